@@ -1,0 +1,50 @@
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { AccountModule } from './modules/account/account.module';
+import { DatabaseModule } from './shared/database/database.module';
+import { ApiKeyGuard } from './shared/http/auth';
+import { ProblemDetailsFilter } from './shared/http/problem-details.filter';
+import { ApiKeyThrottlerGuard, RedisThrottlerStorage } from './shared/http/rate-limit';
+import { RequestTimeoutInterceptor } from './shared/http/request-timeout.interceptor';
+import { HealthModule } from './shared/observability/health';
+import { LoggingModule } from './shared/observability/logging.module';
+import { HttpMetricsMiddleware, MetricsModule } from './shared/observability/metrics';
+import { QueueModule } from './shared/queue/queue.module';
+import { REDIS, RedisModule } from './shared/redis/redis.module';
+import type Redis from 'ioredis';
+
+@Module({
+  imports: [
+    ConfigModule,
+    LoggingModule,
+    DatabaseModule,
+    RedisModule,
+    QueueModule,
+    MetricsModule,
+    HealthModule,
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig, REDIS],
+      useFactory: (config: AppConfig, redis: Redis) => ({
+        throttlers: [{ ttl: 60_000, limit: config.RATE_LIMIT_PER_MINUTE }],
+        storage: new RedisThrottlerStorage(redis, config),
+        skipIf: () => config.RATE_LIMIT_PER_MINUTE === 0,
+      }),
+    }),
+    AccountModule,
+  ],
+  providers: [
+    // Guards run in this order: who is calling, then how often.
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
+    { provide: APP_GUARD, useClass: ApiKeyThrottlerGuard },
+    { provide: APP_INTERCEPTOR, useClass: RequestTimeoutInterceptor },
+    { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+  ],
+})
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
+  }
+}

@@ -1,0 +1,43 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { AdminOnly, Authenticated, CurrentPrincipal, type Principal } from '../../../shared/http/auth';
+import { ProblemDetails } from '../../../shared/http/problem-details';
+import { CreateAccountService } from '../application/create-account.service';
+import { CreatedAccountResponse, MeResponse } from './dto/account.response';
+import { CreateAccountRequest } from './dto/create-account.request';
+
+@ApiTags('accounts')
+@Controller('api/accounts')
+export class AccountsController {
+  constructor(private readonly createAccount: CreateAccountService) {}
+
+  @Post()
+  @HttpCode(201)
+  @AdminOnly()
+  @ApiOperation({ summary: 'Create a customer account and its API key (admin)' })
+  @ApiCreatedResponse({ type: CreatedAccountResponse })
+  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })
+  async create(@Body() body: CreateAccountRequest): Promise<CreatedAccountResponse> {
+    const { account, apiKey } = await this.createAccount.execute(body.name);
+    return {
+      id: account.id,
+      name: account.name,
+      api_key: apiKey,
+      created_at: account.createdAt.toISOString(),
+    };
+  }
+
+  @Get('me')
+  @Authenticated()
+  @ApiOperation({ summary: 'The account behind the presented API key' })
+  @ApiOkResponse({ type: MeResponse })
+  me(@CurrentPrincipal() principal: Principal): MeResponse {
+    return { id: principal.accountId, name: principal.name, role: principal.role };
+  }
+}

@@ -1,0 +1,14 @@
+import { createHash, randomBytes, timingSafeEqual } from 'crypto';
+
+/** Keys are 256 random bits, so a fast hash is enough to store them: there is nothing to brute-force. */
+export function generateApiKey(): string {
+  return `cwk_${randomBytes(32).toString('base64url')}`;
+}
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+export function sameKey(presented: string, expected: string): boolean {
+  return timingSafeEqual(Buffer.from(hashApiKey(presented), 'hex'), Buffer.from(hashApiKey(expected), 'hex'));
+}

@@ -1,0 +1,38 @@
+/**
+ * Base of every business rule violation. `code` is the stable machine-readable identifier that
+ * clients see in problem+json; the HTTP status for each code lives in the one exception filter.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  /** Short human summary, the problem's `title`. */
+  abstract readonly title: string;
+  /** Seconds a client should wait before retrying, sent as `Retry-After` when set. */
+  readonly retryAfterSeconds?: number;
+  /** Extra members of the problem document (RFC 9457 extensions). */
+  readonly extensions?: Record<string, unknown>;
+
+  constructor(detail: string) {
+    super(detail);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'not_found';
+  readonly title = 'Not found';
+
+  constructor(resource: string, id: string) {
+    super(`${resource} ${id} was not found`);
+  }
+}
+
+/** A row lock could not be had within the configured wait. */
+export class ResourceBusyError extends DomainError {
+  readonly code: string = 'resource_busy';
+  readonly title: string = 'Resource busy';
+  override readonly retryAfterSeconds = 1;
+
+  constructor(detail = 'The resource is locked by another request; retry shortly') {
+    super(detail);
+  }
+}

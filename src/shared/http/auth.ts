@@ -1,0 +1,103 @@
+import {
+  CanActivate,
+  createParamDecorator,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  SetMetadata,
+  applyDecorators,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { ForbiddenError, UnauthorizedError } from './http-errors';
+import { ProblemDetails } from './problem-details';
+
+export type AccountRole = 'admin' | 'customer';
+
+/** The caller, as established from its API key. */
+export interface Principal {
+  accountId: string;
+  name: string;
+  role: AccountRole;
+}
+
+export function isAdmin(principal: Principal): boolean {
+  return principal.role === 'admin';
+}
+
+/** Port implemented by the account module: resolves a presented API key to its account. */
+export interface ApiKeyAuthenticator {
+  authenticate(apiKey: string): Promise<Principal | null>;
+}
+export const API_KEY_AUTHENTICATOR = Symbol('API_KEY_AUTHENTICATOR');
+
+const IS_PUBLIC = 'auth:public';
+const REQUIRED_ROLE = 'auth:role';
+
+/** No API key needed (the route may authenticate by other means, like a webhook signature). */
+export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+/** Any valid key, customer or admin. */
+export const Authenticated = () =>
+  applyDecorators(
+    ApiBearerAuth(),
+    ApiUnauthorizedResponse({
+      description: 'Missing or unknown API key (`unauthorized`)',
+      type: ProblemDetails,
+    }),
+  );
+
+/** Only the admin key. */
+export const AdminOnly = () =>
+  applyDecorators(
+    SetMetadata(REQUIRED_ROLE, 'admin'),
+    Authenticated(),
+    ApiForbiddenResponse({
+      description: 'A customer key called an admin endpoint (`forbidden`)',
+      type: ProblemDetails,
+    }),
+  );
+
+export type AuthenticatedRequest = Request & { principal?: Principal };
+
+export function bearerToken(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1] : undefined;
+}
+
+/** Global guard: every route needs a key unless marked @Public(); @AdminOnly() routes need the admin key. */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(API_KEY_AUTHENTICATOR) private readonly authenticator: ApiKeyAuthenticator,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const key = bearerToken(req);
+    if (!key) throw new UnauthorizedError('Send an API key as "Authorization: Bearer <key>"');
+    const principal = await this.authenticator.authenticate(key);
+    if (!principal) throw new UnauthorizedError('The API key is not valid');
+    req.principal = principal;
+
+    const role = this.reflector.getAllAndOverride<AccountRole | undefined>(REQUIRED_ROLE, targets);
+    if (role === 'admin' && principal.role !== 'admin') {
+      throw new ForbiddenError('This endpoint needs the admin key');
+    }
+    return true;
+  }
+}
+
+export const CurrentPrincipal = createParamDecorator((_data: unknown, ctx: ExecutionContext): Principal => {
+  const principal = ctx.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+  if (!principal) throw new UnauthorizedError('This endpoint needs an API key');
+  return principal;
+});

@@ -1,0 +1,65 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { FieldError } from './http-errors';
+
+/** HTTP status of every error code in API.md. */
+export const STATUS_BY_CODE: Record<string, number> = {
+  validation_failed: 400,
+  idempotency_key_required: 400,
+  invalid_idempotency_key: 400,
+  unauthorized: 401,
+  invalid_signature: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  insufficient_stock: 409,
+  hold_not_active: 409,
+  order_not_payable: 409,
+  order_not_cancellable: 409,
+  order_not_refundable: 409,
+  wallet_exists: 409,
+  idempotency_key_in_use: 409,
+  hold_expired: 410,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  insufficient_funds: 422,
+  currency_mismatch: 422,
+  idempotency_key_reused: 422,
+  offer_unavailable: 422,
+  rate_limited: 429,
+  internal_error: 500,
+  provider_unavailable: 502,
+  wallet_busy: 503,
+  resource_busy: 503,
+  service_unavailable: 503,
+};
+
+/** Code for an HTTP status when the error carries none of its own (framework exceptions). */
+export const CODE_BY_STATUS: Record<number, string> = {
+  400: 'validation_failed',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+  503: 'service_unavailable',
+};
+
+export class FieldErrorDto implements FieldError {
+  @ApiProperty({ example: 'amount' }) field: string;
+  @ApiProperty({ example: 'must be a positive integer' }) message: string;
+}
+
+/** RFC 9457 problem details, as every error of this API is answered. */
+export class ProblemDetails {
+  @ApiProperty({ example: 'about:blank' }) type: string;
+  @ApiProperty({ example: 'Insufficient funds' }) title: string;
+  @ApiProperty({ example: 422 }) status: number;
+  @ApiProperty({ example: 'insufficient_funds', description: 'Stable machine-readable error code' })
+  code: string;
+  @ApiPropertyOptional({ example: 'Balance 500 is below 800' }) detail?: string;
+  @ApiProperty({ example: '3f1c9a0e-8f7b-4a44-9a57-0c1a2f1f9f00' }) request_id: string;
+  @ApiPropertyOptional({ type: [FieldErrorDto], description: 'Present on validation failures' })
+  errors?: FieldErrorDto[];
+}

@@ -1,0 +1,86 @@
+import { Controller, Get, Global, Header, Injectable, Module, NestMiddleware } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Public } from '../http/auth';
+
+/**
+ * One registry per application instance (not prom-client's global one), so that several apps in
+ * one process, as in tests, do not collide. Modules inject it and register their own metrics.
+ */
+@Injectable()
+export class MetricsRegistry extends Registry {
+  constructor() {
+    super();
+    collectDefaultMetrics({ register: this });
+  }
+
+  /** Get-or-create, so that a metric shared by several providers is registered once. */
+  counter(name: string, help: string, labelNames: string[] = []): Counter<string> {
+    return (
+      (this.getSingleMetric(name) as Counter<string>) ??
+      new Counter({ name, help, labelNames, registers: [this] })
+    );
+  }
+
+  histogram(name: string, help: string, labelNames: string[] = [], buckets?: number[]): Histogram<string> {
+    return (
+      (this.getSingleMetric(name) as Histogram<string>) ??
+      new Histogram({ name, help, labelNames, registers: [this], ...(buckets ? { buckets } : {}) })
+    );
+  }
+}
+
+@Injectable()
+export class HttpMetricsMiddleware implements NestMiddleware {
+  private readonly requests: Counter<string>;
+  private readonly duration: Histogram<string>;
+
+  constructor(registry: MetricsRegistry) {
+    this.requests = registry.counter('http_requests_total', 'HTTP requests by method, route and status', [
+      'method',
+      'route',
+      'status',
+    ]);
+    this.duration = registry.histogram(
+      'http_request_duration_seconds',
+      'HTTP request latency by method, route and status',
+      ['method', 'route', 'status'],
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    );
+  }
+
+  use(req: Request, res: Response, next: NextFunction): void {
+    const stop = this.duration.startTimer();
+    res.on('finish', () => {
+      // The route template (`/api/wallets/:id`), never the raw path, keeps label cardinality bounded.
+      const route = req.route?.path ? `${req.baseUrl ?? ''}${String(req.route.path)}` : 'unmatched';
+      const labels = { method: req.method, route, status: String(res.statusCode) };
+      this.requests.inc(labels);
+      stop(labels);
+    });
+    next();
+  }
+}
+
+@ApiExcludeController()
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly registry: MetricsRegistry) {}
+
+  @Public()
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  async metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+@Global()
+@Module({
+  controllers: [MetricsController],
+  providers: [MetricsRegistry],
+  exports: [MetricsRegistry],
+})
+export class MetricsModule {}

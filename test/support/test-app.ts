@@ -1,0 +1,63 @@
+import type { INestApplication, Type } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+
+export const ADMIN_KEY = () => process.env.ADMIN_API_KEY as string;
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  http: () => ReturnType<typeof request>;
+  close: () => Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Settings that differ from the run's environment (for example a short HOLD_TTL_SECONDS). */
+  config?: Partial<AppConfig>;
+  /** Extra controllers or providers a test needs around the real application. */
+  controllers?: Type<unknown>[];
+  providers?: Type<unknown>[];
+}
+
+/** The real application, configured exactly as main.ts does, on the run's database and Redis. */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const config = Object.assign(loadConfig(), options.config);
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule],
+    controllers: options.controllers ?? [],
+    providers: options.providers ?? [],
+  })
+    .overrideProvider(AppConfig)
+    .useValue(config)
+    .compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({
+    bodyParser: false,
+    rawBody: true,
+    bufferLogs: true,
+  });
+  configureApp(app);
+  await app.init();
+  return {
+    app,
+    config,
+    http: () => request(app.getHttpServer()),
+    close: () => app.close(),
+  };
+}
+
+export async function createCustomer(
+  app: TestApp | INestApplication,
+  name = 'Customer',
+): Promise<{ id: string; key: string }> {
+  const server = 'http' in app ? app.app.getHttpServer() : app.getHttpServer();
+  const res = await request(server)
+    .post('/api/accounts')
+    .set('Authorization', `Bearer ${ADMIN_KEY()}`)
+    .send({ name })
+    .expect(201);
+  return { id: res.body.id, key: res.body.api_key };
+}
