@@ -45,4 +45,25 @@ describe('loadConfig', () => {
     const { ADMIN_API_KEY: _omit, ...rest } = base;
     expect(() => loadConfig(rest)).toThrow(/ADMIN_API_KEY:.*not set/);
   });
+
+  it('needs provider credentials only when PROVIDER_MODE=live, naming each missing one', () => {
+    expect(loadConfig(base)).toMatchObject({
+      AMADEUS_BASE_URL: 'https://test.api.amadeus.com',
+      BOOKING_BASE_URL: 'https://demandapi.booking.com',
+      PROVIDER_TIMEOUT_MS: 10000,
+    });
+    const live = { ...base, PROVIDER_MODE: 'live' };
+    expect(() => loadConfig(live)).toThrow(
+      /AMADEUS_CLIENT_ID:[\s\S]*AMADEUS_CLIENT_SECRET:[\s\S]*BOOKING_API_TOKEN:[\s\S]*BOOKING_AFFILIATE_ID:/,
+    );
+    const complete = {
+      ...live,
+      AMADEUS_CLIENT_ID: 'id',
+      AMADEUS_CLIENT_SECRET: 'secret',
+      BOOKING_API_TOKEN: 'token',
+      BOOKING_AFFILIATE_ID: '123456',
+    };
+    expect(loadConfig(complete)).toMatchObject({ PROVIDER_MODE: 'live', BOOKING_AFFILIATE_ID: '123456' });
+    expect(() => loadConfig({ ...complete, BOOKING_AFFILIATE_ID: 'abc' })).toThrow(/BOOKING_AFFILIATE_ID:/);
+  });
 });

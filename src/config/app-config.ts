@@ -9,6 +9,7 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateIf,
   validateSync,
 } from 'class-validator';
 
@@ -77,6 +78,40 @@ export class AppConfig {
   @IsIn(PROVIDER_MODES)
   PROVIDER_MODE: ProviderMode = 'sandbox';
 
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  AMADEUS_BASE_URL = 'https://test.api.amadeus.com';
+
+  @ValidateIf(liveProviders)
+  @IsString()
+  @MinLength(1, { message: 'AMADEUS_CLIENT_ID is required when PROVIDER_MODE=live' })
+  AMADEUS_CLIENT_ID?: string;
+
+  @ValidateIf(liveProviders)
+  @IsString()
+  @MinLength(1, { message: 'AMADEUS_CLIENT_SECRET is required when PROVIDER_MODE=live' })
+  AMADEUS_CLIENT_SECRET?: string;
+
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  BOOKING_BASE_URL = 'https://demandapi.booking.com';
+
+  @ValidateIf(liveProviders)
+  @IsString()
+  @MinLength(1, { message: 'BOOKING_API_TOKEN is required when PROVIDER_MODE=live' })
+  BOOKING_API_TOKEN?: string;
+
+  @ValidateIf(liveProviders)
+  @Matches(/^\d+$/, {
+    message: 'BOOKING_AFFILIATE_ID is required when PROVIDER_MODE=live and must be a number',
+  })
+  BOOKING_AFFILIATE_ID?: string;
+
+  /** Longest wait for one provider HTTP call before it counts as failed (and, for a create, as ambiguous). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120000)
+  PROVIDER_TIMEOUT_MS = 10000;
+
   @Transform(toInt)
   @IsInt()
   @Min(0)
@@ -110,6 +145,10 @@ export class AppConfig {
   DATABASE_POOL_SIZE = 20;
 }
 
+function liveProviders(config: AppConfig): boolean {
+  return config.PROVIDER_MODE === 'live';
+}
+
 export class ConfigValidationError extends Error {}
 
 /** Reads the known variables from `env`; empty strings count as unset. */
@@ -121,6 +160,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     'REDIS_URL',
     'ADMIN_API_KEY',
     'WEBHOOK_SECRET',
+    'AMADEUS_CLIENT_ID',
+    'AMADEUS_CLIENT_SECRET',
+    'BOOKING_API_TOKEN',
+    'BOOKING_AFFILIATE_ID',
   ])) {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;

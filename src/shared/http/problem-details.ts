@@ -25,6 +25,7 @@ export const STATUS_BY_CODE: Record<string, number> = {
   currency_mismatch: 422,
   idempotency_key_reused: 422,
   offer_unavailable: 422,
+  booking_refused: 422,
   rate_limited: 429,
   internal_error: 500,
   provider_unavailable: 502,

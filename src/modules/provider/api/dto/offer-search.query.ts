@@ -1,0 +1,91 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsInt, IsString, Matches, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
+
+const IATA = /^[A-Z]{3}$/;
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+
+function isCalendarDate(value: unknown): value is string {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+/** A YYYY-MM-DD calendar date, today (UTC) or later. */
+function IsFutureDate(options?: ValidationOptions) {
+  return ValidateBy(
+    {
+      name: 'isFutureDate',
+      validator: {
+        validate: (value) => isCalendarDate(value) && value >= new Date().toISOString().slice(0, 10),
+        defaultMessage: () => 'must be a date (YYYY-MM-DD) that is not in the past',
+      },
+    },
+    options,
+  );
+}
+
+/** A date after another field's date, at most `maxDays` later. */
+function IsDateAfter(field: string, maxDays: number, options?: ValidationOptions) {
+  return ValidateBy(
+    {
+      name: 'isDateAfter',
+      validator: {
+        validate: (value, args) => {
+          const other = (args?.object as Record<string, unknown>)[field];
+          if (!isCalendarDate(value) || !isCalendarDate(other)) return false;
+          const days = (Date.parse(value) - Date.parse(other)) / 86_400_000;
+          return days >= 1 && days <= maxDays;
+        },
+        defaultMessage: () => `must be a date (YYYY-MM-DD) 1 to ${maxDays} days after ${field}`,
+      },
+    },
+    options,
+  );
+}
+
+export class FlightOffersQuery {
+  @ApiProperty({ example: 'JFK', description: 'IATA airport or city code (3 capital letters)' })
+  @IsString()
+  @Matches(IATA, { message: 'must be an IATA code of 3 capital letters' })
+  origin: string;
+
+  @ApiProperty({ example: 'LHR', description: 'IATA airport or city code (3 capital letters)' })
+  @IsString()
+  @Matches(IATA, { message: 'must be an IATA code of 3 capital letters' })
+  destination: string;
+
+  @ApiProperty({ example: '2026-12-24', format: 'date', description: 'Today or later' })
+  @IsFutureDate()
+  departure_date: string;
+
+  @ApiProperty({ example: 1, minimum: 1, maximum: 9 })
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(9)
+  adults: number;
+}
+
+export class HotelOffersQuery {
+  @ApiProperty({ example: 'PAR', description: 'IATA city code (3 capital letters)' })
+  @IsString()
+  @Matches(IATA, { message: 'must be an IATA code of 3 capital letters' })
+  city: string;
+
+  @ApiProperty({ example: '2026-12-24', format: 'date', description: 'Today or later' })
+  @IsFutureDate()
+  check_in: string;
+
+  @ApiProperty({ example: '2026-12-27', format: 'date', description: '1 to 90 nights after check_in' })
+  @IsDateAfter('check_in', 90)
+  check_out: string;
+
+  @ApiProperty({ example: 2, minimum: 1, maximum: 30 })
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(30)
+  guests: number;
+}

@@ -1,0 +1,69 @@
+/** The port every travel provider adapter implements, whatever it sells (flights, hotels). */
+export interface TravelProvider {
+  /** Human name, as shown to clients ("Amadeus", "Booking.com"). */
+  readonly name: string;
+  search(criteria: OfferSearch): Promise<Offer[]>;
+  /** Re-prices an offer with the provider; throws OfferUnavailableError when it can no longer be booked. */
+  checkOffer(offerId: string): Promise<Offer>;
+  /**
+   * Books an offer under OUR reference. Throws BookingRefusedError when the provider refuses for good,
+   * ProviderUnavailableError when the outcome is unknown or transient (the caller may retry after
+   * `findBooking`).
+   */
+  book(request: BookingRequest): Promise<ProviderBooking>;
+  /** The booking made under our reference, or null when the provider has none. */
+  findBooking(reference: string): Promise<ProviderBooking | null>;
+  cancel(providerBookingId: string): Promise<void>;
+}
+
+export interface FlightSearch {
+  kind: 'flight';
+  origin: string;
+  destination: string;
+  /** YYYY-MM-DD */
+  departureDate: string;
+  adults: number;
+}
+
+export interface HotelSearch {
+  kind: 'hotel';
+  /** IATA city code */
+  city: string;
+  checkIn: string;
+  checkOut: string;
+  guests: number;
+}
+
+export type OfferSearch = FlightSearch | HotelSearch;
+
+export interface Price {
+  /** Minor units. */
+  amount: bigint;
+  currency: string;
+}
+
+export interface Offer {
+  id: string;
+  price: Price;
+  /** Provider-specific facts shown to clients next to the price (route, times, hotel name…). */
+  details: Record<string, unknown>;
+}
+
+export interface Traveler {
+  firstName: string;
+  lastName: string;
+  email: string;
+}
+
+export interface BookingRequest {
+  /** Our booking id: the provider keeps it so that an ambiguous attempt can be looked up. */
+  reference: string;
+  offerId: string;
+  traveler: Traveler;
+}
+
+export interface ProviderBooking {
+  reference: string;
+  providerBookingId: string;
+  confirmationCode: string;
+}

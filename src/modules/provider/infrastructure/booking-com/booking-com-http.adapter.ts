@@ -1,0 +1,259 @@
+import {
+  BookingRefusedError,
+  OfferUnavailableError,
+  ProviderUnavailableError,
+} from '../../domain/provider.errors';
+import type {
+  BookingRequest,
+  Offer,
+  OfferSearch,
+  ProviderBooking,
+  TravelProvider,
+} from '../../domain/travel-provider';
+import { decimalToMinor } from '../http/decimal-amount';
+import type {
+  ProviderHttpClient,
+  ProviderHttpRequest,
+  ProviderHttpResponse,
+} from '../http/provider-http.client';
+import { decodeOfferId, encodeOfferId } from '../offer-id';
+
+const PREFIX = 'bkg';
+/** Prices and taxes shown depend on where the booker is; the service sells from one market. */
+const BOOKER = { country: 'us', platform: 'desktop' } as const;
+/** How far back a lookup by our reference searches: booking jobs retry within minutes. */
+const LOOKUP_WINDOW_MS = 2 * 86_400_000;
+
+export interface BookingComCredentials {
+  token: string;
+  affiliateId: string;
+}
+
+/** What an offer id carries: the property, the product chosen, the stay and the allocation. */
+interface StayChoice {
+  a: number;
+  p: string;
+  i: string;
+  o: string;
+  g: number;
+  c: string;
+}
+
+const isStayChoice = (v: unknown): v is StayChoice => {
+  const s = v as StayChoice;
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    Number.isInteger(s.a) &&
+    Number.isInteger(s.g) &&
+    [s.p, s.i, s.o, s.c].every((x) => typeof x === 'string')
+  );
+};
+
+interface SearchResult {
+  id: number;
+  currency: string;
+  price: { book: number | string; total?: number | string };
+  products?: Array<{ id: string; price?: { book: number | string } }>;
+  url?: string;
+}
+
+interface PreviewResult {
+  order_token: string;
+  currency?: string;
+  accommodation: { id: number; price: { total: { booker_currency: number | string } } };
+}
+
+interface DemandError {
+  errors?: Array<{ id?: string; message?: string }>;
+}
+
+/**
+ * Booking.com Demand API v3.1 (stays): accommodations/search, orders/preview, orders/create,
+ * orders/details/accommodations and orders/cancel. Every call carries the bearer token and the
+ * affiliate id header; our booking reference travels as the order's `label`, which Booking.com
+ * returns with the order's details, so an order whose creation timed out can be found again.
+ */
+export class BookingComHttpAdapter implements TravelProvider {
+  readonly name = 'Booking.com';
+
+  constructor(
+    private readonly http: ProviderHttpClient,
+    private readonly credentials: BookingComCredentials,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async search(criteria: OfferSearch): Promise<Offer[]> {
+    if (criteria.kind !== 'hotel') throw new OfferUnavailableError('Booking.com sells stays only');
+    const res = await this.call({
+      method: 'POST',
+      path: '/3.1/accommodations/search',
+      json: {
+        booker: BOOKER,
+        checkin: criteria.checkIn,
+        checkout: criteria.checkOut,
+        airport: criteria.city,
+        guests: { number_of_adults: criteria.guests, number_of_rooms: rooms(criteria.guests) },
+        extras: ['products'],
+      },
+    });
+    if (res.status >= 400) throw new OfferUnavailableError(`Booking.com search failed: ${describe(res)}`);
+    return (res.body as { data: SearchResult[] }).data
+      .filter((result) => result.products?.length)
+      .map((result) => {
+        const product = result.products![0];
+        const choice: StayChoice = {
+          a: result.id,
+          p: product.id,
+          i: criteria.checkIn,
+          o: criteria.checkOut,
+          g: criteria.guests,
+          c: result.currency,
+        };
+        return {
+          id: encodeOfferId(PREFIX, { ...choice }),
+          price: {
+            amount: decimalToMinor(product.price?.book ?? result.price.book, result.currency),
+            currency: result.currency,
+          },
+          details: {
+            accommodation_id: result.id,
+            product_id: product.id,
+            check_in: choice.i,
+            check_out: choice.o,
+            guests: choice.g,
+            url: result.url,
+          },
+        };
+      });
+  }
+
+  async checkOffer(offerId: string): Promise<Offer> {
+    const { choice, preview } = await this.preview(offerId);
+    const currency = preview.currency ?? choice.c;
+    return {
+      id: offerId,
+      price: {
+        amount: decimalToMinor(preview.accommodation.price.total.booker_currency, currency),
+        currency,
+      },
+      details: {
+        accommodation_id: choice.a,
+        product_id: choice.p,
+        check_in: choice.i,
+        check_out: choice.o,
+        guests: choice.g,
+      },
+    };
+  }
+
+  async book(request: BookingRequest): Promise<ProviderBooking> {
+    const { choice, preview } = await this.preview(request.offerId);
+    const { firstName, lastName, email } = request.traveler;
+    const res = await this.call({
+      method: 'POST',
+      path: '/3.1/orders/create',
+      retry: 'unsafe',
+      json: {
+        order_token: preview.order_token,
+        booker: {
+          email,
+          name: { first_name: firstName, last_name: lastName },
+          address: { country: BOOKER.country },
+          language: 'en-us',
+        },
+        accommodation: {
+          label: request.reference,
+          products: [{ id: choice.p, guests: [{ email, name: `${firstName} ${lastName}` }] }],
+        },
+        payment: { timing: 'pay_at_the_property' },
+      },
+    });
+    if (res.status >= 400) throw new BookingRefusedError(`Booking.com refused the order: ${describe(res)}`);
+    const data = (res.body as { data: { order: string; accommodation: { reservation: string | number } } })
+      .data;
+    return {
+      reference: request.reference,
+      providerBookingId: String(data.order),
+      confirmationCode: String(data.accommodation.reservation),
+    };
+  }
+
+  async findBooking(reference: string): Promise<ProviderBooking | null> {
+    const res = await this.call({
+      method: 'POST',
+      path: '/3.1/orders/details/accommodations',
+      json: {
+        created: {
+          from: new Date(this.now() - LOOKUP_WINDOW_MS).toISOString(),
+          to: new Date(this.now() + 60_000).toISOString(),
+        },
+      },
+    });
+    if (res.status >= 400) throw new ProviderUnavailableError(`Booking.com lookup failed: ${describe(res)}`);
+    const rows = (
+      res.body as {
+        data: Array<{ order: string; reservation: string | number; label?: string; status?: string }>;
+      }
+    ).data;
+    const found = rows.find((row) => row.label === reference && row.status !== 'cancelled');
+    return found
+      ? { reference, providerBookingId: String(found.order), confirmationCode: String(found.reservation) }
+      : null;
+  }
+
+  async cancel(providerBookingId: string): Promise<void> {
+    const res = await this.call({
+      method: 'POST',
+      path: '/3.1/orders/cancel',
+      json: { order: providerBookingId },
+    });
+    if (res.status >= 400) {
+      throw new ProviderUnavailableError(`Booking.com did not cancel ${providerBookingId}: ${describe(res)}`);
+    }
+  }
+
+  private async preview(offerId: string): Promise<{ choice: StayChoice; preview: PreviewResult }> {
+    const choice = decodeOfferId(PREFIX, offerId, isStayChoice);
+    const res = await this.call({
+      method: 'POST',
+      path: '/3.1/orders/preview',
+      json: {
+        booker: BOOKER,
+        currency: choice.c,
+        accommodation: {
+          id: choice.a,
+          checkin: choice.i,
+          checkout: choice.o,
+          products: [{ id: choice.p, allocation: { number_of_adults: choice.g, children: [] } }],
+        },
+      },
+    });
+    if (res.status >= 400)
+      throw new OfferUnavailableError(`Offer ${offerId} cannot be booked: ${describe(res)}`);
+    return { choice, preview: (res.body as { data: PreviewResult }).data };
+  }
+
+  private async call(request: ProviderHttpRequest): Promise<ProviderHttpResponse> {
+    const res = await this.http.send({
+      ...request,
+      headers: {
+        authorization: `Bearer ${this.credentials.token}`,
+        'x-affiliate-id': this.credentials.affiliateId,
+      },
+    });
+    if (res.status === 401 || res.status === 403) {
+      throw new ProviderUnavailableError(`Booking.com rejected our credentials: ${describe(res)}`);
+    }
+    return res;
+  }
+}
+
+function rooms(guests: number): number {
+  return Math.ceil(guests / 2);
+}
+
+function describe(res: ProviderHttpResponse): string {
+  const first = (res.body as DemandError | null)?.errors?.[0];
+  return first ? `${res.status} ${first.id ?? ''} ${first.message ?? ''}`.trim() : `HTTP ${res.status}`;
+}

@@ -1,0 +1,33 @@
+import type Redis from 'ioredis';
+import type { AppConfig, ProviderMode } from '../../../config/app-config';
+import type { TravelProvider } from '../domain/travel-provider';
+import { AmadeusHttpAdapter } from './amadeus/amadeus-http.adapter';
+import { BookingComHttpAdapter } from './booking-com/booking-com-http.adapter';
+import { ProviderHttpClient } from './http/provider-http.client';
+import { AmadeusSandboxAdapter } from './sandbox/amadeus-sandbox.adapter';
+import { BookingComSandboxAdapter } from './sandbox/booking-com-sandbox.adapter';
+import { SandboxBookings } from './sandbox/sandbox-bookings';
+
+type AdapterFactory = (config: AppConfig, redis: Redis) => TravelProvider;
+
+const httpClient = (config: AppConfig, provider: string, baseUrl: string) =>
+  new ProviderHttpClient({ provider, baseUrl, timeoutMs: config.PROVIDER_TIMEOUT_MS });
+
+/** Which adapter each PROVIDER_MODE builds; the adapters themselves know nothing of the mode. */
+export const AMADEUS_ADAPTERS: Record<ProviderMode, AdapterFactory> = {
+  sandbox: (config, redis) => new AmadeusSandboxAdapter(new SandboxBookings(redis, config, 'amadeus')),
+  live: (config) =>
+    new AmadeusHttpAdapter(httpClient(config, 'Amadeus', config.AMADEUS_BASE_URL), {
+      clientId: config.AMADEUS_CLIENT_ID as string,
+      clientSecret: config.AMADEUS_CLIENT_SECRET as string,
+    }),
+};
+
+export const BOOKING_COM_ADAPTERS: Record<ProviderMode, AdapterFactory> = {
+  sandbox: (config, redis) => new BookingComSandboxAdapter(new SandboxBookings(redis, config, 'booking-com')),
+  live: (config) =>
+    new BookingComHttpAdapter(httpClient(config, 'Booking.com', config.BOOKING_BASE_URL), {
+      token: config.BOOKING_API_TOKEN as string,
+      affiliateId: config.BOOKING_AFFILIATE_ID as string,
+    }),
+};

@@ -1,0 +1,70 @@
+import Redis from 'ioredis';
+import { loadConfig } from '../../src/config/app-config';
+import { AmadeusSandboxAdapter } from '../../src/modules/provider/infrastructure/sandbox/amadeus-sandbox.adapter';
+import { BookingComSandboxAdapter } from '../../src/modules/provider/infrastructure/sandbox/booking-com-sandbox.adapter';
+import { SandboxBookings } from '../../src/modules/provider/infrastructure/sandbox/sandbox-bookings';
+
+const traveler = (lastName: string) => ({ firstName: 'Ada', lastName, email: 'ada@example.com' });
+
+describe('sandbox providers (real Redis)', () => {
+  const config = loadConfig();
+  const redis = new Redis(config.REDIS_URL);
+  /** Two "workers": separate adapter instances sharing only Redis. */
+  const workerA = new AmadeusSandboxAdapter(new SandboxBookings(redis, config, 'amadeus'));
+  const workerB = new AmadeusSandboxAdapter(new SandboxBookings(redis, config, 'amadeus'));
+  const hotels = new BookingComSandboxAdapter(new SandboxBookings(redis, config, 'booking-com'));
+  let offerId: string;
+
+  beforeAll(async () => {
+    [{ id: offerId }] = await workerA.search({
+      kind: 'flight',
+      origin: 'CDG',
+      destination: 'JFK',
+      departureDate: '2099-03-01',
+      adults: 1,
+    });
+  });
+  afterAll(() => redis.quit());
+
+  it('re-prices an offer from its id alone, and refuses ids it did not issue', async () => {
+    const offer = await workerB.checkOffer(offerId);
+    expect(offer.id).toBe(offerId);
+    expect(offer.price.currency).toBe('EUR');
+    await expect(workerB.checkOffer('ama-sbx.garbage')).rejects.toMatchObject({ code: 'offer_unavailable' });
+    await expect(hotels.checkOffer(offerId)).rejects.toMatchObject({ code: 'offer_unavailable' });
+  });
+
+  it('"Decline" is refused for good, every time', async () => {
+    for (let i = 0; i < 3; i++) {
+      await expect(
+        workerA.book({ reference: 'ref-decline', offerId, traveler: traveler('Decline') }),
+      ).rejects.toMatchObject({
+        code: 'booking_refused',
+      });
+    }
+    expect(await workerA.findBooking('ref-decline')).toBeNull();
+  });
+
+  it('"Flaky" fails twice with a transient error across workers, then books once', async () => {
+    const request = { reference: 'ref-flaky', offerId, traveler: traveler('Flaky') };
+    await expect(workerA.book(request)).rejects.toMatchObject({
+      code: 'provider_unavailable',
+      ambiguous: false,
+    });
+    await expect(workerB.book(request)).rejects.toMatchObject({ code: 'provider_unavailable' });
+    const booked = await workerA.book(request);
+    expect(booked).toEqual({
+      reference: 'ref-flaky',
+      providerBookingId: 'sbx-ref-flaky',
+      confirmationCode: expect.stringMatching(/^[A-Z2-9]{6}$/),
+    });
+    expect(await workerB.book(request)).toEqual(booked);
+    expect(await workerB.findBooking('ref-flaky')).toEqual(booked);
+  });
+
+  it('an ordinary traveller is confirmed at once; a cancelled booking is gone', async () => {
+    const booked = await workerA.book({ reference: 'ref-ok', offerId, traveler: traveler('Lovelace') });
+    await workerB.cancel(booked.providerBookingId);
+    expect(await workerA.findBooking('ref-ok')).toBeNull();
+  });
+});
