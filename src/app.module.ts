@@ -13,6 +13,7 @@ import { RequestTimeoutInterceptor } from './shared/http/request-timeout.interce
 import { HealthModule } from './shared/observability/health';
 import { LoggingModule } from './shared/observability/logging.module';
 import { HttpMetricsMiddleware, MetricsModule } from './shared/observability/metrics';
+import { QueueDashboardModule } from './shared/queue/queue-dashboard.module';
 import { QueueModule } from './shared/queue/queue.module';
 import { REDIS, RedisModule } from './shared/redis/redis.module';
 import type Redis from 'ioredis';
@@ -24,6 +25,7 @@ import type Redis from 'ioredis';
     DatabaseModule,
     RedisModule,
     QueueModule,
+    QueueDashboardModule,
     MetricsModule,
     HealthModule,
     ThrottlerModule.forRootAsync({
