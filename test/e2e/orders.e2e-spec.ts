@@ -304,6 +304,30 @@ describe('orders (e2e)', () => {
     });
   });
 
+  it('documents every endpoint with its error statuses in Swagger', async () => {
+    const doc = (await t.http().get('/docs-json').expect(200)).body;
+    const ops = {
+      post_products: doc.paths['/api/products'].post,
+      get_product: doc.paths['/api/products/{id}'].get,
+      post_holds: doc.paths['/api/holds'].post,
+      delete_hold: doc.paths['/api/holds/{id}'].delete,
+      post_orders: doc.paths['/api/orders'].post,
+      cancel_order: doc.paths['/api/orders/{id}/cancel'].post,
+    };
+    expect(Object.keys(ops.post_holds.responses)).toEqual(
+      expect.arrayContaining(['201', '400', '401', '404', '409']),
+    );
+    expect(Object.keys(ops.post_orders.responses)).toEqual(
+      expect.arrayContaining(['201', '400', '401', '404', '409', '410']),
+    );
+    expect(Object.keys(ops.cancel_order.responses)).toEqual(expect.arrayContaining(['200', '404', '409']));
+    expect(Object.keys(ops.post_products.responses)).toEqual(
+      expect.arrayContaining(['201', '400', '401', '403']),
+    );
+    expect(ops.get_product.security ?? []).toEqual([]);
+    expect(ops.delete_hold.summary).toEqual(expect.any(String));
+  });
+
   it('publishes order and hold metrics', async () => {
     const res = await t.http().get('/metrics').expect(200);
     for (const name of [

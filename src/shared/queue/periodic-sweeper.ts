@@ -27,14 +27,15 @@ export abstract class PeriodicSweeper implements OnApplicationBootstrap, OnAppli
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    this.timer = undefined;
     await this.running;
   }
 
   private async drain(): Promise<void> {
     try {
-      while ((await this.sweep()) >= this.batchSize && this.timer) {
-        // keep going until the backlog is gone
-      }
+      let handled: number;
+      do handled = await this.sweep();
+      while (handled >= this.batchSize && this.timer);
       if (this.failing) this.logger.log('sweeping again');
       this.failing = false;
     } catch (error) {

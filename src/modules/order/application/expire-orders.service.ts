@@ -3,7 +3,6 @@ import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { isPaymentOverdue } from '../domain/order';
 import { TypeOrmOrderRepository } from '../infrastructure/typeorm-order.repository';
 import { OrderLifecycleService } from './order-lifecycle.service';
-import { OrderMetrics } from './order-metrics';
 
 export const ORDER_SWEEP_BATCH = 200;
 
@@ -14,7 +13,6 @@ export class ExpireOrdersService {
     private readonly uow: UnitOfWork,
     private readonly orders: TypeOrmOrderRepository,
     private readonly lifecycle: OrderLifecycleService,
-    private readonly metrics: OrderMetrics,
   ) {}
 
   /** Does nothing unless the order is still unpaid and overdue, so a duplicate or early job is harmless. */
@@ -22,8 +20,7 @@ export class ExpireOrdersService {
     return this.uow.run(async (em) => {
       const order = await this.orders.lockById(em, orderId);
       if (!order || !isPaymentOverdue(order, new Date())) return false;
-      await this.lifecycle.cancelLocked(em, order);
-      this.metrics.expired.inc();
+      await this.lifecycle.cancel(em, order.id, 'expired');
       return true;
     });
   }
@@ -33,8 +30,7 @@ export class ExpireOrdersService {
       const overdue = await this.orders.lockOverdue(em, new Date(), ORDER_SWEEP_BATCH);
       // Products are locked in id order, so that concurrent sweepers never wait on each other in a cycle.
       overdue.sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0));
-      for (const order of overdue) await this.lifecycle.cancelLocked(em, order);
-      this.metrics.expired.inc(overdue.length);
+      for (const order of overdue) await this.lifecycle.cancel(em, order.id, 'expired');
       return overdue.length;
     });
   }

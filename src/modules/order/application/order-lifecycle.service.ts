@@ -41,13 +41,18 @@ export class OrderLifecycleService {
 
   /**
    * pending_payment -> cancelled; units reserved -> available. A cancelled order is returned
-   * unchanged; OrderNotCancellableError when paid or refunded.
+   * unchanged; OrderNotCancellableError when paid or refunded. `reason` only sorts the metrics.
    */
-  async cancel(em: EntityManager, orderId: string): Promise<Order> {
+  async cancel(
+    em: EntityManager,
+    orderId: string,
+    reason: 'cancelled' | 'expired' = 'cancelled',
+  ): Promise<Order> {
     const order = await this.lockOrder(em, orderId);
     if (planCancel(order) === 'unchanged') return order;
-    const cancelled = await this.cancelLocked(em, order);
-    this.metrics.cancelled.inc();
+    await this.stock.returnReserved(em, order.productId, order.quantity);
+    const cancelled = await this.save(em, { ...order, status: 'cancelled' });
+    this.metrics[reason].inc();
     return cancelled;
   }
 
@@ -63,12 +68,6 @@ export class OrderLifecycleService {
   async recordPayment(em: EntityManager, orderId: string, payment: OrderPayment): Promise<Order> {
     const order = await this.lockOrder(em, orderId);
     return this.save(em, { ...order, payment });
-  }
-
-  /** For the expiry paths, which hold the order lock already and count differently. */
-  async cancelLocked(em: EntityManager, order: Order): Promise<Order> {
-    await this.stock.returnReserved(em, order.productId, order.quantity);
-    return this.save(em, { ...order, status: 'cancelled' });
   }
 
   private async save(em: EntityManager, order: Order): Promise<Order> {
