@@ -4,6 +4,8 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { AccountModule } from './modules/account/account.module';
+import { InventoryModule } from './modules/inventory/inventory.module';
+import { OrderModule } from './modules/order/order.module';
 import { ProviderModule } from './modules/provider/provider.module';
 import { DatabaseModule } from './shared/database/database.module';
 import { ApiKeyGuard } from './shared/http/auth';
@@ -37,6 +39,8 @@ import type Redis from 'ioredis';
       }),
     }),
     AccountModule,
+    InventoryModule,
+    OrderModule,
     ProviderModule,
   ],
   providers: [
