@@ -4,6 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { AccountModule } from './modules/account/account.module';
+import { WalletModule } from './modules/wallet/wallet.module';
 import { DatabaseModule } from './shared/database/database.module';
 import { ApiKeyGuard } from './shared/http/auth';
 import { IdempotencyInterceptor } from './shared/idempotency/idempotency.interceptor';
@@ -37,6 +38,7 @@ import type Redis from 'ioredis';
     }),
     IdempotencyModule,
     AccountModule,
+    WalletModule,
   ],
   providers: [
     // Guards run in this order: who is calling, then how often.
