@@ -157,6 +157,19 @@ describe('Idempotency-Key on wallet movements (e2e)', () => {
     expect(await balance(a.walletId)).toBe(850);
   });
 
+  it('counts idempotency outcomes and wallet movements in /metrics', async () => {
+    const { walletId, customer } = await customerWithWallet(t, 1000);
+    await debit(walletId, customer.key, 100, 'metrics-1').expect(201);
+    await debit(walletId, customer.key, 100, 'metrics-1').expect(201);
+    await debit(walletId, customer.key, 101, 'metrics-1').expect(422);
+    const text = (await t.http().get('/metrics').expect(200)).text;
+    for (const outcome of ['claimed', 'replayed', 'reused']) {
+      expect(text).toMatch(new RegExp(`idempotency_requests_total\\{outcome="${outcome}"\\} [1-9]`));
+    }
+    expect(text).toMatch(/wallet_movements_total\{type="debit",outcome="recorded"\} [1-9]/);
+    expect(text).toContain('wallet_lock_wait_seconds_bucket');
+  });
+
   it('applies to POSTs without the decorator when the header is sent', async () => {
     const send = (key?: string) => {
       const req = t.http().post('/api/accounts').set(bearer(ADMIN_KEY()));
