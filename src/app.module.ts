@@ -4,6 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { AccountModule } from './modules/account/account.module';
+import { BookingModule } from './modules/booking/booking.module';
 import { InventoryModule } from './modules/inventory/inventory.module';
 import { OrderModule } from './modules/order/order.module';
 import { ProviderModule } from './modules/provider/provider.module';
@@ -47,6 +48,7 @@ import type Redis from 'ioredis';
     OrderModule,
     ProviderModule,
     WalletModule,
+    BookingModule,
   ],
   providers: [
     // Guards run in this order: who is calling, then how often.

@@ -112,6 +112,20 @@ export class AppConfig {
   @Max(120000)
   PROVIDER_TIMEOUT_MS = 10000;
 
+  /** Provider calls a booking job makes before the booking fails and is refunded. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  BOOKING_JOB_ATTEMPTS = 5;
+
+  /** First wait between booking attempts; it doubles each time. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600000)
+  BOOKING_JOB_BACKOFF_MS = 2000;
+
   @Transform(toInt)
   @IsInt()
   @Min(0)

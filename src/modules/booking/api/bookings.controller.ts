@@ -1,0 +1,92 @@
+import { Body, Controller, Get, Headers, HttpCode, Post } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadGatewayResponse,
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal, type Principal } from '../../../shared/http/auth';
+import { ProblemDetails } from '../../../shared/http/problem-details';
+import { UuidParam } from '../../../shared/http/validation';
+import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
+import { CreateBookingService } from '../application/create-booking.service';
+import { GetBookingService } from '../application/get-booking.service';
+import { BookingResponse } from './dto/booking.response';
+import { CreateBookingRequest } from './dto/create-booking.request';
+
+@ApiTags('travel')
+@Controller('api/bookings')
+export class BookingsController {
+  constructor(
+    private readonly createBooking: CreateBookingService,
+    private readonly getBooking: GetBookingService,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @Authenticated()
+  @Idempotent({ required: true })
+  @ApiOperation({
+    summary: 'Book a flight or hotel offer, paid from a wallet',
+    description:
+      'The offer is re-priced with its provider, then the wallet is debited and the booking created ' +
+      '`pending` in one transaction. The provider call runs in a queue job with retries and exponential ' +
+      'backoff: success makes the booking `confirmed` with a `confirmation_code`; a refusal, or every ' +
+      'attempt failing, makes it `failed` with a `failure_reason` and refunds the debit exactly once. ' +
+      'Poll GET /api/bookings/{id} for the outcome.',
+  })
+  @ApiAcceptedResponse({
+    type: BookingResponse,
+    description: 'The pending booking; the wallet is already debited',
+  })
+  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })
+  @ApiNotFoundResponse({
+    type: ProblemDetails,
+    description: "`not_found`: unknown wallet, or another account's",
+  })
+  @ApiUnprocessableEntityResponse({
+    type: ProblemDetails,
+    description:
+      '`insufficient_funds`: the balance is below the offer price (nothing is booked); `currency_mismatch`: ' +
+      'the wallet is not in the offer currency; `offer_unavailable`: the offer can no longer be booked',
+  })
+  @ApiBadGatewayResponse({
+    type: ProblemDetails,
+    description: '`provider_unavailable`: the offer could not be checked',
+  })
+  @ApiServiceUnavailableResponse({ type: ProblemDetails, description: '`wallet_busy` (see `Retry-After`)' })
+  async create(
+    @Body() body: CreateBookingRequest,
+    @Headers('idempotency-key') idempotencyKey: string,
+    @CurrentPrincipal() caller: Principal,
+  ): Promise<BookingResponse> {
+    const booking = await this.createBooking.execute({
+      caller,
+      type: body.type,
+      offerId: body.offer_id,
+      walletId: body.wallet_id,
+      traveler: {
+        firstName: body.traveler.first_name,
+        lastName: body.traveler.last_name,
+        email: body.traveler.email,
+      },
+      idempotencyKey,
+    });
+    return BookingResponse.of(booking);
+  }
+
+  @Get(':id')
+  @Authenticated()
+  @ApiOperation({ summary: 'A booking (owner or admin)' })
+  @ApiOkResponse({ type: BookingResponse })
+  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: the id is not a UUID' })
+  @ApiNotFoundResponse({ type: ProblemDetails, description: "`not_found`: unknown, or another account's" })
+  async get(@UuidParam('id') id: string, @CurrentPrincipal() caller: Principal): Promise<BookingResponse> {
+    return BookingResponse.of(await this.getBooking.execute(id, caller));
+  }
+}

@@ -1,0 +1,61 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsDefined,
+  IsEmail,
+  IsIn,
+  IsNotEmpty,
+  IsString,
+  IsUUID,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import type { TravelType } from '../../domain/booking';
+
+export class TravelerRequest {
+  @ApiProperty({ example: 'Ada', maxLength: 100 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  first_name: string;
+
+  @ApiProperty({
+    example: 'Lovelace',
+    maxLength: 100,
+    description: 'In sandbox mode `Decline` makes the provider refuse; `Flaky` fails twice, then succeeds',
+  })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  last_name: string;
+
+  @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
+  @IsEmail()
+  @MaxLength(254)
+  email: string;
+}
+
+export class CreateBookingRequest {
+  @ApiProperty({ enum: ['flight', 'hotel'] })
+  @IsIn(['flight', 'hotel'])
+  type: TravelType;
+
+  @ApiProperty({
+    description: 'An offer `id` from GET /api/flights/offers or /api/hotels/offers',
+    maxLength: 2048,
+  })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2048)
+  offer_id: string;
+
+  @ApiProperty({ format: 'uuid', description: 'A wallet of the caller, in the offer currency' })
+  @IsUUID('all')
+  wallet_id: string;
+
+  @ApiProperty({ type: TravelerRequest })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => TravelerRequest)
+  traveler: TravelerRequest;
+}

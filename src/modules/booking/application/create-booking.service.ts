@@ -1,0 +1,94 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'crypto';
+import type { EntityManager } from 'typeorm';
+import { AppConfig } from '../../../config/app-config';
+import { UnitOfWork } from '../../../shared/database/unit-of-work';
+import { NotFoundError } from '../../../shared/domain/domain-error';
+import type { Principal } from '../../../shared/http/auth';
+import { TravelHandlers } from '../../provider/application/travel-handlers.service';
+import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
+import { WalletBusyError } from '../../wallet/domain/wallet.errors';
+import { BOOKING_REPOSITORY } from '../booking.tokens';
+import { type Booking, debitKey, type Traveler, type TravelType } from '../domain/booking';
+import type { BookingRepository } from '../domain/booking.repository';
+import { BookingQueue } from '../infrastructure/booking-queue';
+
+export interface CreateBookingCommand {
+  caller: Principal;
+  type: TravelType;
+  offerId: string;
+  walletId: string;
+  traveler: Traveler;
+  idempotencyKey: string;
+}
+
+/**
+ * Pays for a travel offer from a wallet and queues the provider call. The offer is re-priced with the
+ * provider first, outside any transaction; then the debit and the pending booking commit together,
+ * and the job is enqueued only after that commit.
+ */
+@Injectable()
+export class CreateBookingService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly ledger: WalletLedgerService,
+    private readonly handlers: TravelHandlers,
+    private readonly queue: BookingQueue,
+    private readonly config: AppConfig,
+    @Inject(BOOKING_REPOSITORY) private readonly bookings: BookingRepository<EntityManager>,
+  ) {}
+
+  async execute(command: CreateBookingCommand): Promise<Booking> {
+    const { caller, idempotencyKey } = command;
+    // A retry of a request whose answer was lost (the idempotency layer let it through after a 5xx).
+    const earlier = await this.bookings.findByIdempotencyKey(caller.accountId, idempotencyKey);
+    if (earlier) return earlier;
+
+    const wallet = await this.ledger.findWallet(command.walletId);
+    if (!wallet || wallet.accountId !== caller.accountId) throw new NotFoundError('Wallet', command.walletId);
+
+    const handler = this.handlers.forType(command.type);
+    const offer = await handler.checkOffer(command.offerId);
+
+    const id = randomUUID();
+    return this.uow.run(
+      async (em, tx) => {
+        const debit = await this.ledger.debit(em, {
+          walletId: command.walletId,
+          amount: offer.price.amount,
+          reference: { type: 'booking', id },
+          description: `${handler.providerName} ${command.type} booking`,
+          idempotencyKey: debitKey(idempotencyKey),
+          expectedAccountId: caller.accountId,
+          expectedCurrency: offer.price.currency,
+        });
+        const now = new Date();
+        const booking: Booking = {
+          id,
+          accountId: caller.accountId,
+          type: command.type,
+          provider: handler.providerName,
+          offerId: command.offerId,
+          walletId: command.walletId,
+          status: 'pending',
+          amount: offer.price.amount,
+          currency: offer.price.currency,
+          walletTransactionId: debit.id,
+          refundTransactionId: null,
+          confirmationCode: null,
+          providerBookingId: null,
+          failureReason: null,
+          traveler: command.traveler,
+          idempotencyKey,
+          outcomeUnknown: false,
+          createdAt: now,
+          updatedAt: now,
+        };
+        await this.bookings.insert(em, booking);
+        tx.afterCommit(() => this.queue.enqueue(id));
+        return booking;
+      },
+      { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS, onLockTimeout: () => new WalletBusyError() },
+    );
+  }
+}

@@ -1,0 +1,39 @@
+import { BullAdapter } from '@bull-board/api/bullAdapter';
+import { BullBoardModule } from '@bull-board/nestjs';
+import { BullModule } from '@nestjs/bull';
+import { Module, type Provider } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { workerProviders } from '../../shared/queue/role';
+import { ProviderModule } from '../provider/provider.module';
+import { WalletModule } from '../wallet/wallet.module';
+import { BookingsController } from './api/bookings.controller';
+import { CreateBookingService } from './application/create-booking.service';
+import { GetBookingService } from './application/get-booking.service';
+import { ProcessBookingService } from './application/process-booking.service';
+import { BOOKING_QUEUE, BOOKING_REPOSITORY } from './booking.tokens';
+import { BookingQueue } from './infrastructure/booking-queue';
+import { BookingProcessor } from './infrastructure/booking.processor';
+import { BookingSweeper } from './infrastructure/booking.sweeper';
+import { BookingOrmEntity } from './infrastructure/booking.orm-entity';
+import { TypeOrmBookingRepository } from './infrastructure/typeorm-booking.repository';
+
+/** Travel bookings: pays from Wallet, books through Provider; neither of those knows the other. */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([BookingOrmEntity]),
+    BullModule.registerQueue({ name: BOOKING_QUEUE }),
+    BullBoardModule.forFeature({ name: BOOKING_QUEUE, adapter: BullAdapter }),
+    WalletModule,
+    ProviderModule,
+  ],
+  controllers: [BookingsController],
+  providers: [
+    CreateBookingService,
+    GetBookingService,
+    ProcessBookingService,
+    BookingQueue,
+    { provide: BOOKING_REPOSITORY, useClass: TypeOrmBookingRepository },
+    ...workerProviders<Provider>(BookingProcessor, BookingSweeper),
+  ],
+})
+export class BookingModule {}

@@ -1,0 +1,384 @@
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { randomUUID } from 'crypto';
+import { DataSource } from 'typeorm';
+import { UnitOfWork } from '../../src/shared/database/unit-of-work';
+import { refundKey } from '../../src/modules/booking/domain/booking';
+import { BOOKING_QUEUE, BOOKING_REPOSITORY } from '../../src/modules/booking/booking.tokens';
+import type { BookingRepository } from '../../src/modules/booking/domain/booking.repository';
+import { BookingQueue } from '../../src/modules/booking/infrastructure/booking-queue';
+import { WalletLedgerService } from '../../src/modules/wallet/application/wallet-ledger.service';
+import { ADMIN_KEY, createCustomer, createTestApp, TestApp } from '../support/test-app';
+
+const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+const traveler = (last_name: string) => ({ first_name: 'Ada', last_name, email: 'ada@example.com' });
+
+describe('bookings (e2e, sandbox providers)', () => {
+  let t: TestApp;
+  let queue: Queue;
+  let ds: DataSource;
+  let customer: { id: string; key: string };
+  let flightOffer: { id: string; price: { amount: number; currency: string } };
+  let hotelOffer: { id: string; price: { amount: number; currency: string } };
+
+  const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
+
+  /** A wallet of a new customer (one wallet per currency per account), who becomes `customer`. */
+  async function walletWith(
+    amount: number,
+    currency = 'EUR',
+    owner?: { id: string; key: string },
+  ): Promise<string> {
+    const holder = owner ?? (customer = await createCustomer(t, 'Traveller'));
+    const wallet = await t.http().post('/api/wallets').set(auth(holder.key)).send({ currency }).expect(201);
+    if (amount > 0) {
+      await t
+        .http()
+        .post(`/api/wallets/${wallet.body.id}/credit`)
+        .set(auth(ADMIN_KEY()))
+        .set('Idempotency-Key', randomUUID())
+        .send({ amount })
+        .expect(201);
+    }
+    return wallet.body.id;
+  }
+
+  const balance = async (walletId: string) =>
+    (await t.http().get(`/api/wallets/${walletId}`).set(auth(ADMIN_KEY())).expect(200)).body
+      .balance as number;
+
+  const ledgerOf = async (bookingId: string) =>
+    ds.query(
+      `SELECT type, amount::text AS amount FROM wallet_transactions
+        WHERE reference_type = 'booking' AND reference_id = $1 ORDER BY created_at, type`,
+      [bookingId],
+    ) as Promise<Array<{ type: string; amount: string }>>;
+
+  function book(body: object, key: string = randomUUID(), as = customer) {
+    return t.http().post('/api/bookings').set(auth(as.key)).set('Idempotency-Key', key).send(body);
+  }
+
+  async function settled(id: string): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const res = await t.http().get(`/api/bookings/${id}`).set(auth(customer.key)).expect(200);
+      if (res.body.status !== 'pending' || Date.now() > deadline) return res.body;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  beforeAll(async () => {
+    t = await createTestApp({ config: { BOOKING_JOB_ATTEMPTS: 4, BOOKING_JOB_BACKOFF_MS: 20 } });
+    queue = t.app.get<Queue>(getQueueToken(BOOKING_QUEUE));
+    ds = t.app.get(DataSource);
+    const flights = await t
+      .http()
+      .get('/api/flights/offers')
+      .query({ origin: 'JFK', destination: 'LHR', departure_date: inDays(30), adults: 1 })
+      .expect(200);
+    flightOffer = flights.body.offers[0];
+    const hotels = await t
+      .http()
+      .get('/api/hotels/offers')
+      .query({ city: 'PAR', check_in: inDays(30), check_out: inDays(32), guests: 2 })
+      .expect(200);
+    hotelOffer = hotels.body.offers[0];
+  });
+  afterAll(() => t.close());
+
+  it('debits once, answers 202 pending, then confirms with a confirmation code', async () => {
+    const walletId = await walletWith(1_000_000);
+    const res = await book({
+      type: 'flight',
+      offer_id: flightOffer.id,
+      wallet_id: walletId,
+      traveler: traveler('Lovelace'),
+    }).expect(202);
+    expect(res.body).toEqual({
+      id: expect.any(String),
+      type: 'flight',
+      provider: 'Amadeus',
+      status: 'pending',
+      amount: flightOffer.price.amount,
+      currency: 'EUR',
+      wallet_transaction_id: expect.any(String),
+      confirmation_code: null,
+      failure_reason: null,
+      created_at: expect.any(String),
+      updated_at: expect.any(String),
+    });
+    expect(await balance(walletId)).toBe(1_000_000 - flightOffer.price.amount);
+
+    const done = await settled(res.body.id);
+    expect(done).toMatchObject({
+      status: 'confirmed',
+      confirmation_code: expect.stringMatching(/^[A-Z2-9]{6}$/),
+      failure_reason: null,
+    });
+    expect(await balance(walletId)).toBe(1_000_000 - flightOffer.price.amount);
+    expect(await ledgerOf(res.body.id)).toEqual([
+      { type: 'debit', amount: String(flightOffer.price.amount) },
+    ]);
+    const [debit] = await ds.query(`SELECT id FROM wallet_transactions WHERE reference_id = $1`, [
+      res.body.id,
+    ]);
+    expect(debit.id).toBe(res.body.wallet_transaction_id);
+    expect((await queue.getJob(res.body.id))?.attemptsMade).toBe(0);
+  });
+
+  it('"Decline": failed with a reason, refunded exactly once (balance restored, two ledger entries)', async () => {
+    const walletId = await walletWith(500_000);
+    const res = await book({
+      type: 'hotel',
+      offer_id: hotelOffer.id,
+      wallet_id: walletId,
+      traveler: traveler('Decline'),
+    }).expect(202);
+    expect(res.body.provider).toBe('Booking.com');
+    const done = await settled(res.body.id);
+    expect(done).toMatchObject({
+      status: 'failed',
+      confirmation_code: null,
+      failure_reason: expect.stringContaining('declined'),
+    });
+    expect(await balance(walletId)).toBe(500_000);
+    expect(await ledgerOf(res.body.id)).toEqual([
+      { type: 'debit', amount: String(hotelOffer.price.amount) },
+      { type: 'credit', amount: String(hotelOffer.price.amount) },
+    ]);
+
+    // A second refund through the ledger is a replay of the first: no new entry, no new money.
+    const ledger = t.app.get(WalletLedgerService);
+    const again = await t.app.get(UnitOfWork).run((em) =>
+      ledger.credit(em, {
+        walletId,
+        amount: BigInt(hotelOffer.price.amount),
+        reference: { type: 'booking', id: res.body.id },
+        idempotencyKey: refundKey(res.body.id),
+      }),
+    );
+    expect(again.replayed).toBe(true);
+    expect(await balance(walletId)).toBe(500_000);
+    expect(await ledgerOf(res.body.id)).toHaveLength(2);
+  });
+
+  it('"Flaky": fails twice, is retried with backoff, then confirmed; debited once', async () => {
+    const walletId = await walletWith(1_000_000);
+    const res = await book({
+      type: 'flight',
+      offer_id: flightOffer.id,
+      wallet_id: walletId,
+      traveler: traveler('Flaky'),
+    }).expect(202);
+    const done = await settled(res.body.id);
+    expect(done).toMatchObject({ status: 'confirmed', confirmation_code: expect.any(String) });
+    expect((await queue.getJob(res.body.id))?.attemptsMade).toBe(2);
+    expect(await balance(walletId)).toBe(1_000_000 - flightOffer.price.amount);
+    expect(await ledgerOf(res.body.id)).toEqual([
+      { type: 'debit', amount: String(flightOffer.price.amount) },
+    ]);
+  });
+
+  it('a replay with the same key returns the same booking and debits nothing more', async () => {
+    const walletId = await walletWith(1_000_000);
+    const body = {
+      type: 'flight',
+      offer_id: flightOffer.id,
+      wallet_id: walletId,
+      traveler: traveler('Lovelace'),
+    };
+    const key = randomUUID();
+    const first = await book(body, key).expect(202);
+    const replay = await book(body, key).expect(202);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(first.body);
+    expect(await balance(walletId)).toBe(1_000_000 - flightOffer.price.amount);
+    const rows = await ds.query(`SELECT count(*)::int AS n FROM bookings WHERE wallet_id = $1`, [walletId]);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('insufficient funds: 422, no booking, no job, balance untouched', async () => {
+    const walletId = await walletWith(flightOffer.price.amount - 1);
+    const jobsBefore = (await queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed'])).length;
+    const res = await book({
+      type: 'flight',
+      offer_id: flightOffer.id,
+      wallet_id: walletId,
+      traveler: traveler('Lovelace'),
+    }).expect(422);
+    expect(res.body.code).toBe('insufficient_funds');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed'])).length).toBe(
+      jobsBefore,
+    );
+    expect(await ds.query(`SELECT id FROM bookings WHERE wallet_id = $1`, [walletId])).toEqual([]);
+    expect(await balance(walletId)).toBe(flightOffer.price.amount - 1);
+  });
+
+  it('5 concurrent bookings on a wallet that pays for 3: exactly 3 are accepted, 2 get insufficient_funds', async () => {
+    const walletId = await walletWith(flightOffer.price.amount * 3 + 7);
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        book({
+          type: 'flight',
+          offer_id: flightOffer.id,
+          wallet_id: walletId,
+          traveler: traveler('Lovelace'),
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([202, 202, 202, 422, 422]);
+    expect(await balance(walletId)).toBe(7);
+  });
+
+  it('a wallet in another currency: 422 currency_mismatch, nothing debited', async () => {
+    const walletId = await walletWith(1_000_000, 'USD');
+    const res = await book({
+      type: 'flight',
+      offer_id: flightOffer.id,
+      wallet_id: walletId,
+      traveler: traveler('Lovelace'),
+    }).expect(422);
+    expect(res.body.code).toBe('currency_mismatch');
+    expect(await balance(walletId)).toBe(1_000_000);
+  });
+
+  it("another account's wallet, or an unknown one: 404", async () => {
+    customer = await createCustomer(t, 'Traveller');
+    const other = await createCustomer(t, 'Other');
+    const theirs = await walletWith(1_000_000, 'EUR', other);
+    for (const walletId of [theirs, randomUUID()]) {
+      const res = await book({
+        type: 'flight',
+        offer_id: flightOffer.id,
+        wallet_id: walletId,
+        traveler: traveler('Lovelace'),
+      }).expect(404);
+      expect(res.body.code).toBe('not_found');
+    }
+    expect(await balance(theirs)).toBe(1_000_000);
+  });
+
+  it('an offer id the provider does not know: 422 offer_unavailable, nothing debited', async () => {
+    const walletId = await walletWith(1_000_000);
+    const res = await book({
+      type: 'hotel',
+      offer_id: flightOffer.id,
+      wallet_id: walletId,
+      traveler: traveler('Lovelace'),
+    }).expect(422);
+    expect(res.body.code).toBe('offer_unavailable');
+    expect(await balance(walletId)).toBe(1_000_000);
+  });
+
+  it('GET /api/bookings/:id: the owner and the admin see it, another customer gets 404', async () => {
+    const walletId = await walletWith(1_000_000);
+    const res = await book({
+      type: 'flight',
+      offer_id: flightOffer.id,
+      wallet_id: walletId,
+      traveler: traveler('Lovelace'),
+    }).expect(202);
+    await t.http().get(`/api/bookings/${res.body.id}`).set(auth(ADMIN_KEY())).expect(200);
+    const other = await createCustomer(t, 'Nosy');
+    expect(
+      (await t.http().get(`/api/bookings/${res.body.id}`).set(auth(other.key)).expect(404)).body.code,
+    ).toBe('not_found');
+    await t.http().get(`/api/bookings/${randomUUID()}`).set(auth(customer.key)).expect(404);
+    expect((await t.http().get('/api/bookings/nope').set(auth(customer.key)).expect(400)).body.code).toBe(
+      'validation_failed',
+    );
+    await t.http().get(`/api/bookings/${res.body.id}`).expect(401);
+  });
+
+  it('rejects a missing key, bad fields and unknown fields', async () => {
+    const walletId = await walletWith(0);
+    const body = {
+      type: 'flight',
+      offer_id: flightOffer.id,
+      wallet_id: walletId,
+      traveler: traveler('Lovelace'),
+    };
+    const noKey = await t.http().post('/api/bookings').set(auth(customer.key)).send(body).expect(400);
+    expect(noKey.body.code).toBe('idempotency_key_required');
+    const cases: Array<[string, object]> = [
+      ['type', { ...body, type: 'train' }],
+      ['wallet_id', { ...body, wallet_id: 'x' }],
+      ['offer_id', { ...body, offer_id: '' }],
+      ['traveler.email', { ...body, traveler: { ...body.traveler, email: 'nope' } }],
+      ['traveler.last_name', { ...body, traveler: { first_name: 'A', email: 'a@example.com' } }],
+      ['traveler', { type: 'flight', offer_id: flightOffer.id, wallet_id: walletId }],
+      ['seat', { ...body, seat: '1A' }],
+    ];
+    for (const [field, bad] of cases) {
+      const res = await book(bad).expect(400);
+      expect(res.body.code).toBe('validation_failed');
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    }
+  });
+});
+
+describe('bookings whose job was lost (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // Its own queue, so that pausing this app's worker leaves no other test app to take the job.
+    t = await createTestApp({
+      config: { BOOKING_JOB_BACKOFF_MS: 20, REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}:lost` },
+    });
+  });
+  afterAll(() => t.close());
+
+  it('a pending booking whose job was lost is found and queued again, then completes', async () => {
+    const queue = t.app.get<Queue>(getQueueToken(BOOKING_QUEUE));
+    const customer = await createCustomer(t, 'Lost');
+    const auth = { Authorization: `Bearer ${customer.key}` };
+    const wallet = await t.http().post('/api/wallets').set(auth).send({ currency: 'EUR' }).expect(201);
+    await t
+      .http()
+      .post(`/api/wallets/${wallet.body.id}/credit`)
+      .set({ Authorization: `Bearer ${ADMIN_KEY()}` })
+      .set('Idempotency-Key', randomUUID())
+      .send({ amount: 1_000_000 })
+      .expect(201);
+    const offers = await t
+      .http()
+      .get('/api/flights/offers')
+      .query({ origin: 'AMS', destination: 'JFK', departure_date: inDays(20), adults: 1 })
+      .expect(200);
+
+    await queue.pause(true);
+    const res = await t
+      .http()
+      .post('/api/bookings')
+      .set(auth)
+      .set('Idempotency-Key', randomUUID())
+      .send({
+        type: 'flight',
+        offer_id: offers.body.offers[0].id,
+        wallet_id: wallet.body.id,
+        traveler: traveler('Lovelace'),
+      })
+      .expect(202);
+    for (let i = 0; i < 50 && !(await queue.getJob(res.body.id)); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    await (await queue.getJob(res.body.id))!.remove(); // the job is lost
+    await queue.resume(true);
+
+    // What the sweeper picks: pending bookings older than its grace period. Only this booking is
+    // queued again here: the database is shared with test files running other provider modes.
+    const bookings = t.app.get<BookingRepository>(BOOKING_REPOSITORY);
+    const createdAt = Date.parse(res.body.created_at);
+    expect(await bookings.findPending(new Date(createdAt), 1000)).not.toContain(res.body.id);
+    expect(await bookings.findPending(new Date(createdAt + 1), 1000)).toContain(res.body.id);
+    await t.app.get(BookingQueue).ensureQueued(res.body.id);
+
+    const deadline = Date.now() + 10_000;
+    let status = 'pending';
+    while (status === 'pending' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = (await t.http().get(`/api/bookings/${res.body.id}`).set(auth).expect(200)).body.status;
+    }
+    expect(status).toBe('confirmed');
+  });
+});
