@@ -1,7 +1,8 @@
 import { randomUUID } from 'crypto';
 import { DataSource } from 'typeorm';
 import { FakeTravelApis } from '../support/fake-travel-apis';
-import { ADMIN_KEY, createCustomer, createTestApp, TestApp } from '../support/test-app';
+import { createTestApp, TestApp } from '../support/test-app';
+import { bearer, customerWithWallet } from '../support/wallet-fixtures';
 
 /**
  * PROVIDER_MODE=live against local stand-ins of the two provider APIs: the queue job, the adapters
@@ -11,7 +12,6 @@ describe('bookings with live provider adapters (e2e)', () => {
   let api: FakeTravelApis;
   let t: TestApp;
   let customer: { id: string; key: string };
-  const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
   const traveler = { first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com' };
 
   beforeAll(async () => {
@@ -39,27 +39,15 @@ describe('bookings with live provider adapters (e2e)', () => {
   });
 
   async function fundedWallet(amount: number): Promise<string> {
-    customer = await createCustomer(t, 'Live');
-    const wallet = await t
-      .http()
-      .post('/api/wallets')
-      .set(auth(customer.key))
-      .send({ currency: 'EUR' })
-      .expect(201);
-    await t
-      .http()
-      .post(`/api/wallets/${wallet.body.id}/credit`)
-      .set(auth(ADMIN_KEY()))
-      .set('Idempotency-Key', randomUUID())
-      .send({ amount })
-      .expect(201);
-    return wallet.body.id;
+    const made = await customerWithWallet(t, amount, 'EUR');
+    customer = made.customer;
+    return made.walletId;
   }
 
   async function settled(id: string): Promise<Record<string, unknown>> {
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const res = await t.http().get(`/api/bookings/${id}`).set(auth(customer.key)).expect(200);
+      const res = await t.http().get(`/api/bookings/${id}`).set(bearer(customer.key)).expect(200);
       if (res.body.status !== 'pending' || Date.now() > deadline) return res.body;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -78,7 +66,7 @@ describe('bookings with live provider adapters (e2e)', () => {
     const res = await t
       .http()
       .post('/api/bookings')
-      .set(auth(customer.key))
+      .set(bearer(customer.key))
       .set('Idempotency-Key', randomUUID())
       .send({ type: 'flight', offer_id: offers.body.offers[0].id, wallet_id: walletId, traveler })
       .expect(202);
@@ -104,7 +92,7 @@ describe('bookings with live provider adapters (e2e)', () => {
     const res = await t
       .http()
       .post('/api/bookings')
-      .set(auth(customer.key))
+      .set(bearer(customer.key))
       .set('Idempotency-Key', randomUUID())
       .send({ type: 'hotel', offer_id: offers.body.offers[0].id, wallet_id: walletId, traveler })
       .expect(202);
@@ -114,7 +102,7 @@ describe('bookings with live provider adapters (e2e)', () => {
     expect(api.calls('POST /3.1/orders/create')).toHaveLength(1);
     expect(api.calls('POST /3.1/orders/details/accommodations')).toHaveLength(1);
     expect(api.hotelOrders.map((o) => o.label)).toEqual([res.body.id]);
-    const balance = await t.http().get(`/api/wallets/${walletId}`).set(auth(customer.key)).expect(200);
+    const balance = await t.http().get(`/api/wallets/${walletId}`).set(bearer(customer.key)).expect(200);
     expect(balance.body.balance).toBe(100_000 - 53055);
     const [row] = await t.app
       .get(DataSource)
@@ -139,7 +127,7 @@ describe('bookings with live provider adapters (e2e)', () => {
     const res = await t
       .http()
       .post('/api/bookings')
-      .set(auth(customer.key))
+      .set(bearer(customer.key))
       .set('Idempotency-Key', randomUUID())
       .send({ type: 'hotel', offer_id: offers.body.offers[0].id, wallet_id: walletId, traveler })
       .expect(202);
@@ -148,7 +136,7 @@ describe('bookings with live provider adapters (e2e)', () => {
       status: 'failed',
       failure_reason: expect.stringContaining('could not be reached'),
     });
-    const balance = await t.http().get(`/api/wallets/${walletId}`).set(auth(customer.key)).expect(200);
+    const balance = await t.http().get(`/api/wallets/${walletId}`).set(bearer(customer.key)).expect(200);
     expect(balance.body.balance).toBe(100_000);
     expect(api.hotelOrders).toHaveLength(1); // only the earlier test's
   });

@@ -9,6 +9,7 @@ import type { BookingRepository } from '../../src/modules/booking/domain/booking
 import { BookingQueue } from '../../src/modules/booking/infrastructure/booking-queue';
 import { WalletLedgerService } from '../../src/modules/wallet/application/wallet-ledger.service';
 import { ADMIN_KEY, createCustomer, createTestApp, TestApp } from '../support/test-app';
+import { bearer, customerWithWallet } from '../support/wallet-fixtures';
 
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 const traveler = (last_name: string) => ({ first_name: 'Ada', last_name, email: 'ada@example.com' });
@@ -21,30 +22,15 @@ describe('bookings (e2e, sandbox providers)', () => {
   let flightOffer: { id: string; price: { amount: number; currency: string } };
   let hotelOffer: { id: string; price: { amount: number; currency: string } };
 
-  const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
-
   /** A wallet of a new customer (one wallet per currency per account), who becomes `customer`. */
-  async function walletWith(
-    amount: number,
-    currency = 'EUR',
-    owner?: { id: string; key: string },
-  ): Promise<string> {
-    const holder = owner ?? (customer = await createCustomer(t, 'Traveller'));
-    const wallet = await t.http().post('/api/wallets').set(auth(holder.key)).send({ currency }).expect(201);
-    if (amount > 0) {
-      await t
-        .http()
-        .post(`/api/wallets/${wallet.body.id}/credit`)
-        .set(auth(ADMIN_KEY()))
-        .set('Idempotency-Key', randomUUID())
-        .send({ amount })
-        .expect(201);
-    }
-    return wallet.body.id;
+  async function walletWith(amount: number, currency = 'EUR'): Promise<string> {
+    const made = await customerWithWallet(t, amount, currency);
+    customer = made.customer;
+    return made.walletId;
   }
 
   const balance = async (walletId: string) =>
-    (await t.http().get(`/api/wallets/${walletId}`).set(auth(ADMIN_KEY())).expect(200)).body
+    (await t.http().get(`/api/wallets/${walletId}`).set(bearer(ADMIN_KEY())).expect(200)).body
       .balance as number;
 
   const ledgerOf = async (bookingId: string) =>
@@ -55,13 +41,13 @@ describe('bookings (e2e, sandbox providers)', () => {
     ) as Promise<Array<{ type: string; amount: string }>>;
 
   function book(body: object, key: string = randomUUID(), as = customer) {
-    return t.http().post('/api/bookings').set(auth(as.key)).set('Idempotency-Key', key).send(body);
+    return t.http().post('/api/bookings').set(bearer(as.key)).set('Idempotency-Key', key).send(body);
   }
 
   async function settled(id: string): Promise<Record<string, unknown>> {
     const deadline = Date.now() + 15_000;
     for (;;) {
-      const res = await t.http().get(`/api/bookings/${id}`).set(auth(customer.key)).expect(200);
+      const res = await t.http().get(`/api/bookings/${id}`).set(bearer(customer.key)).expect(200);
       if (res.body.status !== 'pending' || Date.now() > deadline) return res.body;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -245,8 +231,7 @@ describe('bookings (e2e, sandbox providers)', () => {
 
   it("another account's wallet, or an unknown one: 404", async () => {
     customer = await createCustomer(t, 'Traveller');
-    const other = await createCustomer(t, 'Other');
-    const theirs = await walletWith(1_000_000, 'EUR', other);
+    const { walletId: theirs } = await customerWithWallet(t, 1_000_000, 'EUR');
     for (const walletId of [theirs, randomUUID()]) {
       const res = await book({
         type: 'flight',
@@ -279,13 +264,13 @@ describe('bookings (e2e, sandbox providers)', () => {
       wallet_id: walletId,
       traveler: traveler('Lovelace'),
     }).expect(202);
-    await t.http().get(`/api/bookings/${res.body.id}`).set(auth(ADMIN_KEY())).expect(200);
+    await t.http().get(`/api/bookings/${res.body.id}`).set(bearer(ADMIN_KEY())).expect(200);
     const other = await createCustomer(t, 'Nosy');
     expect(
-      (await t.http().get(`/api/bookings/${res.body.id}`).set(auth(other.key)).expect(404)).body.code,
+      (await t.http().get(`/api/bookings/${res.body.id}`).set(bearer(other.key)).expect(404)).body.code,
     ).toBe('not_found');
-    await t.http().get(`/api/bookings/${randomUUID()}`).set(auth(customer.key)).expect(404);
-    expect((await t.http().get('/api/bookings/nope').set(auth(customer.key)).expect(400)).body.code).toBe(
+    await t.http().get(`/api/bookings/${randomUUID()}`).set(bearer(customer.key)).expect(404);
+    expect((await t.http().get('/api/bookings/nope').set(bearer(customer.key)).expect(400)).body.code).toBe(
       'validation_failed',
     );
     await t.http().get(`/api/bookings/${res.body.id}`).expect(401);
@@ -299,7 +284,7 @@ describe('bookings (e2e, sandbox providers)', () => {
       wallet_id: walletId,
       traveler: traveler('Lovelace'),
     };
-    const noKey = await t.http().post('/api/bookings').set(auth(customer.key)).send(body).expect(400);
+    const noKey = await t.http().post('/api/bookings').set(bearer(customer.key)).send(body).expect(400);
     expect(noKey.body.code).toBe('idempotency_key_required');
     const cases: Array<[string, object]> = [
       ['type', { ...body, type: 'train' }],
@@ -331,16 +316,8 @@ describe('bookings whose job was lost (e2e)', () => {
 
   it('a pending booking whose job was lost is found and queued again, then completes', async () => {
     const queue = t.app.get<Queue>(getQueueToken(BOOKING_QUEUE));
-    const customer = await createCustomer(t, 'Lost');
-    const auth = { Authorization: `Bearer ${customer.key}` };
-    const wallet = await t.http().post('/api/wallets').set(auth).send({ currency: 'EUR' }).expect(201);
-    await t
-      .http()
-      .post(`/api/wallets/${wallet.body.id}/credit`)
-      .set({ Authorization: `Bearer ${ADMIN_KEY()}` })
-      .set('Idempotency-Key', randomUUID())
-      .send({ amount: 1_000_000 })
-      .expect(201);
+    const { customer, walletId } = await customerWithWallet(t, 1_000_000, 'EUR');
+    const auth = bearer(customer.key);
     const offers = await t
       .http()
       .get('/api/flights/offers')
@@ -356,7 +333,7 @@ describe('bookings whose job was lost (e2e)', () => {
       .send({
         type: 'flight',
         offer_id: offers.body.offers[0].id,
-        wallet_id: wallet.body.id,
+        wallet_id: walletId,
         traveler: traveler('Lovelace'),
       })
       .expect(202);
