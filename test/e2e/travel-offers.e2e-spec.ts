@@ -120,7 +120,27 @@ describe('travel offers and provider demo (e2e, sandbox)', () => {
   it('documents the travel endpoints in Swagger', async () => {
     const res = await t.http().get('/docs-json').expect(200);
     expect(Object.keys(res.body.paths)).toEqual(
-      expect.arrayContaining(['/api/provider-demo', '/api/flights/offers', '/api/hotels/offers']),
+      expect.arrayContaining([
+        '/api/provider-demo',
+        '/api/flights/offers',
+        '/api/hotels/offers',
+        '/api/bookings',
+        '/api/bookings/{id}',
+      ]),
+    );
+    const create = res.body.paths['/api/bookings'].post;
+    expect(Object.keys(create.responses).sort()).toEqual([
+      '202',
+      '400',
+      '401',
+      '404',
+      '409',
+      '422',
+      '502',
+      '503',
+    ]);
+    expect(create.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', required: true })]),
     );
     expect(Object.keys(res.body.paths['/api/flights/offers'].get.responses).sort()).toEqual([
       '200',

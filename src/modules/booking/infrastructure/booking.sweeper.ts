@@ -33,10 +33,8 @@ export class BookingSweeper implements OnApplicationBootstrap, OnApplicationShut
     clearInterval(this.timer);
   }
 
-  /** Returns how many pending bookings it looked at. */
-  async sweep(now = new Date()): Promise<number> {
+  async sweep(now = new Date()): Promise<void> {
     const ids = await this.bookings.findPending(new Date(now.getTime() - GRACE_MS), BATCH);
     for (const id of ids) await this.queue.ensureQueued(id);
-    return ids.length;
   }
 }
