@@ -4,6 +4,8 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { AccountModule } from './modules/account/account.module';
+import { InventoryModule } from './modules/inventory/inventory.module';
+import { OrderModule } from './modules/order/order.module';
 import { DatabaseModule } from './shared/database/database.module';
 import { ApiKeyGuard } from './shared/http/auth';
 import { ProblemDetailsFilter } from './shared/http/problem-details.filter';
@@ -34,6 +36,8 @@ import type Redis from 'ioredis';
       }),
     }),
     AccountModule,
+    InventoryModule,
+    OrderModule,
   ],
   providers: [
     // Guards run in this order: who is calling, then how often.

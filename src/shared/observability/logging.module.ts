@@ -21,6 +21,7 @@ import { AppConfig } from '../../config/app-config';
               method: req.method,
               url: req.url,
             }),
+            res: (res: { statusCode: number }) => ({ status: res.statusCode }),
           },
           autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
         },

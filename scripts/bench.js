@@ -1,0 +1,147 @@
+// `npm run bench`: runs the built service on a fresh database and measures it over HTTP on loopback.
+// Uses DATABASE_URL / REDIS_URL when set (a database is created for the run and dropped after),
+// else the embedded PostgreSQL and a local redis-server, like `npm start`.
+// Each scenario is run ROUNDS times and reported as the median; comparisons are made in the same run.
+'use strict';
+const { spawn } = require('child_process');
+const crypto = require('crypto');
+const os = require('os');
+const path = require('path');
+const { Client } = require('pg');
+const { startPostgres, startRedis, freePort } = require('./embedded-services');
+
+const root = path.resolve(__dirname, '..');
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
+const ADMIN_KEY = `bench-admin-${crypto.randomBytes(12).toString('hex')}`;
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+};
+
+async function withDatabase(fn) {
+  const stops = [];
+  let url = process.env.DATABASE_URL;
+  const database = `cw_bench_${Date.now().toString(36)}`;
+  if (url) {
+    const admin = new Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${database}"`);
+    await admin.end();
+    const server = url;
+    const u = new URL(url);
+    u.pathname = `/${database}`;
+    url = u.toString();
+    stops.push(async () => {
+      const c = new Client({ connectionString: server });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await c.end();
+    });
+  } else {
+    const pg = await startPostgres({
+      dir: path.join(os.tmpdir(), `cw-bench-${process.pid}`, 'data'),
+      database,
+    });
+    url = pg.url;
+    stops.push(pg.stop);
+  }
+  let redisUrl = process.env.REDIS_URL;
+  if (!redisUrl) {
+    const redis = await startRedis();
+    redisUrl = redis.url;
+    stops.push(redis.stop);
+  }
+  try {
+    return await fn(url, redisUrl);
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  }
+}
+
+async function startService(env) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(root, 'dist/src/main.js')], {
+    env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    try {
+      if ((await fetch(`${base}/health`)).ok) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error('service did not start');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    base,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** A small HTTP client for the scenarios. */
+function client(base) {
+  const call = async (method, url, { key, body, idempotencyKey } = {}) => {
+    const headers = { 'content-type': 'application/json' };
+    if (key) headers.authorization = `Bearer ${key}`;
+    if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
+    const started = performance.now();
+    const res = await fetch(`${base}${url}`, {
+      method,
+      headers,
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null, ms: performance.now() - started };
+  };
+  return {
+    call,
+    admin: (method, url, opts = {}) => call(method, url, { ...opts, key: ADMIN_KEY }),
+    customer: async (name) =>
+      (await call('POST', '/api/accounts', { key: ADMIN_KEY, body: { name } })).body.api_key,
+  };
+}
+
+const scenarios = require('./bench-scenarios');
+
+async function main() {
+  await withDatabase(async (databaseUrl, redisUrl) => {
+    const { runMigrations } = require(path.join(root, 'dist/src/shared/database/migrate.js'));
+    await runMigrations(databaseUrl);
+    const env = {
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: `cwbench:${process.pid}`,
+      ADMIN_API_KEY: ADMIN_KEY,
+      WEBHOOK_SECRET: `whsec_${crypto.randomBytes(32).toString('base64')}`,
+    };
+    console.log(`bench: ${ROUNDS} rounds per scenario, ${os.cpus().length} cores, node ${process.version}`);
+    for (const scenario of scenarios) {
+      const service = await startService({ ...env, ...(scenario.env || {}) });
+      try {
+        const rounds = [];
+        for (let i = 0; i < ROUNDS; i++) rounds.push(await scenario.run(client(service.base), i));
+        scenario.report(rounds, { median, percentile });
+      } finally {
+        await service.stop();
+      }
+    }
+  });
+}
+
+main().catch((error) => {
+  console.error(`bench failed: ${error.stack || error.message}`);
+  process.exit(1);
+});

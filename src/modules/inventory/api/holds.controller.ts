@@ -1,0 +1,91 @@
+import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal, type Principal } from '../../../shared/http/auth';
+import { ProblemDetails } from '../../../shared/http/problem-details';
+import { UuidParam } from '../../../shared/http/validation';
+import { ManageHoldService } from '../application/manage-hold.service';
+import { PlaceHoldService } from '../application/place-hold.service';
+import { CreateHoldRequest } from './dto/create-hold.request';
+import { HoldResponse } from './dto/hold.response';
+
+@ApiTags('holds')
+@Controller('api/holds')
+@Authenticated()
+export class HoldsController {
+  constructor(
+    private readonly placeHold: PlaceHoldService,
+    private readonly manageHold: ManageHoldService,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Reserve units of a product',
+    description:
+      'Moves `quantity` units from available to reserved for HOLD_TTL_SECONDS. An unused hold then ' +
+      'expires and its units return to available. Never reserves more units than exist, whatever the concurrency.',
+  })
+  @ApiCreatedResponse({ type: HoldResponse })
+  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })
+  @ApiNotFoundResponse({ type: ProblemDetails, description: '`not_found`: unknown product' })
+  @ApiConflictResponse({ type: ProblemDetails, description: '`insufficient_stock`' })
+  @ApiServiceUnavailableResponse({
+    type: ProblemDetails,
+    description: '`resource_busy`: the product lock could not be had in time (retry after `Retry-After`)',
+  })
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateHoldRequest,
+  ): Promise<HoldResponse> {
+    return HoldResponse.from(
+      await this.placeHold.execute(principal.accountId, body.product_id, body.quantity),
+    );
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A hold of the calling account' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: HoldResponse })
+  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: id is not a UUID' })
+  @ApiNotFoundResponse({
+    type: ProblemDetails,
+    description: '`not_found` (also for a hold of another account)',
+  })
+  async get(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<HoldResponse> {
+    return HoldResponse.from(await this.manageHold.get(principal.accountId, id));
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Release a hold',
+    description:
+      'The hold becomes `released` and its units return to available, exactly once. Releasing a ' +
+      'released or expired hold returns it unchanged; a hold past its deadline is expired instead.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: HoldResponse })
+  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: id is not a UUID' })
+  @ApiNotFoundResponse({
+    type: ProblemDetails,
+    description: '`not_found` (also for a hold of another account)',
+  })
+  @ApiConflictResponse({ type: ProblemDetails, description: '`hold_not_active`: the hold made an order' })
+  @ApiServiceUnavailableResponse({ type: ProblemDetails, description: '`resource_busy`' })
+  async release(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+  ): Promise<HoldResponse> {
+    return HoldResponse.from(await this.manageHold.release(principal.accountId, id));
+  }
+}

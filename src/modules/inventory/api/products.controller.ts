@@ -1,0 +1,70 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import { AdminOnly, Public } from '../../../shared/http/auth';
+import { DEFAULT_PAGE_SIZE, PaginationQuery, toPage } from '../../../shared/http/pagination';
+import { ProblemDetails } from '../../../shared/http/problem-details';
+import { UuidParam } from '../../../shared/http/validation';
+import { CreateProductService } from '../application/create-product.service';
+import { GetProductsService } from '../application/get-products.service';
+import { CreateProductRequest } from './dto/create-product.request';
+import { ProductPageResponse, ProductResponse } from './dto/product.response';
+
+@ApiTags('products')
+@Controller('api/products')
+export class ProductsController {
+  constructor(
+    private readonly createProduct: CreateProductService,
+    private readonly getProducts: GetProductsService,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @AdminOnly()
+  @ApiOperation({ summary: 'Create a product with its stock (admin)' })
+  @ApiCreatedResponse({ type: ProductResponse })
+  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })
+  async create(@Body() body: CreateProductRequest): Promise<ProductResponse> {
+    const product = await this.createProduct.execute({
+      name: body.name,
+      price: BigInt(body.price),
+      currency: body.currency,
+      stock: body.stock,
+    });
+    return ProductResponse.from(product);
+  }
+
+  @Get(':id')
+  @Public()
+  @ApiOperation({
+    summary: 'A product and its stock',
+    description:
+      'May be served from a cache that every stock change invalidates; never older than ' +
+      'PRODUCT_CACHE_TTL_SECONDS. Answered from PostgreSQL when Redis is down.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: ProductResponse })
+  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: id is not a UUID' })
+  @ApiNotFoundResponse({ type: ProblemDetails, description: '`not_found`' })
+  async get(@UuidParam('id') id: string): Promise<ProductResponse> {
+    return ProductResponse.from(await this.getProducts.getById(id));
+  }
+
+  @Get()
+  @Public()
+  @ApiOperation({ summary: 'Products, newest first (cursor-paginated)' })
+  @ApiOkResponse({ type: ProductPageResponse })
+  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: bad limit or cursor' })
+  async list(@Query() query: PaginationQuery): Promise<ProductPageResponse> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.getProducts.list(limit, query.cursor);
+    return toPage(rows, limit, (p) => ProductResponse.from(p));
+  }
+}

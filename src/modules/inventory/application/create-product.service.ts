@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'crypto';
+import { UnitOfWork } from '../../../shared/database/unit-of-work';
+import type { Product } from '../domain/product';
+import { TypeOrmProductRepository } from '../infrastructure/typeorm-product.repository';
+
+export interface NewProduct {
+  name: string;
+  price: bigint;
+  currency: string;
+  stock: number;
+}
+
+@Injectable()
+export class CreateProductService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly products: TypeOrmProductRepository,
+  ) {}
+
+  async execute(input: NewProduct): Promise<Product> {
+    const now = new Date();
+    const product: Product = {
+      id: randomUUID(),
+      name: input.name,
+      price: input.price,
+      currency: input.currency,
+      totalStock: input.stock,
+      availableStock: input.stock,
+      reservedStock: 0,
+      soldStock: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.uow.run((em) => this.products.insert(em, product));
+    return product;
+  }
+}

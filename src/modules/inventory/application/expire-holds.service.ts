@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { UnitOfWork } from '../../../shared/database/unit-of-work';
+import { type Hold, isOverdue } from '../domain/hold';
+import { TypeOrmHoldRepository } from '../infrastructure/typeorm-hold.repository';
+import { InventoryMetrics } from './inventory-metrics';
+import { StockService } from './stock.service';
+
+export const HOLD_SWEEP_BATCH = 500;
+
+/** Returns the units of holds past their deadline: one hold (its delayed job) or all overdue (the sweeper). */
+@Injectable()
+export class ExpireHoldsService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly holds: TypeOrmHoldRepository,
+    private readonly stock: StockService,
+    private readonly metrics: InventoryMetrics,
+  ) {}
+
+  /** Does nothing unless the hold is still active and overdue, so a duplicate or early job is harmless. */
+  async expireOne(holdId: string): Promise<boolean> {
+    return this.uow.run(async (em) => {
+      const hold = await this.holds.lockById(em, holdId);
+      if (!hold || !isOverdue(hold, new Date())) return false;
+      await this.expire(em, [hold]);
+      return true;
+    });
+  }
+
+  /** Expires a batch of overdue holds; returns how many, so a caller can go on while batches are full. */
+  async sweep(): Promise<number> {
+    return this.uow.run(async (em) => {
+      const overdue = await this.holds.lockOverdue(em, new Date(), HOLD_SWEEP_BATCH);
+      if (overdue.length > 0) await this.expire(em, overdue);
+      return overdue.length;
+    });
+  }
+
+  private async expire(em: EntityManager, holds: Hold[]): Promise<void> {
+    const units = new Map<string, number>();
+    for (const hold of holds) units.set(hold.productId, (units.get(hold.productId) ?? 0) + hold.quantity);
+    // Products in id order, so that two sweepers never wait on each other in a cycle.
+    for (const productId of [...units.keys()].sort()) {
+      await this.stock.returnReserved(em, productId, units.get(productId) as number);
+    }
+    await this.holds.setStatus(
+      em,
+      holds.map((h) => h.id),
+      'expired',
+      new Date(),
+    );
+    this.metrics.holdsExpired.inc(holds.length);
+  }
+}

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { NotFoundError } from '../../../shared/domain/domain-error';
+import { moveStock, type Product, type StockMove } from '../domain/product';
+import { ProductCache } from '../infrastructure/product-cache';
+import { TypeOrmProductRepository } from '../infrastructure/typeorm-product.repository';
+import { InventoryMetrics } from './inventory-metrics';
+
+/**
+ * The only way stock counters change: inside the caller's unit of work, under the product row lock.
+ * Exported for the order and payment modules, which move the units their orders hold.
+ * Callers that lock other rows too lock them before the product (holds and orders first), so that
+ * lock order is the same everywhere.
+ */
+@Injectable()
+export class StockService {
+  constructor(
+    private readonly products: TypeOrmProductRepository,
+    private readonly cache: ProductCache,
+    private readonly metrics: InventoryMetrics,
+  ) {}
+
+  /** Units a paid order bought: reserved -> sold. */
+  sellReserved(em: EntityManager, productId: string, quantity: number): Promise<Product> {
+    return this.move(em, productId, 'sell', quantity);
+  }
+
+  /** Units of a refunded order: sold -> available. */
+  returnSold(em: EntityManager, productId: string, quantity: number): Promise<Product> {
+    return this.move(em, productId, 'unsell', quantity);
+  }
+
+  /** Units of a released or expired hold, or of a cancelled order: reserved -> available. */
+  returnReserved(em: EntityManager, productId: string, quantity: number): Promise<Product> {
+    return this.move(em, productId, 'unreserve', quantity);
+  }
+
+  /** available -> reserved; InsufficientStockError when fewer are available. */
+  reserve(em: EntityManager, productId: string, quantity: number): Promise<Product> {
+    return this.move(em, productId, 'reserve', quantity);
+  }
+
+  /** A product row as committed, for the price and currency (which never change). */
+  async findProduct(em: EntityManager, productId: string): Promise<Product> {
+    const product = await this.products.findById(productId, em);
+    if (!product) throw new NotFoundError('Product', productId);
+    return product;
+  }
+
+  private async move(
+    em: EntityManager,
+    productId: string,
+    move: StockMove,
+    quantity: number,
+  ): Promise<Product> {
+    const stopTimer = this.metrics.productLockWait.startTimer();
+    const product = await this.products.lockById(em, productId);
+    stopTimer();
+    if (!product) throw new NotFoundError('Product', productId);
+    const counters = moveStock(product, move, quantity);
+    const now = new Date();
+    await this.products.updateCounters(em, productId, counters, now);
+    this.cache.invalidateAfterCommit(em, productId);
+    return { ...product, ...counters, updatedAt: now };
+  }
+}

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In, LessThanOrEqual } from 'typeorm';
+import type { Hold, HoldStatus } from '../domain/hold';
+import { HoldOrmEntity } from './hold.orm-entity';
+
+const toHold = (row: HoldOrmEntity): Hold => ({ ...row });
+
+@Injectable()
+export class TypeOrmHoldRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async insert(em: EntityManager, hold: Hold): Promise<void> {
+    await em.insert(HoldOrmEntity, hold);
+  }
+
+  async findById(id: string): Promise<Hold | null> {
+    const row = await this.dataSource.manager.findOne(HoldOrmEntity, { where: { id } });
+    return row ? toHold(row) : null;
+  }
+
+  async lockById(em: EntityManager, id: string): Promise<Hold | null> {
+    const row = await em.findOne(HoldOrmEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    return row ? toHold(row) : null;
+  }
+
+  /**
+   * Active holds past their deadline, locked; rows another transaction holds (a release, an order
+   * being made, another sweeper) are skipped rather than waited for.
+   */
+  async lockOverdue(em: EntityManager, now: Date, limit: number): Promise<Hold[]> {
+    const rows = await em.find(HoldOrmEntity, {
+      where: { status: 'active', expiresAt: LessThanOrEqual(now) },
+      order: { expiresAt: 'ASC' },
+      take: limit,
+      lock: { mode: 'pessimistic_write', onLocked: 'skip_locked' },
+    });
+    return rows.map(toHold);
+  }
+
+  async setStatus(em: EntityManager, ids: string[], status: HoldStatus, at: Date): Promise<void> {
+    await em.update(HoldOrmEntity, { id: In(ids) }, { status, updatedAt: at });
+  }
+}

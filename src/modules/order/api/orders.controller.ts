@@ -1,0 +1,101 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiGoneResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal, isAdmin, type Principal } from '../../../shared/http/auth';
+import { ProblemDetails } from '../../../shared/http/problem-details';
+import { UuidParam } from '../../../shared/http/validation';
+import { CreateOrderService } from '../application/create-order.service';
+import { ManageOrderService, type OrderViewer } from '../application/manage-order.service';
+import { CreateOrderRequest } from './dto/create-order.request';
+import { OrderResponse } from './dto/order.response';
+
+const viewer = (principal: Principal): OrderViewer => ({
+  accountId: principal.accountId,
+  admin: isAdmin(principal),
+});
+
+@ApiTags('orders')
+@Controller('api/orders')
+@Authenticated()
+export class OrdersController {
+  constructor(
+    private readonly createOrder: CreateOrderService,
+    private readonly manageOrder: ManageOrderService,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Make an order from a hold',
+    description:
+      'The hold becomes `consumed` and its units stay reserved, now by the order, until it is paid ' +
+      'or cancelled. A hold makes at most one order. An order unpaid at `payment_due_at` ' +
+      '(ORDER_PAYMENT_TTL_SECONDS) is cancelled and its units return to available.',
+  })
+  @ApiCreatedResponse({ type: OrderResponse })
+  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })
+  @ApiNotFoundResponse({
+    type: ProblemDetails,
+    description: '`not_found`: unknown hold, or a hold of another account',
+  })
+  @ApiConflictResponse({
+    type: ProblemDetails,
+    description: '`hold_not_active`: the hold was released or already made an order',
+  })
+  @ApiGoneResponse({ type: ProblemDetails, description: '`hold_expired`: the hold is past its `expires_at`' })
+  @ApiServiceUnavailableResponse({ type: ProblemDetails, description: '`resource_busy`' })
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateOrderRequest,
+  ): Promise<OrderResponse> {
+    return OrderResponse.from(await this.createOrder.execute(principal.accountId, body.hold_id));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'An order (owner or admin)' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: OrderResponse })
+  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: id is not a UUID' })
+  @ApiNotFoundResponse({
+    type: ProblemDetails,
+    description: '`not_found` (also for an order of another account)',
+  })
+  async get(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<OrderResponse> {
+    return OrderResponse.from(await this.manageOrder.get(viewer(principal), id));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Cancel an unpaid order (owner or admin)',
+    description: 'Its units return to available. Cancelling a cancelled order returns it unchanged.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: OrderResponse })
+  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: id is not a UUID' })
+  @ApiNotFoundResponse({
+    type: ProblemDetails,
+    description: '`not_found` (also for an order of another account)',
+  })
+  @ApiConflictResponse({
+    type: ProblemDetails,
+    description: '`order_not_cancellable`: the order is paid or refunded',
+  })
+  @ApiServiceUnavailableResponse({ type: ProblemDetails, description: '`resource_busy`' })
+  async cancel(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+  ): Promise<OrderResponse> {
+    return OrderResponse.from(await this.manageOrder.cancel(viewer(principal), id));
+  }
+}

@@ -1,0 +1,69 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { randomUUID } from 'crypto';
+import { AppConfig } from '../../../config/app-config';
+import { UnitOfWork } from '../../../shared/database/unit-of-work';
+import { ManageHoldService } from '../../inventory/application/manage-hold.service';
+import { type Order, orderAmount } from '../domain/order';
+import { TypeOrmOrderRepository } from '../infrastructure/typeorm-order.repository';
+import { EXPIRE_ORDER_JOB, ORDER_EXPIRY_QUEUE, orderExpiryJobId } from '../order.tokens';
+import { OrderCreationHooks } from './order-creation-hooks';
+import { OrderMetrics } from './order-metrics';
+
+@Injectable()
+export class CreateOrderService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly holds: ManageHoldService,
+    private readonly orders: TypeOrmOrderRepository,
+    private readonly hooks: OrderCreationHooks,
+    private readonly metrics: OrderMetrics,
+    private readonly config: AppConfig,
+    @InjectQueue(ORDER_EXPIRY_QUEUE) private readonly queue: Queue,
+  ) {}
+
+  /**
+   * Consumes the hold (its row lock makes concurrent attempts on one hold queue up: the first wins,
+   * the others find it consumed) and creates the order in the same transaction, where listeners
+   * may already move it on (a payment that arrived first).
+   */
+  async execute(accountId: string, holdId: string): Promise<Order> {
+    const ttlMs = this.config.ORDER_PAYMENT_TTL_SECONDS * 1000;
+    const order = await this.uow.run(
+      async (em, tx) => {
+        const consumed = await this.holds.consume(em, accountId, holdId);
+        const now = new Date();
+        const order: Order = {
+          id: randomUUID(),
+          accountId,
+          holdId,
+          productId: consumed.productId,
+          quantity: consumed.quantity,
+          unitPrice: consumed.unitPrice,
+          amount: orderAmount(consumed.unitPrice, consumed.quantity),
+          currency: consumed.currency,
+          status: 'pending_payment',
+          paymentDueAt: new Date(now.getTime() + ttlMs),
+          payment: null,
+          createdAt: now,
+          updatedAt: now,
+        };
+        await this.orders.insert(em, order);
+        await this.hooks.notify(em, order);
+        tx.afterCommit(() =>
+          this.queue.add(
+            EXPIRE_ORDER_JOB,
+            { orderId: order.id },
+            { jobId: orderExpiryJobId(order.id), delay: ttlMs, removeOnComplete: true, removeOnFail: 100 },
+          ),
+        );
+        // A listener may have paid or cancelled it already.
+        return (await this.orders.findById(order.id, em)) as Order;
+      },
+      { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS },
+    );
+    this.metrics.created.inc();
+    return order;
+  }
+}

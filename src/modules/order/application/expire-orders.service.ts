@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { UnitOfWork } from '../../../shared/database/unit-of-work';
+import { isPaymentOverdue } from '../domain/order';
+import { TypeOrmOrderRepository } from '../infrastructure/typeorm-order.repository';
+import { OrderLifecycleService } from './order-lifecycle.service';
+
+export const ORDER_SWEEP_BATCH = 200;
+
+/** Cancels unpaid orders at their payment deadline: one (its delayed job) or all overdue (the sweeper). */
+@Injectable()
+export class ExpireOrdersService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly orders: TypeOrmOrderRepository,
+    private readonly lifecycle: OrderLifecycleService,
+  ) {}
+
+  /** Does nothing unless the order is still unpaid and overdue, so a duplicate or early job is harmless. */
+  async expireOne(orderId: string): Promise<boolean> {
+    return this.uow.run(async (em) => {
+      const order = await this.orders.lockById(em, orderId);
+      if (!order || !isPaymentOverdue(order, new Date())) return false;
+      await this.lifecycle.cancel(em, order.id, 'expired');
+      return true;
+    });
+  }
+
+  async sweep(): Promise<number> {
+    return this.uow.run(async (em) => {
+      const overdue = await this.orders.lockOverdue(em, new Date(), ORDER_SWEEP_BATCH);
+      // Products are locked in id order, so that concurrent sweepers never wait on each other in a cycle.
+      overdue.sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0));
+      for (const order of overdue) await this.lifecycle.cancel(em, order.id, 'expired');
+      return overdue.length;
+    });
+  }
+}

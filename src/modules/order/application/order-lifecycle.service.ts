@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { NotFoundError } from '../../../shared/domain/domain-error';
+import { StockService } from '../../inventory/application/stock.service';
+import { assertPayable, type Order, type OrderPayment, planCancel, planRefund } from '../domain/order';
+import { TypeOrmOrderRepository } from '../infrastructure/typeorm-order.repository';
+import { OrderMetrics } from './order-metrics';
+
+/**
+ * Order state changes inside the CALLER's unit of work, for this module and the payment module.
+ * Each one locks the order row (then the product row when units move), so a caller may lock the
+ * order first with `lockOrder`, do its own work (a wallet debit), then call these.
+ */
+@Injectable()
+export class OrderLifecycleService {
+  constructor(
+    private readonly orders: TypeOrmOrderRepository,
+    private readonly stock: StockService,
+    private readonly metrics: OrderMetrics,
+  ) {}
+
+  /** Locks the order row for the rest of the transaction; NotFoundError when there is none. */
+  async lockOrder(em: EntityManager, orderId: string): Promise<Order> {
+    const order = await this.orders.lockById(em, orderId);
+    if (!order) throw new NotFoundError('Order', orderId);
+    return order;
+  }
+
+  /** The order made from a hold, if any (not locked). */
+  findOrderByHoldId(em: EntityManager, holdId: string): Promise<Order | null> {
+    return this.orders.findByHoldId(em, holdId);
+  }
+
+  /** pending_payment -> paid with its payment; units reserved -> sold. OrderNotPayableError otherwise. */
+  async markPaid(em: EntityManager, orderId: string, payment: OrderPayment): Promise<Order> {
+    const order = await this.lockOrder(em, orderId);
+    assertPayable(order);
+    await this.stock.sellReserved(em, order.productId, order.quantity);
+    return this.save(em, { ...order, status: 'paid', payment });
+  }
+
+  /**
+   * pending_payment -> cancelled; units reserved -> available. A cancelled order is returned
+   * unchanged; OrderNotCancellableError when paid or refunded. `reason` only sorts the metrics.
+   */
+  async cancel(
+    em: EntityManager,
+    orderId: string,
+    reason: 'cancelled' | 'expired' = 'cancelled',
+  ): Promise<Order> {
+    const order = await this.lockOrder(em, orderId);
+    if (planCancel(order) === 'unchanged') return order;
+    await this.stock.returnReserved(em, order.productId, order.quantity);
+    const cancelled = await this.save(em, { ...order, status: 'cancelled' });
+    this.metrics[reason].inc();
+    return cancelled;
+  }
+
+  /** paid -> refunded; units sold -> available. A refunded order is returned unchanged. */
+  async markRefunded(em: EntityManager, orderId: string): Promise<Order> {
+    const order = await this.lockOrder(em, orderId);
+    if (planRefund(order) === 'unchanged') return order;
+    await this.stock.returnSold(em, order.productId, order.quantity);
+    return this.save(em, { ...order, status: 'refunded' });
+  }
+
+  /** Records a payment without changing the status (a success that came after the order was cancelled). */
+  async recordPayment(em: EntityManager, orderId: string, payment: OrderPayment): Promise<Order> {
+    const order = await this.lockOrder(em, orderId);
+    return this.save(em, { ...order, payment });
+  }
+
+  private async save(em: EntityManager, order: Order): Promise<Order> {
+    const saved = { ...order, updatedAt: new Date() };
+    await this.orders.save(em, saved);
+    return saved;
+  }
+}

@@ -1,0 +1,28 @@
+import { DomainError } from '../../../shared/domain/domain-error';
+
+export class OrderNotCancellableError extends DomainError {
+  readonly code = 'order_not_cancellable';
+  readonly title = 'Order not cancellable';
+
+  constructor(orderId: string, status: string) {
+    super(`Order ${orderId} is ${status} and cannot be cancelled`);
+  }
+}
+
+export class OrderNotPayableError extends DomainError {
+  readonly code = 'order_not_payable';
+  readonly title = 'Order not payable';
+
+  constructor(orderId: string, status: string) {
+    super(`Order ${orderId} is ${status} and cannot be paid`);
+  }
+}
+
+export class OrderNotRefundableError extends DomainError {
+  readonly code = 'order_not_refundable';
+  readonly title = 'Order not refundable';
+
+  constructor(orderId: string, status: string) {
+    super(`Order ${orderId} is ${status} and cannot be refunded`);
+  }
+}

@@ -1,0 +1,77 @@
+import {
+  assertPayable,
+  canTransition,
+  isPaymentOverdue,
+  type Order,
+  ORDER_STATUSES,
+  orderAmount,
+  type OrderStatus,
+  planCancel,
+  planRefund,
+} from './order';
+import { OrderNotCancellableError, OrderNotPayableError, OrderNotRefundableError } from './order.errors';
+
+const order = (status: OrderStatus, paymentDueAt = new Date('2030-01-01T00:00:00Z')): Order => ({
+  id: 'o1',
+  accountId: 'a1',
+  holdId: 'h1',
+  productId: 'p1',
+  quantity: 2,
+  unitPrice: 500n,
+  amount: 1000n,
+  currency: 'USD',
+  status,
+  paymentDueAt,
+  payment: null,
+  createdAt: new Date(0),
+  updatedAt: new Date(0),
+});
+
+describe('order state machine', () => {
+  const allowed: Array<[OrderStatus, OrderStatus]> = [
+    ['pending_payment', 'paid'],
+    ['pending_payment', 'cancelled'],
+    ['paid', 'refunded'],
+  ];
+
+  it.each(ORDER_STATUSES.flatMap((from) => ORDER_STATUSES.map((to) => [from, to] as const)))(
+    '%s -> %s follows pending_payment -> paid -> refunded | cancelled only',
+    (from, to) => {
+      const expected = allowed.some(([f, t]) => f === from && t === to);
+      expect(canTransition(from, to)).toBe(expected);
+    },
+  );
+
+  it('only a pending order can be paid', () => {
+    expect(() => assertPayable(order('pending_payment'))).not.toThrow();
+    for (const status of ['paid', 'refunded', 'cancelled'] as const) {
+      expect(() => assertPayable(order(status))).toThrow(OrderNotPayableError);
+    }
+  });
+
+  it('cancels a pending order, leaves a cancelled one, refuses paid and refunded ones', () => {
+    expect(planCancel(order('pending_payment'))).toBe('cancel');
+    expect(planCancel(order('cancelled'))).toBe('unchanged');
+    expect(() => planCancel(order('paid'))).toThrow(OrderNotCancellableError);
+    expect(() => planCancel(order('refunded'))).toThrow(OrderNotCancellableError);
+  });
+
+  it('refunds a paid order, leaves a refunded one, refuses the rest', () => {
+    expect(planRefund(order('paid'))).toBe('refund');
+    expect(planRefund(order('refunded'))).toBe('unchanged');
+    expect(() => planRefund(order('pending_payment'))).toThrow(OrderNotRefundableError);
+    expect(() => planRefund(order('cancelled'))).toThrow(OrderNotRefundableError);
+  });
+
+  it('is overdue only while unpaid and at or after its deadline', () => {
+    const due = new Date('2030-01-01T00:00:00Z');
+    expect(isPaymentOverdue(order('pending_payment', due), new Date(due.getTime() - 1))).toBe(false);
+    expect(isPaymentOverdue(order('pending_payment', due), due)).toBe(true);
+    expect(isPaymentOverdue(order('paid', due), new Date(due.getTime() + 1000))).toBe(false);
+  });
+
+  it('amount is unit price times quantity, exactly, beyond 2^53', () => {
+    expect(orderAmount(1999n, 3)).toBe(5997n);
+    expect(orderAmount(9007199254740991n, 1000)).toBe(9007199254740991000n);
+  });
+});

@@ -1,0 +1,28 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { bigintTransformer } from '../../../shared/database/bigint.transformer';
+import type { OrderStatus, PaymentMethod, PaymentStatus } from '../domain/order';
+
+@Entity('orders')
+export class OrderOrmEntity {
+  @PrimaryColumn('uuid') id: string;
+  @Column({ name: 'account_id', type: 'uuid' }) accountId: string;
+  @Column({ name: 'hold_id', type: 'uuid' }) holdId: string;
+  @Column({ name: 'product_id', type: 'uuid' }) productId: string;
+  @Column({ type: 'integer' }) quantity: number;
+  @Column({ name: 'unit_price', type: 'bigint', transformer: bigintTransformer }) unitPrice: bigint;
+  @Column({ type: 'bigint', transformer: bigintTransformer }) amount: bigint;
+  @Column({ type: 'char', length: 3 }) currency: string;
+  @Column({ type: 'varchar', length: 20 }) status: OrderStatus;
+  @Column({ name: 'payment_due_at', type: 'timestamptz' }) paymentDueAt: Date;
+  @Column({ name: 'payment_id', type: 'varchar', length: 255, nullable: true }) paymentId: string | null;
+  @Column({ name: 'payment_method', type: 'varchar', length: 16, nullable: true })
+  paymentMethod: PaymentMethod | null;
+  @Column({ name: 'payment_status', type: 'varchar', length: 20, nullable: true })
+  paymentStatus: PaymentStatus | null;
+  @Column({ name: 'payment_wallet_transaction_id', type: 'uuid', nullable: true })
+  paymentWalletTransactionId: string | null;
+  @Column({ name: 'payment_amount', type: 'bigint', nullable: true, transformer: bigintTransformer })
+  paymentAmount: bigint | null;
+  @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+}

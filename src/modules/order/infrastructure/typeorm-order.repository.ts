@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, LessThanOrEqual } from 'typeorm';
+import type { Order } from '../domain/order';
+import { OrderOrmEntity } from './order.orm-entity';
+
+const toOrder = (row: OrderOrmEntity): Order => ({
+  id: row.id,
+  accountId: row.accountId,
+  holdId: row.holdId,
+  productId: row.productId,
+  quantity: row.quantity,
+  unitPrice: row.unitPrice,
+  amount: row.amount,
+  currency: row.currency,
+  status: row.status,
+  paymentDueAt: row.paymentDueAt,
+  payment:
+    row.paymentId && row.paymentMethod && row.paymentStatus && row.paymentAmount !== null
+      ? {
+          id: row.paymentId,
+          method: row.paymentMethod,
+          status: row.paymentStatus,
+          walletTransactionId: row.paymentWalletTransactionId,
+          amount: row.paymentAmount,
+        }
+      : null,
+  createdAt: row.createdAt,
+  updatedAt: row.updatedAt,
+});
+
+const toRow = (order: Order): OrderOrmEntity => ({
+  id: order.id,
+  accountId: order.accountId,
+  holdId: order.holdId,
+  productId: order.productId,
+  quantity: order.quantity,
+  unitPrice: order.unitPrice,
+  amount: order.amount,
+  currency: order.currency,
+  status: order.status,
+  paymentDueAt: order.paymentDueAt,
+  paymentId: order.payment?.id ?? null,
+  paymentMethod: order.payment?.method ?? null,
+  paymentStatus: order.payment?.status ?? null,
+  paymentWalletTransactionId: order.payment?.walletTransactionId ?? null,
+  paymentAmount: order.payment?.amount ?? null,
+  createdAt: order.createdAt,
+  updatedAt: order.updatedAt,
+});
+
+@Injectable()
+export class TypeOrmOrderRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async insert(em: EntityManager, order: Order): Promise<void> {
+    await em.insert(OrderOrmEntity, toRow(order));
+  }
+
+  /** Writes the order's state (status, payment, updated_at); the rest never changes. */
+  async save(em: EntityManager, order: Order): Promise<void> {
+    const {
+      id,
+      status,
+      paymentId,
+      paymentMethod,
+      paymentStatus,
+      paymentWalletTransactionId,
+      paymentAmount,
+      updatedAt,
+    } = toRow(order);
+    await em.update(
+      OrderOrmEntity,
+      { id },
+      {
+        status,
+        paymentId,
+        paymentMethod,
+        paymentStatus,
+        paymentWalletTransactionId,
+        paymentAmount,
+        updatedAt,
+      },
+    );
+  }
+
+  async findById(id: string, em: EntityManager = this.dataSource.manager): Promise<Order | null> {
+    const row = await em.findOne(OrderOrmEntity, { where: { id } });
+    return row ? toOrder(row) : null;
+  }
+
+  async findByHoldId(em: EntityManager, holdId: string): Promise<Order | null> {
+    const row = await em.findOne(OrderOrmEntity, { where: { holdId } });
+    return row ? toOrder(row) : null;
+  }
+
+  async lockById(em: EntityManager, id: string): Promise<Order | null> {
+    const row = await em.findOne(OrderOrmEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    return row ? toOrder(row) : null;
+  }
+
+  /** Unpaid orders past their deadline, locked; rows other transactions hold are skipped. */
+  async lockOverdue(em: EntityManager, now: Date, limit: number): Promise<Order[]> {
+    const rows = await em.find(OrderOrmEntity, {
+      where: { status: 'pending_payment', paymentDueAt: LessThanOrEqual(now) },
+      order: { paymentDueAt: 'ASC' },
+      take: limit,
+      lock: { mode: 'pessimistic_write', onLocked: 'skip_locked' },
+    });
+    return rows.map(toOrder);
+  }
+}

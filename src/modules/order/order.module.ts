@@ -1,0 +1,37 @@
+import { BullModule } from '@nestjs/bull';
+import { Module, type Provider } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { workerProviders } from '../../shared/queue/role';
+import { InventoryModule } from '../inventory/inventory.module';
+import { OrdersController } from './api/orders.controller';
+import { CreateOrderService } from './application/create-order.service';
+import { ExpireOrdersService } from './application/expire-orders.service';
+import { ManageOrderService } from './application/manage-order.service';
+import { OrderCreationHooks } from './application/order-creation-hooks';
+import { OrderLifecycleService } from './application/order-lifecycle.service';
+import { OrderMetrics } from './application/order-metrics';
+import { OrderExpiryProcessor, OrderExpirySweeper } from './infrastructure/order-expiry.processor';
+import { OrderOrmEntity } from './infrastructure/order.orm-entity';
+import { TypeOrmOrderRepository } from './infrastructure/typeorm-order.repository';
+import { ORDER_EXPIRY_QUEUE } from './order.tokens';
+
+@Module({
+  imports: [
+    InventoryModule,
+    TypeOrmModule.forFeature([OrderOrmEntity]),
+    BullModule.registerQueue({ name: ORDER_EXPIRY_QUEUE }),
+  ],
+  controllers: [OrdersController],
+  providers: [
+    CreateOrderService,
+    ManageOrderService,
+    ExpireOrdersService,
+    OrderLifecycleService,
+    OrderCreationHooks,
+    OrderMetrics,
+    TypeOrmOrderRepository,
+    ...workerProviders<Provider>(OrderExpiryProcessor, OrderExpirySweeper),
+  ],
+  exports: [OrderLifecycleService, OrderCreationHooks],
+})
+export class OrderModule {}

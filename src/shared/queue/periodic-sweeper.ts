@@ -1,0 +1,47 @@
+import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+
+/**
+ * Runs `sweep` every `intervalMs` in each worker process, one run at a time, while the process
+ * lives. Sweepers back up delayed queue jobs: they read their work from PostgreSQL
+ * (`FOR UPDATE SKIP LOCKED`), so they go on working when Redis is down or has lost its jobs, and
+ * any number of workers can sweep at once without doing anything twice.
+ */
+export abstract class PeriodicSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(this.constructor.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private failing = false;
+
+  protected abstract readonly intervalMs: number;
+
+  /** One batch; returns how many items it handled. A full batch is followed at once by another. */
+  protected abstract sweep(): Promise<number>;
+  protected abstract readonly batchSize: number;
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.drain().finally(() => (this.running = undefined));
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      let handled: number;
+      do handled = await this.sweep();
+      while (handled >= this.batchSize && this.timer);
+      if (this.failing) this.logger.log('sweeping again');
+      this.failing = false;
+    } catch (error) {
+      // Logged once per outage: the next tick retries.
+      if (!this.failing) this.logger.warn(`sweep failed: ${(error as Error).message}`);
+      this.failing = true;
+    }
+  }
+}

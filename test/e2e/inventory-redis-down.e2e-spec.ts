@@ -1,0 +1,47 @@
+import { createServer, type Server } from 'net';
+import { createCustomer, createTestApp, type TestApp } from '../support/test-app';
+import { createOrder, createProduct, placeHold, stockInDb } from '../support/inventory-fixtures';
+
+/** A port where nothing listens: every Redis connection is refused, as with Redis down. */
+async function closedPort(): Promise<number> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('products, holds and orders with Redis down (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ config: { REDIS_URL: `redis://127.0.0.1:${await closedPort()}` } });
+  });
+  afterAll(() => t.close());
+
+  it('GET /api/products/:id answers from PostgreSQL, quickly, and reflects every change', async () => {
+    const product = await createProduct(t, 8);
+    const started = Date.now();
+    const first = await t.http().get(`/api/products/${product.id}`).expect(200);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(first.body).toEqual(product);
+
+    const alice = await createCustomer(t, 'Alice');
+    const hold = (await placeHold(t, alice.key, product.id, 3).expect(201)).body;
+    const read = await t.http().get(`/api/products/${product.id}`).expect(200);
+    expect(read.body).toMatchObject({ available_stock: 5, reserved_stock: 3 });
+
+    const order = await createOrder(t, alice.key, hold.id).expect(201);
+    await t
+      .http()
+      .post(`/api/orders/${order.body.id}/cancel`)
+      .set('Authorization', `Bearer ${alice.key}`)
+      .expect(200);
+    expect(await stockInDb(t, product.id)).toEqual({
+      total_stock: 8,
+      available_stock: 8,
+      reserved_stock: 0,
+      sold_stock: 0,
+    });
+  });
+});
