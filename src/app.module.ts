@@ -6,8 +6,11 @@ import { ConfigModule } from './config/config.module';
 import { AccountModule } from './modules/account/account.module';
 import { InventoryModule } from './modules/inventory/inventory.module';
 import { OrderModule } from './modules/order/order.module';
+import { WalletModule } from './modules/wallet/wallet.module';
 import { DatabaseModule } from './shared/database/database.module';
 import { ApiKeyGuard } from './shared/http/auth';
+import { IdempotencyInterceptor } from './shared/idempotency/idempotency.interceptor';
+import { IdempotencyModule } from './shared/idempotency/idempotency.module';
 import { ProblemDetailsFilter } from './shared/http/problem-details.filter';
 import { ApiKeyThrottlerGuard, RedisThrottlerStorage } from './shared/http/rate-limit';
 import { RequestTimeoutInterceptor } from './shared/http/request-timeout.interceptor';
@@ -35,15 +38,19 @@ import type Redis from 'ioredis';
         skipIf: () => config.RATE_LIMIT_PER_MINUTE === 0,
       }),
     }),
+    IdempotencyModule,
     AccountModule,
     InventoryModule,
     OrderModule,
+    WalletModule,
   ],
   providers: [
     // Guards run in this order: who is calling, then how often.
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_GUARD, useClass: ApiKeyThrottlerGuard },
+    // Interceptors nest in this order: the timeout answers first, idempotency records the real outcome.
     { provide: APP_INTERCEPTOR, useClass: RequestTimeoutInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
   ],
 })

@@ -24,6 +24,7 @@ export const STATUS_BY_CODE: Record<string, number> = {
   insufficient_funds: 422,
   currency_mismatch: 422,
   idempotency_key_reused: 422,
+  balance_limit_exceeded: 422,
   offer_unavailable: 422,
   rate_limited: 429,
   internal_error: 500,

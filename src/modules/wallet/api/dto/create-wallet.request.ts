@@ -1,0 +1,19 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsUUID, Matches } from 'class-validator';
+import { CURRENCY_PATTERN } from '../../../../shared/domain/money';
+
+export class CreateWalletRequest {
+  @ApiProperty({ example: 'USD', pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, 3 uppercase letters' })
+  @Matches(CURRENCY_PATTERN, { message: 'must be 3 uppercase letters (ISO 4217)' })
+  currency: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'Admin only, and then required: the account that gets the wallet. A customer key must leave it out ' +
+      '(its wallet is its own).',
+  })
+  @IsOptional()
+  @IsUUID('all')
+  account_id?: string;
+}

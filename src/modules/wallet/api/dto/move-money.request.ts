@@ -1,0 +1,17 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsAmount } from '../../../../shared/http/amount';
+import { MAX_AMOUNT } from '../../../../shared/domain/money';
+
+/** Body of a credit or a debit. */
+export class MoveMoneyRequest {
+  @ApiProperty({ example: 300, minimum: 1, maximum: MAX_AMOUNT, description: 'Minor units (300 = 3.00)' })
+  @IsAmount()
+  amount: number;
+
+  @ApiPropertyOptional({ example: 'Coffee', maxLength: 255 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  description?: string;
+}

@@ -1,0 +1,66 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { toJsonAmount } from '../../../../shared/domain/money';
+import { PageMeta } from '../../../../shared/http/pagination';
+import type { Wallet, WalletTransaction } from '../../domain/wallet';
+
+export class WalletResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) account_id: string;
+  @ApiProperty({ example: 'USD' }) currency: string;
+  @ApiProperty({ example: 10000, description: 'Minor units, never negative' }) balance: number;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ format: 'date-time' }) updated_at: string;
+
+  static of(wallet: Wallet): WalletResponse {
+    return {
+      id: wallet.id,
+      account_id: wallet.accountId,
+      currency: wallet.currency,
+      balance: toJsonAmount(wallet.balance),
+      created_at: wallet.createdAt.toISOString(),
+      updated_at: wallet.updatedAt.toISOString(),
+    };
+  }
+}
+
+export class WalletTransactionResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) wallet_id: string;
+  @ApiProperty({ enum: ['credit', 'debit'] }) type: 'credit' | 'debit';
+  @ApiProperty({ example: 300 }) amount: number;
+  @ApiProperty({ example: 10000 }) balance_before: number;
+  @ApiProperty({ example: 9700 }) balance_after: number;
+  @ApiProperty({ type: String, nullable: true, example: 'Coffee' }) description: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'order',
+    description: 'What moved the money (`order`, `refund`, `booking`, …); null for a direct credit or debit',
+  })
+  reference_type: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Id of that resource' }) reference_id:
+    string | null;
+  @ApiProperty({ type: String, nullable: true }) idempotency_key: string | null;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+
+  static of(t: WalletTransaction): WalletTransactionResponse {
+    return {
+      id: t.id,
+      wallet_id: t.walletId,
+      type: t.type,
+      amount: toJsonAmount(t.amount),
+      balance_before: toJsonAmount(t.balanceBefore),
+      balance_after: toJsonAmount(t.balanceAfter),
+      description: t.description,
+      reference_type: t.reference?.type ?? null,
+      reference_id: t.reference?.id ?? null,
+      idempotency_key: t.idempotencyKey,
+      created_at: t.createdAt.toISOString(),
+    };
+  }
+}
+
+export class WalletTransactionPage extends PageMeta {
+  @ApiProperty({ type: [WalletTransactionResponse], description: 'Newest first' })
+  data: WalletTransactionResponse[];
+}

@@ -1,0 +1,171 @@
+import { Body, Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { ValidationFailedError } from '../../../shared/http/http-errors';
+import {
+  AdminOnly,
+  Authenticated,
+  CurrentPrincipal,
+  isAdmin,
+  type Principal,
+} from '../../../shared/http/auth';
+import { decodeCursor, DEFAULT_PAGE_SIZE, PaginationQuery, toPage } from '../../../shared/http/pagination';
+import { ProblemDetails } from '../../../shared/http/problem-details';
+import { UuidParam } from '../../../shared/http/validation';
+import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
+import { CreateWalletService } from '../application/create-wallet.service';
+import { CreditWalletService } from '../application/credit-wallet.service';
+import { DebitWalletService } from '../application/debit-wallet.service';
+import { GetWalletService } from '../application/get-wallet.service';
+import { ListWalletTransactionsService } from '../application/list-wallet-transactions.service';
+import { CreateWalletRequest } from './dto/create-wallet.request';
+import { MoveMoneyRequest } from './dto/move-money.request';
+import { WalletResponse, WalletTransactionPage, WalletTransactionResponse } from './dto/wallet.response';
+
+const NOT_FOUND = 'No such wallet, or it belongs to another account (`not_found`)';
+const BUSY = 'The wallet lock could not be had in time (`wallet_busy`, with `Retry-After`)';
+
+@ApiTags('wallets')
+@Controller('api/wallets')
+export class WalletsController {
+  constructor(
+    private readonly createWallet: CreateWalletService,
+    private readonly getWallet: GetWalletService,
+    private readonly creditWallet: CreditWalletService,
+    private readonly debitWallet: DebitWalletService,
+    private readonly listTransactions: ListWalletTransactionsService,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @Authenticated()
+  @Idempotent({ required: false })
+  @ApiOperation({
+    summary: 'Open a wallet in a currency',
+    description:
+      'A customer opens a wallet for itself and must not send `account_id`. The admin opens one for any ' +
+      'account and must send `account_id`.',
+  })
+  @ApiCreatedResponse({ type: WalletResponse })
+  @ApiBadRequestResponse({
+    type: ProblemDetails,
+    description: '`validation_failed` (also: `account_id` missing for the admin, or sent by a customer)',
+  })
+  @ApiNotFoundResponse({
+    type: ProblemDetails,
+    description: 'The admin named an unknown account (`not_found`)',
+  })
+  @ApiConflictResponse({
+    type: ProblemDetails,
+    description: '`wallet_exists`: the account already has a wallet in that currency',
+  })
+  async create(
+    @Body() body: CreateWalletRequest,
+    @CurrentPrincipal() caller: Principal,
+  ): Promise<WalletResponse> {
+    if (isAdmin(caller) && body.account_id === undefined) {
+      throw new ValidationFailedError([{ field: 'account_id', message: 'is required with the admin key' }]);
+    }
+    if (!isAdmin(caller) && body.account_id !== undefined) {
+      throw new ValidationFailedError([
+        { field: 'account_id', message: 'must not be set with a customer key (the wallet is your own)' },
+      ]);
+    }
+    const wallet = await this.createWallet.execute(body.account_id ?? caller.accountId, body.currency);
+    return WalletResponse.of(wallet);
+  }
+
+  @Get(':id')
+  @Authenticated()
+  @ApiOperation({ summary: 'A wallet and its balance (owner or admin)' })
+  @ApiOkResponse({ type: WalletResponse })
+  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: the id is not a UUID' })
+  @ApiNotFoundResponse({ type: ProblemDetails, description: NOT_FOUND })
+  async get(@UuidParam('id') id: string, @CurrentPrincipal() caller: Principal): Promise<WalletResponse> {
+    return WalletResponse.of(await this.getWallet.execute(id, caller));
+  }
+
+  @Post(':id/credit')
+  @HttpCode(201)
+  @AdminOnly()
+  @Idempotent({ required: true })
+  @ApiOperation({ summary: 'Add money to a wallet (admin)' })
+  @ApiCreatedResponse({ type: WalletTransactionResponse, description: 'The credit ledger entry' })
+  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })
+  @ApiNotFoundResponse({ type: ProblemDetails, description: NOT_FOUND })
+  @ApiUnprocessableEntityResponse({
+    type: ProblemDetails,
+    description: '`balance_limit_exceeded`: the balance would pass 9007199254740991',
+  })
+  @ApiServiceUnavailableResponse({ type: ProblemDetails, description: BUSY })
+  async credit(
+    @UuidParam('id') id: string,
+    @Body() body: MoveMoneyRequest,
+    @Headers('idempotency-key') idempotencyKey: string,
+  ): Promise<WalletTransactionResponse> {
+    const transaction = await this.creditWallet.execute({
+      walletId: id,
+      amount: BigInt(body.amount),
+      description: body.description,
+      idempotencyKey,
+    });
+    return WalletTransactionResponse.of(transaction);
+  }
+
+  @Post(':id/debit')
+  @HttpCode(201)
+  @Authenticated()
+  @Idempotent({ required: true })
+  @ApiOperation({ summary: 'Take money out of a wallet (owner or admin)' })
+  @ApiCreatedResponse({ type: WalletTransactionResponse, description: 'The debit ledger entry' })
+  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })
+  @ApiNotFoundResponse({ type: ProblemDetails, description: NOT_FOUND })
+  @ApiUnprocessableEntityResponse({
+    type: ProblemDetails,
+    description: '`insufficient_funds`: the amount is larger than the balance (replayed as such for its key)',
+  })
+  @ApiServiceUnavailableResponse({ type: ProblemDetails, description: BUSY })
+  async debit(
+    @UuidParam('id') id: string,
+    @Body() body: MoveMoneyRequest,
+    @Headers('idempotency-key') idempotencyKey: string,
+    @CurrentPrincipal() caller: Principal,
+  ): Promise<WalletTransactionResponse> {
+    const transaction = await this.debitWallet.execute({
+      walletId: id,
+      amount: BigInt(body.amount),
+      description: body.description,
+      idempotencyKey,
+      caller,
+    });
+    return WalletTransactionResponse.of(transaction);
+  }
+
+  @Get(':id/transactions')
+  @Authenticated()
+  @ApiOperation({ summary: "A wallet's ledger, newest first (owner or admin)" })
+  @ApiOkResponse({ type: WalletTransactionPage })
+  @ApiBadRequestResponse({
+    type: ProblemDetails,
+    description: '`validation_failed`: bad id, `limit` outside 1..100 or a `cursor` this API did not return',
+  })
+  @ApiNotFoundResponse({ type: ProblemDetails, description: NOT_FOUND })
+  async transactions(
+    @UuidParam('id') id: string,
+    @Query() query: PaginationQuery,
+    @CurrentPrincipal() caller: Principal,
+  ): Promise<WalletTransactionPage> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.listTransactions.execute(id, caller, limit + 1, decodeCursor(query.cursor));
+    return toPage(rows, limit, WalletTransactionResponse.of);
+  }
+}

@@ -1,0 +1,66 @@
+import { DomainError, ResourceBusyError } from '../../../shared/domain/domain-error';
+
+export class InsufficientFundsError extends DomainError {
+  readonly code = 'insufficient_funds';
+  readonly title = 'Insufficient funds';
+
+  constructor(balance: bigint, amount: bigint) {
+    super(`Balance ${balance} is below ${amount}`);
+  }
+}
+
+export class InvalidAmountError extends DomainError {
+  readonly code = 'validation_failed';
+  readonly title = 'Validation failed';
+
+  constructor(amount: bigint) {
+    super(`Amount ${amount} is not a positive safe integer`);
+  }
+}
+
+export class BalanceLimitExceededError extends DomainError {
+  readonly code = 'balance_limit_exceeded';
+  readonly title = 'Balance limit exceeded';
+
+  constructor(balance: bigint, amount: bigint) {
+    super(`Crediting ${amount} to a balance of ${balance} would exceed 9007199254740991`);
+  }
+}
+
+export class WalletExistsError extends DomainError {
+  readonly code = 'wallet_exists';
+  readonly title = 'Wallet exists';
+
+  constructor(accountId: string, currency: string) {
+    super(`Account ${accountId} already has a ${currency} wallet`);
+  }
+}
+
+export class CurrencyMismatchError extends DomainError {
+  readonly code = 'currency_mismatch';
+  readonly title = 'Currency mismatch';
+
+  constructor(walletCurrency: string, expected: string) {
+    super(`The wallet holds ${walletCurrency}, not ${expected}`);
+  }
+}
+
+/** The wallet's row lock could not be had within LOCK_TIMEOUT_MS. */
+export class WalletBusyError extends ResourceBusyError {
+  override readonly code = 'wallet_busy';
+  override readonly title = 'Wallet busy';
+
+  constructor() {
+    super('The wallet is busy with other payments; retry shortly');
+  }
+}
+
+/** An idempotency key already recorded a different movement on this wallet. */
+export class LedgerKeyReusedError extends DomainError {
+  readonly code = 'idempotency_key_reused';
+  readonly title = 'Idempotency key reused';
+
+  constructor(key: string) {
+    super(`Idempotency key "${key}" already recorded a different movement on this wallet`);
+  }
+}

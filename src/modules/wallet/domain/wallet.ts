@@ -1,0 +1,84 @@
+import { MAX_AMOUNT } from '../../../shared/domain/money';
+import { BalanceLimitExceededError, InsufficientFundsError, InvalidAmountError } from './wallet.errors';
+
+export type TransactionType = 'credit' | 'debit';
+
+export interface Wallet {
+  id: string;
+  accountId: string;
+  currency: string;
+  /** Minor units, never negative. */
+  balance: bigint;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Why money moved, in the words of the module that moved it ('order', 'refund', 'booking', …). */
+export interface TransactionReference {
+  type: string;
+  id: string;
+}
+
+export interface WalletTransaction {
+  id: string;
+  walletId: string;
+  type: TransactionType;
+  amount: bigint;
+  balanceBefore: bigint;
+  balanceAfter: bigint;
+  description: string | null;
+  reference: TransactionReference | null;
+  idempotencyKey: string | null;
+  createdAt: Date;
+}
+
+/** The most a balance may hold: what the API can show as a JSON number. */
+export const MAX_BALANCE = BigInt(MAX_AMOUNT);
+
+export interface Movement {
+  type: TransactionType;
+  amount: bigint;
+  balanceBefore: bigint;
+  balanceAfter: bigint;
+}
+
+function assertPositive(amount: bigint): void {
+  if (amount <= 0n || amount > MAX_BALANCE) throw new InvalidAmountError(amount);
+}
+
+/** The balance after taking `amount`; refuses to go below zero. */
+export function debit(wallet: Pick<Wallet, 'balance'>, amount: bigint): Movement {
+  assertPositive(amount);
+  if (amount > wallet.balance) throw new InsufficientFundsError(wallet.balance, amount);
+  return { type: 'debit', amount, balanceBefore: wallet.balance, balanceAfter: wallet.balance - amount };
+}
+
+/** The balance after adding `amount`; refuses to exceed MAX_BALANCE. */
+export function credit(wallet: Pick<Wallet, 'balance'>, amount: bigint): Movement {
+  assertPositive(amount);
+  const after = wallet.balance + amount;
+  if (after > MAX_BALANCE) throw new BalanceLimitExceededError(wallet.balance, amount);
+  return { type: 'credit', amount, balanceBefore: wallet.balance, balanceAfter: after };
+}
+
+export function move(wallet: Pick<Wallet, 'balance'>, type: TransactionType, amount: bigint): Movement {
+  return type === 'debit' ? debit(wallet, amount) : credit(wallet, amount);
+}
+
+/**
+ * A transaction recorded earlier under the same idempotency key stands for this request only if it
+ * did the same thing; otherwise the key was reused for something else.
+ */
+export function isSameMovement(
+  existing: WalletTransaction,
+  type: TransactionType,
+  amount: bigint,
+  reference: TransactionReference | null,
+): boolean {
+  return (
+    existing.type === type &&
+    existing.amount === amount &&
+    (existing.reference?.type ?? null) === (reference?.type ?? null) &&
+    (existing.reference?.id ?? null) === (reference?.id ?? null)
+  );
+}

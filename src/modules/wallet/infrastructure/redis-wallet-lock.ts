@@ -1,0 +1,74 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'crypto';
+import type Redis from 'ioredis';
+import type { Counter } from 'prom-client';
+import { AppConfig } from '../../../config/app-config';
+import { MetricsRegistry } from '../../../shared/observability/metrics';
+import { REDIS } from '../../../shared/redis/redis.module';
+import { redisKey } from '../../../shared/redis/redis-keys';
+
+// Deletes the lock only if it still holds our token: an expired lock taken over by another
+// request is not ours to release.
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+/** How long a request waits for the Redis lock before going to the row lock anyway. */
+const MAX_WAIT_MS = 250;
+
+/**
+ * A Redis lock in front of a wallet's row lock, so that concurrent movements on one wallet queue
+ * in Redis rather than each holding a database connection while waiting on the row. It is only an
+ * optimisation: when Redis is down or the lock is slow to come, the work runs anyway and the row
+ * lock (with the ledger's constraints) keeps it correct.
+ */
+@Injectable()
+export class RedisWalletLock {
+  private readonly logger = new Logger(RedisWalletLock.name);
+  private readonly outcomes: Counter<string>;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly config: AppConfig,
+    metrics: MetricsRegistry,
+  ) {
+    this.outcomes = metrics.counter('wallet_redis_lock_total', 'Redis wallet lock attempts by outcome', [
+      'outcome',
+    ]);
+  }
+
+  async withLock<T>(walletId: string, work: () => Promise<T>): Promise<T> {
+    const key = redisKey(this.config, 'lock', 'wallet', walletId);
+    const token = await this.acquire(key);
+    try {
+      return await work();
+    } finally {
+      if (token) {
+        this.redis.eval(RELEASE, 1, key, token).catch((error: Error) => {
+          this.logger.debug(`lock release failed, it expires on its own: ${error.message}`);
+        });
+      }
+    }
+  }
+
+  private async acquire(key: string): Promise<string | null> {
+    const token = randomUUID();
+    // Outlives any transaction that holds it (a lock wait is bounded by LOCK_TIMEOUT_MS).
+    const ttlMs = 2 * this.config.LOCK_TIMEOUT_MS + 1000;
+    const deadline = Date.now() + MAX_WAIT_MS;
+    try {
+      for (;;) {
+        if ((await this.redis.set(key, token, 'PX', ttlMs, 'NX')) === 'OK') {
+          this.outcomes.inc({ outcome: 'acquired' });
+          return token;
+        }
+        if (Date.now() >= deadline) {
+          this.outcomes.inc({ outcome: 'timed_out' });
+          return null;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 15));
+      }
+    } catch {
+      this.outcomes.inc({ outcome: 'unavailable' });
+      return null;
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { InjectQueue, Process, Processor } from '@nestjs/bull';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { IdempotencyStore } from './idempotency.store';
+
+export const IDEMPOTENCY_QUEUE = 'idempotency';
+const PURGE_JOB = 'purge-expired';
+const PURGE_EVERY_MS = 10 * 60 * 1000;
+
+/** Deletes expired idempotency keys; expired rows are already ignored, this only reclaims space. */
+@Processor(IDEMPOTENCY_QUEUE)
+export class IdempotencyPurgeProcessor implements OnApplicationBootstrap {
+  private readonly logger = new Logger(IdempotencyPurgeProcessor.name);
+
+  constructor(
+    @InjectQueue(IDEMPOTENCY_QUEUE) private readonly queue: Queue,
+    private readonly store: IdempotencyStore,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // Not awaited: with Redis down the schedule is registered when it comes back, and start-up
+    // does not wait for it. The repeat options identify the job, so every worker adds the same one.
+    this.queue
+      .add(PURGE_JOB, {}, { repeat: { every: PURGE_EVERY_MS }, removeOnComplete: true, removeOnFail: 100 })
+      .catch((error: Error) => this.logger.warn(`purge schedule not registered: ${error.message}`));
+  }
+
+  @Process(PURGE_JOB)
+  async purge(): Promise<{ deleted: number }> {
+    const deleted = await this.store.purgeExpired();
+    if (deleted > 0) this.logger.log(`deleted ${deleted} expired idempotency keys`);
+    return { deleted };
+  }
+}

@@ -1,0 +1,306 @@
+import { Controller, Post } from '@nestjs/common';
+import { randomUUID } from 'crypto';
+import type Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { REDIS } from '../../src/shared/redis/redis.module';
+import { redisKey } from '../../src/shared/redis/redis-keys';
+import { Authenticated } from '../../src/shared/http/auth';
+import { requestFingerprint } from '../../src/shared/idempotency/fingerprint';
+import { IdempotencyPurgeProcessor } from '../../src/shared/idempotency/idempotency-purge.processor';
+import { Idempotent } from '../../src/shared/idempotency/idempotent.decorator';
+import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
+import { bearer, credit, customerWithWallet } from '../support/wallet-fixtures';
+
+const PROBLEM = /^application\/problem\+json/;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('Idempotency-Key on wallet movements (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  const debit = (walletId: string, key: string, amount: number, idempotencyKey: string) =>
+    t
+      .http()
+      .post(`/api/wallets/${walletId}/debit`)
+      .set(bearer(key))
+      .set('Idempotency-Key', idempotencyKey)
+      .send({ amount });
+  const ledger = async (walletId: string) =>
+    t.app
+      .get(DataSource)
+      .query('SELECT type, amount FROM wallet_transactions WHERE wallet_id = $1 ORDER BY created_at, id', [
+        walletId,
+      ]);
+  const balance = async (walletId: string) =>
+    (await t.http().get(`/api/wallets/${walletId}`).set(bearer(ADMIN_KEY())).expect(200)).body.balance;
+
+  it('replays the first answer with idempotent-replayed: true and changes nothing', async () => {
+    const { walletId, customer } = await customerWithWallet(t, 1000);
+    const first = await debit(walletId, customer.key, 300, 'replay-1').expect(201);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    const again = await debit(walletId, customer.key, 300, 'replay-1').expect(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect(await balance(walletId)).toBe(700);
+    expect(await ledger(walletId)).toHaveLength(2);
+  });
+
+  it('the same key with a different body or path is 422 idempotency_key_reused', async () => {
+    const { walletId, customer } = await customerWithWallet(t, 1000);
+    await debit(walletId, customer.key, 300, 'reuse-1').expect(201);
+    const other = await debit(walletId, customer.key, 301, 'reuse-1').expect(422);
+    expect(other.headers['content-type']).toMatch(PROBLEM);
+    expect(other.body.code).toBe('idempotency_key_reused');
+    const described = await t
+      .http()
+      .post(`/api/wallets/${walletId}/debit`)
+      .set(bearer(customer.key))
+      .set('Idempotency-Key', 'reuse-1')
+      .send({ amount: 300, description: 'changed' })
+      .expect(422);
+    expect(described.body.code).toBe('idempotency_key_reused');
+    const otherPath = await t
+      .http()
+      .post('/api/wallets')
+      .set(bearer(customer.key))
+      .set('Idempotency-Key', 'reuse-1')
+      .send({ currency: 'CHF' })
+      .expect(422);
+    expect(otherPath.body.code).toBe('idempotency_key_reused');
+    expect(await balance(walletId)).toBe(700);
+  });
+
+  it('the key order of the body does not matter', async () => {
+    const { walletId, customer } = await customerWithWallet(t, 1000);
+    const send = (body: string) =>
+      t
+        .http()
+        .post(`/api/wallets/${walletId}/debit`)
+        .set(bearer(customer.key))
+        .set('Idempotency-Key', 'order-1')
+        .set('Content-Type', 'application/json')
+        .send(body);
+    const first = await send('{"amount":10,"description":"x"}').expect(201);
+    const again = await send('{"description":"x","amount":10}').expect(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body.id).toBe(first.body.id);
+  });
+
+  it('a debit refused for insufficient funds replays as that refusal, even after a top-up', async () => {
+    const { walletId, customer } = await customerWithWallet(t, 500);
+    const refused = await debit(walletId, customer.key, 800, 'too-much-1').expect(422);
+    expect(refused.body).toMatchObject({ code: 'insufficient_funds', detail: 'Balance 500 is below 800' });
+    await credit(t, walletId, 1000);
+    const replayed = await debit(walletId, customer.key, 800, 'too-much-1').expect(422);
+    expect(replayed.headers['content-type']).toMatch(PROBLEM);
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect(replayed.body).toMatchObject({
+      type: 'about:blank',
+      title: 'Insufficient funds',
+      status: 422,
+      code: 'insufficient_funds',
+      detail: 'Balance 500 is below 800',
+    });
+    expect(await balance(walletId)).toBe(1500);
+    await debit(walletId, customer.key, 800, 'too-much-2').expect(201);
+    expect(await balance(walletId)).toBe(700);
+  });
+
+  it('25 concurrent identical debits with one key make exactly one ledger entry', async () => {
+    const { walletId, customer } = await customerWithWallet(t, 10000);
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, () => debit(walletId, customer.key, 300, 'storm-1')),
+    );
+    const created = answers.filter((r) => r.status === 201);
+    const inUse = answers.filter((r) => r.status === 409);
+    expect(created.length + inUse.length).toBe(25);
+    expect(created.filter((r) => r.headers['idempotent-replayed'] !== 'true')).toHaveLength(1);
+    for (const r of created) expect(r.body).toEqual(created[0].body);
+    for (const r of inUse) {
+      expect(r.body.code).toBe('idempotency_key_in_use');
+      expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
+    }
+    expect(await ledger(walletId)).toEqual([
+      { type: 'credit', amount: '10000' },
+      { type: 'debit', amount: '300' },
+    ]);
+    expect(await balance(walletId)).toBe(9700);
+  });
+
+  it('keys are scoped per account; the ledger still refuses a second effect across scopes', async () => {
+    const a = await customerWithWallet(t, 1000);
+    const b = await customerWithWallet(t, 1000);
+    const first = await debit(a.walletId, a.customer.key, 100, 'shared-key').expect(201);
+    const other = await debit(b.walletId, b.customer.key, 100, 'shared-key').expect(201);
+    expect(other.headers['idempotent-replayed']).toBeUndefined();
+
+    // The admin's key space differs from the owner's, so only the ledger's unique (wallet, key) stands here.
+    const byAdmin = await debit(a.walletId, ADMIN_KEY(), 100, 'shared-key').expect(201);
+    expect(byAdmin.headers['idempotent-replayed']).toBeUndefined();
+    expect(byAdmin.body).toEqual(first.body);
+    expect(await balance(a.walletId)).toBe(900);
+    expect(await ledger(a.walletId)).toHaveLength(2);
+    const different = await debit(a.walletId, ADMIN_KEY(), 50, 'shared-key-2');
+    expect(different.status).toBe(201);
+    const clash = await t
+      .http()
+      .post(`/api/wallets/${a.walletId}/credit`)
+      .set(bearer(ADMIN_KEY()))
+      .set('Idempotency-Key', 'shared-key')
+      .send({ amount: 100 })
+      .expect(422);
+    expect(clash.body.code).toBe('idempotency_key_reused');
+    expect(await balance(a.walletId)).toBe(850);
+  });
+
+  it('counts idempotency outcomes and wallet movements in /metrics', async () => {
+    const { walletId, customer } = await customerWithWallet(t, 1000);
+    await debit(walletId, customer.key, 100, 'metrics-1').expect(201);
+    await debit(walletId, customer.key, 100, 'metrics-1').expect(201);
+    await debit(walletId, customer.key, 101, 'metrics-1').expect(422);
+    const text = (await t.http().get('/metrics').expect(200)).text;
+    for (const outcome of ['claimed', 'replayed', 'reused']) {
+      expect(text).toMatch(new RegExp(`idempotency_requests_total\\{outcome="${outcome}"\\} [1-9]`));
+    }
+    expect(text).toMatch(/wallet_movements_total\{type="debit",outcome="recorded"\} [1-9]/);
+    expect(text).toContain('wallet_lock_wait_seconds_bucket');
+  });
+
+  it('applies to POSTs without the decorator when the header is sent', async () => {
+    const send = (key?: string) => {
+      const req = t.http().post('/api/accounts').set(bearer(ADMIN_KEY()));
+      if (key) req.set('Idempotency-Key', key);
+      return req.send({ name: 'Once' }).expect(201);
+    };
+    const first = await send('account-once');
+    const again = await send('account-once');
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect((await send()).body.id).not.toBe(first.body.id);
+  });
+
+  it('treats an expired key as absent and purges expired keys', async () => {
+    const { walletId, customer } = await customerWithWallet(t, 1000);
+    const ds = t.app.get(DataSource);
+    await debit(walletId, customer.key, 100, 'old-key').expect(201);
+    await ds.query(
+      `UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE account_id = $1 AND key = $2`,
+      [customer.id, 'old-key'],
+    );
+    // The Redis replay cache lives exactly as long as the row; expire it with the row.
+    const redis = t.app.get<Redis>(REDIS);
+    const cached = await redis.keys(redisKey(t.config, 'idem', customer.id, '*'));
+    expect(cached).toHaveLength(1);
+    await redis.del(...cached);
+
+    const fresh = await t
+      .http()
+      .post('/api/wallets')
+      .set(bearer(customer.key))
+      .set('Idempotency-Key', 'old-key')
+      .send({ currency: 'CHF' })
+      .expect(201);
+    expect(fresh.headers['idempotent-replayed']).toBeUndefined();
+
+    await ds.query(
+      `INSERT INTO idempotency_keys (account_id, key, fingerprint, state, response_status, response_body, expires_at)
+       VALUES ($1, 'expired-1', $2, 'completed', 201, '{}', now() - interval '1 minute')`,
+      [customer.id, 'f'.repeat(64)],
+    );
+    const purged = await t.app.get(IdempotencyPurgeProcessor).purge();
+    expect(purged.deleted).toBeGreaterThanOrEqual(1);
+    const [{ n }] = await ds.query(
+      `SELECT count(*)::int AS n FROM idempotency_keys WHERE expires_at <= now()`,
+    );
+    expect(n).toBe(0);
+    const [{ live }] = await ds.query(
+      `SELECT count(*)::int AS live FROM idempotency_keys WHERE account_id = $1 AND key = 'old-key'`,
+      [customer.id],
+    );
+    expect(live).toBe(1);
+  });
+
+  it('takes over a claim whose request died (stale in_progress)', async () => {
+    const { walletId, customer } = await customerWithWallet(t, 1000);
+    const path = `/api/wallets/${walletId}/debit`;
+    await t.app.get(DataSource).query(
+      `INSERT INTO idempotency_keys (account_id, key, fingerprint, state, lock_token, locked_at, expires_at)
+       VALUES ($1, 'died-1', $2, 'in_progress', $3, now() - interval '1 hour', now() + interval '1 hour')`,
+      [customer.id, requestFingerprint('POST', path, { amount: 100 }), randomUUID()],
+    );
+    const res = await debit(walletId, customer.key, 100, 'died-1').expect(201);
+    expect(res.headers['idempotent-replayed']).toBeUndefined();
+    expect(await balance(walletId)).toBe(900);
+  });
+});
+
+let runs = 0;
+
+/** Test-only routes around the real app: a slow handler and one that fails once. */
+@Controller('test-only/idempotency')
+class IdempotencyProbeController {
+  @Post('slow')
+  @Authenticated()
+  @Idempotent({ required: true })
+  async slow(): Promise<{ run: number }> {
+    await sleep(600);
+    return { run: ++runs };
+  }
+
+  @Post('flaky')
+  @Authenticated()
+  @Idempotent({ required: true })
+  flaky(): { run: number } {
+    runs += 1;
+    if (runs % 2 === 1) throw new Error('transient failure');
+    return { run: runs };
+  }
+}
+
+describe('Idempotency-Key with timeouts and failures (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      config: { REQUEST_TIMEOUT_MS: 200 },
+      controllers: [IdempotencyProbeController],
+    });
+  });
+  afterAll(() => t.close());
+
+  it('after a 503 timeout, a retry is in_use while the first runs, then gets its real answer', async () => {
+    runs = 0;
+    const { key } = await createCustomer(t);
+    const call = () =>
+      t.http().post('/test-only/idempotency/slow').set(bearer(key)).set('Idempotency-Key', 'slow-1');
+    const timedOut = await call().expect(503);
+    expect(timedOut.body.code).toBe('service_unavailable');
+    const busy = await call().expect(409);
+    expect(busy.body.code).toBe('idempotency_key_in_use');
+    expect(busy.headers['retry-after']).toBe('1');
+    await sleep(700);
+    const replayed = await call().expect(201);
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect(replayed.body).toEqual({ run: 1 });
+    expect(runs).toBe(1);
+  });
+
+  it('a 5xx releases the key so that the retry runs', async () => {
+    runs = 0;
+    const { key } = await createCustomer(t);
+    const call = () =>
+      t.http().post('/test-only/idempotency/flaky').set(bearer(key)).set('Idempotency-Key', 'flaky-1');
+    const failed = await call().expect(500);
+    expect(failed.body.code).toBe('internal_error');
+    const retried = await call().expect(201);
+    expect(retried.headers['idempotent-replayed']).toBeUndefined();
+    expect(retried.body).toEqual({ run: 2 });
+    const replayed = await call().expect(201);
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect(runs).toBe(2);
+  });
+});
