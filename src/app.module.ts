@@ -6,6 +6,7 @@ import { ConfigModule } from './config/config.module';
 import { AccountModule } from './modules/account/account.module';
 import { InventoryModule } from './modules/inventory/inventory.module';
 import { OrderModule } from './modules/order/order.module';
+import { PaymentModule } from './modules/payment/payment.module';
 import { WalletModule } from './modules/wallet/wallet.module';
 import { DatabaseModule } from './shared/database/database.module';
 import { ApiKeyGuard } from './shared/http/auth';
@@ -42,6 +43,7 @@ import type Redis from 'ioredis';
     AccountModule,
     InventoryModule,
     OrderModule,
+    PaymentModule,
     WalletModule,
   ],
   providers: [

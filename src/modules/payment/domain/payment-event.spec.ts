@@ -4,7 +4,7 @@ const order = (over: Partial<OrderForPayment> = {}): OrderForPayment => ({
   status: 'pending_payment',
   amount: 1000n,
   currency: 'USD',
-  paymentId: null,
+  externalPaymentId: null,
   paymentStatus: null,
   ...over,
 });
@@ -23,7 +23,7 @@ describe('decide', () => {
   });
 
   it('never moves a paid order back on a late failure', () => {
-    expect(decide(failed, order({ status: 'paid', paymentId: 'pay_1' }))).toEqual({
+    expect(decide(failed, order({ status: 'paid', externalPaymentId: 'pay_1' }))).toEqual({
       apply: 'nothing',
       reason: 'order_paid',
     });
@@ -38,12 +38,12 @@ describe('decide', () => {
   });
 
   it('does nothing on a second success', () => {
-    expect(decide(succeeded, order({ status: 'paid', paymentId: 'pay_1' }))).toEqual({
+    expect(decide(succeeded, order({ status: 'paid', externalPaymentId: 'pay_1' }))).toEqual({
       apply: 'nothing',
       reason: 'already_applied',
     });
     expect(
-      decide({ ...succeeded, paymentId: 'pay_2' }, order({ status: 'paid', paymentId: 'pay_1' })),
+      decide({ ...succeeded, paymentId: 'pay_2' }, order({ status: 'paid', externalPaymentId: 'pay_1' })),
     ).toEqual({
       apply: 'nothing',
       reason: 'order_already_paid',

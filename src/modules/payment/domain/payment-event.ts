@@ -8,14 +8,13 @@ export interface PaymentEvent {
   currency: string;
 }
 
-export type OrderStatus = 'pending_payment' | 'paid' | 'cancelled' | 'refunded';
-
-/** What the decision needs to know of the order the event is about. */
+/** What the decision needs to know of the order the event is about, and of its payment if any. */
 export interface OrderForPayment {
-  status: OrderStatus;
+  status: 'pending_payment' | 'paid' | 'cancelled' | 'refunded';
   amount: bigint;
   currency: string;
-  paymentId: string | null;
+  /** The provider's id of the payment recorded on the order, when it was paid externally. */
+  externalPaymentId: string | null;
   paymentStatus: string | null;
 }
 
@@ -47,7 +46,7 @@ export function decide(event: PaymentEvent, order: OrderForPayment): EventDecisi
       case 'paid':
         return {
           apply: 'nothing',
-          reason: order.paymentId === event.paymentId ? 'already_applied' : 'order_already_paid',
+          reason: order.externalPaymentId === event.paymentId ? 'already_applied' : 'order_already_paid',
         };
       case 'refunded':
         return { apply: 'nothing', reason: 'order_refunded' };
