@@ -19,10 +19,6 @@ const median = (values) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
-const percentile = (values, p) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-};
 
 async function withDatabase(fn) {
   const stops = [];
@@ -133,7 +129,7 @@ async function main() {
       try {
         const rounds = [];
         for (let i = 0; i < ROUNDS; i++) rounds.push(await scenario.run(client(service.base), i));
-        scenario.report(rounds, { median, percentile });
+        scenario.report(rounds, { median });
       } finally {
         await service.stop();
       }

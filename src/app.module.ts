@@ -7,6 +7,7 @@ import { AccountModule } from './modules/account/account.module';
 import { BookingModule } from './modules/booking/booking.module';
 import { InventoryModule } from './modules/inventory/inventory.module';
 import { OrderModule } from './modules/order/order.module';
+import { PaymentModule } from './modules/payment/payment.module';
 import { ProviderModule } from './modules/provider/provider.module';
 import { WalletModule } from './modules/wallet/wallet.module';
 import { DatabaseModule } from './shared/database/database.module';
@@ -46,6 +47,7 @@ import type Redis from 'ioredis';
     AccountModule,
     InventoryModule,
     OrderModule,
+    PaymentModule,
     ProviderModule,
     WalletModule,
     BookingModule,

@@ -1,0 +1,80 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsDefined,
+  IsIn,
+  IsISO8601,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { IsAmount } from '../../../../shared/http/amount';
+
+export const PAYMENT_EVENT_TYPES = ['payment.succeeded', 'payment.failed'] as const;
+
+export class PaymentEventData {
+  @ApiProperty({ example: 'pay_3Nf8a2', description: "The provider's payment id" })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  payment_id: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The order paid for; at least one of order_id and hold_id',
+  })
+  @ValidateIf((data: PaymentEventData) => data.order_id !== undefined || data.hold_id === undefined)
+  @IsUUID('all', { message: 'must be a UUID (order_id or hold_id is required)' })
+  order_id?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The hold the order is (or will be) made from' })
+  @ValidateIf((data: PaymentEventData) => data.hold_id !== undefined)
+  @IsUUID('all')
+  hold_id?: string;
+
+  @ApiProperty({ example: 3998, description: 'Minor units; must equal the order amount' })
+  @IsAmount()
+  amount: number;
+
+  @ApiProperty({ example: 'USD' })
+  @IsString()
+  @Matches(/^[A-Z]{3}$/, { message: 'must be a 3-letter ISO 4217 code in capitals' })
+  currency: string;
+}
+
+/** Standard Webhooks payload shape: `type`, optional `timestamp`, `data`. */
+export class PaymentWebhookRequest {
+  @ApiProperty({ enum: PAYMENT_EVENT_TYPES })
+  @IsIn(PAYMENT_EVENT_TYPES)
+  type: (typeof PAYMENT_EVENT_TYPES)[number];
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'When the event happened, as the sender saw it' })
+  @IsOptional()
+  @IsISO8601()
+  timestamp?: string;
+
+  @ApiProperty({ type: PaymentEventData })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => PaymentEventData)
+  data: PaymentEventData;
+}
+
+export class WebhookAnswerResponse {
+  @ApiProperty({ enum: ['processed', 'pending', 'ignored'] }) status: string;
+  @ApiProperty({ description: 'The webhook-id of the delivery' }) event_id: string;
+  @ApiPropertyOptional({ format: 'uuid' }) order_id?: string;
+  @ApiPropertyOptional({ enum: ['pending_payment', 'paid', 'cancelled', 'refunded'] }) order_status?: string;
+  @ApiPropertyOptional({ enum: ['succeeded', 'refund_required'] }) payment_status?: string;
+  @ApiPropertyOptional({
+    description:
+      'Why nothing changed: `amount_mismatch`, `currency_mismatch`, `already_applied`, `order_already_paid`, ' +
+      '`refund_already_required`, `order_refunded`, `order_paid`, `order_cancelled`',
+  })
+  reason?: string;
+}

@@ -1,0 +1,39 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { OrderCreationHooks, type OrderCreatedListener } from '../../order/application/order-creation-hooks';
+import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
+import type { Order } from '../../order/domain/order';
+import { TypeOrmPaymentRepository } from '../infrastructure/typeorm-payment.repository';
+import { PaymentEventApplier } from './payment-event-applier';
+
+/**
+ * Events that arrived before their order (202 pending) are applied inside the transaction that
+ * creates the order, oldest first, so the order is born paid (or cancelled) when they say so.
+ */
+@Injectable()
+export class ApplyPendingEventsListener implements OrderCreatedListener, OnModuleInit {
+  constructor(
+    private readonly hooks: OrderCreationHooks,
+    private readonly orders: OrderLifecycleService,
+    private readonly payments: TypeOrmPaymentRepository,
+    private readonly applier: PaymentEventApplier,
+  ) {}
+
+  onModuleInit(): void {
+    this.hooks.register(this);
+  }
+
+  async onOrderCreated(em: EntityManager, order: Order): Promise<void> {
+    await this.payments.lockTargets(em, order.id, order.holdId);
+    for (const event of await this.payments.lockPendingFor(em, order.id, order.holdId)) {
+      const current = await this.orders.lockOrder(em, order.id);
+      const applied = await this.applier.apply(em, event, current);
+      // The pending delivery keeps its stored answer (202): a retry of that webhook-id replays it.
+      await this.payments.recordOutcome(em, event.id, {
+        status: applied.status,
+        reason: applied.reason,
+        orderId: order.id,
+      });
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'crypto';
+import { AppConfig } from '../../../config/app-config';
+import { NotFoundError } from '../../../shared/domain/domain-error';
+import { UnitOfWork } from '../../../shared/database/unit-of-work';
+import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
+import { assertPayable, isPaymentOverdue, type Order } from '../../order/domain/order';
+import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
+import { WalletBusyError } from '../../wallet/domain/wallet.errors';
+import { chargeKey, type Payment } from '../domain/payment';
+import { OrderPaymentOverdueError, PaymentCurrencyMismatchError } from '../domain/payment.errors';
+import { TypeOrmPaymentRepository } from '../infrastructure/typeorm-payment.repository';
+import { PaymentMetrics } from './payment-metrics';
+
+export interface PayOrderCommand {
+  orderId: string;
+  walletId: string;
+  accountId: string;
+}
+
+/**
+ * The wallet debit, the payment record and the order's move to paid (units reserved -> sold)
+ * commit together. Rows are locked order first, then wallet, then product, as everywhere else.
+ * Never two charges: the order lock serialises payers, only a pending order can be paid, the ledger
+ * takes one debit per (wallet, order), and payments are unique per order.
+ */
+@Injectable()
+export class PayOrderService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly orders: OrderLifecycleService,
+    private readonly ledger: WalletLedgerService,
+    private readonly payments: TypeOrmPaymentRepository,
+    private readonly metrics: PaymentMetrics,
+    private readonly config: AppConfig,
+  ) {}
+
+  async execute(command: PayOrderCommand): Promise<Order> {
+    const paid = await this.uow.run(
+      async (em) => {
+        const order = await this.orders.lockOrder(em, command.orderId);
+        if (order.accountId !== command.accountId) throw new NotFoundError('Order', command.orderId);
+        assertPayable(order);
+        if (isPaymentOverdue(order, new Date())) throw new OrderPaymentOverdueError(order.id);
+
+        const wallet = await this.ledger.findWallet(command.walletId, em);
+        if (!wallet || wallet.accountId !== order.accountId)
+          throw new NotFoundError('Wallet', command.walletId);
+        if (wallet.currency !== order.currency)
+          throw new PaymentCurrencyMismatchError(wallet.currency, order.currency);
+
+        const debit = await this.ledger.debit(em, {
+          walletId: wallet.id,
+          amount: order.amount,
+          reference: { type: 'order', id: order.id },
+          description: `Payment for order ${order.id}`,
+          idempotencyKey: chargeKey(order.id),
+          expectedAccountId: order.accountId,
+          expectedCurrency: order.currency,
+        });
+        const now = new Date();
+        const payment: Payment = {
+          id: randomUUID(),
+          orderId: order.id,
+          method: 'wallet',
+          status: 'succeeded',
+          amount: order.amount,
+          currency: order.currency,
+          walletId: wallet.id,
+          walletTransactionId: debit.id,
+          refundTransactionId: null,
+          externalPaymentId: null,
+          createdAt: now,
+          updatedAt: now,
+        };
+        await this.payments.insert(em, payment);
+        return this.orders.markPaid(em, order.id, {
+          id: payment.id,
+          method: 'wallet',
+          status: 'succeeded',
+          walletTransactionId: debit.id,
+          amount: order.amount,
+        });
+      },
+      { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS, onLockTimeout: () => new WalletBusyError() },
+    );
+    this.metrics.payments.inc({ method: 'wallet' });
+    return paid;
+  }
+}

@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'crypto';
+import type { EntityManager } from 'typeorm';
+import type { Order } from '../../order/domain/order';
+import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
+import type { Payment } from '../domain/payment';
+import { decide, type PaymentEvent } from '../domain/payment-event';
+import { TypeOrmPaymentRepository } from '../infrastructure/typeorm-payment.repository';
+import { PaymentMetrics } from './payment-metrics';
+
+export interface AppliedEvent {
+  status: 'processed' | 'ignored';
+  reason: string | null;
+  order: Order;
+}
+
+/**
+ * Applies a provider's payment event to an order locked by the caller, in the caller's
+ * transaction: the webhook when the order exists, order creation when the event came first.
+ */
+@Injectable()
+export class PaymentEventApplier {
+  constructor(
+    private readonly orders: OrderLifecycleService,
+    private readonly payments: TypeOrmPaymentRepository,
+    private readonly metrics: PaymentMetrics,
+  ) {}
+
+  async apply(em: EntityManager, event: PaymentEvent, locked: Order): Promise<AppliedEvent> {
+    const existing = await this.payments.lockByOrderId(em, locked.id);
+    const decision = decide(event, {
+      status: locked.status,
+      amount: locked.amount,
+      currency: locked.currency,
+      externalPaymentId: existing?.externalPaymentId ?? null,
+      paymentStatus: existing?.status ?? null,
+    });
+    switch (decision.apply) {
+      case 'mark_paid': {
+        const payment = await this.recordExternal(em, event, locked, 'succeeded');
+        const order = await this.orders.markPaid(em, locked.id, {
+          id: payment.id,
+          method: 'external',
+          status: 'succeeded',
+          walletTransactionId: null,
+          amount: payment.amount,
+        });
+        this.metrics.payments.inc({ method: 'external' });
+        return { status: 'processed', reason: null, order };
+      }
+      case 'record_refund_required': {
+        const payment = await this.recordExternal(em, event, locked, 'refund_required');
+        const order = await this.orders.recordPayment(em, locked.id, {
+          id: payment.id,
+          method: 'external',
+          status: 'refund_required',
+          walletTransactionId: null,
+          amount: payment.amount,
+        });
+        return { status: 'processed', reason: null, order };
+      }
+      case 'cancel':
+        return { status: 'processed', reason: null, order: await this.orders.cancel(em, locked.id) };
+      case 'nothing':
+        return { status: 'ignored', reason: decision.reason, order: locked };
+    }
+  }
+
+  private async recordExternal(
+    em: EntityManager,
+    event: PaymentEvent,
+    order: Order,
+    status: 'succeeded' | 'refund_required',
+  ): Promise<Payment> {
+    const now = new Date();
+    const payment: Payment = {
+      id: randomUUID(),
+      orderId: order.id,
+      method: 'external',
+      status,
+      amount: event.amount,
+      currency: event.currency,
+      walletId: null,
+      walletTransactionId: null,
+      refundTransactionId: null,
+      externalPaymentId: event.paymentId,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.payments.insert(em, payment);
+    return payment;
+  }
+}

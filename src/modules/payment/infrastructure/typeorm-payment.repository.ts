@@ -1,0 +1,128 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Payment } from '../domain/payment';
+import type { PaymentEvent } from '../domain/payment-event';
+import { PaymentOrmEntity } from './payment.orm-entity';
+
+export interface StoredWebhookAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export interface InboxEvent extends PaymentEvent {
+  id: string;
+  orderId: string | null;
+  holdId: string | null;
+}
+
+/** Payments and the webhook inbox. Every method works in the caller's transaction. */
+@Injectable()
+export class TypeOrmPaymentRepository {
+  async insert(em: EntityManager, payment: Payment): Promise<void> {
+    await em.getRepository(PaymentOrmEntity).insert({ ...payment });
+  }
+
+  async save(em: EntityManager, payment: Payment): Promise<void> {
+    await em.getRepository(PaymentOrmEntity).save({ ...payment });
+  }
+
+  lockByOrderId(em: EntityManager, orderId: string): Promise<Payment | null> {
+    return em
+      .getRepository(PaymentOrmEntity)
+      .findOne({ where: { orderId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  findByOrderId(em: EntityManager, orderId: string): Promise<Payment | null> {
+    return em.getRepository(PaymentOrmEntity).findOne({ where: { orderId } });
+  }
+
+  /**
+   * Serialises everything that concerns one hold or order (a webhook about it, the creation of its
+   * order) for the rest of the transaction, so an event can never fall between "no order yet" and
+   * "order created, no pending event seen". Keys are taken in sorted order to rule out deadlocks.
+   */
+  async lockTargets(em: EntityManager, ...ids: Array<string | null>): Promise<void> {
+    const keys = [...new Set(ids.filter((id): id is string => !!id))].sort();
+    for (const key of keys) {
+      await em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`payment-target:${key}`]);
+    }
+  }
+
+  /**
+   * Records a delivery unless its id is already in the inbox. A concurrent delivery of the same id
+   * waits here for the first one's transaction and then sees its row: one effect per id.
+   */
+  async claimEvent(em: EntityManager, event: InboxEvent, payload: unknown): Promise<boolean> {
+    const rows: unknown[] = await em.query(
+      `INSERT INTO payment_webhook_events
+         (id, type, payment_id, order_id, hold_id, amount, currency, payload, status, response_status, response_body)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 202, '{}'::jsonb)
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id`,
+      [
+        event.id,
+        event.type,
+        event.paymentId,
+        event.orderId,
+        event.holdId,
+        event.amount.toString(),
+        event.currency,
+        JSON.stringify(payload),
+      ],
+    );
+    return rows.length === 1;
+  }
+
+  async storedAnswer(em: EntityManager, eventId: string): Promise<StoredWebhookAnswer> {
+    const [row] = await em.query(
+      `SELECT response_status, response_body FROM payment_webhook_events WHERE id = $1`,
+      [eventId],
+    );
+    return { status: Number(row.response_status), body: row.response_body };
+  }
+
+  async recordOutcome(
+    em: EntityManager,
+    eventId: string,
+    outcome: { status: 'pending' | 'processed' | 'ignored'; reason: string | null; orderId: string | null },
+    answer?: StoredWebhookAnswer,
+  ): Promise<void> {
+    await em.query(
+      `UPDATE payment_webhook_events
+          SET status = $2::varchar, reason = $3::varchar, applied_order_id = $4::uuid,
+              applied_at = CASE WHEN $2::varchar = 'pending' THEN NULL ELSE now() END,
+              response_status = COALESCE($5::smallint, response_status),
+              response_body = COALESCE($6::jsonb, response_body)
+        WHERE id = $1`,
+      [
+        eventId,
+        outcome.status,
+        outcome.reason,
+        outcome.orderId,
+        answer?.status ?? null,
+        answer ? JSON.stringify(answer.body) : null,
+      ],
+    );
+  }
+
+  /** Pending events about an order (by its id or its hold's), oldest first, locked. */
+  async lockPendingFor(em: EntityManager, orderId: string, holdId: string): Promise<InboxEvent[]> {
+    const rows: Array<Record<string, unknown>> = await em.query(
+      `SELECT id, type, payment_id, order_id, hold_id, amount, currency
+         FROM payment_webhook_events
+        WHERE status = 'pending' AND (order_id = $1 OR hold_id = $2)
+        ORDER BY received_at, id
+        FOR UPDATE`,
+      [orderId, holdId],
+    );
+    return rows.map((row) => ({
+      id: String(row.id),
+      type: row.type as PaymentEvent['type'],
+      paymentId: String(row.payment_id),
+      orderId: (row.order_id as string | null) ?? null,
+      holdId: (row.hold_id as string | null) ?? null,
+      amount: BigInt(String(row.amount)),
+      currency: String(row.currency).trim(),
+    }));
+  }
+}

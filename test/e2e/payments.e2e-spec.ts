@@ -1,0 +1,439 @@
+import { randomUUID } from 'crypto';
+import { DataSource } from 'typeorm';
+import { createOrder, createProduct, placeHold, stockInDb } from '../support/inventory-fixtures';
+import { failed, pay, pendingOrder, sendWebhook, succeeded } from '../support/payment-fixtures';
+import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
+import { bearer, customerWithWallet } from '../support/wallet-fixtures';
+
+const PROBLEM = /^application\/problem\+json/;
+
+describe('payments (e2e)', () => {
+  let t: TestApp;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    db = t.app.get(DataSource);
+  });
+  afterAll(() => t.close());
+
+  const balanceOf = async (walletId: string) =>
+    Number((await db.query('SELECT balance FROM wallets WHERE id = $1', [walletId]))[0].balance);
+  const getOrder = async (key: string, id: string) =>
+    (await t.http().get(`/api/orders/${id}`).set(bearer(key)).expect(200)).body;
+  const refund = (orderId: string, key: string = randomUUID()) =>
+    t
+      .http()
+      .post(`/api/orders/${orderId}/refund`)
+      .set(bearer(ADMIN_KEY()))
+      .set('Idempotency-Key', key)
+      .send({});
+
+  describe('pay from a wallet', () => {
+    it('debits the wallet, marks the order paid and sells the units, in one go', async () => {
+      const f = await pendingOrder(t, { balance: 10000, price: 1999, quantity: 2 });
+      const res = await pay(t, f.customer.key, f.orderId, f.walletId).expect(200);
+      expect(res.body).toMatchObject({
+        id: f.orderId,
+        status: 'paid',
+        amount: 3998,
+        payment: { id: expect.any(String), method: 'wallet', status: 'succeeded', amount: 3998 },
+      });
+      const [entry] = await db.query(
+        'SELECT id, type, amount, reference_type, reference_id FROM wallet_transactions WHERE wallet_id = $1 AND type = $2',
+        [f.walletId, 'debit'],
+      );
+      expect(entry).toMatchObject({ type: 'debit', reference_type: 'order', reference_id: f.orderId });
+      expect(res.body.payment.wallet_transaction_id).toBe(entry.id);
+      expect(await balanceOf(f.walletId)).toBe(10000 - 3998);
+      expect(await stockInDb(t, f.productId)).toEqual({
+        total_stock: 10,
+        available_stock: 8,
+        reserved_stock: 0,
+        sold_stock: 2,
+      });
+    });
+
+    it('15 concurrent pays with different keys: one charge, 14 order_not_payable; the winner replays', async () => {
+      const f = await pendingOrder(t, { balance: 100000, price: 1000, quantity: 1 });
+      const keys = Array.from({ length: 15 }, () => randomUUID());
+      const results = await Promise.all(
+        keys.map((key) => pay(t, f.customer.key, f.orderId, f.walletId, key)),
+      );
+      const statuses = results.map((r) => r.status).sort();
+      expect(statuses).toEqual([200, ...Array(14).fill(409)]);
+      for (const r of results.filter((r) => r.status === 409)) expect(r.body.code).toBe('order_not_payable');
+      expect(await balanceOf(f.walletId)).toBe(99000);
+      const [{ debits }] = await db.query(
+        `SELECT COUNT(*)::int AS debits FROM wallet_transactions WHERE reference_type = 'order' AND reference_id = $1`,
+        [f.orderId],
+      );
+      expect(debits).toBe(1);
+
+      const winner = results.findIndex((r) => r.status === 200);
+      const replay = await pay(t, f.customer.key, f.orderId, f.walletId, keys[winner]).expect(200);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body).toEqual(results[winner].body);
+      expect(await balanceOf(f.walletId)).toBe(99000);
+    });
+
+    it('422 insufficient_funds and nothing moves', async () => {
+      const f = await pendingOrder(t, { balance: 1000, price: 1999, quantity: 1 });
+      const res = await pay(t, f.customer.key, f.orderId, f.walletId).expect(422);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      expect(res.body.code).toBe('insufficient_funds');
+      expect((await getOrder(f.customer.key, f.orderId)).status).toBe('pending_payment');
+      expect(await balanceOf(f.walletId)).toBe(1000);
+    });
+
+    it('422 currency_mismatch for a wallet in another currency', async () => {
+      const f = await pendingOrder(t);
+      const euros = await t
+        .http()
+        .post('/api/wallets')
+        .set(bearer(f.customer.key))
+        .send({ currency: 'EUR' })
+        .expect(201);
+      const res = await pay(t, f.customer.key, f.orderId, euros.body.id).expect(422);
+      expect(res.body.code).toBe('currency_mismatch');
+    });
+
+    it("404 for another account's order or wallet; 400 without a key or with a bad body", async () => {
+      const f = await pendingOrder(t);
+      const other = await customerWithWallet(t, 100000);
+      expect((await pay(t, other.customer.key, f.orderId, other.walletId).expect(404)).body.code).toBe(
+        'not_found',
+      );
+      expect((await pay(t, f.customer.key, f.orderId, other.walletId).expect(404)).body.code).toBe(
+        'not_found',
+      );
+      const noKey = await t
+        .http()
+        .post(`/api/orders/${f.orderId}/pay`)
+        .set(bearer(f.customer.key))
+        .send({ wallet_id: f.walletId });
+      expect(noKey.status).toBe(400);
+      expect(noKey.body.code).toBe('idempotency_key_required');
+      const bad = await pay(t, f.customer.key, f.orderId, 'not-a-uuid').expect(400);
+      expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'wallet_id' })]);
+    });
+
+    it('409 order_not_payable for a cancelled order', async () => {
+      const f = await pendingOrder(t);
+      await t.http().post(`/api/orders/${f.orderId}/cancel`).set(bearer(f.customer.key)).expect(200);
+      expect((await pay(t, f.customer.key, f.orderId, f.walletId).expect(409)).body.code).toBe(
+        'order_not_payable',
+      );
+      expect(await balanceOf(f.walletId)).toBe(10000);
+    });
+  });
+
+  describe('refund', () => {
+    it('twice with one key and once with another: one credit, one 409; units back to available', async () => {
+      const f = await pendingOrder(t, { balance: 10000, price: 2500, quantity: 2 });
+      await pay(t, f.customer.key, f.orderId, f.walletId).expect(200);
+      expect(await balanceOf(f.walletId)).toBe(5000);
+
+      const key = randomUUID();
+      const first = await refund(f.orderId, key).expect(200);
+      expect(first.body.status).toBe('refunded');
+      const again = await refund(f.orderId, key).expect(200);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.body).toEqual(first.body);
+      const other = await refund(f.orderId).expect(409);
+      expect(other.body.code).toBe('order_not_refundable');
+
+      expect(await balanceOf(f.walletId)).toBe(10000);
+      const credits = await db.query(
+        `SELECT amount FROM wallet_transactions WHERE wallet_id = $1 AND type = 'credit' AND reference_type = 'order' AND reference_id = $2`,
+        [f.walletId, f.orderId],
+      );
+      expect(credits).toEqual([{ amount: '5000' }]);
+      expect(await stockInDb(t, f.productId)).toEqual({
+        total_stock: 10,
+        available_stock: 10,
+        reserved_stock: 0,
+        sold_stock: 0,
+      });
+    });
+
+    it('is admin only and needs a key; an unpaid order is not refundable', async () => {
+      const f = await pendingOrder(t);
+      const customer = await t
+        .http()
+        .post(`/api/orders/${f.orderId}/refund`)
+        .set(bearer(f.customer.key))
+        .set('Idempotency-Key', randomUUID())
+        .send({});
+      expect(customer.status).toBe(403);
+      expect((await refund(f.orderId).expect(409)).body.code).toBe('order_not_refundable');
+    });
+  });
+
+  describe('webhooks', () => {
+    it.each([
+      ['no signature', { signature: null }],
+      ['a wrong signature', { signature: 'v1,bm90LXRoZS1yaWdodC1zaWduYXR1cmU=' }],
+      [
+        'another secret',
+        { secret: 'whsec_' + Buffer.from('some-other-secret-0123456789abcd').toString('base64') },
+      ],
+      ['a stale timestamp (-10 min)', { skew: -600 }],
+      ['a future timestamp (+10 min)', { skew: 600 }],
+    ])('401 invalid_signature for %s, and nothing changes', async (_name, options) => {
+      const f = await pendingOrder(t);
+      const id = `msg_${randomUUID()}`;
+      const res = await sendWebhook(t, succeeded({ order_id: f.orderId, amount: f.amount }), {
+        ...options,
+        id,
+      }).expect(401);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      expect(res.body.code).toBe('invalid_signature');
+      expect((await getOrder(f.customer.key, f.orderId)).status).toBe('pending_payment');
+      expect(await db.query('SELECT id FROM payment_webhook_events WHERE id = $1', [id])).toEqual([]);
+    });
+
+    it('pays a pending order; a repeated webhook-id gets the same answer and no second effect', async () => {
+      const f = await pendingOrder(t);
+      const event = succeeded({ order_id: f.orderId, amount: f.amount });
+      const id = `msg_${randomUUID()}`;
+      const first = await sendWebhook(t, event, { id }).expect(200);
+      expect(first.body).toEqual({
+        status: 'processed',
+        event_id: id,
+        order_id: f.orderId,
+        order_status: 'paid',
+        payment_status: 'succeeded',
+      });
+      const again = await sendWebhook(t, event, { id }).expect(200);
+      expect(again.body).toEqual(first.body);
+      const order = await getOrder(f.customer.key, f.orderId);
+      expect(order).toMatchObject({
+        status: 'paid',
+        payment: { method: 'external', status: 'succeeded', amount: f.amount, wallet_transaction_id: null },
+      });
+      expect(await stockInDb(t, f.productId)).toMatchObject({ reserved_stock: 0, sold_stock: 2 });
+    });
+
+    it('12 concurrent deliveries of one event: one effect, the same answer', async () => {
+      const f = await pendingOrder(t);
+      const event = succeeded({ order_id: f.orderId, amount: f.amount });
+      const id = `msg_${randomUUID()}`;
+      const answers = await Promise.all(Array.from({ length: 12 }, () => sendWebhook(t, event, { id })));
+      expect(answers.map((a) => a.status)).toEqual(Array(12).fill(200));
+      for (const answer of answers) expect(answer.body).toEqual(answers[0].body);
+      expect(answers[0].body).toMatchObject({ status: 'processed', order_status: 'paid' });
+      const [{ payments }] = await db.query(
+        'SELECT COUNT(*)::int AS payments FROM payments WHERE order_id = $1',
+        [f.orderId],
+      );
+      expect(payments).toBe(1);
+      expect(await stockInDb(t, f.productId)).toMatchObject({ reserved_stock: 0, sold_stock: 2 });
+    });
+
+    it('an event before its order (by hold_id) is kept as pending, then the order is created paid', async () => {
+      const owner = await createCustomer(t, 'Early payer');
+      const product = await createProduct(t, 5, { price: 700 });
+      const hold = await placeHold(t, owner.key, product.id, 3).expect(201);
+      const early = await sendWebhook(t, succeeded({ hold_id: hold.body.id, amount: 2100 })).expect(202);
+      expect(early.body).toEqual({ status: 'pending', event_id: expect.any(String) });
+
+      const order = await createOrder(t, owner.key, hold.body.id).expect(201);
+      expect(order.body).toMatchObject({
+        status: 'paid',
+        payment: { method: 'external', status: 'succeeded', amount: 2100 },
+      });
+      expect(await stockInDb(t, product.id)).toEqual({
+        total_stock: 5,
+        available_stock: 2,
+        reserved_stock: 0,
+        sold_stock: 3,
+      });
+      const [event] = await db.query(
+        'SELECT status, applied_order_id FROM payment_webhook_events WHERE id = $1',
+        [early.body.event_id],
+      );
+      expect(event).toEqual({ status: 'processed', applied_order_id: order.body.id });
+    });
+
+    it('an event racing the creation of its order is applied exactly once, either way (10 races)', async () => {
+      const owner = await createCustomer(t, 'Racer');
+      const product = await createProduct(t, 10, { price: 300 });
+      for (let i = 0; i < 10; i++) {
+        const hold = await placeHold(t, owner.key, product.id, 1).expect(201);
+        const [webhook, order] = await Promise.all([
+          sendWebhook(t, succeeded({ hold_id: hold.body.id, amount: 300 })),
+          createOrder(t, owner.key, hold.body.id),
+        ]);
+        expect([200, 202]).toContain(webhook.status);
+        expect(order.status).toBe(201);
+        expect((await getOrder(owner.key, order.body.id)).status).toBe('paid');
+      }
+      expect(await stockInDb(t, product.id)).toEqual({
+        total_stock: 10,
+        available_stock: 0,
+        reserved_stock: 0,
+        sold_stock: 10,
+      });
+    });
+
+    it('an unknown order id is kept as pending (202)', async () => {
+      const res = await sendWebhook(t, succeeded({ order_id: randomUUID(), amount: 100 })).expect(202);
+      expect(res.body.status).toBe('pending');
+    });
+
+    it('failed then succeeded: cancelled, then the payment shows refund_required', async () => {
+      const f = await pendingOrder(t);
+      const fail = await sendWebhook(t, failed({ order_id: f.orderId, amount: f.amount })).expect(200);
+      expect(fail.body).toMatchObject({ status: 'processed', order_status: 'cancelled' });
+      expect(await stockInDb(t, f.productId)).toMatchObject({ available_stock: 10, reserved_stock: 0 });
+      const late = await sendWebhook(t, succeeded({ order_id: f.orderId, amount: f.amount })).expect(200);
+      expect(late.body).toMatchObject({
+        status: 'processed',
+        order_status: 'cancelled',
+        payment_status: 'refund_required',
+      });
+      expect(await getOrder(f.customer.key, f.orderId)).toMatchObject({
+        status: 'cancelled',
+        payment: { method: 'external', status: 'refund_required', amount: f.amount },
+      });
+      expect(await stockInDb(t, f.productId)).toMatchObject({ available_stock: 10, sold_stock: 0 });
+    });
+
+    it('succeeded then failed: stays paid', async () => {
+      const f = await pendingOrder(t);
+      await sendWebhook(t, succeeded({ order_id: f.orderId, amount: f.amount })).expect(200);
+      const late = await sendWebhook(t, failed({ order_id: f.orderId, amount: f.amount })).expect(200);
+      expect(late.body).toMatchObject({ status: 'ignored', reason: 'order_paid', order_status: 'paid' });
+      expect((await getOrder(f.customer.key, f.orderId)).status).toBe('paid');
+    });
+
+    it('a success after the customer cancelled is refund_required', async () => {
+      const f = await pendingOrder(t);
+      await t.http().post(`/api/orders/${f.orderId}/cancel`).set(bearer(f.customer.key)).expect(200);
+      const res = await sendWebhook(t, succeeded({ order_id: f.orderId, amount: f.amount })).expect(200);
+      expect(res.body).toMatchObject({ order_status: 'cancelled', payment_status: 'refund_required' });
+    });
+
+    it('an amount or currency that does not match changes nothing and is recorded', async () => {
+      const f = await pendingOrder(t);
+      const amount = await sendWebhook(t, succeeded({ order_id: f.orderId, amount: f.amount - 1 })).expect(
+        200,
+      );
+      expect(amount.body).toMatchObject({
+        status: 'ignored',
+        reason: 'amount_mismatch',
+        order_status: 'pending_payment',
+      });
+      const currency = await sendWebhook(
+        t,
+        succeeded({ order_id: f.orderId, amount: f.amount, currency: 'EUR' }),
+      ).expect(200);
+      expect(currency.body).toMatchObject({ status: 'ignored', reason: 'currency_mismatch' });
+      const [event] = await db.query('SELECT status, reason FROM payment_webhook_events WHERE id = $1', [
+        amount.body.event_id,
+      ]);
+      expect(event).toEqual({ status: 'ignored', reason: 'amount_mismatch' });
+      expect((await getOrder(f.customer.key, f.orderId)).status).toBe('pending_payment');
+    });
+
+    it('400 for a signed body that is not a valid event', async () => {
+      const noTarget = await sendWebhook(t, succeeded({ amount: 100 })).expect(400);
+      expect(noTarget.body.errors).toEqual([expect.objectContaining({ field: 'data.order_id' })]);
+      const badType = await sendWebhook(t, {
+        type: 'payment.refunded',
+        data: { payment_id: 'p', order_id: randomUUID(), amount: 1, currency: 'USD' },
+      }).expect(400);
+      expect(badType.body.errors[0].field).toBe('type');
+      const badAmount = await sendWebhook(t, succeeded({ order_id: randomUUID(), amount: 1.5 })).expect(400);
+      expect(badAmount.body.errors[0].field).toBe('data.amount');
+    });
+  });
+
+  describe('reconciliation', () => {
+    const report = async () =>
+      (await t.http().get('/api/admin/reconciliation').set(bearer(ADMIN_KEY())).expect(200)).body;
+
+    it('is ok after a concurrent mixed workload', async () => {
+      const product = await createProduct(t, 30, { price: 500 });
+      const buyers = await Promise.all(Array.from({ length: 8 }, () => customerWithWallet(t, 5000)));
+      await Promise.all(
+        buyers.map(async (buyer, i) => {
+          const hold = await placeHold(t, buyer.customer.key, product.id, 2);
+          if (hold.status !== 201) return;
+          if (i % 4 === 0) return; // left to expire later
+          const order = await createOrder(t, buyer.customer.key, hold.body.id);
+          if (i % 4 === 1)
+            return void (await t
+              .http()
+              .post(`/api/orders/${order.body.id}/cancel`)
+              .set(bearer(buyer.customer.key)));
+          await Promise.all([
+            pay(t, buyer.customer.key, order.body.id, buyer.walletId),
+            pay(t, buyer.customer.key, order.body.id, buyer.walletId),
+            t
+              .http()
+              .post(`/api/wallets/${buyer.walletId}/debit`)
+              .set(bearer(buyer.customer.key))
+              .set('Idempotency-Key', randomUUID())
+              .send({ amount: 300 }),
+          ]);
+          if (i % 4 === 3) await refund(order.body.id);
+        }),
+      );
+      const body = await report();
+      expect(body.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
+      expect(body.ok).toBe(true);
+      expect(body.checks.map((c: { name: string }) => c.name)).toEqual([
+        'wallet_balance_equals_ledger',
+        'product_stock_splits',
+        'product_reserved_equals_active_holds_and_pending_orders',
+        'product_sold_equals_paid_orders',
+        'no_hold_made_two_orders',
+        'no_order_charged_twice',
+        'no_order_refunded_twice',
+        'paid_orders_have_a_payment',
+      ]);
+    });
+
+    it('names the wallet whose balance was corrupted and the product whose counters were', async () => {
+      const { walletId } = await customerWithWallet(t, 1000);
+      const product = await createProduct(t, 4);
+      await db.query('UPDATE wallets SET balance = balance + 1 WHERE id = $1', [walletId]);
+      await db.query(
+        'UPDATE products SET available_stock = available_stock - 1, reserved_stock = reserved_stock + 1 WHERE id = $1',
+        [product.id],
+      );
+      try {
+        const body = await report();
+        expect(body.ok).toBe(false);
+        const check = (name: string) => body.checks.find((c: { name: string }) => c.name === name);
+        expect(check('wallet_balance_equals_ledger').ok).toBe(false);
+        expect(check('wallet_balance_equals_ledger').details).toContainEqual({
+          wallet_id: walletId,
+          balance: '1001',
+          ledger_sum: '1000',
+        });
+        expect(check('product_reserved_equals_active_holds_and_pending_orders').ok).toBe(false);
+        expect(check('product_reserved_equals_active_holds_and_pending_orders').details).toContainEqual({
+          product_id: product.id,
+          reserved_stock: 1,
+          active_hold_units: '0',
+          pending_order_units: '0',
+        });
+        expect(check('no_order_charged_twice').ok).toBe(true);
+      } finally {
+        await db.query('UPDATE wallets SET balance = balance - 1 WHERE id = $1', [walletId]);
+        await db.query(
+          'UPDATE products SET available_stock = available_stock + 1, reserved_stock = reserved_stock - 1 WHERE id = $1',
+          [product.id],
+        );
+      }
+    });
+
+    it('is admin only', async () => {
+      const { key } = await createCustomer(t);
+      await t.http().get('/api/admin/reconciliation').set(bearer(key)).expect(403);
+    });
+  });
+});
