@@ -1,5 +1,5 @@
 import { Controller, Get, Global, Header, Injectable, Module, NestMiddleware } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { Public } from '../http/auth';
@@ -63,13 +63,21 @@ export class HttpMetricsMiddleware implements NestMiddleware {
   }
 }
 
-@ApiExcludeController()
+@ApiTags('operations')
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly registry: MetricsRegistry) {}
 
   @Public()
   @Get()
+  @ApiOperation({
+    summary: 'Prometheus metrics',
+    description:
+      'HTTP request counts and latency histograms by route and status, holds, orders, wallet movements and lock ' +
+      'waits, idempotency outcomes, payment webhooks by type and outcome, payments, refunds, bookings, process metrics.',
+  })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Prometheus text exposition format', schema: { type: 'string' } })
   @Header('Cache-Control', 'no-store')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   async metrics(): Promise<string> {
