@@ -1,3 +1,4 @@
+import { ADMIN_ACCOUNT_ID } from '../../src/modules/account/domain/account';
 import { randomUUID } from 'crypto';
 import { DataSource } from 'typeorm';
 import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
@@ -59,7 +60,7 @@ describe('wallets (e2e)', () => {
       await t.http().post('/api/wallets').set(bearer(customer.key)).send({ currency: 'GBP' }).expect(201);
     });
 
-    it('the admin opens a wallet for an account, and must say which', async () => {
+    it('the admin opens a wallet for an account, or for itself without account_id', async () => {
       const customer = await createCustomer(t);
       const res = await t
         .http()
@@ -68,13 +69,13 @@ describe('wallets (e2e)', () => {
         .send({ currency: 'JPY', account_id: customer.id })
         .expect(201);
       expect(res.body.account_id).toBe(customer.id);
-      const missing = await t
+      const own = await t
         .http()
         .post('/api/wallets')
         .set(bearer(ADMIN_KEY()))
-        .send({ currency: 'JPY' })
-        .expect(400);
-      expect(missing.body.errors).toEqual([expect.objectContaining({ field: 'account_id' })]);
+        .send({ currency: 'XAU' })
+        .expect(201);
+      expect(own.body.account_id).toBe(ADMIN_ACCOUNT_ID);
       const unknown = await t
         .http()
         .post('/api/wallets')
@@ -94,6 +95,13 @@ describe('wallets (e2e)', () => {
         .send({ currency: 'USD', account_id: other.id })
         .expect(400);
       expect(named.body.errors[0].field).toBe('account_id');
+      const self = await t
+        .http()
+        .post('/api/wallets')
+        .set(bearer(customer.key))
+        .send({ currency: 'USD', account_id: customer.id })
+        .expect(201);
+      expect(self.body.account_id).toBe(customer.id);
       for (const currency of ['usd', 'US', 'USDX', 840, undefined]) {
         const res = await t
           .http()

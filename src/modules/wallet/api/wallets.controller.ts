@@ -52,13 +52,13 @@ export class WalletsController {
   @ApiOperation({
     summary: 'Open a wallet in a currency',
     description:
-      'A customer opens a wallet for itself and must not send `account_id`. The admin opens one for any ' +
-      'account and must send `account_id`.',
+      'A customer opens a wallet for itself. The admin may pass `account_id` to open one for any account; ' +
+      'without it, the wallet belongs to the admin account.',
   })
   @ApiCreatedResponse({ type: WalletResponse })
   @ApiBadRequestResponse({
     type: ProblemDetails,
-    description: '`validation_failed` (also: `account_id` missing for the admin, or sent by a customer)',
+    description: '`validation_failed` (also: a customer naming another account in `account_id`)',
   })
   @ApiNotFoundResponse({
     type: ProblemDetails,
@@ -72,12 +72,9 @@ export class WalletsController {
     @Body() body: CreateWalletRequest,
     @CurrentPrincipal() caller: Principal,
   ): Promise<WalletResponse> {
-    if (isAdmin(caller) && body.account_id === undefined) {
-      throw new ValidationFailedError([{ field: 'account_id', message: 'is required with the admin key' }]);
-    }
-    if (!isAdmin(caller) && body.account_id !== undefined) {
+    if (!isAdmin(caller) && body.account_id !== undefined && body.account_id !== caller.accountId) {
       throw new ValidationFailedError([
-        { field: 'account_id', message: 'must not be set with a customer key (the wallet is your own)' },
+        { field: 'account_id', message: 'can name only your own account with a customer key' },
       ]);
     }
     const wallet = await this.createWallet.execute(body.account_id ?? caller.accountId, body.currency);

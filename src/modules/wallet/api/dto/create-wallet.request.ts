@@ -10,8 +10,8 @@ export class CreateWalletRequest {
   @ApiPropertyOptional({
     format: 'uuid',
     description:
-      'Admin only, and then required: the account that gets the wallet. A customer key must leave it out ' +
-      '(its wallet is its own).',
+      'The account that gets the wallet. The admin may name any account (default: the admin account); a ' +
+      'customer may leave it out or name only its own.',
   })
   @IsOptional()
   @IsUUID('all')
