@@ -4,10 +4,6 @@
  */
 export const MAX_AMOUNT = Number.MAX_SAFE_INTEGER;
 
-export function toMinorUnits(value: string | number | bigint): bigint {
-  return BigInt(value);
-}
-
 /** For API responses: every stored amount is bounded by MAX_AMOUNT on the way in. */
 export function toJsonAmount(value: bigint): number {
   if (value > BigInt(MAX_AMOUNT) || value < -BigInt(MAX_AMOUNT)) {
