@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 import { DataSource } from 'typeorm';
-import { createOrder, createProduct, placeHold, stockInDb } from '../support/inventory-fixtures';
+import { createOrder, createProduct, getProduct, placeHold, stockInDb } from '../support/inventory-fixtures';
 import { failed, pay, pendingOrder, sendWebhook, succeeded } from '../support/payment-fixtures';
 import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
 import { bearer, customerWithWallet } from '../support/wallet-fixtures';
@@ -32,6 +32,8 @@ describe('payments (e2e)', () => {
   describe('pay from a wallet', () => {
     it('debits the wallet, marks the order paid and sells the units, in one go', async () => {
       const f = await pendingOrder(t, { balance: 10000, price: 1999, quantity: 2 });
+      // Read once so that the product is cached before the payment changes its stock.
+      expect(await getProduct(t, f.productId)).toMatchObject({ reserved_stock: 2, sold_stock: 0 });
       const res = await pay(t, f.customer.key, f.orderId, f.walletId).expect(200);
       expect(res.body).toMatchObject({
         id: f.orderId,
@@ -48,6 +50,12 @@ describe('payments (e2e)', () => {
       expect(await balanceOf(f.walletId)).toBe(10000 - 3998);
       expect(await stockInDb(t, f.productId)).toEqual({
         total_stock: 10,
+        available_stock: 8,
+        reserved_stock: 0,
+        sold_stock: 2,
+      });
+      // The payment's unit of work invalidated the cached product before answering.
+      expect(await getProduct(t, f.productId)).toMatchObject({
         available_stock: 8,
         reserved_stock: 0,
         sold_stock: 2,

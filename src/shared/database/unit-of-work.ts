@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { ResourceBusyError } from '../domain/domain-error';
 import { PG, pgCode } from './postgres-errors';
 
@@ -11,34 +11,67 @@ export interface UnitOfWorkOptions {
   onLockTimeout?: () => Error;
 }
 
+export interface AfterCommitOptions {
+  /**
+   * Make the caller of `run` wait for the callback (a cache invalidation, so that a client reading
+   * right after its own write never sees the entry from before it). The default is not to wait:
+   * work such as a queue job talks to Redis, which may be down, and must neither delay nor fail a
+   * request whose transaction has committed; sweepers and cache TTLs back it up.
+   */
+  wait?: boolean;
+}
+
+interface Callback {
+  run: () => unknown;
+  wait: boolean;
+}
+
 const RETRYABLE = new Set<string>([PG.serializationFailure, PG.deadlockDetected]);
 const MAX_ATTEMPTS = 5;
 const DEFAULT_LOCK_TIMEOUT_MS = 2000;
+const logger = new Logger('UnitOfWork');
+
+/** After-commit callbacks of the transactions under way, by their connection. */
+const pending = new WeakMap<QueryRunner, Callback[]>();
+
+/**
+ * Runs `callback` once `em`'s unit of work has committed; never if it rolls back or is retried.
+ * Any code holding the caller's EntityManager can register, including another module's service.
+ */
+export function afterCommit(
+  em: EntityManager,
+  callback: () => unknown,
+  options: AfterCommitOptions = {},
+): void {
+  const callbacks = em.queryRunner && pending.get(em.queryRunner);
+  if (!callbacks) throw new Error('afterCommit needs the EntityManager of a running unit of work');
+  callbacks.push({ run: callback, wait: options.wait ?? false });
+}
 
 /**
  * A transaction whose boundary is visible in the code: the work receives the EntityManager and
  * must use it for every query. Serialization failures and deadlocks are retried with jittered backoff.
- * Callbacks registered through `afterCommit` on the context run only after a successful commit.
  */
 @Injectable()
 export class UnitOfWork {
-  private readonly logger = new Logger(UnitOfWork.name);
-
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async run<T>(
-    work: (em: EntityManager, tx: TransactionContext) => Promise<T>,
-    options: UnitOfWorkOptions = {},
-  ): Promise<T> {
+  async run<T>(work: (em: EntityManager) => Promise<T>, options: UnitOfWorkOptions = {}): Promise<T> {
     const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
     for (let attempt = 1; ; attempt++) {
-      const tx = new TransactionContext();
+      const callbacks: Callback[] = [];
       try {
         const result = await this.dataSource.transaction(async (em) => {
-          await em.query(`SET LOCAL lock_timeout = '${Math.max(1, Math.floor(lockTimeoutMs))}ms'`);
-          return work(em, tx);
+          const runner = em.queryRunner as QueryRunner;
+          pending.set(runner, callbacks);
+          try {
+            await em.query(`SET LOCAL lock_timeout = '${Math.max(1, Math.floor(lockTimeoutMs))}ms'`);
+            return await work(em);
+          } finally {
+            pending.delete(runner);
+          }
         });
-        tx.committed();
+        await runCommitted(callbacks);
         return result;
       } catch (error) {
         const code = pgCode(error);
@@ -47,7 +80,7 @@ export class UnitOfWork {
         }
         if (code && RETRYABLE.has(code) && attempt < MAX_ATTEMPTS) {
           const delay = Math.round(2 ** attempt * 5 * (0.5 + Math.random()));
-          this.logger.warn(`transaction attempt ${attempt} failed with ${code}; retrying in ${delay} ms`);
+          logger.warn(`transaction attempt ${attempt} failed with ${code}; retrying in ${delay} ms`);
           await new Promise((resolve) => setTimeout(resolve, delay));
           continue;
         }
@@ -57,25 +90,14 @@ export class UnitOfWork {
   }
 }
 
-/** Per-transaction hooks. A failed or retried attempt discards its callbacks. */
-export class TransactionContext {
-  private readonly callbacks: Array<() => unknown> = [];
-  private readonly logger = new Logger('AfterCommit');
-
-  afterCommit(callback: () => unknown): void {
-    this.callbacks.push(callback);
+/** After-commit work never turns a committed transaction into an error for the caller. */
+async function runCommitted(callbacks: Callback[]): Promise<void> {
+  const awaited: Array<Promise<unknown>> = [];
+  for (const callback of callbacks) {
+    const done = Promise.resolve()
+      .then(callback.run)
+      .catch((error: unknown) => logger.warn(`after-commit work failed: ${(error as Error).message}`));
+    if (callback.wait) awaited.push(done);
   }
-
-  /**
-   * Runs the callbacks without waiting for them: after-commit work (a queue job, a cache
-   * invalidation) talks to Redis, which may be down, and must neither delay nor fail a request whose
-   * transaction has committed. What it would have done is backed up by sweepers and cache TTLs.
-   */
-  committed(): void {
-    for (const callback of this.callbacks) {
-      Promise.resolve()
-        .then(callback)
-        .catch((error: unknown) => this.logger.warn(`after-commit work failed: ${(error as Error).message}`));
-    }
-  }
+  await Promise.all(awaited);
 }

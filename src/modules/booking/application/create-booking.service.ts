@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
-import { UnitOfWork } from '../../../shared/database/unit-of-work';
+import { afterCommit, UnitOfWork } from '../../../shared/database/unit-of-work';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import type { Principal } from '../../../shared/http/auth';
 import { TravelHandlers } from '../../provider/application/travel-handlers.service';
@@ -52,7 +52,7 @@ export class CreateBookingService {
 
     const id = randomUUID();
     return this.uow.run(
-      async (em, tx) => {
+      async (em) => {
         const debit = await this.ledger.debit(em, {
           walletId: command.walletId,
           amount: offer.price.amount,
@@ -85,7 +85,7 @@ export class CreateBookingService {
           updatedAt: now,
         };
         await this.bookings.insert(em, booking);
-        tx.afterCommit(() => this.queue.enqueue(id));
+        afterCommit(em, () => this.queue.enqueue(id));
         return booking;
       },
       { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS, onLockTimeout: () => new WalletBusyError() },

@@ -4,7 +4,7 @@ import type { Queue } from 'bull';
 import { randomUUID } from 'crypto';
 import { AppConfig } from '../../../config/app-config';
 import { NotFoundError } from '../../../shared/domain/domain-error';
-import { UnitOfWork } from '../../../shared/database/unit-of-work';
+import { afterCommit, UnitOfWork } from '../../../shared/database/unit-of-work';
 import type { Hold } from '../domain/hold';
 import { InsufficientStockError } from '../domain/inventory.errors';
 import { TypeOrmHoldRepository } from '../infrastructure/typeorm-hold.repository';
@@ -45,7 +45,7 @@ export class PlaceHoldService {
 
     const ttlMs = this.config.HOLD_TTL_SECONDS * 1000;
     const hold = await this.uow.run(
-      async (em, tx) => {
+      async (em) => {
         await this.stock.reserve(em, productId, quantity);
         const now = new Date();
         const hold: Hold = {
@@ -59,7 +59,7 @@ export class PlaceHoldService {
           updatedAt: now,
         };
         await this.holds.insert(em, hold);
-        tx.afterCommit(() =>
+        afterCommit(em, () =>
           this.queue.add(
             EXPIRE_HOLD_JOB,
             { holdId: hold.id },

@@ -1,15 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import {
-  DataSource,
-  EntityManager,
-  EntitySubscriberInterface,
-  QueryRunner,
-  TransactionCommitEvent,
-  TransactionRollbackEvent,
-} from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
+import { afterCommit } from '../../../shared/database/unit-of-work';
 import { REDIS } from '../../../shared/redis/redis.module';
 import { redisKey } from '../../../shared/redis/redis-keys';
 import type { Product } from '../domain/product';
@@ -25,23 +18,16 @@ type CachedProduct = Omit<Product, 'price' | 'createdAt' | 'updatedAt'> & {
  * every stock change deletes its entry once the transaction that made it has committed. Redis errors
  * are swallowed: the caller reads PostgreSQL instead, and the Redis client fails fast while it is down.
  *
- * Invalidation is tied to the commit of the transaction that changed the stock through a TypeORM
- * subscriber, so that it also happens when another module's unit of work moves units (a payment),
- * and it is awaited before that transaction returns: a client reading right after its own write
- * never sees the entry from before it.
+ * Invalidation runs after the commit of whichever unit of work changed the stock (another module's
+ * too, such as a payment), and that unit of work waits for it: a client reading right after its
+ * own write never sees the entry from before it.
  */
 @Injectable()
-export class ProductCache implements EntitySubscriberInterface {
-  private readonly logger = new Logger(ProductCache.name);
-  private readonly pending = new WeakMap<QueryRunner, Set<string>>();
-
+export class ProductCache {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly config: AppConfig,
-    @InjectDataSource() dataSource: DataSource,
-  ) {
-    dataSource.subscribers.push(this);
-  }
+  ) {}
 
   async get(id: string): Promise<Product | null> {
     if (!this.enabled) return null;
@@ -75,30 +61,9 @@ export class ProductCache implements EntitySubscriberInterface {
 
   /** Deletes the product's entry after `em`'s transaction commits; nothing if it rolls back. */
   invalidateAfterCommit(em: EntityManager, productId: string): void {
-    const runner = em.queryRunner;
-    if (!runner?.isTransactionActive) {
-      throw new Error('stock changes must run inside a unit of work');
-    }
-    const ids = this.pending.get(runner) ?? new Set<string>();
-    ids.add(productId);
-    this.pending.set(runner, ids);
-  }
-
-  async afterTransactionCommit(event: TransactionCommitEvent): Promise<void> {
-    const ids = this.pending.get(event.queryRunner);
-    if (!ids) return;
-    this.pending.delete(event.queryRunner);
     if (!this.enabled) return;
-    try {
-      await this.redis.del(...[...ids].map((id) => this.key(id)));
-    } catch (error) {
-      // The entry's TTL bounds how stale it can be.
-      this.logger.warn(`product cache invalidation failed: ${(error as Error).message}`);
-    }
-  }
-
-  afterTransactionRollback(event: TransactionRollbackEvent): void {
-    this.pending.delete(event.queryRunner);
+    // A failed delete is logged by the unit of work; the entry's TTL bounds how stale it can be.
+    afterCommit(em, () => this.redis.del(this.key(productId)), { wait: true });
   }
 
   private get enabled(): boolean {

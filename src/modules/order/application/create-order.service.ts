@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { randomUUID } from 'crypto';
 import { AppConfig } from '../../../config/app-config';
-import { UnitOfWork } from '../../../shared/database/unit-of-work';
+import { afterCommit, UnitOfWork } from '../../../shared/database/unit-of-work';
 import { ManageHoldService } from '../../inventory/application/manage-hold.service';
 import { type Order, orderAmount } from '../domain/order';
 import { TypeOrmOrderRepository } from '../infrastructure/typeorm-order.repository';
@@ -31,7 +31,7 @@ export class CreateOrderService {
   async execute(accountId: string, holdId: string): Promise<Order> {
     const ttlMs = this.config.ORDER_PAYMENT_TTL_SECONDS * 1000;
     const order = await this.uow.run(
-      async (em, tx) => {
+      async (em) => {
         const consumed = await this.holds.consume(em, accountId, holdId);
         const now = new Date();
         const order: Order = {
@@ -51,7 +51,7 @@ export class CreateOrderService {
         };
         await this.orders.insert(em, order);
         await this.hooks.notify(em, order);
-        tx.afterCommit(() =>
+        afterCommit(em, () =>
           this.queue.add(
             EXPIRE_ORDER_JOB,
             { orderId: order.id },
