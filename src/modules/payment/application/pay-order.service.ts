@@ -8,7 +8,7 @@ import { assertPayable, isPaymentOverdue, type Order } from '../../order/domain/
 import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import { chargeKey, type Payment } from '../domain/payment';
-import { OrderPaymentOverdueError, PaymentCurrencyMismatchError } from '../domain/payment.errors';
+import { OrderPaymentOverdueError } from '../domain/payment.errors';
 import { TypeOrmPaymentRepository } from '../infrastructure/typeorm-payment.repository';
 import { PaymentMetrics } from './payment-metrics';
 
@@ -43,14 +43,9 @@ export class PayOrderService {
         assertPayable(order);
         if (isPaymentOverdue(order, new Date())) throw new OrderPaymentOverdueError(order.id);
 
-        const wallet = await this.ledger.findWallet(command.walletId, em);
-        if (!wallet || wallet.accountId !== order.accountId)
-          throw new NotFoundError('Wallet', command.walletId);
-        if (wallet.currency !== order.currency)
-          throw new PaymentCurrencyMismatchError(wallet.currency, order.currency);
-
+        // The ledger locks the wallet and refuses one of another account (not_found) or currency.
         const debit = await this.ledger.debit(em, {
-          walletId: wallet.id,
+          walletId: command.walletId,
           amount: order.amount,
           reference: { type: 'order', id: order.id },
           description: `Payment for order ${order.id}`,
@@ -66,7 +61,7 @@ export class PayOrderService {
           status: 'succeeded',
           amount: order.amount,
           currency: order.currency,
-          walletId: wallet.id,
+          walletId: command.walletId,
           walletTransactionId: debit.id,
           refundTransactionId: null,
           externalPaymentId: null,

@@ -1,14 +1,5 @@
 import { DomainError } from '../../../shared/domain/domain-error';
 
-export class PaymentCurrencyMismatchError extends DomainError {
-  readonly code = 'currency_mismatch';
-  readonly title = 'Currency mismatch';
-
-  constructor(walletCurrency: string, orderCurrency: string) {
-    super(`The wallet holds ${walletCurrency} but the order is in ${orderCurrency}`);
-  }
-}
-
 export class OrderPaymentOverdueError extends DomainError {
   readonly code = 'order_not_payable';
   readonly title = 'Order not payable';
