@@ -7,9 +7,25 @@ import type { AccountRepository } from '../domain/account.repository';
 import { hashApiKey, sameKey } from '../domain/api-key';
 
 const MAX_KEY_LENGTH = 256;
+/** How long a resolved key is believed: a replaced key stops working within this, in every process. */
+export const API_KEY_CACHE_MS = 4000;
+/** Bounds the memory a flood of distinct keys can take; the cache starts afresh past it. */
+const MAX_CACHED_KEYS = 10_000;
 
+interface Cached {
+  principal: Principal | null;
+  until: number;
+}
+
+/**
+ * Resolves API keys by their hash, from an in-process cache with a short TTL: a hot request costs
+ * no database round trip for its key. Unknown keys are cached too, so a flood of wrong keys does
+ * not become a flood of queries.
+ */
 @Injectable()
 export class AuthenticateApiKeyService implements ApiKeyAuthenticator {
+  private readonly cache = new Map<string, Cached>();
+
   constructor(
     private readonly config: AppConfig,
     @Inject(ACCOUNT_REPOSITORY) private readonly accounts: AccountRepository,
@@ -20,7 +36,17 @@ export class AuthenticateApiKeyService implements ApiKeyAuthenticator {
     if (sameKey(apiKey, this.config.ADMIN_API_KEY)) {
       return { accountId: ADMIN_ACCOUNT_ID, name: 'admin', role: 'admin' };
     }
-    const account = await this.accounts.findByApiKeyHash(hashApiKey(apiKey));
-    return account ? { accountId: account.id, name: account.name, role: account.role } : null;
+    const hash = hashApiKey(apiKey);
+    const now = Date.now();
+    const cached = this.cache.get(hash);
+    if (cached && cached.until > now) return cached.principal;
+
+    const account = await this.accounts.findByApiKeyHash(hash);
+    const principal: Principal | null = account
+      ? { accountId: account.id, name: account.name, role: account.role }
+      : null;
+    if (this.cache.size >= MAX_CACHED_KEYS) this.cache.clear();
+    this.cache.set(hash, { principal, until: now + API_KEY_CACHE_MS });
+    return principal;
   }
 }
