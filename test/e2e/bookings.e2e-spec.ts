@@ -1,3 +1,4 @@
+import { serviceKey } from '../../src/modules/wallet/domain/wallet';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { randomUUID } from 'crypto';
@@ -140,7 +141,7 @@ describe('bookings (e2e, sandbox providers)', () => {
         walletId,
         amount: BigInt(hotelOffer.price.amount),
         reference: { type: 'booking', id: res.body.id },
-        idempotencyKey: refundKey(res.body.id),
+        idempotencyKey: serviceKey(refundKey(res.body.id)),
       }),
     );
     expect(again.replayed).toBe(true);

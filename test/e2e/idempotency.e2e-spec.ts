@@ -8,6 +8,8 @@ import { Authenticated } from '../../src/shared/http/auth';
 import { requestFingerprint } from '../../src/shared/idempotency/fingerprint';
 import { IdempotencyPurgeProcessor } from '../../src/shared/idempotency/idempotency-purge.processor';
 import { Idempotent } from '../../src/shared/idempotency/idempotent.decorator';
+import { answerWith } from '../../src/shared/idempotency/idempotent-call';
+import { UnitOfWork } from '../../src/shared/database/unit-of-work';
 import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
 import { bearer, credit, customerWithWallet } from '../support/wallet-fixtures';
 
@@ -131,19 +133,23 @@ describe('Idempotency-Key on wallet movements (e2e)', () => {
     expect(await balance(walletId)).toBe(9700);
   });
 
-  it('keys are scoped per account; the ledger still refuses a second effect across scopes', async () => {
+  it('keys are scoped per account: the admin and the owner using one key on one wallet make two effects', async () => {
     const a = await customerWithWallet(t, 1000);
     const b = await customerWithWallet(t, 1000);
     const first = await debit(a.walletId, a.customer.key, 100, 'shared-key').expect(201);
     const other = await debit(b.walletId, b.customer.key, 100, 'shared-key').expect(201);
     expect(other.headers['idempotent-replayed']).toBeUndefined();
 
-    // The admin's key space differs from the owner's, so only the ledger's unique (wallet, key) stands here.
+    // The admin's key is not the owner's, in the idempotency store and in the ledger alike.
     const byAdmin = await debit(a.walletId, ADMIN_KEY(), 100, 'shared-key').expect(201);
     expect(byAdmin.headers['idempotent-replayed']).toBeUndefined();
-    expect(byAdmin.body).toEqual(first.body);
-    expect(await balance(a.walletId)).toBe(900);
-    expect(await ledger(a.walletId)).toHaveLength(2);
+    expect(byAdmin.body.id).not.toBe(first.body.id);
+    expect(byAdmin.body).toMatchObject({ idempotency_key: 'shared-key', balance_before: 900, balance_after: 800 });
+    expect(await balance(a.walletId)).toBe(800);
+    expect(await ledger(a.walletId)).toHaveLength(3);
+    const ownerAgain = await debit(a.walletId, a.customer.key, 100, 'shared-key').expect(201);
+    expect(ownerAgain.headers['idempotent-replayed']).toBe('true');
+    expect(ownerAgain.body).toEqual(first.body);
     const different = await debit(a.walletId, ADMIN_KEY(), 50, 'shared-key-2');
     expect(different.status).toBe(201);
     const clash = await t
@@ -154,7 +160,7 @@ describe('Idempotency-Key on wallet movements (e2e)', () => {
       .send({ amount: 100 })
       .expect(422);
     expect(clash.body.code).toBe('idempotency_key_reused');
-    expect(await balance(a.walletId)).toBe(850);
+    expect(await balance(a.walletId)).toBe(750);
   });
 
   it('counts idempotency outcomes and wallet movements in /metrics', async () => {
@@ -177,9 +183,21 @@ describe('Idempotency-Key on wallet movements (e2e)', () => {
       return req.send({ name: 'Once' }).expect(201);
     };
     const first = await send('account-once');
+    expect(first.body.api_key).toMatch(/^cwk_/);
     const again = await send('account-once');
     expect(again.headers['idempotent-replayed']).toBe('true');
-    expect(again.body).toEqual(first.body);
+    // The key is shown once and stored nowhere in plain text: the replay shows the account without it.
+    expect(again.body).toEqual({ ...first.body, api_key: null });
+    const [{ stored }] = await t.app
+      .get(DataSource)
+      .query(`SELECT count(*)::int AS stored FROM idempotency_keys WHERE response_body::text LIKE $1`, [
+        `%${first.body.api_key}%`,
+      ]);
+    expect(stored).toBe(0);
+    const redis = t.app.get<Redis>(REDIS);
+    const cachedKeys = await redis.keys(redisKey(t.config, 'idem', '*'));
+    const cachedValues = cachedKeys.length > 0 ? await redis.mget(...cachedKeys) : [];
+    expect(cachedValues.some((v) => v?.includes(first.body.api_key))).toBe(false);
     expect((await send()).body.id).not.toBe(first.body.id);
   });
 
@@ -207,8 +225,8 @@ describe('Idempotency-Key on wallet movements (e2e)', () => {
     expect(fresh.headers['idempotent-replayed']).toBeUndefined();
 
     await ds.query(
-      `INSERT INTO idempotency_keys (account_id, key, fingerprint, state, response_status, response_body, expires_at)
-       VALUES ($1, 'expired-1', $2, 'completed', 201, '{}', now() - interval '1 minute')`,
+      `INSERT INTO idempotency_keys (account_id, key, fingerprint, response_status, response_body, expires_at)
+       VALUES ($1, 'expired-1', $2, 201, '{}', now() - interval '1 minute')`,
       [customer.id, 'f'.repeat(64)],
     );
     const purged = await t.app.get(IdempotencyPurgeProcessor).purge();
@@ -223,32 +241,27 @@ describe('Idempotency-Key on wallet movements (e2e)', () => {
     );
     expect(live).toBe(1);
   });
-
-  it('takes over a claim whose request died (stale in_progress)', async () => {
-    const { walletId, customer } = await customerWithWallet(t, 1000);
-    const path = `/api/wallets/${walletId}/debit`;
-    await t.app.get(DataSource).query(
-      `INSERT INTO idempotency_keys (account_id, key, fingerprint, state, lock_token, locked_at, expires_at)
-       VALUES ($1, 'died-1', $2, 'in_progress', $3, now() - interval '1 hour', now() + interval '1 hour')`,
-      [customer.id, requestFingerprint('POST', path, { amount: 100 }), randomUUID()],
-    );
-    const res = await debit(walletId, customer.key, 100, 'died-1').expect(201);
-    expect(res.headers['idempotent-replayed']).toBeUndefined();
-    expect(await balance(walletId)).toBe(900);
-  });
 });
 
 let runs = 0;
 
-/** Test-only routes around the real app: a slow handler and one that fails once. */
+/** Test-only routes around the real app: a slow unit of work and a handler that fails once. */
 @Controller('test-only/idempotency')
 class IdempotencyProbeController {
+  constructor(private readonly uow: UnitOfWork) {}
+
   @Post('slow')
   @Authenticated()
   @Idempotent({ required: true })
-  async slow(): Promise<{ run: number }> {
-    await sleep(600);
-    return { run: ++runs };
+  slow(): Promise<{ run: number }> {
+    return answerWith(
+      (r: { run: number }) => r,
+      () =>
+        this.uow.run(async () => {
+          await sleep(600);
+          return { run: ++runs };
+        }),
+    );
   }
 
   @Post('flaky')
@@ -266,13 +279,13 @@ describe('Idempotency-Key with timeouts and failures (e2e)', () => {
 
   beforeAll(async () => {
     t = await createTestApp({
-      config: { REQUEST_TIMEOUT_MS: 200 },
+      config: { REQUEST_TIMEOUT_MS: 200, LOCK_TIMEOUT_MS: 100 },
       controllers: [IdempotencyProbeController],
     });
   });
   afterAll(() => t.close());
 
-  it('after a 503 timeout, a retry is in_use while the first runs, then gets its real answer', async () => {
+  it('after a 503 timeout, a retry waits for the first on its key, is in_use past the lock wait, then replays', async () => {
     runs = 0;
     const { key } = await createCustomer(t);
     const call = () =>

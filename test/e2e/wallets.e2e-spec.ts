@@ -329,8 +329,9 @@ describe('wallets (e2e)', () => {
       );
       const insert = (amount: number, key: string) =>
         ds.query(
-          `INSERT INTO wallet_transactions (id, wallet_id, type, amount, balance_before, balance_after, idempotency_key)
-           VALUES ($1, $2, 'credit', $3::bigint, 100, 100 + $3::bigint, $4)`,
+          `INSERT INTO wallet_transactions
+             (id, wallet_id, type, amount, balance_before, balance_after, key_scope, idempotency_key)
+           VALUES ($1, $2, 'credit', $3::bigint, 100, 100 + $3::bigint, 'service', $4)`,
           [randomUUID(), walletId, amount, key],
         );
       await expect(insert(0, 'zero')).rejects.toThrow(/wallet_transactions_amount_check/);

@@ -1,3 +1,4 @@
+import { serviceKey } from '../../src/modules/wallet/domain/wallet';
 import { randomUUID } from 'crypto';
 import { DataSource } from 'typeorm';
 import { WalletLedgerService } from '../../src/modules/wallet/application/wallet-ledger.service';
@@ -33,7 +34,7 @@ describe('WalletLedgerService inside a caller unit of work (integration)', () =>
         amount: 250n,
         reference: { type: 'order', id: orderId },
         description: 'Order',
-        idempotencyKey: `order:${orderId}`,
+        idempotencyKey: serviceKey(`order:${orderId}`),
         expectedCurrency: 'USD',
       }),
     );
@@ -62,7 +63,7 @@ describe('WalletLedgerService inside a caller unit of work (integration)', () =>
       walletId,
       amount: 300n,
       reference: { type: 'booking', id: 'b-1' },
-      idempotencyKey: 'booking:b-1',
+      idempotencyKey: serviceKey('booking:b-1'),
     };
     const first = await uow.run((em) => ledger.debit(em, command));
     const second = await uow.run((em) => ledger.debit(em, command));

@@ -15,6 +15,7 @@ import { HoldExpiryProcessor, HoldExpirySweeper } from './infrastructure/hold-ex
 import { HoldOrmEntity } from './infrastructure/hold.orm-entity';
 import { ProductCache } from './infrastructure/product-cache';
 import { ProductOrmEntity } from './infrastructure/product.orm-entity';
+import { SoldOutRegistry } from './infrastructure/sold-out-registry';
 import { TypeOrmHoldRepository } from './infrastructure/typeorm-hold.repository';
 import { TypeOrmProductRepository } from './infrastructure/typeorm-product.repository';
 import { HOLD_EXPIRY_QUEUE } from './inventory.tokens';
@@ -34,6 +35,7 @@ import { HOLD_EXPIRY_QUEUE } from './inventory.tokens';
     StockService,
     InventoryMetrics,
     ProductCache,
+    SoldOutRegistry,
     TypeOrmProductRepository,
     TypeOrmHoldRepository,
     ...workerProviders<Provider>(HoldExpiryProcessor, HoldExpirySweeper),

@@ -2,10 +2,9 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { WalletsController } from './api/wallets.controller';
 import { CreateWalletService } from './application/create-wallet.service';
-import { CreditWalletService } from './application/credit-wallet.service';
-import { DebitWalletService } from './application/debit-wallet.service';
 import { GetWalletService } from './application/get-wallet.service';
 import { ListWalletTransactionsService } from './application/list-wallet-transactions.service';
+import { MoveMoneyService } from './application/move-money.service';
 import { WalletLedgerService } from './application/wallet-ledger.service';
 import { RedisWalletLock } from './infrastructure/redis-wallet-lock';
 import { TypeOrmWalletRepository } from './infrastructure/typeorm-wallet.repository';
@@ -19,8 +18,7 @@ import { WALLET_REPOSITORY } from './wallet.tokens';
   providers: [
     CreateWalletService,
     GetWalletService,
-    CreditWalletService,
-    DebitWalletService,
+    MoveMoneyService,
     ListWalletTransactionsService,
     WalletLedgerService,
     RedisWalletLock,

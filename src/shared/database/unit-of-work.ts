@@ -1,76 +1,65 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
 import { ResourceBusyError } from '../domain/domain-error';
+import { IdempotencyKeyReusedError } from '../idempotency/idempotency.errors';
+import { batchAnswers } from '../idempotency/batch-idempotency';
+import { currentIdempotentCall, IdempotentReplay, type IdempotentCall } from '../idempotency/idempotent-call';
+import { IdempotencyStore } from '../idempotency/idempotency.store';
+import { type Callback, collectingCallbacks, runCommitted } from './after-commit';
 import { PG, pgCode } from './postgres-errors';
 
+export { afterCommit } from './after-commit';
+
 export interface UnitOfWorkOptions {
-  /** Longest wait for any row lock (`SET LOCAL lock_timeout`), in milliseconds. */
+  /** Longest wait for any row lock (`SET LOCAL lock_timeout`); LOCK_TIMEOUT_MS by default. */
   lockTimeoutMs?: number;
   /** The error a lock wait that ran out becomes; a generic 503 by default. */
   onLockTimeout?: () => Error;
-}
-
-export interface AfterCommitOptions {
   /**
-   * Make the caller of `run` wait for the callback (a cache invalidation, so that a client reading
-   * right after its own write never sees the entry from before it). The default is not to wait:
-   * work such as a queue job talks to Redis, which may be down, and must neither delay nor fail a
-   * request whose transaction has committed; sweepers and cache TTLs back it up.
+   * Whether this transaction makes the effect of the request being handled (the default): then the
+   * request's Idempotency-Key is claimed first and its answer recorded last, in this transaction.
    */
-  wait?: boolean;
-}
-
-interface Callback {
-  run: () => unknown;
-  wait: boolean;
+  idempotent?: boolean;
 }
 
 const RETRYABLE = new Set<string>([PG.serializationFailure, PG.deadlockDetected]);
 const MAX_ATTEMPTS = 5;
-const DEFAULT_LOCK_TIMEOUT_MS = 2000;
 const logger = new Logger('UnitOfWork');
-
-/** After-commit callbacks of the transactions under way, by their connection. */
-const pending = new WeakMap<QueryRunner, Callback[]>();
-
-/**
- * Runs `callback` once `em`'s unit of work has committed; never if it rolls back or is retried.
- * Any code holding the caller's EntityManager can register, including another module's service.
- */
-export function afterCommit(
-  em: EntityManager,
-  callback: () => unknown,
-  options: AfterCommitOptions = {},
-): void {
-  const callbacks = em.queryRunner && pending.get(em.queryRunner);
-  if (!callbacks) throw new Error('afterCommit needs the EntityManager of a running unit of work');
-  callbacks.push({ run: callback, wait: options.wait ?? false });
-}
 
 /**
  * A transaction whose boundary is visible in the code: the work receives the EntityManager and
  * must use it for every query. Serialization failures and deadlocks are retried with jittered backoff.
+ *
+ * When it runs for a request that carries an Idempotency-Key whose answer the handler declared
+ * (`answerWith`), the key's claim is its first statement and the answer its last: the key, the
+ * effect and the answer commit together or not at all.
  */
 @Injectable()
 export class UnitOfWork {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly idempotency: IdempotencyStore,
+    private readonly config: AppConfig,
+  ) {}
 
   async run<T>(work: (em: EntityManager) => Promise<T>, options: UnitOfWorkOptions = {}): Promise<T> {
-    const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+    const lockTimeoutMs = Math.max(1, Math.floor(options.lockTimeoutMs ?? this.config.LOCK_TIMEOUT_MS));
+    const call = options.idempotent === false ? undefined : currentIdempotentCall();
     for (let attempt = 1; ; attempt++) {
       const callbacks: Callback[] = [];
       try {
-        const result = await this.dataSource.transaction(async (em) => {
-          const runner = em.queryRunner as QueryRunner;
-          pending.set(runner, callbacks);
-          try {
-            await em.query(`SET LOCAL lock_timeout = '${Math.max(1, Math.floor(lockTimeoutMs))}ms'`);
-            return await work(em);
-          } finally {
-            pending.delete(runner);
-          }
-        });
+        const result = await this.dataSource.transaction((em) =>
+          collectingCallbacks(em.queryRunner as QueryRunner, callbacks, async () => {
+            await em.query(`SET LOCAL lock_timeout = '${lockTimeoutMs}ms'`);
+            if (!call) return work(em);
+            await this.claim(em, call);
+            const value = await work(em);
+            await this.idempotency.recordIn(em, batchAnswers([call], [{ ok: value }]));
+            return value;
+          }),
+        );
         await runCommitted(callbacks);
         return result;
       } catch (error) {
@@ -88,16 +77,10 @@ export class UnitOfWork {
       }
     }
   }
-}
 
-/** After-commit work never turns a committed transaction into an error for the caller. */
-async function runCommitted(callbacks: Callback[]): Promise<void> {
-  const awaited: Array<Promise<unknown>> = [];
-  for (const callback of callbacks) {
-    const done = Promise.resolve()
-      .then(callback.run)
-      .catch((error: unknown) => logger.warn(`after-commit work failed: ${(error as Error).message}`));
-    if (callback.wait) awaited.push(done);
+  private async claim(em: EntityManager, call: IdempotentCall): Promise<void> {
+    const outcome = (await this.idempotency.claimIn(em, [call])).get(call);
+    if (outcome?.kind === 'replay') throw new IdempotentReplay(outcome.response);
+    if (outcome?.kind === 'mismatch') throw new IdempotencyKeyReusedError();
   }
-  await Promise.all(awaited);
 }

@@ -14,8 +14,15 @@ import {
   IdempotencyKeyReusedError,
   InvalidIdempotencyKeyError,
 } from './idempotency.errors';
-import { IdempotencyStore, type StoredResponse } from './idempotency.store';
+import { type ClaimOutcome, IdempotencyStore } from './idempotency.store';
 import { IDEMPOTENT, type IdempotentOptions } from './idempotent.decorator';
+import {
+  type IdempotentCall,
+  IdempotentReplay,
+  runIdempotent,
+  type StoredResponse,
+  toStoredBody,
+} from './idempotent-call';
 
 export const REPLAYED_HEADER = 'idempotent-replayed';
 
@@ -35,9 +42,15 @@ class ReplayedProblem extends DomainError {
 }
 
 /**
- * Idempotency-Key for POSTs (see API.md "Idempotency"). Runs inside the request timeout
- * interceptor: the handler's outcome is awaited here through its own subscription, so that it is
- * recorded when the handler really finishes, even after the client was answered 503 by timeout.
+ * Idempotency-Key for POSTs (see API.md "Idempotency"). The key is claimed and answered inside the
+ * transaction of the request's use case (see UnitOfWork and the hot-row batches), so the claim, the
+ * effect and the answer commit together. This interceptor sets up that call, replays from the Redis
+ * cache when it can, replays what a transaction found already answered, and records the answers no
+ * transaction recorded: a domain refusal whose transaction rolled back, or a handler without one.
+ * A 5xx records nothing, so the client may retry at once.
+ *
+ * It runs inside the request timeout interceptor, awaiting the handler through its own subscription,
+ * so that the outcome is recorded when the handler really finishes, even after a 503 by timeout.
  * POSTs without a caller (public routes) have no scope for a key and are not deduplicated.
  */
 @Injectable()
@@ -69,80 +82,93 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (!isValidIdempotencyKey(key)) return throwError(() => new InvalidIdempotencyKeyError());
     if (!req.principal) return next.handle();
 
-    return from(this.run(req, http.getResponse<Response>(), next, req.principal.accountId, key));
+    const res = http.getResponse<Response>();
+    const requestId = requestIdOf(req);
+    const secrets = options?.secrets ?? [];
+    const call: IdempotentCall = {
+      scope: req.principal.accountId,
+      key,
+      fingerprint: requestFingerprint(req.method, req.originalUrl.split('?')[0], req.body),
+      // The route's status, set before interceptors run; read now, because after a timeout the
+      // response already carries the 503 the client was given.
+      status: res.statusCode,
+      problem: (error) => {
+        const { body } = toProblem(error, requestId, this.logger);
+        return { status: body.status, body };
+      },
+      redact: (body) => withoutSecrets(body, secrets),
+    };
+    return from(this.run(call, res, next));
   }
 
-  private async run(
-    req: AuthenticatedRequest,
-    res: Response,
-    next: CallHandler,
-    accountId: string,
-    key: string,
-  ): Promise<unknown> {
-    // The route's status, set before interceptors run; read now, because after a timeout the
-    // response already carries the 503 the client was given.
-    const status = res.statusCode;
-    const path = req.originalUrl.split('?')[0];
-    const claim = await this.store.claim(accountId, key, requestFingerprint(req.method, path, req.body));
-    if (claim.kind === 'mismatch') {
-      this.outcomes.inc({ outcome: 'reused' });
-      throw new IdempotencyKeyReusedError();
+  private async run(call: IdempotentCall, res: Response, next: CallHandler): Promise<unknown> {
+    const cached = await this.store.cached(call);
+    if (cached) {
+      if (cached.fingerprint !== call.fingerprint) return this.refuseReused();
+      return this.replay(res, cached);
     }
-    if (claim.kind === 'in_progress') {
-      this.outcomes.inc({ outcome: 'in_use' });
-      throw new IdempotencyKeyInUseError();
-    }
-    if (claim.kind === 'completed') {
-      this.outcomes.inc({ outcome: 'replayed' });
-      res.setHeader(REPLAYED_HEADER, 'true');
-      return replay(claim.response);
-    }
-    this.outcomes.inc({ outcome: 'claimed' });
-
     let result: unknown;
     try {
-      result = await lastValueFrom(next.handle(), { defaultValue: undefined });
+      result = await runIdempotent(call, () => lastValueFrom(next.handle(), { defaultValue: undefined }));
     } catch (error) {
-      await this.settleFailure(req, accountId, key, claim.token, error);
+      if (error instanceof IdempotentReplay) return this.replay(res, error.response);
+      if (error instanceof IdempotencyKeyReusedError) return this.refuseReused();
+      if (error instanceof IdempotencyKeyInUseError) this.outcomes.inc({ outcome: 'in_use' });
+      else if (!call.settled && error instanceof DomainError && error.code !== 'validation_failed') {
+        // A domain refusal is the request's answer and is kept. Input rejected by validation did not
+        // reach the use case, and a 5xx may not have happened at all from the client's point of view.
+        const refusal = call.problem(error);
+        if (refusal.status < 500) {
+          const outcome = await this.recordAlone(call, refusal);
+          if (outcome?.kind === 'replay') return this.replay(res, outcome.response);
+        }
+      }
       throw error;
     }
-    const body: unknown = result === undefined ? null : JSON.parse(JSON.stringify(result));
-    await this.store.complete(accountId, key, claim.token, { status, body }).catch((error: Error) =>
-      // The work is done; an unrecorded answer leaves the key in progress until it goes stale,
-      // and the business tables' own constraints keep a later retry from doing it twice.
-      this.logger.error({ err: error, request_id: requestIdOf(req) }, 'idempotent answer not recorded'),
-    );
+    if (!call.settled) {
+      // No transaction of the handler recorded the answer: record it now, without the effect.
+      const outcome = await this.recordAlone(call, { status: call.status, body: call.redact(toStoredBody(result)) });
+      if (outcome?.kind === 'replay') {
+        this.logger.warn(`a handler without a unit of work ran twice for one Idempotency-Key`);
+        return this.replay(res, outcome.response);
+      }
+      return result;
+    }
+    this.outcomes.inc({ outcome: 'claimed' });
     return result;
   }
 
-  /**
-   * A domain refusal is the request's answer and is kept. Input rejected by validation did not
-   * reach the use case, and a 5xx or an unexpected error may not have happened at all from the
-   * client's point of view: both release the key for a retry.
-   */
-  private async settleFailure(
-    req: AuthenticatedRequest,
-    accountId: string,
-    key: string,
-    token: string,
-    error: unknown,
-  ): Promise<void> {
+  private async recordAlone(call: IdempotentCall, response: StoredResponse): Promise<ClaimOutcome | null> {
     try {
-      if (error instanceof DomainError && error.code !== 'validation_failed') {
-        const { body } = toProblem(error, requestIdOf(req), this.logger);
-        if (body.status < 500) {
-          await this.store.complete(accountId, key, token, { status: body.status, body });
-          return;
-        }
-      }
-      await this.store.release(accountId, key, token);
-    } catch (storeError) {
-      this.logger.error({ err: storeError, request_id: requestIdOf(req) }, 'idempotency key not settled');
+      const outcome = await this.store.recordAlone(call, response);
+      if (outcome.kind === 'claimed') this.outcomes.inc({ outcome: 'claimed' });
+      if (outcome.kind === 'mismatch') this.refuseReused();
+      return outcome;
+    } catch (error) {
+      if (error instanceof DomainError) throw error;
+      // The answer stands; only its record is lost, and the client's retry runs again.
+      this.logger.error({ err: error }, 'idempotent answer not recorded');
+      return null;
     }
+  }
+
+  private replay(res: Response, response: StoredResponse): unknown {
+    this.outcomes.inc({ outcome: 'replayed' });
+    res.setHeader(REPLAYED_HEADER, 'true');
+    if (response.status >= 400) throw new ReplayedProblem(response.body as Record<string, unknown>);
+    res.status(response.status);
+    return response.body;
+  }
+
+  private refuseReused(): never {
+    this.outcomes.inc({ outcome: 'reused' });
+    throw new IdempotencyKeyReusedError();
   }
 }
 
-function replay(response: StoredResponse): unknown {
-  if (response.status >= 400) throw new ReplayedProblem(response.body as Record<string, unknown>);
-  return response.body;
+function withoutSecrets(body: unknown, secrets: readonly string[]): unknown {
+  if (secrets.length === 0 || body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  const copy = { ...(body as Record<string, unknown>) };
+  for (const field of secrets) if (field in copy) copy[field] = null;
+  return copy;
 }

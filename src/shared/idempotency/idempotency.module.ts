@@ -1,10 +1,11 @@
 import { BullModule } from '@nestjs/bull';
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { workerProviders } from '../queue/role';
 import { IDEMPOTENCY_QUEUE, IdempotencyPurgeProcessor } from './idempotency-purge.processor';
 import { IdempotencyStore } from './idempotency.store';
 
-/** The key store behind the global IdempotencyInterceptor (registered in AppModule). */
+/** The key store behind the global IdempotencyInterceptor (registered in AppModule) and every UnitOfWork. */
+@Global()
 @Module({
   imports: [BullModule.registerQueue({ name: IDEMPOTENCY_QUEUE })],
   providers: [IdempotencyStore, ...workerProviders(IdempotencyPurgeProcessor)],

@@ -1,43 +1,55 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash, randomUUID } from 'crypto';
+import { createHash } from 'crypto';
 import type Redis from 'ioredis';
-import { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
+import { afterCommit } from '../database/after-commit';
+import { PG, pgCode } from '../database/postgres-errors';
 import { REDIS } from '../redis/redis.module';
 import { redisKey } from '../redis/redis-keys';
+import { IdempotencyKeyInUseError } from './idempotency.errors';
+import type { IdempotentCall, StoredResponse } from './idempotent-call';
 
-export interface StoredResponse {
-  status: number;
-  body: unknown;
-}
-
-export type ClaimResult =
-  | { kind: 'claimed'; token: string }
-  | { kind: 'completed'; response: StoredResponse }
-  | { kind: 'in_progress' }
+/** What a key's claim found: the key is ours now, or it answered before (the same or another request). */
+export type ClaimOutcome =
+  | { kind: 'claimed' }
+  | { kind: 'replay'; response: StoredResponse }
   | { kind: 'mismatch' };
 
-interface KeyRow {
+export interface CachedResponse extends StoredResponse {
   fingerprint: string;
-  state: 'in_progress' | 'completed';
+}
+
+interface KeyRow {
+  account_id: string;
+  key: string;
+  fingerprint: string;
   response_status: number | null;
   response_body: unknown;
-  expired: boolean;
-  stale: boolean;
 }
 
-interface CachedResponse extends StoredResponse {
-  fingerprint: string;
-}
-
-const MAX_CLAIM_ATTEMPTS = 3;
 const PURGE_BATCH = 5000;
 
+// An expired key counts as absent: the claim takes it over in the same statement.
+const CLAIM = `
+  INSERT INTO idempotency_keys AS k (account_id, key, fingerprint, expires_at)
+  SELECT c.scope, c.key, c.fingerprint, now() + make_interval(secs => $4)
+    FROM unnest($1::uuid[], $2::varchar[], $3::char(64)[]) AS c(scope, key, fingerprint)
+  ON CONFLICT (account_id, key) DO UPDATE
+     SET fingerprint = EXCLUDED.fingerprint, response_status = NULL, response_body = NULL,
+         created_at = now(), expires_at = EXCLUDED.expires_at
+   WHERE k.expires_at <= now()
+  RETURNING account_id, key`;
+
 /**
- * Idempotency keys in PostgreSQL, the authority: one row per (account, key) holding the request's
- * fingerprint and, once the request finished, its answer. Completed answers are also cached in
- * Redis for fast replays; every Redis failure falls back to PostgreSQL.
+ * Idempotency keys in PostgreSQL, the authority: one row per (account, key) with the request's
+ * fingerprint and its answer. A key is claimed inside the transaction that makes the request's effect
+ * and answered before that transaction commits, so a committed row always holds its answer and a
+ * request that dies leaves nothing behind. A duplicate that arrives meanwhile waits on the primary
+ * key for the first transaction (bounded by its lock timeout), then replays its answer.
+ * Completed answers are also cached in Redis for fast replays; every Redis failure falls back to
+ * PostgreSQL.
  */
 @Injectable()
 export class IdempotencyStore {
@@ -49,106 +61,116 @@ export class IdempotencyStore {
     private readonly config: AppConfig,
   ) {}
 
-  /** A claim left in progress longer than this belongs to a request that died; it may be taken over. */
-  get staleAfterSeconds(): number {
-    return Math.ceil((2 * this.config.REQUEST_TIMEOUT_MS) / 1000);
-  }
-
-  async claim(accountId: string, key: string, fingerprint: string): Promise<ClaimResult> {
-    const cached = await this.cached(accountId, key);
-    if (cached) {
-      return cached.fingerprint === fingerprint
-        ? { kind: 'completed', response: { status: cached.status, body: cached.body } }
-        : { kind: 'mismatch' };
+  /**
+   * Claims every call's key in `em`'s transaction, in one statement; the keys of distinct calls must
+   * differ. Throws IdempotencyKeyInUseError when a key's first request did not finish within the lock
+   * timeout.
+   */
+  async claimIn(em: EntityManager, calls: readonly IdempotentCall[]): Promise<Map<IdempotentCall, ClaimOutcome>> {
+    const outcomes = new Map<IdempotentCall, ClaimOutcome>();
+    if (calls.length === 0) return outcomes;
+    let claimed: Array<{ account_id: string; key: string }>;
+    try {
+      claimed = await em.query(CLAIM, [
+        calls.map((c) => c.scope),
+        calls.map((c) => c.key),
+        calls.map((c) => c.fingerprint),
+        this.config.IDEMPOTENCY_TTL_SECONDS,
+      ]);
+    } catch (error) {
+      if (pgCode(error) === PG.lockNotAvailable) throw new IdempotencyKeyInUseError();
+      throw error;
     }
-    const ttl = this.config.IDEMPOTENCY_TTL_SECONDS;
-    for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
-      const token = randomUUID();
-      const inserted: unknown[] = await this.dataSource.query(
-        `INSERT INTO idempotency_keys (account_id, key, fingerprint, state, lock_token, locked_at, expires_at)
-         VALUES ($1, $2, $3, 'in_progress', $4, now(), now() + make_interval(secs => $5))
-         ON CONFLICT (account_id, key) DO NOTHING
-         RETURNING 1`,
-        [accountId, key, fingerprint, token, ttl],
-      );
-      if (inserted.length === 1) return { kind: 'claimed', token };
+    const ours = new Set(claimed.map((row) => `${row.account_id}\n${row.key}`));
+    const taken = calls.filter((c) => !ours.has(`${c.scope}\n${c.key}`));
+    for (const call of calls) if (!taken.includes(call)) outcomes.set(call, { kind: 'claimed' });
+    if (taken.length === 0) return outcomes;
 
-      const rows: KeyRow[] = await this.dataSource.query(
-        `SELECT fingerprint, state, response_status, response_body,
-                expires_at <= now() AS expired,
-                state = 'in_progress' AND locked_at < now() - make_interval(secs => $3) AS stale
-           FROM idempotency_keys WHERE account_id = $1 AND key = $2`,
-        [accountId, key, this.staleAfterSeconds],
-      );
-      const row = rows[0];
-      if (!row) continue; // released in between: try to claim again
-
-      if (row.expired) {
-        // An expired key counts as absent; the UPDATE's condition lets one request take it.
-        if (
-          await this.updated(
-            `UPDATE idempotency_keys
-                SET fingerprint = $3, state = 'in_progress', lock_token = $4, locked_at = now(),
-                    response_status = NULL, response_body = NULL, created_at = now(),
-                    expires_at = now() + make_interval(secs => $5)
-              WHERE account_id = $1 AND key = $2 AND expires_at <= now()`,
-            [accountId, key, fingerprint, token, ttl],
-          )
-        ) {
-          return { kind: 'claimed', token };
-        }
-        continue;
-      }
-      if (row.fingerprint.trim() !== fingerprint) return { kind: 'mismatch' };
-      if (row.state === 'completed') {
-        return {
-          kind: 'completed',
-          response: { status: Number(row.response_status), body: row.response_body },
-        };
-      }
-      if (
-        row.stale &&
-        (await this.updated(
-          `UPDATE idempotency_keys SET lock_token = $3, locked_at = now()
-            WHERE account_id = $1 AND key = $2 AND state = 'in_progress'
-              AND locked_at < now() - make_interval(secs => $4)`,
-          [accountId, key, token, this.staleAfterSeconds],
-        ))
-      ) {
-        this.logger.warn(`took over a stale idempotency claim for account ${accountId}`);
-        return { kind: 'claimed', token };
-      }
-      return { kind: 'in_progress' };
+    // The first request of each of these keys has committed (the claim waited for it): its answer is there.
+    const rows: KeyRow[] = await em.query(
+      `SELECT k.account_id, k.key, k.fingerprint, k.response_status, k.response_body
+         FROM idempotency_keys k
+         JOIN unnest($1::uuid[], $2::varchar[]) AS c(scope, key) ON k.account_id = c.scope AND k.key = c.key`,
+      [taken.map((c) => c.scope), taken.map((c) => c.key)],
+    );
+    for (const call of taken) {
+      const row = rows.find((r) => r.account_id === call.scope && r.key === call.key);
+      outcomes.set(call, settledOutcome(call, row));
     }
-    return { kind: 'in_progress' };
+    return outcomes;
   }
 
-  /** Records the answer of the claim `token`; a claim taken over meanwhile is left to its new owner. */
-  async complete(accountId: string, key: string, token: string, response: StoredResponse): Promise<void> {
-    const rows: Array<{ fingerprint: string; ttl_ms: string }> = await this.dataSource.query(
-      `WITH changed AS (
-         UPDATE idempotency_keys
-            SET state = 'completed', response_status = $4, response_body = $5::jsonb,
-                lock_token = NULL, locked_at = NULL
-          WHERE account_id = $1 AND key = $2 AND lock_token = $3
-          RETURNING fingerprint, floor(extract(epoch FROM expires_at - now()) * 1000)::bigint AS ttl_ms)
-       SELECT * FROM changed`,
-      [accountId, key, token, response.status, JSON.stringify(response.body ?? null)],
+  /**
+   * Stores the answers of calls claimed in `em`'s transaction. Once it commits, each call is marked
+   * settled and its answer cached for fast replays.
+   */
+  async recordIn(em: EntityManager, answers: ReadonlyArray<[IdempotentCall, StoredResponse]>): Promise<void> {
+    if (answers.length === 0) return;
+    await em.query(
+      `UPDATE idempotency_keys k
+          SET response_status = a.status, response_body = a.body
+         FROM unnest($1::uuid[], $2::varchar[], $3::smallint[], $4::jsonb[]) AS a(scope, key, status, body)
+        WHERE k.account_id = a.scope AND k.key = a.key`,
+      [
+        answers.map(([c]) => c.scope),
+        answers.map(([c]) => c.key),
+        answers.map(([, r]) => r.status),
+        answers.map(([, r]) => JSON.stringify(r.body ?? null)),
+      ],
     );
-    const row = rows[0];
-    if (!row || Number(row.ttl_ms) <= 0) return;
-    const cached: CachedResponse = { fingerprint: row.fingerprint.trim(), ...response };
-    this.redis
-      .set(this.cacheKey(accountId, key), JSON.stringify(cached), 'PX', Number(row.ttl_ms))
-      .catch((error: Error) => this.logger.debug(`replay cache not written: ${error.message}`));
+    afterCommit(em, () => {
+      for (const [call, response] of answers) {
+        call.settled = response;
+        this.cache(call, response);
+      }
+    }, { wait: true });
   }
 
-  /** Forgets the claim `token`, so that the client may retry with the same key. */
-  async release(accountId: string, key: string, token: string): Promise<void> {
-    await this.dataSource.query(
-      `DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND lock_token = $3`,
-      [accountId, key, token],
+  /**
+   * Claims and answers a call in one statement of its own: for an answer that no transaction of the
+   * request recorded (a refusal whose transaction rolled back, a handler without a unit of work).
+   * Returns the first answer when another request with the key answered before.
+   */
+  async recordAlone(call: IdempotentCall, response: StoredResponse): Promise<ClaimOutcome> {
+    const rows: unknown[] = await this.dataSource.query(
+      `INSERT INTO idempotency_keys AS k (account_id, key, fingerprint, response_status, response_body, expires_at)
+       VALUES ($1, $2, $3, $4, $5::jsonb, now() + make_interval(secs => $6))
+       ON CONFLICT (account_id, key) DO UPDATE
+          SET fingerprint = EXCLUDED.fingerprint, response_status = EXCLUDED.response_status,
+              response_body = EXCLUDED.response_body, created_at = now(), expires_at = EXCLUDED.expires_at
+        WHERE k.expires_at <= now()
+       RETURNING 1`,
+      [
+        call.scope,
+        call.key,
+        call.fingerprint,
+        response.status,
+        JSON.stringify(response.body ?? null),
+        this.config.IDEMPOTENCY_TTL_SECONDS,
+      ],
     );
+    if (rows.length === 1) {
+      call.settled = response;
+      this.cache(call, response);
+      return { kind: 'claimed' };
+    }
+    const existing: KeyRow[] = await this.dataSource.query(
+      `SELECT account_id, key, fingerprint, response_status, response_body
+         FROM idempotency_keys WHERE account_id = $1 AND key = $2`,
+      [call.scope, call.key],
+    );
+    return settledOutcome(call, existing[0]);
+  }
+
+  /** A completed answer from the Redis replay cache, or null (also when Redis is unavailable). */
+  async cached(call: Pick<IdempotentCall, 'scope' | 'key'>): Promise<CachedResponse | null> {
+    try {
+      const value = await this.redis.get(this.cacheKey(call.scope, call.key));
+      return value ? (JSON.parse(value) as CachedResponse) : null;
+    } catch (error) {
+      this.logger.debug(`replay cache unavailable: ${(error as Error).message}`);
+      return null;
+    }
   }
 
   /** Deletes expired keys in batches; returns how many. */
@@ -167,26 +189,29 @@ export class IdempotencyStore {
     }
   }
 
-  private async updated(sql: string, params: unknown[]): Promise<boolean> {
-    const [{ n }]: Array<{ n: number }> = await this.dataSource.query(
-      `WITH changed AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM changed`,
-      params,
-    );
-    return n === 1;
+  private cache(call: IdempotentCall, response: StoredResponse): void {
+    const cached: CachedResponse = { fingerprint: call.fingerprint, ...response };
+    // At most as long as the row lives; a replay after that runs again, as the row's expiry says.
+    this.redis
+      .set(
+        this.cacheKey(call.scope, call.key),
+        JSON.stringify(cached),
+        'EX',
+        this.config.IDEMPOTENCY_TTL_SECONDS,
+      )
+      .catch((error: Error) => this.logger.debug(`replay cache not written: ${error.message}`));
   }
 
-  private async cached(accountId: string, key: string): Promise<CachedResponse | null> {
-    try {
-      const value = await this.redis.get(this.cacheKey(accountId, key));
-      return value ? (JSON.parse(value) as CachedResponse) : null;
-    } catch (error) {
-      this.logger.debug(`replay cache unavailable: ${(error as Error).message}`);
-      return null;
-    }
-  }
-
-  private cacheKey(accountId: string, key: string): string {
+  private cacheKey(scope: string, key: string): string {
     const digest = createHash('sha256').update(key, 'utf8').digest('hex');
-    return redisKey(this.config, 'idem', accountId, digest);
+    return redisKey(this.config, 'idem', scope, digest);
   }
+}
+
+function settledOutcome(call: IdempotentCall, row: KeyRow | undefined): ClaimOutcome {
+  // A row gone again (purged or taken over between the two statements) or not answered yet: the
+  // client's retry will find it settled.
+  if (!row || row.response_status === null) throw new IdempotencyKeyInUseError();
+  if (row.fingerprint.trim() !== call.fingerprint) return { kind: 'mismatch' };
+  return { kind: 'replay', response: { status: Number(row.response_status), body: row.response_body } };
 }

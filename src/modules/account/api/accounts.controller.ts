@@ -8,6 +8,8 @@ import {
 } from '@nestjs/swagger';
 import { AdminOnly, Authenticated, CurrentPrincipal, type Principal } from '../../../shared/http/auth';
 import { ProblemDetails } from '../../../shared/http/problem-details';
+import { answerWith } from '../../../shared/idempotency/idempotent-call';
+import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
 import { CreateAccountService } from '../application/create-account.service';
 import { CreatedAccountResponse, MeResponse } from './dto/account.response';
 import { CreateAccountRequest } from './dto/create-account.request';
@@ -20,17 +22,17 @@ export class AccountsController {
   @Post()
   @HttpCode(201)
   @AdminOnly()
-  @ApiOperation({ summary: 'Create a customer account and its API key (admin)' })
+  @Idempotent({ required: false, secrets: ['api_key'] })
+  @ApiOperation({
+    summary: 'Create a customer account and its API key (admin)',
+    description:
+      'The API key is shown only in this answer and stored only as a hash: an idempotent replay of this ' +
+      'request returns the account with `"api_key": null`.',
+  })
   @ApiCreatedResponse({ type: CreatedAccountResponse })
   @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })
   async create(@Body() body: CreateAccountRequest): Promise<CreatedAccountResponse> {
-    const { account, apiKey } = await this.createAccount.execute(body.name);
-    return {
-      id: account.id,
-      name: account.name,
-      api_key: apiKey,
-      created_at: account.createdAt.toISOString(),
-    };
+    return answerWith(CreatedAccountResponse.of, () => this.createAccount.execute(body.name));
   }
 
   @Get('me')

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
+import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { ACCOUNT_REPOSITORY } from '../account.tokens';
 import type { Account } from '../domain/account';
 import type { AccountRepository } from '../domain/account.repository';
@@ -13,12 +14,17 @@ export interface CreatedAccount {
 
 @Injectable()
 export class CreateAccountService {
-  constructor(@Inject(ACCOUNT_REPOSITORY) private readonly accounts: AccountRepository) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    @Inject(ACCOUNT_REPOSITORY) private readonly accounts: AccountRepository,
+  ) {}
 
-  async execute(name: string): Promise<CreatedAccount> {
+  execute(name: string): Promise<CreatedAccount> {
     const apiKey = generateApiKey();
     const account: Account = { id: randomUUID(), name, role: 'customer', createdAt: new Date() };
-    await this.accounts.create(account, hashApiKey(apiKey));
-    return { account, apiKey };
+    return this.uow.run(async (em) => {
+      await this.accounts.create(em, account, hashApiKey(apiKey));
+      return { account, apiKey };
+    });
   }
 }

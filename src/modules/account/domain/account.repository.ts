@@ -1,7 +1,9 @@
+import type { EntityManager } from 'typeorm';
 import type { Account } from './account';
 
 export interface AccountRepository {
-  create(account: Account, apiKeyHash: string): Promise<void>;
+  /** In the caller's transaction. */
+  create(tx: EntityManager, account: Account, apiKeyHash: string): Promise<void>;
   findByApiKeyHash(hash: string): Promise<Account | null>;
   findById(id: string): Promise<Account | null>;
 }

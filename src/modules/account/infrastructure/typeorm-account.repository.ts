@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import type { Account } from '../domain/account';
 import type { AccountRepository } from '../domain/account.repository';
 import { AccountOrmEntity } from './account.orm-entity';
@@ -16,8 +16,8 @@ const toAccount = (row: AccountOrmEntity): Account => ({
 export class TypeOrmAccountRepository implements AccountRepository {
   constructor(@InjectRepository(AccountOrmEntity) private readonly rows: Repository<AccountOrmEntity>) {}
 
-  async create(account: Account, apiKeyHash: string): Promise<void> {
-    await this.rows.insert({ ...account, apiKeyHash });
+  async create(tx: EntityManager, account: Account, apiKeyHash: string): Promise<void> {
+    await tx.insert(AccountOrmEntity, { ...account, apiKeyHash });
   }
 
   async findByApiKeyHash(hash: string): Promise<Account | null> {

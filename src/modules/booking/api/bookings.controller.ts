@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadGatewayResponse,
@@ -11,6 +11,8 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '../../../shared/http/auth';
+import { answerWith } from '../../../shared/idempotency/idempotent-call';
+import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-key.decorator';
 import { ProblemDetails } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
@@ -62,10 +64,10 @@ export class BookingsController {
   @ApiServiceUnavailableResponse({ type: ProblemDetails, description: '`wallet_busy` (see `Retry-After`)' })
   async create(
     @Body() body: CreateBookingRequest,
-    @Headers('idempotency-key') idempotencyKey: string,
+    @IdempotencyKeyHeader() idempotencyKey: string,
     @CurrentPrincipal() caller: Principal,
   ): Promise<BookingResponse> {
-    const booking = await this.createBooking.execute({
+    return answerWith(BookingResponse.of, () => this.createBooking.execute({
       caller,
       type: body.type,
       offerId: body.offer_id,
@@ -76,8 +78,7 @@ export class BookingsController {
         email: body.traveler.email,
       },
       idempotencyKey,
-    });
-    return BookingResponse.of(booking);
+    }));
   }
 
   @Get(':id')

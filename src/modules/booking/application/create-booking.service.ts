@@ -9,7 +9,7 @@ import { TravelHandlers } from '../../provider/application/travel-handlers.servi
 import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import { BOOKING_REPOSITORY } from '../booking.tokens';
-import { type Booking, debitKey, type Traveler, type TravelType } from '../domain/booking';
+import { type Booking, type Traveler, type TravelType } from '../domain/booking';
 import type { BookingRepository } from '../domain/booking.repository';
 import { BookingQueue } from '../infrastructure/booking-queue';
 
@@ -40,10 +40,6 @@ export class CreateBookingService {
 
   async execute(command: CreateBookingCommand): Promise<Booking> {
     const { caller, idempotencyKey } = command;
-    // A retry of a request whose answer was lost (the idempotency layer let it through after a 5xx).
-    const earlier = await this.bookings.findByIdempotencyKey(caller.accountId, idempotencyKey);
-    if (earlier) return earlier;
-
     const wallet = await this.ledger.findWallet(command.walletId);
     if (!wallet || wallet.accountId !== caller.accountId) throw new NotFoundError('Wallet', command.walletId);
 
@@ -58,7 +54,7 @@ export class CreateBookingService {
           amount: offer.price.amount,
           reference: { type: 'booking', id },
           description: `${handler.providerName} ${command.type} booking`,
-          idempotencyKey: debitKey(idempotencyKey),
+          idempotencyKey: { scope: caller.accountId, key: idempotencyKey },
           expectedAccountId: caller.accountId,
           expectedCurrency: offer.price.currency,
         });

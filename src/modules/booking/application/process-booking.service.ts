@@ -12,6 +12,7 @@ import {
 } from '../../provider/domain/provider.errors';
 import type { ProviderBooking } from '../../provider/domain/travel-provider';
 import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
+import { serviceKey } from '../../wallet/domain/wallet';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import { BOOKING_REPOSITORY } from '../booking.tokens';
 import { type Booking, confirmBooking, failBooking, refundKey } from '../domain/booking';
@@ -96,7 +97,7 @@ export class ProcessBookingService {
           amount: booking.amount,
           reference: { type: 'booking', id: booking.id },
           description: `Refund of failed ${booking.type} booking`,
-          idempotencyKey: refundKey(booking.id),
+          idempotencyKey: serviceKey(refundKey(booking.id)),
         });
         await this.bookings.save(em, failBooking(booking, reason, refund.id, new Date()));
       },

@@ -4,7 +4,6 @@ import type { Booking } from './booking';
 export interface BookingRepository<Tx = unknown> {
   insert(tx: Tx, booking: Booking): Promise<void>;
   findById(id: string): Promise<Booking | null>;
-  findByIdempotencyKey(accountId: string, idempotencyKey: string): Promise<Booking | null>;
   /** Locks the row until the transaction ends. */
   lockById(tx: Tx, id: string): Promise<Booking | null>;
   save(tx: Tx, booking: Booking): Promise<void>;

@@ -62,5 +62,4 @@ export function failBooking(
 }
 
 /** Ledger idempotency keys: one debit and at most one refund per booking, enforced by the ledger. */
-export const debitKey = (idempotencyKey: string) => `booking:${idempotencyKey}`;
 export const refundKey = (bookingId: string) => `booking-refund:${bookingId}`;

@@ -47,13 +47,6 @@ export class TypeOrmBookingRepository implements BookingRepository<EntityManager
     return row ? toBooking(row) : null;
   }
 
-  async findByIdempotencyKey(accountId: string, idempotencyKey: string): Promise<Booking | null> {
-    const row = await this.dataSource.manager.findOne(BookingOrmEntity, {
-      where: { accountId, idempotencyKey },
-    });
-    return row ? toBooking(row) : null;
-  }
-
   async lockById(tx: EntityManager, id: string): Promise<Booking | null> {
     const row = await tx.findOne(BookingOrmEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
     return row ? toBooking(row) : null;

@@ -11,6 +11,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '../../../shared/http/auth';
+import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { ProblemDetails } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { ManageHoldService } from '../application/manage-hold.service';
@@ -47,8 +48,8 @@ export class HoldsController {
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateHoldRequest,
   ): Promise<HoldResponse> {
-    return HoldResponse.from(
-      await this.placeHold.execute(principal.accountId, body.product_id, body.quantity),
+    return answerWith(HoldResponse.from, () =>
+      this.placeHold.execute(principal.accountId, body.product_id, body.quantity),
     );
   }
 

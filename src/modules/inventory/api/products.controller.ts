@@ -10,6 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { AdminOnly, Public } from '../../../shared/http/auth';
 import { DEFAULT_PAGE_SIZE, PaginationQuery, toPage } from '../../../shared/http/pagination';
+import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { ProblemDetails } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { CreateProductService } from '../application/create-product.service';
@@ -32,13 +33,12 @@ export class ProductsController {
   @ApiCreatedResponse({ type: ProductResponse })
   @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })
   async create(@Body() body: CreateProductRequest): Promise<ProductResponse> {
-    const product = await this.createProduct.execute({
+    return answerWith(ProductResponse.from, () => this.createProduct.execute({
       name: body.name,
       price: BigInt(body.price),
       currency: body.currency,
       stock: body.stock,
-    });
-    return ProductResponse.from(product);
+    }));
   }
 
   @Get(':id')

@@ -32,7 +32,9 @@ export class CreateProductService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.uow.run((em) => this.products.insert(em, product));
-    return product;
+    return this.uow.run(async (em) => {
+      await this.products.insert(em, product);
+      return product;
+    });
   }
 }

@@ -2,75 +2,139 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { randomUUID } from 'crypto';
+import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
+import { afterCommit } from '../../../shared/database/after-commit';
+import { type BatchOutcome, HotRowBatcher } from '../../../shared/database/hot-row-batcher';
+import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { NotFoundError } from '../../../shared/domain/domain-error';
-import { afterCommit, UnitOfWork } from '../../../shared/database/unit-of-work';
+import { batchAnswers, claimVerdict } from '../../../shared/idempotency/batch-idempotency';
+import { IdempotencyStore } from '../../../shared/idempotency/idempotency.store';
+import { currentIdempotentCall, type IdempotentCall } from '../../../shared/idempotency/idempotent-call';
 import type { Hold } from '../domain/hold';
 import { InsufficientStockError } from '../domain/inventory.errors';
-import { TypeOrmHoldRepository } from '../infrastructure/typeorm-hold.repository';
+import { moveStock, type StockCounters } from '../domain/product';
+import { ProductCache } from '../infrastructure/product-cache';
+import { SoldOutRegistry } from '../infrastructure/sold-out-registry';
 import { TypeOrmProductRepository } from '../infrastructure/typeorm-product.repository';
 import { EXPIRE_HOLD_JOB, HOLD_EXPIRY_QUEUE, holdExpiryJobId } from '../inventory.tokens';
 import { InventoryMetrics } from './inventory-metrics';
-import { StockService } from './stock.service';
 
+interface HoldRequest {
+  accountId: string;
+  quantity: number;
+  call?: IdempotentCall;
+}
+
+/** The most holds one transaction decides. */
+const MAX_BATCH = 100;
+
+/**
+ * Holds on one product that arrive while a transaction on it is in flight join the next one (group
+ * commit): the product row is locked once, every request is decided in arrival order exactly as if
+ * it ran alone (each gets its own hold or refusal), the counters and all holds are written in one
+ * statement, and one commit answers them all. Once the product is sold out, holds are refused
+ * without touching its row (see SoldOutRegistry).
+ *
+ * Round trips of a batch: START, SET LOCAL lock_timeout, the locked read of the product, the claim
+ * of Idempotency-Keys (only when a request carries one), one write, COMMIT.
+ */
 @Injectable()
 export class PlaceHoldService {
+  private readonly batcher: HotRowBatcher<HoldRequest, Hold>;
+
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly stock: StockService,
     private readonly products: TypeOrmProductRepository,
-    private readonly holds: TypeOrmHoldRepository,
+    private readonly idempotency: IdempotencyStore,
+    private readonly cache: ProductCache,
+    private readonly soldOut: SoldOutRegistry,
     private readonly metrics: InventoryMetrics,
     private readonly config: AppConfig,
     @InjectQueue(HOLD_EXPIRY_QUEUE) private readonly queue: Queue,
-  ) {}
-
-  async execute(accountId: string, productId: string, quantity: number): Promise<Hold> {
-    try {
-      return await this.place(accountId, productId, quantity);
-    } catch (error) {
-      if (error instanceof InsufficientStockError) this.metrics.holdsRefusedForStock.inc();
-      throw error;
-    }
+  ) {
+    this.batcher = new HotRowBatcher((productId, requests) => this.decide(productId, requests), {
+      maxBatch: MAX_BATCH,
+      conflictKey: (r) => (r.call ? `${r.call.scope}\n${r.call.key}` : undefined),
+    });
   }
 
-  private async place(accountId: string, productId: string, quantity: number): Promise<Hold> {
-    // Once a flash sale is sold out, most requests end here without queueing for the row lock.
-    // Refusing on this committed snapshot is still exact: the request takes effect at this read.
-    const snapshot = await this.products.findById(productId);
-    if (!snapshot) throw new NotFoundError('Product', productId);
-    if (snapshot.availableStock < quantity) {
-      throw new InsufficientStockError(quantity, snapshot.availableStock);
+  async execute(accountId: string, productId: string, quantity: number): Promise<Hold> {
+    if (await this.soldOut.isSoldOut(productId)) {
+      this.metrics.holdsRefusedForStock.inc();
+      throw new InsufficientStockError(quantity, 0);
     }
+    return this.batcher.submit(productId, { accountId, quantity, call: currentIdempotentCall() });
+  }
 
-    const ttlMs = this.config.HOLD_TTL_SECONDS * 1000;
-    const hold = await this.uow.run(
-      async (em) => {
-        await this.stock.reserve(em, productId, quantity);
-        const now = new Date();
-        const hold: Hold = {
-          id: randomUUID(),
-          productId,
-          accountId,
-          quantity,
-          status: 'active',
-          expiresAt: new Date(now.getTime() + ttlMs),
-          createdAt: now,
-          updatedAt: now,
-        };
-        await this.holds.insert(em, hold);
-        afterCommit(em, () =>
-          this.queue.add(
-            EXPIRE_HOLD_JOB,
-            { holdId: hold.id },
-            { jobId: holdExpiryJobId(hold.id), delay: ttlMs, removeOnComplete: true, removeOnFail: 100 },
-          ),
-        );
-        return hold;
-      },
-      { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS },
+  private decide(productId: string, requests: HoldRequest[]): Promise<Array<BatchOutcome<Hold>>> {
+    return this.uow.run((em) => this.decideIn(em, productId, requests), { idempotent: false });
+  }
+
+  private async decideIn(
+    em: EntityManager,
+    productId: string,
+    requests: HoldRequest[],
+  ): Promise<Array<BatchOutcome<Hold>>> {
+    const stopTimer = this.metrics.productLockWait.startTimer();
+    const product = await this.products.lockById(em, productId);
+    stopTimer();
+    const claims = await this.idempotency.claimIn(
+      em,
+      requests.flatMap((r) => (r.call ? [r.call] : [])),
     );
-    this.metrics.holdsCreated.inc();
-    return hold;
+
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + this.config.HOLD_TTL_SECONDS * 1000);
+    let counters: StockCounters | null = product;
+    const holds: Hold[] = [];
+    const outcomes: Array<BatchOutcome<Hold>> = requests.map((request) => {
+      const verdict = claimVerdict(request.call && claims.get(request.call));
+      if (verdict) return verdict;
+      try {
+        if (!counters) throw new NotFoundError('Product', productId);
+        counters = moveStock(counters, 'reserve', request.quantity);
+      } catch (error) {
+        return { error };
+      }
+      const hold: Hold = {
+        id: randomUUID(),
+        productId,
+        accountId: request.accountId,
+        quantity: request.quantity,
+        status: 'active',
+        expiresAt,
+        createdAt: now,
+        updatedAt: now,
+      };
+      holds.push(hold);
+      return { ok: hold };
+    });
+
+    if (product && counters && holds.length > 0) {
+      const left = counters.availableStock;
+      const version = await this.products.reserveForHolds(em, productId, counters, holds, now);
+      this.cache.invalidateAfterCommit(em, productId);
+      afterCommit(em, () => this.scheduleExpiry(holds));
+      if (left === 0) afterCommit(em, () => this.soldOut.markSoldOut(productId, version));
+    }
+    await this.idempotency.recordIn(em, batchAnswers(requests.map((r) => r.call), outcomes));
+    afterCommit(em, () => {
+      this.metrics.holdsCreated.inc(holds.length);
+      const refused = outcomes.filter((o) => 'error' in o && o.error instanceof InsufficientStockError);
+      if (refused.length > 0) this.metrics.holdsRefusedForStock.inc(refused.length);
+    });
+    return outcomes;
+  }
+
+  private scheduleExpiry(holds: Hold[]): Promise<unknown> {
+    const delay = this.config.HOLD_TTL_SECONDS * 1000;
+    return this.queue.addBulk(
+      holds.map((hold) => ({
+        name: EXPIRE_HOLD_JOB,
+        data: { holdId: hold.id },
+        opts: { jobId: holdExpiryJobId(hold.id), delay, removeOnComplete: true, removeOnFail: 100 },
+      })),
+    );
   }
 }

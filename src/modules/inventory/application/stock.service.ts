@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotFoundError } from '../../../shared/domain/domain-error';
-import { moveStock, type Product, type StockMove } from '../domain/product';
+import { afterCommit } from '../../../shared/database/after-commit';
+import { bucketsOf, moveStock, type Product, returnsUnits, type StockMove } from '../domain/product';
 import { ProductCache } from '../infrastructure/product-cache';
+import { SoldOutRegistry } from '../infrastructure/sold-out-registry';
 import { TypeOrmProductRepository } from '../infrastructure/typeorm-product.repository';
 import { InventoryMetrics } from './inventory-metrics';
 
@@ -17,6 +19,7 @@ export class StockService {
   constructor(
     private readonly products: TypeOrmProductRepository,
     private readonly cache: ProductCache,
+    private readonly soldOut: SoldOutRegistry,
     private readonly metrics: InventoryMetrics,
   ) {}
 
@@ -33,11 +36,6 @@ export class StockService {
   /** Units of a released or expired hold, or of a cancelled order: reserved -> available. */
   returnReserved(em: EntityManager, productId: string, quantity: number): Promise<Product> {
     return this.move(em, productId, 'unreserve', quantity);
-  }
-
-  /** available -> reserved; InsufficientStockError when fewer are available. */
-  reserve(em: EntityManager, productId: string, quantity: number): Promise<Product> {
-    return this.move(em, productId, 'reserve', quantity);
   }
 
   /** A product row as committed, for the price and currency (which never change). */
@@ -58,9 +56,17 @@ export class StockService {
     stopTimer();
     if (!product) throw new NotFoundError('Product', productId);
     const counters = moveStock(product, move, quantity);
+    const [from, to] = bucketsOf(move);
     const now = new Date();
-    await this.products.updateCounters(em, productId, counters, now);
+    const version = await this.products.updateCounters(
+      em,
+      productId,
+      { [from]: counters[from], [to]: counters[to] },
+      now,
+    );
     this.cache.invalidateAfterCommit(em, productId);
+    // Waited for, so that whoever returned the units is answered only once every process can take them.
+    if (returnsUnits(move)) afterCommit(em, () => this.soldOut.restocked(productId, version), { wait: true });
     return { ...product, ...counters, updatedAt: now };
   }
 }

@@ -28,6 +28,14 @@ const BUCKETS: Record<StockMove, [from: keyof StockCounters, to: keyof StockCoun
   unsell: ['soldStock', 'availableStock'],
 };
 
+/** The buckets a move takes units from and puts them in. */
+export function bucketsOf(move: StockMove): [from: keyof StockCounters, to: keyof StockCounters] {
+  return BUCKETS[move];
+}
+
+/** Whether a move makes units available again (and so ends a sold-out). */
+export const returnsUnits = (move: StockMove): boolean => BUCKETS[move][1] === 'availableStock';
+
 /** The counters after moving `quantity` units; never leaves a bucket negative. */
 export function moveStock(counters: StockCounters, move: StockMove, quantity: number): StockCounters {
   if (!Number.isInteger(quantity) || quantity <= 0) {
@@ -39,5 +47,11 @@ export function moveStock(counters: StockCounters, move: StockMove, quantity: nu
     // Any other shortfall means the books are wrong: refuse rather than corrupt them further.
     throw new Error(`cannot ${move} ${quantity} units: only ${counters[from]} in ${from}`);
   }
-  return { ...counters, [from]: counters[from] - quantity, [to]: counters[to] + quantity };
+  return {
+    availableStock: counters.availableStock,
+    reservedStock: counters.reservedStock,
+    soldStock: counters.soldStock,
+    [from]: counters[from] - quantity,
+    [to]: counters[to] + quantity,
+  };
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
-import { afterCommit } from '../../../shared/database/unit-of-work';
+import { afterCommit } from '../../../shared/database/after-commit';
 import { REDIS } from '../../../shared/redis/redis.module';
 import { redisKey } from '../../../shared/redis/redis-keys';
 import type { Product } from '../domain/product';

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Cursor } from '../../../shared/http/pagination';
+import type { Hold } from '../domain/hold';
 import type { Product, StockCounters } from '../domain/product';
 import { ProductOrmEntity } from './product.orm-entity';
 
@@ -26,8 +27,60 @@ export class TypeOrmProductRepository {
     return row ? toProduct(row) : null;
   }
 
-  async updateCounters(em: EntityManager, id: string, counters: StockCounters, at: Date): Promise<void> {
-    await em.update(ProductOrmEntity, { id }, { ...counters, updatedAt: at });
+  /** Writes the counters that changed and returns the product's new stock version. */
+  async updateCounters(
+    em: EntityManager,
+    id: string,
+    changed: Partial<StockCounters>,
+    at: Date,
+  ): Promise<bigint> {
+    const [{ stock_version }]: Array<{ stock_version: string }> = await em.query(
+      `WITH p AS (
+         UPDATE products
+            SET available_stock = coalesce($2, available_stock), reserved_stock = coalesce($3, reserved_stock),
+                sold_stock = coalesce($4, sold_stock), updated_at = $5, stock_version = stock_version + 1
+          WHERE id = $1
+          RETURNING stock_version)
+       SELECT stock_version FROM p`,
+      [id, changed.availableStock ?? null, changed.reservedStock ?? null, changed.soldStock ?? null, at],
+    );
+    return BigInt(stock_version);
+  }
+
+  /**
+   * Units reserved by new holds: the counters and every hold in one round trip. Returns the
+   * product's new stock version.
+   */
+  async reserveForHolds(
+    em: EntityManager,
+    productId: string,
+    counters: Pick<StockCounters, 'availableStock' | 'reservedStock'>,
+    holds: Hold[],
+    at: Date,
+  ): Promise<bigint> {
+    const [{ stock_version }]: Array<{ stock_version: string }> = await em.query(
+      `WITH p AS (
+         UPDATE products
+            SET available_stock = $2, reserved_stock = $3, updated_at = $4, stock_version = stock_version + 1
+          WHERE id = $1
+          RETURNING stock_version),
+       h AS (
+         INSERT INTO holds (id, product_id, account_id, quantity, status, expires_at, created_at, updated_at)
+         SELECT h.id, $1, h.account_id, h.quantity, 'active', h.expires_at, $4, $4
+           FROM unnest($5::uuid[], $6::uuid[], $7::int[], $8::timestamptz[]) AS h(id, account_id, quantity, expires_at))
+       SELECT stock_version FROM p`,
+      [
+        productId,
+        counters.availableStock,
+        counters.reservedStock,
+        at,
+        holds.map((h) => h.id),
+        holds.map((h) => h.accountId),
+        holds.map((h) => h.quantity),
+        holds.map((h) => h.expiresAt.toISOString()),
+      ],
+    );
+    return BigInt(stock_version);
   }
 
   /** Newest first, `limit + 1` rows so that the caller knows whether another page exists. */

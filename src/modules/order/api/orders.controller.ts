@@ -12,6 +12,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, isAdmin, type Principal } from '../../../shared/http/auth';
+import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { ProblemDetails } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { CreateOrderService } from '../application/create-order.service';
@@ -58,7 +59,7 @@ export class OrdersController {
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateOrderRequest,
   ): Promise<OrderResponse> {
-    return OrderResponse.from(await this.createOrder.execute(principal.accountId, body.hold_id));
+    return answerWith(OrderResponse.from, () => this.createOrder.execute(principal.accountId, body.hold_id));
   }
 
   @Get(':id')
@@ -96,6 +97,6 @@ export class OrdersController {
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
   ): Promise<OrderResponse> {
-    return OrderResponse.from(await this.manageOrder.cancel(viewer(principal), id));
+    return answerWith(OrderResponse.from, () => this.manageOrder.cancel(viewer(principal), id));
   }
 }

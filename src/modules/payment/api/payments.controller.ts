@@ -22,6 +22,7 @@ import {
   Public,
   type Principal,
 } from '../../../shared/http/auth';
+import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { ProblemDetails } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
@@ -76,8 +77,8 @@ export class OrderPaymentsController {
     @UuidParam('id') id: string,
     @Body() body: PayOrderRequest,
   ): Promise<OrderResponse> {
-    return OrderResponse.from(
-      await this.payOrder.execute({ orderId: id, walletId: body.wallet_id, accountId: principal.accountId }),
+    return answerWith(OrderResponse.from, () =>
+      this.payOrder.execute({ orderId: id, walletId: body.wallet_id, accountId: principal.accountId }),
     );
   }
 
@@ -100,7 +101,7 @@ export class OrderPaymentsController {
   })
   @ApiServiceUnavailableResponse({ type: ProblemDetails, description: BUSY })
   async refund(@UuidParam('id') id: string): Promise<OrderResponse> {
-    return OrderResponse.from(await this.refundOrder.execute(id));
+    return answerWith(OrderResponse.from, () => this.refundOrder.execute(id));
   }
 }
 

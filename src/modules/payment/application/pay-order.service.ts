@@ -6,6 +6,7 @@ import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
 import { assertPayable, isPaymentOverdue, type Order } from '../../order/domain/order';
 import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
+import { serviceKey } from '../../wallet/domain/wallet';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import { chargeKey, type Payment } from '../domain/payment';
 import { OrderPaymentOverdueError } from '../domain/payment.errors';
@@ -49,7 +50,7 @@ export class PayOrderService {
           amount: order.amount,
           reference: { type: 'order', id: order.id },
           description: `Payment for order ${order.id}`,
-          idempotencyKey: chargeKey(order.id),
+          idempotencyKey: serviceKey(chargeKey(order.id)),
           expectedAccountId: order.accountId,
           expectedCurrency: order.currency,
         });

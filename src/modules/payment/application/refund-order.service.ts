@@ -5,6 +5,7 @@ import { OrderLifecycleService } from '../../order/application/order-lifecycle.s
 import type { Order } from '../../order/domain/order';
 import { OrderNotRefundableError } from '../../order/domain/order.errors';
 import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
+import { serviceKey } from '../../wallet/domain/wallet';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import { refundKey } from '../domain/payment';
 import { TypeOrmPaymentRepository } from '../infrastructure/typeorm-payment.repository';
@@ -43,7 +44,7 @@ export class RefundOrderService {
               amount: payment.amount,
               reference: { type: 'order', id: order.id },
               description: `Refund of order ${order.id}`,
-              idempotencyKey: refundKey(order.id),
+              idempotencyKey: serviceKey(refundKey(order.id)),
             });
             refundTransactionId = credit.id;
           }

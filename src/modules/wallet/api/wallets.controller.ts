@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -21,12 +21,13 @@ import {
 import { decodeCursor, DEFAULT_PAGE_SIZE, PaginationQuery, toPage } from '../../../shared/http/pagination';
 import { ProblemDetails } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
+import { answerWith } from '../../../shared/idempotency/idempotent-call';
+import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-key.decorator';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
 import { CreateWalletService } from '../application/create-wallet.service';
-import { CreditWalletService } from '../application/credit-wallet.service';
-import { DebitWalletService } from '../application/debit-wallet.service';
 import { GetWalletService } from '../application/get-wallet.service';
 import { ListWalletTransactionsService } from '../application/list-wallet-transactions.service';
+import { MoveMoneyService } from '../application/move-money.service';
 import { CreateWalletRequest } from './dto/create-wallet.request';
 import { MoveMoneyRequest } from './dto/move-money.request';
 import { WalletResponse, WalletTransactionPage, WalletTransactionResponse } from './dto/wallet.response';
@@ -40,8 +41,7 @@ export class WalletsController {
   constructor(
     private readonly createWallet: CreateWalletService,
     private readonly getWallet: GetWalletService,
-    private readonly creditWallet: CreditWalletService,
-    private readonly debitWallet: DebitWalletService,
+    private readonly moveMoney: MoveMoneyService,
     private readonly listTransactions: ListWalletTransactionsService,
   ) {}
 
@@ -77,8 +77,9 @@ export class WalletsController {
         { field: 'account_id', message: 'can name only your own account with a customer key' },
       ]);
     }
-    const wallet = await this.createWallet.execute(body.account_id ?? caller.accountId, body.currency);
-    return WalletResponse.of(wallet);
+    return answerWith(WalletResponse.of, () =>
+      this.createWallet.execute(body.account_id ?? caller.accountId, body.currency),
+    );
   }
 
   @Get(':id')
@@ -107,15 +108,19 @@ export class WalletsController {
   async credit(
     @UuidParam('id') id: string,
     @Body() body: MoveMoneyRequest,
-    @Headers('idempotency-key') idempotencyKey: string,
+    @IdempotencyKeyHeader() idempotencyKey: string,
+    @CurrentPrincipal() caller: Principal,
   ): Promise<WalletTransactionResponse> {
-    const transaction = await this.creditWallet.execute({
-      walletId: id,
-      amount: BigInt(body.amount),
-      description: body.description,
-      idempotencyKey,
-    });
-    return WalletTransactionResponse.of(transaction);
+    return answerWith(WalletTransactionResponse.of, () =>
+      this.moveMoney.execute({
+        type: 'credit',
+        walletId: id,
+        amount: BigInt(body.amount),
+        description: body.description,
+        idempotencyKey,
+        caller,
+      }),
+    );
   }
 
   @Post(':id/debit')
@@ -134,17 +139,19 @@ export class WalletsController {
   async debit(
     @UuidParam('id') id: string,
     @Body() body: MoveMoneyRequest,
-    @Headers('idempotency-key') idempotencyKey: string,
+    @IdempotencyKeyHeader() idempotencyKey: string,
     @CurrentPrincipal() caller: Principal,
   ): Promise<WalletTransactionResponse> {
-    const transaction = await this.debitWallet.execute({
-      walletId: id,
-      amount: BigInt(body.amount),
-      description: body.description,
-      idempotencyKey,
-      caller,
-    });
-    return WalletTransactionResponse.of(transaction);
+    return answerWith(WalletTransactionResponse.of, () =>
+      this.moveMoney.execute({
+        type: 'debit',
+        walletId: id,
+        amount: BigInt(body.amount),
+        description: body.description,
+        idempotencyKey,
+        caller,
+      }),
+    );
   }
 
   @Get(':id/transactions')

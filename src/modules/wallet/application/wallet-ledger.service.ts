@@ -2,17 +2,24 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import type { Counter, Histogram } from 'prom-client';
 import type { EntityManager } from 'typeorm';
-import { NotFoundError } from '../../../shared/domain/domain-error';
+import { afterCommit } from '../../../shared/database/after-commit';
+import { DomainError, NotFoundError } from '../../../shared/domain/domain-error';
+import { batchAnswers, claimVerdict } from '../../../shared/idempotency/batch-idempotency';
+import { IdempotencyStore } from '../../../shared/idempotency/idempotency.store';
+import type { IdempotentCall } from '../../../shared/idempotency/idempotent-call';
+import type { BatchOutcome } from '../../../shared/database/hot-row-batcher';
 import { MetricsRegistry } from '../../../shared/observability/metrics';
 import {
   isSameMovement,
+  type LedgerKey,
   move,
+  sameLedgerKey,
   type TransactionReference,
   type TransactionType,
   type Wallet,
   type WalletTransaction,
 } from '../domain/wallet';
-import { CurrencyMismatchError, InsufficientFundsError, LedgerKeyReusedError } from '../domain/wallet.errors';
+import { CurrencyMismatchError, LedgerKeyReusedError } from '../domain/wallet.errors';
 import type { WalletRepository } from '../domain/wallet.repository';
 import { WALLET_REPOSITORY } from '../wallet.tokens';
 
@@ -23,12 +30,21 @@ export interface LedgerMovementCommand {
   /** Why the money moved, e.g. `{ type: 'order', id: orderId }`. */
   reference?: TransactionReference | null;
   description?: string | null;
-  /** At most one ledger entry per (wallet, key): a repeat returns the first entry unchanged. */
-  idempotencyKey?: string | null;
+  /**
+   * At most one ledger entry per (wallet, key): a repeat returns the first entry unchanged. A
+   * client's key is scoped to its account; the service's own keys use `serviceKey(...)`.
+   */
+  idempotencyKey?: LedgerKey | null;
   /** The wallet must belong to this account, else NotFoundError (never leak another's wallet). */
   expectedAccountId?: string;
   /** The wallet must hold this currency, else CurrencyMismatchError. */
   expectedCurrency?: string;
+}
+
+export interface LedgerMovement extends LedgerMovementCommand {
+  type: TransactionType;
+  /** The Idempotency-Key request this movement answers, claimed and answered with it. */
+  call?: IdempotentCall;
 }
 
 export interface RecordedTransaction extends WalletTransaction {
@@ -38,9 +54,12 @@ export interface RecordedTransaction extends WalletTransaction {
 
 /**
  * The only way money moves. Every method runs in the CALLER's transaction (`em`), so that another
- * module can debit a wallet and change its own rows atomically. The wallet's row is locked
- * (`pessimistic_write`) with `em` and stays locked until that transaction ends; the caller's
- * UnitOfWork sets the lock wait and maps a timeout (use `() => new WalletBusyError()`).
+ * module can debit a wallet and change its own rows atomically. The wallet's row is locked once
+ * (`FOR UPDATE`, i.e. pessimistic_write) with `em` and stays locked until that transaction ends;
+ * the caller's UnitOfWork sets the lock wait and maps a timeout (use `() => new WalletBusyError()`).
+ *
+ * Round trips: one locked read that also returns the entries already recorded under the movements'
+ * keys, one claim of their Idempotency-Keys (when any), one write of the balance and every entry.
  */
 @Injectable()
 export class WalletLedgerService {
@@ -49,6 +68,7 @@ export class WalletLedgerService {
 
   constructor(
     @Inject(WALLET_REPOSITORY) private readonly wallets: WalletRepository<EntityManager>,
+    private readonly idempotency: IdempotencyStore,
     metrics: MetricsRegistry,
   ) {
     this.movements = metrics.counter('wallet_movements_total', 'Wallet debits and credits by outcome', [
@@ -65,12 +85,73 @@ export class WalletLedgerService {
 
   /** Throws InsufficientFundsError, NotFoundError, CurrencyMismatchError, LedgerKeyReusedError. */
   debit(em: EntityManager, command: LedgerMovementCommand): Promise<RecordedTransaction> {
-    return this.record(em, 'debit', command);
+    return this.recordOne(em, { ...command, type: 'debit' });
   }
 
   /** Throws NotFoundError, CurrencyMismatchError, LedgerKeyReusedError, BalanceLimitExceededError. */
   credit(em: EntityManager, command: LedgerMovementCommand): Promise<RecordedTransaction> {
-    return this.record(em, 'credit', command);
+    return this.recordOne(em, { ...command, type: 'credit' });
+  }
+
+  /**
+   * Movements of one wallet decided one by one in order, exactly as if each ran alone, each with its
+   * own outcome; written with one statement. Movements carrying an Idempotency-Key request are
+   * claimed after the lock and answered in this transaction (`present` turns a result into the
+   * request's body); a key answered before comes back as an IdempotentReplay outcome.
+   */
+  async record(
+    em: EntityManager,
+    walletId: string,
+    movements: LedgerMovement[],
+  ): Promise<Array<BatchOutcome<RecordedTransaction>>> {
+    const keys = movements.flatMap((m) => (m.idempotencyKey ? [m.idempotencyKey] : []));
+    const stopTimer = this.lockWait.startTimer();
+    const locked = await this.wallets.lockWithEntries(em, walletId, keys);
+    stopTimer();
+    const calls = movements.flatMap((m) => (m.call ? [m.call] : []));
+    const claims = await this.idempotency.claimIn(em, calls);
+
+    const known = locked?.entries ?? [];
+    const written: WalletTransaction[] = [];
+    const outcomes: Array<BatchOutcome<RecordedTransaction>> = [];
+    let balance = locked?.wallet.balance ?? 0n;
+    const now = new Date();
+    for (const movement of movements) {
+      const verdict = claimVerdict(movement.call && claims.get(movement.call));
+      if (verdict) {
+        outcomes.push(verdict);
+        continue;
+      }
+      try {
+        const wallet = this.check(locked?.wallet, movement);
+        const earlier = [...known, ...written].find((e) => sameLedgerKey(e.idempotencyKey, movement.idempotencyKey ?? null));
+        if (earlier) {
+          outcomes.push({ ok: this.replay(earlier, movement) });
+          continue;
+        }
+        const entry: WalletTransaction = {
+          id: randomUUID(),
+          walletId: wallet.id,
+          ...move({ balance }, movement.type, movement.amount),
+          description: movement.description ?? null,
+          reference: movement.reference ?? null,
+          idempotencyKey: movement.idempotencyKey ?? null,
+          createdAt: now,
+        };
+        balance = entry.balanceAfter;
+        written.push(entry);
+        outcomes.push({ ok: { ...entry, replayed: false } });
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        outcomes.push({ error });
+      }
+    }
+    if (written.length > 0) await this.wallets.append(em, walletId, balance, written);
+    await this.idempotency.recordIn(em, batchAnswers(movements.map((m) => m.call), outcomes));
+    afterCommit(em, () =>
+      outcomes.forEach((outcome, i) => this.count(movements[i].type, outcome)),
+    );
+    return outcomes;
   }
 
   /** Without `em`, a plain read outside any transaction (no lock). */
@@ -88,69 +169,33 @@ export class WalletLedgerService {
     return this.wallets.findTransactionById(id, em);
   }
 
-  private async record(
-    em: EntityManager,
-    type: TransactionType,
-    command: LedgerMovementCommand,
-  ): Promise<RecordedTransaction> {
-    const stopTimer = this.lockWait.startTimer();
-    const wallet = await this.wallets.lockById(em, command.walletId);
-    stopTimer();
-    if (
-      !wallet ||
-      (command.expectedAccountId !== undefined && wallet.accountId !== command.expectedAccountId)
-    ) {
-      throw new NotFoundError('Wallet', command.walletId);
-    }
-    if (command.expectedCurrency !== undefined && wallet.currency !== command.expectedCurrency) {
-      throw new CurrencyMismatchError(wallet.currency, command.expectedCurrency);
-    }
-    const reference = command.reference ?? null;
-    const key = command.idempotencyKey ?? null;
-    // Under the row lock every earlier movement of this wallet has committed or rolled back, so
-    // this read sees any entry recorded with the key before.
-    if (key !== null) {
-      const existing = await this.wallets.findTransactionByKey(em, wallet.id, key);
-      if (existing) return this.replay(existing, type, command.amount, reference, key);
-    }
-
-    let movement;
-    try {
-      movement = move(wallet, type, command.amount);
-    } catch (error) {
-      if (error instanceof InsufficientFundsError)
-        this.movements.inc({ type, outcome: 'insufficient_funds' });
-      throw error;
-    }
-    const transaction: WalletTransaction = {
-      id: randomUUID(),
-      walletId: wallet.id,
-      ...movement,
-      description: command.description ?? null,
-      reference,
-      idempotencyKey: key,
-      createdAt: new Date(),
-    };
-    if (!(await this.wallets.insertTransaction(em, transaction))) {
-      // The unique (wallet_id, idempotency_key) constraint answered instead of the read above.
-      const existing = await this.wallets.findTransactionByKey(em, wallet.id, key as string);
-      if (!existing) throw new Error(`ledger entry for key ${key} vanished`);
-      return this.replay(existing, type, command.amount, reference, key as string);
-    }
-    await this.wallets.updateBalance(em, wallet.id, movement.balanceAfter);
-    this.movements.inc({ type, outcome: 'recorded' });
-    return { ...transaction, replayed: false };
+  private async recordOne(em: EntityManager, movement: LedgerMovement): Promise<RecordedTransaction> {
+    const [outcome] = await this.record(em, movement.walletId, [movement]);
+    if ('error' in outcome) throw outcome.error;
+    return outcome.ok;
   }
 
-  private replay(
-    existing: WalletTransaction,
-    type: TransactionType,
-    amount: bigint,
-    reference: TransactionReference | null,
-    key: string,
-  ): RecordedTransaction {
-    if (!isSameMovement(existing, type, amount, reference)) throw new LedgerKeyReusedError(key);
-    this.movements.inc({ type, outcome: 'replayed' });
+  private check(wallet: Wallet | undefined, movement: LedgerMovement): Wallet {
+    if (!wallet || (movement.expectedAccountId !== undefined && wallet.accountId !== movement.expectedAccountId)) {
+      throw new NotFoundError('Wallet', movement.walletId);
+    }
+    if (movement.expectedCurrency !== undefined && wallet.currency !== movement.expectedCurrency) {
+      throw new CurrencyMismatchError(wallet.currency, movement.expectedCurrency);
+    }
+    return wallet;
+  }
+
+  private replay(existing: WalletTransaction, movement: LedgerMovement): RecordedTransaction {
+    if (!isSameMovement(existing, movement.type, movement.amount, movement.reference ?? null)) {
+      throw new LedgerKeyReusedError(movement.idempotencyKey?.key ?? '');
+    }
     return { ...existing, replayed: true };
+  }
+
+  private count(type: TransactionType, outcome: BatchOutcome<RecordedTransaction>): void {
+    if ('ok' in outcome) this.movements.inc({ type, outcome: outcome.ok.replayed ? 'replayed' : 'recorded' });
+    else if (outcome.error instanceof DomainError && outcome.error.code === 'insufficient_funds') {
+      this.movements.inc({ type, outcome: 'insufficient_funds' });
+    }
   }
 }

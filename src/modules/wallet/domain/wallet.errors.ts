@@ -64,3 +64,13 @@ export class LedgerKeyReusedError extends DomainError {
     super(`Idempotency key "${key}" already recorded a different movement on this wallet`);
   }
 }
+
+/**
+ * An entry's (wallet, key) was already in the ledger when it was written: the last line of defence
+ * against a second effect answered. Not a client's error: the batch is decided again, one by one.
+ */
+export class LedgerConflictError extends Error {
+  constructor(walletId: string) {
+    super(`a ledger entry of wallet ${walletId} was recorded under the same key meanwhile`);
+  }
+}

@@ -1,5 +1,5 @@
 import type { Cursor } from '../../../shared/http/pagination';
-import type { Wallet, WalletTransaction } from './wallet';
+import type { LedgerKey, Wallet, WalletTransaction } from './wallet';
 
 export type NewWallet = Pick<Wallet, 'id' | 'accountId' | 'currency'>;
 
@@ -9,14 +9,22 @@ export type NewWallet = Pick<Wallet, 'id' | 'accountId' | 'currency'>;
  */
 export interface WalletRepository<Tx> {
   /** An empty wallet. Throws WalletExistsError when the account has one in that currency. */
-  create(wallet: NewWallet): Promise<Wallet>;
+  create(tx: Tx, wallet: NewWallet): Promise<Wallet>;
   findById(id: string, tx?: Tx): Promise<Wallet | null>;
-  /** Reads the wallet and holds its row lock until the transaction ends. */
-  lockById(tx: Tx, id: string): Promise<Wallet | null>;
-  updateBalance(tx: Tx, id: string, balance: bigint): Promise<void>;
-  /** False when (wallet, idempotency key) is already in the ledger: nothing was inserted. */
-  insertTransaction(tx: Tx, transaction: WalletTransaction): Promise<boolean>;
-  findTransactionByKey(tx: Tx, walletId: string, idempotencyKey: string): Promise<WalletTransaction | null>;
+  /**
+   * Locks the wallet's row until the transaction ends and returns it with the ledger entries already
+   * recorded under any of `keys`, in one round trip.
+   */
+  lockWithEntries(
+    tx: Tx,
+    id: string,
+    keys: LedgerKey[],
+  ): Promise<{ wallet: Wallet; entries: WalletTransaction[] } | null>;
+  /**
+   * Sets the balance and appends the entries, in one round trip. Throws LedgerConflictError when an
+   * entry's (wallet, key) is already in the ledger: nothing is written then.
+   */
+  append(tx: Tx, id: string, balance: bigint, entries: WalletTransaction[]): Promise<void>;
   findTransactionById(id: string, tx?: Tx): Promise<WalletTransaction | null>;
   /** Newest first, strictly after `cursor`. */
   listTransactions(walletId: string, limit: number, cursor?: Cursor): Promise<WalletTransaction[]>;

@@ -46,7 +46,7 @@ describe('isSameMovement', () => {
     balanceAfter: 700n,
     description: null,
     reference: { type: 'order', id: 'o1' },
-    idempotencyKey: 'k',
+    idempotencyKey: { scope: 'service', key: 'k' },
     createdAt: new Date(),
   };
 

@@ -19,6 +19,24 @@ export interface TransactionReference {
   id: string;
 }
 
+/**
+ * An idempotency key in the ledger. A client's key lives in the scope of the account that sent it,
+ * the keys the service derives for its own references in SERVICE_KEY_SCOPE, which no account id
+ * can equal: the admin and the owner using one key string, or a client key shaped like an internal
+ * one, are different keys.
+ */
+export interface LedgerKey {
+  scope: string;
+  key: string;
+}
+
+export const SERVICE_KEY_SCOPE = 'service';
+
+export const serviceKey = (key: string): LedgerKey => ({ scope: SERVICE_KEY_SCOPE, key });
+
+export const sameLedgerKey = (a: LedgerKey | null, b: LedgerKey | null): boolean =>
+  a !== null && b !== null && a.scope === b.scope && a.key === b.key;
+
 export interface WalletTransaction {
   id: string;
   walletId: string;
@@ -28,7 +46,7 @@ export interface WalletTransaction {
   balanceAfter: bigint;
   description: string | null;
   reference: TransactionReference | null;
-  idempotencyKey: string | null;
+  idempotencyKey: LedgerKey | null;
   createdAt: Date;
 }
 

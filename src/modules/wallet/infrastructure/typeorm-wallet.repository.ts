@@ -4,8 +4,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { isUniqueViolation, pgCode, PG } from '../../../shared/database/postgres-errors';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import type { Cursor } from '../../../shared/http/pagination';
-import type { Wallet, WalletTransaction } from '../domain/wallet';
-import { WalletExistsError } from '../domain/wallet.errors';
+import type { LedgerKey, TransactionType, Wallet, WalletTransaction } from '../domain/wallet';
+import { LedgerConflictError, WalletExistsError } from '../domain/wallet.errors';
 import type { NewWallet, WalletRepository } from '../domain/wallet.repository';
 import { WalletTransactionOrmEntity } from './wallet-transaction.orm-entity';
 import { WalletOrmEntity } from './wallet.orm-entity';
@@ -31,17 +31,48 @@ const toTransaction = (row: WalletTransactionOrmEntity): WalletTransaction => ({
     row.referenceType !== null && row.referenceId !== null
       ? { type: row.referenceType, id: row.referenceId }
       : null,
-  idempotencyKey: row.idempotencyKey,
+  idempotencyKey:
+    row.keyScope !== null && row.idempotencyKey !== null ? { scope: row.keyScope, key: row.idempotencyKey } : null,
   createdAt: row.createdAt,
+});
+
+interface LockedRow {
+  id: string;
+  account_id: string;
+  currency: string;
+  balance: string;
+  created_at: Date;
+  updated_at: Date;
+  entries: Array<Record<string, string | number | null>>;
+}
+
+/** A ledger row as PostgreSQL's json_agg wrote it (bigints as JSON numbers, all within 2^53). */
+const fromJsonRow = (r: Record<string, string | number | null>): WalletTransaction => ({
+  id: String(r.id),
+  walletId: String(r.wallet_id),
+  type: r.type as TransactionType,
+  amount: BigInt(r.amount as number),
+  balanceBefore: BigInt(r.balance_before as number),
+  balanceAfter: BigInt(r.balance_after as number),
+  description: r.description === null ? null : String(r.description),
+  reference:
+    r.reference_type !== null && r.reference_id !== null
+      ? { type: String(r.reference_type), id: String(r.reference_id) }
+      : null,
+  idempotencyKey:
+    r.key_scope !== null && r.idempotency_key !== null
+      ? { scope: String(r.key_scope), key: String(r.idempotency_key) }
+      : null,
+  createdAt: new Date(String(r.created_at)),
 });
 
 @Injectable()
 export class TypeOrmWalletRepository implements WalletRepository<EntityManager> {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async create(wallet: NewWallet): Promise<Wallet> {
+  async create(tx: EntityManager, wallet: NewWallet): Promise<Wallet> {
     try {
-      const rows: Array<{ created_at: Date }> = await this.dataSource.query(
+      const rows: Array<{ created_at: Date }> = await tx.query(
         `INSERT INTO wallets (id, account_id, currency) VALUES ($1, $2, $3) RETURNING created_at`,
         [wallet.id, wallet.accountId, wallet.currency],
       );
@@ -61,52 +92,77 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
     return row ? toWallet(row) : null;
   }
 
-  async lockById(tx: EntityManager, id: string): Promise<Wallet | null> {
-    const row = await tx.findOne(WalletOrmEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
-    return row ? toWallet(row) : null;
-  }
-
-  async updateBalance(tx: EntityManager, id: string, balance: bigint): Promise<void> {
-    await tx.query(
-      `UPDATE wallets SET balance = $2, updated_at = date_trunc('milliseconds', clock_timestamp()) WHERE id = $1`,
-      [id, balance.toString()],
+  async lockWithEntries(
+    tx: EntityManager,
+    id: string,
+    keys: LedgerKey[],
+  ): Promise<{ wallet: Wallet; entries: WalletTransaction[] } | null> {
+    // The entries are read in the locking statement's snapshot, which may predate the lock: enough,
+    // because an entry with one of these keys committed meanwhile would have been made by a request
+    // with the same Idempotency-Key or order, which its claim or the order's lock turned away first.
+    const rows: Array<LockedRow> = await tx.query(
+      `SELECT w.id, w.account_id, w.currency, w.balance, w.created_at, w.updated_at,
+              CASE WHEN cardinality($2::varchar[]) = 0 THEN '[]'::json ELSE (
+                SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]'::json)
+                  FROM wallet_transactions t
+                  JOIN unnest($2::varchar[], $3::varchar[]) AS k(scope, key)
+                    ON t.key_scope = k.scope AND t.idempotency_key = k.key
+                 WHERE t.wallet_id = w.id) END AS entries
+         FROM wallets w WHERE w.id = $1
+          FOR UPDATE OF w`,
+      [id, keys.map((k) => k.scope), keys.map((k) => k.key)],
     );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      wallet: {
+        id: row.id,
+        accountId: row.account_id,
+        currency: row.currency,
+        balance: BigInt(row.balance),
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+      },
+      entries: row.entries.map(fromJsonRow),
+    };
   }
 
-  async insertTransaction(tx: EntityManager, t: WalletTransaction): Promise<boolean> {
-    // ON CONFLICT keeps the caller's transaction usable: a unique violation would abort it.
-    const rows: unknown[] = await tx.query(
-      `INSERT INTO wallet_transactions
-         (id, wallet_id, type, amount, balance_before, balance_after, description,
-          reference_type, reference_id, idempotency_key)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-       ON CONFLICT (wallet_id, idempotency_key) DO NOTHING
-       RETURNING created_at`,
+  async append(tx: EntityManager, id: string, balance: bigint, entries: WalletTransaction[]): Promise<void> {
+    // ON CONFLICT keeps the transaction usable and lets the count tell a key already recorded.
+    const [{ inserted }]: Array<{ inserted: number }> = await tx.query(
+      `WITH w AS (
+         UPDATE wallets SET balance = $2, updated_at = date_trunc('milliseconds', clock_timestamp())
+          WHERE id = $1),
+       t AS (
+         INSERT INTO wallet_transactions
+           (id, wallet_id, type, amount, balance_before, balance_after, description,
+            reference_type, reference_id, key_scope, idempotency_key, created_at)
+         SELECT e.id, $1, e.type, e.amount, e.balance_before, e.balance_after, e.description,
+                e.reference_type, e.reference_id, e.key_scope, e.idempotency_key, e.created_at
+           FROM unnest($3::uuid[], $4::varchar[], $5::bigint[], $6::bigint[], $7::bigint[], $8::varchar[],
+                       $9::varchar[], $10::varchar[], $11::varchar[], $12::varchar[], $13::timestamptz[])
+             AS e(id, type, amount, balance_before, balance_after, description,
+                  reference_type, reference_id, key_scope, idempotency_key, created_at)
+         ON CONFLICT (wallet_id, key_scope, idempotency_key) DO NOTHING
+         RETURNING 1)
+       SELECT count(*)::int AS inserted FROM t`,
       [
-        t.id,
-        t.walletId,
-        t.type,
-        t.amount.toString(),
-        t.balanceBefore.toString(),
-        t.balanceAfter.toString(),
-        t.description,
-        t.reference?.type ?? null,
-        t.reference?.id ?? null,
-        t.idempotencyKey,
+        id,
+        balance.toString(),
+        entries.map((e) => e.id),
+        entries.map((e) => e.type),
+        entries.map((e) => e.amount.toString()),
+        entries.map((e) => e.balanceBefore.toString()),
+        entries.map((e) => e.balanceAfter.toString()),
+        entries.map((e) => e.description),
+        entries.map((e) => e.reference?.type ?? null),
+        entries.map((e) => e.reference?.id ?? null),
+        entries.map((e) => e.idempotencyKey?.scope ?? null),
+        entries.map((e) => e.idempotencyKey?.key ?? null),
+        entries.map((e) => e.createdAt.toISOString()),
       ],
     );
-    const inserted = rows[0] as { created_at: Date } | undefined;
-    if (inserted) t.createdAt = inserted.created_at;
-    return inserted !== undefined;
-  }
-
-  async findTransactionByKey(
-    tx: EntityManager,
-    walletId: string,
-    idempotencyKey: string,
-  ): Promise<WalletTransaction | null> {
-    const row = await tx.findOne(WalletTransactionOrmEntity, { where: { walletId, idempotencyKey } });
-    return row ? toTransaction(row) : null;
+    if (inserted !== entries.length) throw new LedgerConflictError(id);
   }
 
   async findTransactionById(id: string, tx?: EntityManager): Promise<WalletTransaction | null> {

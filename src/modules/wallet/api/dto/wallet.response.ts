@@ -54,7 +54,7 @@ export class WalletTransactionResponse {
       description: t.description,
       reference_type: t.reference?.type ?? null,
       reference_id: t.reference?.id ?? null,
-      idempotency_key: t.idempotencyKey,
+      idempotency_key: t.idempotencyKey?.key ?? null,
       created_at: t.createdAt.toISOString(),
     };
   }

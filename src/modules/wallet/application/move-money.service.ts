@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { HotRowBatcher } from '../../../shared/database/hot-row-batcher';
+import { UnitOfWork } from '../../../shared/database/unit-of-work';
+import { isAdmin, type Principal } from '../../../shared/http/auth';
+import { currentIdempotentCall } from '../../../shared/idempotency/idempotent-call';
+import type { TransactionType } from '../domain/wallet';
+import { WalletBusyError } from '../domain/wallet.errors';
+import { RedisWalletLock } from '../infrastructure/redis-wallet-lock';
+import { type LedgerMovement, type RecordedTransaction, WalletLedgerService } from './wallet-ledger.service';
+
+export interface MoveMoneyCommand {
+  type: TransactionType;
+  walletId: string;
+  amount: bigint;
+  description?: string;
+  idempotencyKey: string;
+  caller: Principal;
+}
+
+/** The most movements one transaction decides: enough to amortise a commit, small enough to stay short. */
+const MAX_BATCH = 64;
+
+/**
+ * A client's credit (admin) or debit (owner or admin). Movements of one wallet that arrive while a
+ * transaction on it is in flight join the next one (group commit): one lock, one write, one commit
+ * for all, each request decided in arrival order exactly as if it ran alone.
+ */
+@Injectable()
+export class MoveMoneyService {
+  private readonly batcher: HotRowBatcher<LedgerMovement, RecordedTransaction>;
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly ledger: WalletLedgerService,
+    private readonly lock: RedisWalletLock,
+  ) {
+    this.batcher = new HotRowBatcher((walletId, movements) => this.decide(walletId, movements), {
+      maxBatch: MAX_BATCH,
+      conflictKey: (m) => (m.call ? `${m.call.scope}\n${m.call.key}` : undefined),
+    });
+  }
+
+  /** Another account's wallet is NotFoundError, for a debit by a customer. */
+  execute(command: MoveMoneyCommand): Promise<RecordedTransaction> {
+    const { caller } = command;
+    return this.batcher.submit(command.walletId, {
+      type: command.type,
+      walletId: command.walletId,
+      amount: command.amount,
+      description: command.description,
+      idempotencyKey: { scope: caller.accountId, key: command.idempotencyKey },
+      expectedAccountId: isAdmin(caller) ? undefined : caller.accountId,
+      call: currentIdempotentCall(),
+    });
+  }
+
+  private decide(walletId: string, movements: LedgerMovement[]) {
+    return this.lock.withLock(walletId, () =>
+      this.uow.run((em) => this.ledger.record(em, walletId, movements), {
+        idempotent: false,
+        onLockTimeout: () => new WalletBusyError(),
+      }),
+    );
+  }
+}

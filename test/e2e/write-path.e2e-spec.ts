@@ -1,0 +1,337 @@
+import { randomUUID } from 'crypto';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { PlaceHoldService } from '../../src/modules/inventory/application/place-hold.service';
+import { runMigrations } from '../../src/shared/database/migrate';
+import { createOrder, createProduct, placeHold, stockInDb } from '../support/inventory-fixtures';
+import { pay, pendingOrder } from '../support/payment-fixtures';
+import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
+import { bearer, credit, customerWithWallet } from '../support/wallet-fixtures';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A connection of the test's own, beside the app's pool. */
+async function connect(url = process.env.DATABASE_URL as string): Promise<Client> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  return client;
+}
+
+/** The backend of another connection of this database that waits for a lock. */
+async function waitingBackend(admin: Client, except: number[]): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const rows: Array<{ pid: number }> = (
+      await admin.query(
+        `SELECT pid FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock' AND NOT (pid = ANY($1))`,
+        [except],
+      )
+    ).rows;
+    if (rows.length > 0) return rows[0].pid;
+    await sleep(10);
+  }
+  throw new Error('no request is waiting for the lock');
+}
+
+describe('the write path (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  const balanceOf = async (walletId: string) =>
+    (await t.http().get(`/api/wallets/${walletId}`).set(bearer(ADMIN_KEY())).expect(200)).body.balance;
+  const debit = (walletId: string, key: string, amount: number, idempotencyKey: string) =>
+    t
+      .http()
+      .post(`/api/wallets/${walletId}/debit`)
+      .set(bearer(key))
+      .set('Idempotency-Key', idempotencyKey)
+      .send({ amount });
+
+  it('a request killed between its claim and its commit leaves its key free: the retry runs at once, once', async () => {
+    const f = await pendingOrder(t, { balance: 10000, price: 1000, quantity: 2 });
+    const admin = await connect();
+    const locker = await connect();
+    try {
+      const lockerPid = (await locker.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+      const adminPid = (await admin.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+      await locker.query('BEGIN');
+      await locker.query('SELECT 1 FROM orders WHERE id = $1 FOR UPDATE', [f.orderId]);
+
+      const key = randomUUID();
+      const inflight = pay(t, f.customer.key, f.orderId, f.walletId, key).then((r) => r);
+      // The payment has claimed its key in its transaction and now waits for the order's row lock.
+      const pid = await waitingBackend(admin, [lockerPid, adminPid]);
+      const claimed = await admin.query(
+        `SELECT count(*)::int AS n FROM pg_locks WHERE pid = $1 AND relation = 'idempotency_keys'::regclass`,
+        [pid],
+      );
+      expect(claimed.rows[0].n).toBeGreaterThan(0);
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+      const killed = await inflight;
+      expect(killed.status).toBeGreaterThanOrEqual(500);
+      await locker.query('ROLLBACK');
+
+      const started = Date.now();
+      const retried = await pay(t, f.customer.key, f.orderId, f.walletId, key).expect(200);
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(retried.headers['idempotent-replayed']).toBeUndefined();
+      expect(retried.body.status).toBe('paid');
+      const replayed = await pay(t, f.customer.key, f.orderId, f.walletId, key).expect(200);
+      expect(replayed.headers['idempotent-replayed']).toBe('true');
+      expect(replayed.body).toEqual(retried.body);
+      expect(await balanceOf(f.walletId)).toBe(8000);
+      const [{ debits }] = await t.app
+        .get(DataSource)
+        .query(`SELECT count(*)::int AS debits FROM wallet_transactions WHERE wallet_id = $1 AND type = 'debit'`, [
+          f.walletId,
+        ]);
+      expect(debits).toBe(1);
+    } finally {
+      await locker.end();
+      await admin.end();
+    }
+  });
+
+  it('client keys shaped like internal references block neither the payment nor the refund', async () => {
+    const f = await pendingOrder(t, { balance: 10000, price: 1000, quantity: 1 });
+    await debit(f.walletId, f.customer.key, 100, `order-payment:${f.orderId}`).expect(201);
+    await t
+      .http()
+      .post(`/api/wallets/${f.walletId}/credit`)
+      .set(bearer(ADMIN_KEY()))
+      .set('Idempotency-Key', `order-refund:${f.orderId}`)
+      .send({ amount: 100 })
+      .expect(201);
+    expect((await pay(t, f.customer.key, f.orderId, f.walletId).expect(200)).body.status).toBe('paid');
+    const refunded = await t
+      .http()
+      .post(`/api/orders/${f.orderId}/refund`)
+      .set(bearer(ADMIN_KEY()))
+      .set('Idempotency-Key', randomUUID())
+      .send({})
+      .expect(200);
+    expect(refunded.body.status).toBe('refunded');
+    expect(await balanceOf(f.walletId)).toBe(10000);
+  });
+
+  it('1000 concurrent holds of 1 on stock 100: exactly 100 granted, 900 insufficient_stock, 0/100/0', async () => {
+    const product = await createProduct(t, 100);
+    const buyers = await Promise.all(Array.from({ length: 20 }, (_, i) => createCustomer(t, `buyer ${i}`)));
+    const results = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) => placeHold(t, buyers[i % buyers.length].key, product.id, 1)),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(100);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(900);
+    for (const r of results.filter((r) => r.status === 409)) expect(r.body.code).toBe('insufficient_stock');
+    expect(await stockInDb(t, product.id)).toEqual({
+      total_stock: 100,
+      available_stock: 0,
+      reserved_stock: 100,
+      sold_stock: 0,
+    });
+    const [{ held }] = await t.app
+      .get(DataSource)
+      .query(`SELECT coalesce(sum(quantity), 0)::int AS held FROM holds WHERE product_id = $1 AND status = 'active'`, [
+        product.id,
+      ]);
+    expect(held).toBe(100);
+  });
+
+  it('a batch decides in arrival order, and a refused request does not fail the others', async () => {
+    const product = await createProduct(t, 6);
+    const buyer = await createCustomer(t, 'batch buyer');
+    const service = t.app.get(PlaceHoldService);
+    // The first goes alone at once (5 left); the next three arrive while it runs and share one batch:
+    // 3 is granted (2 left), 4 is refused, 2 is granted (0 left). Decided in another order, 4 would win.
+    const settled = await Promise.allSettled(
+      [1, 3, 4, 2].map((quantity) => service.execute(buyer.id, product.id, quantity)),
+    );
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((settled[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'insufficient_stock' });
+    const [, second, , fourth] = settled as Array<PromiseFulfilledResult<{ createdAt: Date }>>;
+    expect(fourth.value.createdAt).toEqual(second.value.createdAt);
+    expect(await stockInDb(t, product.id)).toMatchObject({ available_stock: 0, reserved_stock: 6 });
+  });
+
+  it('mixed quantities from many buyers never oversell', async () => {
+    const product = await createProduct(t, 50);
+    const buyers = await Promise.all(Array.from({ length: 10 }, (_, i) => createCustomer(t, `mixed ${i}`)));
+    const quantities = Array.from({ length: 120 }, (_, i) => 1 + (i % 4));
+    const results = await Promise.all(
+      quantities.map((q, i) => placeHold(t, buyers[i % buyers.length].key, product.id, q)),
+    );
+    const granted = results.reduce((sum, r, i) => sum + (r.status === 201 ? quantities[i] : 0), 0);
+    expect(results.every((r) => r.status === 201 || r.status === 409)).toBe(true);
+    expect(granted).toBeLessThanOrEqual(50);
+    // Refusals happen only when what was asked no longer fits: the stock ends below the smallest ask.
+    const stock = await stockInDb(t, product.id);
+    expect(stock.reserved_stock).toBe(granted);
+    expect(stock.available_stock).toBe(50 - granted);
+    expect(stock.available_stock).toBeLessThan(1);
+  });
+
+  it('sold-out refusals stop at the commit that returns units: a released unit is taken within a second', async () => {
+    const product = await createProduct(t, 10);
+    const seller = await createCustomer(t, 'first buyer');
+    const holds = await Promise.all(
+      Array.from({ length: 10 }, () => placeHold(t, seller.key, product.id, 1).expect(201)),
+    );
+    const buyers = await Promise.all(Array.from({ length: 8 }, (_, i) => createCustomer(t, `late ${i}`)));
+    let releasedAt = 0;
+    const won: Array<{ at: number }> = [];
+    let refused = 0;
+    const deadline = Date.now() + 4000;
+    const client = async (key: string) => {
+      while (Date.now() < deadline && won.length === 0) {
+        const res = await placeHold(t, key, product.id, 1);
+        if (res.status === 201) won.push({ at: Date.now() });
+        else {
+          expect(res.body.code).toBe('insufficient_stock');
+          refused += 1;
+        }
+      }
+    };
+    const clients = Array.from({ length: 64 }, (_, i) => client(buyers[i % buyers.length].key));
+    await sleep(500);
+    await t.http().delete(`/api/holds/${holds[0].body.id}`).set(bearer(seller.key)).expect(200);
+    releasedAt = Date.now();
+    await Promise.all(clients);
+    expect(refused).toBeGreaterThan(64);
+    expect(won).toHaveLength(1);
+    expect(won[0].at - releasedAt).toBeLessThan(1000);
+    expect(await stockInDb(t, product.id)).toMatchObject({ available_stock: 0, reserved_stock: 10 });
+  });
+
+  it('an order from a hold of the batch path is made once, and paying it moves reserved to sold', async () => {
+    const f = await pendingOrder(t, { balance: 5000, price: 500, quantity: 3, stock: 3 });
+    expect(await stockInDb(t, f.productId)).toMatchObject({ available_stock: 0, reserved_stock: 3 });
+    expect((await createOrder(t, f.customer.key, f.holdId)).status).toBe(409);
+    await pay(t, f.customer.key, f.orderId, f.walletId).expect(200);
+    expect(await stockInDb(t, f.productId)).toMatchObject({ available_stock: 0, reserved_stock: 0, sold_stock: 3 });
+  });
+});
+
+describe('the write path across API instances (e2e)', () => {
+  const apps: TestApp[] = [];
+
+  beforeAll(async () => {
+    for (let i = 0; i < 3; i++) apps.push(await createTestApp());
+  });
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+  });
+
+  it('200 concurrent debits of 300 on 45000 across three instances: 150 debited, 50 refused, balance 0', async () => {
+    const { walletId, customer } = await customerWithWallet(apps[0], 0);
+    await credit(apps[0], walletId, 45000);
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        apps[i % 3]
+          .http()
+          .post(`/api/wallets/${walletId}/debit`)
+          .set(bearer(customer.key))
+          .set('Idempotency-Key', `multi-${i}`)
+          .send({ amount: 300 }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(150);
+    expect(results.filter((r) => r.status === 422)).toHaveLength(50);
+    const wallet = await apps[1].http().get(`/api/wallets/${walletId}`).set(bearer(customer.key)).expect(200);
+    expect(wallet.body.balance).toBe(0);
+    const [{ sum, n }] = await apps[0].app
+      .get(DataSource)
+      .query(
+        `SELECT (sum(CASE type WHEN 'credit' THEN amount ELSE -amount END))::bigint::int AS sum, count(*)::int AS n
+           FROM wallet_transactions WHERE wallet_id = $1`,
+        [walletId],
+      );
+    expect({ sum, n }).toEqual({ sum: 0, n: 151 });
+    // Every answer replays identically from any instance.
+    const replays = await Promise.all(
+      results.map((r, i) =>
+        apps[(i + 1) % 3]
+          .http()
+          .post(`/api/wallets/${walletId}/debit`)
+          .set(bearer(customer.key))
+          .set('Idempotency-Key', `multi-${i}`)
+          .send({ amount: 300 }),
+      ),
+    );
+    replays.forEach((replay, i) => {
+      expect(replay.status).toBe(results[i].status);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+    });
+  });
+});
+
+describe('the write path when PostgreSQL restarts (e2e)', () => {
+  const database = `cw_restart_${Date.now().toString(36)}_${process.pid}`;
+  const serverUrl = new URL(process.env.DATABASE_URL as string);
+  serverUrl.pathname = '/postgres';
+  const url = new URL(process.env.DATABASE_URL as string);
+  url.pathname = `/${database}`;
+  let t: TestApp;
+  let server: Client;
+
+  beforeAll(async () => {
+    server = await connect(serverUrl.toString());
+    await server.query(`CREATE DATABASE "${database}"`);
+    await runMigrations(url.toString());
+    t = await createTestApp({ config: { DATABASE_URL: url.toString(), REQUEST_TIMEOUT_MS: 2000 } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await server.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await server.end();
+  });
+
+  it('40 clients retrying their debits through a restart are each charged exactly once within 15 s', async () => {
+    const { walletId, customer } = await customerWithWallet(t, 10000);
+    const started = Date.now();
+    const outcomes = new Map<number, { status: number; replayed: boolean; id?: string }>();
+    const client = async (i: number) => {
+      const key = `restart-${i}`;
+      for (;;) {
+        const res = await t
+          .http()
+          .post(`/api/wallets/${walletId}/debit`)
+          .set(bearer(customer.key))
+          .set('Idempotency-Key', key)
+          .send({ amount: 100 })
+          .catch(() => null);
+        if (res && res.status === 201) {
+          outcomes.set(i, { status: 201, replayed: res.headers['idempotent-replayed'] === 'true', id: res.body.id });
+          return;
+        }
+        if (Date.now() - started > 15000) return;
+        await sleep(250);
+      }
+    };
+    const restart = (async () => {
+      await sleep(300);
+      // What clients see of a restart: every connection dropped, none accepted for a while.
+      await server.query(`ALTER DATABASE "${database}" WITH ALLOW_CONNECTIONS false`);
+      await server.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+        [database],
+      );
+      await sleep(1500);
+      await server.query(`ALTER DATABASE "${database}" WITH ALLOW_CONNECTIONS true`);
+    })();
+    await Promise.all([restart, ...Array.from({ length: 40 }, (_, i) => client(i))]);
+    expect(Date.now() - started).toBeLessThan(15000);
+    expect(outcomes.size).toBe(40);
+    const [{ debits, balance }] = await t.app.get(DataSource).query(
+      `SELECT (SELECT count(*)::int FROM wallet_transactions WHERE wallet_id = $1 AND type = 'debit') AS debits,
+              (SELECT balance::int FROM wallets WHERE id = $1) AS balance`,
+      [walletId],
+    );
+    expect({ debits, balance }).toEqual({ debits: 40, balance: 6000 });
+    expect(new Set([...outcomes.values()].map((o) => o.id)).size).toBe(40);
+  });
+});
