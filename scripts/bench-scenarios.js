@@ -1,117 +1,297 @@
-// Scenarios for scripts/bench.js. Each run() returns one round's figures; report() prints the
-// median over rounds. Every figure is measured over HTTP on loopback against the built service.
+// Scenarios for scripts/bench.js. Each `run` measures one round and returns its figures; bench.js
+// prints the median over rounds. The service is measured over HTTP on loopback; `direct` is the
+// same work as one naive transaction run straight against PostgreSQL in the same round.
 'use strict';
 const { randomUUID } = require('crypto');
+const { closedLoop, directSql, percentile } = require('./bench-load');
 
-const fmt = (ms) => `${ms.toFixed(1)} ms`;
+const SECONDS = Number(process.env.BENCH_SECONDS || 5);
+const MAX_STOCK = 1000000;
 
-module.exports = [
-  {
-    name: 'flash sale',
-    async run(http) {
-      const STOCK = 100;
-      const BUYERS = 1000;
+// The naive hold: lock the product, move the unit, insert the hold, commit.
+const NAIVE_HOLD = `BEGIN;
+SELECT available_stock FROM products WHERE id = ':product' FOR UPDATE;
+UPDATE products SET available_stock = available_stock - 1, reserved_stock = reserved_stock + 1 WHERE id = ':product';
+INSERT INTO holds (id, product_id, account_id, quantity, status, expires_at) VALUES (gen_random_uuid(), ':product', ':account', 1, 'active', now() + interval '2 minutes');
+COMMIT;
+`;
+
+// The naive debit: lock the wallet, move the money, insert the ledger entry, commit.
+const NAIVE_DEBIT = `BEGIN;
+SELECT balance FROM wallets WHERE id = ':wallet' FOR UPDATE;
+UPDATE wallets SET balance = balance - 1 WHERE id = ':wallet';
+INSERT INTO wallet_transactions (id, wallet_id, type, amount, balance_before, balance_after) SELECT gen_random_uuid(), id, 'debit', 1, balance + 1, balance FROM wallets WHERE id = ':wallet';
+COMMIT;
+`;
+
+/** The same answer, but for the request id a problem document carries. */
+const sameAnswer = (a, b) =>
+  JSON.stringify({ ...a, request_id: undefined }) === JSON.stringify({ ...b, request_id: undefined });
+
+async function stockOf(db, productId) {
+  const { rows } = await db.query(
+    `SELECT p.total_stock, p.available_stock, p.reserved_stock, p.sold_stock,
+            (SELECT coalesce(sum(quantity), 0)::int FROM holds h WHERE h.product_id = p.id AND h.status = 'active') AS held
+       FROM products p WHERE p.id = $1`,
+    [productId],
+  );
+  const s = rows[0];
+  return { ...s, exact: s.total_stock === s.available_stock + s.reserved_stock + s.sold_stock && s.reserved_stock === s.held };
+}
+
+async function ledgerOf(db, walletId) {
+  const { rows } = await db.query(
+    `SELECT w.balance::bigint AS balance,
+            (SELECT coalesce(sum(CASE type WHEN 'credit' THEN amount ELSE -amount END), 0)
+               FROM wallet_transactions t WHERE t.wallet_id = w.id)::bigint AS ledger,
+            (SELECT count(*)::int FROM wallet_transactions t WHERE t.wallet_id = w.id AND type = 'debit') AS debits
+       FROM wallets w WHERE w.id = $1`,
+    [walletId],
+  );
+  return { balance: Number(rows[0].balance), ledger: Number(rows[0].ledger), debits: rows[0].debits };
+}
+
+function hotHolds(clients) {
+  return {
+    name: `hot-product holds, ${clients} clients`,
+    unit: 'holds/s',
+    async run({ http, base, db, databaseUrl }) {
+      const keys = await Promise.all(Array.from({ length: clients }, (_, i) => http.customer(`holder ${i}`)));
       const product = await http.admin('POST', '/api/products', {
-        body: { name: 'bench sneakers', price: 1999, currency: 'USD', stock: STOCK },
+        body: { name: 'hot', price: 100, currency: 'USD', stock: MAX_STOCK },
       });
-      const keys = await Promise.all(Array.from({ length: 50 }, (_, i) => http.customer(`buyer ${i}`)));
-      const started = performance.now();
-      const results = await Promise.all(
-        Array.from({ length: BUYERS }, (_, i) =>
-          http.call('POST', '/api/holds', {
-            key: keys[i % keys.length],
-            body: { product_id: product.body.id, quantity: 1 },
-          }),
-        ),
-      );
-      const wall = performance.now() - started;
-      const after = await http.call('GET', `/api/products/${product.body.id}`);
-      const won = results.filter((r) => r.status === 201).length;
-      const refused = results.filter((r) => r.status === 409).length;
-      const latencies = results.map((r) => r.ms);
+      const load = await closedLoop(base, {
+        clients,
+        seconds: SECONDS,
+        request: (i) => ({
+          method: 'POST',
+          path: '/api/holds',
+          headers: { authorization: `Bearer ${keys[i]}` },
+          body: { product_id: product.body.id, quantity: 1 },
+        }),
+      });
+      const stock = await stockOf(db, product.body.id);
+      const twin = await http.admin('POST', '/api/products', {
+        body: { name: 'hot, direct', price: 100, currency: 'USD', stock: MAX_STOCK },
+      });
+      const account = (await http.call('GET', '/api/accounts/me', { key: keys[0] })).body.id;
+      const direct = await directSql(databaseUrl, {
+        clients,
+        seconds: SECONDS,
+        sql: NAIVE_HOLD,
+        vars: { product: twin.body.id, account },
+      });
+      const granted = load.statuses[201] || 0;
       return {
-        won,
-        refused,
-        other: BUYERS - won - refused,
-        reserved: after.body.reserved_stock,
-        wall,
-        rps: BUYERS / (wall / 1000),
-        p50: percentile(latencies, 50),
-        p95: percentile(latencies, 95),
+        service: load.rps,
+        direct: direct.tps,
+        tool: direct.tool,
+        p50: load.p50,
+        p99: load.p99,
+        exact: stock.exact && stock.reserved_stock === granted && granted === load.count,
       };
     },
-    report(rounds, { median }) {
-      const r0 = rounds[0];
-      console.log(
-        `flash sale, 1000 concurrent holds of 1 on stock 100: ${r0.won} held, ${r0.refused} refused, ${r0.other} other, ` +
-          `reserved ${r0.reserved} (every round: ${rounds.every((r) => r.won === 100 && r.reserved === 100 && r.other === 0) ? 'exact' : 'NOT EXACT'})`,
-      );
-      console.log(
-        `  median over ${rounds.length} rounds: ${median(rounds.map((r) => r.rps)).toFixed(0)} holds/s, ` +
-          `p50 ${fmt(median(rounds.map((r) => r.p50)))}, p95 ${fmt(median(rounds.map((r) => r.p95)))}, ` +
-          `sell-out wall time ${fmt(median(rounds.map((r) => r.wall)))}`,
-      );
-    },
-  },
-  {
-    name: 'wallet contention',
-    async run(http) {
-      const DEBITS = 200;
-      const key = await http.customer('spender');
+  };
+}
+
+function hotDebits(clients) {
+  return {
+    name: `hot-wallet debits, ${clients} clients`,
+    unit: 'debits/s',
+    async run({ http, base, db, databaseUrl }) {
+      const key = await http.customer('hot spender');
       const wallet = await http.call('POST', '/api/wallets', { key, body: { currency: 'USD' } });
+      const initial = 1e12;
       await http.admin('POST', `/api/wallets/${wallet.body.id}/credit`, {
-        body: { amount: 150 * 300 },
+        body: { amount: initial },
         idempotencyKey: randomUUID(),
       });
-      const ids = Array.from({ length: DEBITS }, () => randomUUID());
-      const debit = (id) =>
-        http.call('POST', `/api/wallets/${wallet.body.id}/debit`, {
-          key,
-          body: { amount: 300 },
-          idempotencyKey: id,
-        });
-      const started = performance.now();
-      const first = await Promise.all(ids.map(debit));
-      const wall = performance.now() - started;
-      const replays = await Promise.all(ids.map(debit));
-      const balance = (await http.call('GET', `/api/wallets/${wallet.body.id}`, { key })).body.balance;
+      const load = await closedLoop(base, {
+        clients,
+        seconds: SECONDS,
+        request: () => ({
+          method: 'POST',
+          path: `/api/wallets/${wallet.body.id}/debit`,
+          headers: { authorization: `Bearer ${key}`, 'idempotency-key': randomUUID() },
+          body: { amount: 1 },
+        }),
+      });
+      const after = await ledgerOf(db, wallet.body.id);
+      const twin = await http.call('POST', '/api/wallets', { key, body: { currency: 'EUR' } });
+      await http.admin('POST', `/api/wallets/${twin.body.id}/credit`, {
+        body: { amount: initial },
+        idempotencyKey: randomUUID(),
+      });
+      const direct = await directSql(databaseUrl, {
+        clients,
+        seconds: SECONDS,
+        sql: NAIVE_DEBIT,
+        vars: { wallet: twin.body.id },
+      });
+      const debited = load.statuses[201] || 0;
       return {
-        ok: first.filter((r) => r.status === 201).length,
-        refused: first.filter((r) => r.status === 422).length,
-        busy: first.filter((r) => r.status === 503).length,
-        replayedSame: replays.every((r, i) => r.status === first[i].status),
-        balance,
-        rps: DEBITS / (wall / 1000),
-        p50: percentile(
-          first.map((r) => r.ms),
-          50,
-        ),
-        replayP50: percentile(
-          replays.map((r) => r.ms),
-          50,
-        ),
+        service: load.rps,
+        direct: direct.tps,
+        tool: direct.tool,
+        p50: load.p50,
+        p99: load.p99,
+        exact: debited === load.count && after.debits === debited && after.balance === initial - debited && after.ledger === after.balance,
       };
     },
-    report(rounds, { median }) {
-      const r0 = rounds[0];
-      const exact = rounds.every(
-        (r) => r.ok === 150 && r.refused === 50 && r.balance === 0 && r.replayedSame,
-      );
-      console.log(
-        `wallet, 200 concurrent debits of 300 on 45000: ${r0.ok} debited, ${r0.refused} insufficient_funds, ` +
-          `${r0.busy} wallet_busy, balance ${r0.balance} (every round: ${exact ? 'exact, replays identical' : 'NOT EXACT'})`,
-      );
-      const p50 = median(rounds.map((r) => r.p50));
-      const replay = median(rounds.map((r) => r.replayP50));
-      console.log(
-        `  median over ${rounds.length} rounds: ${median(rounds.map((r) => r.rps)).toFixed(0)} debits/s, ` +
-          `p50 ${fmt(p50)}; replaying the same 200 keys: p50 ${fmt(replay)} (${(p50 / replay).toFixed(1)}x faster)`,
-      );
-    },
-  },
-];
-
-function percentile(values, p) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  };
 }
+
+/** Cached product reads, the baseline of the scenarios that should cost no more than a read. */
+async function cachedReads(base, productId, clients) {
+  return closedLoop(base, {
+    clients,
+    seconds: SECONDS,
+    request: () => ({ method: 'GET', path: `/api/products/${productId}` }),
+  });
+}
+
+const soldOut = {
+  name: 'sold-out holds, 64 clients (baseline: cached product reads)',
+  unit: 'refusals/s',
+  async run({ http, base, db }) {
+    const keys = await Promise.all(Array.from({ length: 8 }, (_, i) => http.customer(`late ${i}`)));
+    const product = await http.admin('POST', '/api/products', {
+      body: { name: 'gone', price: 100, currency: 'USD', stock: 1 },
+    });
+    await http.call('POST', '/api/holds', { key: keys[0], body: { product_id: product.body.id, quantity: 1 } });
+    const load = await closedLoop(base, {
+      clients: 64,
+      seconds: SECONDS,
+      request: (i) => ({
+        method: 'POST',
+        path: '/api/holds',
+        headers: { authorization: `Bearer ${keys[i % keys.length]}` },
+        body: { product_id: product.body.id, quantity: 1 },
+      }),
+    });
+    const reads = await cachedReads(base, product.body.id, 64);
+    const stock = await stockOf(db, product.body.id);
+    return {
+      service: load.rps,
+      direct: reads.rps,
+      tool: 'reads',
+      p50: load.p50,
+      p99: load.p99,
+      exact: (load.statuses[409] || 0) === load.count && stock.exact && stock.reserved_stock === 1,
+    };
+  },
+};
+
+const replays = {
+  name: 'replays of one key, 64 clients (baseline: cached product reads)',
+  unit: 'replays/s',
+  async run({ http, base, db }) {
+    const key = await http.customer('replayer');
+    const wallet = await http.call('POST', '/api/wallets', { key, body: { currency: 'USD' } });
+    await http.admin('POST', `/api/wallets/${wallet.body.id}/credit`, {
+      body: { amount: 1000 },
+      idempotencyKey: randomUUID(),
+    });
+    const idem = randomUUID();
+    await http.call('POST', `/api/wallets/${wallet.body.id}/debit`, { key, body: { amount: 7 }, idempotencyKey: idem });
+    const load = await closedLoop(base, {
+      clients: 64,
+      seconds: SECONDS,
+      request: () => ({
+        method: 'POST',
+        path: `/api/wallets/${wallet.body.id}/debit`,
+        headers: { authorization: `Bearer ${key}`, 'idempotency-key': idem },
+        body: { amount: 7 },
+      }),
+    });
+    const product = await http.admin('POST', '/api/products', {
+      body: { name: 'read me', price: 100, currency: 'USD', stock: 10 },
+    });
+    const reads = await cachedReads(base, product.body.id, 64);
+    const after = await ledgerOf(db, wallet.body.id);
+    return {
+      service: load.rps,
+      direct: reads.rps,
+      tool: 'reads',
+      p50: load.p50,
+      p99: load.p99,
+      exact: (load.statuses[201] || 0) === load.count && after.balance === 993 && after.debits === 1,
+    };
+  },
+};
+
+const flashSale = {
+  name: 'flash sale: 1000 concurrent holds of 1 on stock 100',
+  unit: 'holds/s',
+  async run({ http, db }) {
+    const product = await http.admin('POST', '/api/products', {
+      body: { name: 'bench sneakers', price: 1999, currency: 'USD', stock: 100 },
+    });
+    const keys = await Promise.all(Array.from({ length: 50 }, (_, i) => http.customer(`buyer ${i}`)));
+    const started = performance.now();
+    const results = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) =>
+        http.call('POST', '/api/holds', {
+          key: keys[i % keys.length],
+          body: { product_id: product.body.id, quantity: 1 },
+        }),
+      ),
+    );
+    const wall = performance.now() - started;
+    const stock = await stockOf(db, product.body.id);
+    const won = results.filter((r) => r.status === 201).length;
+    const refused = results.filter((r) => r.status === 409).length;
+    const latencies = results.map((r) => r.ms);
+    return {
+      service: 1000 / (wall / 1000),
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      exact: won === 100 && refused === 900 && stock.reserved_stock === 100 && stock.exact,
+      note: `sold out in ${wall.toFixed(0)} ms`,
+    };
+  },
+};
+
+const walletContention = {
+  name: 'wallet contention: 200 concurrent debits of 300 on 45000, then their replays',
+  unit: 'debits/s',
+  async run({ http, db }) {
+    const key = await http.customer('spender');
+    const wallet = await http.call('POST', '/api/wallets', { key, body: { currency: 'USD' } });
+    await http.admin('POST', `/api/wallets/${wallet.body.id}/credit`, {
+      body: { amount: 150 * 300 },
+      idempotencyKey: randomUUID(),
+    });
+    const ids = Array.from({ length: 200 }, () => randomUUID());
+    const debit = (id) =>
+      http.call('POST', `/api/wallets/${wallet.body.id}/debit`, { key, body: { amount: 300 }, idempotencyKey: id });
+    const started = performance.now();
+    const first = await Promise.all(ids.map(debit));
+    const wall = performance.now() - started;
+    const again = await Promise.all(ids.map(debit));
+    const after = await ledgerOf(db, wallet.body.id);
+    return {
+      service: 200 / (wall / 1000),
+      p50: percentile(first.map((r) => r.ms), 50),
+      p99: percentile(first.map((r) => r.ms), 99),
+      exact:
+        first.filter((r) => r.status === 201).length === 150 &&
+        first.filter((r) => r.status === 422).length === 50 &&
+        again.every((r, i) => r.status === first[i].status && sameAnswer(r.body, first[i].body)) &&
+        after.balance === 0 &&
+        after.ledger === 0,
+      note: `replays p50 ${percentile(again.map((r) => r.ms), 50).toFixed(1)} ms`,
+    };
+  },
+};
+
+module.exports = [
+  hotHolds(16),
+  hotHolds(64),
+  soldOut,
+  hotDebits(16),
+  hotDebits(64),
+  replays,
+  flashSale,
+  walletContention,
+];

@@ -11,7 +11,7 @@ const { Client } = require('pg');
 const { startPostgres, startRedis, freePort } = require('./embedded-services');
 
 const root = path.resolve(__dirname, '..');
-const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 const ADMIN_KEY = `bench-admin-${crypto.randomBytes(12).toString('hex')}`;
 
 const median = (values) => {
@@ -112,6 +112,8 @@ function client(base) {
 
 const scenarios = require('./bench-scenarios');
 
+const fmt = (n) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+
 async function main() {
   await withDatabase(async (databaseUrl, redisUrl) => {
     const { runMigrations } = require(path.join(root, 'dist/src/shared/database/migrate.js'));
@@ -123,17 +125,46 @@ async function main() {
       ADMIN_API_KEY: ADMIN_KEY,
       WEBHOOK_SECRET: `whsec_${crypto.randomBytes(32).toString('base64')}`,
     };
-    console.log(`bench: ${ROUNDS} rounds per scenario, ${os.cpus().length} cores, node ${process.version}`);
-    for (const scenario of scenarios) {
-      const service = await startService({ ...env, ...(scenario.env || {}) });
-      try {
+    const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : null;
+    console.log(
+      `bench: median of ${ROUNDS} rounds per scenario, ${os.cpus().length} cores, node ${process.version}, ` +
+        `${new Date().toISOString().slice(0, 10)}; load generator on this machine`,
+    );
+    const db = new Client({ connectionString: databaseUrl });
+    await db.connect();
+    const service = await startService(env);
+    const rows = [];
+    try {
+      for (const scenario of scenarios) {
+        if (only && !only.test(scenario.name)) continue;
         const rounds = [];
-        for (let i = 0; i < ROUNDS; i++) rounds.push(await scenario.run(client(service.base), i));
-        scenario.report(rounds, { median });
-      } finally {
-        await service.stop();
+        for (let i = 0; i < ROUNDS; i++) {
+          rounds.push(await scenario.run({ http: client(service.base), base: service.base, db, databaseUrl }));
+        }
+        const m = (key) => median(rounds.map((r) => r[key]));
+        const row = {
+          scenario: scenario.name,
+          service: `${fmt(m('service'))} ${scenario.unit}`,
+          baseline: rounds[0].direct === undefined ? '—' : `${fmt(m('direct'))} (${rounds[0].tool})`,
+          ratio: rounds[0].direct === undefined ? '—' : `${median(rounds.map((r) => r.service / r.direct)).toFixed(2)}x`,
+          p50: `${fmt(m('p50'))} ms`,
+          p99: `${fmt(m('p99'))} ms`,
+          exact: rounds.every((r) => r.exact) ? 'exact' : 'NOT EXACT',
+          note: rounds[0].note || '',
+        };
+        rows.push(row);
+        console.log(Object.values(row).join(' | '));
       }
+    } finally {
+      await service.stop();
+      await db.end();
     }
+    console.log('\n| scenario | service | same SQL direct | ratio | p50 | p99 | invariants |');
+    console.log('|---|---|---|---|---|---|---|');
+    for (const r of rows) {
+      console.log(`| ${r.scenario} | ${r.service} | ${r.baseline} | ${r.ratio} | ${r.p50} | ${r.p99} | ${r.exact}${r.note ? `; ${r.note}` : ''} |`);
+    }
+    if (rows.some((r) => r.exact !== 'exact')) process.exitCode = 1;
   });
 }
 
