@@ -36,7 +36,11 @@ async function stockOf(db, productId) {
     [productId],
   );
   const s = rows[0];
-  return { ...s, exact: s.total_stock === s.available_stock + s.reserved_stock + s.sold_stock && s.reserved_stock === s.held };
+  return {
+    ...s,
+    exact:
+      s.total_stock === s.available_stock + s.reserved_stock + s.sold_stock && s.reserved_stock === s.held,
+  };
 }
 
 async function ledgerOf(db, walletId) {
@@ -135,7 +139,11 @@ function hotDebits(clients) {
         tool: direct.tool,
         p50: load.p50,
         p99: load.p99,
-        exact: debited === load.count && after.debits === debited && after.balance === initial - debited && after.ledger === after.balance,
+        exact:
+          debited === load.count &&
+          after.debits === debited &&
+          after.balance === initial - debited &&
+          after.ledger === after.balance,
       };
     },
   };
@@ -158,7 +166,10 @@ const soldOut = {
     const product = await http.admin('POST', '/api/products', {
       body: { name: 'gone', price: 100, currency: 'USD', stock: 1 },
     });
-    await http.call('POST', '/api/holds', { key: keys[0], body: { product_id: product.body.id, quantity: 1 } });
+    await http.call('POST', '/api/holds', {
+      key: keys[0],
+      body: { product_id: product.body.id, quantity: 1 },
+    });
     const load = await closedLoop(base, {
       clients: 64,
       seconds: SECONDS,
@@ -193,7 +204,11 @@ const replays = {
       idempotencyKey: randomUUID(),
     });
     const idem = randomUUID();
-    await http.call('POST', `/api/wallets/${wallet.body.id}/debit`, { key, body: { amount: 7 }, idempotencyKey: idem });
+    await http.call('POST', `/api/wallets/${wallet.body.id}/debit`, {
+      key,
+      body: { amount: 7 },
+      idempotencyKey: idem,
+    });
     const load = await closedLoop(base, {
       clients: 64,
       seconds: SECONDS,
@@ -264,7 +279,11 @@ const walletContention = {
     });
     const ids = Array.from({ length: 200 }, () => randomUUID());
     const debit = (id) =>
-      http.call('POST', `/api/wallets/${wallet.body.id}/debit`, { key, body: { amount: 300 }, idempotencyKey: id });
+      http.call('POST', `/api/wallets/${wallet.body.id}/debit`, {
+        key,
+        body: { amount: 300 },
+        idempotencyKey: id,
+      });
     const started = performance.now();
     const first = await Promise.all(ids.map(debit));
     const wall = performance.now() - started;
@@ -272,15 +291,24 @@ const walletContention = {
     const after = await ledgerOf(db, wallet.body.id);
     return {
       service: 200 / (wall / 1000),
-      p50: percentile(first.map((r) => r.ms), 50),
-      p99: percentile(first.map((r) => r.ms), 99),
+      p50: percentile(
+        first.map((r) => r.ms),
+        50,
+      ),
+      p99: percentile(
+        first.map((r) => r.ms),
+        99,
+      ),
       exact:
         first.filter((r) => r.status === 201).length === 150 &&
         first.filter((r) => r.status === 422).length === 50 &&
         again.every((r, i) => r.status === first[i].status && sameAnswer(r.body, first[i].body)) &&
         after.balance === 0 &&
         after.ledger === 0,
-      note: `replays p50 ${percentile(again.map((r) => r.ms), 50).toFixed(1)} ms`,
+      note: `replays p50 ${percentile(
+        again.map((r) => r.ms),
+        50,
+      ).toFixed(1)} ms`,
     };
   },
 };

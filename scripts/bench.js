@@ -139,14 +139,19 @@ async function main() {
         if (only && !only.test(scenario.name)) continue;
         const rounds = [];
         for (let i = 0; i < ROUNDS; i++) {
-          rounds.push(await scenario.run({ http: client(service.base), base: service.base, db, databaseUrl }));
+          rounds.push(
+            await scenario.run({ http: client(service.base), base: service.base, db, databaseUrl }),
+          );
         }
         const m = (key) => median(rounds.map((r) => r[key]));
         const row = {
           scenario: scenario.name,
           service: `${fmt(m('service'))} ${scenario.unit}`,
           baseline: rounds[0].direct === undefined ? '—' : `${fmt(m('direct'))} (${rounds[0].tool})`,
-          ratio: rounds[0].direct === undefined ? '—' : `${median(rounds.map((r) => r.service / r.direct)).toFixed(2)}x`,
+          ratio:
+            rounds[0].direct === undefined
+              ? '—'
+              : `${median(rounds.map((r) => r.service / r.direct)).toFixed(2)}x`,
           p50: `${fmt(m('p50'))} ms`,
           p99: `${fmt(m('p99'))} ms`,
           exact: rounds.every((r) => r.exact) ? 'exact' : 'NOT EXACT',
@@ -162,7 +167,9 @@ async function main() {
     console.log('\n| scenario | service | same SQL direct | ratio | p50 | p99 | invariants |');
     console.log('|---|---|---|---|---|---|---|');
     for (const r of rows) {
-      console.log(`| ${r.scenario} | ${r.service} | ${r.baseline} | ${r.ratio} | ${r.p50} | ${r.p99} | ${r.exact}${r.note ? `; ${r.note}` : ''} |`);
+      console.log(
+        `| ${r.scenario} | ${r.service} | ${r.baseline} | ${r.ratio} | ${r.p50} | ${r.p99} | ${r.exact}${r.note ? `; ${r.note}` : ''} |`,
+      );
     }
     if (rows.some((r) => r.exact !== 'exact')) process.exitCode = 1;
   });

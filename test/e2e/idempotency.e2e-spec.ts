@@ -1,11 +1,9 @@
 import { Controller, Post } from '@nestjs/common';
-import { randomUUID } from 'crypto';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { REDIS } from '../../src/shared/redis/redis.module';
 import { redisKey } from '../../src/shared/redis/redis-keys';
 import { Authenticated } from '../../src/shared/http/auth';
-import { requestFingerprint } from '../../src/shared/idempotency/fingerprint';
 import { IdempotencyPurgeProcessor } from '../../src/shared/idempotency/idempotency-purge.processor';
 import { Idempotent } from '../../src/shared/idempotency/idempotent.decorator';
 import { answerWith } from '../../src/shared/idempotency/idempotent-call';
@@ -144,7 +142,11 @@ describe('Idempotency-Key on wallet movements (e2e)', () => {
     const byAdmin = await debit(a.walletId, ADMIN_KEY(), 100, 'shared-key').expect(201);
     expect(byAdmin.headers['idempotent-replayed']).toBeUndefined();
     expect(byAdmin.body.id).not.toBe(first.body.id);
-    expect(byAdmin.body).toMatchObject({ idempotency_key: 'shared-key', balance_before: 900, balance_after: 800 });
+    expect(byAdmin.body).toMatchObject({
+      idempotency_key: 'shared-key',
+      balance_before: 900,
+      balance_after: 800,
+    });
     expect(await balance(a.walletId)).toBe(800);
     expect(await ledger(a.walletId)).toHaveLength(3);
     const ownerAgain = await debit(a.walletId, a.customer.key, 100, 'shared-key').expect(201);

@@ -86,9 +86,10 @@ describe('the write path (e2e)', () => {
       expect(await balanceOf(f.walletId)).toBe(8000);
       const [{ debits }] = await t.app
         .get(DataSource)
-        .query(`SELECT count(*)::int AS debits FROM wallet_transactions WHERE wallet_id = $1 AND type = 'debit'`, [
-          f.walletId,
-        ]);
+        .query(
+          `SELECT count(*)::int AS debits FROM wallet_transactions WHERE wallet_id = $1 AND type = 'debit'`,
+          [f.walletId],
+        );
       expect(debits).toBe(1);
     } finally {
       await locker.end();
@@ -136,9 +137,10 @@ describe('the write path (e2e)', () => {
     });
     const [{ held }] = await t.app
       .get(DataSource)
-      .query(`SELECT coalesce(sum(quantity), 0)::int AS held FROM holds WHERE product_id = $1 AND status = 'active'`, [
-        product.id,
-      ]);
+      .query(
+        `SELECT coalesce(sum(quantity), 0)::int AS held FROM holds WHERE product_id = $1 AND status = 'active'`,
+        [product.id],
+      );
     expect(held).toBe(100);
   });
 
@@ -182,7 +184,6 @@ describe('the write path (e2e)', () => {
       Array.from({ length: 10 }, () => placeHold(t, seller.key, product.id, 1).expect(201)),
     );
     const buyers = await Promise.all(Array.from({ length: 8 }, (_, i) => createCustomer(t, `late ${i}`)));
-    let releasedAt = 0;
     const won: Array<{ at: number }> = [];
     let refused = 0;
     const deadline = Date.now() + 4000;
@@ -199,7 +200,7 @@ describe('the write path (e2e)', () => {
     const clients = Array.from({ length: 64 }, (_, i) => client(buyers[i % buyers.length].key));
     await sleep(500);
     await t.http().delete(`/api/holds/${holds[0].body.id}`).set(bearer(seller.key)).expect(200);
-    releasedAt = Date.now();
+    const releasedAt = Date.now();
     await Promise.all(clients);
     expect(refused).toBeGreaterThan(64);
     expect(won).toHaveLength(1);
@@ -212,7 +213,11 @@ describe('the write path (e2e)', () => {
     expect(await stockInDb(t, f.productId)).toMatchObject({ available_stock: 0, reserved_stock: 3 });
     expect((await createOrder(t, f.customer.key, f.holdId)).status).toBe(409);
     await pay(t, f.customer.key, f.orderId, f.walletId).expect(200);
-    expect(await stockInDb(t, f.productId)).toMatchObject({ available_stock: 0, reserved_stock: 0, sold_stock: 3 });
+    expect(await stockInDb(t, f.productId)).toMatchObject({
+      available_stock: 0,
+      reserved_stock: 0,
+      sold_stock: 3,
+    });
   });
 });
 
@@ -243,13 +248,11 @@ describe('the write path across API instances (e2e)', () => {
     expect(results.filter((r) => r.status === 422)).toHaveLength(50);
     const wallet = await apps[1].http().get(`/api/wallets/${walletId}`).set(bearer(customer.key)).expect(200);
     expect(wallet.body.balance).toBe(0);
-    const [{ sum, n }] = await apps[0].app
-      .get(DataSource)
-      .query(
-        `SELECT (sum(CASE type WHEN 'credit' THEN amount ELSE -amount END))::bigint::int AS sum, count(*)::int AS n
+    const [{ sum, n }] = await apps[0].app.get(DataSource).query(
+      `SELECT (sum(CASE type WHEN 'credit' THEN amount ELSE -amount END))::bigint::int AS sum, count(*)::int AS n
            FROM wallet_transactions WHERE wallet_id = $1`,
-        [walletId],
-      );
+      [walletId],
+    );
     expect({ sum, n }).toEqual({ sum: 0, n: 151 });
     // Every answer replays identically from any instance.
     const replays = await Promise.all(
@@ -305,7 +308,11 @@ describe('the write path when PostgreSQL restarts (e2e)', () => {
           .send({ amount: 100 })
           .catch(() => null);
         if (res && res.status === 201) {
-          outcomes.set(i, { status: 201, replayed: res.headers['idempotent-replayed'] === 'true', id: res.body.id });
+          outcomes.set(i, {
+            status: 201,
+            replayed: res.headers['idempotent-replayed'] === 'true',
+            id: res.body.id,
+          });
           return;
         }
         if (Date.now() - started > 15000) return;

@@ -25,7 +25,11 @@ const pending = new WeakMap<QueryRunner, Callback[]>();
  * Runs `callback` once `em`'s unit of work has committed; never if it rolls back or is retried.
  * Any code holding the caller's EntityManager can register, including another module's service.
  */
-export function afterCommit(em: EntityManager, callback: () => unknown, options: AfterCommitOptions = {}): void {
+export function afterCommit(
+  em: EntityManager,
+  callback: () => unknown,
+  options: AfterCommitOptions = {},
+): void {
   const callbacks = em.queryRunner && pending.get(em.queryRunner);
   if (!callbacks) throw new Error('afterCommit needs the EntityManager of a running unit of work');
   callbacks.push({ run: callback, wait: options.wait ?? false });

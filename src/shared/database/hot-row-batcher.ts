@@ -79,7 +79,12 @@ export class HotRowBatcher<C, R> {
     let outcomes: Array<BatchOutcome<R>>;
     try {
       // A batch serves many requests: it must not claim the key of whichever request started it.
-      outcomes = await outsideIdempotentCall(() => this.execute(rowId, batch.map((p) => p.command)));
+      outcomes = await outsideIdempotentCall(() =>
+        this.execute(
+          rowId,
+          batch.map((p) => p.command),
+        ),
+      );
     } catch (error) {
       // A refusal of the whole batch (the row lock not had in time) is every request's answer; any
       // other failure (a constraint one request broke) must not fail the others: decide each alone.

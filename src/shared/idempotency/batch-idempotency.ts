@@ -29,7 +29,10 @@ export function batchAnswers<R>(
     if ('ok' in outcome) {
       const body = call.redact(toStoredBody((call.present as (r: unknown) => unknown)(outcome.ok)));
       stored.push([call, { status: call.status, body }]);
-    } else if (outcome.error instanceof DomainError && !(outcome.error instanceof IdempotencyKeyReusedError)) {
+    } else if (
+      outcome.error instanceof DomainError &&
+      !(outcome.error instanceof IdempotencyKeyReusedError)
+    ) {
       stored.push([call, call.problem(outcome.error)]);
     }
   });

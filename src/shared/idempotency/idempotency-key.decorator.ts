@@ -5,7 +5,6 @@ import type { Request } from 'express';
  * The request's Idempotency-Key, already checked by the interceptor. Unlike `@Headers()`, it adds
  * nothing to the OpenAPI document: `@Idempotent()` documents the header once.
  */
-export const IdempotencyKeyHeader = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext): string =>
-    String(ctx.switchToHttp().getRequest<Request>().headers['idempotency-key'] ?? ''),
+export const IdempotencyKeyHeader = createParamDecorator((_data: unknown, ctx: ExecutionContext): string =>
+  String(ctx.switchToHttp().getRequest<Request>().headers['idempotency-key'] ?? ''),
 );

@@ -127,7 +127,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     if (!call.settled) {
       // No transaction of the handler recorded the answer: record it now, without the effect.
-      const outcome = await this.recordAlone(call, { status: call.status, body: call.redact(toStoredBody(result)) });
+      const outcome = await this.recordAlone(call, {
+        status: call.status,
+        body: call.redact(toStoredBody(result)),
+      });
       if (outcome?.kind === 'replay') {
         this.logger.warn(`a handler without a unit of work ran twice for one Idempotency-Key`);
         return this.replay(res, outcome.response);

@@ -13,9 +13,7 @@ import type { IdempotentCall, StoredResponse } from './idempotent-call';
 
 /** What a key's claim found: the key is ours now, or it answered before (the same or another request). */
 export type ClaimOutcome =
-  | { kind: 'claimed' }
-  | { kind: 'replay'; response: StoredResponse }
-  | { kind: 'mismatch' };
+  { kind: 'claimed' } | { kind: 'replay'; response: StoredResponse } | { kind: 'mismatch' };
 
 export interface CachedResponse extends StoredResponse {
   fingerprint: string;
@@ -66,7 +64,10 @@ export class IdempotencyStore {
    * differ. Throws IdempotencyKeyInUseError when a key's first request did not finish within the lock
    * timeout.
    */
-  async claimIn(em: EntityManager, calls: readonly IdempotentCall[]): Promise<Map<IdempotentCall, ClaimOutcome>> {
+  async claimIn(
+    em: EntityManager,
+    calls: readonly IdempotentCall[],
+  ): Promise<Map<IdempotentCall, ClaimOutcome>> {
     const outcomes = new Map<IdempotentCall, ClaimOutcome>();
     if (calls.length === 0) return outcomes;
     let claimed: Array<{ account_id: string; key: string }>;
@@ -118,12 +119,16 @@ export class IdempotencyStore {
         answers.map(([, r]) => JSON.stringify(r.body ?? null)),
       ],
     );
-    afterCommit(em, () => {
-      for (const [call, response] of answers) {
-        call.settled = response;
-        this.cache(call, response);
-      }
-    }, { wait: true });
+    afterCommit(
+      em,
+      () => {
+        for (const [call, response] of answers) {
+          call.settled = response;
+          this.cache(call, response);
+        }
+      },
+      { wait: true },
+    );
   }
 
   /**

@@ -67,18 +67,20 @@ export class BookingsController {
     @IdempotencyKeyHeader() idempotencyKey: string,
     @CurrentPrincipal() caller: Principal,
   ): Promise<BookingResponse> {
-    return answerWith(BookingResponse.of, () => this.createBooking.execute({
-      caller,
-      type: body.type,
-      offerId: body.offer_id,
-      walletId: body.wallet_id,
-      traveler: {
-        firstName: body.traveler.first_name,
-        lastName: body.traveler.last_name,
-        email: body.traveler.email,
-      },
-      idempotencyKey,
-    }));
+    return answerWith(BookingResponse.of, () =>
+      this.createBooking.execute({
+        caller,
+        type: body.type,
+        offerId: body.offer_id,
+        walletId: body.wallet_id,
+        traveler: {
+          firstName: body.traveler.first_name,
+          lastName: body.traveler.last_name,
+          email: body.traveler.email,
+        },
+        idempotencyKey,
+      }),
+    );
   }
 
   @Get(':id')

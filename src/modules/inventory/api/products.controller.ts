@@ -33,12 +33,14 @@ export class ProductsController {
   @ApiCreatedResponse({ type: ProductResponse })
   @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })
   async create(@Body() body: CreateProductRequest): Promise<ProductResponse> {
-    return answerWith(ProductResponse.from, () => this.createProduct.execute({
-      name: body.name,
-      price: BigInt(body.price),
-      currency: body.currency,
-      stock: body.stock,
-    }));
+    return answerWith(ProductResponse.from, () =>
+      this.createProduct.execute({
+        name: body.name,
+        price: BigInt(body.price),
+        currency: body.currency,
+        stock: body.stock,
+      }),
+    );
   }
 
   @Get(':id')

@@ -118,7 +118,13 @@ export class PlaceHoldService {
       afterCommit(em, () => this.scheduleExpiry(holds));
       if (left === 0) afterCommit(em, () => this.soldOut.markSoldOut(productId, version));
     }
-    await this.idempotency.recordIn(em, batchAnswers(requests.map((r) => r.call), outcomes));
+    await this.idempotency.recordIn(
+      em,
+      batchAnswers(
+        requests.map((r) => r.call),
+        outcomes,
+      ),
+    );
     afterCommit(em, () => {
       this.metrics.holdsCreated.inc(holds.length);
       const refused = outcomes.filter((o) => 'error' in o && o.error instanceof InsufficientStockError);

@@ -62,7 +62,14 @@ export class SoldOutRegistry {
 
   private async eval(script: string, productId: string, version: bigint, ttlMs: number): Promise<void> {
     try {
-      await this.redis.eval(script, 2, this.markKey(productId), this.restockKey(productId), version.toString(), ttlMs);
+      await this.redis.eval(
+        script,
+        2,
+        this.markKey(productId),
+        this.restockKey(productId),
+        version.toString(),
+        ttlMs,
+      );
     } catch (error) {
       this.logger.debug(`sold-out mark not updated: ${(error as Error).message}`);
     }

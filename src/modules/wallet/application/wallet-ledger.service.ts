@@ -124,7 +124,9 @@ export class WalletLedgerService {
       }
       try {
         const wallet = this.check(locked?.wallet, movement);
-        const earlier = [...known, ...written].find((e) => sameLedgerKey(e.idempotencyKey, movement.idempotencyKey ?? null));
+        const earlier = [...known, ...written].find((e) =>
+          sameLedgerKey(e.idempotencyKey, movement.idempotencyKey ?? null),
+        );
         if (earlier) {
           outcomes.push({ ok: this.replay(earlier, movement) });
           continue;
@@ -147,10 +149,14 @@ export class WalletLedgerService {
       }
     }
     if (written.length > 0) await this.wallets.append(em, walletId, balance, written);
-    await this.idempotency.recordIn(em, batchAnswers(movements.map((m) => m.call), outcomes));
-    afterCommit(em, () =>
-      outcomes.forEach((outcome, i) => this.count(movements[i].type, outcome)),
+    await this.idempotency.recordIn(
+      em,
+      batchAnswers(
+        movements.map((m) => m.call),
+        outcomes,
+      ),
     );
+    afterCommit(em, () => outcomes.forEach((outcome, i) => this.count(movements[i].type, outcome)));
     return outcomes;
   }
 
@@ -176,7 +182,10 @@ export class WalletLedgerService {
   }
 
   private check(wallet: Wallet | undefined, movement: LedgerMovement): Wallet {
-    if (!wallet || (movement.expectedAccountId !== undefined && wallet.accountId !== movement.expectedAccountId)) {
+    if (
+      !wallet ||
+      (movement.expectedAccountId !== undefined && wallet.accountId !== movement.expectedAccountId)
+    ) {
       throw new NotFoundError('Wallet', movement.walletId);
     }
     if (movement.expectedCurrency !== undefined && wallet.currency !== movement.expectedCurrency) {

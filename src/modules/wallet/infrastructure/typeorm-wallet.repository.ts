@@ -32,7 +32,9 @@ const toTransaction = (row: WalletTransactionOrmEntity): WalletTransaction => ({
       ? { type: row.referenceType, id: row.referenceId }
       : null,
   idempotencyKey:
-    row.keyScope !== null && row.idempotencyKey !== null ? { scope: row.keyScope, key: row.idempotencyKey } : null,
+    row.keyScope !== null && row.idempotencyKey !== null
+      ? { scope: row.keyScope, key: row.idempotencyKey }
+      : null,
   createdAt: row.createdAt,
 });
 

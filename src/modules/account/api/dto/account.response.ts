@@ -16,7 +16,12 @@ export class CreatedAccountResponse {
   @ApiProperty({ format: 'date-time' }) created_at: string;
 
   static of({ account, apiKey }: CreatedAccount): CreatedAccountResponse {
-    return { id: account.id, name: account.name, api_key: apiKey, created_at: account.createdAt.toISOString() };
+    return {
+      id: account.id,
+      name: account.name,
+      api_key: apiKey,
+      created_at: account.createdAt.toISOString(),
+    };
   }
 }
 
