@@ -28,6 +28,16 @@ COMMIT;
 const sameAnswer = (a, b) =>
   JSON.stringify({ ...a, request_id: undefined }) === JSON.stringify({ ...b, request_id: undefined });
 
+/** A new wallet of `key`'s account in `currency`, credited with `amount` by the admin. */
+async function fundedWallet(http, key, currency, amount) {
+  const wallet = await http.call('POST', '/api/wallets', { key, body: { currency } });
+  await http.admin('POST', `/api/wallets/${wallet.body.id}/credit`, {
+    body: { amount },
+    idempotencyKey: randomUUID(),
+  });
+  return wallet.body.id;
+}
+
 async function stockOf(db, productId) {
   const { rows } = await db.query(
     `SELECT p.total_stock, p.available_stock, p.reserved_stock, p.sold_stock,
@@ -104,33 +114,25 @@ function hotDebits(clients) {
     unit: 'debits/s',
     async run({ http, base, db, databaseUrl }) {
       const key = await http.customer('hot spender');
-      const wallet = await http.call('POST', '/api/wallets', { key, body: { currency: 'USD' } });
       const initial = 1e12;
-      await http.admin('POST', `/api/wallets/${wallet.body.id}/credit`, {
-        body: { amount: initial },
-        idempotencyKey: randomUUID(),
-      });
+      const walletId = await fundedWallet(http, key, 'USD', initial);
       const load = await closedLoop(base, {
         clients,
         seconds: SECONDS,
         request: () => ({
           method: 'POST',
-          path: `/api/wallets/${wallet.body.id}/debit`,
+          path: `/api/wallets/${walletId}/debit`,
           headers: { authorization: `Bearer ${key}`, 'idempotency-key': randomUUID() },
           body: { amount: 1 },
         }),
       });
-      const after = await ledgerOf(db, wallet.body.id);
-      const twin = await http.call('POST', '/api/wallets', { key, body: { currency: 'EUR' } });
-      await http.admin('POST', `/api/wallets/${twin.body.id}/credit`, {
-        body: { amount: initial },
-        idempotencyKey: randomUUID(),
-      });
+      const after = await ledgerOf(db, walletId);
+      const twinId = await fundedWallet(http, key, 'EUR', initial);
       const direct = await directSql(databaseUrl, {
         clients,
         seconds: SECONDS,
         sql: NAIVE_DEBIT,
-        vars: { wallet: twin.body.id },
+        vars: { wallet: twinId },
       });
       const debited = load.statuses[201] || 0;
       return {
@@ -198,13 +200,9 @@ const replays = {
   unit: 'replays/s',
   async run({ http, base, db }) {
     const key = await http.customer('replayer');
-    const wallet = await http.call('POST', '/api/wallets', { key, body: { currency: 'USD' } });
-    await http.admin('POST', `/api/wallets/${wallet.body.id}/credit`, {
-      body: { amount: 1000 },
-      idempotencyKey: randomUUID(),
-    });
+    const walletId = await fundedWallet(http, key, 'USD', 1000);
     const idem = randomUUID();
-    await http.call('POST', `/api/wallets/${wallet.body.id}/debit`, {
+    await http.call('POST', `/api/wallets/${walletId}/debit`, {
       key,
       body: { amount: 7 },
       idempotencyKey: idem,
@@ -214,7 +212,7 @@ const replays = {
       seconds: SECONDS,
       request: () => ({
         method: 'POST',
-        path: `/api/wallets/${wallet.body.id}/debit`,
+        path: `/api/wallets/${walletId}/debit`,
         headers: { authorization: `Bearer ${key}`, 'idempotency-key': idem },
         body: { amount: 7 },
       }),
@@ -223,7 +221,7 @@ const replays = {
       body: { name: 'read me', price: 100, currency: 'USD', stock: 10 },
     });
     const reads = await cachedReads(base, product.body.id, 64);
-    const after = await ledgerOf(db, wallet.body.id);
+    const after = await ledgerOf(db, walletId);
     return {
       service: load.rps,
       direct: reads.rps,
@@ -272,14 +270,10 @@ const walletContention = {
   unit: 'debits/s',
   async run({ http, db }) {
     const key = await http.customer('spender');
-    const wallet = await http.call('POST', '/api/wallets', { key, body: { currency: 'USD' } });
-    await http.admin('POST', `/api/wallets/${wallet.body.id}/credit`, {
-      body: { amount: 150 * 300 },
-      idempotencyKey: randomUUID(),
-    });
+    const walletId = await fundedWallet(http, key, 'USD', 150 * 300);
     const ids = Array.from({ length: 200 }, () => randomUUID());
     const debit = (id) =>
-      http.call('POST', `/api/wallets/${wallet.body.id}/debit`, {
+      http.call('POST', `/api/wallets/${walletId}/debit`, {
         key,
         body: { amount: 300 },
         idempotencyKey: id,
@@ -288,7 +282,7 @@ const walletContention = {
     const first = await Promise.all(ids.map(debit));
     const wall = performance.now() - started;
     const again = await Promise.all(ids.map(debit));
-    const after = await ledgerOf(db, wallet.body.id);
+    const after = await ledgerOf(db, walletId);
     return {
       service: 200 / (wall / 1000),
       p50: percentile(

@@ -9,7 +9,7 @@ import { Idempotent } from '../../src/shared/idempotency/idempotent.decorator';
 import { answerWith } from '../../src/shared/idempotency/idempotent-call';
 import { UnitOfWork } from '../../src/shared/database/unit-of-work';
 import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
-import { bearer, credit, customerWithWallet } from '../support/wallet-fixtures';
+import { bearer, credit, customerWithWallet, debit as debitAs } from '../support/wallet-fixtures';
 
 const PROBLEM = /^application\/problem\+json/;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -23,12 +23,7 @@ describe('Idempotency-Key on wallet movements (e2e)', () => {
   afterAll(() => t.close());
 
   const debit = (walletId: string, key: string, amount: number, idempotencyKey: string) =>
-    t
-      .http()
-      .post(`/api/wallets/${walletId}/debit`)
-      .set(bearer(key))
-      .set('Idempotency-Key', idempotencyKey)
-      .send({ amount });
+    debitAs(t, walletId, key, amount, idempotencyKey);
   const ledger = async (walletId: string) =>
     t.app
       .get(DataSource)

@@ -6,7 +6,7 @@ import { runMigrations } from '../../src/shared/database/migrate';
 import { createOrder, createProduct, placeHold, stockInDb } from '../support/inventory-fixtures';
 import { pay, pendingOrder } from '../support/payment-fixtures';
 import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
-import { bearer, credit, customerWithWallet } from '../support/wallet-fixtures';
+import { bearer, credit, customerWithWallet, debit as debitAs } from '../support/wallet-fixtures';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -44,12 +44,7 @@ describe('the write path (e2e)', () => {
   const balanceOf = async (walletId: string) =>
     (await t.http().get(`/api/wallets/${walletId}`).set(bearer(ADMIN_KEY())).expect(200)).body.balance;
   const debit = (walletId: string, key: string, amount: number, idempotencyKey: string) =>
-    t
-      .http()
-      .post(`/api/wallets/${walletId}/debit`)
-      .set(bearer(key))
-      .set('Idempotency-Key', idempotencyKey)
-      .send({ amount });
+    debitAs(t, walletId, key, amount, idempotencyKey);
 
   it('a request killed between its claim and its commit leaves its key free: the retry runs at once, once', async () => {
     const f = await pendingOrder(t, { balance: 10000, price: 1000, quantity: 2 });

@@ -26,6 +26,15 @@ export async function customerWithWallet(
   return { customer, walletId };
 }
 
+export function debit(t: TestApp, walletId: string, key: string, amount: number, idempotencyKey: string) {
+  return t
+    .http()
+    .post(`/api/wallets/${walletId}/debit`)
+    .set(bearer(key))
+    .set('Idempotency-Key', idempotencyKey)
+    .send({ amount });
+}
+
 export function credit(t: TestApp, walletId: string, amount: number, key: string = randomUUID()) {
   return t
     .http()

@@ -4,6 +4,10 @@ import { IdempotencyKeyReusedError } from './idempotency.errors';
 import type { ClaimOutcome } from './idempotency.store';
 import { type IdempotentCall, IdempotentReplay, type StoredResponse, toStoredBody } from './idempotent-call';
 
+/** Requests of one Idempotency-Key never share a batch: the second must see the first's answer. */
+export const byIdempotencyKey = (request: { call?: IdempotentCall }): string | undefined =>
+  request.call ? `${request.call.scope}\n${request.call.key}` : undefined;
+
 /**
  * What a request of a batch comes to before it is decided: the replay of its key's first answer, or
  * a refusal of a key reused for another request; undefined when the request is to be decided.

@@ -8,7 +8,7 @@ import { afterCommit } from '../../../shared/database/after-commit';
 import { type BatchOutcome, HotRowBatcher } from '../../../shared/database/hot-row-batcher';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { NotFoundError } from '../../../shared/domain/domain-error';
-import { batchAnswers, claimVerdict } from '../../../shared/idempotency/batch-idempotency';
+import { batchAnswers, byIdempotencyKey, claimVerdict } from '../../../shared/idempotency/batch-idempotency';
 import { IdempotencyStore } from '../../../shared/idempotency/idempotency.store';
 import { currentIdempotentCall, type IdempotentCall } from '../../../shared/idempotency/idempotent-call';
 import type { Hold } from '../domain/hold';
@@ -53,10 +53,13 @@ export class PlaceHoldService {
     private readonly config: AppConfig,
     @InjectQueue(HOLD_EXPIRY_QUEUE) private readonly queue: Queue,
   ) {
-    this.batcher = new HotRowBatcher((productId, requests) => this.decide(productId, requests), {
-      maxBatch: MAX_BATCH,
-      conflictKey: (r) => (r.call ? `${r.call.scope}\n${r.call.key}` : undefined),
-    });
+    this.batcher = new HotRowBatcher<HoldRequest, Hold>(
+      (productId, requests) => this.decide(productId, requests),
+      {
+        maxBatch: MAX_BATCH,
+        conflictKey: byIdempotencyKey,
+      },
+    );
   }
 
   async execute(accountId: string, productId: string, quantity: number): Promise<Hold> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HotRowBatcher } from '../../../shared/database/hot-row-batcher';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { isAdmin, type Principal } from '../../../shared/http/auth';
+import { byIdempotencyKey } from '../../../shared/idempotency/batch-idempotency';
 import { currentIdempotentCall } from '../../../shared/idempotency/idempotent-call';
 import type { TransactionType } from '../domain/wallet';
 import { WalletBusyError } from '../domain/wallet.errors';
@@ -34,10 +35,13 @@ export class MoveMoneyService {
     private readonly ledger: WalletLedgerService,
     private readonly lock: RedisWalletLock,
   ) {
-    this.batcher = new HotRowBatcher((walletId, movements) => this.decide(walletId, movements), {
-      maxBatch: MAX_BATCH,
-      conflictKey: (m) => (m.call ? `${m.call.scope}\n${m.call.key}` : undefined),
-    });
+    this.batcher = new HotRowBatcher<LedgerMovement, RecordedTransaction>(
+      (walletId, movements) => this.decide(walletId, movements),
+      {
+        maxBatch: MAX_BATCH,
+        conflictKey: byIdempotencyKey,
+      },
+    );
   }
 
   /** Another account's wallet is NotFoundError, for a debit by a customer. */
