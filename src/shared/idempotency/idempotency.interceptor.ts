@@ -114,7 +114,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
       if (error instanceof IdempotentReplay) return this.replay(res, error.response);
       if (error instanceof IdempotencyKeyReusedError) return this.refuseReused();
       if (error instanceof IdempotencyKeyInUseError) this.outcomes.inc({ outcome: 'in_use' });
-      else if (!call.settled && error instanceof DomainError && error.code !== 'validation_failed') {
+      else if (call.settled) this.outcomes.inc({ outcome: 'claimed' });
+      else if (error instanceof DomainError && error.code !== 'validation_failed') {
         // A domain refusal is the request's answer and is kept. Input rejected by validation did not
         // reach the use case, and a 5xx may not have happened at all from the client's point of view.
         const refusal = call.problem(error);
