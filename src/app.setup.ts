@@ -16,6 +16,8 @@ export function configureApp(app: NestExpressApplication): AppConfig {
   app.useLogger(app.get(Logger));
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.disable('x-powered-by');
+  // A JSON API has no use for ETags, and Express would hash every response body to make one.
+  app.set('etag', false);
   app.use(requestIdMiddleware);
   // Registered after the request id so that a body rejected here still gets one; the raw body is
   // kept for webhook signatures.
