@@ -114,6 +114,22 @@ describe('the write path (e2e)', () => {
     expect(await balanceOf(f.walletId)).toBe(10000);
   });
 
+  it('lists a wallet newest first, in the order its movements were made, also within one batch', async () => {
+    const { walletId, customer } = await customerWithWallet(t, 1000);
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => debit(walletId, customer.key, 10, `order-${i}`).expect(201)),
+    );
+    // Batched requests share a commit and a created_at: the ledger still lists them as made.
+    expect(new Set(answers.map((a) => a.body.created_at)).size).toBeLessThan(30);
+    const page = await t
+      .http()
+      .get(`/api/wallets/${walletId}/transactions?limit=31`)
+      .set(bearer(customer.key))
+      .expect(200);
+    const balances = page.body.data.map((e: { balance_after: number }) => e.balance_after);
+    expect(balances).toEqual(Array.from({ length: 31 }, (_, i) => 700 + 10 * i));
+  });
+
   it('1000 concurrent holds of 1 on stock 100: exactly 100 granted, 900 insufficient_stock, 0/100/0', async () => {
     const product = await createProduct(t, 100);
     const buyers = await Promise.all(Array.from({ length: 20 }, (_, i) => createCustomer(t, `buyer ${i}`)));

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 import type { Counter, Histogram } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import { afterCommit } from '../../../shared/database/after-commit';
@@ -132,7 +132,8 @@ export class WalletLedgerService {
           continue;
         }
         const entry: WalletTransaction = {
-          id: randomUUID(),
+          // Time-ordered, so that entries of one batch (one created_at) list in the order they were made.
+          id: timeOrderedUuid(),
           walletId: wallet.id,
           ...move({ balance }, movement.type, movement.amount),
           description: movement.description ?? null,
