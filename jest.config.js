@@ -1,8 +1,14 @@
-// Unit (src/**/*.spec.ts), integration (test/integration) and e2e (test/e2e) tests in one run.
+// Unit (src/**/*.spec.ts), integration (test/integration), e2e (test/e2e) and browser (test/browser,
+// headless Chromium) tests in one run.
 module.exports = {
   rootDir: '.',
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  testMatch: [
+    '<rootDir>/src/**/*.spec.ts',
+    '<rootDir>/test/**/*.int-spec.ts',
+    '<rootDir>/test/**/*.e2e-spec.ts',
+    '<rootDir>/test/browser/**/*.browser-spec.ts',
+  ],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
     '/node_modules/.+\\.m?js$': '<rootDir>/test/support/esm-to-cjs.transformer.js',

@@ -93,6 +93,9 @@ async function main() {
   say(`Swagger UI:    ${base}/docs   (click "Authorize" and paste the admin key)`);
   say(`Admin API key: ${env.ADMIN_API_KEY}`);
   say(
+    `Demo page:     ${base}/demo/   (run \`npm run seed\` in another terminal for a customer and a link that opens it ready)`,
+  );
+  say(
     `Try:           curl -s -X POST ${base}/api/accounts -H "Authorization: Bearer ${env.ADMIN_API_KEY}" \\`,
   );
   say(`                 -H 'Content-Type: application/json' -d '{"name":"Alice"}'`);

@@ -1,3 +1,4 @@
+import { resolve } from 'path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from './config/app-config';
@@ -6,6 +7,8 @@ import { setupSwagger } from './shared/http/swagger';
 import { createValidationPipe } from './shared/http/validation';
 
 export const MAX_BODY_BYTES = 64 * 1024;
+/** `public/demo` at the project root, from `src/` (tests) and `dist/src/` (build) alike. */
+const DEMO_DIR = resolve(__dirname, __filename.endsWith('.ts') ? '..' : '../..', 'public', 'demo');
 
 /**
  * Everything main.ts and the test app factory share, so that tests exercise the real HTTP stack.
@@ -25,5 +28,7 @@ export function configureApp(app: NestExpressApplication): AppConfig {
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   setupSwagger(app, config);
+  // The concurrency demo: static files, a client of the public API like any other.
+  if (config.ROLE !== 'worker') app.useStaticAssets(DEMO_DIR, { prefix: '/demo', index: 'index.html' });
   return config;
 }

@@ -1,0 +1,82 @@
+import { mkdirSync } from 'fs';
+import { join } from 'path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { createTestApp, type TestApp, type TestAppOptions } from '../../support/test-app';
+
+/** Debian's Chromium; `.ci/run` installs it when missing. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, '..', 'artifacts');
+
+export interface BrowserHarness {
+  t: TestApp;
+  base: string;
+  page: Page;
+  /** Console errors and uncaught page errors seen so far. */
+  errors: string[];
+  /** Saves a screenshot under test/browser/artifacts/ (kept out of git). */
+  screenshot: (name: string) => Promise<string>;
+  close: () => Promise<void>;
+}
+
+/**
+ * The real application listening on a random port, and a headless Chromium page that records its
+ * console errors, in a fresh profile of its own. Flags keep Chromium off the network: the machine may
+ * have none beyond loopback.
+ */
+export async function openBrowser(options: TestAppOptions = {}): Promise<BrowserHarness> {
+  const t = await createTestApp(options);
+  await t.app.listen(0, '127.0.0.1');
+  const address = t.app.getHttpServer().address() as { port: number };
+  const base = `http://127.0.0.1:${address.port}`;
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  } catch (error) {
+    await t.close();
+    throw new Error(
+      `Chromium did not start from ${CHROMIUM} (apt-get install chromium): ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    // Chromium reports every 4xx answer of fetch() as a console error; a refusal the page handles
+    // (409 insufficient_stock, 422 insufficient_funds) is an expected outcome, not a page error.
+    const text = message.text();
+    if (
+      message.type() === 'error' &&
+      !/^Failed to load resource: the server responded with a status of 4\d\d/.test(text)
+    ) {
+      errors.push(text);
+    }
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return {
+    t,
+    base,
+    page,
+    errors,
+    screenshot: async (name) => {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      const path = join(ARTIFACTS, `${name}.png`);
+      await page.screenshot({ path, fullPage: true });
+      return path;
+    },
+    close: async () => {
+      await browser.close();
+      await t.close();
+    },
+  };
+}
