@@ -29,10 +29,13 @@ export const Idempotent = (options: IdempotentOptions = { required: false }) =>
       required: options.required,
       description:
         (options.required ? 'Required. ' : 'Optional. ') +
-        '1..255 printable ASCII characters, unique per operation and scoped to the calling account. ' +
-        'A retry with the same key and the same request replays the first answer ' +
-        '(header `idempotent-replayed: true`) without doing anything again.',
-      schema: { type: 'string', minLength: 1, maxLength: 255, example: 'c0ffee-2f1b-4a44-debit-0001' },
+        '1..255 printable ASCII characters, a new one per operation (a UUID is a good choice), scoped to the ' +
+        'calling account and kept for IDEMPOTENCY_TTL_SECONDS (24 h by default). A retry with the same key and ' +
+        'the same request replays the first answer (header `idempotent-replayed: true`) without doing anything ' +
+        'again, refusals included. A retry sent while the first request still runs waits for it (up to ' +
+        'LOCK_TIMEOUT_MS) and replays its answer, else gets 409 `idempotency_key_in_use`. A request that failed ' +
+        'with a 5xx left nothing behind: its retry runs at once.',
+      schema: { type: 'string', minLength: 1, maxLength: 255 },
     }),
     ApiBadRequestResponse({
       type: ProblemDetails,
