@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '../../config/app-config';
 import { ProblemDetails } from './problem-details';
 
@@ -35,9 +35,91 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig) {
       type: 'http',
       scheme: 'bearer',
       description: 'An API key: the admin key or a customer key',
+      // Opaque keys, not JWTs (the builder's default format).
+      bearerFormat: undefined,
     })
     .build();
-  return SwaggerModule.createDocument(app, builder, { extraModels: [ProblemDetails] });
+  return polish(SwaggerModule.createDocument(app, builder, { extraModels: [ProblemDetails] }));
+}
+
+// The parts of the OpenAPI document polish() walks.
+interface SchemaObject {
+  type?: string;
+  properties?: Record<string, SchemaObject>;
+  items?: SchemaObject;
+}
+interface ResponseObject {
+  content?: Record<string, unknown>;
+  headers?: Record<string, unknown>;
+}
+interface OperationObject {
+  parameters?: Array<{ name?: string }>;
+  responses?: Record<string, ResponseObject>;
+}
+
+/** Tags in the order a newcomer meets them, each saying what it is for. */
+const TAGS: Array<{ name: string; description: string }> = [
+  { name: 'accounts', description: 'Customer accounts and their API keys (the admin creates them)' },
+  {
+    name: 'wallets',
+    description: 'Balances in minor units and their ledger: credit (admin), debit, history',
+  },
+  { name: 'products', description: 'Flash-sale products and their stock split (reads are public)' },
+  { name: 'holds', description: 'Temporary reservations of units, released or expired back to stock' },
+  { name: 'orders', description: 'Orders made from holds, exactly one per hold, cancelled when unpaid' },
+  { name: 'payments', description: 'Paying orders from wallets, signed payment webhooks, refunds' },
+  { name: 'travel', description: 'Flight and hotel offers from the provider adapters, wallet-paid bookings' },
+  { name: 'operations', description: 'Health, metrics and reconciliation' },
+];
+
+const HEADER = (description: string, schema: Record<string, unknown> = { type: 'string' }) => ({
+  description,
+  schema,
+});
+
+/**
+ * What decorators cannot say once for every operation: errors are problem documents, every number of
+ * this API is an integer (money in minor units, stock, quantities), and which headers answers carry.
+ */
+function polish(document: OpenAPIObject): OpenAPIObject {
+  document.tags = TAGS;
+  for (const schema of Object.values(document.components?.schemas ?? {}))
+    integersOnly(schema as SchemaObject);
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item) as unknown as OperationObject[]) {
+      if (!operation?.responses) continue;
+      const idempotent = (operation.parameters ?? []).some(
+        (p) => 'name' in p && p.name === 'Idempotency-Key',
+      );
+      for (const [status, response] of Object.entries(operation.responses) as Array<
+        [string, ResponseObject]
+      >) {
+        const code = Number(status);
+        response.headers = {
+          'x-request-id': HEADER('The request id, echoed from the request when it sent one'),
+        };
+        if (code >= 400 && response.content?.['application/json']) {
+          response.content = { 'application/problem+json': response.content['application/json'] };
+        }
+        if (code === 409 || code === 429 || code === 503) {
+          response.headers['Retry-After'] = HEADER('Seconds to wait before retrying', { type: 'integer' });
+        }
+        if (idempotent && (code < 300 || (code >= 400 && code < 500))) {
+          response.headers['idempotent-replayed'] = HEADER(
+            '`true` when this is the stored answer of an earlier request with the same Idempotency-Key',
+            { type: 'string', enum: ['true'] },
+          );
+        }
+      }
+    }
+  }
+  return document;
+}
+
+function integersOnly(schema: SchemaObject): void {
+  if (schema.type === 'number') schema.type = 'integer';
+  for (const property of Object.values(schema.properties ?? {})) integersOnly(property as SchemaObject);
+  if (schema.items) integersOnly(schema.items as SchemaObject);
 }
 
 export function setupSwagger(app: INestApplication, config: AppConfig): void {

@@ -31,7 +31,9 @@ export class OffersController {
   @Public()
   @ApiOperation({
     summary: 'Search flight offers (public)',
-    description: 'Prices in minor units; offers from Amadeus.',
+    description:
+      'Prices in minor units; offers from Amadeus. The sandbox prices in EUR: book from a EUR wallet ' +
+      '(`POST /api/wallets` with `{"currency": "EUR"}`).',
   })
   @ApiOkResponse({ type: OffersResponse })
   @ApiBadRequestResponse({ type: ProblemDetails, description: BAD_QUERY })
@@ -52,7 +54,9 @@ export class OffersController {
   @Public()
   @ApiOperation({
     summary: 'Search hotel offers (public)',
-    description: 'Prices in minor units; offers from Booking.com.',
+    description:
+      'Prices in minor units; offers from Booking.com. The sandbox prices in EUR: book from a EUR wallet ' +
+      '(`POST /api/wallets` with `{"currency": "EUR"}`).',
   })
   @ApiOkResponse({ type: OffersResponse })
   @ApiBadRequestResponse({ type: ProblemDetails, description: BAD_QUERY })

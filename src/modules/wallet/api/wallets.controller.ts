@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
@@ -54,6 +55,13 @@ export class WalletsController {
     description:
       'A customer opens a wallet for itself. The admin may pass `account_id` to open one for any account; ' +
       'without it, the wallet belongs to the admin account.',
+  })
+  @ApiBody({
+    type: CreateWalletRequest,
+    examples: {
+      'your own wallet': { value: { currency: 'USD' } },
+      "a customer's wallet (admin)": { value: { currency: 'EUR', account_id: 'the account id' } },
+    },
   })
   @ApiCreatedResponse({ type: WalletResponse })
   @ApiBadRequestResponse({

@@ -45,6 +45,10 @@ function IsDateAfter(field: string, maxDays: number, options?: ValidationOptions
   );
 }
 
+/** A date `days` from now (UTC): examples that stay in the future whenever the document is read. */
+const daysFromNow = (days: number): string =>
+  new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+
 export class FlightOffersQuery {
   @ApiProperty({ example: 'JFK', description: 'IATA airport or city code (3 capital letters)' })
   @IsString()
@@ -56,7 +60,7 @@ export class FlightOffersQuery {
   @Matches(IATA, { message: 'must be an IATA code of 3 capital letters' })
   destination: string;
 
-  @ApiProperty({ example: '2026-12-24', format: 'date', description: 'Today or later' })
+  @ApiProperty({ example: daysFromNow(30), format: 'date', description: 'Today or later' })
   @IsFutureDate()
   departure_date: string;
 
@@ -74,11 +78,11 @@ export class HotelOffersQuery {
   @Matches(IATA, { message: 'must be an IATA code of 3 capital letters' })
   city: string;
 
-  @ApiProperty({ example: '2026-12-24', format: 'date', description: 'Today or later' })
+  @ApiProperty({ example: daysFromNow(30), format: 'date', description: 'Today or later' })
   @IsFutureDate()
   check_in: string;
 
-  @ApiProperty({ example: '2026-12-27', format: 'date', description: '1 to 90 nights after check_in' })
+  @ApiProperty({ example: daysFromNow(33), format: 'date', description: '1 to 90 nights after check_in' })
   @IsDateAfter('check_in', 90)
   check_out: string;
 
