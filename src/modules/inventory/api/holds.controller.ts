@@ -12,6 +12,7 @@ import {
 } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '../../../shared/http/auth';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
+import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
 import { ProblemDetails } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { ManageHoldService } from '../application/manage-hold.service';
@@ -30,6 +31,7 @@ export class HoldsController {
 
   @Post()
   @HttpCode(201)
+  @Idempotent()
   @ApiOperation({
     summary: 'Reserve units of a product',
     description:

@@ -11,6 +11,7 @@ import {
 import { AdminOnly, Public } from '../../../shared/http/auth';
 import { DEFAULT_PAGE_SIZE, PaginationQuery, toPage } from '../../../shared/http/pagination';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
+import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
 import { ProblemDetails } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { CreateProductService } from '../application/create-product.service';
@@ -29,6 +30,7 @@ export class ProductsController {
   @Post()
   @HttpCode(201)
   @AdminOnly()
+  @Idempotent()
   @ApiOperation({ summary: 'Create a product with its stock (admin)' })
   @ApiCreatedResponse({ type: ProductResponse })
   @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })

@@ -13,6 +13,7 @@ import {
 } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, isAdmin, type Principal } from '../../../shared/http/auth';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
+import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
 import { ProblemDetails } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { CreateOrderService } from '../application/create-order.service';
@@ -36,6 +37,7 @@ export class OrdersController {
 
   @Post()
   @HttpCode(201)
+  @Idempotent()
   @ApiOperation({
     summary: 'Make an order from a hold',
     description:
@@ -77,6 +79,7 @@ export class OrdersController {
 
   @Post(':id/cancel')
   @HttpCode(200)
+  @Idempotent()
   @ApiOperation({
     summary: 'Cancel an unpaid order (owner or admin)',
     description: 'Its units return to available. Cancelling a cancelled order returns it unchanged.',
