@@ -1,7 +1,10 @@
 // `npm start`: the API and the queue worker in one process, on the embedded default when no
-// DATABASE_URL / REDIS_URL is configured. Production runs `npm run start:prod` instead.
+// DATABASE_URL / REDIS_URL is configured (a `.env` file is read first; the environment wins).
+// `npm run start:dev` (--watch) also recompiles on change and restarts the service.
+// Production runs `npm run start:prod` instead.
 'use strict';
 const { spawn } = require('child_process');
+const net = require('net');
 const crypto = require('crypto');
 const fs = require('fs');
 const http = require('http');
@@ -45,12 +48,38 @@ function waitForHealth(port, timeoutMs) {
   });
 }
 
+/** Resolves when nothing listens on `port`; a taken port is said plainly before anything starts. */
+function checkPortFree(port) {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (error) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `port ${port} is already in use (another server?): stop it, or start with PORT=<another port>`,
+            )
+          : error,
+      ),
+    );
+    probe.listen(port, () => probe.close(resolve));
+  });
+}
+
 async function main() {
+  const watch = process.argv.includes('--watch');
+  const dotenv = path.join(root, '.env');
+  if (fs.existsSync(dotenv)) {
+    process.loadEnvFile(dotenv);
+    say('Read .env');
+  }
   const env = { ...process.env };
   const stops = [];
+  env.PORT = env.PORT || '3000';
+  await checkPortFree(Number(env.PORT));
 
-  if (!env.DATABASE_URL) {
-    say('No DATABASE_URL: starting an embedded PostgreSQL (data in .data/pg) ...');
+  const embeddedDatabase = !env.DATABASE_URL;
+  if (embeddedDatabase) {
+    say('No DATABASE_URL: starting an embedded PostgreSQL ...');
     const pg = await startPostgres({ dir: path.join(dataDir, 'pg'), database: 'checkout' });
     env.DATABASE_URL = pg.url;
     stops.push(pg.stop);
@@ -64,14 +93,31 @@ async function main() {
   const secrets = demoSecrets();
   env.ADMIN_API_KEY = env.ADMIN_API_KEY || secrets.ADMIN_API_KEY;
   env.WEBHOOK_SECRET = env.WEBHOOK_SECRET || secrets.WEBHOOK_SECRET;
-  env.PORT = env.PORT || '3000';
 
   say('Running migrations ...');
   const { runMigrations } = require(path.join(root, 'dist/src/shared/database/migrate.js'));
   const applied = await runMigrations(env.DATABASE_URL);
   say(applied.length ? `Applied ${applied.length} migration(s)` : 'Database is up to date');
 
-  const app = spawn(process.execPath, [path.join(root, 'dist/src/main.js')], { env, stdio: 'inherit' });
+  if (watch) {
+    const tsc = spawn(
+      process.execPath,
+      [
+        require.resolve('typescript/bin/tsc'),
+        '-p',
+        'tsconfig.build.json',
+        '--watch',
+        '--preserveWatchOutput',
+      ],
+      { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    stops.push(async () => void tsc.kill('SIGTERM'));
+  }
+  const app = spawn(
+    process.execPath,
+    [...(watch ? ['--watch-path', path.join(root, 'dist')] : []), path.join(root, 'dist/src/main.js')],
+    { env, stdio: 'inherit' },
+  );
   let stopping = false;
   const shutdown = async (code) => {
     if (stopping) return;
@@ -92,6 +138,8 @@ async function main() {
   say('');
   say(`Swagger UI:    ${base}/docs   (click "Authorize" and paste the admin key)`);
   say(`Admin API key: ${env.ADMIN_API_KEY}`);
+  if (embeddedDatabase)
+    say(`Database:      ${env.DATABASE_URL}   (for npm run reconcile, migration:run or psql)`);
   say(
     `Demo page:     ${base}/demo/   (run \`npm run seed\` in another terminal for a customer and a link that opens it ready)`,
   );
