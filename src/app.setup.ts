@@ -27,8 +27,11 @@ export function configureApp(app: NestExpressApplication): AppConfig {
   app.useBodyParser('json', { limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] });
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
-  setupSwagger(app, config);
-  // The concurrency demo: static files, a client of the public API like any other.
-  if (config.ROLE !== 'worker') app.useStaticAssets(DEMO_DIR, { prefix: '/demo', index: 'index.html' });
+  // A worker serves only /health and /metrics: no documentation, no demo page.
+  if (config.ROLE !== 'worker') {
+    setupSwagger(app, config);
+    // The concurrency demo: static files, a client of the public API like any other.
+    app.useStaticAssets(DEMO_DIR, { prefix: '/demo', index: 'index.html' });
+  }
   return config;
 }
