@@ -115,7 +115,11 @@ function frameworkStatus(exception: unknown): { status: number; detail: string }
   return undefined;
 }
 
+/** The problem's code, kept on the response for its log line. */
+export const PROBLEM_CODE = Symbol('problem code');
+
 export function sendProblem(res: Response, problem: Problem): void {
+  (res as Response & { [PROBLEM_CODE]?: string })[PROBLEM_CODE] = problem.body.code;
   for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
   res.status(problem.body.status).type('application/problem+json').send(JSON.stringify(problem.body));
 }

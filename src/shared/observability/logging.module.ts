@@ -1,6 +1,18 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../../config/app-config';
+import { PROBLEM_CODE } from '../http/problem-details.filter';
+
+/** pino-pretty is a development dependency: only a terminal on a development install gets it. */
+function prettyLogs(): boolean {
+  if (!process.stdout.isTTY || process.env.NODE_ENV === 'production') return false;
+  try {
+    require.resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** JSON logs, one line per request with its id; API keys and webhook signatures never logged. */
 @Module({
@@ -10,6 +22,8 @@ import { AppConfig } from '../../config/app-config';
       useFactory: (config: AppConfig) => ({
         pinoHttp: {
           level: config.LOG_LEVEL,
+          // Readable lines for a person at a terminal (npm start); JSON lines for everything else.
+          transport: prettyLogs() ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
           // The request id is set before body parsing by requestIdMiddleware; reuse it.
           genReqId: (req) => String((req as { id?: unknown }).id),
           customLogLevel: (_req, res, error) =>
@@ -21,9 +35,18 @@ import { AppConfig } from '../../config/app-config';
               method: req.method,
               url: req.url,
             }),
-            res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+            res: (res: { statusCode: number; raw?: Record<symbol, unknown> }) => ({
+              status: res.statusCode,
+              ...(res.raw?.[PROBLEM_CODE] ? { code: res.raw[PROBLEM_CODE] } : {}),
+            }),
           },
-          autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+          // Mounted under a wildcard, the middleware sees `url` without its path: match the original.
+          autoLogging: {
+            ignore: (req) => {
+              const path = ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0];
+              return path === '/health' || path === '/metrics';
+            },
+          },
         },
         forRoutes: ['*path'],
       }),
