@@ -133,6 +133,11 @@ describe('bookings (e2e, sandbox providers)', () => {
       { type: 'debit', amount: String(hotelOffer.price.amount) },
       { type: 'credit', amount: String(hotelOffer.price.amount) },
     ]);
+    // Operators see the declined booking as a failed job, not retried.
+    const job = await queue.getJob(res.body.id);
+    expect(await job?.getState()).toBe('failed');
+    expect(job?.attemptsMade).toBe(1);
+    expect(job?.failedReason).toContain('booking failed and was refunded');
 
     // A second refund through the ledger is a replay of the first: no new entry, no new money.
     const ledger = t.app.get(WalletLedgerService);

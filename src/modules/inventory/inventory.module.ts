@@ -1,3 +1,5 @@
+import { BullAdapter } from '@bull-board/api/bullAdapter';
+import { BullBoardModule } from '@bull-board/nestjs';
 import { BullModule } from '@nestjs/bull';
 import { Module, type Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -24,6 +26,7 @@ import { HOLD_EXPIRY_QUEUE } from './inventory.tokens';
   imports: [
     TypeOrmModule.forFeature([ProductOrmEntity, HoldOrmEntity]),
     BullModule.registerQueue({ name: HOLD_EXPIRY_QUEUE }),
+    BullBoardModule.forFeature({ name: HOLD_EXPIRY_QUEUE, adapter: BullAdapter }),
   ],
   controllers: [ProductsController, HoldsController],
   providers: [

@@ -1,3 +1,5 @@
+import { BullAdapter } from '@bull-board/api/bullAdapter';
+import { BullBoardModule } from '@bull-board/nestjs';
 import { BullModule } from '@nestjs/bull';
 import { Module, type Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -20,6 +22,7 @@ import { ORDER_EXPIRY_QUEUE } from './order.tokens';
     InventoryModule,
     TypeOrmModule.forFeature([OrderOrmEntity]),
     BullModule.registerQueue({ name: ORDER_EXPIRY_QUEUE }),
+    BullBoardModule.forFeature({ name: ORDER_EXPIRY_QUEUE, adapter: BullAdapter }),
   ],
   controllers: [OrdersController],
   providers: [

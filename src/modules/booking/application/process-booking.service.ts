@@ -18,6 +18,8 @@ import { BOOKING_REPOSITORY } from '../booking.tokens';
 import { type Booking, confirmBooking, failBooking, refundKey } from '../domain/booking';
 import type { BookingRepository } from '../domain/booking.repository';
 
+export type AttemptOutcome = { outcome: 'confirmed' | 'settled' } | { outcome: 'failed'; reason: string };
+
 /**
  * One attempt at the provider call of a pending booking (run by the queue job). Success confirms it.
  * A refusal, or the last attempt failing, fails it and refunds the debit in the same transaction.
@@ -42,9 +44,13 @@ export class ProcessBookingService {
     ]);
   }
 
-  async attempt(bookingId: string, lastAttempt: boolean): Promise<void> {
+  /**
+   * Returns what became of the booking: `failed` (refunded) is a business outcome the queue shows as
+   * a failed job; a transient failure before the last attempt is thrown, for the job to retry.
+   */
+  async attempt(bookingId: string, lastAttempt: boolean): Promise<AttemptOutcome> {
     const booking = await this.bookings.findById(bookingId);
-    if (!booking || booking.status !== 'pending') return;
+    if (!booking || booking.status !== 'pending') return { outcome: 'settled' };
     const handler = this.handlers.forType(booking.type);
     const request = { reference: booking.id, offerId: booking.offerId, traveler: booking.traveler };
 
@@ -54,27 +60,34 @@ export class ProcessBookingService {
     } catch (error) {
       if (error instanceof BookingRefusedError || error instanceof OfferUnavailableError) {
         this.outcomes.inc({ type: booking.type, outcome: 'refused' });
-        return this.failAndRefund(booking, error.message);
+        await this.failAndRefund(booking, error.message);
+        return { outcome: 'failed', reason: error.message };
       }
       if (!(error instanceof ProviderUnavailableError)) throw error;
       this.outcomes.inc({ type: booking.type, outcome: error.ambiguous ? 'ambiguous' : 'transient' });
       if (error.ambiguous) await this.bookings.markOutcomeUnknown(booking.id);
-      if (!lastAttempt) throw error;
+      if (!lastAttempt) {
+        this.logger.warn(`booking ${booking.id}: provider unavailable, will retry: ${error.message}`);
+        throw error;
+      }
       // Before giving the money back, one last look: the call that just timed out may have booked.
       made = error.ambiguous ? await handler.findBooking(booking.id).catch(() => null) : null;
       if (!made) {
-        this.logger.warn(`booking ${booking.id} failed after its last attempt: ${error.message}`);
-        return this.failAndRefund(booking, `The provider could not be reached: ${error.message}`);
+        const reason = `The provider could not be reached: ${error.message}`;
+        await this.failAndRefund(booking, reason);
+        return { outcome: 'failed', reason };
       }
     }
     this.outcomes.inc({ type: booking.type, outcome: 'confirmed' });
     await this.confirm(booking.id, made);
+    return { outcome: 'confirmed' };
   }
 
   private async confirm(bookingId: string, made: ProviderBooking): Promise<void> {
     await this.uow.run(async (em) => {
       const booking = await this.bookings.lockById(em, bookingId);
       if (!booking || booking.status !== 'pending') return;
+      this.logger.log(`booking ${booking.id} confirmed (${made.confirmationCode})`);
       await this.bookings.save(
         em,
         confirmBooking(
@@ -100,6 +113,7 @@ export class ProcessBookingService {
           idempotencyKey: serviceKey(refundKey(booking.id)),
         });
         await this.bookings.save(em, failBooking(booking, reason, refund.id, new Date()));
+        this.logger.warn(`booking ${booking.id} failed and its debit was refunded: ${reason}`);
       },
       { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS, onLockTimeout: () => new WalletBusyError() },
     );

@@ -12,6 +12,11 @@ export class BookingProcessor {
   async handle(job: Job<BookingJob>): Promise<void> {
     // attemptsMade counts the attempts that already failed.
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    await this.bookings.attempt(job.data.bookingId, lastAttempt);
+    const result = await this.bookings.attempt(job.data.bookingId, lastAttempt);
+    if (result.outcome === 'failed') {
+      // Settled and refunded: operators see it as a failed job in the dashboard, never retried.
+      await job.discard();
+      throw new Error(`booking failed and was refunded: ${result.reason}`);
+    }
   }
 }
