@@ -23,7 +23,7 @@ export type ProviderMode = (typeof PROVIDER_MODES)[number];
 
 /**
  * Every setting the service reads, validated once at start. A bad value stops the process with a
- * message that names the variable. Defaults follow API.md "Operations".
+ * message that names the variable. Defaults are those of the README's configuration table.
  */
 export class AppConfig {
   @Transform(toInt)

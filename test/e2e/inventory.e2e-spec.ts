@@ -18,7 +18,7 @@ describe('products and holds (e2e)', () => {
   afterAll(() => t.close());
 
   describe('products', () => {
-    it('the admin creates a product; anyone reads it with the API.md fields', async () => {
+    it('the admin creates a product; anyone reads it with the documented fields', async () => {
       const created = await createProduct(t, 300, { name: 'Sneakers', price: 4999, currency: 'EUR' });
       const expected = {
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -102,7 +102,7 @@ describe('products and holds (e2e)', () => {
   });
 
   describe('holds', () => {
-    it('a hold reserves units and shows the API.md fields', async () => {
+    it('a hold reserves units and shows the documented fields', async () => {
       const product = await createProduct(t, 5);
       const res = await placeHold(t, alice.key, product.id, 2).expect(201);
       expect(res.body).toEqual({

@@ -38,7 +38,7 @@ describe('orders (e2e)', () => {
       }),
     );
 
-  it('an order from a hold has the API.md fields; the hold is consumed and its units stay reserved', async () => {
+  it('an order from a hold has the documented fields; the hold is consumed and its units stay reserved', async () => {
     const { product, hold } = await holdOf(alice.key, 10, 3, 2500);
     const res = await createOrder(t, alice.key, hold.id).expect(201);
     expect(res.body).toEqual({

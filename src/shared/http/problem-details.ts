@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { FieldError } from './http-errors';
 
-/** HTTP status of every error code in API.md. */
+/** HTTP status of every error code the API answers with (see openapi.json). */
 export const STATUS_BY_CODE: Record<string, number> = {
   validation_failed: 400,
   idempotency_key_required: 400,

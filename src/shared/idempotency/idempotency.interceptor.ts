@@ -42,7 +42,7 @@ class ReplayedProblem extends DomainError {
 }
 
 /**
- * Idempotency-Key for POSTs (see API.md "Idempotency"). The key is claimed and answered inside the
+ * Idempotency-Key for POSTs (see the Swagger description of the header). The key is claimed and answered inside the
  * transaction of the request's use case (see UnitOfWork and the hot-row batches), so the claim, the
  * effect and the answer commit together. This interceptor sets up that call, replays from the Redis
  * cache when it can, replays what a transaction found already answered, and records the answers no

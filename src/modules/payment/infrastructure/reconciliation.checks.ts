@@ -15,7 +15,7 @@ export interface ReconciliationReport {
 
 const DETAIL_LIMIT = 100;
 
-/** Each query returns the rows that break one invariant of API.md "Operations"; none means it holds. */
+/** Each query returns the rows that break one invariant that GET /api/admin/reconciliation documents; none means it holds. */
 const CHECKS: Array<{ name: string; sql: string }> = [
   {
     name: 'wallet_balance_equals_ledger',

@@ -41,7 +41,10 @@ export class CreateBookingRequest {
   type: TravelType;
 
   @ApiProperty({
-    description: 'An offer `id` from GET /api/flights/offers or /api/hotels/offers',
+    description:
+      'An offer `id` from GET /api/flights/offers or /api/hotels/offers: copy one from a search, as offers ' +
+      'are issued by the provider and no example can stand for them',
+    example: 'paste an offer id from a search',
     maxLength: 2048,
   })
   @IsString()
