@@ -16,6 +16,7 @@ import { IdempotencyInterceptor } from './shared/idempotency/idempotency.interce
 import { IdempotencyModule } from './shared/idempotency/idempotency.module';
 import { ProblemDetailsFilter } from './shared/http/problem-details.filter';
 import { ApiKeyThrottlerGuard, RedisThrottlerStorage } from './shared/http/rate-limit';
+import { RequestShapeGuard } from './shared/http/request-shape.guard';
 import { RequestTimeoutInterceptor } from './shared/http/request-timeout.interceptor';
 import { HealthModule } from './shared/observability/health';
 import { LoggingModule } from './shared/observability/logging.module';
@@ -53,9 +54,10 @@ import type Redis from 'ioredis';
     BookingModule,
   ],
   providers: [
-    // Guards run in this order: who is calling, then how often.
+    // Guards run in this order: who is calling, how often, whether the request has a shape the route takes.
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_GUARD, useClass: ApiKeyThrottlerGuard },
+    { provide: APP_GUARD, useClass: RequestShapeGuard },
     // Interceptors nest in this order: the timeout answers first, idempotency records the real outcome.
     { provide: APP_INTERCEPTOR, useClass: RequestTimeoutInterceptor },
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },

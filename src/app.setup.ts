@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from './config/app-config';
+import { jsonDepthLimit } from './shared/http/hostile-input';
 import { requestIdMiddleware } from './shared/http/request-id.middleware';
 import { setupSwagger } from './shared/http/swagger';
 import { createValidationPipe } from './shared/http/validation';
@@ -20,6 +21,7 @@ export function configureApp(app: NestExpressApplication): AppConfig {
   // Registered after the request id so that a body rejected here still gets one; the raw body is
   // kept for webhook signatures.
   app.useBodyParser('json', { limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] });
+  app.use(jsonDepthLimit);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   setupSwagger(app, config);
