@@ -1,7 +1,5 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
-import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { AccountModule } from './modules/account/account.module';
 import { BookingModule } from './modules/booking/booking.module';
@@ -15,15 +13,14 @@ import { ApiKeyGuard } from './shared/http/auth';
 import { IdempotencyInterceptor } from './shared/idempotency/idempotency.interceptor';
 import { IdempotencyModule } from './shared/idempotency/idempotency.module';
 import { ProblemDetailsFilter } from './shared/http/problem-details.filter';
-import { ApiKeyThrottlerGuard, RedisThrottlerStorage } from './shared/http/rate-limit';
+import { RequestShapeGuard } from './shared/http/request-shape.guard';
 import { RequestTimeoutInterceptor } from './shared/http/request-timeout.interceptor';
 import { HealthModule } from './shared/observability/health';
 import { LoggingModule } from './shared/observability/logging.module';
 import { HttpMetricsMiddleware, MetricsModule } from './shared/observability/metrics';
 import { QueueDashboardModule } from './shared/queue/queue-dashboard.module';
 import { QueueModule } from './shared/queue/queue.module';
-import { REDIS, RedisModule } from './shared/redis/redis.module';
-import type Redis from 'ioredis';
+import { RedisModule } from './shared/redis/redis.module';
 
 @Module({
   imports: [
@@ -35,14 +32,6 @@ import type Redis from 'ioredis';
     QueueDashboardModule,
     MetricsModule,
     HealthModule,
-    ThrottlerModule.forRootAsync({
-      inject: [AppConfig, REDIS],
-      useFactory: (config: AppConfig, redis: Redis) => ({
-        throttlers: [{ ttl: 60_000, limit: config.RATE_LIMIT_PER_MINUTE }],
-        storage: new RedisThrottlerStorage(redis, config),
-        skipIf: () => config.RATE_LIMIT_PER_MINUTE === 0,
-      }),
-    }),
     IdempotencyModule,
     AccountModule,
     InventoryModule,
@@ -53,9 +42,10 @@ import type Redis from 'ioredis';
     BookingModule,
   ],
   providers: [
-    // Guards run in this order: who is calling, then how often.
+    // Guards run in this order: who is calling, then whether the request has a shape the route takes.
+    // How often is counted before routing, by the rate limit middleware (see app.setup.ts).
     { provide: APP_GUARD, useClass: ApiKeyGuard },
-    { provide: APP_GUARD, useClass: ApiKeyThrottlerGuard },
+    { provide: APP_GUARD, useClass: RequestShapeGuard },
     // Interceptors nest in this order: the timeout answers first, idempotency records the real outcome.
     { provide: APP_INTERCEPTOR, useClass: RequestTimeoutInterceptor },
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },

@@ -32,13 +32,45 @@ describe('loadConfig', () => {
     ['ROLE', 'scheduler'],
     ['PROVIDER_MODE', 'prod'],
     ['HOLD_TTL_SECONDS', '0'],
-    ['DATABASE_URL', 'mysql://x'],
     ['RATE_LIMIT_PER_MINUTE', '-1'],
   ])('names the bad variable %s', (name, value) => {
     expect(() => loadConfig({ ...base, [name]: value })).toThrow(ConfigValidationError);
     expect(() => loadConfig({ ...base, [name]: value })).toThrow(
       new RegExp(`${name}:.*got "${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`),
     );
+  });
+
+  it.each([
+    ['WEBHOOK_SECRET', 'whsec_!!!'],
+    ['WEBHOOK_SECRET', 'short-secret'],
+    ['ADMIN_API_KEY', 'short'],
+    ['DATABASE_URL', 'mysql://user:hunter2-password@x'],
+  ])('names %s on one line and never echoes its value', (name, value) => {
+    let message = '';
+    try {
+      loadConfig({ ...base, [name]: value });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigValidationError);
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(new RegExp(`^Invalid configuration: ${name}: .*\\(value not shown\\)$`));
+    expect(message).not.toContain(value);
+    expect(message).not.toContain('\n');
+  });
+
+  it('accepts a whsec_ secret in padded base64', () => {
+    const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
+    expect(loadConfig({ ...base, WEBHOOK_SECRET: secret }).WEBHOOK_SECRET).toBe(secret);
+  });
+
+  it('trusts no proxy by default and accepts addresses, ranges and the Express names', () => {
+    expect(loadConfig(base).TRUST_PROXY).toBe('');
+    expect(loadConfig({ ...base, TRUST_PROXY: '10.0.0.1, 172.16.0.0/12,loopback,::1' }).TRUST_PROXY).toBe(
+      '10.0.0.1, 172.16.0.0/12,loopback,::1',
+    );
+    for (const bad of ['everything', '10.0.0.0/33', 'true', '10.0.0.1/8/2']) {
+      expect(() => loadConfig({ ...base, TRUST_PROXY: bad })).toThrow(/TRUST_PROXY:/);
+    }
   });
 
   it('names a missing required variable', () => {

@@ -1,4 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
+import { isIP } from 'net';
 import {
   IsIn,
   IsInt,
@@ -9,9 +10,55 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
   ValidateIf,
   validateSync,
 } from 'class-validator';
+
+const WHSEC = /^whsec_(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/;
+
+/** `whsec_` + padded base64 (what Standard Webhooks libraries decode), or any other secret of 16+ characters. */
+const IsWebhookSecret = () =>
+  ValidateBy({
+    name: 'isWebhookSecret',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && (value.startsWith('whsec_') ? WHSEC.test(value) : value.length >= 16),
+      defaultMessage: () =>
+        'WEBHOOK_SECRET must be whsec_ followed by padded base64, or another secret of at least 16 characters',
+    },
+  });
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address, bits, extra] = entry.split('/');
+  const family = isIP(address);
+  if (!family || extra !== undefined) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
+const IsProxyList = () =>
+  ValidateBy({
+    name: 'isProxyList',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' &&
+        (value.trim() === '' || value.split(',').every((e) => isProxyEntry(e.trim()))),
+      defaultMessage: () =>
+        'TRUST_PROXY must be comma-separated IP addresses, CIDR ranges, loopback, linklocal or uniquelocal',
+    },
+  });
+
+/** Their values are never echoed in a configuration error (URLs carry passwords). */
+const SECRET_VARIABLES = new Set([
+  'DATABASE_URL',
+  'REDIS_URL',
+  'ADMIN_API_KEY',
+  'WEBHOOK_SECRET',
+  'AMADEUS_CLIENT_SECRET',
+  'BOOKING_API_TOKEN',
+]);
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -47,8 +94,7 @@ export class AppConfig {
   @MinLength(16, { message: 'ADMIN_API_KEY must be at least 16 characters' })
   ADMIN_API_KEY: string;
 
-  @IsString()
-  @MinLength(16, { message: 'WEBHOOK_SECRET must be a whsec_ secret or at least 16 characters' })
+  @IsWebhookSecret()
   WEBHOOK_SECRET: string;
 
   @Transform(toInt)
@@ -131,6 +177,14 @@ export class AppConfig {
   @Min(0)
   RATE_LIMIT_PER_MINUTE = 600;
 
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed, as Express's `trust proxy` list: addresses,
+   * CIDR ranges or `loopback`, `linklocal`, `uniquelocal`, comma-separated. Empty: none, so the
+   * client IP is always the socket's and a client cannot choose its own.
+   */
+  @IsProxyList()
+  TRUST_PROXY = '';
+
   @IsIn(ROLES)
   ROLE: Role = 'all';
 
@@ -185,11 +239,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
   const errors = validateSync(config, { forbidUnknownValues: false });
   if (errors.length > 0) {
-    const lines = errors.map((e) => {
-      const got = raw[e.property] === undefined ? 'not set' : `got ${JSON.stringify(raw[e.property])}`;
-      return `  ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (${got})`;
+    const problems = errors.map((e) => {
+      const value = raw[e.property];
+      const got =
+        value === undefined
+          ? 'not set'
+          : SECRET_VARIABLES.has(e.property)
+            ? 'value not shown'
+            : `got ${JSON.stringify(value)}`;
+      return `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')} (${got})`;
     });
-    throw new ConfigValidationError(`Invalid configuration:\n${lines.join('\n')}`);
+    // One line, so that it reads whole in any log collector.
+    throw new ConfigValidationError(`Invalid configuration: ${problems.join('; ')}`);
   }
   return config;
 }

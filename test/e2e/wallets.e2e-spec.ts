@@ -73,7 +73,7 @@ describe('wallets (e2e)', () => {
         .http()
         .post('/api/wallets')
         .set(bearer(ADMIN_KEY()))
-        .send({ currency: 'XAU' })
+        .send({ currency: 'ISK' })
         .expect(201);
       expect(own.body.account_id).toBe(ADMIN_ACCOUNT_ID);
       const unknown = await t

@@ -3,6 +3,7 @@ import { loadConfig } from '../../src/config/app-config';
 import { AmadeusSandboxAdapter } from '../../src/modules/provider/infrastructure/sandbox/amadeus-sandbox.adapter';
 import { BookingComSandboxAdapter } from '../../src/modules/provider/infrastructure/sandbox/booking-com-sandbox.adapter';
 import { SandboxBookings } from '../../src/modules/provider/infrastructure/sandbox/sandbox-bookings';
+import { sandboxOfferIdKey } from '../../src/modules/provider/infrastructure/offer-id';
 
 const traveler = (lastName: string) => ({ firstName: 'Ada', lastName, email: 'ada@example.com' });
 
@@ -10,9 +11,10 @@ describe('sandbox providers (real Redis)', () => {
   const config = loadConfig();
   const redis = new Redis(config.REDIS_URL);
   /** Two "workers": separate adapter instances sharing only Redis. */
-  const workerA = new AmadeusSandboxAdapter(new SandboxBookings(redis, config, 'amadeus'));
-  const workerB = new AmadeusSandboxAdapter(new SandboxBookings(redis, config, 'amadeus'));
-  const hotels = new BookingComSandboxAdapter(new SandboxBookings(redis, config, 'booking-com'));
+  const key = sandboxOfferIdKey(config.ADMIN_API_KEY);
+  const workerA = new AmadeusSandboxAdapter(new SandboxBookings(redis, config, 'amadeus'), key);
+  const workerB = new AmadeusSandboxAdapter(new SandboxBookings(redis, config, 'amadeus'), key);
+  const hotels = new BookingComSandboxAdapter(new SandboxBookings(redis, config, 'booking-com'), key);
   let offerId: string;
 
   beforeAll(async () => {
@@ -32,6 +34,36 @@ describe('sandbox providers (real Redis)', () => {
     expect(offer.price.currency).toBe('EUR');
     await expect(workerB.checkOffer('ama-sbx.garbage')).rejects.toMatchObject({ code: 'offer_unavailable' });
     await expect(hotels.checkOffer(offerId)).rejects.toMatchObject({ code: 'offer_unavailable' });
+  });
+
+  it('refuses a hand-made offer id, even one shaped like its own, and one signed with another key', async () => {
+    const forge = (payload: object) =>
+      `ama-sbx.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+    const [prefix, payload, mac] = offerId.split('.');
+    const bogusDate = forge({ o: 'CDG', d: 'JFK', t: '2026-99-99', a: 1, f: 0 });
+    const stranger = new AmadeusSandboxAdapter(
+      new SandboxBookings(redis, config, 'amadeus'),
+      Buffer.alloc(32, 7),
+    );
+    const [strangerOffer] = await stranger.search({
+      kind: 'flight',
+      origin: 'CDG',
+      destination: 'JFK',
+      departureDate: '2099-03-01',
+      adults: 1,
+    });
+    for (const id of [
+      bogusDate,
+      `${bogusDate}.${mac}`,
+      `${prefix}.${payload}`,
+      `${prefix}.${payload}.x`,
+      strangerOffer.id,
+    ]) {
+      await expect(workerB.checkOffer(id)).rejects.toMatchObject({ code: 'offer_unavailable' });
+      await expect(
+        workerB.book({ reference: `ref-forged-${id.length}`, offerId: id, traveler: traveler('Lovelace') }),
+      ).rejects.toMatchObject({ code: 'offer_unavailable' });
+    }
   });
 
   it('"Decline" is refused for good, every time', async () => {

@@ -5,6 +5,7 @@ import { ACCOUNT_REPOSITORY } from './account.tokens';
 import { AccountsController } from './api/accounts.controller';
 import { AuthenticateApiKeyService } from './application/authenticate-api-key.service';
 import { CreateAccountService } from './application/create-account.service';
+import { ManageAccountsService } from './application/manage-accounts.service';
 import { AccountOrmEntity } from './infrastructure/account.orm-entity';
 import { TypeOrmAccountRepository } from './infrastructure/typeorm-account.repository';
 
@@ -13,6 +14,7 @@ import { TypeOrmAccountRepository } from './infrastructure/typeorm-account.repos
   controllers: [AccountsController],
   providers: [
     CreateAccountService,
+    ManageAccountsService,
     AuthenticateApiKeyService,
     { provide: ACCOUNT_REPOSITORY, useClass: TypeOrmAccountRepository },
     { provide: API_KEY_AUTHENTICATOR, useExisting: AuthenticateApiKeyService },

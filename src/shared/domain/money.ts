@@ -13,3 +13,10 @@ export function toJsonAmount(value: bigint): number {
 }
 
 export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
+
+// The runtime's ICU data is the maintained ISO 4217 list: current codes, no test or placeholder codes (XTS, XXX).
+const ISO_4217 = new Set(Intl.supportedValuesOf('currency'));
+
+export function isIsoCurrency(code: string): boolean {
+  return CURRENCY_PATTERN.test(code) && ISO_4217.has(code);
+}

@@ -59,13 +59,35 @@ export const AdminOnly = () =>
     }),
   );
 
-export type AuthenticatedRequest = Request & { principal?: Principal };
+export type AuthenticatedRequest = Request & {
+  principal?: Principal;
+  /** A key already checked earlier in this request (by the rate limiter), so it is looked up once. */
+  apiKeyCheck?: { key: string; principal: Principal | null };
+};
 
 export function bearerToken(req: Request): string | undefined {
   const header = req.headers.authorization;
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match ? match[1] : undefined;
+}
+
+/** The password of a Basic credential, so that a browser can log in to the queue dashboard with the admin key. */
+export function basicPassword(req: Request): string | undefined {
+  const match = /^Basic\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? undefined : decoded.slice(colon + 1);
+}
+
+/** Whatever key the request presents, as a bearer token or as a Basic password. */
+export function presentedApiKey(req: Request): string | undefined {
+  return bearerToken(req) ?? basicPassword(req);
+}
+
+export function rememberKeyCheck(req: AuthenticatedRequest, key: string, principal: Principal | null): void {
+  req.apiKeyCheck = { key, principal };
 }
 
 /** Global guard: every route needs a key unless marked @Public(); @AdminOnly() routes need the admin key. */
@@ -84,7 +106,8 @@ export class ApiKeyGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = bearerToken(req);
     if (!key) throw new UnauthorizedError('Send an API key as "Authorization: Bearer <key>"');
-    const principal = await this.authenticator.authenticate(key);
+    const principal =
+      req.apiKeyCheck?.key === key ? req.apiKeyCheck.principal : await this.authenticator.authenticate(key);
     if (!principal) throw new UnauthorizedError('The API key is not valid');
     req.principal = principal;
 

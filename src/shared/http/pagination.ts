@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, isUUID, Max, MaxLength, Min } from 'class-validator';
 import { ValidationFailedError } from './http-errors';
+import { IsSafeText } from './hostile-input';
 
 export class PaginationQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
@@ -16,6 +17,7 @@ export class PaginationQuery {
   @IsOptional()
   @IsString()
   @MaxLength(512)
+  @IsSafeText()
   cursor?: string;
 }
 
@@ -29,13 +31,19 @@ export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.createdAt.toISOString(), cursor.id])).toString('base64url');
 }
 
+// Only what encodeCursor writes: a four-digit-year UTC timestamp that PostgreSQL can hold, and a UUID.
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export function decodeCursor(value: string | undefined): Cursor | undefined {
   if (value === undefined) return undefined;
   try {
-    const [at, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
-    const createdAt = new Date(String(at));
-    if (typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id) && !Number.isNaN(createdAt.getTime())) {
-      return { createdAt, id };
+    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2) {
+      const [at, id] = parsed as unknown[];
+      if (typeof at === 'string' && CURSOR_TIME.test(at) && typeof id === 'string' && isUUID(id, 'all')) {
+        const createdAt = new Date(at);
+        if (!Number.isNaN(createdAt.getTime()) && createdAt.toISOString() === at) return { createdAt, id };
+      }
     }
   } catch {
     // fall through to the validation error

@@ -1,5 +1,10 @@
-import { BadRequestException, Logger, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
-import { ThrottlerException } from '@nestjs/throttler';
+import {
+  BadRequestException,
+  HttpException,
+  Logger,
+  NotFoundException,
+  PayloadTooLargeException,
+} from '@nestjs/common';
 import { NotFoundError, ResourceBusyError } from '../domain/domain-error';
 import { ValidationFailedError } from './http-errors';
 import { toProblem } from './problem-details.filter';
@@ -41,7 +46,7 @@ describe('toProblem', () => {
     [new NotFoundException('Cannot GET /x'), 404, 'not_found'],
     [new PayloadTooLargeException(), 413, 'payload_too_large'],
     [new BadRequestException('Unexpected token'), 400, 'validation_failed'],
-    [new ThrottlerException(), 429, 'rate_limited'],
+    [new HttpException('Too many requests', 429), 429, 'rate_limited'],
   ])('maps framework exception %#', (exception, status, code) => {
     const { body } = toProblem(exception, 'r', logger);
     expect(body.status).toBe(status);

@@ -50,7 +50,6 @@ export function toProblem(exception: unknown, requestId: string, logger: Logger)
   if (framework) {
     const { status, detail } = framework;
     const code = CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'validation_failed');
-    if (status === 429 && !headers['Retry-After']) headers['Retry-After'] = '60';
     const body: ProblemDetails = {
       type: 'about:blank',
       title: TITLES[status] ?? 'Error',

@@ -1,4 +1,5 @@
-import { Param, ParseUUIDPipe, ValidationError, ValidationPipe } from '@nestjs/common';
+import { Param, ParseUUIDPipe, SetMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import type { ValidatorOptions } from 'class-validator';
 import { FieldError, ValidationFailedError } from './http-errors';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
@@ -17,9 +18,25 @@ function stripField(message: string, property: string): string {
   return message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
 }
 
-/** Unknown fields are rejected; values are converted to the DTO's types. */
+const TOLERANT_READER = 'validation:tolerant-reader';
+
+/**
+ * On a body class whose sender adds fields over time (a payment provider's webhooks): unknown fields
+ * anywhere in it are dropped instead of refused, so a new field never turns into endless retries.
+ * The known fields are validated as usual.
+ */
+export const TolerantReader = (): ClassDecorator => SetMetadata(TOLERANT_READER, true);
+
+class AppValidationPipe extends ValidationPipe {
+  protected override validate(object: object, options?: ValidatorOptions) {
+    const tolerant = Reflect.getMetadata(TOLERANT_READER, object.constructor) === true;
+    return super.validate(object, tolerant ? { ...options, forbidNonWhitelisted: false } : options);
+  }
+}
+
+/** Unknown fields are rejected (except on a @TolerantReader() body); values are converted to the DTO's types. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new AppValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

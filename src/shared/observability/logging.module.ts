@@ -13,8 +13,12 @@ function prettyLogs(): boolean {
     return false;
   }
 }
+import { serializeError } from './log-redaction';
 
-/** JSON logs, one line per request with its id; API keys and webhook signatures never logged. */
+/**
+ * JSON logs, one line per request with its id; API keys, webhook signatures and the text or
+ * parameters of failed SQL are never logged.
+ */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
@@ -30,6 +34,7 @@ function prettyLogs(): boolean {
             error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
           redact: ['req.headers.authorization', 'req.headers["webhook-signature"]', 'req.headers.cookie'],
           serializers: {
+            err: (error: unknown) => serializeError(error),
             req: (req: { id: string; method: string; url: string }) => ({
               id: req.id,
               method: req.method,

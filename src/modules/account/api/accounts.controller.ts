@@ -1,23 +1,37 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import { AdminOnly, Authenticated, CurrentPrincipal, type Principal } from '../../../shared/http/auth';
+import { DEFAULT_PAGE_SIZE, PaginationQuery, toPage } from '../../../shared/http/pagination';
 import { ProblemDetails } from '../../../shared/http/problem-details';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
+import { UuidParam } from '../../../shared/http/validation';
 import { CreateAccountService } from '../application/create-account.service';
-import { CreatedAccountResponse, MeResponse } from './dto/account.response';
+import { ManageAccountsService } from '../application/manage-accounts.service';
+import {
+  AccountPageResponse,
+  AccountResponse,
+  ApiKeyResponse,
+  CreatedAccountResponse,
+  MeResponse,
+} from './dto/account.response';
 import { CreateAccountRequest } from './dto/create-account.request';
 
 @ApiTags('accounts')
 @Controller('api/accounts')
 export class AccountsController {
-  constructor(private readonly createAccount: CreateAccountService) {}
+  constructor(
+    private readonly createAccount: CreateAccountService,
+    private readonly accounts: ManageAccountsService,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -26,13 +40,40 @@ export class AccountsController {
   @ApiOperation({
     summary: 'Create a customer account and its API key (admin)',
     description:
-      'The API key is shown only in this answer and stored only as a hash: an idempotent replay of this ' +
-      'request returns the account with `"api_key": null`.',
+      'The key is shown only in this answer and stored only as a hash: an idempotent replay answers the account ' +
+      'with `api_key: null`. A lost key is replaced with POST /api/accounts/{id}/api-keys.',
   })
   @ApiCreatedResponse({ type: CreatedAccountResponse })
   @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })
   async create(@Body() body: CreateAccountRequest): Promise<CreatedAccountResponse> {
     return answerWith(CreatedAccountResponse.of, () => this.createAccount.execute(body.name));
+  }
+
+  @Get()
+  @AdminOnly()
+  @ApiOperation({ summary: 'Accounts, newest first (admin, cursor-paginated)' })
+  @ApiOkResponse({ type: AccountPageResponse })
+  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: bad limit or cursor' })
+  async list(@Query() query: PaginationQuery): Promise<AccountPageResponse> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    return toPage(await this.accounts.list(limit, query.cursor), limit, AccountResponse.from);
+  }
+
+  @Post(':id/api-keys')
+  @HttpCode(201)
+  @AdminOnly()
+  @ApiOperation({
+    summary: "Replace a customer's API key (admin)",
+    description:
+      'Issues a new key and answers it once; every older key of the account stops working within 5 seconds in ' +
+      'every process. The admin key comes from ADMIN_API_KEY and is not rotated here.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiCreatedResponse({ type: ApiKeyResponse })
+  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: id is not a UUID' })
+  @ApiNotFoundResponse({ type: ProblemDetails, description: '`not_found`: no customer account with this id' })
+  async rotateKey(@UuidParam('id') id: string): Promise<ApiKeyResponse> {
+    return { api_key: await this.accounts.rotateApiKey(id) };
   }
 
   @Get('me')

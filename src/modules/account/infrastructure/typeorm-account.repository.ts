@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
+import type { Cursor } from '../../../shared/http/pagination';
 import type { Account } from '../domain/account';
 import type { AccountRepository } from '../domain/account.repository';
 import { AccountOrmEntity } from './account.orm-entity';
@@ -28,5 +29,22 @@ export class TypeOrmAccountRepository implements AccountRepository {
   async findById(id: string): Promise<Account | null> {
     const row = await this.rows.findOne({ where: { id } });
     return row ? toAccount(row) : null;
+  }
+
+  async listPage(limit: number, after?: Cursor): Promise<Account[]> {
+    // Cursors carry milliseconds; compare and order at that precision so that no row is skipped or repeated.
+    const at = "date_trunc('milliseconds', a.created_at)";
+    const qb = this.rows
+      .createQueryBuilder('a')
+      .orderBy(at, 'DESC')
+      .addOrderBy('a.id', 'DESC')
+      .limit(limit + 1);
+    if (after) qb.where(`(${at}, a.id) < (:at, :id)`, { at: after.createdAt, id: after.id });
+    return (await qb.getMany()).map(toAccount);
+  }
+
+  async replaceApiKeyHash(accountId: string, apiKeyHash: string): Promise<boolean> {
+    const result = await this.rows.update({ id: accountId, role: 'customer' }, { apiKeyHash });
+    return (result.affected ?? 0) > 0;
   }
 }

@@ -9,6 +9,7 @@ import {
   ApiOperation,
   ApiParam,
   ApiServiceUnavailableResponse,
+  ApiUnprocessableEntityResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, isAdmin, type Principal } from '../../../shared/http/auth';
@@ -56,6 +57,12 @@ export class OrdersController {
     description: '`hold_not_active`: the hold was released or already made an order',
   })
   @ApiGoneResponse({ type: ProblemDetails, description: '`hold_expired`: the hold is past its `expires_at`' })
+  @ApiUnprocessableEntityResponse({
+    type: ProblemDetails,
+    description:
+      '`amount_too_large`: price × quantity is past 9007199254740991, the largest amount; the hold stays active ' +
+      'until released or expired',
+  })
   @ApiServiceUnavailableResponse({ type: ProblemDetails, description: '`resource_busy`' })
   async create(
     @CurrentPrincipal() principal: Principal,

@@ -26,3 +26,13 @@ export class OrderNotRefundableError extends DomainError {
     super(`Order ${orderId} is ${status} and cannot be refunded`);
   }
 }
+
+/** price × quantity past 9007199254740991: no wallet could pay it and no amount field could carry it. */
+export class OrderAmountTooLargeError extends DomainError {
+  readonly code = 'amount_too_large';
+  readonly title = 'Amount too large';
+
+  constructor(unitPrice: bigint, quantity: number) {
+    super(`${quantity} × ${unitPrice} is more than the largest amount, 9007199254740991`);
+  }
+}

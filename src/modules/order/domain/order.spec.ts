@@ -9,7 +9,12 @@ import {
   planCancel,
   planRefund,
 } from './order';
-import { OrderNotCancellableError, OrderNotPayableError, OrderNotRefundableError } from './order.errors';
+import {
+  OrderAmountTooLargeError,
+  OrderNotCancellableError,
+  OrderNotPayableError,
+  OrderNotRefundableError,
+} from './order.errors';
 
 const order = (status: OrderStatus, paymentDueAt = new Date('2030-01-01T00:00:00Z')): Order => ({
   id: 'o1',
@@ -70,8 +75,10 @@ describe('order state machine', () => {
     expect(isPaymentOverdue(order('paid', due), new Date(due.getTime() + 1000))).toBe(false);
   });
 
-  it('amount is unit price times quantity, exactly, beyond 2^53', () => {
+  it('amount is unit price times quantity, refused past 2^53 - 1', () => {
     expect(orderAmount(1999n, 3)).toBe(5997n);
-    expect(orderAmount(9007199254740991n, 1000)).toBe(9007199254740991000n);
+    expect(orderAmount(4503599627370495n, 2)).toBe(9007199254740990n);
+    expect(() => orderAmount(9007199254740991n, 2)).toThrow(OrderAmountTooLargeError);
+    expect(() => orderAmount(9007199254740991n, 1000)).toThrow(OrderAmountTooLargeError);
   });
 });

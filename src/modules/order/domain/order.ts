@@ -1,4 +1,10 @@
-import { OrderNotCancellableError, OrderNotPayableError, OrderNotRefundableError } from './order.errors';
+import { MAX_AMOUNT } from '../../../shared/domain/money';
+import {
+  OrderAmountTooLargeError,
+  OrderNotCancellableError,
+  OrderNotPayableError,
+  OrderNotRefundableError,
+} from './order.errors';
 
 export const ORDER_STATUSES = ['pending_payment', 'paid', 'refunded', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -44,8 +50,11 @@ export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return NEXT[from].includes(to);
 }
 
+/** Amounts are safe integers end to end (API, ledger, balances), so a larger total cannot be sold. */
 export function orderAmount(unitPrice: bigint, quantity: number): bigint {
-  return unitPrice * BigInt(quantity);
+  const amount = unitPrice * BigInt(quantity);
+  if (amount > BigInt(MAX_AMOUNT)) throw new OrderAmountTooLargeError(unitPrice, quantity);
+  return amount;
 }
 
 export function isPaymentOverdue(order: Order, now: Date): boolean {

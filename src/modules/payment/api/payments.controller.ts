@@ -122,9 +122,11 @@ export class PaymentWebhooksController {
       'first answer again. An event for an order that does not exist yet is kept (202 `pending`) and applied in the ' +
       'transaction that creates the order. Orders only move forward: `payment.succeeded` pays a pending order, ' +
       '`payment.failed` cancels it, a late failure after payment changes nothing, a success for a cancelled order ' +
-      'is shown as `payment.status: refund_required`, and an amount or currency that does not match is `ignored`.',
+      'is shown as `payment.status: refund_required`, and an amount or currency that does not match is `ignored`. ' +
+      'Tolerant reader: unknown fields anywhere in the body are ignored (senders add fields over time); the known ' +
+      'ones are validated, and `data` must be an object. Not rate limited.',
   })
-  @ApiHeader({ name: 'webhook-id', required: true })
+  @ApiHeader({ name: 'webhook-id', required: true, description: '1 to 255 characters; one effect per id' })
   @ApiHeader({ name: 'webhook-timestamp', required: true })
   @ApiHeader({ name: 'webhook-signature', required: true })
   @ApiBody({ type: PaymentWebhookRequest })

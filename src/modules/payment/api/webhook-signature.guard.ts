@@ -1,9 +1,14 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppConfig } from '../../../config/app-config';
+import { isSafeText } from '../../../shared/http/hostile-input';
+import { ValidationFailedError } from '../../../shared/http/http-errors';
 import { PaymentMetrics } from '../application/payment-metrics';
 import { InvalidWebhookSignatureError } from '../domain/payment.errors';
 import { WebhookSignature } from '../domain/webhook-signature';
+
+/** What the webhook events table's key column holds. */
+export const MAX_WEBHOOK_ID_LENGTH = 255;
 
 /**
  * Runs before the body is validated, so that an unsigned or forged request is a 401 whatever it
@@ -34,6 +39,13 @@ export class WebhookSignatureGuard implements CanActivate {
     if (problem) {
       this.metrics.webhook('unknown', 'rejected');
       throw new InvalidWebhookSignatureError(`Webhook signature rejected: ${problem}`);
+    }
+    // Checked once the sender is known to hold the secret: the id is stored as the event's key.
+    const id = header('webhook-id') ?? '';
+    if (id.length > MAX_WEBHOOK_ID_LENGTH || !isSafeText(id)) {
+      throw new ValidationFailedError([
+        { field: 'webhook-id', message: `must be 1 to ${MAX_WEBHOOK_ID_LENGTH} characters` },
+      ]);
     }
     return true;
   }

@@ -1,22 +1,56 @@
+import { createHmac, hkdfSync, timingSafeEqual } from 'crypto';
 import { OfferUnavailableError } from '../domain/provider.errors';
 
 /**
  * Offer ids carry what is needed to find the offer again (search criteria and the choice within
  * them), so that checking an offer needs no state kept between the search and the booking.
+ *
+ * A provider that re-checks every offer itself (the live APIs) needs no more. A provider that
+ * trusts the id (the sandboxes) signs it: with a key, an id is `prefix.payload.mac`, and only
+ * ids made with the same key are accepted, so a hand-made id (a date that does not exist, a price
+ * nobody quoted) is refused as an offer the provider never issued.
  */
-export function encodeOfferId(prefix: string, payload: Record<string, unknown>): string {
-  return `${prefix}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+export function encodeOfferId(prefix: string, payload: Record<string, unknown>, key?: Buffer): string {
+  const unsigned = `${prefix}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+  return key ? `${unsigned}.${mac(key, unsigned).toString('base64url')}` : unsigned;
 }
 
-export function decodeOfferId<T>(prefix: string, id: string, isValid: (value: unknown) => value is T): T {
+export function decodeOfferId<T>(
+  prefix: string,
+  id: string,
+  isValid: (value: unknown) => value is T,
+  key?: Buffer,
+): T {
   const unavailable = () => new OfferUnavailableError(`Offer ${id} is not a known offer`);
-  if (!id.startsWith(`${prefix}.`)) throw unavailable();
+  const parts = id.split('.');
+  if (parts[0] !== prefix || parts.length !== (key ? 3 : 2)) throw unavailable();
+  if (key) {
+    const given = Buffer.from(parts[2], 'base64url');
+    const expected = mac(key, `${parts[0]}.${parts[1]}`);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw unavailable();
+  }
   let payload: unknown;
   try {
-    payload = JSON.parse(Buffer.from(id.slice(prefix.length + 1), 'base64url').toString('utf8'));
+    payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
   } catch {
     throw unavailable();
   }
   if (!isValid(payload)) throw unavailable();
   return payload;
+}
+
+/** The signing key of sandbox offer ids, the same in every process that shares the admin key. */
+export function sandboxOfferIdKey(adminApiKey: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', adminApiKey, 'checkout-wallet-service', 'sandbox offer ids', 32));
+}
+
+/** A real YYYY-MM-DD date (not 2026-02-30 or 2026-99-99). */
+export function isCalendarDate(value: unknown): value is string {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+function mac(key: Buffer, text: string): Buffer {
+  return createHmac('sha256', key).update(text).digest().subarray(0, 16);
 }

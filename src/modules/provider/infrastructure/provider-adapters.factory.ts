@@ -4,6 +4,7 @@ import type { TravelProvider } from '../domain/travel-provider';
 import { AmadeusHttpAdapter } from './amadeus/amadeus-http.adapter';
 import { BookingComHttpAdapter } from './booking-com/booking-com-http.adapter';
 import { ProviderHttpClient } from './http/provider-http.client';
+import { sandboxOfferIdKey } from './offer-id';
 import { AmadeusSandboxAdapter } from './sandbox/amadeus-sandbox.adapter';
 import { BookingComSandboxAdapter } from './sandbox/booking-com-sandbox.adapter';
 import { SandboxBookings } from './sandbox/sandbox-bookings';
@@ -15,7 +16,11 @@ const httpClient = (config: AppConfig, provider: string, baseUrl: string) =>
 
 /** Which adapter each PROVIDER_MODE builds; the adapters themselves know nothing of the mode. */
 export const AMADEUS_ADAPTERS: Record<ProviderMode, AdapterFactory> = {
-  sandbox: (config, redis) => new AmadeusSandboxAdapter(new SandboxBookings(redis, config, 'amadeus')),
+  sandbox: (config, redis) =>
+    new AmadeusSandboxAdapter(
+      new SandboxBookings(redis, config, 'amadeus'),
+      sandboxOfferIdKey(config.ADMIN_API_KEY),
+    ),
   live: (config) =>
     new AmadeusHttpAdapter(httpClient(config, 'Amadeus', config.AMADEUS_BASE_URL), {
       clientId: config.AMADEUS_CLIENT_ID as string,
@@ -24,7 +29,11 @@ export const AMADEUS_ADAPTERS: Record<ProviderMode, AdapterFactory> = {
 };
 
 export const BOOKING_COM_ADAPTERS: Record<ProviderMode, AdapterFactory> = {
-  sandbox: (config, redis) => new BookingComSandboxAdapter(new SandboxBookings(redis, config, 'booking-com')),
+  sandbox: (config, redis) =>
+    new BookingComSandboxAdapter(
+      new SandboxBookings(redis, config, 'booking-com'),
+      sandboxOfferIdKey(config.ADMIN_API_KEY),
+    ),
   live: (config) =>
     new BookingComHttpAdapter(httpClient(config, 'Booking.com', config.BOOKING_BASE_URL), {
       token: config.BOOKING_API_TOKEN as string,

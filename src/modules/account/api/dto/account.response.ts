@@ -1,5 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { CreatedAccount } from '../../application/create-account.service';
+import { PageMeta } from '../../../../shared/http/pagination';
+import type { Account } from '../../domain/account';
 
 export class CreatedAccountResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -8,8 +10,8 @@ export class CreatedAccountResponse {
     type: String,
     nullable: true,
     description:
-      'The customer API key. Shown only in this response; store it now. `null` in an idempotent replay: ' +
-      'the key is never stored in plain text.',
+      'The customer API key, shown only in this response: store it now. It is never stored in plain text, so an ' +
+      'idempotent replay of this request answers `null`; a lost key is replaced with POST /api/accounts/{id}/api-keys.',
     example: 'cwk_…',
   })
   api_key: string | null;
@@ -29,4 +31,33 @@ export class MeResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: 'Alice' }) name: string;
   @ApiProperty({ enum: ['admin', 'customer'] }) role: 'admin' | 'customer';
+}
+
+export class AccountResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'Alice' }) name: string;
+  @ApiProperty({ enum: ['admin', 'customer'] }) role: 'admin' | 'customer';
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+
+  static from(account: Account): AccountResponse {
+    return {
+      id: account.id,
+      name: account.name,
+      role: account.role,
+      created_at: account.createdAt.toISOString(),
+    };
+  }
+}
+
+export class AccountPageResponse extends PageMeta {
+  @ApiProperty({ type: [AccountResponse] }) data: AccountResponse[];
+}
+
+export class ApiKeyResponse {
+  @ApiProperty({
+    description:
+      'The new key, shown only in this response. Every older key of the account stops working within 5 seconds.',
+    example: 'cwk_…',
+  })
+  api_key: string;
 }

@@ -5,11 +5,13 @@ import {
   IsEmail,
   IsIn,
   IsNotEmpty,
+  IsObject,
   IsString,
   IsUUID,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { IsSafeText } from '../../../../shared/http/hostile-input';
 import type { TravelType } from '../../domain/booking';
 
 export class TravelerRequest {
@@ -17,6 +19,7 @@ export class TravelerRequest {
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
+  @IsSafeText()
   first_name: string;
 
   @ApiProperty({
@@ -27,11 +30,13 @@ export class TravelerRequest {
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
+  @IsSafeText()
   last_name: string;
 
   @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
   @IsEmail()
   @MaxLength(254)
+  @IsSafeText()
   email: string;
 }
 
@@ -50,6 +55,7 @@ export class CreateBookingRequest {
   @IsString()
   @IsNotEmpty()
   @MaxLength(2048)
+  @IsSafeText()
   offer_id: string;
 
   @ApiProperty({ format: 'uuid', description: 'A wallet of the caller, in the offer currency' })
@@ -58,6 +64,7 @@ export class CreateBookingRequest {
 
   @ApiProperty({ type: TravelerRequest })
   @IsDefined()
+  @IsObject({ message: 'must be an object' })
   @ValidateNested()
   @Type(() => TravelerRequest)
   traveler: TravelerRequest;

@@ -1,6 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, IsNotEmpty, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { CURRENCY_PATTERN, MAX_AMOUNT } from '../../../../shared/domain/money';
+import { IsInt, IsNotEmpty, IsString, Max, MaxLength, Min } from 'class-validator';
+import { MAX_AMOUNT } from '../../../../shared/domain/money';
+import { IsCurrency } from '../../../../shared/http/amount';
+import { IsSafeText } from '../../../../shared/http/hostile-input';
 import { MAX_STOCK } from '../../domain/product';
 
 export class CreateProductRequest {
@@ -8,6 +10,7 @@ export class CreateProductRequest {
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
+  @IsSafeText()
   name: string;
 
   @ApiProperty({ example: 1999, minimum: 1, maximum: MAX_AMOUNT, description: 'Unit price in minor units' })
@@ -16,9 +19,12 @@ export class CreateProductRequest {
   @Max(MAX_AMOUNT)
   price: number;
 
-  @ApiProperty({ example: 'USD', pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' })
-  @IsString()
-  @Matches(CURRENCY_PATTERN, { message: 'must be 3 uppercase letters (ISO 4217)' })
+  @ApiProperty({
+    example: 'USD',
+    pattern: '^[A-Z]{3}$',
+    description: 'An ISO 4217 currency code in capitals',
+  })
+  @IsCurrency()
   currency: string;
 
   @ApiProperty({ example: 300, minimum: 0, maximum: MAX_STOCK, description: 'Units for sale' })

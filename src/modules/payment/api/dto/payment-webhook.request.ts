@@ -5,15 +5,17 @@ import {
   IsIn,
   IsISO8601,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
-  Matches,
   MaxLength,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { IsAmount } from '../../../../shared/http/amount';
+import { IsAmount, IsCurrency } from '../../../../shared/http/amount';
+import { IsSafeText } from '../../../../shared/http/hostile-input';
+import { TolerantReader } from '../../../../shared/http/validation';
 
 export const PAYMENT_EVENT_TYPES = ['payment.succeeded', 'payment.failed'] as const;
 
@@ -22,6 +24,7 @@ export class PaymentEventData {
   @IsString()
   @IsNotEmpty()
   @MaxLength(255)
+  @IsSafeText()
   payment_id: string;
 
   @ApiPropertyOptional({
@@ -41,13 +44,16 @@ export class PaymentEventData {
   @IsAmount()
   amount: number;
 
-  @ApiProperty({ example: 'USD' })
-  @IsString()
-  @Matches(/^[A-Z]{3}$/, { message: 'must be a 3-letter ISO 4217 code in capitals' })
+  @ApiProperty({ example: 'USD', description: 'An ISO 4217 currency code in capitals' })
+  @IsCurrency()
   currency: string;
 }
 
-/** Standard Webhooks payload shape: `type`, optional `timestamp`, `data`. */
+/**
+ * Standard Webhooks payload shape: `type`, optional `timestamp`, `data`. Senders add fields over
+ * time, so unknown ones (here and in `data`) are dropped, not refused.
+ */
+@TolerantReader()
 export class PaymentWebhookRequest {
   @ApiProperty({ enum: PAYMENT_EVENT_TYPES })
   @IsIn(PAYMENT_EVENT_TYPES)
@@ -60,6 +66,7 @@ export class PaymentWebhookRequest {
 
   @ApiProperty({ type: PaymentEventData })
   @IsDefined()
+  @IsObject({ message: 'must be an object' })
   @ValidateNested()
   @Type(() => PaymentEventData)
   data: PaymentEventData;

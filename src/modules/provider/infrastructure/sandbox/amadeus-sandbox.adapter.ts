@@ -7,7 +7,7 @@ import type {
   ProviderBooking,
   TravelProvider,
 } from '../../domain/travel-provider';
-import { decodeOfferId, encodeOfferId } from '../offer-id';
+import { decodeOfferId, encodeOfferId, isCalendarDate } from '../offer-id';
 import { isPastDate, SandboxBookings, stableNumber } from './sandbox-bookings';
 
 const PREFIX = 'ama-sbx';
@@ -28,7 +28,7 @@ const isFlightChoice = (v: unknown): v is FlightChoice => {
     c !== null &&
     /^[A-Z]{3}$/.test(c.o) &&
     /^[A-Z]{3}$/.test(c.d) &&
-    /^\d{4}-\d{2}-\d{2}$/.test(c.t) &&
+    isCalendarDate(c.t) &&
     Number.isInteger(c.a) &&
     c.a >= 1 &&
     c.a <= 9 &&
@@ -42,7 +42,11 @@ const isFlightChoice = (v: unknown): v is FlightChoice => {
 export class AmadeusSandboxAdapter implements TravelProvider {
   readonly name = 'Amadeus';
 
-  constructor(private readonly bookings: SandboxBookings) {}
+  /** `offerIdKey` signs the offer ids it issues (see offer-id.ts): only those can be booked. */
+  constructor(
+    private readonly bookings: SandboxBookings,
+    private readonly offerIdKey: Buffer,
+  ) {}
 
   async search(criteria: OfferSearch): Promise<Offer[]> {
     if (criteria.kind !== 'flight') throw new OfferUnavailableError('Amadeus sells flights only');
@@ -50,7 +54,7 @@ export class AmadeusSandboxAdapter implements TravelProvider {
   }
 
   async checkOffer(offerId: string): Promise<Offer> {
-    const choice = decodeOfferId(PREFIX, offerId, isFlightChoice);
+    const choice = decodeOfferId(PREFIX, offerId, isFlightChoice, this.offerIdKey);
     if (isPastDate(choice.t)) throw new OfferUnavailableError(`Offer ${offerId} departs in the past`);
     return this.offer(choice);
   }
@@ -73,7 +77,7 @@ export class AmadeusSandboxAdapter implements TravelProvider {
     const perAdult = 20_000 + stableNumber(`${choice.o}${choice.d}${choice.t}`, 40_000) + choice.f * 7_500;
     const flightNumber = 100 + stableNumber(`${carrier}${choice.o}${choice.d}`, 900);
     return {
-      id: encodeOfferId(PREFIX, { ...choice }),
+      id: encodeOfferId(PREFIX, { ...choice }, this.offerIdKey),
       price: { amount: BigInt(perAdult * choice.a), currency: 'EUR' },
       details: {
         origin: choice.o,

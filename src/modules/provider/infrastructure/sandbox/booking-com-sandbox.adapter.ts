@@ -7,7 +7,7 @@ import type {
   ProviderBooking,
   TravelProvider,
 } from '../../domain/travel-provider';
-import { decodeOfferId, encodeOfferId } from '../offer-id';
+import { decodeOfferId, encodeOfferId, isCalendarDate } from '../offer-id';
 import { isPastDate, SandboxBookings, stableNumber } from './sandbox-bookings';
 
 const PREFIX = 'bkg-sbx';
@@ -28,8 +28,8 @@ const isStayChoice = (v: unknown): v is StayChoice => {
     typeof s === 'object' &&
     s !== null &&
     /^[A-Z]{3}$/.test(s.c) &&
-    /^\d{4}-\d{2}-\d{2}$/.test(s.i) &&
-    /^\d{4}-\d{2}-\d{2}$/.test(s.o) &&
+    isCalendarDate(s.i) &&
+    isCalendarDate(s.o) &&
     s.o > s.i &&
     Number.isInteger(s.g) &&
     s.g >= 1 &&
@@ -44,7 +44,11 @@ const isStayChoice = (v: unknown): v is StayChoice => {
 export class BookingComSandboxAdapter implements TravelProvider {
   readonly name = 'Booking.com';
 
-  constructor(private readonly bookings: SandboxBookings) {}
+  /** `offerIdKey` signs the offer ids it issues (see offer-id.ts): only those can be booked. */
+  constructor(
+    private readonly bookings: SandboxBookings,
+    private readonly offerIdKey: Buffer,
+  ) {}
 
   async search(criteria: OfferSearch): Promise<Offer[]> {
     if (criteria.kind !== 'hotel') throw new OfferUnavailableError('Booking.com sells stays only');
@@ -52,7 +56,7 @@ export class BookingComSandboxAdapter implements TravelProvider {
   }
 
   async checkOffer(offerId: string): Promise<Offer> {
-    const choice = decodeOfferId(PREFIX, offerId, isStayChoice);
+    const choice = decodeOfferId(PREFIX, offerId, isStayChoice, this.offerIdKey);
     if (isPastDate(choice.i)) throw new OfferUnavailableError(`Offer ${offerId} starts in the past`);
     return this.offer(choice);
   }
@@ -75,7 +79,7 @@ export class BookingComSandboxAdapter implements TravelProvider {
     const rooms = Math.ceil(choice.g / 2);
     const perNight = 8_000 + stableNumber(`${choice.c}${choice.h}`, 12_000) + choice.h * 4_500;
     return {
-      id: encodeOfferId(PREFIX, { ...choice }),
+      id: encodeOfferId(PREFIX, { ...choice }, this.offerIdKey),
       price: { amount: BigInt(perNight * nights * rooms), currency: 'EUR' },
       details: {
         hotel_name: `${HOTELS[choice.h]} ${choice.c}`,

@@ -1,10 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsUUID, Matches } from 'class-validator';
-import { CURRENCY_PATTERN } from '../../../../shared/domain/money';
+import { IsOptional, IsUUID } from 'class-validator';
+import { IsCurrency } from '../../../../shared/http/amount';
 
 export class CreateWalletRequest {
-  @ApiProperty({ example: 'USD', pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, 3 uppercase letters' })
-  @Matches(CURRENCY_PATTERN, { message: 'must be 3 uppercase letters (ISO 4217)' })
+  @ApiProperty({
+    example: 'USD',
+    pattern: '^[A-Z]{3}$',
+    description:
+      'An ISO 4217 currency code in capitals; three letters that are not a currency (`ZZZ`) are refused',
+  })
+  @IsCurrency()
   currency: string;
 
   @ApiPropertyOptional({

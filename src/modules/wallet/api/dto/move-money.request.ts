@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsAmount } from '../../../../shared/http/amount';
 import { MAX_AMOUNT } from '../../../../shared/domain/money';
+import { IsSafeText } from '../../../../shared/http/hostile-input';
 
 /** Body of a credit or a debit. */
 export class MoveMoneyRequest {
@@ -13,5 +14,6 @@ export class MoveMoneyRequest {
   @IsOptional()
   @IsString()
   @MaxLength(255)
+  @IsSafeText()
   description?: string;
 }

@@ -1,0 +1,30 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { NotFoundError } from '../../../shared/domain/domain-error';
+import { decodeCursor } from '../../../shared/http/pagination';
+import { ACCOUNT_REPOSITORY } from '../account.tokens';
+import type { Account } from '../domain/account';
+import type { AccountRepository } from '../domain/account.repository';
+import { generateApiKey, hashApiKey } from '../domain/api-key';
+
+@Injectable()
+export class ManageAccountsService {
+  constructor(@Inject(ACCOUNT_REPOSITORY) private readonly accounts: AccountRepository) {}
+
+  /** Newest first; `limit + 1` rows come back so that the caller can build the page. */
+  list(limit: number, cursor?: string): Promise<Account[]> {
+    return this.accounts.listPage(limit, decodeCursor(cursor));
+  }
+
+  /**
+   * A lost key is replaced, never recovered: the account gets a new key, and since an account holds
+   * one key hash, every older key stops matching at once in the database (and within the
+   * authentication cache's lifetime in every process). The new key is shown once.
+   */
+  async rotateApiKey(accountId: string): Promise<string> {
+    const apiKey = generateApiKey();
+    if (!(await this.accounts.replaceApiKeyHash(accountId, hashApiKey(apiKey)))) {
+      throw new NotFoundError('Customer account', accountId);
+    }
+    return apiKey;
+  }
+}

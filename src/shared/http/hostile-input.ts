@@ -1,0 +1,64 @@
+import { ValidateBy, type ValidationOptions } from 'class-validator';
+import type { NextFunction, Request, Response } from 'express';
+import { ValidationFailedError } from './http-errors';
+
+/** Deeper bodies are refused before anything recursive (class-transformer, fingerprints) walks them. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * Iterative on purpose: a recursive walk is exactly what a 20 000-level body overflows. Depth 1 is
+ * the top-level object or array; scalars add nothing.
+ */
+export function jsonDepthExceeds(value: unknown, max = MAX_JSON_DEPTH): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Object.values(node)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+/** Placed right after the JSON body parser. */
+export function jsonDepthLimit(req: Request, _res: Response, next: NextFunction): void {
+  if (jsonDepthExceeds(req.body)) {
+    next(
+      new ValidationFailedError([
+        { field: 'body', message: `is nested deeper than ${MAX_JSON_DEPTH} levels` },
+      ]),
+    );
+    return;
+  }
+  next();
+}
+
+/**
+ * Text that PostgreSQL can store exactly: no NUL (text columns refuse it) and well-formed UTF-16
+ * (an unpaired surrogate is silently replaced on the way to UTF-8, so what is stored would differ
+ * from what was sent).
+ */
+// In a `u` regex a paired surrogate is one code point, so \p{Cs} matches only the unpaired ones.
+const UNSAFE_TEXT = /\u0000|\p{Cs}/u;
+
+export function isSafeText(value: unknown): boolean {
+  return typeof value === 'string' && !UNSAFE_TEXT.test(value);
+}
+
+export const SAFE_TEXT_MESSAGE = 'must not contain NUL characters or unpaired surrogates';
+
+/** Applied to every string field of a request DTO, next to its type and length checks. */
+export const IsSafeText = (options?: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'isSafeText',
+      validator: {
+        // Non-strings are left to the field's own type check, so each problem is reported once.
+        validate: (value: unknown) => typeof value !== 'string' || isSafeText(value),
+        defaultMessage: () => SAFE_TEXT_MESSAGE,
+      },
+    },
+    options,
+  );

@@ -1,0 +1,153 @@
+import { randomUUID } from 'crypto';
+import type { Server } from 'http';
+import type { AddressInfo } from 'net';
+import { connect } from 'net';
+import type { AppConfig } from '../../src/config/app-config';
+import { pendingOrder, sendWebhook, succeeded } from '../support/payment-fixtures';
+import { ADMIN_KEY, createCustomer, createTestApp, TestApp } from '../support/test-app';
+import { bearer } from '../support/wallet-fixtures';
+
+/** Each app counts in its own Redis namespace, so no other test file's requests share its windows. */
+const isolated = (config: Partial<AppConfig>) =>
+  createTestApp({
+    config: { REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}:${randomUUID()}`, ...config },
+  });
+
+const junk = () => ({ Authorization: `Bearer junk_${randomUUID()}` });
+
+describe('rate limits (e2e)', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await isolated({ RATE_LIMIT_PER_MINUTE: 20 });
+  });
+  afterEach(() => t.close());
+
+  it('30 requests with 30 junk tokens from one address, at a limit of 20: the last 10 are 429', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push((await t.http().get('/api/accounts/me').set(junk())).status);
+    expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(20)).toEqual(Array(10).fill(429));
+  });
+
+  it('public routes count per address whatever token is sent, and wrong keys on the queue dashboard count too', async () => {
+    for (let i = 0; i < 10; i++) await t.http().get('/api/products').set(junk()).expect(200);
+    for (let i = 0; i < 10; i++) await t.http().get('/admin/queues').set(junk()).expect(401);
+    const limited = await t.http().get('/admin/queues').set(junk()).expect(429);
+    expect(limited.body.code).toBe('rate_limited');
+    await t.http().get('/api/products').expect(429);
+  });
+
+  it('a valid key counts on its own, across all routes together, not per route', async () => {
+    const customer = await createCustomer(t);
+    const routes = ['/api/accounts/me', '/api/products', `/api/wallets/${randomUUID()}`, '/api/accounts/me'];
+    for (let i = 0; i < 20; i++) {
+      const res = await t
+        .http()
+        .get(routes[i % routes.length])
+        .set(bearer(customer.key));
+      expect(res.status).not.toBe(429);
+    }
+    const res = await t.http().get('/api/products').set(bearer(customer.key)).expect(429);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    // The address is not limited by what the key did, nor another key by it.
+    await t.http().get('/api/products').expect(200);
+    const other = await createCustomer(t);
+    await t.http().get('/api/accounts/me').set(bearer(other.key)).expect(200);
+  });
+
+  it('Retry-After is the time left in the window, with RateLimit-Policy and RateLimit headers', async () => {
+    const first = await t.http().get('/api/products').expect(200);
+    expect(first.headers['ratelimit-policy']).toMatch(/^"default"; q=20; w=60/);
+    expect(first.headers['ratelimit']).toMatch(/^"default"; r=19; t=(60|59)$/);
+    for (let i = 0; i < 19; i++) await t.http().get('/api/products').expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const res = await t.http().get('/api/products').expect(429);
+    const retryAfter = Number(res.headers['retry-after']);
+    // At least the 2 s waited less than a full minute, whatever else the machine was doing.
+    expect(retryAfter).toBeGreaterThanOrEqual(30);
+    expect(retryAfter).toBeLessThanOrEqual(58);
+    expect(res.headers['ratelimit']).toBe(`"default"; r=0; t=${retryAfter}`);
+  });
+
+  it('a limited client that sends X-Forwarded-For stays limited (no TRUST_PROXY)', async () => {
+    for (let i = 0; i < 20; i++) await t.http().get('/api/products').expect(200);
+    for (const forwarded of ['203.0.113.7', '198.51.100.1, 203.0.113.9', '10.0.0.1']) {
+      await t.http().get('/api/products').set('X-Forwarded-For', forwarded).expect(429);
+    }
+  });
+
+  it('signed webhooks and /health are not limited', async () => {
+    const order = await pendingOrder(t);
+    for (let i = 0; i < 25; i++) await t.http().get('/api/products').set(junk());
+    await t.http().get('/api/products').expect(429);
+    for (let i = 0; i < 3; i++) {
+      const health = await t.http().get('/health');
+      expect(health.status).not.toBe(429);
+    }
+    const res = await sendWebhook(t, succeeded({ order_id: order.orderId, amount: order.amount }));
+    expect(res.status).toBe(200);
+  });
+
+  it('the queue dashboard answers without X-Powered-By', async () => {
+    const res = await t.http().get('/admin/queues').set(bearer(ADMIN_KEY())).expect(200);
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+});
+
+describe('rate limits behind a trusted proxy (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await isolated({ RATE_LIMIT_PER_MINUTE: 5, TRUST_PROXY: 'loopback' });
+  });
+  afterAll(() => t.close());
+
+  it('counts the client named by a TRUST_PROXY address, one window per client', async () => {
+    for (let i = 0; i < 5; i++)
+      await t.http().get('/api/products').set('X-Forwarded-For', '203.0.113.7').expect(200);
+    await t.http().get('/api/products').set('X-Forwarded-For', '203.0.113.7').expect(429);
+    await t.http().get('/api/products').set('X-Forwarded-For', '203.0.113.8').expect(200);
+  });
+});
+
+describe('slow clients (e2e)', () => {
+  let t: TestApp;
+  let port: number;
+  beforeAll(async () => {
+    t = await isolated({ REQUEST_TIMEOUT_MS: 1000 });
+    await t.app.listen(0, '127.0.0.1');
+    port = ((t.app.getHttpServer() as Server).address() as AddressInfo).port;
+  });
+  afterAll(() => t.close());
+
+  /** Sends `head`, then one byte every 200 ms; resolves with what came back and when the connection closed. */
+  function trickle(head: string): Promise<{ answer: string; ms: number }> {
+    return new Promise((resolve) => {
+      const started = Date.now();
+      let answer = '';
+      const socket = connect(port, '127.0.0.1', () => socket.write(head));
+      const drip = setInterval(() => socket.writable && socket.write('a'), 200);
+      socket.on('data', (chunk) => (answer += chunk.toString()));
+      socket.on('error', () => undefined);
+      const giveUp = setTimeout(() => socket.destroy(), 10_000);
+      socket.on('close', () => {
+        clearInterval(drip);
+        clearTimeout(giveUp);
+        resolve({ answer, ms: Date.now() - started });
+      });
+    });
+  }
+
+  it('a body trickled one byte at a time is cut within the request timeout', async () => {
+    const { answer, ms } = await trickle(
+      'POST /api/accounts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n',
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(ms).toBeLessThan(2500);
+  });
+
+  it('headers trickled one byte at a time are cut within the request timeout', async () => {
+    const { answer, ms } = await trickle('GET /api/products HTTP/1.1\r\nHost: x\r\nX-Slow: ');
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(ms).toBeLessThan(2500);
+  });
+});

@@ -1,0 +1,381 @@
+import { randomUUID } from 'crypto';
+import { createOrder, createProduct, placeHold, stockInDb } from '../support/inventory-fixtures';
+import { pendingOrder, sendWebhook, succeeded } from '../support/payment-fixtures';
+import { ADMIN_KEY, createCustomer, createTestApp, TestApp } from '../support/test-app';
+import { bearer, customerWithWallet } from '../support/wallet-fixtures';
+
+const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const NUL = 'Ada\u0000Lovelace';
+const LONE_SURROGATE = 'x\udfffy';
+
+/** Every refusal here is the same precise answer: 400 validation_failed as problem+json. */
+function expectValidationFailed(res: { status: number; headers: Record<string, string>; body: any }) {
+  expect({ status: res.status, code: res.body.code }).toEqual({ status: 400, code: 'validation_failed' });
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+}
+
+describe('hostile input (e2e)', () => {
+  let t: TestApp;
+  const admin = bearer(process.env.ADMIN_API_KEY as string);
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  const balance = async (walletId: string) =>
+    (await t.http().get(`/api/wallets/${walletId}`).set(admin).expect(200)).body.balance as number;
+
+  describe('bodies nested deeper than 32 levels', () => {
+    it('a hold body of 20 000 nested arrays is a 400, not a stack overflow', async () => {
+      const customer = await createCustomer(t);
+      const res = await t
+        .http()
+        .post('/api/holds')
+        .set(bearer(customer.key))
+        .set('Content-Type', 'application/json')
+        .send(`{"product_id":${'['.repeat(20_000)}${']'.repeat(20_000)},"quantity":1}`);
+      expectValidationFailed(res);
+      expect(res.body.errors).toEqual([{ field: 'body', message: 'is nested deeper than 32 levels' }]);
+    });
+
+    it('a debit whose description nests 5 000 objects, with an Idempotency-Key, is a 400 and moves nothing', async () => {
+      const { customer, walletId } = await customerWithWallet(t, 1000);
+      const res = await t
+        .http()
+        .post(`/api/wallets/${walletId}/debit`)
+        .set(bearer(customer.key))
+        .set('Idempotency-Key', randomUUID())
+        .set('Content-Type', 'application/json')
+        .send(`{"amount":100,"description":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`);
+      expectValidationFailed(res);
+      expect(await balance(walletId)).toBe(1000);
+    });
+
+    it('32 levels are read as usual; 33 are refused', async () => {
+      // The body object is level 1, so `extra` adds levels - 1 objects.
+      const body = (levels: number) =>
+        `{"name":"Deep","extra":${'{"a":'.repeat(levels - 1)}1${'}'.repeat(levels - 1)}}`;
+      const ok = await t
+        .http()
+        .post('/api/accounts')
+        .set(admin)
+        .set('Content-Type', 'application/json')
+        .send(body(32));
+      expectValidationFailed(ok);
+      expect(ok.body.errors).toEqual([expect.objectContaining({ field: 'extra' })]);
+      const deep = await t
+        .http()
+        .post('/api/accounts')
+        .set(admin)
+        .set('Content-Type', 'application/json')
+        .send(body(33));
+      expectValidationFailed(deep);
+      expect(deep.body.errors).toEqual([{ field: 'body', message: 'is nested deeper than 32 levels' }]);
+    });
+  });
+
+  describe('NUL characters and unpaired surrogates in text', () => {
+    it.each([
+      ['NUL', NUL],
+      ['an unpaired surrogate', LONE_SURROGATE],
+    ])('%s in an account name, a product name or a debit description is a 400', async (_what, text) => {
+      expectValidationFailed(await t.http().post('/api/accounts').set(admin).send({ name: text }));
+      expectValidationFailed(
+        await t
+          .http()
+          .post('/api/products')
+          .set(admin)
+          .send({ name: text, price: 100, currency: 'USD', stock: 1 }),
+      );
+      const { customer, walletId } = await customerWithWallet(t, 1000);
+      const key = randomUUID();
+      const debit = () =>
+        t
+          .http()
+          .post(`/api/wallets/${walletId}/debit`)
+          .set(bearer(customer.key))
+          .set('Idempotency-Key', key)
+          .send({ amount: 100, description: text });
+      const res = await debit();
+      expectValidationFailed(res);
+      expect(res.body.errors).toEqual([
+        { field: 'description', message: 'must not contain NUL characters or unpaired surrogates' },
+      ]);
+      // Refused before the handler, so the key was not consumed and nothing moved.
+      expectValidationFailed(await debit());
+      expect(await balance(walletId)).toBe(1000);
+    });
+
+    it('a surrogate pair (an emoji) is ordinary text', async () => {
+      const res = await t.http().post('/api/accounts').set(admin).send({ name: 'Ada 😀' }).expect(201);
+      expect(res.body.name).toBe('Ada 😀');
+    });
+
+    it('in traveler names and emails of a booking, nothing is debited', async () => {
+      const { customer, walletId } = await customerWithWallet(t, 1_000_000, 'EUR');
+      const offers = await t
+        .http()
+        .get('/api/flights/offers')
+        .query({ origin: 'JFK', destination: 'LHR', departure_date: inDays(30), adults: 1 })
+        .expect(200);
+      for (const traveler of [
+        { first_name: NUL, last_name: 'Lovelace', email: 'ada@example.com' },
+        { first_name: 'Ada', last_name: LONE_SURROGATE, email: 'ada@example.com' },
+      ]) {
+        const res = await t
+          .http()
+          .post('/api/bookings')
+          .set(bearer(customer.key))
+          .set('Idempotency-Key', randomUUID())
+          .send({ type: 'flight', offer_id: offers.body.offers[0].id, wallet_id: walletId, traveler });
+        expectValidationFailed(res);
+      }
+      expect(await balance(walletId)).toBe(1_000_000);
+    });
+
+    it("in a signed webhook's payment_id", async () => {
+      const order = await pendingOrder(t);
+      for (const paymentId of [`pay_${NUL}`, `pay_${LONE_SURROGATE}`]) {
+        const res = await sendWebhook(
+          t,
+          succeeded({ payment_id: paymentId, order_id: order.orderId, amount: order.amount }),
+        );
+        expectValidationFailed(res);
+      }
+      const now = await t
+        .http()
+        .get(`/api/orders/${order.orderId}`)
+        .set(bearer(order.customer.key))
+        .expect(200);
+      expect(now.body.status).toBe('pending_payment');
+    });
+  });
+
+  describe('tampered cursors', () => {
+    it.each([
+      ['a non-UUID id', cursorOf(['2026-01-01T00:00:00.000Z', '------------------------------------'])],
+      ['a date of year -271821', cursorOf(['-271821-04-20T00:00:00.000Z', randomUUID()])],
+      ['a year beyond 9999', cursorOf(['+275760-09-13T00:00:00.000Z', randomUUID()])],
+      ['a date that is not one', cursorOf(['2026-02-30T00:00:00.000Z', randomUUID()])],
+      ['an object', cursorOf({ at: '2026-01-01T00:00:00.000Z', id: randomUUID() })],
+      ['three items', cursorOf(['2026-01-01T00:00:00.000Z', randomUUID(), 1])],
+      ['not base64 JSON', '%%%'],
+      ['a NUL', 'abc\u0000'],
+    ])('%s on /api/products (no key) and on wallet transactions is a 400', async (_what, cursor) => {
+      expectValidationFailed(await t.http().get('/api/products').query({ cursor }));
+      const { customer, walletId } = await customerWithWallet(t, 0);
+      expectValidationFailed(
+        await t
+          .http()
+          .get(`/api/wallets/${walletId}/transactions`)
+          .set(bearer(customer.key))
+          .query({ cursor }),
+      );
+    });
+
+    it('a cursor this API returned still works', async () => {
+      await createProduct(t, 1);
+      await createProduct(t, 1);
+      const first = await t.http().get('/api/products').query({ limit: 1 }).expect(200);
+      expect(first.body.next_cursor).toEqual(expect.any(String));
+      await t.http().get('/api/products').query({ limit: 1, cursor: first.body.next_cursor }).expect(200);
+    });
+  });
+
+  describe('arrays where objects belong, and the reverse', () => {
+    it('traveler: [] or [{…}] on a booking is a 400 and debits nothing', async () => {
+      const { customer, walletId } = await customerWithWallet(t, 1_000_000, 'EUR');
+      for (const traveler of [[], [{ first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com' }]]) {
+        const res = await t
+          .http()
+          .post('/api/bookings')
+          .set(bearer(customer.key))
+          .set('Idempotency-Key', randomUUID())
+          .send({ type: 'flight', offer_id: 'ama-sbx.x.y', wallet_id: walletId, traveler });
+        expectValidationFailed(res);
+        expect(res.body.errors).toEqual(
+          expect.arrayContaining([{ field: 'traveler', message: 'must be an object' }]),
+        );
+      }
+      expect(await balance(walletId)).toBe(1_000_000);
+    });
+
+    it('data: [] in a signed webhook is a 400', async () => {
+      const res = await sendWebhook(t, { type: 'payment.succeeded', data: [] });
+      expectValidationFailed(res);
+      expect(res.body.errors).toEqual(
+        expect.arrayContaining([{ field: 'data', message: 'must be an object' }]),
+      );
+    });
+
+    it('a whole body that is an array, or a scalar where text belongs, is a 400', async () => {
+      expectValidationFailed(
+        await t
+          .http()
+          .post('/api/accounts')
+          .set(admin)
+          .send([{ name: 'Alice' }]),
+      );
+      expectValidationFailed(
+        await t
+          .http()
+          .post('/api/accounts')
+          .set(admin)
+          .send({ name: { first: 'Alice' } }),
+      );
+      expectValidationFailed(
+        await t
+          .http()
+          .post('/api/accounts')
+          .set(admin)
+          .send({ name: ['Alice'] }),
+      );
+    });
+  });
+
+  describe('webhooks: tolerant reader and id length', () => {
+    it('unknown fields anywhere are ignored; the known ones are applied', async () => {
+      const order = await pendingOrder(t);
+      const event = succeeded({ order_id: order.orderId, amount: order.amount, new_field: { nested: true } });
+      const res = await sendWebhook(t, { ...event, api_version: '2027-01-01', livemode: false }).expect(200);
+      expect(res.body).toMatchObject({ status: 'processed', order_status: 'paid' });
+    });
+
+    it('known fields are still validated', async () => {
+      const order = await pendingOrder(t);
+      const res = await sendWebhook(t, succeeded({ order_id: order.orderId, amount: -1, extra: 1 }));
+      expectValidationFailed(res);
+      expect(res.body.errors).toEqual([expect.objectContaining({ field: 'data.amount' })]);
+    });
+
+    it('a webhook-id of 256 characters is a 400; 255 are accepted', async () => {
+      const order = await pendingOrder(t);
+      const event = succeeded({ order_id: order.orderId, amount: order.amount });
+      const long = await sendWebhook(t, event, { id: 'w'.repeat(256) });
+      expectValidationFailed(long);
+      expect(long.body.errors).toEqual([{ field: 'webhook-id', message: 'must be 1 to 255 characters' }]);
+      await sendWebhook(t, event, { id: 'w'.repeat(255) }).expect(200);
+    });
+  });
+
+  describe('currencies', () => {
+    it('three capital letters that are not an ISO 4217 currency are a 400 for wallets and products', async () => {
+      const customer = await createCustomer(t);
+      for (const currency of ['ZZZ', 'XXX', 'usd', 'US']) {
+        expectValidationFailed(
+          await t.http().post('/api/wallets').set(bearer(customer.key)).send({ currency }),
+        );
+        expectValidationFailed(
+          await t.http().post('/api/products').set(admin).send({ name: 'P', price: 1, currency, stock: 1 }),
+        );
+      }
+      await t.http().post('/api/wallets').set(bearer(customer.key)).send({ currency: 'JPY' }).expect(201);
+    });
+  });
+
+  describe('what a route does not take', () => {
+    it('unknown query parameters on single-resource GETs are a 400', async () => {
+      const product = await createProduct(t, 5);
+      const customer = await createCustomer(t);
+      const hold = await placeHold(t, customer.key, product.id, 1).expect(201);
+      for (const [path, auth] of [
+        [`/api/products/${product.id}`, {}],
+        [`/api/holds/${hold.body.id}`, bearer(customer.key)],
+        ['/api/accounts/me', bearer(customer.key)],
+      ] as const) {
+        const res = await t.http().get(path).set(auth).query({ expand: 'everything' });
+        expectValidationFailed(res);
+        expect(res.body.errors).toEqual([
+          { field: 'expand', message: 'is not a query parameter of this endpoint' },
+        ]);
+        await t.http().get(path).set(auth).expect(200);
+      }
+    });
+
+    it('a body on a body-less action (release, cancel) is a 400 and changes nothing; {} is no body', async () => {
+      const product = await createProduct(t, 5);
+      const customer = await createCustomer(t);
+      const hold = await placeHold(t, customer.key, product.id, 1).expect(201);
+      expectValidationFailed(
+        await t.http().delete(`/api/holds/${hold.body.id}`).set(bearer(customer.key)).send({ force: true }),
+      );
+      expect((await t.http().get(`/api/holds/${hold.body.id}`).set(bearer(customer.key))).body.status).toBe(
+        'active',
+      );
+      await t.http().delete(`/api/holds/${hold.body.id}`).set(bearer(customer.key)).send({}).expect(200);
+
+      const other = await placeHold(t, customer.key, product.id, 1).expect(201);
+      const order = await createOrder(t, customer.key, other.body.id).expect(201);
+      expectValidationFailed(
+        await t
+          .http()
+          .post(`/api/orders/${order.body.id}/cancel`)
+          .set(bearer(customer.key))
+          .send({ reason: 'x' }),
+      );
+      expect((await t.http().get(`/api/orders/${order.body.id}`).set(bearer(customer.key))).body.status).toBe(
+        'pending_payment',
+      );
+      await t.http().post(`/api/orders/${order.body.id}/cancel`).set(bearer(customer.key)).expect(200);
+    });
+  });
+
+  describe('amounts past 2^53 - 1', () => {
+    it('an order for price 9007199254740991 × 2 is a 422 amount_too_large, and no stock is sold', async () => {
+      const product = await createProduct(t, 5, { price: 9007199254740991 });
+      const customer = await createCustomer(t);
+      const hold = await placeHold(t, customer.key, product.id, 2).expect(201);
+      const res = await createOrder(t, customer.key, hold.body.id);
+      expect({ status: res.status, code: res.body.code }).toEqual({ status: 422, code: 'amount_too_large' });
+      expect(await stockInDb(t, product.id)).toEqual({
+        total_stock: 5,
+        available_stock: 3,
+        reserved_stock: 2,
+        sold_stock: 0,
+      });
+      expect((await t.http().get(`/api/holds/${hold.body.id}`).set(bearer(customer.key))).body.status).toBe(
+        'active',
+      );
+    });
+  });
+
+  describe('offer ids the provider did not issue (sandbox)', () => {
+    const forge = (prefix: string, payload: object) =>
+      `${prefix}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+
+    it.each([
+      [
+        'flight',
+        'a departure on 2026-99-99',
+        forge('ama-sbx', { o: 'JFK', d: 'LHR', t: '2026-99-99', a: 1, f: 0 }),
+      ],
+      [
+        'flight',
+        'a valid-looking flight',
+        forge('ama-sbx', { o: 'JFK', d: 'LHR', t: inDays(30), a: 1, f: 0 }),
+      ],
+      [
+        'hotel',
+        'a check-out on 2026-12-99',
+        forge('bkg-sbx', { c: 'PAR', i: '2026-12-24', o: '2026-12-99', g: 2, h: 0 }),
+      ],
+    ])('%s with %s is a 422 offer_unavailable and debits nothing', async (type, _what, offerId) => {
+      const { customer, walletId } = await customerWithWallet(t, 1_000_000, 'EUR');
+      const res = await t
+        .http()
+        .post('/api/bookings')
+        .set(bearer(customer.key))
+        .set('Idempotency-Key', randomUUID())
+        .send({
+          type,
+          offer_id: offerId,
+          wallet_id: walletId,
+          traveler: { first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com' },
+        });
+      expect({ status: res.status, code: res.body.code }).toEqual({ status: 422, code: 'offer_unavailable' });
+      expect(await balance(walletId)).toBe(1_000_000);
+    });
+  });
+});
