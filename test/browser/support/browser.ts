@@ -80,3 +80,33 @@ export async function openBrowser(options: TestAppOptions = {}): Promise<Browser
     },
   };
 }
+
+/**
+ * The harness for a describe block: the app and Chromium start before its tests and stop after them.
+ * `run` saves a screenshot of the page when the test body fails.
+ */
+export function useBrowser(): {
+  get: () => BrowserHarness;
+  run: (name: string, body: () => Promise<void>) => Promise<void>;
+} {
+  let harness: BrowserHarness | undefined;
+  beforeAll(async () => {
+    harness = await openBrowser();
+  });
+  afterAll(() => harness?.close());
+  const get = () => {
+    if (!harness) throw new Error('the browser harness did not start');
+    return harness;
+  };
+  return {
+    get,
+    run: async (name, body) => {
+      try {
+        await body();
+      } catch (error) {
+        await harness?.screenshot(`${name}-failure`).catch(() => undefined);
+        throw error;
+      }
+    },
+  };
+}
