@@ -30,8 +30,9 @@ import { serializeError } from './log-redaction';
           transport: prettyLogs() ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
           // The request id is set before body parsing by requestIdMiddleware; reuse it.
           genReqId: (req) => String((req as { id?: unknown }).id),
-          customLogLevel: (_req, res, error) =>
-            error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+          // A refusal (4xx, with its problem code) is an answer like any other: a sold-out flash sale
+          // must not flood a warn-level log with one line per buyer.
+          customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
           redact: ['req.headers.authorization', 'req.headers["webhook-signature"]', 'req.headers.cookie'],
           serializers: {
             err: (error: unknown) => serializeError(error),
