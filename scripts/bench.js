@@ -43,6 +43,7 @@ async function withDatabase(fn) {
     const pg = await startPostgres({
       dir: path.join(os.tmpdir(), `cw-bench-${process.pid}`, 'data'),
       database,
+      temporary: true,
     });
     url = pg.url;
     stops.push(pg.stop);

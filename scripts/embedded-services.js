@@ -31,11 +31,14 @@ const PG_FLAGS = [
 
 /**
  * Starts PostgreSQL in `dir` (initialised on first use) and returns its URL and a stop function.
- * PostgreSQL refuses to run as root: as root, see startPostgresAsRoot.
+ * PostgreSQL refuses to run as root: as root, see startPostgresAsRoot. A `temporary` cluster (tests,
+ * bench) is deleted when stopped.
  */
-async function startPostgres({ dir, database, log = () => {} }) {
+async function startPostgres({ dir, database, temporary = false, log = () => {} }) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const server = isRoot ? await startPostgresAsRoot({ dir, log }) : await startEmbedded({ dir, log });
+  const server = isRoot
+    ? await startPostgresAsRoot({ dir, temporary, log })
+    : await startEmbedded({ dir, log });
   try {
     const { Client } = require('pg');
     const client = new Client({ connectionString: server.url('postgres') });
@@ -83,7 +86,7 @@ const ROOT_RUNTIME = path.join('/var/tmp', 'checkout-wallet-pg');
  * once to a root-owned, world-readable directory under /var/tmp, and the data directory for `dir`
  * lives beside them, owned by `postgres`.
  */
-async function startPostgresAsRoot({ dir, log }) {
+async function startPostgresAsRoot({ dir, temporary, log }) {
   const ids = postgresUser();
   const pkg = path.join(
     __dirname,
@@ -150,12 +153,15 @@ async function startPostgresAsRoot({ dir, log }) {
   });
   return {
     url: (db) => pgUrl(port, db),
-    stop: () =>
-      new Promise((resolve) => {
+    stop: async () => {
+      await new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGINT');
-      }),
+      });
+      // A test or bench run's cluster lives outside its temporary directory: remove it with the run.
+      if (temporary) fs.rmSync(data, { recursive: true, force: true });
+    },
   };
 }
 

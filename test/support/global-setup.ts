@@ -39,6 +39,7 @@ export default async function globalSetup(): Promise<void> {
     const pg = await startPostgres({
       dir: join(mkdtempSync(join(tmpdir(), 'cw-test-pg-')), 'data'),
       database,
+      temporary: true,
     });
     process.env.DATABASE_URL = pg.url;
     stops.push(pg.stop);
