@@ -13,7 +13,9 @@ export class WritePath1763900000000 implements MigrationInterface {
     // simply forgotten, which frees their keys for the clients' retries.
     await q.query(`DELETE FROM idempotency_keys WHERE state <> 'completed'`);
     await q.query(`ALTER TABLE idempotency_keys DROP CONSTRAINT idempotency_keys_claim_check`);
-    await q.query(`ALTER TABLE idempotency_keys DROP COLUMN state, DROP COLUMN lock_token, DROP COLUMN locked_at`);
+    await q.query(
+      `ALTER TABLE idempotency_keys DROP COLUMN state, DROP COLUMN lock_token, DROP COLUMN locked_at`,
+    );
 
     // Client keys belong to the account that sent them, the service's own keys to 'service'. Which
     // account sent an older client key is not recorded: the wallet's owner is the best guess.

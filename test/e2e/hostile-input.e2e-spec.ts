@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { createOrder, createProduct, placeHold, stockInDb } from '../support/inventory-fixtures';
 import { pendingOrder, sendWebhook, succeeded } from '../support/payment-fixtures';
-import { ADMIN_KEY, createCustomer, createTestApp, TestApp } from '../support/test-app';
+import { createCustomer, createTestApp, TestApp } from '../support/test-app';
 import { bearer, customerWithWallet } from '../support/wallet-fixtures';
 
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -10,7 +10,11 @@ const NUL = 'Ada\u0000Lovelace';
 const LONE_SURROGATE = 'x\udfffy';
 
 /** Every refusal here is the same precise answer: 400 validation_failed as problem+json. */
-function expectValidationFailed(res: { status: number; headers: Record<string, string>; body: any }) {
+function expectValidationFailed(res: {
+  status: number;
+  headers: Record<string, string>;
+  body: { code?: string };
+}) {
   expect({ status: res.status, code: res.body.code }).toEqual({ status: 400, code: 'validation_failed' });
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
 }
