@@ -80,6 +80,11 @@ describe('the OpenAPI document (e2e)', () => {
     }
     const debit = doc.paths['/api/wallets/{id}/debit'].post as unknown as Operation;
     expect(debit.responses['503'].headers).toHaveProperty('Retry-After');
+    expect(debit.responses['429'].headers).toHaveProperty('Retry-After');
+    expect(debit.responses['201'].headers).toHaveProperty('RateLimit');
+    expect(debit.responses['201'].headers).toHaveProperty('RateLimit-Policy');
+    const webhook = doc.paths['/api/payments/webhook'].post as unknown as Operation;
+    expect(webhook.responses['429']).toBeUndefined();
   });
 
   it('names opaque bearer keys, not JWTs, and orders tags as a newcomer meets them', () => {

@@ -59,6 +59,7 @@ interface SchemaObject {
   items?: SchemaObject;
 }
 interface ResponseObject {
+  description?: string;
   content?: Record<string, unknown>;
   headers?: Record<string, unknown>;
 }
@@ -95,9 +96,19 @@ function polish(document: OpenAPIObject): OpenAPIObject {
   document.tags = TAGS;
   for (const schema of Object.values(document.components?.schemas ?? {}))
     integersOnly(schema as SchemaObject);
-  for (const item of Object.values(document.paths)) {
+  for (const [path, item] of Object.entries(document.paths)) {
+    // Signed webhooks and the health probe are not rate limited (API.md, Rate limits).
+    const limited = path !== '/api/payments/webhook' && path !== '/health';
     for (const operation of Object.values(item) as unknown as OperationObject[]) {
       if (!operation?.responses) continue;
+      if (limited) {
+        operation.responses['429'] ??= {
+          description: '`rate_limited`: over RATE_LIMIT_PER_MINUTE; retry after `Retry-After` seconds',
+          content: {
+            'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } },
+          },
+        };
+      }
       const idempotent = (operation.parameters ?? []).some(
         (p) => 'name' in p && p.name === 'Idempotency-Key',
       );
@@ -110,6 +121,14 @@ function polish(document: OpenAPIObject): OpenAPIObject {
         };
         if (code >= 400 && response.content?.['application/json']) {
           response.content = { 'application/problem+json': response.content['application/json'] };
+        }
+        if (limited) {
+          response.headers['RateLimit-Policy'] = HEADER(
+            'The limit and its window, e.g. `600;w=60` (IETF httpapi draft)',
+          );
+          response.headers['RateLimit'] = HEADER(
+            'What is left of the limit in the current window (IETF httpapi draft)',
+          );
         }
         if (code === 409 || code === 429 || code === 503) {
           response.headers['Retry-After'] = HEADER('Seconds to wait before retrying', { type: 'integer' });
