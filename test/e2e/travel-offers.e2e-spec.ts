@@ -136,6 +136,7 @@ describe('travel offers and provider demo (e2e, sandbox)', () => {
       '404',
       '409',
       '422',
+      '429',
       '502',
       '503',
     ]);
@@ -146,6 +147,7 @@ describe('travel offers and provider demo (e2e, sandbox)', () => {
       '200',
       '400',
       '422',
+      '429',
       '502',
     ]);
   });
