@@ -127,6 +127,10 @@ describe('hostile input (e2e)', () => {
       for (const traveler of [
         { first_name: NUL, last_name: 'Lovelace', email: 'ada@example.com' },
         { first_name: 'Ada', last_name: LONE_SURROGATE, email: 'ada@example.com' },
+        // Found by the fuzz tier: the email check itself threw on an unpaired surrogate.
+        { first_name: 'Ada', last_name: 'Lovelace', email: LONE_SURROGATE },
+        { first_name: 'Ada', last_name: 'Lovelace', email: `ada${LONE_SURROGATE}@example.com` },
+        { first_name: 'Ada', last_name: 'Lovelace', email: `ada${NUL}@example.com` },
       ]) {
         const res = await t
           .http()

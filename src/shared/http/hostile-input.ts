@@ -1,4 +1,4 @@
-import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { isEmail, ValidateBy, type ValidationOptions } from 'class-validator';
 import type { NextFunction, Request, Response } from 'express';
 import { ValidationFailedError } from './http-errors';
 
@@ -60,6 +60,22 @@ export const IsSafeText = (options?: ValidationOptions) =>
         // Non-strings are left to the field's own type check, so each problem is reported once.
         validate: (value: unknown) => typeof value !== 'string' || isSafeText(value),
         defaultMessage: () => SAFE_TEXT_MESSAGE,
+      },
+    },
+    options,
+  );
+
+/**
+ * An email address. class-validator's IsEmail throws (a URIError, so a 500) on an unpaired
+ * surrogate, so unsafe text is refused before it is looked at.
+ */
+export const IsEmailAddress = (options?: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'isEmail',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && isSafeText(value) && isEmail(value),
+        defaultMessage: () => 'must be an email',
       },
     },
     options,

@@ -2,7 +2,6 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsDefined,
-  IsEmail,
   IsIn,
   IsNotEmpty,
   IsObject,
@@ -11,7 +10,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { IsSafeText } from '../../../../shared/http/hostile-input';
+import { IsEmailAddress, IsSafeText } from '../../../../shared/http/hostile-input';
 import type { TravelType } from '../../domain/booking';
 
 export class TravelerRequest {
@@ -34,9 +33,8 @@ export class TravelerRequest {
   last_name: string;
 
   @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
-  @IsEmail()
+  @IsEmailAddress()
   @MaxLength(254)
-  @IsSafeText()
   email: string;
 }
 
