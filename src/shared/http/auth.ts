@@ -9,7 +9,8 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'http';
 import { ForbiddenError, UnauthorizedError } from './http-errors';
 import { ProblemDetails } from './problem-details';
 
@@ -59,13 +60,16 @@ export const AdminOnly = () =>
     }),
   );
 
-export type AuthenticatedRequest = Request & {
+export type AuthenticatedRequest = FastifyRequest & {
   principal?: Principal;
   /** A key already checked earlier in this request (by the rate limiter), so it is looked up once. */
   apiKeyCheck?: { key: string; principal: Principal | null };
 };
 
-export function bearerToken(req: Request): string | undefined {
+/** Anything with request headers: a Fastify request or Node's own. */
+type WithHeaders = { headers: IncomingHttpHeaders };
+
+export function bearerToken(req: WithHeaders): string | undefined {
   const header = req.headers.authorization;
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -73,7 +77,7 @@ export function bearerToken(req: Request): string | undefined {
 }
 
 /** The password of a Basic credential, so that a browser can log in to the queue dashboard with the admin key. */
-export function basicPassword(req: Request): string | undefined {
+export function basicPassword(req: WithHeaders): string | undefined {
   const match = /^Basic\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
   if (!match) return undefined;
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
@@ -82,7 +86,7 @@ export function basicPassword(req: Request): string | undefined {
 }
 
 /** Whatever key the request presents, as a bearer token or as a Basic password. */
-export function presentedApiKey(req: Request): string | undefined {
+export function presentedApiKey(req: WithHeaders): string | undefined {
   return bearerToken(req) ?? basicPassword(req);
 }
 

@@ -1,5 +1,5 @@
 import { isEmail, ValidateBy, type ValidationOptions } from 'class-validator';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ValidationFailedError } from './http-errors';
 
 /** Deeper bodies are refused before anything recursive (class-transformer, fingerprints) walks them. */
@@ -22,17 +22,30 @@ export function jsonDepthExceeds(value: unknown, max = MAX_JSON_DEPTH): boolean 
   return false;
 }
 
-/** Placed right after the JSON body parser. */
-export function jsonDepthLimit(req: Request, _res: Response, next: NextFunction): void {
-  if (jsonDepthExceeds(req.body)) {
-    next(
-      new ValidationFailedError([
-        { field: 'body', message: `is nested deeper than ${MAX_JSON_DEPTH} levels` },
-      ]),
-    );
-    return;
-  }
-  next();
+type Done = (error: Error | null, body?: unknown) => void;
+type JsonParser = (req: FastifyRequest, body: Buffer, done: Done) => void;
+
+/**
+ * The JSON body parser: Fastify's own (which refuses `__proto__` and `constructor` poisoning), then
+ * the depth check, before anything else sees the body. An empty body is no body, as a client that
+ * sends `Content-Type: application/json` on a body-less action expects.
+ */
+export function parseJsonBody(fastify: FastifyInstance): JsonParser {
+  const parse = fastify.getDefaultJsonParser('error', 'error') as unknown as JsonParser;
+  return (req, body, done) => {
+    if (body.length === 0) return done(null, undefined);
+    parse(req, body, (error, value) => {
+      if (error) return done(error);
+      if (jsonDepthExceeds(value)) {
+        return done(
+          new ValidationFailedError([
+            { field: 'body', message: `is nested deeper than ${MAX_JSON_DEPTH} levels` },
+          ]),
+        );
+      }
+      done(null, value);
+    });
+  };
 }
 
 /**

@@ -54,19 +54,22 @@ describe('toProblem', () => {
     expect(body.type).toBe('about:blank');
   });
 
-  it('maps body-parser errors', () => {
-    const tooLarge = Object.assign(new Error('request entity too large'), {
-      type: 'entity.too.large',
-      status: 413,
-      expose: true,
+  it("maps Fastify's body-reading errors", () => {
+    const tooLarge = Object.assign(new Error('Request body is too large'), {
+      code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+      statusCode: 413,
     });
     expect(toProblem(tooLarge, 'r', logger).body.code).toBe('payload_too_large');
-    const malformed = Object.assign(new Error('Unexpected token'), {
-      type: 'entity.parse.failed',
-      status: 400,
-      expose: true,
-    });
+    const malformed = Object.assign(new SyntaxError('Unexpected token'), { statusCode: 400 });
     expect(toProblem(malformed, 'r', logger).body).toMatchObject({ status: 400, code: 'validation_failed' });
+    const mediaType = Object.assign(new Error('Unsupported Media Type: text/xml'), {
+      code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+      statusCode: 415,
+    });
+    expect(toProblem(mediaType, 'r', logger).body).toMatchObject({
+      status: 415,
+      code: 'unsupported_media_type',
+    });
   });
 
   it('answers 503 when the database is unreachable', () => {

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'http';
 import { DomainError } from '../domain/domain-error';
 import { isDatabaseUnavailable } from '../database/postgres-errors';
 import { ValidationFailedError } from './http-errors';
@@ -91,7 +92,20 @@ export function toProblem(exception: unknown, requestId: string, logger: Logger)
   };
 }
 
-/** Status and a safe message for NestJS exceptions and Express body-parser errors. */
+/** Fastify's request-reading errors that have a more precise status or message than their own. */
+const FASTIFY_ERRORS: Record<string, { status: number; detail: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, detail: 'The request body is larger than 64 kB' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    detail: 'Send request bodies as application/json',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    detail: 'The request body does not match its Content-Length',
+  },
+};
+
+/** Status and a safe message for NestJS exceptions and Fastify's body-reading errors. */
 function frameworkStatus(exception: unknown): { status: number; detail: string } | undefined {
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
@@ -100,16 +114,14 @@ function frameworkStatus(exception: unknown): { status: number; detail: string }
     if (status >= 500) return undefined;
     return { status, detail: exception.message };
   }
-  const e = exception as { type?: unknown; status?: unknown; expose?: unknown } | null;
-  if (e && typeof e.status === 'number' && typeof e.type === 'string' && e.expose === true) {
-    if (e.type === 'entity.too.large')
-      return { status: 413, detail: 'The request body is larger than 64 kB' };
-    if (e.type === 'entity.parse.failed')
+  const e = exception as { code?: unknown; statusCode?: unknown } | null;
+  if (e && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    const known = typeof e.code === 'string' ? FASTIFY_ERRORS[e.code] : undefined;
+    if (known) return known;
+    // The JSON parser's errors: malformed JSON, or `__proto__` / `constructor` keys.
+    if (exception instanceof SyntaxError)
       return { status: 400, detail: 'The request body is not valid JSON' };
-    if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
-      return { status: 415, detail: 'Unsupported content encoding or charset' };
-    }
-    return { status: e.status, detail: 'The request body could not be read' };
+    return { status: e.statusCode, detail: 'The request could not be read' };
   }
   return undefined;
 }
@@ -117,14 +129,17 @@ function frameworkStatus(exception: unknown): { status: number; detail: string }
 /** The problem's code, kept on the response for its log line. */
 export const PROBLEM_CODE = Symbol('problem code');
 
-export function sendProblem(res: Response, problem: Problem): void {
-  (res as Response & { [PROBLEM_CODE]?: string })[PROBLEM_CODE] = problem.body.code;
-  for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
-  res.status(problem.body.status).type('application/problem+json').send(JSON.stringify(problem.body));
+export function sendProblem(reply: FastifyReply, problem: Problem): void {
+  (reply.raw as ServerResponse & { [PROBLEM_CODE]?: string })[PROBLEM_CODE] = problem.body.code;
+  void reply
+    .headers(problem.headers)
+    .code(problem.body.status)
+    .type('application/problem+json')
+    .send(JSON.stringify(problem.body));
 }
 
-export function requestIdOf(req: Request): string {
-  return String((req as Request & { id?: unknown }).id ?? req.headers['x-request-id'] ?? '');
+export function requestIdOf(req: FastifyRequest): string {
+  return req.id;
 }
 
 @Catch()
@@ -133,9 +148,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const req = ctx.getRequest<Request>();
-    const res = ctx.getResponse<Response>();
-    if (res.headersSent) return;
-    sendProblem(res, toProblem(exception, requestIdOf(req), this.logger));
+    const req = ctx.getRequest<FastifyRequest>();
+    const reply = ctx.getResponse<FastifyReply>();
+    if (reply.sent) return;
+    sendProblem(reply, toProblem(exception, requestIdOf(req), this.logger));
   }
 }

@@ -1,13 +1,7 @@
 import { Logger } from '@nestjs/common';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import {
-  ipKeyGenerator,
-  rateLimit,
-  type IncrementResponse,
-  type Options,
-  type Store,
-} from 'express-rate-limit';
+import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type Redis from 'ioredis';
+import { isIPv6 } from 'net';
 import { AppConfig } from '../../config/app-config';
 import { redisKey } from '../redis/redis-keys';
 import {
@@ -19,6 +13,7 @@ import {
 import { requestIdOf, sendProblem } from './problem-details.filter';
 
 const WINDOW_MS = 60_000;
+const POLICY = 'default';
 
 // One round trip: count the hit, start the window on the first one, report its remaining time.
 const INCREMENT = `
@@ -26,85 +21,79 @@ local hits = redis.call('INCR', KEYS[1])
 if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return { hits, redis.call('PTTL', KEYS[1]) }`;
 
-/**
- * Fixed-window counters in Redis, shared by every instance. A failing command makes the limiter
- * let the request through (`passOnStoreError`): rate limiting protects capacity, it never decides
- * correctness, and Redis is not an authority.
- */
-class RedisRateLimitStore implements Store {
-  constructor(
-    private readonly redis: Redis,
-    private readonly config: AppConfig,
-  ) {}
-
-  async increment(key: string): Promise<IncrementResponse> {
-    const [hits, pttl] = (await this.redis.eval(INCREMENT, 1, this.key(key), WINDOW_MS)) as [number, number];
-    return { totalHits: hits, resetTime: new Date(Date.now() + Math.max(pttl, 0)) };
-  }
-
-  async decrement(key: string): Promise<void> {
-    await this.redis.decr(this.key(key));
-  }
-
-  async resetKey(key: string): Promise<void> {
-    await this.redis.del(this.key(key));
-  }
-
-  private key(key: string): string {
-    return redisKey(this.config, 'rate', key);
-  }
-}
-
 /** Not limited: signed webhooks (a provider's retries must get through) and the readiness probe. */
 const UNLIMITED = new Set(['/health', '/api/payments/webhook']);
 
 /**
- * RATE_LIMIT_PER_MINUTE per API key across all routes, and per client IP for every request without
- * a valid key, failed authentications included. It runs as middleware ahead of routing, so it also
- * covers the queue dashboard and comes before the key guard; the key check it makes is remembered
- * for the guard. The client IP is the socket's unless the peer is a TRUST_PROXY address.
+ * One IPv6 client usually holds a whole /56 and could otherwise take a new address per request:
+ * IPv6 clients are counted by their /56, IPv4 (and IPv4-mapped) clients by their address.
  */
-export function rateLimitMiddleware(
+export function clientKey(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1];
+  if (!isIPv6(ip)) return ip;
+  const [head, tail = ''] = ip.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = ip.includes('::')
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  const hex = groups.map((g) => g.padStart(4, '0')).join('');
+  return `${hex.slice(0, 14)}::/56`;
+}
+
+/**
+ * Fixed windows of RATE_LIMIT_PER_MINUTE per API key across all routes, and per client IP for
+ * every request without a valid key, failed authentications included. Counters live in Redis,
+ * shared by every instance; when Redis fails the request goes through, since rate limiting
+ * protects capacity and never decides correctness. It runs as an onRequest hook, ahead of routing
+ * to Nest, so it also covers the queue dashboard and comes before the key guard; the key check it
+ * makes is remembered for the guard. The client IP is the socket's unless the peer is a
+ * TRUST_PROXY address. Headers follow the IETF httpapi RateLimit draft.
+ */
+export function rateLimitHook(
   config: AppConfig,
   redis: Redis,
   authenticator: ApiKeyAuthenticator,
-): RequestHandler {
+): onRequestHookHandler | undefined {
+  const limit = config.RATE_LIMIT_PER_MINUTE;
+  if (limit === 0) return undefined;
   const logger = new Logger('RateLimit');
-  const options: Partial<Options> = {
-    windowMs: WINDOW_MS,
-    limit: config.RATE_LIMIT_PER_MINUTE,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    identifier: 'default',
-    skip: (req) => UNLIMITED.has(req.path),
-    keyGenerator: async (req: Request) => {
-      const key = presentedApiKey(req);
-      const principal = key === undefined ? null : await authenticator.authenticate(key);
-      if (key !== undefined) rememberKeyCheck(req as AuthenticatedRequest, key, principal);
-      return principal ? `account:${principal.accountId}` : `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
-    },
-    handler: (req: Request, res: Response) =>
-      sendProblem(res, {
-        headers: {},
-        body: {
-          type: 'about:blank',
-          title: 'Too many requests',
-          status: 429,
-          code: 'rate_limited',
-          detail: `More than ${config.RATE_LIMIT_PER_MINUTE} requests per minute; retry after Retry-After seconds`,
-          request_id: requestIdOf(req),
-        },
-      }),
-    store: new RedisRateLimitStore(redis, config),
-    passOnStoreError: true,
-    logger: {
-      error: (error) => logger.debug(`rate limit not enforced: ${(error as Error)?.message}`),
-      warn: (error) => logger.debug(String(error)),
-    },
-    // X-Forwarded-For from untrusted peers is expected here and deliberately ignored.
-    validate: { xForwardedForHeader: false },
+  const policy = `"${POLICY}"; q=${limit}; w=${WINDOW_MS / 1000}`;
+
+  const counterOf = async (req: FastifyRequest): Promise<string> => {
+    const key = presentedApiKey(req);
+    const principal = key === undefined ? null : await authenticator.authenticate(key);
+    if (key !== undefined) rememberKeyCheck(req as AuthenticatedRequest, key, principal);
+    return principal ? `account:${principal.accountId}` : `ip:${clientKey(req.ip)}`;
   };
-  if (config.RATE_LIMIT_PER_MINUTE === 0)
-    return (_req: Request, _res: Response, next: NextFunction) => next();
-  return rateLimit(options);
+
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    if (UNLIMITED.has(req.url.split('?')[0])) return;
+    const counter = redisKey(config, 'rate', await counterOf(req));
+    let hits: number;
+    let pttl: number;
+    try {
+      [hits, pttl] = (await redis.eval(INCREMENT, 1, counter, WINDOW_MS)) as [number, number];
+    } catch (error) {
+      logger.debug(`rate limit not enforced: ${(error as Error).message}`);
+      return;
+    }
+    const resetSeconds = Math.max(0, Math.ceil(pttl / 1000));
+    reply.header('RateLimit-Policy', policy);
+    reply.header('RateLimit', `"${POLICY}"; r=${Math.max(0, limit - hits)}; t=${resetSeconds}`);
+    if (hits <= limit) return;
+    sendProblem(reply, {
+      headers: { 'Retry-After': String(resetSeconds) },
+      body: {
+        type: 'about:blank',
+        title: 'Too many requests',
+        status: 429,
+        code: 'rate_limited',
+        detail: `More than ${limit} requests per minute; retry after Retry-After seconds`,
+        request_id: requestIdOf(req),
+      },
+    });
+    return reply;
+  };
 }

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { ValidationFailedError } from './http-errors';
 
 function reads(context: ExecutionContext, ...types: RouteParamtypes[]): boolean {
@@ -10,7 +10,7 @@ function reads(context: ExecutionContext, ...types: RouteParamtypes[]): boolean 
   return Object.keys(args).some((key) => types.includes(Number(key.split(':')[0]) as RouteParamtypes));
 }
 
-function sentBody(req: Request): boolean {
+function sentBody(req: FastifyRequest): boolean {
   const length = Number(req.headers['content-length'] ?? 0);
   if (!(length > 0) && req.headers['transfer-encoding'] === undefined) return false;
   const body: unknown = req.body;
@@ -29,7 +29,7 @@ function sentBody(req: Request): boolean {
 export class RequestShapeGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const req = context.switchToHttp().getRequest<Request>();
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
     if (!reads(context, RouteParamtypes.QUERY)) {
       const unknown = Object.keys(req.query ?? {});
       if (unknown.length > 0) {

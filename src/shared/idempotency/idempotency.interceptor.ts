@@ -1,6 +1,6 @@
 import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { Counter } from 'prom-client';
 import { from, lastValueFrom, Observable, throwError } from 'rxjs';
 import { DomainError } from '../domain/domain-error';
@@ -82,7 +82,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (!isValidIdempotencyKey(key)) return throwError(() => new InvalidIdempotencyKeyError());
     if (!req.principal) return next.handle();
 
-    const res = http.getResponse<Response>();
+    const res = http.getResponse<FastifyReply>();
     const requestId = requestIdOf(req);
     const secrets = options?.secrets ?? [];
     const call: IdempotentCall = {
@@ -101,7 +101,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return from(this.run(call, res, next));
   }
 
-  private async run(call: IdempotentCall, res: Response, next: CallHandler): Promise<unknown> {
+  private async run(call: IdempotentCall, res: FastifyReply, next: CallHandler): Promise<unknown> {
     const cached = await this.store.cached(call);
     if (cached) {
       if (cached.fingerprint !== call.fingerprint) return this.refuseReused();
@@ -156,9 +156,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
   }
 
-  private replay(res: Response, response: StoredResponse): unknown {
+  private replay(res: FastifyReply, response: StoredResponse): unknown {
     this.outcomes.inc({ outcome: 'replayed' });
-    res.setHeader(REPLAYED_HEADER, 'true');
+    res.header(REPLAYED_HEADER, 'true');
     if (response.status >= 400) throw new ReplayedProblem(response.body as Record<string, unknown>);
     res.status(response.status);
     return response.body;

@@ -1,6 +1,6 @@
-import { Controller, Get, Global, Header, Injectable, Module, NestMiddleware } from '@nestjs/common';
+import { Controller, Get, Global, Header, Injectable, Module } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { Public } from '../http/auth';
 
@@ -31,8 +31,9 @@ export class MetricsRegistry extends Registry {
   }
 }
 
+/** Request counts and latencies, recorded by a Fastify onResponse hook (no per-request closure). */
 @Injectable()
-export class HttpMetricsMiddleware implements NestMiddleware {
+export class HttpMetrics {
   private readonly requests: Counter<string>;
   private readonly duration: Histogram<string>;
 
@@ -50,16 +51,18 @@ export class HttpMetricsMiddleware implements NestMiddleware {
     );
   }
 
-  use(req: Request, res: Response, next: NextFunction): void {
-    const stop = this.duration.startTimer();
-    res.on('finish', () => {
+  attach(fastify: FastifyInstance): void {
+    fastify.addHook('onResponse', (req, reply, done) => {
       // The route template (`/api/wallets/:id`), never the raw path, keeps label cardinality bounded.
-      const route = req.route?.path ? `${req.baseUrl ?? ''}${String(req.route.path)}` : 'unmatched';
-      const labels = { method: req.method, route, status: String(res.statusCode) };
+      const labels = {
+        method: req.method,
+        route: req.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      };
       this.requests.inc(labels);
-      stop(labels);
+      this.duration.observe(labels, reply.elapsedTime / 1000);
+      done();
     });
-    next();
   }
 }
 
@@ -88,7 +91,7 @@ export class MetricsController {
 @Global()
 @Module({
   controllers: [MetricsController],
-  providers: [MetricsRegistry],
-  exports: [MetricsRegistry],
+  providers: [MetricsRegistry, HttpMetrics],
+  exports: [MetricsRegistry, HttpMetrics],
 })
 export class MetricsModule {}

@@ -1,8 +1,8 @@
-import { ExpressAdapter } from '@bull-board/express';
-import { BULL_BOARD_ADAPTER, BullBoardModule } from '@bull-board/nestjs';
-import { Inject, Injectable, Logger, Module, OnModuleInit } from '@nestjs/common';
+import { FastifyAdapter } from '@bull-board/fastify';
+import { BullBoardModule } from '@bull-board/nestjs';
+import { Logger, Module } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'crypto';
-import type { Application, NextFunction, Request, Response } from 'express';
+import type { onRequestHookHandler } from 'fastify';
 import { AppConfig } from '../../config/app-config';
 import { presentedApiKey } from '../http/auth';
 import { UnauthorizedError } from '../http/http-errors';
@@ -17,46 +17,38 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 /**
- * The dashboard is plain Express, outside Nest's guards, so it checks the admin key itself: as a
- * bearer token (scripts) or as the password of HTTP Basic (a browser's login prompt).
+ * The dashboard is a Fastify plugin outside Nest's guards, so every request under its route checks
+ * the admin key here: as a bearer token (scripts) or as the password of HTTP Basic (a browser's
+ * login prompt). A hook, not bull-board's own middleware option, which covers only the route itself.
  */
-export function adminKeyMiddleware(config: AppConfig) {
+export function queueDashboardGate(config: AppConfig, route: string): onRequestHookHandler {
   const logger = new Logger('QueueDashboard');
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req, reply, done) => {
+    const path = req.url.split('?')[0];
+    if (path !== route && !path.startsWith(`${route}/`)) return done();
     const presented = presentedApiKey(req);
-    if (presented !== undefined && sameSecret(presented, config.ADMIN_API_KEY)) return next();
+    if (presented !== undefined && sameSecret(presented, config.ADMIN_API_KEY)) return done();
     const error = new UnauthorizedError(
       'The queue dashboard needs the admin key (Bearer, or as the Basic password)',
     );
     const problem = toProblem(error, requestIdOf(req), logger);
-    sendProblem(res, {
+    sendProblem(reply, {
       ...problem,
       headers: { ...problem.headers, 'WWW-Authenticate': 'Basic realm="queues"' },
     });
   };
 }
 
-/** Bull Board is its own Express app, which would announce itself with X-Powered-By. */
-@Injectable()
-class QuietDashboard implements OnModuleInit {
-  constructor(@Inject(BULL_BOARD_ADAPTER) private readonly adapter: ExpressAdapter) {}
-
-  onModuleInit(): void {
-    (this.adapter.getRouter() as Application).disable('x-powered-by');
-  }
-}
+/** Access is checked by queueDashboardGate for every path under the route, before this runs. */
+const checkedByTheGate = (_req: unknown, _res: unknown, next: () => void) => next();
 
 /** Bull Board for operators at /admin/queues; modules add their queues with BullBoardModule.forFeature. */
 @Module({
-  providers: [QuietDashboard],
   imports: [
-    BullBoardModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        route: QUEUE_DASHBOARD_ROUTE,
-        adapter: ExpressAdapter,
-        middleware: adminKeyMiddleware(config),
-      }),
+    BullBoardModule.forRoot({
+      route: QUEUE_DASHBOARD_ROUTE,
+      adapter: FastifyAdapter,
+      middleware: checkedByTheGate,
     }),
   ],
 })

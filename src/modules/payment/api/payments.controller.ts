@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -14,7 +14,7 @@ import {
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   AdminOnly,
   Authenticated,
@@ -139,9 +139,9 @@ export class PaymentWebhooksController {
   @ApiUnauthorizedResponse({ type: ProblemDetails, description: '`invalid_signature`' })
   async receive(
     @Body() body: PaymentWebhookRequest,
-    @Res({ passthrough: true }) res: Response,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown>> {
-    const req = res.req as Request;
     const answer = await this.processWebhook.execute(
       {
         id: String(req.headers['webhook-id']),
@@ -154,7 +154,7 @@ export class PaymentWebhooksController {
       },
       body,
     );
-    res.status(answer.status);
+    reply.status(answer.status);
     return answer.body;
   }
 }

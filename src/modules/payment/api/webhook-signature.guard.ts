@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { AppConfig } from '../../../config/app-config';
 import { isSafeText } from '../../../shared/http/hostile-input';
 import { ValidationFailedError } from '../../../shared/http/http-errors';
@@ -26,7 +26,7 @@ export class WebhookSignatureGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<Request & { rawBody?: Buffer }>();
+    const req = context.switchToHttp().getRequest<FastifyRequest & { rawBody?: Buffer }>();
     const header = (name: string) => {
       const value = req.headers[name];
       return Array.isArray(value) ? value.join(' ') : value;
