@@ -202,6 +202,14 @@ export class AppConfig {
   @Max(60000)
   LOCK_TIMEOUT_MS = 3000;
 
+  /**
+   * `on`: API processes take turns on a wallet in Redis before they queue on its row lock. Off by
+   * default: with group commit a process has at most two transactions per wallet in flight, so the
+   * lock would only add a Redis round trip to every batch.
+   */
+  @IsIn(['on', 'off'])
+  WALLET_REDIS_LOCK: 'on' | 'off' = 'off';
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 

@@ -4,6 +4,24 @@ import { outsideIdempotentCall } from '../idempotency/idempotent-call';
 /** What one request of a batch came to: its own result or its own refusal. */
 export type BatchOutcome<R> = { ok: R } | { error: unknown };
 
+/**
+ * One transaction's share of a hot row's requests, as its executor sees it. The executor opens its
+ * transaction, calls `take()` just before it locks the row and `locked()` as soon as it holds the
+ * lock, and answers with one outcome per request `take()` gave, in that order. Both may be called
+ * again when the transaction is retried; they answer the same.
+ */
+export interface Batch<C> {
+  /** The requests to decide, in arrival order, formed once the batch ahead holds the row. */
+  take(): Promise<C[]>;
+  /** The row is locked: the next batch may queue on the lock behind this one. */
+  locked(): void;
+}
+
+/** A batch of one request, for the callers that decide a single movement in their own transaction. */
+export function single<C>(command: C): Batch<C> {
+  return { take: () => Promise.resolve([command]), locked: () => undefined };
+}
+
 interface Pending<C, R> {
   command: C;
   resolve: (result: R) => void;
@@ -12,7 +30,11 @@ interface Pending<C, R> {
 
 interface Row<C, R> {
   waiting: Array<Pending<C, R>>;
-  running: boolean;
+  inFlight: number;
+  /** A batch has started but not yet taken its requests: the next one waits for it to. */
+  forming: boolean;
+  /** Settles when the newest batch holds the row or has ended. */
+  ahead: Promise<void>;
 }
 
 export interface HotRowBatcherOptions<C> {
@@ -20,41 +42,72 @@ export interface HotRowBatcherOptions<C> {
   maxBatch: number;
   /** Requests with the same conflict key never share a batch (one Idempotency-Key, say). */
   conflictKey?: (command: C) => string | undefined;
+  /** Transactions in flight per row; 2 lets the next batch wait on the lock while one commits. */
+  maxInFlight?: number;
 }
 
 /**
- * Group commit for hot rows. Per row, one batch is in flight at a time; requests that arrive
- * meanwhile join the next batch, which `execute` decides in one transaction, in arrival order,
- * with an outcome per request. A lone request goes at once, so an idle row adds no latency.
- * Correctness does not rest on this: the row lock orders batches of every process.
+ * Group commit for hot rows. Requests that arrive while a transaction on their row is in flight
+ * join the next batch, which `execute` decides in one transaction, in arrival order, with an outcome
+ * per request. A lone request goes at once, so an idle row adds no latency.
+ *
+ * Two transactions per row may be in flight: while one holds the row lock and commits, the next has
+ * already begun and queues on the lock in PostgreSQL, where the lock passes at commit without a
+ * round trip through this process. The next batch takes its requests only once the one ahead holds
+ * the lock, so batches lock the row in the order they were formed, and it takes every request that
+ * arrived until then. Correctness does not rest on this: the row lock orders batches of every process.
  */
 export class HotRowBatcher<C, R> {
   private readonly rows = new Map<string, Row<C, R>>();
+  private readonly maxInFlight: number;
 
   constructor(
-    private readonly execute: (rowId: string, commands: C[]) => Promise<Array<BatchOutcome<R>>>,
+    private readonly execute: (rowId: string, batch: Batch<C>) => Promise<Array<BatchOutcome<R>>>,
     private readonly options: HotRowBatcherOptions<C>,
-  ) {}
+  ) {
+    this.maxInFlight = options.maxInFlight ?? 2;
+  }
 
   submit(rowId: string, command: C): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       let row = this.rows.get(rowId);
       if (!row) {
-        row = { waiting: [], running: false };
+        row = { waiting: [], inFlight: 0, forming: false, ahead: Promise.resolve() };
         this.rows.set(rowId, row);
       }
       row.waiting.push({ command, resolve, reject });
-      if (!row.running) void this.drain(rowId, row);
+      this.pump(rowId, row);
     });
   }
 
-  private async drain(rowId: string, row: Row<C, R>): Promise<void> {
-    row.running = true;
-    try {
-      while (row.waiting.length > 0) await this.settle(rowId, this.take(row));
-    } finally {
-      row.running = false;
+  private pump(rowId: string, row: Row<C, R>): void {
+    if (row.waiting.length > 0 && !row.forming && row.inFlight < this.maxInFlight) {
+      void this.start(rowId, row);
+    } else if (row.waiting.length === 0 && row.inFlight === 0) {
       this.rows.delete(rowId);
+    }
+  }
+
+  private async start(rowId: string, row: Row<C, R>): Promise<void> {
+    row.inFlight++;
+    row.forming = true;
+    const previous = row.ahead;
+    let holdsRow!: () => void;
+    row.ahead = new Promise<void>((resolve) => (holdsRow = resolve));
+    let taken: Promise<Array<Pending<C, R>>> | undefined;
+    const takeOnce = () =>
+      (taken ??= previous.then(() => {
+        const batch = this.take(row);
+        row.forming = false;
+        this.pump(rowId, row);
+        return batch;
+      }));
+    try {
+      await this.settle(rowId, takeOnce, holdsRow);
+    } finally {
+      holdsRow();
+      row.inFlight--;
+      this.pump(rowId, row);
     }
   }
 
@@ -75,24 +128,42 @@ export class HotRowBatcher<C, R> {
     return batch;
   }
 
-  private async settle(rowId: string, batch: Array<Pending<C, R>>): Promise<void> {
+  private async settle(
+    rowId: string,
+    take: () => Promise<Array<Pending<C, R>>>,
+    holdsRow: () => void,
+  ): Promise<void> {
     let outcomes: Array<BatchOutcome<R>>;
     try {
       // A batch serves many requests: it must not claim the key of whichever request started it.
       outcomes = await outsideIdempotentCall(() =>
-        this.execute(
-          rowId,
-          batch.map((p) => p.command),
-        ),
+        this.execute(rowId, {
+          take: async () => (await take()).map((p) => p.command),
+          locked: holdsRow,
+        }),
       );
     } catch (error) {
+      holdsRow();
+      // A failure before the requests were taken (the database unreachable) is theirs all the same.
+      const batch = await take();
       // A refusal of the whole batch (the row lock not had in time) is every request's answer; any
       // other failure (a constraint one request broke) must not fail the others: decide each alone.
       if (batch.length === 1 || error instanceof ResourceBusyError) {
         for (const pending of batch) pending.reject(error);
         return;
       }
-      for (const pending of batch) await this.settle(rowId, [pending]);
+      for (const pending of batch)
+        await this.settle(
+          rowId,
+          () => Promise.resolve([pending]),
+          () => undefined,
+        );
+      return;
+    }
+    const batch = await take();
+    if (outcomes.length !== batch.length) {
+      const error = new Error(`a batch of ${batch.length} was answered with ${outcomes.length} outcomes`);
+      for (const pending of batch) pending.reject(error);
       return;
     }
     outcomes.forEach((outcome, i) =>

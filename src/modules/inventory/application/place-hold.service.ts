@@ -5,7 +5,7 @@ import { randomUUID } from 'crypto';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
 import { afterCommit } from '../../../shared/database/after-commit';
-import { type BatchOutcome, HotRowBatcher } from '../../../shared/database/hot-row-batcher';
+import { type Batch, type BatchOutcome, HotRowBatcher } from '../../../shared/database/hot-row-batcher';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { batchAnswers, byIdempotencyKey, claimVerdict } from '../../../shared/idempotency/batch-idempotency';
@@ -54,7 +54,7 @@ export class PlaceHoldService {
     @InjectQueue(HOLD_EXPIRY_QUEUE) private readonly queue: Queue,
   ) {
     this.batcher = new HotRowBatcher<HoldRequest, Hold>(
-      (productId, requests) => this.decide(productId, requests),
+      (productId, batch) => this.decide(productId, batch),
       {
         maxBatch: MAX_BATCH,
         conflictKey: byIdempotencyKey,
@@ -70,17 +70,19 @@ export class PlaceHoldService {
     return this.batcher.submit(productId, { accountId, quantity, call: currentIdempotentCall() });
   }
 
-  private decide(productId: string, requests: HoldRequest[]): Promise<Array<BatchOutcome<Hold>>> {
-    return this.uow.run((em) => this.decideIn(em, productId, requests), { idempotent: false });
+  private decide(productId: string, batch: Batch<HoldRequest>): Promise<Array<BatchOutcome<Hold>>> {
+    return this.uow.run((em) => this.decideIn(em, productId, batch), { idempotent: false });
   }
 
   private async decideIn(
     em: EntityManager,
     productId: string,
-    requests: HoldRequest[],
+    batch: Batch<HoldRequest>,
   ): Promise<Array<BatchOutcome<Hold>>> {
+    const requests = await batch.take();
     const stopTimer = this.metrics.productLockWait.startTimer();
     const product = await this.products.lockById(em, productId);
+    batch.locked();
     stopTimer();
     const claims = await this.idempotency.claimIn(
       em,

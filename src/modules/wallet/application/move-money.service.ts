@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { HotRowBatcher } from '../../../shared/database/hot-row-batcher';
+import { type Batch, HotRowBatcher } from '../../../shared/database/hot-row-batcher';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { isAdmin, type Principal } from '../../../shared/http/auth';
 import { byIdempotencyKey } from '../../../shared/idempotency/batch-idempotency';
@@ -36,7 +36,7 @@ export class MoveMoneyService {
     private readonly lock: RedisWalletLock,
   ) {
     this.batcher = new HotRowBatcher<LedgerMovement, RecordedTransaction>(
-      (walletId, movements) => this.decide(walletId, movements),
+      (walletId, batch) => this.decide(walletId, batch),
       {
         maxBatch: MAX_BATCH,
         conflictKey: byIdempotencyKey,
@@ -58,9 +58,9 @@ export class MoveMoneyService {
     });
   }
 
-  private decide(walletId: string, movements: LedgerMovement[]) {
+  private decide(walletId: string, batch: Batch<LedgerMovement>) {
     return this.lock.withLock(walletId, () =>
-      this.uow.run((em) => this.ledger.record(em, walletId, movements), {
+      this.uow.run((em) => this.ledger.record(em, walletId, batch), {
         idempotent: false,
         onLockTimeout: () => new WalletBusyError(),
       }),

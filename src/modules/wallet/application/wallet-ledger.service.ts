@@ -7,7 +7,7 @@ import { DomainError, NotFoundError } from '../../../shared/domain/domain-error'
 import { batchAnswers, claimVerdict } from '../../../shared/idempotency/batch-idempotency';
 import { IdempotencyStore } from '../../../shared/idempotency/idempotency.store';
 import type { IdempotentCall } from '../../../shared/idempotency/idempotent-call';
-import type { BatchOutcome } from '../../../shared/database/hot-row-batcher';
+import { type Batch, type BatchOutcome, single } from '../../../shared/database/hot-row-batcher';
 import { MetricsRegistry } from '../../../shared/observability/metrics';
 import {
   isSameMovement,
@@ -94,19 +94,21 @@ export class WalletLedgerService {
   }
 
   /**
-   * Movements of one wallet decided one by one in order, exactly as if each ran alone, each with its
-   * own outcome; written with one statement. Movements carrying an Idempotency-Key request are
+   * Movements of one wallet (a batch: see HotRowBatcher) decided one by one in order, exactly as if
+   * each ran alone, each with its own outcome; written with one statement. Movements carrying an Idempotency-Key request are
    * claimed after the lock and answered in this transaction (`present` turns a result into the
    * request's body); a key answered before comes back as an IdempotentReplay outcome.
    */
   async record(
     em: EntityManager,
     walletId: string,
-    movements: LedgerMovement[],
+    batch: Batch<LedgerMovement>,
   ): Promise<Array<BatchOutcome<RecordedTransaction>>> {
+    const movements = await batch.take();
     const keys = movements.flatMap((m) => (m.idempotencyKey ? [m.idempotencyKey] : []));
     const stopTimer = this.lockWait.startTimer();
     const locked = await this.wallets.lockWithEntries(em, walletId, keys);
+    batch.locked();
     stopTimer();
     const calls = movements.flatMap((m) => (m.call ? [m.call] : []));
     const claims = await this.idempotency.claimIn(em, calls);
@@ -177,7 +179,7 @@ export class WalletLedgerService {
   }
 
   private async recordOne(em: EntityManager, movement: LedgerMovement): Promise<RecordedTransaction> {
-    const [outcome] = await this.record(em, movement.walletId, [movement]);
+    const [outcome] = await this.record(em, movement.walletId, single(movement));
     if ('error' in outcome) throw outcome.error;
     return outcome.ok;
   }

@@ -15,15 +15,17 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
 const MAX_WAIT_MS = 250;
 
 /**
- * A Redis lock in front of a wallet's row lock, so that concurrent movements on one wallet queue
- * in Redis rather than each holding a database connection while waiting on the row. It is only an
- * optimisation: when Redis is down or the lock is slow to come, the work runs anyway and the row
- * lock (with the ledger's constraints) keeps it correct.
+ * An optional Redis lock (WALLET_REDIS_LOCK=on) in front of a wallet's row lock, so that API
+ * processes take turns on a wallet in Redis rather than each queueing connections on its row. It is
+ * only an optimisation: when Redis is down or the lock is slow to come, the work runs anyway and the
+ * row lock (with the ledger's constraints) keeps it correct. Within a process it is shared: the
+ * batches of one wallet that are in flight together (see HotRowBatcher) take it once.
  */
 @Injectable()
 export class RedisWalletLock {
   private readonly logger = new Logger(RedisWalletLock.name);
   private readonly outcomes: Counter<string>;
+  private readonly held = new Map<string, { token: Promise<string | null>; holders: number }>();
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -36,15 +38,26 @@ export class RedisWalletLock {
   }
 
   async withLock<T>(walletId: string, work: () => Promise<T>): Promise<T> {
+    if (this.config.WALLET_REDIS_LOCK === 'off') return work();
     const key = redisKey(this.config, 'lock', 'wallet', walletId);
-    const token = await this.acquire(key);
+    let hold = this.held.get(key);
+    if (!hold) {
+      hold = { token: this.acquire(key), holders: 0 };
+      this.held.set(key, hold);
+    }
+    hold.holders++;
+    await hold.token;
     try {
       return await work();
     } finally {
-      if (token) {
-        this.redis.eval(RELEASE, 1, key, token).catch((error: Error) => {
-          this.logger.debug(`lock release failed, it expires on its own: ${error.message}`);
-        });
+      if (--hold.holders === 0) {
+        this.held.delete(key);
+        const token = await hold.token;
+        if (token) {
+          this.redis.eval(RELEASE, 1, key, token).catch((error: Error) => {
+            this.logger.debug(`lock release failed, it expires on its own: ${error.message}`);
+          });
+        }
       }
     }
   }
