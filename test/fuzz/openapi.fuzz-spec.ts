@@ -745,6 +745,11 @@ const WRONG_CONTENT_TYPES = [
   'application/json; charset=utf-16',
   'application/json; charset=latin1',
   'application/octet-stream',
+  'application/jsonx',
+  'text/json',
+  '*/*',
+  'application/json, text/plain',
+  'application/json; charset=ascii',
 ];
 
 function malformedJson(valid: string): fc.Arbitrary<string> {
@@ -1357,6 +1362,29 @@ describe('fuzz: every OpenAPI operation with hostile input', () => {
         markInterruptAsFailure: false,
       });
     });
+  });
+
+  it('a method a path does not document is a 4xx problem, whatever the key', async () => {
+    const methods = ['get', 'put', 'post', 'patch', 'delete', 'options'];
+    const answers: Array<[string, string | null]> = [];
+    for (const path of Object.keys(doc.paths)) {
+      const op = operations.find((o) => o.path === path) as Operation;
+      for (const method of methods.filter((m) => !doc.paths[path][m])) {
+        for (const auth of ['admin', 'customer', 'none'] as const) {
+          const other = { ...op, id: `${method.toUpperCase()} ${path}`, method, mutating: true };
+          const req = {
+            ...baseRequest(op, f).req,
+            op: other.id,
+            auth,
+            hostile: [`${method} is not documented`],
+          };
+          const answer = await send(t, other, req, f, signer);
+          answers.push([`${other.id} (${auth})`, violation(answer, req, other)]);
+        }
+      }
+    }
+    expect(answers.length).toBeGreaterThan(50);
+    expect(answers.filter(([, problem]) => problem !== null)).toEqual([]);
   });
 
   it('moved no money, stock, hold, order, payment, booking or key', async () => {
