@@ -16,13 +16,14 @@ import { bearer, credit } from '../support/wallet-fixtures';
  * error a problem+json with a known code, every request with a hostile part a 4xx, and no balance,
  * stock, hold, order or key may have moved when the run is over.
  *
- * Seeded (FUZZ_SEED) and bounded (FUZZ_RUNS per operation and mode, FUZZ_BUDGET_MS for the whole
- * run, split over the operations). fast-check prints the seed and the counterexample of a failure;
- * a case found here becomes a fixed test in test/e2e/hostile-input.e2e-spec.ts.
+ * Seeded (FUZZ_SEED) and bounded: FUZZ_RUNS rounds of 1-3 concurrent requests per operation, and
+ * FUZZ_BUDGET_MS for the whole run, split over the operations. A failure prints its counterexample
+ * and the command that replays it; a case found here becomes a fixed test in
+ * test/e2e/hostile-input.e2e-spec.ts.
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
-const BUDGET_MS = Number(process.env.FUZZ_BUDGET_MS ?? 60_000);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
+const BUDGET_MS = Number(process.env.FUZZ_BUDGET_MS ?? 50_000);
 
 /** The codes of API.md's error table, and the two the service answers with beyond it. */
 const KNOWN_CODES = new Set([
@@ -1219,7 +1220,9 @@ describe('fuzz: every OpenAPI operation with hostile input', () => {
     const one = async (sql: string, params: unknown[]) => (await db.query(sql, params)) as unknown[];
     return {
       wallets: await one(
-        'SELECT id, balance::text, (SELECT count(*)::int FROM wallet_transactions w WHERE w.wallet_id = wallets.id) AS entries FROM wallets WHERE account_id = $1 ORDER BY id',
+        `SELECT id, balance::text,
+                (SELECT count(*)::int FROM wallet_transactions t WHERE t.wallet_id = w.id) AS entries
+           FROM wallets w WHERE account_id = $1 ORDER BY id`,
         [f.customer.id],
       ),
       product: await one(
@@ -1229,7 +1232,8 @@ describe('fuzz: every OpenAPI operation with hostile input', () => {
       holds: await one('SELECT id, status FROM holds WHERE account_id = $1 ORDER BY id', [f.customer.id]),
       orders: await one('SELECT id, status FROM orders WHERE account_id = $1 ORDER BY id', [f.customer.id]),
       payments: await one(
-        'SELECT p.id, p.status FROM payments p JOIN orders o ON o.id = p.order_id WHERE o.account_id = $1 ORDER BY p.id',
+        `SELECT p.id, p.status FROM payments p JOIN orders o ON o.id = p.order_id
+          WHERE o.account_id = $1 ORDER BY p.id`,
         [f.customer.id],
       ),
       bookings: await one('SELECT id, status FROM bookings WHERE account_id = $1 ORDER BY id', [
@@ -1336,14 +1340,16 @@ describe('fuzz: every OpenAPI operation with hostile input', () => {
       const left = operations.length - index;
       const slice = Math.max(500, (deadline.at - Date.now()) / left);
       const seed = (SEED + index * 7919) | 0;
-      const property = fc.asyncProperty(
-        fc.oneof(
-          { weight: 4, arbitrary: targeted(op, f) },
-          { weight: 1, arbitrary: random(op) },
-          ...[edges(op, f)].filter((a) => a !== undefined).map((arbitrary) => ({ weight: 1, arbitrary })),
-        ),
-        async (req) => {
-          const answer = await send(t, op, req, f, signer);
+      const request = fc.oneof(
+        { weight: 4, arbitrary: targeted(op, f) },
+        { weight: 1, arbitrary: random(op) },
+        ...[edges(op, f)].filter((a) => a !== undefined).map((arbitrary) => ({ weight: 1, arbitrary })),
+      );
+      // Up to three at once, so that refusals also meet in the batches of one wallet or product.
+      const property = fc.asyncProperty(fc.array(request, { minLength: 1, maxLength: 3 }), async (reqs) => {
+        const answers = await Promise.all(reqs.map((req) => send(t, op, req, f, signer)));
+        reqs.forEach((req, i) => {
+          const answer = answers[i];
           const tally = seen.get(op.id) ?? new Map<string, number>();
           const outcome = `${answer.status} ${String(answer.body?.code ?? '')}`.trim();
           seen.set(op.id, tally.set(outcome, (tally.get(outcome) ?? 0) + 1));
@@ -1353,8 +1359,8 @@ describe('fuzz: every OpenAPI operation with hostile input', () => {
             const replay = `FUZZ_SEED=${SEED} npx jest test/fuzz -t '${op.id}:'`;
             throw new Error(`${problem} (replay: ${replay})\n${answer.text.slice(0, 500)}`);
           }
-        },
-      );
+        });
+      });
       await fc.assert(property, {
         seed,
         numRuns: RUNS,
