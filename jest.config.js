@@ -1,4 +1,4 @@
-// Unit (src/**/*.spec.ts), integration (test/integration), e2e (test/e2e) and browser (test/browser,
+// Unit (src/**/*.spec.ts), integration (test/integration), e2e (test/e2e), fuzz (test/fuzz) and browser (test/browser,
 // headless Chromium) tests in one run.
 module.exports = {
   rootDir: '.',
@@ -8,6 +8,7 @@ module.exports = {
     '<rootDir>/test/**/*.int-spec.ts',
     '<rootDir>/test/**/*.e2e-spec.ts',
     '<rootDir>/test/browser/**/*.browser-spec.ts',
+    '<rootDir>/test/fuzz/**/*.fuzz-spec.ts',
   ],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],

@@ -302,6 +302,46 @@ describe('hostile input (e2e)', () => {
       }
     });
 
+    // Found by the fuzz tier: the ValidationPipe deletes these keys before validating, so the
+    // whitelist never saw them and they were ignored instead of refused.
+    it('__proto__, constructor and prototype are unknown fields like any other, in a query and at any depth of a body', async () => {
+      const offers = `origin=JFK&destination=LHR&departure_date=${inDays(30)}&adults=1`;
+      for (const name of ['__proto__', 'constructor', 'prototype']) {
+        const list = await t.http().get(`/api/products?${name}=x`);
+        expectValidationFailed(list);
+        expect(list.body.errors).toEqual([{ field: name, message: `property ${name} should not exist` }]);
+        expectValidationFailed(await t.http().get(`/api/flights/offers?${offers}&${name}=x`));
+        const account = await t
+          .http()
+          .post('/api/accounts')
+          .set(admin)
+          .set('Content-Type', 'application/json')
+          .send(`{"name":"Proto","${name}":{"role":"admin"}}`);
+        expectValidationFailed(account);
+        expect(account.body.errors).toEqual([{ field: name, message: `property ${name} should not exist` }]);
+      }
+      const { customer, walletId } = await customerWithWallet(t, 1_000_000, 'EUR');
+      const res = await t
+        .http()
+        .post('/api/bookings')
+        .set(bearer(customer.key))
+        .set('Idempotency-Key', randomUUID())
+        .set('Content-Type', 'application/json')
+        .send(
+          JSON.stringify({
+            type: 'flight',
+            offer_id: 'ama-sbx.x.y',
+            wallet_id: walletId,
+            traveler: { first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com' },
+          }).replace('"first_name"', '"constructor":1,"first_name"'),
+        );
+      expectValidationFailed(res);
+      expect(res.body.errors).toEqual([
+        { field: 'traveler.constructor', message: 'property constructor should not exist' },
+      ]);
+      expect(await balance(walletId)).toBe(1_000_000);
+    });
+
     it('a body on a body-less action (release, cancel) is a 400 and changes nothing; {} is no body', async () => {
       const product = await createProduct(t, 5);
       const customer = await createCustomer(t);

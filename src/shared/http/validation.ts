@@ -1,4 +1,11 @@
-import { Param, ParseUUIDPipe, SetMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import {
+  type ArgumentMetadata,
+  Param,
+  ParseUUIDPipe,
+  SetMetadata,
+  ValidationError,
+  ValidationPipe,
+} from '@nestjs/common';
 import type { ValidatorOptions } from 'class-validator';
 import { FieldError, ValidationFailedError } from './http-errors';
 
@@ -27,12 +34,49 @@ const TOLERANT_READER = 'validation:tolerant-reader';
  */
 export const TolerantReader = (): ClassDecorator => SetMetadata(TOLERANT_READER, true);
 
+/**
+ * Keys that the ValidationPipe deletes from the value before it is validated (prototype
+ * pollution), so that the whitelist never sees them: without this check they would be ignored
+ * instead of refused like any other unknown field.
+ */
+const DROPPED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The first such own key at any depth, with its path. Iterative, like the depth limit. */
+export function droppedKey(value: unknown): { field: string; key: string } | undefined {
+  const stack: Array<[unknown, string]> = [[value, '']];
+  while (stack.length > 0) {
+    const [node, path] = stack.pop() as [unknown, string];
+    if (node === null || typeof node !== 'object') continue;
+    for (const key of Object.keys(node)) {
+      const field = path ? `${path}.${key}` : key;
+      if (DROPPED_KEYS.has(key)) return { field, key };
+      stack.push([(node as Record<string, unknown>)[key], field]);
+    }
+  }
+  return undefined;
+}
+
 class AppValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.metatype && this.toValidate(metadata) && !isTolerant(metadata.metatype)) {
+      const dropped = droppedKey(value);
+      if (dropped) {
+        // The same words as the whitelist's own refusal of an unknown property.
+        throw new ValidationFailedError([
+          { field: dropped.field, message: `property ${dropped.key} should not exist` },
+        ]);
+      }
+    }
+    return super.transform(value, metadata);
+  }
+
   protected override validate(object: object, options?: ValidatorOptions) {
-    const tolerant = Reflect.getMetadata(TOLERANT_READER, object.constructor) === true;
+    const tolerant = isTolerant(object.constructor);
     return super.validate(object, tolerant ? { ...options, forbidNonWhitelisted: false } : options);
   }
 }
+
+const isTolerant = (type: unknown) => Reflect.getMetadata(TOLERANT_READER, type as object) === true;
 
 /** Unknown fields are rejected (except on a @TolerantReader() body); values are converted to the DTO's types. */
 export function createValidationPipe(): ValidationPipe {
