@@ -24,6 +24,7 @@ export const STATUS_BY_CODE: Record<string, number> = {
   insufficient_funds: 422,
   currency_mismatch: 422,
   idempotency_key_reused: 422,
+  refund_exceeds_payment: 422,
   balance_limit_exceeded: 422,
   offer_unavailable: 422,
   amount_too_large: 422,

@@ -53,7 +53,7 @@ const CHECKS: Array<{ name: string; sql: string }> = [
     sql: `
       SELECT p.id AS product_id, p.sold_stock, COALESCE(o.units, 0) AS paid_order_units
         FROM products p
-        LEFT JOIN (SELECT product_id, SUM(quantity) AS units FROM orders WHERE status = 'paid' GROUP BY product_id) o
+        LEFT JOIN (SELECT product_id, SUM(quantity) AS units FROM orders WHERE status IN ('paid', 'partially_refunded') GROUP BY product_id) o
           ON o.product_id = p.id
        WHERE p.sold_stock <> COALESCE(o.units, 0)`,
   },
@@ -72,18 +72,31 @@ const CHECKS: Array<{ name: string; sql: string }> = [
       ) c GROUP BY order_id HAVING SUM(charges) > 1`,
   },
   {
-    name: 'no_order_refunded_twice',
+    // Partial refunds add up: what the order shows, its refund rows and (for a wallet payment) its
+    // refund credits in the ledger all agree, and none is more than was paid.
+    name: 'no_order_refunded_beyond_its_payment',
     sql: `
-      SELECT reference_id AS order_id, COUNT(*)::int AS refunds
-        FROM wallet_transactions WHERE type = 'credit' AND reference_type = 'order'
-       GROUP BY reference_id HAVING COUNT(*) > 1`,
+      SELECT o.id AS order_id, p.amount AS paid, o.refunded_amount,
+             COALESCE(r.total, 0) AS refunds, COALESCE(l.total, 0) AS ledger_refund_credits
+        FROM orders o
+        LEFT JOIN payments p ON p.order_id = o.id
+        LEFT JOIN (SELECT order_id, SUM(amount) AS total FROM refunds GROUP BY order_id) r ON r.order_id = o.id
+        LEFT JOIN (
+          SELECT reference_id, SUM(amount) AS total FROM wallet_transactions
+           WHERE type = 'credit' AND reference_type = 'order' GROUP BY reference_id
+        ) l ON l.reference_id = o.id::text
+       WHERE (o.refunded_amount > 0 OR r.total IS NOT NULL OR l.total IS NOT NULL)
+         AND (p.id IS NULL
+           OR o.refunded_amount > p.amount OR COALESCE(r.total, 0) > p.amount OR COALESCE(l.total, 0) > p.amount
+           OR o.refunded_amount <> COALESCE(r.total, 0)
+           OR (p.method = 'wallet' AND COALESCE(l.total, 0) <> COALESCE(r.total, 0)))`,
   },
   {
     name: 'paid_orders_have_a_payment',
     sql: `
       SELECT o.id AS order_id, o.status
         FROM orders o LEFT JOIN payments p ON p.order_id = o.id
-       WHERE o.status IN ('paid', 'refunded') AND p.id IS NULL`,
+       WHERE o.status IN ('paid', 'partially_refunded', 'refunded') AND p.id IS NULL`,
   },
 ];
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { Payment } from '../domain/payment';
+import type { Payment, Refund } from '../domain/payment';
 import type { PaymentEvent } from '../domain/payment-event';
 import { PaymentOrmEntity } from './payment.orm-entity';
 
@@ -24,6 +24,27 @@ export class TypeOrmPaymentRepository {
 
   async save(em: EntityManager, payment: Payment): Promise<void> {
     await em.getRepository(PaymentOrmEntity).save({ ...payment });
+  }
+
+  /** False when the order already has a refund with this request key: nothing is written then. */
+  async insertRefund(em: EntityManager, refund: Refund): Promise<boolean> {
+    const rows: unknown[] = await em.query(
+      `INSERT INTO refunds (id, order_id, payment_id, amount, reason, wallet_transaction_id, request_key, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT ON CONSTRAINT refunds_order_request_key_unique DO NOTHING
+       RETURNING 1`,
+      [
+        refund.id,
+        refund.orderId,
+        refund.paymentId,
+        refund.amount.toString(),
+        refund.reason,
+        refund.walletTransactionId,
+        refund.requestKey,
+        refund.createdAt,
+      ],
+    );
+    return rows.length === 1;
   }
 
   lockByOrderId(em: EntityManager, orderId: string): Promise<Payment | null> {
