@@ -21,6 +21,11 @@ export interface WalletRepository<Tx> {
     keys: LedgerKey[],
   ): Promise<{ wallet: Wallet; entries: WalletTransaction[] } | null>;
   /**
+   * Locks the wallets among `ids` that exist until the transaction ends, one after another in the
+   * order of their ids: the one global order in which any transaction locks several wallets.
+   */
+  lockInOrder(tx: Tx, ids: string[]): Promise<Wallet[]>;
+  /**
    * Sets the balance and appends the entries, in one round trip. Throws LedgerConflictError when an
    * entry's (wallet, key) is already in the ledger: nothing is written then.
    */

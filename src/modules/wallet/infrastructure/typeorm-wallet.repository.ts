@@ -129,6 +129,25 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
     };
   }
 
+  async lockInOrder(tx: EntityManager, ids: string[]): Promise<Wallet[]> {
+    // LockRows sits above the sort: rows are locked in id order, whatever order `ids` came in.
+    const rows: Array<Omit<LockedRow, 'entries'>> = await tx.query(
+      `SELECT id, account_id, currency, balance, created_at, updated_at
+         FROM wallets WHERE id = ANY($1::uuid[])
+        ORDER BY id
+          FOR UPDATE`,
+      [ids],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      accountId: row.account_id,
+      currency: row.currency,
+      balance: BigInt(row.balance),
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    }));
+  }
+
   async append(tx: EntityManager, id: string, balance: bigint, entries: WalletTransaction[]): Promise<void> {
     // ON CONFLICT keeps the transaction usable and lets the count tell a key already recorded.
     const [{ inserted }]: Array<{ inserted: number }> = await tx.query(
