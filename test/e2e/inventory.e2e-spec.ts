@@ -29,6 +29,7 @@ describe('products and holds (e2e)', () => {
         available_stock: 300,
         reserved_stock: 0,
         sold_stock: 0,
+        max_per_account: null,
         created_at: expect.stringMatching(/Z$/),
         updated_at: expect.stringMatching(/Z$/),
       };
