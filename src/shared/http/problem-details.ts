@@ -16,6 +16,7 @@ export const STATUS_BY_CODE: Record<string, number> = {
   order_not_payable: 409,
   order_not_cancellable: 409,
   order_not_refundable: 409,
+  payment_not_resolvable: 409,
   limit_exceeded: 409,
   wallet_exists: 409,
   idempotency_key_in_use: 409,

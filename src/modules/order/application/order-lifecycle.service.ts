@@ -87,6 +87,20 @@ export class OrderLifecycleService {
     });
   }
 
+  /**
+   * The money of a payment recorded on a cancelled order (refund_required) was given back: the
+   * payment shows refunded and `refunded_amount` what it was. The status stays cancelled.
+   */
+  async recordSettledPayment(em: EntityManager, orderId: string): Promise<Order> {
+    const order = await this.lockOrder(em, orderId);
+    if (!order.payment) throw new Error(`order ${orderId} has no payment to settle`);
+    return this.save(em, {
+      ...order,
+      refundedAmount: order.payment.amount,
+      payment: { ...order.payment, status: 'refunded' },
+    });
+  }
+
   /** Records a payment without changing the status (a success that came after the order was cancelled). */
   async recordPayment(em: EntityManager, orderId: string, payment: OrderPayment): Promise<Order> {
     const order = await this.lockOrder(em, orderId);

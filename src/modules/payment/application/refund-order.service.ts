@@ -76,6 +76,7 @@ export class RefundOrderService {
           amount: plan.amount,
           reason: command.reason ?? null,
           walletTransactionId,
+          externalReference: null,
           requestKey,
           createdAt: now,
         });

@@ -31,6 +31,8 @@ export interface Refund {
   amount: bigint;
   reason: string | null;
   walletTransactionId: string | null;
+  /** The provider's reference of money it returned (a settled refund_required), instead of a credit. */
+  externalReference: string | null;
   /** Names the request that made it (see refundRequestKey): one refund per request key and order. */
   requestKey: string;
   createdAt: Date;
@@ -46,3 +48,12 @@ export const refundRequestKey = (accountId: string, idempotencyKey: string): str
 /** Ledger keys of an order's wallet movements: the ledger's unique (wallet, key) makes each happen once. */
 export const chargeKey = (orderId: string) => `order-payment:${orderId}`;
 export const refundKey = (orderId: string, requestKey: string) => `order-refund:${orderId}:${requestKey}`;
+/** The ledger key of the credit that settles a refund_required payment: once per payment. */
+export const settlementKey = (paymentId: string) => `payment-settlement:${paymentId}`;
+
+export const PAYMENT_STATUSES: readonly PaymentStatus[] = [
+  'succeeded',
+  'refund_required',
+  'partially_refunded',
+  'refunded',
+];
