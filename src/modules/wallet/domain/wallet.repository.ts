@@ -11,6 +11,8 @@ export interface WalletRepository<Tx> {
   /** An empty wallet. Throws WalletExistsError when the account has one in that currency. */
   create(tx: Tx, wallet: NewWallet): Promise<Wallet>;
   findById(id: string, tx?: Tx): Promise<Wallet | null>;
+  /** An account's wallets newest first, strictly after `cursor`. */
+  listByAccount(accountId: string, limit: number, cursor?: Cursor): Promise<Wallet[]>;
   /**
    * Locks the wallet's row until the transaction ends and returns it with the ledger entries already
    * recorded under any of `keys`, in one round trip.

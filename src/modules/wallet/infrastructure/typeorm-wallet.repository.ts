@@ -94,6 +94,20 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
     return row ? toWallet(row) : null;
   }
 
+  async listByAccount(accountId: string, limit: number, cursor?: Cursor): Promise<Wallet[]> {
+    // created_at has millisecond precision, the precision of cursors.
+    const query = this.dataSource.manager
+      .createQueryBuilder(WalletOrmEntity, 'w')
+      .where('w.account_id = :accountId', { accountId })
+      .orderBy('w.created_at', 'DESC')
+      .addOrderBy('w.id', 'DESC')
+      .limit(limit);
+    if (cursor) {
+      query.andWhere('(w.created_at, w.id) < (:at, :id)', { at: cursor.createdAt, id: cursor.id });
+    }
+    return (await query.getMany()).map(toWallet);
+  }
+
   async lockWithEntries(
     tx: EntityManager,
     id: string,
