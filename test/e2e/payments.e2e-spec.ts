@@ -568,6 +568,7 @@ describe('payments (e2e)', () => {
         'no_hold_made_two_orders',
         'no_order_charged_twice',
         'no_order_refunded_beyond_its_payment',
+        'every_transfer_moved_one_amount',
         'paid_orders_have_a_payment',
       ]);
     });
@@ -587,15 +588,15 @@ describe('payments (e2e)', () => {
         expect(check('wallet_balance_equals_ledger').ok).toBe(false);
         expect(check('wallet_balance_equals_ledger').details).toContainEqual({
           wallet_id: walletId,
-          balance: '1001',
-          ledger_sum: '1000',
+          balance: 1001,
+          ledger_sum: 1000,
         });
         expect(check('product_reserved_equals_active_holds_and_pending_orders').ok).toBe(false);
         expect(check('product_reserved_equals_active_holds_and_pending_orders').details).toContainEqual({
           product_id: product.id,
           reserved_stock: 1,
-          active_hold_units: '0',
-          pending_order_units: '0',
+          active_hold_units: 0,
+          pending_order_units: 0,
         });
         expect(check('no_order_charged_twice').ok).toBe(true);
       } finally {
@@ -605,6 +606,106 @@ describe('payments (e2e)', () => {
           [product.id],
         );
       }
+    });
+
+    it('is ok after a concurrent mixed run of pays, partial refunds, transfers and settlements', async () => {
+      const product = await createProduct(t, 40, { price: 600 });
+      const buyers = await Promise.all(Array.from({ length: 8 }, () => customerWithWallet(t, 5000)));
+      const owed = await pendingOrder(t, { balance: 0, price: 800, quantity: 1 });
+      await t.http().post(`/api/orders/${owed.orderId}/cancel`).set(bearer(owed.customer.key)).expect(200);
+      await sendWebhook(t, succeeded({ order_id: owed.orderId, amount: 800 })).expect(200);
+      const [{ id: owedPayment }] = await db.query('SELECT id FROM payments WHERE order_id = $1', [
+        owed.orderId,
+      ]);
+
+      const statuses = await Promise.all([
+        ...buyers.map(async (buyer, i) => {
+          const next = buyers[(i + 1) % buyers.length];
+          const hold = await placeHold(t, buyer.customer.key, product.id, 2).expect(201);
+          const order = await createOrder(t, buyer.customer.key, hold.body.id).expect(201);
+          const [paid, sent] = await Promise.all([
+            pay(t, buyer.customer.key, order.body.id, buyer.walletId),
+            t
+              .http()
+              .post('/api/transfers')
+              .set(bearer(buyer.customer.key))
+              .set('Idempotency-Key', randomUUID())
+              .send({ from_wallet_id: buyer.walletId, to_wallet_id: next.walletId, amount: 700 + i }),
+          ]);
+          const refunds = await Promise.all(
+            [500, 400, 300].map((amount) => refund(order.body.id, randomUUID(), { amount })),
+          );
+          return [paid.status, sent.status, ...refunds.map((r) => r.status)];
+        }),
+        t
+          .http()
+          .post(`/api/admin/payments/${owedPayment}/resolve`)
+          .set(bearer(ADMIN_KEY()))
+          .set('Idempotency-Key', randomUUID())
+          .send({ wallet_id: owed.walletId })
+          .then((r) => [r.status]),
+      ]);
+      // Each order of 1200 is paid, then refunded 500 + 400 + 300 in full; every transfer goes through.
+      expect(statuses).toEqual([...Array(8).fill([200, 201, 200, 200, 200]), [200]]);
+      const body = await report();
+      expect(body.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
+      expect(body.ok).toBe(true);
+      expect(await balanceOf(owed.walletId)).toBe(800);
+      expect(await stockInDb(t, product.id)).toMatchObject({ available_stock: 40, sold_stock: 0 });
+    });
+
+    it('names the order refunded beyond its payment and the transfer whose entries do not match', async () => {
+      const f = await pendingOrder(t, { balance: 10000, price: 1000, quantity: 3 });
+      await pay(t, f.customer.key, f.orderId, f.walletId).expect(200);
+      await refund(f.orderId, randomUUID(), { amount: 1000 }).expect(200);
+      const other = await customerWithWallet(t, 0);
+      const sent = await t
+        .http()
+        .post('/api/transfers')
+        .set(bearer(f.customer.key))
+        .set('Idempotency-Key', randomUUID())
+        .send({ from_wallet_id: f.walletId, to_wallet_id: other.walletId, amount: 300 })
+        .expect(201);
+      expect((await report()).ok).toBe(true);
+
+      await db.query('UPDATE refunds SET amount = amount + 2500 WHERE order_id = $1', [f.orderId]);
+      await db.query('UPDATE transfers SET amount = amount + 1 WHERE id = $1', [sent.body.id]);
+      try {
+        const body = await report();
+        expect(body.ok).toBe(false);
+        const check = (name: string) => body.checks.find((c: { name: string }) => c.name === name);
+        expect(check('no_order_refunded_beyond_its_payment')).toEqual({
+          name: 'no_order_refunded_beyond_its_payment',
+          ok: false,
+          details: [
+            {
+              order_id: f.orderId,
+              paid: 3000,
+              refunded_amount: 1000,
+              refunds: 3500,
+              ledger_refund_credits: 1000,
+            },
+          ],
+        });
+        expect(check('every_transfer_moved_one_amount')).toEqual({
+          name: 'every_transfer_moved_one_amount',
+          ok: false,
+          details: [
+            {
+              transfer_id: sent.body.id,
+              amount: 301,
+              debit_amount: 300,
+              credit_amount: 300,
+              ledger_entries: 2,
+            },
+          ],
+        });
+        expect(check('wallet_balance_equals_ledger').ok).toBe(true);
+      } finally {
+        await db.query('UPDATE refunds SET amount = amount - 2500 WHERE order_id = $1', [f.orderId]);
+        await db.query('UPDATE transfers SET amount = amount - 1 WHERE id = $1', [sent.body.id]);
+      }
+      expect((await report()).ok).toBe(true);
     });
 
     it('is admin only', async () => {
