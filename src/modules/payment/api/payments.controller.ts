@@ -114,7 +114,9 @@ export class OrderPaymentsController {
   })
   @ApiUnprocessableEntityResponse({
     type: ProblemDetails,
-    description: '`refund_exceeds_payment`: `amount` is more than what is left to refund',
+    description:
+      '`refund_exceeds_payment`: `amount` is more than what is left to refund; `balance_limit_exceeded`: the ' +
+      'credit would take the paying wallet past 9007199254740991',
   })
   @ApiServiceUnavailableResponse({ type: ProblemDetails, description: BUSY })
   async refund(
