@@ -34,7 +34,8 @@ export class ProductResponse {
       available_stock: product.availableStock,
       reserved_stock: product.reservedStock,
       sold_stock: product.soldStock,
-      max_per_account: product.maxPerAccount,
+      // A product cached before the column existed has none.
+      max_per_account: product.maxPerAccount ?? null,
       created_at: product.createdAt.toISOString(),
       updated_at: product.updatedAt.toISOString(),
     };
