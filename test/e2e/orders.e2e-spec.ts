@@ -51,6 +51,7 @@ describe('orders (e2e)', () => {
       amount: 7500,
       currency: 'USD',
       status: 'pending_payment',
+      refunded_amount: 0,
       payment_due_at: expect.stringMatching(/Z$/),
       payment: null,
       created_at: expect.stringMatching(/Z$/),
@@ -216,15 +217,18 @@ describe('orders (e2e)', () => {
 
     const uow = t.app.get(UnitOfWork);
     const lifecycle = t.app.get(OrderLifecycleService);
-    const refunded = await uow.run((em) => lifecycle.markRefunded(em, order.id));
-    expect(refunded.status).toBe('refunded');
+    const refunded = await uow.run(async (em) =>
+      lifecycle.recordRefund(em, order.id, await lifecycle.planRefund(em, order.id)),
+    );
+    expect(refunded).toMatchObject({ status: 'refunded', refundedAmount: 2000n });
     expect(await getProduct(t, product.id)).toMatchObject({
       available_stock: 5,
       reserved_stock: 0,
       sold_stock: 0,
     });
-    const twice = await uow.run((em) => lifecycle.markRefunded(em, order.id));
-    expect(twice).toEqual(refunded);
+    await expect(uow.run((em) => lifecycle.planRefund(em, order.id))).rejects.toMatchObject({
+      code: 'order_not_refundable',
+    });
     expect(await stockInDb(t, product.id)).toMatchObject({
       available_stock: 5,
       reserved_stock: 0,

@@ -21,13 +21,21 @@ describe('payments (e2e)', () => {
     Number((await db.query('SELECT balance FROM wallets WHERE id = $1', [walletId]))[0].balance);
   const getOrder = async (key: string, id: string) =>
     (await t.http().get(`/api/orders/${id}`).set(bearer(key)).expect(200)).body;
-  const refund = (orderId: string, key: string = randomUUID()) =>
+  const refund = (orderId: string, key: string = randomUUID(), body: Record<string, unknown> = {}) =>
     t
       .http()
       .post(`/api/orders/${orderId}/refund`)
       .set(bearer(ADMIN_KEY()))
       .set('Idempotency-Key', key)
-      .send({});
+      .send(body);
+  const refundCredits = async (orderId: string) =>
+    (
+      await db.query(
+        `SELECT amount::int, description FROM wallet_transactions
+          WHERE type = 'credit' AND reference_type = 'order' AND reference_id = $1 ORDER BY created_at, id`,
+        [orderId],
+      )
+    ).map((row: { amount: number; description: string }) => row);
 
   describe('pay from a wallet', () => {
     it('debits the wallet, marks the order paid and sells the units, in one go', async () => {
@@ -163,6 +171,166 @@ describe('payments (e2e)', () => {
         reserved_stock: 0,
         sold_stock: 0,
       });
+    });
+
+    it('partial refunds add up: 1, then 3000 with a reason, then the rest; units back only at the end', async () => {
+      const f = await pendingOrder(t, { balance: 10000, price: 1999, quantity: 2 });
+      await pay(t, f.customer.key, f.orderId, f.walletId).expect(200);
+      expect(await balanceOf(f.walletId)).toBe(10000 - 3998);
+
+      const one = await refund(f.orderId, randomUUID(), { amount: 1 }).expect(200);
+      expect(one.body).toMatchObject({
+        status: 'partially_refunded',
+        amount: 3998,
+        refunded_amount: 1,
+        payment: { method: 'wallet', status: 'partially_refunded', amount: 3998 },
+      });
+      expect(await balanceOf(f.walletId)).toBe(10000 - 3998 + 1);
+      expect(await stockInDb(t, f.productId)).toMatchObject({ available_stock: 8, sold_stock: 2 });
+
+      const more = await refund(f.orderId, randomUUID(), { amount: 3000, reason: 'One pair was damaged' });
+      expect(more.status).toBe(200);
+      expect(more.body).toMatchObject({ status: 'partially_refunded', refunded_amount: 3001 });
+      expect(await stockInDb(t, f.productId)).toMatchObject({ available_stock: 8, sold_stock: 2 });
+
+      const rest = await refund(f.orderId).expect(200);
+      expect(rest.body).toMatchObject({
+        status: 'refunded',
+        refunded_amount: 3998,
+        payment: { status: 'refunded' },
+      });
+      expect(await balanceOf(f.walletId)).toBe(10000);
+      expect(await stockInDb(t, f.productId)).toEqual({
+        total_stock: 10,
+        available_stock: 10,
+        reserved_stock: 0,
+        sold_stock: 0,
+      });
+      expect(await refundCredits(f.orderId)).toEqual([
+        { amount: 1, description: `Refund of order ${f.orderId}` },
+        { amount: 3000, description: `Refund of order ${f.orderId}: One pair was damaged` },
+        { amount: 997, description: `Refund of order ${f.orderId}` },
+      ]);
+      expect(await getOrder(f.customer.key, f.orderId)).toEqual(rest.body);
+
+      const nothingLeft = await refund(f.orderId, randomUUID(), { amount: 1 }).expect(409);
+      expect(nothingLeft.body.code).toBe('order_not_refundable');
+      expect(await balanceOf(f.walletId)).toBe(10000);
+    });
+
+    it('422 refund_exceeds_payment for more than is left, replayed as such; nothing moves', async () => {
+      const f = await pendingOrder(t, { balance: 10000, price: 1999, quantity: 2 });
+      await pay(t, f.customer.key, f.orderId, f.walletId).expect(200);
+      const key = randomUUID();
+      const tooMuch = await refund(f.orderId, key, { amount: 3999 }).expect(422);
+      expect(tooMuch.headers['content-type']).toMatch(PROBLEM);
+      expect(tooMuch.body.code).toBe('refund_exceeds_payment');
+      const replayed = await refund(f.orderId, key, { amount: 3999 }).expect(422);
+      expect(replayed.headers['idempotent-replayed']).toBe('true');
+      expect(replayed.body.code).toBe('refund_exceeds_payment');
+
+      await refund(f.orderId, randomUUID(), { amount: 3000 }).expect(200);
+      const overRest = await refund(f.orderId, randomUUID(), { amount: 999 }).expect(422);
+      expect(overRest.body.code).toBe('refund_exceeds_payment');
+      expect((await getOrder(f.customer.key, f.orderId)).refunded_amount).toBe(3000);
+      expect(await balanceOf(f.walletId)).toBe(10000 - 3998 + 3000);
+    });
+
+    it('a refund replayed with its key gives the same answer and one credit; another body is refused', async () => {
+      const f = await pendingOrder(t, { balance: 10000, price: 1000, quantity: 3 });
+      await pay(t, f.customer.key, f.orderId, f.walletId).expect(200);
+      const key = randomUUID();
+      const first = await refund(f.orderId, key, { amount: 1000 }).expect(200);
+      const again = await refund(f.orderId, key, { amount: 1000 }).expect(200);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.body).toEqual(first.body);
+      const reused = await refund(f.orderId, key, { amount: 500 }).expect(422);
+      expect(reused.body.code).toBe('idempotency_key_reused');
+      expect(await refundCredits(f.orderId)).toEqual([
+        { amount: 1000, description: `Refund of order ${f.orderId}` },
+      ]);
+      expect(await balanceOf(f.walletId)).toBe(8000);
+      expect((await getOrder(f.customer.key, f.orderId)).refunded_amount).toBe(1000);
+    });
+
+    it('6 concurrent refunds of 1000 on 3000: exactly 3 succeed, 3 get 409 order_not_refundable', async () => {
+      const f = await pendingOrder(t, { balance: 10000, price: 1000, quantity: 3 });
+      await pay(t, f.customer.key, f.orderId, f.walletId).expect(200);
+      expect(await balanceOf(f.walletId)).toBe(7000);
+      const results = await Promise.all(
+        Array.from({ length: 6 }, () => refund(f.orderId, randomUUID(), { amount: 1000 })),
+      );
+      expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 409, 409, 409]);
+      for (const r of results.filter((r) => r.status === 409))
+        expect(r.body.code).toBe('order_not_refundable');
+      expect(
+        results
+          .filter((r) => r.status === 200)
+          .map((r) => r.body.refunded_amount)
+          .sort(),
+      ).toEqual([1000, 2000, 3000]);
+      expect(await getOrder(f.customer.key, f.orderId)).toMatchObject({
+        status: 'refunded',
+        refunded_amount: 3000,
+        payment: { status: 'refunded' },
+      });
+      expect(await balanceOf(f.walletId)).toBe(10000);
+      expect((await refundCredits(f.orderId)).map((c: { amount: number }) => c.amount)).toEqual([
+        1000, 1000, 1000,
+      ]);
+      expect(await stockInDb(t, f.productId)).toMatchObject({ available_stock: 10, sold_stock: 0 });
+    });
+
+    it('6 concurrent refunds of 1000 on 3500: exactly 3 succeed, 3 get 422 refund_exceeds_payment', async () => {
+      const f = await pendingOrder(t, { balance: 10000, price: 700, quantity: 5 });
+      await pay(t, f.customer.key, f.orderId, f.walletId).expect(200);
+      const results = await Promise.all(
+        Array.from({ length: 6 }, () => refund(f.orderId, randomUUID(), { amount: 1000 })),
+      );
+      expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 422, 422, 422]);
+      for (const r of results.filter((r) => r.status === 422)) {
+        expect(r.body.code).toBe('refund_exceeds_payment');
+      }
+      expect(await getOrder(f.customer.key, f.orderId)).toMatchObject({
+        status: 'partially_refunded',
+        refunded_amount: 3000,
+        payment: { status: 'partially_refunded' },
+      });
+      expect(await balanceOf(f.walletId)).toBe(10000 - 3500 + 3000);
+      expect(await stockInDb(t, f.productId)).toMatchObject({ available_stock: 5, sold_stock: 5 });
+    });
+
+    it('an order paid by webhook is refunded in part without a ledger entry', async () => {
+      const f = await pendingOrder(t, { balance: 0, price: 1999, quantity: 2 });
+      await sendWebhook(t, succeeded({ order_id: f.orderId, amount: f.amount })).expect(200);
+      const res = await refund(f.orderId, randomUUID(), { amount: 998 }).expect(200);
+      expect(res.body).toMatchObject({
+        status: 'partially_refunded',
+        refunded_amount: 998,
+        payment: { method: 'external', status: 'partially_refunded' },
+      });
+      expect(await refundCredits(f.orderId)).toEqual([]);
+      const [row] = await db.query(
+        'SELECT amount::int, wallet_transaction_id FROM refunds WHERE order_id = $1',
+        [f.orderId],
+      );
+      expect(row).toEqual({ amount: 998, wallet_transaction_id: null });
+    });
+
+    it('400 for an amount that is not a positive integer, a long reason or an unknown field', async () => {
+      const f = await pendingOrder(t);
+      await pay(t, f.customer.key, f.orderId, f.walletId).expect(200);
+      for (const body of [
+        { amount: 0 },
+        { amount: '1' },
+        { amount: 1.5 },
+        { reason: 'x'.repeat(201) },
+        { all: true },
+      ]) {
+        const res = await refund(f.orderId, randomUUID(), body).expect(400);
+        expect(res.body.code).toBe('validation_failed');
+      }
+      expect((await getOrder(f.customer.key, f.orderId)).refunded_amount).toBe(0);
     });
 
     it('is admin only and needs a key; an unpaid order is not refundable', async () => {
@@ -399,7 +567,8 @@ describe('payments (e2e)', () => {
         'product_sold_equals_paid_orders',
         'no_hold_made_two_orders',
         'no_order_charged_twice',
-        'no_order_refunded_twice',
+        'no_order_refunded_beyond_its_payment',
+        'every_transfer_moved_one_amount',
         'paid_orders_have_a_payment',
       ]);
     });
@@ -419,15 +588,15 @@ describe('payments (e2e)', () => {
         expect(check('wallet_balance_equals_ledger').ok).toBe(false);
         expect(check('wallet_balance_equals_ledger').details).toContainEqual({
           wallet_id: walletId,
-          balance: '1001',
-          ledger_sum: '1000',
+          balance: 1001,
+          ledger_sum: 1000,
         });
         expect(check('product_reserved_equals_active_holds_and_pending_orders').ok).toBe(false);
         expect(check('product_reserved_equals_active_holds_and_pending_orders').details).toContainEqual({
           product_id: product.id,
           reserved_stock: 1,
-          active_hold_units: '0',
-          pending_order_units: '0',
+          active_hold_units: 0,
+          pending_order_units: 0,
         });
         expect(check('no_order_charged_twice').ok).toBe(true);
       } finally {
@@ -437,6 +606,106 @@ describe('payments (e2e)', () => {
           [product.id],
         );
       }
+    });
+
+    it('is ok after a concurrent mixed run of pays, partial refunds, transfers and settlements', async () => {
+      const product = await createProduct(t, 40, { price: 600 });
+      const buyers = await Promise.all(Array.from({ length: 8 }, () => customerWithWallet(t, 5000)));
+      const owed = await pendingOrder(t, { balance: 0, price: 800, quantity: 1 });
+      await t.http().post(`/api/orders/${owed.orderId}/cancel`).set(bearer(owed.customer.key)).expect(200);
+      await sendWebhook(t, succeeded({ order_id: owed.orderId, amount: 800 })).expect(200);
+      const [{ id: owedPayment }] = await db.query('SELECT id FROM payments WHERE order_id = $1', [
+        owed.orderId,
+      ]);
+
+      const statuses = await Promise.all([
+        ...buyers.map(async (buyer, i) => {
+          const next = buyers[(i + 1) % buyers.length];
+          const hold = await placeHold(t, buyer.customer.key, product.id, 2).expect(201);
+          const order = await createOrder(t, buyer.customer.key, hold.body.id).expect(201);
+          const [paid, sent] = await Promise.all([
+            pay(t, buyer.customer.key, order.body.id, buyer.walletId),
+            t
+              .http()
+              .post('/api/transfers')
+              .set(bearer(buyer.customer.key))
+              .set('Idempotency-Key', randomUUID())
+              .send({ from_wallet_id: buyer.walletId, to_wallet_id: next.walletId, amount: 700 + i }),
+          ]);
+          const refunds = await Promise.all(
+            [500, 400, 300].map((amount) => refund(order.body.id, randomUUID(), { amount })),
+          );
+          return [paid.status, sent.status, ...refunds.map((r) => r.status)];
+        }),
+        t
+          .http()
+          .post(`/api/admin/payments/${owedPayment}/resolve`)
+          .set(bearer(ADMIN_KEY()))
+          .set('Idempotency-Key', randomUUID())
+          .send({ wallet_id: owed.walletId })
+          .then((r) => [r.status]),
+      ]);
+      // Each order of 1200 is paid, then refunded 500 + 400 + 300 in full; every transfer goes through.
+      expect(statuses).toEqual([...Array(8).fill([200, 201, 200, 200, 200]), [200]]);
+      const body = await report();
+      expect(body.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
+      expect(body.ok).toBe(true);
+      expect(await balanceOf(owed.walletId)).toBe(800);
+      expect(await stockInDb(t, product.id)).toMatchObject({ available_stock: 40, sold_stock: 0 });
+    });
+
+    it('names the order refunded beyond its payment and the transfer whose entries do not match', async () => {
+      const f = await pendingOrder(t, { balance: 10000, price: 1000, quantity: 3 });
+      await pay(t, f.customer.key, f.orderId, f.walletId).expect(200);
+      await refund(f.orderId, randomUUID(), { amount: 1000 }).expect(200);
+      const other = await customerWithWallet(t, 0);
+      const sent = await t
+        .http()
+        .post('/api/transfers')
+        .set(bearer(f.customer.key))
+        .set('Idempotency-Key', randomUUID())
+        .send({ from_wallet_id: f.walletId, to_wallet_id: other.walletId, amount: 300 })
+        .expect(201);
+      expect((await report()).ok).toBe(true);
+
+      await db.query('UPDATE refunds SET amount = amount + 2500 WHERE order_id = $1', [f.orderId]);
+      await db.query('UPDATE transfers SET amount = amount + 1 WHERE id = $1', [sent.body.id]);
+      try {
+        const body = await report();
+        expect(body.ok).toBe(false);
+        const check = (name: string) => body.checks.find((c: { name: string }) => c.name === name);
+        expect(check('no_order_refunded_beyond_its_payment')).toEqual({
+          name: 'no_order_refunded_beyond_its_payment',
+          ok: false,
+          details: [
+            {
+              order_id: f.orderId,
+              paid: 3000,
+              refunded_amount: 1000,
+              refunds: 3500,
+              ledger_refund_credits: 1000,
+            },
+          ],
+        });
+        expect(check('every_transfer_moved_one_amount')).toEqual({
+          name: 'every_transfer_moved_one_amount',
+          ok: false,
+          details: [
+            {
+              transfer_id: sent.body.id,
+              amount: 301,
+              debit_amount: 300,
+              credit_amount: 300,
+              ledger_entries: 2,
+            },
+          ],
+        });
+        expect(check('wallet_balance_equals_ledger').ok).toBe(true);
+      } finally {
+        await db.query('UPDATE refunds SET amount = amount - 2500 WHERE order_id = $1', [f.orderId]);
+        await db.query('UPDATE transfers SET amount = amount - 1 WHERE id = $1', [sent.body.id]);
+      }
+      expect((await report()).ok).toBe(true);
     });
 
     it('is admin only', async () => {

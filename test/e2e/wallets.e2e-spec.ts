@@ -126,6 +126,77 @@ describe('wallets (e2e)', () => {
     });
   });
 
+  describe('GET /api/wallets', () => {
+    const list = (key: string, query: Record<string, unknown> = {}) =>
+      t.http().get('/api/wallets').set(bearer(key)).query(query);
+
+    it("lists the caller's own wallets newest first, a page at a time", async () => {
+      const customer = await createCustomer(t);
+      const ids: string[] = [];
+      for (const currency of ['USD', 'EUR', 'GBP']) {
+        const res = await t
+          .http()
+          .post('/api/wallets')
+          .set(bearer(customer.key))
+          .send({ currency })
+          .expect(201);
+        ids.push(res.body.id);
+      }
+      await credit(t, ids[0], 700);
+      await customerWithWallet(t, 100); // someone else's: never listed
+
+      const all = await list(customer.key).expect(200);
+      expect(all.body.next_cursor).toBeNull();
+      expect(all.body.data.map((w: { id: string }) => w.id)).toEqual([...ids].reverse());
+      expect(all.body.data[2]).toEqual({
+        id: ids[0],
+        account_id: customer.id,
+        currency: 'USD',
+        balance: 700,
+        created_at: expect.stringMatching(/Z$/),
+        updated_at: expect.stringMatching(/Z$/),
+      });
+
+      const first = await list(customer.key, { limit: 2 }).expect(200);
+      expect(first.body.data.map((w: { id: string }) => w.id)).toEqual([ids[2], ids[1]]);
+      const second = await list(customer.key, { limit: 2, cursor: first.body.next_cursor }).expect(200);
+      expect(second.body).toEqual({ data: [all.body.data[2]], next_cursor: null });
+    });
+
+    it("the admin lists a customer's wallets with account_id, its own without; a customer only its own", async () => {
+      const owner = await customerWithWallet(t, 250);
+      const byAdmin = await list(ADMIN_KEY(), { account_id: owner.customer.id }).expect(200);
+      expect(byAdmin.body.data.map((w: { id: string; balance: number }) => [w.id, w.balance])).toEqual([
+        [owner.walletId, 250],
+      ]);
+      const adminOwn = await list(ADMIN_KEY()).expect(200);
+      for (const wallet of adminOwn.body.data) expect(wallet.account_id).toBe(ADMIN_ACCOUNT_ID);
+      expect(
+        (await list(owner.customer.key, { account_id: owner.customer.id }).expect(200)).body.data,
+      ).toHaveLength(1);
+
+      const other = await createCustomer(t);
+      const refused = await list(other.key, { account_id: owner.customer.id }).expect(400);
+      expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'account_id' })]);
+      expect((await list(other.key).expect(200)).body).toEqual({ data: [], next_cursor: null });
+    });
+
+    it('400 for a bad limit, cursor, account_id or unknown parameter; 401 without a key', async () => {
+      const customer = await createCustomer(t);
+      for (const query of [
+        { limit: 0 },
+        { limit: 101 },
+        { cursor: 'nope' },
+        { account_id: 'x' },
+        { sort: 'asc' },
+      ]) {
+        expect((await list(ADMIN_KEY(), query).expect(400)).body.code).toBe('validation_failed');
+      }
+      await list(customer.key).expect(200);
+      await t.http().get('/api/wallets').expect(401);
+    });
+  });
+
   describe('access', () => {
     it("another account's wallet is 404 not_found for reads, debits and its ledger", async () => {
       const { walletId } = await customerWithWallet(t, 1000);

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OrderModule } from '../order/order.module';
 import { WalletModule } from '../wallet/wallet.module';
+import { AdminPaymentsController } from './api/admin-payments.controller';
 import {
   OrderPaymentsController,
   PaymentWebhooksController,
@@ -9,21 +10,30 @@ import {
 } from './api/payments.controller';
 import { WebhookSignatureGuard } from './api/webhook-signature.guard';
 import { ApplyPendingEventsListener } from './application/apply-pending-events.listener';
+import { ListPaymentsService } from './application/list-payments.service';
 import { PayOrderService } from './application/pay-order.service';
 import { PaymentEventApplier } from './application/payment-event-applier';
 import { PaymentMetrics } from './application/payment-metrics';
 import { ProcessWebhookService } from './application/process-webhook.service';
 import { ReconcileService } from './application/reconcile.service';
 import { RefundOrderService } from './application/refund-order.service';
+import { ResolvePaymentService } from './application/resolve-payment.service';
 import { PaymentOrmEntity } from './infrastructure/payment.orm-entity';
 import { TypeOrmPaymentRepository } from './infrastructure/typeorm-payment.repository';
 
 @Module({
   imports: [OrderModule, WalletModule, TypeOrmModule.forFeature([PaymentOrmEntity])],
-  controllers: [OrderPaymentsController, PaymentWebhooksController, ReconciliationController],
+  controllers: [
+    OrderPaymentsController,
+    PaymentWebhooksController,
+    AdminPaymentsController,
+    ReconciliationController,
+  ],
   providers: [
     PayOrderService,
     RefundOrderService,
+    ResolvePaymentService,
+    ListPaymentsService,
     ProcessWebhookService,
     PaymentEventApplier,
     ApplyPendingEventsListener,

@@ -1,28 +1,35 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { TransfersController } from './api/transfers.controller';
 import { WalletsController } from './api/wallets.controller';
 import { CreateWalletService } from './application/create-wallet.service';
+import { GetTransferService } from './application/get-transfer.service';
 import { GetWalletService } from './application/get-wallet.service';
 import { ListWalletTransactionsService } from './application/list-wallet-transactions.service';
 import { MoveMoneyService } from './application/move-money.service';
+import { TransferMoneyService } from './application/transfer-money.service';
 import { WalletLedgerService } from './application/wallet-ledger.service';
 import { RedisWalletLock } from './infrastructure/redis-wallet-lock';
+import { TypeOrmTransferRepository } from './infrastructure/typeorm-transfer.repository';
 import { TypeOrmWalletRepository } from './infrastructure/typeorm-wallet.repository';
 import { WalletTransactionOrmEntity } from './infrastructure/wallet-transaction.orm-entity';
 import { WalletOrmEntity } from './infrastructure/wallet.orm-entity';
-import { WALLET_REPOSITORY } from './wallet.tokens';
+import { TRANSFER_REPOSITORY, WALLET_REPOSITORY } from './wallet.tokens';
 
 @Module({
   imports: [TypeOrmModule.forFeature([WalletOrmEntity, WalletTransactionOrmEntity])],
-  controllers: [WalletsController],
+  controllers: [WalletsController, TransfersController],
   providers: [
     CreateWalletService,
     GetWalletService,
     MoveMoneyService,
     ListWalletTransactionsService,
+    TransferMoneyService,
+    GetTransferService,
     WalletLedgerService,
     RedisWalletLock,
     { provide: WALLET_REPOSITORY, useClass: TypeOrmWalletRepository },
+    { provide: TRANSFER_REPOSITORY, useClass: TypeOrmTransferRepository },
   ],
   // Other modules move money only through the ledger, inside their own unit of work.
   exports: [WalletLedgerService],

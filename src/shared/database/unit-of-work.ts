@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Counter } from 'prom-client';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { ResourceBusyError } from '../domain/domain-error';
@@ -7,6 +8,7 @@ import { IdempotencyKeyReusedError } from '../idempotency/idempotency.errors';
 import { batchAnswers } from '../idempotency/batch-idempotency';
 import { currentIdempotentCall, IdempotentReplay, type IdempotentCall } from '../idempotency/idempotent-call';
 import { IdempotencyStore } from '../idempotency/idempotency.store';
+import { MetricsRegistry } from '../observability/metrics';
 import { type Callback, collectingCallbacks, runCommitted } from './after-commit';
 import { PG, pgCode } from './postgres-errors';
 
@@ -38,11 +40,20 @@ const logger = new Logger('UnitOfWork');
  */
 @Injectable()
 export class UnitOfWork {
+  private readonly retries: Counter<string>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly idempotency: IdempotencyStore,
     private readonly config: AppConfig,
-  ) {}
+    metrics: MetricsRegistry,
+  ) {
+    this.retries = metrics.counter(
+      'db_transaction_retries_total',
+      'Transactions retried after a serialization failure or a deadlock, by SQLSTATE',
+      ['sqlstate'],
+    );
+  }
 
   async run<T>(work: (em: EntityManager) => Promise<T>, options: UnitOfWorkOptions = {}): Promise<T> {
     const lockTimeoutMs = Math.max(1, Math.floor(options.lockTimeoutMs ?? this.config.LOCK_TIMEOUT_MS));
@@ -68,6 +79,7 @@ export class UnitOfWork {
           throw options.onLockTimeout ? options.onLockTimeout() : new ResourceBusyError();
         }
         if (code && RETRYABLE.has(code) && attempt < MAX_ATTEMPTS) {
+          this.retries.inc({ sqlstate: code });
           const delay = Math.round(2 ** attempt * 5 * (0.5 + Math.random()));
           logger.warn(`transaction attempt ${attempt} failed with ${code}; retrying in ${delay} ms`);
           await new Promise((resolve) => setTimeout(resolve, delay));

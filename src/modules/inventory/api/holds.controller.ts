@@ -41,7 +41,12 @@ export class HoldsController {
   @ApiCreatedResponse({ type: HoldResponse })
   @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })
   @ApiNotFoundResponse({ type: ProblemDetails, description: '`not_found`: unknown product' })
-  @ApiConflictResponse({ type: ProblemDetails, description: '`insufficient_stock`' })
+  @ApiConflictResponse({
+    type: ProblemDetails,
+    description:
+      '`insufficient_stock`; `limit_exceeded`: the account would have more units of the product than its ' +
+      '`max_per_account` (active holds, pending and paid orders together)',
+  })
   @ApiServiceUnavailableResponse({
     type: ProblemDetails,
     description: '`resource_busy`: the product lock could not be had in time (retry after `Retry-After`)',

@@ -41,6 +41,7 @@ export class ProductsController {
         price: BigInt(body.price),
         currency: body.currency,
         stock: body.stock,
+        maxPerAccount: body.max_per_account ?? null,
       }),
     );
   }

@@ -9,6 +9,7 @@ export interface NewProduct {
   price: bigint;
   currency: string;
   stock: number;
+  maxPerAccount: number | null;
 }
 
 @Injectable()
@@ -29,6 +30,7 @@ export class CreateProductService {
       availableStock: input.stock,
       reservedStock: 0,
       soldStock: 0,
+      maxPerAccount: input.maxPerAccount,
       createdAt: now,
       updatedAt: now,
     };

@@ -12,7 +12,7 @@ import { batchAnswers, byIdempotencyKey, claimVerdict } from '../../../shared/id
 import { IdempotencyStore } from '../../../shared/idempotency/idempotency.store';
 import { currentIdempotentCall, type IdempotentCall } from '../../../shared/idempotency/idempotent-call';
 import type { Hold } from '../domain/hold';
-import { InsufficientStockError } from '../domain/inventory.errors';
+import { InsufficientStockError, LimitExceededError } from '../domain/inventory.errors';
 import { moveStock, type StockCounters } from '../domain/product';
 import { ProductCache } from '../infrastructure/product-cache';
 import { SoldOutRegistry } from '../infrastructure/sold-out-registry';
@@ -34,10 +34,12 @@ const MAX_BATCH = 100;
  * commit): the product row is locked once, every request is decided in arrival order exactly as if
  * it ran alone (each gets its own hold or refusal), the counters and all holds are written in one
  * statement, and one commit answers them all. Once the product is sold out, holds are refused
- * without touching its row (see SoldOutRegistry).
+ * without touching its row (see SoldOutRegistry). A product's `max_per_account` is enforced under
+ * its lock, so that concurrent holds of one account never add up past it.
  *
  * Round trips of a batch: START, SET LOCAL lock_timeout, the locked read of the product, the claim
- * of Idempotency-Keys (only when a request carries one), one write, COMMIT.
+ * of Idempotency-Keys (only when a request carries one), the units the batch's accounts already
+ * have (only for a product with a limit), one write, COMMIT.
  */
 @Injectable()
 export class PlaceHoldService {
@@ -91,6 +93,16 @@ export class PlaceHoldService {
 
     const now = new Date();
     const expiresAt = new Date(now.getTime() + this.config.HOLD_TTL_SECONDS * 1000);
+    const limit = product?.maxPerAccount ?? null;
+    const held =
+      limit === null
+        ? new Map<string, number>()
+        : await this.products.unitsByAccount(
+            em,
+            productId,
+            [...new Set(requests.map((r) => r.accountId))],
+            now,
+          );
     let counters: StockCounters | null = product;
     const holds: Hold[] = [];
     const outcomes: Array<BatchOutcome<Hold>> = requests.map((request) => {
@@ -98,7 +110,12 @@ export class PlaceHoldService {
       if (verdict) return verdict;
       try {
         if (!counters) throw new NotFoundError('Product', productId);
+        const units = held.get(request.accountId) ?? 0;
+        if (limit !== null && units + request.quantity > limit) {
+          throw new LimitExceededError(request.quantity, units, limit);
+        }
         counters = moveStock(counters, 'reserve', request.quantity);
+        if (limit !== null) held.set(request.accountId, units + request.quantity);
       } catch (error) {
         return { error };
       }

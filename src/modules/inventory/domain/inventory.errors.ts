@@ -9,6 +9,17 @@ export class InsufficientStockError extends DomainError {
   }
 }
 
+export class LimitExceededError extends DomainError {
+  readonly code = 'limit_exceeded';
+  readonly title = 'Limit exceeded';
+
+  constructor(requested: number, held: number, limit: number) {
+    super(
+      `${requested} more units would give the account ${held + requested} of this product; the limit is ${limit}`,
+    );
+  }
+}
+
 export class HoldNotActiveError extends DomainError {
   readonly code = 'hold_not_active';
   readonly title = 'Hold not active';

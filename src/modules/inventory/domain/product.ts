@@ -1,6 +1,7 @@
 import { InsufficientStockError } from './inventory.errors';
 
 export const MAX_STOCK = 1_000_000;
+export const MAX_PER_ACCOUNT = 1000;
 
 /** Invariant: totalStock = availableStock + reservedStock + soldStock, each >= 0. */
 export interface Product {
@@ -12,6 +13,8 @@ export interface Product {
   availableStock: number;
   reservedStock: number;
   soldStock: number;
+  /** The most units one account may have in active holds, pending and paid orders; null: no limit. */
+  maxPerAccount: number | null;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -11,6 +11,7 @@ export class ProductOrmEntity {
   @Column({ name: 'available_stock', type: 'integer' }) availableStock: number;
   @Column({ name: 'reserved_stock', type: 'integer' }) reservedStock: number;
   @Column({ name: 'sold_stock', type: 'integer' }) soldStock: number;
+  @Column({ name: 'max_per_account', type: 'integer', nullable: true }) maxPerAccount: number | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

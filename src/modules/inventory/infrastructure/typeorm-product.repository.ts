@@ -83,6 +83,30 @@ export class TypeOrmProductRepository {
     return BigInt(stock_version);
   }
 
+  /**
+   * The units each of `accountIds` has of the product in holds still active at `now`, pending orders
+   * and paid (or partially refunded) orders: what a purchase limit counts. Accounts with none are absent.
+   */
+  async unitsByAccount(
+    em: EntityManager,
+    productId: string,
+    accountIds: string[],
+    now: Date,
+  ): Promise<Map<string, number>> {
+    const rows: Array<{ account_id: string; units: number }> = await em.query(
+      `SELECT account_id, SUM(quantity)::int AS units FROM (
+         SELECT account_id, quantity FROM holds
+          WHERE product_id = $1 AND account_id = ANY($2::uuid[]) AND status = 'active' AND expires_at > $3
+         UNION ALL
+         SELECT account_id, quantity FROM orders
+          WHERE product_id = $1 AND account_id = ANY($2::uuid[])
+            AND status IN ('pending_payment', 'paid', 'partially_refunded')
+       ) units GROUP BY account_id`,
+      [productId, accountIds, now],
+    );
+    return new Map(rows.map((row) => [row.account_id, row.units]));
+  }
+
   /** Newest first, `limit + 1` rows so that the caller knows whether another page exists. */
   async listPage(limit: number, after?: Cursor): Promise<Product[]> {
     const qb = this.dataSource.manager

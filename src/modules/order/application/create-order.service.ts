@@ -44,6 +44,7 @@ export class CreateOrderService {
           amount: orderAmount(consumed.unitPrice, consumed.quantity),
           currency: consumed.currency,
           status: 'pending_payment',
+          refundedAmount: 0n,
           paymentDueAt: new Date(now.getTime() + ttlMs),
           payment: null,
           createdAt: now,

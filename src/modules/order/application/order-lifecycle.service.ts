@@ -2,7 +2,14 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { StockService } from '../../inventory/application/stock.service';
-import { assertPayable, type Order, type OrderPayment, planCancel, planRefund } from '../domain/order';
+import {
+  assertPayable,
+  type Order,
+  type OrderPayment,
+  planCancel,
+  planRefund,
+  type RefundPlan,
+} from '../domain/order';
 import { TypeOrmOrderRepository } from '../infrastructure/typeorm-order.repository';
 import { OrderMetrics } from './order-metrics';
 
@@ -56,12 +63,42 @@ export class OrderLifecycleService {
     return cancelled;
   }
 
-  /** paid -> refunded; units sold -> available. A refunded order is returned unchanged. */
-  async markRefunded(em: EntityManager, orderId: string): Promise<Order> {
+  /**
+   * What a refund of `requested` (the whole remainder when undefined) would do to the order, which
+   * stays locked: OrderNotRefundableError or RefundExceedsPaymentError when it cannot be done.
+   */
+  async planRefund(em: EntityManager, orderId: string, requested?: bigint): Promise<RefundPlan> {
+    return planRefund(await this.lockOrder(em, orderId), requested);
+  }
+
+  /**
+   * Records a refund planned with `planRefund` in this transaction: `refunded_amount` grows, the
+   * order and its payment become partially_refunded or refunded, and a full refund returns its units
+   * (sold -> available).
+   */
+  async recordRefund(em: EntityManager, orderId: string, plan: RefundPlan): Promise<Order> {
     const order = await this.lockOrder(em, orderId);
-    if (planRefund(order) === 'unchanged') return order;
-    await this.stock.returnSold(em, order.productId, order.quantity);
-    return this.save(em, { ...order, status: 'refunded' });
+    if (plan.full) await this.stock.returnSold(em, order.productId, order.quantity);
+    return this.save(em, {
+      ...order,
+      status: plan.status,
+      refundedAmount: plan.refundedAmount,
+      payment: order.payment && { ...order.payment, status: plan.status },
+    });
+  }
+
+  /**
+   * The money of a payment recorded on a cancelled order (refund_required) was given back: the
+   * payment shows refunded and `refunded_amount` what it was. The status stays cancelled.
+   */
+  async recordSettledPayment(em: EntityManager, orderId: string): Promise<Order> {
+    const order = await this.lockOrder(em, orderId);
+    if (!order.payment) throw new Error(`order ${orderId} has no payment to settle`);
+    return this.save(em, {
+      ...order,
+      refundedAmount: order.payment.amount,
+      payment: { ...order.payment, status: 'refunded' },
+    });
   }
 
   /** Records a payment without changing the status (a success that came after the order was cancelled). */

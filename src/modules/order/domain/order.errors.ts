@@ -27,6 +27,15 @@ export class OrderNotRefundableError extends DomainError {
   }
 }
 
+export class RefundExceedsPaymentError extends DomainError {
+  readonly code = 'refund_exceeds_payment';
+  readonly title = 'Refund exceeds payment';
+
+  constructor(orderId: string, requested: bigint, remaining: bigint) {
+    super(`A refund of ${requested} is more than the ${remaining} left to refund on order ${orderId}`);
+  }
+}
+
 /** price × quantity past 9007199254740991: no wallet could pay it and no amount field could carry it. */
 export class OrderAmountTooLargeError extends DomainError {
   readonly code = 'amount_too_large';

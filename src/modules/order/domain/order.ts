@@ -4,13 +4,20 @@ import {
   OrderNotCancellableError,
   OrderNotPayableError,
   OrderNotRefundableError,
+  RefundExceedsPaymentError,
 } from './order.errors';
 
-export const ORDER_STATUSES = ['pending_payment', 'paid', 'refunded', 'cancelled'] as const;
+export const ORDER_STATUSES = [
+  'pending_payment',
+  'paid',
+  'partially_refunded',
+  'refunded',
+  'cancelled',
+] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const PAYMENT_METHODS = ['wallet', 'external'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
-export const PAYMENT_STATUSES = ['succeeded', 'refund_required'] as const;
+export const PAYMENT_STATUSES = ['succeeded', 'refund_required', 'partially_refunded', 'refunded'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 export interface OrderPayment {
@@ -32,16 +39,22 @@ export interface Order {
   amount: bigint;
   currency: string;
   status: OrderStatus;
+  /** Money given back so far, 0 .. amount (refunds of a paid order, or a settled refund_required). */
+  refundedAmount: bigint;
   paymentDueAt: Date;
   payment: OrderPayment | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
-/** Orders only move forward: pending_payment -> paid -> refunded, or pending_payment -> cancelled. */
+/**
+ * Orders only move forward: pending_payment -> paid -> (partially_refunded ->) refunded, or
+ * pending_payment -> cancelled. A partially refunded order takes further partial refunds.
+ */
 const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
   pending_payment: ['paid', 'cancelled'],
-  paid: ['refunded'],
+  paid: ['partially_refunded', 'refunded'],
+  partially_refunded: ['partially_refunded', 'refunded'],
   refunded: [],
   cancelled: [],
 };
@@ -72,9 +85,29 @@ export function planCancel(order: Order): 'cancel' | 'unchanged' {
   return 'cancel';
 }
 
-/** Whether refunding changes anything: a refunded order is returned unchanged. */
-export function planRefund(order: Order): 'refund' | 'unchanged' {
-  if (order.status === 'refunded') return 'unchanged';
-  if (!canTransition(order.status, 'refunded')) throw new OrderNotRefundableError(order.id, order.status);
-  return 'refund';
+export interface RefundPlan {
+  /** What this refund gives back. */
+  amount: bigint;
+  refundedAmount: bigint;
+  status: 'partially_refunded' | 'refunded';
+  /** The order is refunded in full now: its units go back to available. */
+  full: boolean;
+}
+
+/**
+ * A refund of `requested` (the whole remainder when undefined) of a paid or partially refunded
+ * order. OrderNotRefundableError when the order was never paid or nothing is left to refund;
+ * RefundExceedsPaymentError when more is asked than remains.
+ */
+export function planRefund(order: Order, requested?: bigint): RefundPlan {
+  const remaining = order.amount - order.refundedAmount;
+  if (!canTransition(order.status, 'refunded') || remaining <= 0n) {
+    throw new OrderNotRefundableError(order.id, order.status);
+  }
+  const amount = requested ?? remaining;
+  if (amount <= 0n) throw new RangeError(`refund amount must be positive, got ${amount}`);
+  if (amount > remaining) throw new RefundExceedsPaymentError(order.id, amount, remaining);
+  const refundedAmount = order.refundedAmount + amount;
+  const full = refundedAmount === order.amount;
+  return { amount, refundedAmount, status: full ? 'refunded' : 'partially_refunded', full };
 }

@@ -14,6 +14,7 @@ const toOrder = (row: OrderOrmEntity): Order => ({
   amount: row.amount,
   currency: row.currency,
   status: row.status,
+  refundedAmount: row.refundedAmount,
   paymentDueAt: row.paymentDueAt,
   payment:
     row.paymentId && row.paymentMethod && row.paymentStatus && row.paymentAmount !== null
@@ -39,6 +40,7 @@ const toRow = (order: Order): OrderOrmEntity => ({
   amount: order.amount,
   currency: order.currency,
   status: order.status,
+  refundedAmount: order.refundedAmount,
   paymentDueAt: order.paymentDueAt,
   paymentId: order.payment?.id ?? null,
   paymentMethod: order.payment?.method ?? null,
@@ -57,11 +59,12 @@ export class TypeOrmOrderRepository {
     await em.insert(OrderOrmEntity, toRow(order));
   }
 
-  /** Writes the order's state (status, payment, updated_at); the rest never changes. */
+  /** Writes the order's state (status, refunds, payment, updated_at); the rest never changes. */
   async save(em: EntityManager, order: Order): Promise<void> {
     const {
       id,
       status,
+      refundedAmount,
       paymentId,
       paymentMethod,
       paymentStatus,
@@ -74,6 +77,7 @@ export class TypeOrmOrderRepository {
       { id },
       {
         status,
+        refundedAmount,
         paymentId,
         paymentMethod,
         paymentStatus,

@@ -26,12 +26,14 @@ import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { ProblemDetails } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
+import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-key.decorator';
 import { OrderResponse } from '../../order/api/dto/order.response';
 import { PayOrderService } from '../application/pay-order.service';
 import { ProcessWebhookService } from '../application/process-webhook.service';
 import { ReconcileService } from '../application/reconcile.service';
 import { RefundOrderService } from '../application/refund-order.service';
 import { PayOrderRequest } from './dto/pay-order.request';
+import { RefundOrderRequest } from './dto/refund-order.request';
 import { PaymentWebhookRequest, WebhookAnswerResponse } from './dto/payment-webhook.request';
 import { ReconciliationResponse } from './dto/reconciliation.response';
 import { WebhookSignatureGuard } from './webhook-signature.guard';
@@ -87,21 +89,51 @@ export class OrderPaymentsController {
   @AdminOnly()
   @Idempotent({ required: true })
   @ApiOperation({
-    summary: 'Refund a paid order (admin)',
+    summary: 'Refund all or part of a paid order (admin)',
     description:
-      'The order becomes `refunded` and its units return to available. A wallet payment is credited back to the ' +
-      'same wallet (a `credit` ledger entry referencing the order) exactly once.',
+      'Without `amount`, all that is left is refunded. Partial refunds add up: the order carries `refunded_amount` ' +
+      'and becomes `partially_refunded`, then `refunded` once `refunded_amount` equals `amount`; only then do its ' +
+      'units return to available. `payment.status` follows (`succeeded -> partially_refunded -> refunded`). A ' +
+      'wallet payment is credited back to the paying wallet, one `credit` ledger entry referencing the order per ' +
+      'refund, exactly once per Idempotency-Key; concurrent refunds never add up to more than the payment.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: OrderResponse, description: 'The order, `refunded`' })
+  @ApiBody({
+    type: RefundOrderRequest,
+    examples: {
+      'all that is left': { value: {} },
+      'part of it': { value: { amount: 1000, reason: 'One item arrived damaged' } },
+    },
+  })
+  @ApiOkResponse({ type: OrderResponse, description: 'The order, `partially_refunded` or `refunded`' })
+  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })
   @ApiNotFoundResponse({ type: ProblemDetails, description: '`not_found`' })
   @ApiConflictResponse({
     type: ProblemDetails,
-    description: '`order_not_refundable`: the order is not `paid`',
+    description: '`order_not_refundable`: the order was never paid, or nothing is left to refund',
+  })
+  @ApiUnprocessableEntityResponse({
+    type: ProblemDetails,
+    description:
+      '`refund_exceeds_payment`: `amount` is more than what is left to refund; `balance_limit_exceeded`: the ' +
+      'credit would take the paying wallet past 9007199254740991',
   })
   @ApiServiceUnavailableResponse({ type: ProblemDetails, description: BUSY })
-  async refund(@UuidParam('id') id: string): Promise<OrderResponse> {
-    return answerWith(OrderResponse.from, () => this.refundOrder.execute(id));
+  async refund(
+    @UuidParam('id') id: string,
+    @Body() body: RefundOrderRequest,
+    @IdempotencyKeyHeader() idempotencyKey: string,
+    @CurrentPrincipal() caller: Principal,
+  ): Promise<OrderResponse> {
+    return answerWith(OrderResponse.from, () =>
+      this.refundOrder.execute({
+        orderId: id,
+        amount: body.amount === undefined ? undefined : BigInt(body.amount),
+        reason: body.reason,
+        idempotencyKey,
+        caller,
+      }),
+    );
   }
 }
 
@@ -171,7 +203,10 @@ export class ReconciliationController {
     description:
       "Every wallet balance equals its ledger sum; every product's stock splits into available + reserved + sold, " +
       'reserved equals active holds plus pending orders and sold equals paid orders; no hold made two orders; no ' +
-      'order was charged or refunded twice; every paid order has a payment. All checks read one consistent snapshot. ' +
+      'order was charged twice; no order was refunded more than it was paid (its `refunded_amount`, its refunds and ' +
+      'their ledger credits agree); every paid order has a payment; every transfer is one debit and one credit of ' +
+      'its amount, both referencing it. `details` names the rows that break a check, money and counts as integers. ' +
+      'All checks read one consistent snapshot. ' +
       'The same report: `npm run reconcile`.',
   })
   @ApiOkResponse({ type: ReconciliationResponse })

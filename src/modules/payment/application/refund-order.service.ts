@@ -1,21 +1,36 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'crypto';
 import { AppConfig } from '../../../config/app-config';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
+import type { Principal } from '../../../shared/http/auth';
 import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
 import type { Order } from '../../order/domain/order';
-import { OrderNotRefundableError } from '../../order/domain/order.errors';
 import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
 import { serviceKey } from '../../wallet/domain/wallet';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
-import { refundKey } from '../domain/payment';
+import { refundKey, refundRequestKey } from '../domain/payment';
 import { TypeOrmPaymentRepository } from '../infrastructure/typeorm-payment.repository';
 import { PaymentMetrics } from './payment-metrics';
 
+export interface RefundOrderCommand {
+  orderId: string;
+  /** Minor units; the whole remainder when undefined. */
+  amount?: bigint;
+  reason?: string;
+  /** The request's Idempotency-Key, scoped to the caller: one refund per key and order. */
+  idempotencyKey: string;
+  caller: Principal;
+}
+
 /**
- * A paid order becomes refunded and its units return to available. A wallet payment is credited
- * back to the same wallet (a credit referencing the order) exactly once: only a paid order can be
- * refunded, under its row lock, and the ledger takes one refund per (wallet, order). An external
- * payment is marked refunded here; returning that money is the provider's part.
+ * A refund of all or part of a paid order. Refunds add up to at most the payment: the order's row
+ * lock serialises them, and each decides on what is left. A wallet payment is credited back to the
+ * paying wallet (one `credit` ledger entry referencing the order per refund, under a ledger key
+ * derived from the request's Idempotency-Key in the service's own namespace); an external payment
+ * is recorded as refunded here, returning that money is the provider's part. Only a full refund
+ * returns the order's units to available.
+ *
+ * Locks, as for a payment: order, payment, wallet, then product (when the refund is full).
  */
 @Injectable()
 export class RefundOrderService {
@@ -28,34 +43,51 @@ export class RefundOrderService {
     private readonly config: AppConfig,
   ) {}
 
-  async execute(orderId: string): Promise<Order> {
+  async execute(command: RefundOrderCommand): Promise<Order> {
     let method = 'external';
+    const requestKey = refundRequestKey(command.caller.accountId, command.idempotencyKey);
     const refunded = await this.uow.run(
       async (em) => {
-        const order = await this.orders.lockOrder(em, orderId);
-        if (order.status !== 'paid') throw new OrderNotRefundableError(order.id, order.status);
-        const payment = await this.payments.lockByOrderId(em, order.id);
-        if (payment) {
-          method = payment.method;
-          let refundTransactionId: string | null = null;
-          if (payment.method === 'wallet' && payment.walletId) {
-            const credit = await this.ledger.credit(em, {
-              walletId: payment.walletId,
-              amount: payment.amount,
-              reference: { type: 'order', id: order.id },
-              description: `Refund of order ${order.id}`,
-              idempotencyKey: serviceKey(refundKey(order.id)),
-            });
-            refundTransactionId = credit.id;
-          }
-          await this.payments.save(em, {
-            ...payment,
-            status: 'refunded',
-            refundTransactionId,
-            updatedAt: new Date(),
+        const plan = await this.orders.planRefund(em, command.orderId, command.amount);
+        const payment = await this.payments.lockByOrderId(em, command.orderId);
+        if (!payment) throw new Error(`order ${command.orderId} is paid but has no payment`);
+        method = payment.method;
+        const description = command.reason
+          ? `Refund of order ${command.orderId}: ${command.reason}`
+          : `Refund of order ${command.orderId}`;
+        let walletTransactionId: string | null = null;
+        if (payment.method === 'wallet' && payment.walletId) {
+          const credit = await this.ledger.credit(em, {
+            walletId: payment.walletId,
+            amount: plan.amount,
+            reference: { type: 'order', id: command.orderId },
+            description,
+            idempotencyKey: serviceKey(refundKey(command.orderId, requestKey)),
           });
+          // This request's refund was made before (its key's stored answer is gone): not a second one.
+          if (credit.replayed) return this.orders.lockOrder(em, command.orderId);
+          walletTransactionId = credit.id;
         }
-        return this.orders.markRefunded(em, order.id);
+        const now = new Date();
+        const recorded = await this.payments.insertRefund(em, {
+          id: randomUUID(),
+          orderId: command.orderId,
+          paymentId: payment.id,
+          amount: plan.amount,
+          reason: command.reason ?? null,
+          walletTransactionId,
+          externalReference: null,
+          requestKey,
+          createdAt: now,
+        });
+        if (!recorded) return this.orders.lockOrder(em, command.orderId);
+        await this.payments.save(em, {
+          ...payment,
+          status: plan.status,
+          refundTransactionId: walletTransactionId ?? payment.refundTransactionId,
+          updatedAt: now,
+        });
+        return this.orders.recordRefund(em, command.orderId, plan);
       },
       { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS, onLockTimeout: () => new WalletBusyError() },
     );

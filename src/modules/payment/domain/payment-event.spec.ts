@@ -35,6 +35,22 @@ describe('decide', () => {
       apply: 'nothing',
       reason: 'refund_already_required',
     });
+    // Settled by the admin since: still never a second payment for the order.
+    expect(decide(succeeded, order({ status: 'cancelled', paymentStatus: 'refunded' }))).toEqual({
+      apply: 'nothing',
+      reason: 'refund_already_required',
+    });
+  });
+
+  it('treats a partially refunded order as paid', () => {
+    expect(decide(succeeded, order({ status: 'partially_refunded', externalPaymentId: 'pay_1' }))).toEqual({
+      apply: 'nothing',
+      reason: 'already_applied',
+    });
+    expect(decide(failed, order({ status: 'partially_refunded' }))).toEqual({
+      apply: 'nothing',
+      reason: 'order_partially_refunded',
+    });
   });
 
   it('does nothing on a second success', () => {

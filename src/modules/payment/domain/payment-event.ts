@@ -10,7 +10,7 @@ export interface PaymentEvent {
 
 /** What the decision needs to know of the order the event is about, and of its payment if any. */
 export interface OrderForPayment {
-  status: 'pending_payment' | 'paid' | 'cancelled' | 'refunded';
+  status: 'pending_payment' | 'paid' | 'partially_refunded' | 'cancelled' | 'refunded';
   amount: bigint;
   currency: string;
   /** The provider's id of the payment recorded on the order, when it was paid externally. */
@@ -40,10 +40,12 @@ export function decide(event: PaymentEvent, order: OrderForPayment): EventDecisi
       case 'pending_payment':
         return { apply: 'mark_paid' };
       case 'cancelled':
-        return order.paymentStatus === 'refund_required'
+        // Once recorded (and maybe settled since), the money of a cancelled order is never recorded again.
+        return order.paymentStatus !== null
           ? { apply: 'nothing', reason: 'refund_already_required' }
           : { apply: 'record_refund_required' };
       case 'paid':
+      case 'partially_refunded':
         return {
           apply: 'nothing',
           reason: order.externalPaymentId === event.paymentId ? 'already_applied' : 'order_already_paid',

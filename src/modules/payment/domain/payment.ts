@@ -1,6 +1,11 @@
+import { createHash } from 'crypto';
+
 export type PaymentMethod = 'wallet' | 'external';
-/** `refund_required`: money that arrived for an order already cancelled. */
-export type PaymentStatus = 'succeeded' | 'refund_required' | 'refunded';
+/**
+ * `refund_required`: money that arrived for an order already cancelled. A payment goes
+ * succeeded -> (partially_refunded ->) refunded as its order is refunded.
+ */
+export type PaymentStatus = 'succeeded' | 'refund_required' | 'partially_refunded' | 'refunded';
 
 /** One per order, ever: the charge of an order by wallet or by an external provider. */
 export interface Payment {
@@ -18,6 +23,37 @@ export interface Payment {
   updatedAt: Date;
 }
 
+/** One refund of an order: by wallet credit or at the provider, possibly one of several. */
+export interface Refund {
+  id: string;
+  orderId: string;
+  paymentId: string;
+  amount: bigint;
+  reason: string | null;
+  walletTransactionId: string | null;
+  /** The provider's reference of money it returned (a settled refund_required), instead of a credit. */
+  externalReference: string | null;
+  /** Names the request that made it (see refundRequestKey): one refund per request key and order. */
+  requestKey: string;
+  createdAt: Date;
+}
+
+/**
+ * The request key of a refund asked for with a client's Idempotency-Key: a digest of the calling
+ * account and the key, short enough for a ledger key whatever the client's key is (up to 255 characters).
+ */
+export const refundRequestKey = (accountId: string, idempotencyKey: string): string =>
+  createHash('sha256').update(`${accountId}\n${idempotencyKey}`, 'utf8').digest('base64url');
+
 /** Ledger keys of an order's wallet movements: the ledger's unique (wallet, key) makes each happen once. */
 export const chargeKey = (orderId: string) => `order-payment:${orderId}`;
-export const refundKey = (orderId: string) => `order-refund:${orderId}`;
+export const refundKey = (orderId: string, requestKey: string) => `order-refund:${orderId}:${requestKey}`;
+/** The ledger key of the credit that settles a refund_required payment: once per payment. */
+export const settlementKey = (paymentId: string) => `payment-settlement:${paymentId}`;
+
+export const PAYMENT_STATUSES: readonly PaymentStatus[] = [
+  'succeeded',
+  'refund_required',
+  'partially_refunded',
+  'refunded',
+];

@@ -15,18 +15,23 @@ export interface ReconciliationReport {
 
 const DETAIL_LIMIT = 100;
 
-/** Each query returns the rows that break one invariant that GET /api/admin/reconciliation documents; none means it holds. */
-const CHECKS: Array<{ name: string; sql: string }> = [
+/**
+ * Each query returns the rows that break one invariant that GET /api/admin/reconciliation documents;
+ * none means it holds. `integers` names the columns that PostgreSQL returns as text (bigint, sums)
+ * and the report shows as JSON integers.
+ */
+const CHECKS: Array<{ name: string; sql: string; integers?: string[] }> = [
   {
     name: 'wallet_balance_equals_ledger',
     sql: `
-      SELECT w.id AS wallet_id, w.balance::text AS balance, COALESCE(l.sum, 0)::text AS ledger_sum
+      SELECT w.id AS wallet_id, w.balance, COALESCE(l.sum, 0) AS ledger_sum
         FROM wallets w
         LEFT JOIN (
           SELECT wallet_id, SUM(CASE type WHEN 'credit' THEN amount ELSE -amount END) AS sum
             FROM wallet_transactions GROUP BY wallet_id
         ) l ON l.wallet_id = w.id
        WHERE w.balance <> COALESCE(l.sum, 0)`,
+    integers: ['balance', 'ledger_sum'],
   },
   {
     name: 'product_stock_splits',
@@ -47,15 +52,17 @@ const CHECKS: Array<{ name: string; sql: string }> = [
         LEFT JOIN (SELECT product_id, SUM(quantity) AS units FROM orders WHERE status = 'pending_payment' GROUP BY product_id) o
           ON o.product_id = p.id
        WHERE p.reserved_stock <> COALESCE(h.units, 0) + COALESCE(o.units, 0)`,
+    integers: ['active_hold_units', 'pending_order_units'],
   },
   {
     name: 'product_sold_equals_paid_orders',
     sql: `
       SELECT p.id AS product_id, p.sold_stock, COALESCE(o.units, 0) AS paid_order_units
         FROM products p
-        LEFT JOIN (SELECT product_id, SUM(quantity) AS units FROM orders WHERE status = 'paid' GROUP BY product_id) o
+        LEFT JOIN (SELECT product_id, SUM(quantity) AS units FROM orders WHERE status IN ('paid', 'partially_refunded') GROUP BY product_id) o
           ON o.product_id = p.id
        WHERE p.sold_stock <> COALESCE(o.units, 0)`,
+    integers: ['paid_order_units'],
   },
   {
     name: 'no_hold_made_two_orders',
@@ -72,18 +79,55 @@ const CHECKS: Array<{ name: string; sql: string }> = [
       ) c GROUP BY order_id HAVING SUM(charges) > 1`,
   },
   {
-    name: 'no_order_refunded_twice',
+    // Partial refunds add up: what the order shows, its refund rows and (for a wallet payment) its
+    // refund credits in the ledger all agree, and none is more than was paid.
+    name: 'no_order_refunded_beyond_its_payment',
     sql: `
-      SELECT reference_id AS order_id, COUNT(*)::int AS refunds
-        FROM wallet_transactions WHERE type = 'credit' AND reference_type = 'order'
-       GROUP BY reference_id HAVING COUNT(*) > 1`,
+      SELECT o.id AS order_id, p.amount AS paid, o.refunded_amount,
+             COALESCE(r.total, 0) AS refunds, COALESCE(l.total, 0) AS ledger_refund_credits
+        FROM orders o
+        LEFT JOIN payments p ON p.order_id = o.id
+        LEFT JOIN (SELECT order_id, SUM(amount) AS total FROM refunds GROUP BY order_id) r ON r.order_id = o.id
+        LEFT JOIN (
+          SELECT reference_id, SUM(amount) AS total FROM wallet_transactions
+           WHERE type = 'credit' AND reference_type = 'order' GROUP BY reference_id
+        ) l ON l.reference_id = o.id::text
+       WHERE (o.refunded_amount > 0 OR r.total IS NOT NULL OR l.total IS NOT NULL)
+         AND (p.id IS NULL
+           OR o.refunded_amount > p.amount OR COALESCE(r.total, 0) > p.amount OR COALESCE(l.total, 0) > p.amount
+           OR o.refunded_amount <> COALESCE(r.total, 0)
+           OR (p.method = 'wallet' AND COALESCE(l.total, 0) <> COALESCE(r.total, 0)))`,
+    integers: ['paid', 'refunded_amount', 'refunds', 'ledger_refund_credits'],
+  },
+  {
+    // A transfer is one debit of its source and one credit of its destination, both of its amount and
+    // both referencing it; no ledger entry references a transfer that is not there.
+    name: 'every_transfer_moved_one_amount',
+    sql: `
+      SELECT x.transfer_id, tr.amount, d.amount AS debit_amount, c.amount AS credit_amount,
+             COALESCE(n.entries, 0) AS ledger_entries
+        FROM (SELECT id::text AS transfer_id FROM transfers
+              UNION SELECT reference_id FROM wallet_transactions WHERE reference_type = 'transfer') x
+        LEFT JOIN transfers tr ON tr.id::text = x.transfer_id
+        LEFT JOIN wallet_transactions d ON d.id = tr.debit_transaction_id
+        LEFT JOIN wallet_transactions c ON c.id = tr.credit_transaction_id
+        LEFT JOIN (
+          SELECT reference_id, COUNT(*) AS entries FROM wallet_transactions
+           WHERE reference_type = 'transfer' GROUP BY reference_id
+        ) n ON n.reference_id = x.transfer_id
+       WHERE tr.id IS NULL OR d.id IS NULL OR c.id IS NULL OR n.entries IS DISTINCT FROM 2
+          OR d.wallet_id <> tr.from_wallet_id OR d.type <> 'debit' OR d.amount <> tr.amount
+          OR d.reference_type IS DISTINCT FROM 'transfer' OR d.reference_id IS DISTINCT FROM x.transfer_id
+          OR c.wallet_id <> tr.to_wallet_id OR c.type <> 'credit' OR c.amount <> tr.amount
+          OR c.reference_type IS DISTINCT FROM 'transfer' OR c.reference_id IS DISTINCT FROM x.transfer_id`,
+    integers: ['amount', 'debit_amount', 'credit_amount', 'ledger_entries'],
   },
   {
     name: 'paid_orders_have_a_payment',
     sql: `
       SELECT o.id AS order_id, o.status
         FROM orders o LEFT JOIN payments p ON p.order_id = o.id
-       WHERE o.status IN ('paid', 'refunded') AND p.id IS NULL`,
+       WHERE o.status IN ('paid', 'partially_refunded', 'refunded') AND p.id IS NULL`,
   },
 ];
 
@@ -101,7 +145,8 @@ export async function runReconciliation(dataSource: DataSource): Promise<Reconci
       const rows: Array<Record<string, unknown>> = await queryRunner.query(
         `${check.sql} LIMIT ${DETAIL_LIMIT}`,
       );
-      checks.push({ name: check.name, ok: rows.length === 0, details: rows });
+      const details = rows.map((row) => withIntegers(row, check.integers ?? []));
+      checks.push({ name: check.name, ok: rows.length === 0, details });
     }
     await queryRunner.query('COMMIT');
     return { ok: checks.every((c) => c.ok), checked_at: new Date().toISOString(), checks };
@@ -111,4 +156,14 @@ export async function runReconciliation(dataSource: DataSource): Promise<Reconci
   } finally {
     await queryRunner.release();
   }
+}
+
+/** Money and counts as JSON integers; a value past the safe range (only a corrupted row) stays text. */
+function withIntegers(row: Record<string, unknown>, columns: string[]): Record<string, unknown> {
+  const out = { ...row };
+  for (const column of columns) {
+    const value = out[column];
+    if (typeof value === 'string' && Number.isSafeInteger(Number(value))) out[column] = Number(value);
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { Payment } from '../domain/payment';
+import type { Cursor } from '../../../shared/http/pagination';
+import type { Payment, PaymentStatus, Refund } from '../domain/payment';
 import type { PaymentEvent } from '../domain/payment-event';
 import { PaymentOrmEntity } from './payment.orm-entity';
 
@@ -24,6 +25,57 @@ export class TypeOrmPaymentRepository {
 
   async save(em: EntityManager, payment: Payment): Promise<void> {
     await em.getRepository(PaymentOrmEntity).save({ ...payment });
+  }
+
+  /** False when the order already has a refund with this request key: nothing is written then. */
+  async insertRefund(em: EntityManager, refund: Refund): Promise<boolean> {
+    const rows: unknown[] = await em.query(
+      `INSERT INTO refunds
+         (id, order_id, payment_id, amount, reason, wallet_transaction_id, external_reference, request_key, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT ON CONSTRAINT refunds_order_request_key_unique DO NOTHING
+       RETURNING 1`,
+      [
+        refund.id,
+        refund.orderId,
+        refund.paymentId,
+        refund.amount.toString(),
+        refund.reason,
+        refund.walletTransactionId,
+        refund.externalReference,
+        refund.requestKey,
+        refund.createdAt,
+      ],
+    );
+    return rows.length === 1;
+  }
+
+  findById(em: EntityManager, id: string): Promise<Payment | null> {
+    return em.getRepository(PaymentOrmEntity).findOne({ where: { id } });
+  }
+
+  lockById(em: EntityManager, id: string): Promise<Payment | null> {
+    return em.getRepository(PaymentOrmEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Newest first, `limit + 1` rows strictly after `after`, of one status when given. */
+  async listPage(
+    em: EntityManager,
+    limit: number,
+    status?: PaymentStatus,
+    after?: Cursor,
+  ): Promise<Payment[]> {
+    // Cursors carry milliseconds; compare and order at that precision so that no row is skipped or repeated.
+    const at = "date_trunc('milliseconds', p.created_at)";
+    const qb = em
+      .getRepository(PaymentOrmEntity)
+      .createQueryBuilder('p')
+      .orderBy(at, 'DESC')
+      .addOrderBy('p.id', 'DESC')
+      .limit(limit + 1);
+    if (status) qb.andWhere('p.status = :status', { status });
+    if (after) qb.andWhere(`(${at}, p.id) < (:at, :id)`, { at: after.createdAt, id: after.id });
+    return qb.getMany();
   }
 
   lockByOrderId(em: EntityManager, orderId: string): Promise<Payment | null> {

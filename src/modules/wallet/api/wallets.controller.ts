@@ -29,9 +29,14 @@ import { CreateWalletService } from '../application/create-wallet.service';
 import { GetWalletService } from '../application/get-wallet.service';
 import { ListWalletTransactionsService } from '../application/list-wallet-transactions.service';
 import { MoveMoneyService } from '../application/move-money.service';
-import { CreateWalletRequest } from './dto/create-wallet.request';
+import { CreateWalletRequest, ListWalletsQuery } from './dto/create-wallet.request';
 import { MoveMoneyRequest } from './dto/move-money.request';
-import { WalletResponse, WalletTransactionPage, WalletTransactionResponse } from './dto/wallet.response';
+import {
+  WalletPage,
+  WalletResponse,
+  WalletTransactionPage,
+  WalletTransactionResponse,
+} from './dto/wallet.response';
 
 const NOT_FOUND = 'No such wallet, or it belongs to another account (`not_found`)';
 const BUSY = 'The wallet lock could not be had in time (`wallet_busy`, with `Retry-After`)';
@@ -88,6 +93,38 @@ export class WalletsController {
     return answerWith(WalletResponse.of, () =>
       this.createWallet.execute(body.account_id ?? caller.accountId, body.currency),
     );
+  }
+
+  @Get()
+  @Authenticated()
+  @ApiOperation({
+    summary: "The caller's wallets, newest first (cursor-paginated)",
+    description: "The admin passes `account_id` to list a customer's wallets.",
+  })
+  @ApiOkResponse({ type: WalletPage })
+  @ApiBadRequestResponse({
+    type: ProblemDetails,
+    description:
+      '`validation_failed`: bad `limit`, `cursor` or `account_id`, an unknown parameter, or a customer naming ' +
+      'another account',
+  })
+  async list(@Query() query: ListWalletsQuery, @CurrentPrincipal() caller: Principal): Promise<WalletPage> {
+    if (
+      !isAdmin(caller) &&
+      query.account_id !== undefined &&
+      query.account_id.toLowerCase() !== caller.accountId
+    ) {
+      throw new ValidationFailedError([
+        { field: 'account_id', message: 'can name only your own account with a customer key' },
+      ]);
+    }
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.getWallet.list(
+      query.account_id ?? caller.accountId,
+      limit + 1,
+      decodeCursor(query.cursor),
+    );
+    return toPage(rows, limit, WalletResponse.of);
   }
 
   @Get(':id')

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { isAdmin, type Principal } from '../../../shared/http/auth';
+import type { Cursor } from '../../../shared/http/pagination';
 import type { Wallet } from '../domain/wallet';
 import type { WalletRepository } from '../domain/wallet.repository';
 import { WALLET_REPOSITORY } from '../wallet.tokens';
@@ -17,5 +18,10 @@ export class GetWalletService {
       throw new NotFoundError('Wallet', walletId);
     }
     return wallet;
+  }
+
+  /** Up to `limit` wallets of the account, newest first, after `cursor`. */
+  list(accountId: string, limit: number, cursor?: Cursor): Promise<Wallet[]> {
+    return this.wallets.listByAccount(accountId, limit, cursor);
   }
 }

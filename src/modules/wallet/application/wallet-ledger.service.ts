@@ -163,6 +163,15 @@ export class WalletLedgerService {
     return outcomes;
   }
 
+  /**
+   * Locks several wallets in `em`'s transaction in the one global order (by id), so that
+   * transactions moving money between the same wallets in opposite directions never deadlock.
+   * Returns those that exist.
+   */
+  lockWallets(em: EntityManager, ids: string[]): Promise<Wallet[]> {
+    return this.wallets.lockInOrder(em, [...new Set(ids)]);
+  }
+
   /** Without `em`, a plain read outside any transaction (no lock). */
   findWallet(id: string, em?: EntityManager): Promise<Wallet | null> {
     return this.wallets.findById(id, em);

@@ -11,6 +11,8 @@ export interface WalletRepository<Tx> {
   /** An empty wallet. Throws WalletExistsError when the account has one in that currency. */
   create(tx: Tx, wallet: NewWallet): Promise<Wallet>;
   findById(id: string, tx?: Tx): Promise<Wallet | null>;
+  /** An account's wallets newest first, strictly after `cursor`. */
+  listByAccount(accountId: string, limit: number, cursor?: Cursor): Promise<Wallet[]>;
   /**
    * Locks the wallet's row until the transaction ends and returns it with the ledger entries already
    * recorded under any of `keys`, in one round trip.
@@ -20,6 +22,11 @@ export interface WalletRepository<Tx> {
     id: string,
     keys: LedgerKey[],
   ): Promise<{ wallet: Wallet; entries: WalletTransaction[] } | null>;
+  /**
+   * Locks the wallets among `ids` that exist until the transaction ends, one after another in the
+   * order of their ids: the one global order in which any transaction locks several wallets.
+   */
+  lockInOrder(tx: Tx, ids: string[]): Promise<Wallet[]>;
   /**
    * Sets the balance and appends the entries, in one round trip. Throws LedgerConflictError when an
    * entry's (wallet, key) is already in the ledger: nothing is written then.

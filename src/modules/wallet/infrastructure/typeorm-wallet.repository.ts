@@ -94,6 +94,20 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
     return row ? toWallet(row) : null;
   }
 
+  async listByAccount(accountId: string, limit: number, cursor?: Cursor): Promise<Wallet[]> {
+    // created_at has millisecond precision, the precision of cursors.
+    const query = this.dataSource.manager
+      .createQueryBuilder(WalletOrmEntity, 'w')
+      .where('w.account_id = :accountId', { accountId })
+      .orderBy('w.created_at', 'DESC')
+      .addOrderBy('w.id', 'DESC')
+      .limit(limit);
+    if (cursor) {
+      query.andWhere('(w.created_at, w.id) < (:at, :id)', { at: cursor.createdAt, id: cursor.id });
+    }
+    return (await query.getMany()).map(toWallet);
+  }
+
   async lockWithEntries(
     tx: EntityManager,
     id: string,
@@ -127,6 +141,25 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
       },
       entries: row.entries.map(fromJsonRow),
     };
+  }
+
+  async lockInOrder(tx: EntityManager, ids: string[]): Promise<Wallet[]> {
+    // LockRows sits above the sort: rows are locked in id order, whatever order `ids` came in.
+    const rows: Array<Omit<LockedRow, 'entries'>> = await tx.query(
+      `SELECT id, account_id, currency, balance, created_at, updated_at
+         FROM wallets WHERE id = ANY($1::uuid[])
+        ORDER BY id
+          FOR UPDATE`,
+      [ids],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      accountId: row.account_id,
+      currency: row.currency,
+      balance: BigInt(row.balance),
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    }));
   }
 
   async append(tx: EntityManager, id: string, balance: bigint, entries: WalletTransaction[]): Promise<void> {

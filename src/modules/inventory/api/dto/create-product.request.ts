@@ -1,9 +1,9 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, IsNotEmpty, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { MAX_AMOUNT } from '../../../../shared/domain/money';
 import { IsCurrency } from '../../../../shared/http/amount';
 import { IsSafeText } from '../../../../shared/http/hostile-input';
-import { MAX_STOCK } from '../../domain/product';
+import { MAX_PER_ACCOUNT, MAX_STOCK } from '../../domain/product';
 
 export class CreateProductRequest {
   @ApiProperty({ example: 'Limited sneakers', minLength: 1, maxLength: 200 })
@@ -32,4 +32,20 @@ export class CreateProductRequest {
   @Min(0)
   @Max(MAX_STOCK)
   stock: number;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    example: 2,
+    minimum: 1,
+    maximum: MAX_PER_ACCOUNT,
+    description:
+      'The most units one account may have of this product in active holds, pending orders and paid orders ' +
+      'together (a hold beyond it is 409 `limit_exceeded`); none by default',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PER_ACCOUNT)
+  max_per_account?: number | null;
 }

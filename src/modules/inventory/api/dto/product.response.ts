@@ -13,6 +13,14 @@ export class ProductResponse {
   @ApiProperty({ example: 280 }) available_stock: number;
   @ApiProperty({ example: 15, description: 'Held by active holds and unpaid orders' }) reserved_stock: number;
   @ApiProperty({ example: 5 }) sold_stock: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 2,
+    description:
+      'The most units one account may have in active holds, pending and paid orders; null: no limit',
+  })
+  max_per_account: number | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
 
@@ -26,6 +34,8 @@ export class ProductResponse {
       available_stock: product.availableStock,
       reserved_stock: product.reservedStock,
       sold_stock: product.soldStock,
+      // A product cached before the column existed has none.
+      max_per_account: product.maxPerAccount ?? null,
       created_at: product.createdAt.toISOString(),
       updated_at: product.updatedAt.toISOString(),
     };

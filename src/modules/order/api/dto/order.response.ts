@@ -15,7 +15,9 @@ export class OrderPaymentResponse {
   @ApiProperty({ enum: PAYMENT_METHODS }) method: PaymentMethod;
   @ApiProperty({
     enum: PAYMENT_STATUSES,
-    description: '`refund_required`: the payment succeeded after the order was cancelled',
+    description:
+      '`refund_required`: the payment succeeded after the order was cancelled (settled by the admin, then ' +
+      '`refunded`); `partially_refunded` and `refunded` follow the refunds of a paid order',
   })
   status: PaymentStatus;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) wallet_transaction_id: string | null;
@@ -33,6 +35,11 @@ export class OrderResponse {
   @ApiProperty({ example: 3998, description: 'unit_price × quantity, in minor units' }) amount: number;
   @ApiProperty({ example: 'USD' }) currency: string;
   @ApiProperty({ enum: ORDER_STATUSES }) status: OrderStatus;
+  @ApiProperty({
+    example: 0,
+    description: 'Minor units given back so far (partial refunds add up), 0 .. amount',
+  })
+  refunded_amount: number;
   @ApiProperty({
     format: 'date-time',
     description: 'An order still unpaid then is cancelled and its units return to available',
@@ -53,6 +60,7 @@ export class OrderResponse {
       amount: toJsonAmount(order.amount),
       currency: order.currency,
       status: order.status,
+      refunded_amount: toJsonAmount(order.refundedAmount),
       payment_due_at: order.paymentDueAt.toISOString(),
       payment: order.payment && {
         id: order.payment.id,

@@ -16,6 +16,7 @@ import {
 import { IsAmount, IsCurrency } from '../../../../shared/http/amount';
 import { IsSafeText } from '../../../../shared/http/hostile-input';
 import { TolerantReader } from '../../../../shared/http/validation';
+import { ORDER_STATUSES, PAYMENT_STATUSES } from '../../../order/domain/order';
 
 export const PAYMENT_EVENT_TYPES = ['payment.succeeded', 'payment.failed'] as const;
 
@@ -76,12 +77,12 @@ export class WebhookAnswerResponse {
   @ApiProperty({ enum: ['processed', 'pending', 'ignored'] }) status: string;
   @ApiProperty({ description: 'The webhook-id of the delivery' }) event_id: string;
   @ApiPropertyOptional({ format: 'uuid' }) order_id?: string;
-  @ApiPropertyOptional({ enum: ['pending_payment', 'paid', 'cancelled', 'refunded'] }) order_status?: string;
-  @ApiPropertyOptional({ enum: ['succeeded', 'refund_required'] }) payment_status?: string;
+  @ApiPropertyOptional({ enum: ORDER_STATUSES }) order_status?: string;
+  @ApiPropertyOptional({ enum: PAYMENT_STATUSES }) payment_status?: string;
   @ApiPropertyOptional({
     description:
       'Why nothing changed: `amount_mismatch`, `currency_mismatch`, `already_applied`, `order_already_paid`, ' +
-      '`refund_already_required`, `order_refunded`, `order_paid`, `order_cancelled`',
+      '`refund_already_required`, `order_refunded`, `order_paid`, `order_partially_refunded`, `order_cancelled`',
   })
   reason?: string;
 }

@@ -6,7 +6,9 @@ export class ReconciliationCheckResponse {
   @ApiProperty({
     type: 'array',
     items: { type: 'object', additionalProperties: true },
-    description: 'The rows that break the invariant (at most 100), e.g. `{ wallet_id, balance, ledger_sum }`',
+    description:
+      'The rows that break the invariant (at most 100), e.g. `{ wallet_id, balance, ledger_sum }`; money and counts ' +
+      'are integers',
   })
   details: Array<Record<string, unknown>>;
 }

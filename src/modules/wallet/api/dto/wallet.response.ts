@@ -60,6 +60,11 @@ export class WalletTransactionResponse {
   }
 }
 
+export class WalletPage extends PageMeta {
+  @ApiProperty({ type: [WalletResponse], description: 'Newest first' })
+  data: WalletResponse[];
+}
+
 export class WalletTransactionPage extends PageMeta {
   @ApiProperty({ type: [WalletTransactionResponse], description: 'Newest first' })
   data: WalletTransactionResponse[];

@@ -1,0 +1,118 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { AdminOnly, CurrentPrincipal, type Principal } from '../../../shared/http/auth';
+import { ValidationFailedError } from '../../../shared/http/http-errors';
+import { decodeCursor, DEFAULT_PAGE_SIZE, toPage } from '../../../shared/http/pagination';
+import { ProblemDetails } from '../../../shared/http/problem-details';
+import { UuidParam } from '../../../shared/http/validation';
+import { answerWith } from '../../../shared/idempotency/idempotent-call';
+import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-key.decorator';
+import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
+import { ListPaymentsService } from '../application/list-payments.service';
+import { ResolvePaymentService } from '../application/resolve-payment.service';
+import {
+  AdminPaymentPage,
+  AdminPaymentResponse,
+  ListPaymentsQuery,
+  ResolvePaymentRequest,
+} from './dto/admin-payment.dto';
+
+@ApiTags('payments')
+@Controller('api/admin/payments')
+export class AdminPaymentsController {
+  constructor(
+    private readonly listPayments: ListPaymentsService,
+    private readonly resolvePayment: ResolvePaymentService,
+  ) {}
+
+  @Get()
+  @AdminOnly()
+  @ApiOperation({
+    summary: 'Payments, newest first (admin, cursor-paginated)',
+    description:
+      '`?status=refund_required` lists the money that arrived for cancelled orders and is owed back.',
+  })
+  @ApiOkResponse({ type: AdminPaymentPage })
+  @ApiBadRequestResponse({
+    type: ProblemDetails,
+    description: '`validation_failed`: unknown status, bad limit or cursor, unknown parameter',
+  })
+  async list(@Query() query: ListPaymentsQuery): Promise<AdminPaymentPage> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.listPayments.execute(limit, query.status, decodeCursor(query.cursor));
+    return toPage(rows, limit, AdminPaymentResponse.of);
+  }
+
+  @Post(':id/resolve')
+  @HttpCode(200)
+  @AdminOnly()
+  @Idempotent({ required: true })
+  @ApiOperation({
+    summary: 'Settle a refund_required payment (admin)',
+    description:
+      "With `wallet_id`: the money is credited to that wallet (any account's, in the payment's currency; one " +
+      '`credit` ledger entry referencing the order). With `external_reference`: the money was returned at the ' +
+      'payment provider, and this records it. Exactly one of the two. Either way the payment (and the ' +
+      "order's `payment.status`) becomes `refunded`, once; the order stays `cancelled`.",
+  })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The payment id' })
+  @ApiBody({
+    type: ResolvePaymentRequest,
+    examples: {
+      'to a wallet': { value: { wallet_id: 'the wallet id' } },
+      'returned by the provider': { value: { external_reference: 're_3Nf8a2' } },
+    },
+  })
+  @ApiOkResponse({ type: AdminPaymentResponse, description: 'The payment, `refunded`' })
+  @ApiBadRequestResponse({
+    type: ProblemDetails,
+    description: '`validation_failed` (also: neither or both of `wallet_id` and `external_reference`)',
+  })
+  @ApiNotFoundResponse({ type: ProblemDetails, description: '`not_found`: unknown payment or wallet' })
+  @ApiConflictResponse({
+    type: ProblemDetails,
+    description:
+      '`payment_not_resolvable`: the payment is not `refund_required` (settled already, or never owed)',
+  })
+  @ApiUnprocessableEntityResponse({
+    type: ProblemDetails,
+    description:
+      "`currency_mismatch`: the wallet holds another currency than the payment's; `balance_limit_exceeded`",
+  })
+  @ApiServiceUnavailableResponse({
+    type: ProblemDetails,
+    description: '`wallet_busy`: the wallet or order lock could not be had in time (with `Retry-After`)',
+  })
+  async resolve(
+    @UuidParam('id') id: string,
+    @Body() body: ResolvePaymentRequest,
+    @IdempotencyKeyHeader() idempotencyKey: string,
+    @CurrentPrincipal() caller: Principal,
+  ): Promise<AdminPaymentResponse> {
+    if ((body.wallet_id === undefined) === (body.external_reference === undefined)) {
+      throw new ValidationFailedError([
+        { field: 'wallet_id', message: 'give exactly one of wallet_id and external_reference' },
+      ]);
+    }
+    return answerWith(AdminPaymentResponse.of, () =>
+      this.resolvePayment.execute({
+        paymentId: id,
+        walletId: body.wallet_id,
+        externalReference: body.external_reference,
+        idempotencyKey,
+        caller,
+      }),
+    );
+  }
+}

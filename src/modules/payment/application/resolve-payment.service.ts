@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'crypto';
+import { AppConfig } from '../../../config/app-config';
+import { UnitOfWork } from '../../../shared/database/unit-of-work';
+import { NotFoundError } from '../../../shared/domain/domain-error';
+import type { Principal } from '../../../shared/http/auth';
+import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
+import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
+import { serviceKey } from '../../wallet/domain/wallet';
+import { WalletBusyError } from '../../wallet/domain/wallet.errors';
+import { type Payment, refundRequestKey, settlementKey } from '../domain/payment';
+import { PaymentNotResolvableError } from '../domain/payment.errors';
+import { TypeOrmPaymentRepository } from '../infrastructure/typeorm-payment.repository';
+import { PaymentMetrics } from './payment-metrics';
+
+/** Exactly one of `walletId` and `externalReference`. */
+export interface ResolvePaymentCommand {
+  paymentId: string;
+  walletId?: string;
+  externalReference?: string;
+  idempotencyKey: string;
+  caller: Principal;
+}
+
+/**
+ * Settles the money of a `refund_required` payment (a success that arrived for a cancelled order):
+ * credited to a wallet in the payment's currency (one ledger credit referencing the order, under a
+ * ledger key of the payment's, so at most once), or recorded as returned at the provider. Either
+ * way a refund row records it and the payment becomes `refunded`, under the order's and the
+ * payment's row locks, so only one of concurrent attempts settles it.
+ */
+@Injectable()
+export class ResolvePaymentService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly orders: OrderLifecycleService,
+    private readonly ledger: WalletLedgerService,
+    private readonly payments: TypeOrmPaymentRepository,
+    private readonly metrics: PaymentMetrics,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Throws NotFoundError, PaymentNotResolvableError, CurrencyMismatchError, BalanceLimitExceededError. */
+  async execute(command: ResolvePaymentCommand): Promise<Payment> {
+    const settled = await this.uow.run(
+      async (em) => {
+        const found = await this.payments.findById(em, command.paymentId);
+        if (!found) throw new NotFoundError('Payment', command.paymentId);
+        // Locks as everywhere: the order, then its payment, then the wallet.
+        await this.orders.lockOrder(em, found.orderId);
+        const payment = (await this.payments.lockById(em, found.id)) as Payment;
+        if (payment.status !== 'refund_required')
+          throw new PaymentNotResolvableError(payment.id, payment.status);
+        let walletTransactionId: string | null = null;
+        if (command.walletId !== undefined) {
+          const credit = await this.ledger.credit(em, {
+            walletId: command.walletId,
+            amount: payment.amount,
+            reference: { type: 'order', id: payment.orderId },
+            description: `Refund of payment ${payment.id} for cancelled order ${payment.orderId}`,
+            idempotencyKey: serviceKey(settlementKey(payment.id)),
+            expectedCurrency: payment.currency,
+          });
+          walletTransactionId = credit.id;
+        }
+        const now = new Date();
+        await this.payments.insertRefund(em, {
+          id: randomUUID(),
+          orderId: payment.orderId,
+          paymentId: payment.id,
+          amount: payment.amount,
+          reason: null,
+          walletTransactionId,
+          externalReference: command.externalReference ?? null,
+          requestKey: refundRequestKey(command.caller.accountId, command.idempotencyKey),
+          createdAt: now,
+        });
+        const refunded: Payment = { ...payment, status: 'refunded', updatedAt: now };
+        await this.payments.save(em, refunded);
+        await this.orders.recordSettledPayment(em, payment.orderId);
+        return refunded;
+      },
+      { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS, onLockTimeout: () => new WalletBusyError() },
+    );
+    this.metrics.refunds.inc({
+      method: command.walletId !== undefined ? 'settled_to_wallet' : 'settled_external',
+    });
+    return settled;
+  }
+}

@@ -1,0 +1,99 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal, type Principal } from '../../../shared/http/auth';
+import { ValidationFailedError } from '../../../shared/http/http-errors';
+import { ProblemDetails } from '../../../shared/http/problem-details';
+import { UuidParam } from '../../../shared/http/validation';
+import { answerWith } from '../../../shared/idempotency/idempotent-call';
+import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-key.decorator';
+import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
+import { GetTransferService } from '../application/get-transfer.service';
+import { TransferMoneyService } from '../application/transfer-money.service';
+import { CreateTransferRequest } from './dto/create-transfer.request';
+import { TransferResponse } from './dto/transfer.response';
+
+@ApiTags('wallets')
+@Controller('api/transfers')
+export class TransfersController {
+  constructor(
+    private readonly transferMoney: TransferMoneyService,
+    private readonly getTransfer: GetTransferService,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @Authenticated()
+  @Idempotent({ required: true })
+  @ApiOperation({
+    summary: 'Move money from one wallet to another (owner of the source wallet, or admin)',
+    description:
+      "A debit of the source and a credit of the destination (any account's wallet, by id, in the same " +
+      'currency) commit together, both ledger entries referencing the transfer (`reference_type: transfer`). ' +
+      'Wallets are locked in one global order, so opposite transfers between two wallets at the same time never ' +
+      'deadlock and never fail for it; transfers out of a busy wallet are decided in groups, in arrival order.',
+  })
+  @ApiCreatedResponse({ type: TransferResponse })
+  @ApiBadRequestResponse({
+    type: ProblemDetails,
+    description: '`validation_failed` (also: the same wallet on both sides)',
+  })
+  @ApiNotFoundResponse({
+    type: ProblemDetails,
+    description: '`not_found`: unknown source wallet or one of another account, or unknown destination',
+  })
+  @ApiUnprocessableEntityResponse({
+    type: ProblemDetails,
+    description:
+      '`insufficient_funds`: the source balance is below `amount`; `currency_mismatch`: the wallets hold different ' +
+      'currencies; `balance_limit_exceeded`: the destination would pass 9007199254740991',
+  })
+  @ApiServiceUnavailableResponse({
+    type: ProblemDetails,
+    description: '`wallet_busy`: a wallet lock could not be had in time (with `Retry-After`)',
+  })
+  async create(
+    @Body() body: CreateTransferRequest,
+    @IdempotencyKeyHeader() idempotencyKey: string,
+    @CurrentPrincipal() caller: Principal,
+  ): Promise<TransferResponse> {
+    if (body.from_wallet_id.toLowerCase() === body.to_wallet_id.toLowerCase()) {
+      throw new ValidationFailedError([
+        { field: 'to_wallet_id', message: 'must differ from from_wallet_id' },
+      ]);
+    }
+    return answerWith(TransferResponse.of, () =>
+      this.transferMoney.execute({
+        fromWalletId: body.from_wallet_id,
+        toWalletId: body.to_wallet_id,
+        amount: BigInt(body.amount),
+        description: body.description,
+        idempotencyKey,
+        caller,
+      }),
+    );
+  }
+
+  @Get(':id')
+  @Authenticated()
+  @ApiOperation({ summary: 'A transfer (the owner of either wallet, or admin)' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: TransferResponse })
+  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: the id is not a UUID' })
+  @ApiNotFoundResponse({
+    type: ProblemDetails,
+    description: '`not_found`: no such transfer, or neither wallet is the caller’s',
+  })
+  async get(@UuidParam('id') id: string, @CurrentPrincipal() caller: Principal): Promise<TransferResponse> {
+    return TransferResponse.of(await this.getTransfer.execute(id, caller));
+  }
+}

@@ -1,0 +1,207 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { v7 as timeOrderedUuid } from 'uuid';
+import { type BatchOutcome, HotRowBatcher } from '../../../shared/database/hot-row-batcher';
+import { UnitOfWork } from '../../../shared/database/unit-of-work';
+import { NotFoundError } from '../../../shared/domain/domain-error';
+import { isAdmin, type Principal } from '../../../shared/http/auth';
+import { batchAnswers, byIdempotencyKey, claimVerdict } from '../../../shared/idempotency/batch-idempotency';
+import { IdempotencyStore } from '../../../shared/idempotency/idempotency.store';
+import { currentIdempotentCall, type IdempotentCall } from '../../../shared/idempotency/idempotent-call';
+import { type Transfer, transferDescription, transferLedgerKeys } from '../domain/transfer';
+import type { TransferRepository } from '../domain/transfer.repository';
+import type { LedgerKey, Wallet, WalletTransaction } from '../domain/wallet';
+import { CurrencyMismatchError, WalletBusyError } from '../domain/wallet.errors';
+import { TRANSFER_REPOSITORY } from '../wallet.tokens';
+import { type LedgerMovement, WalletLedgerService } from './wallet-ledger.service';
+
+export interface TransferCommand {
+  fromWalletId: string;
+  toWalletId: string;
+  amount: bigint;
+  description?: string;
+  idempotencyKey: string;
+  caller: Principal;
+}
+
+interface TransferRequest {
+  toWalletId: string;
+  amount: bigint;
+  description: string | null;
+  keys: { debit: LedgerKey; credit: LedgerKey };
+  /** The source wallet must belong to this account (a customer's transfer), else NotFoundError. */
+  expectedAccountId?: string;
+  call?: IdempotentCall;
+}
+
+/** A transfer decided so far: its debit is written, its credit is to come. */
+interface Debited {
+  index: number;
+  transfer: Omit<Transfer, 'creditTransactionId'>;
+  request: TransferRequest;
+  credit?: WalletTransaction;
+}
+
+/** The most transfers one transaction decides (as for debits). */
+const MAX_BATCH = 64;
+
+/**
+ * A debit of one wallet and a credit of another in one transaction, both ledger entries
+ * referencing the transfer. Transfers out of one wallet that arrive while a transaction on it is in
+ * flight join the next one (the write path's group commit, on the source wallet): every wallet the
+ * batch touches is locked at once in the one global order (by id), so that opposite transfers
+ * between two wallets never deadlock; debits are decided in arrival order as if each ran alone,
+ * then the credits, one write per wallet, one commit.
+ *
+ * Round trips of a batch: START, SET LOCAL, the ordered lock of every wallet, the claim of the
+ * Idempotency-Keys, per wallet the keyed read and one write, the transfers, the answers, COMMIT.
+ */
+@Injectable()
+export class TransferMoneyService {
+  private readonly batcher: HotRowBatcher<TransferRequest, Transfer>;
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly ledger: WalletLedgerService,
+    private readonly idempotency: IdempotencyStore,
+    @Inject(TRANSFER_REPOSITORY) private readonly transfers: TransferRepository<EntityManager>,
+  ) {
+    this.batcher = new HotRowBatcher<TransferRequest, Transfer>(
+      (fromWalletId, requests) => this.decide(fromWalletId, requests),
+      { maxBatch: MAX_BATCH, conflictKey: byIdempotencyKey },
+    );
+  }
+
+  /**
+   * Throws NotFoundError (an unknown source, one of another account for a customer, an unknown
+   * destination), CurrencyMismatchError, InsufficientFundsError, BalanceLimitExceededError.
+   */
+  execute(command: TransferCommand): Promise<Transfer> {
+    const { caller } = command;
+    return this.batcher.submit(command.fromWalletId, {
+      toWalletId: command.toWalletId,
+      amount: command.amount,
+      description: command.description ?? null,
+      keys: transferLedgerKeys(caller.accountId, command.idempotencyKey),
+      expectedAccountId: isAdmin(caller) ? undefined : caller.accountId,
+      call: currentIdempotentCall(),
+    });
+  }
+
+  private decide(fromWalletId: string, requests: TransferRequest[]): Promise<Array<BatchOutcome<Transfer>>> {
+    return this.uow.run((em) => this.decideIn(em, fromWalletId, requests), {
+      idempotent: false,
+      onLockTimeout: () => new WalletBusyError(),
+    });
+  }
+
+  private async decideIn(
+    em: EntityManager,
+    fromWalletId: string,
+    requests: TransferRequest[],
+  ): Promise<Array<BatchOutcome<Transfer>>> {
+    const locked = await this.ledger.lockWallets(em, [fromWalletId, ...requests.map((r) => r.toWalletId)]);
+    const wallets = new Map<string, Wallet>(locked.map((w) => [w.id, w]));
+    const claims = await this.idempotency.claimIn(
+      em,
+      requests.flatMap((r) => (r.call ? [r.call] : [])),
+    );
+    const source = wallets.get(fromWalletId);
+    const outcomes: Array<BatchOutcome<Transfer>> = requests.map(() => ({ error: undefined }));
+    const drafts: Array<Omit<Debited, 'transfer'> & { id: string; currency: string }> = [];
+    requests.forEach((request, index) => {
+      const verdict = claimVerdict(request.call && claims.get(request.call));
+      if (verdict) return void (outcomes[index] = verdict);
+      const destination = wallets.get(request.toWalletId);
+      if (
+        !source ||
+        (request.expectedAccountId !== undefined && source.accountId !== request.expectedAccountId)
+      ) {
+        return void (outcomes[index] = { error: new NotFoundError('Wallet', fromWalletId) });
+      }
+      if (!destination)
+        return void (outcomes[index] = { error: new NotFoundError('Wallet', request.toWalletId) });
+      if (destination.currency !== source.currency) {
+        return void (outcomes[index] = {
+          error: new CurrencyMismatchError(destination.currency, source.currency),
+        });
+      }
+      drafts.push({ index, request, id: timeOrderedUuid(), currency: source.currency });
+    });
+
+    const debited: Debited[] = [];
+    if (drafts.length > 0) {
+      const debits = await this.ledger.record(
+        em,
+        fromWalletId,
+        drafts.map((d): LedgerMovement => ({
+          type: 'debit',
+          walletId: fromWalletId,
+          amount: d.request.amount,
+          reference: { type: 'transfer', id: d.id },
+          description:
+            d.request.description ??
+            transferDescription({ fromWalletId, toWalletId: d.request.toWalletId }, 'debit'),
+          // A key recorded before names another transfer id, so it is refused as reused, never replayed.
+          idempotencyKey: d.request.keys.debit,
+        })),
+      );
+      debits.forEach((outcome, k) => {
+        const draft = drafts[k];
+        if ('error' in outcome) return void (outcomes[draft.index] = outcome);
+        debited.push({
+          index: draft.index,
+          request: draft.request,
+          transfer: {
+            id: draft.id,
+            fromWalletId,
+            toWalletId: draft.request.toWalletId,
+            amount: draft.request.amount,
+            currency: draft.currency,
+            description: draft.request.description,
+            debitTransactionId: outcome.ok.id,
+            createdAt: outcome.ok.createdAt,
+          },
+        });
+      });
+    }
+
+    const destinations = [...new Set(debited.map((d) => d.transfer.toWalletId))].sort();
+    for (const toWalletId of destinations) {
+      const items = debited.filter((d) => d.transfer.toWalletId === toWalletId);
+      const credits = await this.ledger.record(
+        em,
+        toWalletId,
+        items.map((d): LedgerMovement => ({
+          type: 'credit',
+          walletId: toWalletId,
+          amount: d.transfer.amount,
+          reference: { type: 'transfer', id: d.transfer.id },
+          description: d.request.description ?? transferDescription(d.transfer, 'credit'),
+          idempotencyKey: d.request.keys.credit,
+        })),
+      );
+      credits.forEach((outcome, k) => {
+        // Its debit is written already: the whole batch rolls back, and the batcher decides each
+        // request alone, so that only this one is refused.
+        if ('error' in outcome) throw outcome.error;
+        items[k].credit = outcome.ok;
+      });
+    }
+
+    const made: Transfer[] = debited.map((d) => ({
+      ...d.transfer,
+      creditTransactionId: (d.credit as WalletTransaction).id,
+    }));
+    await this.transfers.insert(em, made);
+    made.forEach((transfer, k) => (outcomes[debited[k].index] = { ok: transfer }));
+    await this.idempotency.recordIn(
+      em,
+      batchAnswers(
+        requests.map((r) => r.call),
+        outcomes,
+      ),
+    );
+    return outcomes;
+  }
+}

@@ -1,0 +1,206 @@
+import { randomUUID } from 'crypto';
+import { DataSource } from 'typeorm';
+import { pay, pendingOrder, sendWebhook, succeeded } from '../support/payment-fixtures';
+import { ADMIN_KEY, createTestApp, type TestApp } from '../support/test-app';
+import { bearer, customerWithWallet } from '../support/wallet-fixtures';
+
+const PROBLEM = /^application\/problem\+json/;
+
+describe('settling refund_required payments (e2e)', () => {
+  let t: TestApp;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    db = t.app.get(DataSource);
+  });
+  afterAll(() => t.close());
+
+  const balanceOf = async (walletId: string) =>
+    Number((await db.query('SELECT balance FROM wallets WHERE id = $1', [walletId]))[0].balance);
+  const resolve = (paymentId: string, body: Record<string, unknown>, key: string = randomUUID()) =>
+    t
+      .http()
+      .post(`/api/admin/payments/${paymentId}/resolve`)
+      .set(bearer(ADMIN_KEY()))
+      .set('Idempotency-Key', key)
+      .send(body);
+  const listed = async (query: Record<string, unknown>) =>
+    (await t.http().get('/api/admin/payments').set(bearer(ADMIN_KEY())).query(query).expect(200)).body;
+  type Listed = { id: string; status: string };
+  /**
+   * Every page of the list (other test files make payments meanwhile), or the pages up to the one
+   * holding `until`.
+   */
+  const walk = async (query: Record<string, unknown>, limit = 100, until?: string): Promise<Listed[]> => {
+    const rows: Listed[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { data: Listed[]; next_cursor: string | null } = await listed({
+        ...query,
+        limit,
+        ...(cursor ? { cursor } : {}),
+      });
+      expect(page.data.length).toBeLessThanOrEqual(limit);
+      rows.push(...page.data);
+      cursor = page.next_cursor;
+    } while (cursor && !(until && rows.some((r) => r.id === until)) && rows.length < 5000);
+    return rows;
+  };
+  const idsOf = async (query: Record<string, unknown>) => (await walk(query)).map((p) => p.id);
+
+  /** A cancelled order whose payment then succeeded at the provider: money owed back. */
+  async function refundRequired() {
+    const f = await pendingOrder(t, { balance: 0, price: 1999, quantity: 2 });
+    await t.http().post(`/api/orders/${f.orderId}/cancel`).set(bearer(f.customer.key)).expect(200);
+    const event = succeeded({ order_id: f.orderId, amount: f.amount });
+    await sendWebhook(t, event).expect(200);
+    const order = (await t.http().get(`/api/orders/${f.orderId}`).set(bearer(f.customer.key)).expect(200))
+      .body;
+    expect(order.payment.status).toBe('refund_required');
+    const [{ id }] = await db.query('SELECT id FROM payments WHERE order_id = $1', [f.orderId]);
+    return { ...f, paymentId: id as string, externalPaymentId: event.data.payment_id };
+  }
+
+  it('lists refund_required payments; resolving one to a wallet credits it once and the payment becomes refunded', async () => {
+    const f = await refundRequired();
+    const owed = await walk({ status: 'refund_required' });
+    expect(owed).toContainEqual({
+      id: f.paymentId,
+      order_id: f.orderId,
+      method: 'external',
+      status: 'refund_required',
+      amount: 3998,
+      currency: 'USD',
+      external_payment_id: f.externalPaymentId,
+      created_at: expect.stringMatching(/Z$/),
+      updated_at: expect.stringMatching(/Z$/),
+    });
+    for (const payment of owed) expect(payment.status).toBe('refund_required');
+
+    const key = randomUUID();
+    const res = await resolve(f.paymentId, { wallet_id: f.walletId }, key).expect(200);
+    expect(res.body).toMatchObject({
+      id: f.paymentId,
+      order_id: f.orderId,
+      status: 'refunded',
+      amount: 3998,
+    });
+    expect(await balanceOf(f.walletId)).toBe(3998);
+    const entries = await db.query(
+      `SELECT type, amount::int, reference_type, reference_id FROM wallet_transactions WHERE wallet_id = $1`,
+      [f.walletId],
+    );
+    expect(entries).toEqual([
+      { type: 'credit', amount: 3998, reference_type: 'order', reference_id: f.orderId },
+    ]);
+    const order = (await t.http().get(`/api/orders/${f.orderId}`).set(bearer(f.customer.key)).expect(200))
+      .body;
+    expect(order).toMatchObject({
+      status: 'cancelled',
+      refunded_amount: 3998,
+      payment: { status: 'refunded' },
+    });
+
+    const replay = await resolve(f.paymentId, { wallet_id: f.walletId }, key).expect(200);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(res.body);
+    const again = await resolve(f.paymentId, { wallet_id: f.walletId }).expect(409);
+    expect(again.headers['content-type']).toMatch(PROBLEM);
+    expect(again.body.code).toBe('payment_not_resolvable');
+    expect(await balanceOf(f.walletId)).toBe(3998);
+    expect(await idsOf({ status: 'refund_required' })).not.toContain(f.paymentId);
+    expect(await idsOf({ status: 'refunded' })).toContain(f.paymentId);
+
+    // A later success for the same order is not recorded again.
+    const late = await sendWebhook(t, succeeded({ order_id: f.orderId, amount: f.amount })).expect(200);
+    expect(late.body).toMatchObject({ status: 'ignored', reason: 'refund_already_required' });
+  });
+
+  it('resolving with an external reference records it without moving any wallet', async () => {
+    const f = await refundRequired();
+    const res = await resolve(f.paymentId, { external_reference: 're_provider_123' }).expect(200);
+    expect(res.body.status).toBe('refunded');
+    expect(await balanceOf(f.walletId)).toBe(0);
+    const [row] = await db.query(
+      'SELECT amount::int, wallet_transaction_id, external_reference FROM refunds WHERE payment_id = $1',
+      [f.paymentId],
+    );
+    expect(row).toEqual({ amount: 3998, wallet_transaction_id: null, external_reference: 're_provider_123' });
+  });
+
+  it('6 concurrent resolves with different keys: exactly one succeeds, 5 get 409; one credit', async () => {
+    const f = await refundRequired();
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => resolve(f.paymentId, { wallet_id: f.walletId })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409, 409]);
+    for (const r of results.filter((r) => r.status === 409))
+      expect(r.body.code).toBe('payment_not_resolvable');
+    expect(await balanceOf(f.walletId)).toBe(3998);
+  });
+
+  it('refuses what cannot be settled: 409 for a paid order’s payment, 404, 422 currency_mismatch, 400, 403', async () => {
+    const paid = await pendingOrder(t, { balance: 10000 });
+    await pay(t, paid.customer.key, paid.orderId, paid.walletId).expect(200);
+    const [{ id: paidPayment }] = await db.query('SELECT id FROM payments WHERE order_id = $1', [
+      paid.orderId,
+    ]);
+    expect((await resolve(paidPayment, { wallet_id: paid.walletId }).expect(409)).body.code).toBe(
+      'payment_not_resolvable',
+    );
+
+    const f = await refundRequired();
+    expect((await resolve(randomUUID(), { wallet_id: f.walletId }).expect(404)).body.code).toBe('not_found');
+    expect((await resolve(f.paymentId, { wallet_id: randomUUID() }).expect(404)).body.code).toBe('not_found');
+    const euros = await customerWithWallet(t, 0, 'EUR');
+    expect((await resolve(f.paymentId, { wallet_id: euros.walletId }).expect(422)).body.code).toBe(
+      'currency_mismatch',
+    );
+    for (const body of [
+      {},
+      { wallet_id: f.walletId, external_reference: 're_1' },
+      { wallet_id: 'nope' },
+      { external_reference: '' },
+      { external_reference: 'x'.repeat(256) },
+      { wallet_id: f.walletId, extra: 1 },
+    ]) {
+      expect((await resolve(f.paymentId, body).expect(400)).body.code).toBe('validation_failed');
+    }
+    const noKey = await t
+      .http()
+      .post(`/api/admin/payments/${f.paymentId}/resolve`)
+      .set(bearer(ADMIN_KEY()))
+      .send({ wallet_id: f.walletId })
+      .expect(400);
+    expect(noKey.body.code).toBe('idempotency_key_required');
+    await t
+      .http()
+      .post(`/api/admin/payments/${f.paymentId}/resolve`)
+      .set(bearer(f.customer.key))
+      .set('Idempotency-Key', randomUUID())
+      .send({ wallet_id: f.walletId })
+      .expect(403);
+    await t.http().get('/api/admin/payments').set(bearer(f.customer.key)).expect(403);
+    // Still owed: nothing above settled it.
+    expect(await idsOf({ status: 'refund_required' })).toContain(f.paymentId);
+    expect(await balanceOf(f.walletId)).toBe(0);
+  });
+
+  it('lists payments newest first a page at a time; a bad status, limit, cursor or parameter is 400', async () => {
+    const a = await refundRequired();
+    const b = await refundRequired();
+    // Pages of one, newest first, down to the older of the two; no payment twice.
+    const pages = (await walk({ status: 'refund_required' }, 1, a.paymentId)).map((p) => p.id);
+    expect(new Set(pages).size).toBe(pages.length);
+    expect(pages.filter((id) => id === a.paymentId || id === b.paymentId)).toEqual([
+      b.paymentId,
+      a.paymentId,
+    ]);
+    expect(await idsOf({})).toEqual(expect.arrayContaining([a.paymentId, b.paymentId]));
+    for (const query of [{ status: 'owed' }, { limit: 0 }, { cursor: 'nope' }, { order: 'asc' }]) {
+      const res = await t.http().get('/api/admin/payments').set(bearer(ADMIN_KEY())).query(query).expect(400);
+      expect(res.body.code).toBe('validation_failed');
+    }
+  });
+});
