@@ -17,9 +17,9 @@ export interface Batch<C> {
   locked(): void;
 }
 
-/** A batch of one request, for the callers that decide a single movement in their own transaction. */
-export function single<C>(command: C): Batch<C> {
-  return { take: () => Promise.resolve([command]), locked: () => undefined };
+/** Requests already formed into a batch, for callers that decide them in a transaction of their own. */
+export function fixedBatch<C>(commands: C[]): Batch<C> {
+  return { take: () => Promise.resolve(commands), locked: () => undefined };
 }
 
 interface Pending<C, R> {

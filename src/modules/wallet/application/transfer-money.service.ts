@@ -1,7 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { v7 as timeOrderedUuid } from 'uuid';
-import { type BatchOutcome, HotRowBatcher } from '../../../shared/database/hot-row-batcher';
+import {
+  type Batch,
+  type BatchOutcome,
+  fixedBatch,
+  HotRowBatcher,
+} from '../../../shared/database/hot-row-batcher';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { isAdmin, type Principal } from '../../../shared/http/auth';
@@ -67,7 +72,7 @@ export class TransferMoneyService {
     @Inject(TRANSFER_REPOSITORY) private readonly transfers: TransferRepository<EntityManager>,
   ) {
     this.batcher = new HotRowBatcher<TransferRequest, Transfer>(
-      (fromWalletId, requests) => this.decide(fromWalletId, requests),
+      (fromWalletId, batch) => this.decide(fromWalletId, batch),
       { maxBatch: MAX_BATCH, conflictKey: byIdempotencyKey },
     );
   }
@@ -88,8 +93,11 @@ export class TransferMoneyService {
     });
   }
 
-  private decide(fromWalletId: string, requests: TransferRequest[]): Promise<Array<BatchOutcome<Transfer>>> {
-    return this.uow.run((em) => this.decideIn(em, fromWalletId, requests), {
+  private decide(
+    fromWalletId: string,
+    batch: Batch<TransferRequest>,
+  ): Promise<Array<BatchOutcome<Transfer>>> {
+    return this.uow.run((em) => this.decideIn(em, fromWalletId, batch), {
       idempotent: false,
       onLockTimeout: () => new WalletBusyError(),
     });
@@ -98,9 +106,11 @@ export class TransferMoneyService {
   private async decideIn(
     em: EntityManager,
     fromWalletId: string,
-    requests: TransferRequest[],
+    batch: Batch<TransferRequest>,
   ): Promise<Array<BatchOutcome<Transfer>>> {
+    const requests = await batch.take();
     const locked = await this.ledger.lockWallets(em, [fromWalletId, ...requests.map((r) => r.toWalletId)]);
+    batch.locked();
     const wallets = new Map<string, Wallet>(locked.map((w) => [w.id, w]));
     const claims = await this.idempotency.claimIn(
       em,
@@ -134,17 +144,19 @@ export class TransferMoneyService {
       const debits = await this.ledger.record(
         em,
         fromWalletId,
-        drafts.map((d): LedgerMovement => ({
-          type: 'debit',
-          walletId: fromWalletId,
-          amount: d.request.amount,
-          reference: { type: 'transfer', id: d.id },
-          description:
-            d.request.description ??
-            transferDescription({ fromWalletId, toWalletId: d.request.toWalletId }, 'debit'),
-          // A key recorded before names another transfer id, so it is refused as reused, never replayed.
-          idempotencyKey: d.request.keys.debit,
-        })),
+        fixedBatch(
+          drafts.map((d): LedgerMovement => ({
+            type: 'debit',
+            walletId: fromWalletId,
+            amount: d.request.amount,
+            reference: { type: 'transfer', id: d.id },
+            description:
+              d.request.description ??
+              transferDescription({ fromWalletId, toWalletId: d.request.toWalletId }, 'debit'),
+            // A key recorded before names another transfer id, so it is refused as reused, never replayed.
+            idempotencyKey: d.request.keys.debit,
+          })),
+        ),
       );
       debits.forEach((outcome, k) => {
         const draft = drafts[k];
@@ -172,14 +184,16 @@ export class TransferMoneyService {
       const credits = await this.ledger.record(
         em,
         toWalletId,
-        items.map((d): LedgerMovement => ({
-          type: 'credit',
-          walletId: toWalletId,
-          amount: d.transfer.amount,
-          reference: { type: 'transfer', id: d.transfer.id },
-          description: d.request.description ?? transferDescription(d.transfer, 'credit'),
-          idempotencyKey: d.request.keys.credit,
-        })),
+        fixedBatch(
+          items.map((d): LedgerMovement => ({
+            type: 'credit',
+            walletId: toWalletId,
+            amount: d.transfer.amount,
+            reference: { type: 'transfer', id: d.transfer.id },
+            description: d.request.description ?? transferDescription(d.transfer, 'credit'),
+            idempotencyKey: d.request.keys.credit,
+          })),
+        ),
       );
       credits.forEach((outcome, k) => {
         // Its debit is written already: the whole batch rolls back, and the batcher decides each

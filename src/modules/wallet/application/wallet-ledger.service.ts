@@ -7,7 +7,7 @@ import { DomainError, NotFoundError } from '../../../shared/domain/domain-error'
 import { batchAnswers, claimVerdict } from '../../../shared/idempotency/batch-idempotency';
 import { IdempotencyStore } from '../../../shared/idempotency/idempotency.store';
 import type { IdempotentCall } from '../../../shared/idempotency/idempotent-call';
-import { type Batch, type BatchOutcome, single } from '../../../shared/database/hot-row-batcher';
+import { type Batch, type BatchOutcome, fixedBatch } from '../../../shared/database/hot-row-batcher';
 import { MetricsRegistry } from '../../../shared/observability/metrics';
 import {
   isSameMovement,
@@ -188,7 +188,7 @@ export class WalletLedgerService {
   }
 
   private async recordOne(em: EntityManager, movement: LedgerMovement): Promise<RecordedTransaction> {
-    const [outcome] = await this.record(em, movement.walletId, single(movement));
+    const [outcome] = await this.record(em, movement.walletId, fixedBatch([movement]));
     if ('error' in outcome) throw outcome.error;
     return outcome.ok;
   }
