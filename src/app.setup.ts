@@ -1,10 +1,12 @@
 import { resolve } from 'path';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Server } from 'http';
 import type Redis from 'ioredis';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from './config/app-config';
 import { API_KEY_AUTHENTICATOR, type ApiKeyAuthenticator } from './shared/http/auth';
+import { answerClientError } from './shared/http/client-error';
 import { parseJsonBody } from './shared/http/hostile-input';
 import { rateLimitHook } from './shared/http/rate-limit';
 import { requestIdFor } from './shared/http/request-id';
@@ -39,6 +41,11 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
     genReqId: requestIdFor,
     // Connections idle between requests close promptly at shutdown, so in-flight requests drain.
     keepAliveTimeout: 5000,
+    clientErrorHandler: answerClientError,
+    // A malformed URL is answered by the router before any hook runs: it still gets its request id.
+    frameworkErrors: (error: Error, req: FastifyRequest, reply: FastifyReply) => {
+      void reply.header('x-request-id', req.id).send(error);
+    },
     // Long path parameters reach the handler's validation (a 400), not a bare route miss.
     routerOptions: { maxParamLength: 1000 },
   });
@@ -69,7 +76,7 @@ export function configureApp(app: NestFastifyApplication): AppConfig {
   app.get(HttpMetrics).attach(fastify);
   // The raw body is kept (APP_OPTIONS.rawBody) for webhook signatures.
   for (const type of ['application/json', /^application\/[\w.+-]+\+json$/]) {
-    app.useBodyParser(type, { bodyLimit: MAX_BODY_BYTES }, parseJsonBody(fastify));
+    app.useBodyParser(type, { bodyLimit: MAX_BODY_BYTES }, parseJsonBody);
   }
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

@@ -142,7 +142,33 @@ describe('slow clients (e2e)', () => {
       'POST /api/accounts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n',
     );
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(answer).toMatch(/content-type: application\/problem\+json/i);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      status: 408,
+      code: 'request_timeout',
+    });
     expect(ms).toBeLessThan(2500);
+  });
+
+  it('what the HTTP parser refuses (a NUL in a header, headers over 16 kB) is a problem document too', async () => {
+    for (const [head, status] of [
+      ['GET /api/products HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0000b\r\n\r\n', 400],
+      [`GET /api/products HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20000)}\r\n\r\n`, 431],
+    ] as const) {
+      const answer = await new Promise<string>((resolve) => {
+        let text = '';
+        const socket = connect(port, '127.0.0.1', () => socket.write(head));
+        socket.on('data', (chunk) => (text += chunk.toString()));
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve(text));
+      });
+      expect(answer).toMatch(new RegExp(`^HTTP/1\\.1 ${status}`));
+      expect(answer).toMatch(/x-request-id: /i);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({
+        status,
+        code: 'validation_failed',
+      });
+    }
   });
 
   it('headers trickled one byte at a time are cut within the request timeout', async () => {

@@ -1,5 +1,6 @@
 import { isEmail, ValidateBy, type ValidationOptions } from 'class-validator';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { DomainError } from '../domain/domain-error';
 import { ValidationFailedError } from './http-errors';
 
 /** Deeper bodies are refused before anything recursive (class-transformer, fingerprints) walks them. */
@@ -23,29 +24,48 @@ export function jsonDepthExceeds(value: unknown, max = MAX_JSON_DEPTH): boolean 
 }
 
 type Done = (error: Error | null, body?: unknown) => void;
-type JsonParser = (req: FastifyRequest, body: Buffer, done: Done) => void;
+
+/** A body's Content-Encoding other than identity: bodies are taken as they are sent, uncompressed. */
+export class UnsupportedEncodingError extends DomainError {
+  readonly code = 'unsupported_media_type';
+  readonly title = 'Unsupported media type';
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+const malformed = () =>
+  new ValidationFailedError(
+    [{ field: 'body', message: 'is not valid JSON' }],
+    'The request body is not valid JSON',
+  );
 
 /**
- * The JSON body parser: Fastify's own (which refuses `__proto__` and `constructor` poisoning), then
- * the depth check, before anything else sees the body. An empty body is no body, as a client that
- * sends `Content-Type: application/json` on a body-less action expects.
+ * The JSON body parser. Text must be UTF-8 (what is stored must be what was sent); `JSON.parse`
+ * keeps keys such as `__proto__` as plain own data, which the validation pipe then refuses like any
+ * unknown field; the depth is checked before anything recursive walks the body. An empty body is no
+ * body, as a client that sends `Content-Type: application/json` on a body-less action expects.
  */
-export function parseJsonBody(fastify: FastifyInstance): JsonParser {
-  const parse = fastify.getDefaultJsonParser('error', 'error') as unknown as JsonParser;
-  return (req, body, done) => {
-    if (body.length === 0) return done(null, undefined);
-    parse(req, body, (error, value) => {
-      if (error) return done(error);
-      if (jsonDepthExceeds(value)) {
-        return done(
-          new ValidationFailedError([
-            { field: 'body', message: `is nested deeper than ${MAX_JSON_DEPTH} levels` },
-          ]),
-        );
-      }
-      done(null, value);
-    });
-  };
+export function parseJsonBody(req: FastifyRequest, body: Buffer, done: Done): void {
+  const encoding = req.headers['content-encoding'];
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+    return done(
+      new UnsupportedEncodingError('Content-Encoding is not supported: send the body uncompressed'),
+    );
+  }
+  if (body.length === 0) return done(null, undefined);
+  let value: unknown;
+  try {
+    value = JSON.parse(UTF8.decode(body));
+  } catch {
+    return done(malformed());
+  }
+  if (jsonDepthExceeds(value)) {
+    return done(
+      new ValidationFailedError([
+        { field: 'body', message: `is nested deeper than ${MAX_JSON_DEPTH} levels` },
+      ]),
+    );
+  }
+  done(null, value);
 }
 
 /**

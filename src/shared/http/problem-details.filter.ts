@@ -99,6 +99,7 @@ const FASTIFY_ERRORS: Record<string, { status: number; detail: string }> = {
     status: 415,
     detail: 'Send request bodies as application/json',
   },
+  FST_ERR_BAD_URL: { status: 400, detail: 'The request path is not a well-formed URL' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
     status: 400,
     detail: 'The request body does not match its Content-Length',

@@ -11,6 +11,7 @@ export const STATUS_BY_CODE: Record<string, number> = {
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
+  request_timeout: 408,
   insufficient_stock: 409,
   hold_not_active: 409,
   order_not_payable: 409,

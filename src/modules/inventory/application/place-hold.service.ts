@@ -55,13 +55,10 @@ export class PlaceHoldService {
     private readonly config: AppConfig,
     @InjectQueue(HOLD_EXPIRY_QUEUE) private readonly queue: Queue,
   ) {
-    this.batcher = new HotRowBatcher<HoldRequest, Hold>(
-      (productId, batch) => this.decide(productId, batch),
-      {
-        maxBatch: MAX_BATCH,
-        conflictKey: byIdempotencyKey,
-      },
-    );
+    this.batcher = new HotRowBatcher<HoldRequest, Hold>((productId, batch) => this.decide(productId, batch), {
+      maxBatch: MAX_BATCH,
+      conflictKey: byIdempotencyKey,
+    });
   }
 
   async execute(accountId: string, productId: string, quantity: number): Promise<Hold> {
