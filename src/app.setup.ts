@@ -11,6 +11,7 @@ import { parseJsonBody } from './shared/http/hostile-input';
 import { rateLimitHook } from './shared/http/rate-limit';
 import { requestIdFor } from './shared/http/request-id';
 import { REDIS } from './shared/redis/redis.module';
+import { requestLogHook } from './shared/observability/logging.module';
 import { HttpMetrics } from './shared/observability/metrics';
 import { queueDashboardGate, QUEUE_DASHBOARD_ROUTE } from './shared/queue/queue-dashboard.module';
 import { setupSwagger } from './shared/http/swagger';
@@ -74,6 +75,7 @@ export function configureApp(app: NestFastifyApplication): AppConfig {
   if (limit) fastify.addHook('onRequest', limit);
   fastify.addHook('onRequest', queueDashboardGate(config, QUEUE_DASHBOARD_ROUTE));
   app.get(HttpMetrics).attach(fastify);
+  fastify.addHook('onResponse', requestLogHook());
   // The raw body is kept (APP_OPTIONS.rawBody) for webhook signatures.
   for (const type of ['application/json', /^application\/[\w.+-]+\+json$/]) {
     app.useBodyParser(type, { bodyLimit: MAX_BODY_BYTES }, parseJsonBody);
