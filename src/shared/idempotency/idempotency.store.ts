@@ -6,6 +6,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { afterCommit } from '../database/after-commit';
 import { PG, pgCode } from '../database/postgres-errors';
+import { alone, type SideWrite } from '../database/side-write';
 import { REDIS } from '../redis/redis.module';
 import { redisKey } from '../redis/redis-keys';
 import { IdempotencyKeyInUseError } from './idempotency.errors';
@@ -34,6 +35,8 @@ const CLAIM = `
   INSERT INTO idempotency_keys AS k (account_id, key, fingerprint, expires_at)
   SELECT c.scope, c.key, c.fingerprint, now() + make_interval(secs => $4)
     FROM unnest($1::uuid[], $2::varchar[], $3::char(64)[]) AS c(scope, key, fingerprint)
+   -- One order for every transaction's claims, so that two that claim the same keys wait, not deadlock.
+   ORDER BY c.scope, c.key
   ON CONFLICT (account_id, key) DO UPDATE
      SET fingerprint = EXCLUDED.fingerprint, response_status = NULL, response_body = NULL,
          created_at = now(), expires_at = EXCLUDED.expires_at
@@ -106,19 +109,21 @@ export class IdempotencyStore {
    * settled and its answer cached for fast replays.
    */
   async recordIn(em: EntityManager, answers: ReadonlyArray<[IdempotentCall, StoredResponse]>): Promise<void> {
-    if (answers.length === 0) return;
-    await em.query(
-      `UPDATE idempotency_keys k
-          SET response_status = a.status, response_body = a.body
-         FROM unnest($1::uuid[], $2::varchar[], $3::smallint[], $4::jsonb[]) AS a(scope, key, status, body)
-        WHERE k.account_id = a.scope AND k.key = a.key`,
-      [
-        answers.map(([c]) => c.scope),
-        answers.map(([c]) => c.key),
-        answers.map(([, r]) => r.status),
-        answers.map(([, r]) => JSON.stringify(r.body ?? null)),
-      ],
-    );
+    const write = this.answersIn(em, answers);
+    if (!write) return;
+    const { sql, params } = alone(write);
+    await em.query(sql, params);
+  }
+
+  /**
+   * The same as recordIn, as a side write for the caller's own write statement to carry (one round
+   * trip for both); undefined when there is nothing to store. The caller must run it in `em`.
+   */
+  answersIn(
+    em: EntityManager,
+    answers: ReadonlyArray<[IdempotentCall, StoredResponse]>,
+  ): SideWrite | undefined {
+    if (answers.length === 0) return undefined;
     afterCommit(
       em,
       () => {
@@ -129,6 +134,20 @@ export class IdempotencyStore {
       },
       { wait: true },
     );
+    return {
+      cte: (n) => `idempotency_answers AS (
+        UPDATE idempotency_keys k
+           SET response_status = a.status, response_body = a.body
+          FROM unnest($${n}::uuid[], $${n + 1}::varchar[], $${n + 2}::smallint[], $${n + 3}::jsonb[])
+            AS a(scope, key, status, body)
+         WHERE k.account_id = a.scope AND k.key = a.key)`,
+      params: [
+        answers.map(([c]) => c.scope),
+        answers.map(([c]) => c.key),
+        answers.map(([, r]) => r.status),
+        answers.map(([, r]) => JSON.stringify(r.body ?? null)),
+      ],
+    };
   }
 
   /**

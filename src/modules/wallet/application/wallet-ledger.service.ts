@@ -58,8 +58,9 @@ export interface RecordedTransaction extends WalletTransaction {
  * (`FOR UPDATE`, i.e. pessimistic_write) with `em` and stays locked until that transaction ends;
  * the caller's UnitOfWork sets the lock wait and maps a timeout (use `() => new WalletBusyError()`).
  *
- * Round trips: one locked read that also returns the entries already recorded under the movements'
- * keys, one claim of their Idempotency-Keys (when any), one write of the balance and every entry.
+ * Round trips: the claim of the movements' Idempotency-Keys (when any), one locked read that also
+ * returns the entries already recorded under their keys, one write of the balance, every entry and
+ * the requests' answers.
  */
 @Injectable()
 export class WalletLedgerService {
@@ -105,13 +106,15 @@ export class WalletLedgerService {
     batch: Batch<LedgerMovement>,
   ): Promise<Array<BatchOutcome<RecordedTransaction>>> {
     const movements = await batch.take();
+    // Claimed before the lock, while the batch ahead still holds the row: a key's claim waits only
+    // for another request with that key, and the row's lock is held for two round trips, not four.
+    const calls = movements.flatMap((m) => (m.call ? [m.call] : []));
+    const claims = await this.idempotency.claimIn(em, calls);
     const keys = movements.flatMap((m) => (m.idempotencyKey ? [m.idempotencyKey] : []));
     const stopTimer = this.lockWait.startTimer();
     const locked = await this.wallets.lockWithEntries(em, walletId, keys);
     batch.locked();
     stopTimer();
-    const calls = movements.flatMap((m) => (m.call ? [m.call] : []));
-    const claims = await this.idempotency.claimIn(em, calls);
 
     const known = locked?.entries ?? [];
     const written: WalletTransaction[] = [];
@@ -151,14 +154,15 @@ export class WalletLedgerService {
         outcomes.push({ error });
       }
     }
-    if (written.length > 0) await this.wallets.append(em, walletId, balance, written);
-    await this.idempotency.recordIn(
-      em,
-      batchAnswers(
-        movements.map((m) => m.call),
-        outcomes,
-      ),
+    const answers = batchAnswers(
+      movements.map((m) => m.call),
+      outcomes,
     );
+    if (written.length > 0) {
+      await this.wallets.append(em, walletId, balance, written, this.idempotency.answersIn(em, answers));
+    } else {
+      await this.idempotency.recordIn(em, answers);
+    }
     afterCommit(em, () => outcomes.forEach((outcome, i) => this.count(movements[i].type, outcome)));
     return outcomes;
   }

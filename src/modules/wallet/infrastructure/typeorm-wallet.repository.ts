@@ -9,6 +9,7 @@ import { LedgerConflictError, WalletExistsError } from '../domain/wallet.errors'
 import type { NewWallet, WalletRepository } from '../domain/wallet.repository';
 import { WalletTransactionOrmEntity } from './wallet-transaction.orm-entity';
 import { WalletOrmEntity } from './wallet.orm-entity';
+import type { SideWrite } from '../../../shared/database/side-write';
 
 const toWallet = (row: WalletOrmEntity): Wallet => ({
   id: row.id,
@@ -162,7 +163,13 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
     }));
   }
 
-  async append(tx: EntityManager, id: string, balance: bigint, entries: WalletTransaction[]): Promise<void> {
+  async append(
+    tx: EntityManager,
+    id: string,
+    balance: bigint,
+    entries: WalletTransaction[],
+    also?: SideWrite,
+  ): Promise<void> {
     // ON CONFLICT keeps the transaction usable and lets the count tell a key already recorded.
     const [{ inserted }]: Array<{ inserted: number }> = await tx.query(
       `WITH w AS (
@@ -179,7 +186,7 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
              AS e(id, type, amount, balance_before, balance_after, description,
                   reference_type, reference_id, key_scope, idempotency_key, created_at)
          ON CONFLICT (wallet_id, key_scope, idempotency_key) DO NOTHING
-         RETURNING 1)
+         RETURNING 1)${also ? `, ${also.cte(14)}` : ''}
        SELECT count(*)::int AS inserted FROM t`,
       [
         id,
@@ -195,6 +202,7 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
         entries.map((e) => e.idempotencyKey?.scope ?? null),
         entries.map((e) => e.idempotencyKey?.key ?? null),
         entries.map((e) => e.createdAt.toISOString()),
+        ...(also?.params ?? []),
       ],
     );
     if (inserted !== entries.length) throw new LedgerConflictError(id);
