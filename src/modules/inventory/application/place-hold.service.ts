@@ -130,12 +130,19 @@ export class PlaceHoldService {
       return { ok: hold };
     });
 
-    if (product && counters && holds.length > 0) {
-      const left = counters.availableStock;
-      const version = await this.products.reserveForHolds(em, productId, counters, holds, now);
-      this.cache.invalidateAfterCommit(em, productId);
-      afterCommit(em, () => this.scheduleExpiry(holds));
-      if (left === 0) afterCommit(em, () => this.soldOut.markSoldOut(productId, version));
+    if (product && counters) {
+      let version = product.stockVersion;
+      if (holds.length > 0) {
+        version = await this.products.reserveForHolds(em, productId, counters, holds, now);
+        this.cache.invalidateAfterCommit(em, productId);
+        afterCommit(em, () => this.scheduleExpiry(holds));
+      }
+      // Marked by the batch that took the last unit, and again by any batch that finds none left
+      // (a mark lives two seconds): while a product stays sold out, holds keep off its row.
+      if (counters.availableStock === 0) {
+        const soldOutAt = version;
+        afterCommit(em, () => this.soldOut.markSoldOut(productId, soldOutAt));
+      }
     }
     await this.idempotency.recordIn(
       em,

@@ -12,6 +12,15 @@ export class ProductOrmEntity {
   @Column({ name: 'reserved_stock', type: 'integer' }) reservedStock: number;
   @Column({ name: 'sold_stock', type: 'integer' }) soldStock: number;
   @Column({ name: 'max_per_account', type: 'integer', nullable: true }) maxPerAccount: number | null;
+  /** Raised by every stock change; written only by the repository's own statements. */
+  @Column({
+    name: 'stock_version',
+    type: 'bigint',
+    transformer: bigintTransformer,
+    insert: false,
+    update: false,
+  })
+  stockVersion: bigint;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

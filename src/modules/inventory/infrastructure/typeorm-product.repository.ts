@@ -6,7 +6,11 @@ import type { Hold } from '../domain/hold';
 import type { Product, StockCounters } from '../domain/product';
 import { ProductOrmEntity } from './product.orm-entity';
 
-const toProduct = (row: ProductOrmEntity): Product => ({ ...row });
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+const toProduct = ({ stockVersion, ...product }: ProductOrmEntity): Product => product;
+
+/** A product read under its row lock, with the stock version its next change will raise. */
+export type LockedProduct = Product & { stockVersion: bigint };
 
 @Injectable()
 export class TypeOrmProductRepository {
@@ -22,9 +26,9 @@ export class TypeOrmProductRepository {
     return row ? toProduct(row) : null;
   }
 
-  async lockById(em: EntityManager, id: string): Promise<Product | null> {
+  async lockById(em: EntityManager, id: string): Promise<LockedProduct | null> {
     const row = await em.findOne(ProductOrmEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
-    return row ? toProduct(row) : null;
+    return row ? { ...toProduct(row), stockVersion: row.stockVersion } : null;
   }
 
   /** Writes the counters that changed and returns the product's new stock version. */
