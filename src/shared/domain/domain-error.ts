@@ -12,7 +12,12 @@ export abstract class DomainError extends Error {
   readonly extensions?: Record<string, unknown>;
 
   constructor(detail: string) {
+    // A refusal is an answer, not a fault: capturing its stack cost a flash sale's sold-out path
+    // about 2% of its CPU, for a trace nothing reads.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(detail);
+    Error.stackTraceLimit = limit;
     this.name = new.target.name;
   }
 }

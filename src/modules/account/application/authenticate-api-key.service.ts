@@ -4,7 +4,7 @@ import type { ApiKeyAuthenticator, Principal } from '../../../shared/http/auth';
 import { ACCOUNT_REPOSITORY } from '../account.tokens';
 import { ADMIN_ACCOUNT_ID } from '../domain/account';
 import type { AccountRepository } from '../domain/account.repository';
-import { hashApiKey, sameKey } from '../domain/api-key';
+import { hashApiKey, sameHash } from '../domain/api-key';
 
 const MAX_KEY_LENGTH = 256;
 /** How long a resolved key is believed: a replaced key stops working within this, in every process. */
@@ -25,18 +25,22 @@ interface Cached {
 @Injectable()
 export class AuthenticateApiKeyService implements ApiKeyAuthenticator {
   private readonly cache = new Map<string, Cached>();
+  private readonly adminHash: string;
 
   constructor(
-    private readonly config: AppConfig,
+    config: AppConfig,
     @Inject(ACCOUNT_REPOSITORY) private readonly accounts: AccountRepository,
-  ) {}
+  ) {
+    this.adminHash = hashApiKey(config.ADMIN_API_KEY);
+  }
 
   async authenticate(apiKey: string): Promise<Principal | null> {
     if (apiKey.length > MAX_KEY_LENGTH) return null;
-    if (sameKey(apiKey, this.config.ADMIN_API_KEY)) {
+    // One hash per request, compared with the admin's in constant time and then looked up.
+    const hash = hashApiKey(apiKey);
+    if (sameHash(hash, this.adminHash)) {
       return { accountId: ADMIN_ACCOUNT_ID, name: 'admin', role: 'admin' };
     }
-    const hash = hashApiKey(apiKey);
     const now = Date.now();
     const cached = this.cache.get(hash);
     if (cached && cached.until > now) return cached.principal;

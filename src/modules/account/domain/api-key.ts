@@ -9,6 +9,7 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-export function sameKey(presented: string, expected: string): boolean {
-  return timingSafeEqual(Buffer.from(hashApiKey(presented), 'hex'), Buffer.from(hashApiKey(expected), 'hex'));
+/** Compares two key hashes in constant time (hashes have one length whatever was presented). */
+export function sameHash(presented: string, expected: string): boolean {
+  return timingSafeEqual(Buffer.from(presented, 'hex'), Buffer.from(expected, 'hex'));
 }
