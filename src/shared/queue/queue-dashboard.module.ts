@@ -39,16 +39,16 @@ export function queueDashboardGate(config: AppConfig, route: string): onRequestH
   };
 }
 
-/** Access is checked by queueDashboardGate for every path under the route, before this runs. */
-const checkedByTheGate = (_req: unknown, _res: unknown, next: () => void) => next();
-
-/** Bull Board for operators at /admin/queues; modules add their queues with BullBoardModule.forFeature. */
+/**
+ * Bull Board for operators at /admin/queues; modules add their queues with BullBoardModule.forFeature.
+ * Access is checked by queueDashboardGate; with no middleware of its own, no Nest middleware runs
+ * at all and @fastify/middie stays out of every request.
+ */
 @Module({
   imports: [
     BullBoardModule.forRoot({
       route: QUEUE_DASHBOARD_ROUTE,
       adapter: FastifyAdapter,
-      middleware: checkedByTheGate,
     }),
   ],
 })
