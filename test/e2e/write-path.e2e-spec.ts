@@ -1,5 +1,6 @@
 import { randomUUID } from 'crypto';
-import { mkdtempSync } from 'fs';
+import { execFileSync, spawn } from 'child_process';
+import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Client } from 'pg';
@@ -237,53 +238,110 @@ describe('the write path (e2e)', () => {
   });
 });
 
-describe('the write path across API instances (e2e)', () => {
-  const apps: TestApp[] = [];
+/** Three `ROLE=api` processes of the service, built from the sources, on the run's database and Redis. */
+async function apiProcesses(count: number): Promise<{ bases: string[]; stop: () => Promise<void> }> {
+  const root = join(__dirname, '..', '..');
+  // A direct child of the project, as dist/ is, so that the build finds public/ where dist does.
+  const out = mkdtempSync(join(root, '.build-test-'));
+  const stops: Array<() => Promise<void>> = [async () => rmSync(out, { recursive: true, force: true })];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step();
+  };
+  try {
+    execFileSync(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', out],
+      {
+        cwd: root,
+      },
+    );
+    const bases: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const port = await freePort();
+      const child = spawn(process.execPath, [join(out, 'src', 'main.js')], {
+        env: { ...process.env, ROLE: 'api', PORT: String(port), LOG_LEVEL: 'silent' },
+        stdio: 'ignore',
+      });
+      stops.push(
+        () =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      );
+      bases.push(`http://127.0.0.1:${port}`);
+    }
+    for (const base of bases) {
+      for (let tries = 0; ; tries++) {
+        const up = await fetch(`${base}/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (up) break;
+        if (tries > 300) throw new Error(`${base} did not start`);
+        await sleep(100);
+      }
+    }
+    return { bases, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+describe('the write path across API processes (e2e)', () => {
+  let t: TestApp;
+  let api: { bases: string[]; stop: () => Promise<void> };
 
   beforeAll(async () => {
-    for (let i = 0; i < 3; i++) apps.push(await createTestApp());
-  });
+    t = await createTestApp();
+    api = await apiProcesses(3);
+  }, 120_000);
   afterAll(async () => {
-    for (const app of apps) await app.close();
+    await api?.stop();
+    await t?.close();
   });
 
-  it('200 concurrent debits of 300 on 45000 across three instances: 150 debited, 50 refused, balance 0', async () => {
-    const { walletId, customer } = await customerWithWallet(apps[0], 0);
-    await credit(apps[0], walletId, 45000);
+  it('200 concurrent debits of 300 on 45000 across three processes: 150 debited, 50 refused, balance 0', async () => {
+    const { walletId, customer } = await customerWithWallet(t, 0);
+    await credit(t, walletId, 45000);
+    const debitThrough = (base: string, i: number) =>
+      fetch(`${base}/api/wallets/${walletId}/debit`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${customer.key}`,
+          'idempotency-key': `multi-${i}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ amount: 300 }),
+      }).then(async (r) => ({
+        status: r.status,
+        replayed: r.headers.get('idempotent-replayed'),
+        body: (await r.json()) as Record<string, unknown>,
+      }));
     const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) =>
-        apps[i % 3]
-          .http()
-          .post(`/api/wallets/${walletId}/debit`)
-          .set(bearer(customer.key))
-          .set('Idempotency-Key', `multi-${i}`)
-          .send({ amount: 300 }),
-      ),
+      Array.from({ length: 200 }, (_, i) => debitThrough(api.bases[i % 3], i)),
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(150);
     expect(results.filter((r) => r.status === 422)).toHaveLength(50);
-    const wallet = await apps[1].http().get(`/api/wallets/${walletId}`).set(bearer(customer.key)).expect(200);
+    const wallet = await t.http().get(`/api/wallets/${walletId}`).set(bearer(customer.key)).expect(200);
     expect(wallet.body.balance).toBe(0);
-    const [{ sum, n }] = await apps[0].app.get(DataSource).query(
+    const [{ sum, n }] = await t.app.get(DataSource).query(
       `SELECT (sum(CASE type WHEN 'credit' THEN amount ELSE -amount END))::bigint::int AS sum, count(*)::int AS n
            FROM wallet_transactions WHERE wallet_id = $1`,
       [walletId],
     );
     expect({ sum, n }).toEqual({ sum: 0, n: 151 });
-    // Every answer replays identically from any instance.
-    const replays = await Promise.all(
-      results.map((r, i) =>
-        apps[(i + 1) % 3]
-          .http()
-          .post(`/api/wallets/${walletId}/debit`)
-          .set(bearer(customer.key))
-          .set('Idempotency-Key', `multi-${i}`)
-          .send({ amount: 300 }),
-      ),
-    );
+    // Every answer replays identically from another process.
+    const replays = await Promise.all(results.map((_, i) => debitThrough(api.bases[(i + 1) % 3], i)));
     replays.forEach((replay, i) => {
       expect(replay.status).toBe(results[i].status);
-      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.replayed).toBe('true');
+      expect({ ...replay.body, request_id: undefined }).toEqual({
+        ...results[i].body,
+        request_id: undefined,
+      });
     });
   });
 });
