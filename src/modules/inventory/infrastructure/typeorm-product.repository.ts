@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import type { SideWrite } from '../../../shared/database/side-write';
 import type { Cursor } from '../../../shared/http/pagination';
 import type { Hold } from '../domain/hold';
 import type { Product, StockCounters } from '../domain/product';
@@ -61,6 +62,7 @@ export class TypeOrmProductRepository {
     counters: Pick<StockCounters, 'availableStock' | 'reservedStock'>,
     holds: Hold[],
     at: Date,
+    also?: SideWrite,
   ): Promise<bigint> {
     const [{ stock_version }]: Array<{ stock_version: string }> = await em.query(
       `WITH p AS (
@@ -71,7 +73,7 @@ export class TypeOrmProductRepository {
        h AS (
          INSERT INTO holds (id, product_id, account_id, quantity, status, expires_at, created_at, updated_at)
          SELECT h.id, $1, h.account_id, h.quantity, 'active', h.expires_at, $4, $4
-           FROM unnest($5::uuid[], $6::uuid[], $7::int[], $8::timestamptz[]) AS h(id, account_id, quantity, expires_at))
+           FROM unnest($5::uuid[], $6::uuid[], $7::int[], $8::timestamptz[]) AS h(id, account_id, quantity, expires_at))${also ? `, ${also.cte(9)}` : ''}
        SELECT stock_version FROM p`,
       [
         productId,
@@ -82,6 +84,7 @@ export class TypeOrmProductRepository {
         holds.map((h) => h.accountId),
         holds.map((h) => h.quantity),
         holds.map((h) => h.expiresAt.toISOString()),
+        ...(also?.params ?? []),
       ],
     );
     return BigInt(stock_version);

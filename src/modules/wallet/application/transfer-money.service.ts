@@ -58,8 +58,8 @@ const MAX_BATCH = 64;
  * between two wallets never deadlock; debits are decided in arrival order as if each ran alone,
  * then the credits, one write per wallet, one commit.
  *
- * Round trips of a batch: START, SET LOCAL, the ordered lock of every wallet, the claim of the
- * Idempotency-Keys, per wallet the keyed read and one write, the transfers, the answers, COMMIT.
+ * Round trips of a batch: START, SET LOCAL, the claim of the Idempotency-Keys, the ordered lock of
+ * every wallet, per wallet the keyed read and one write, the transfers, the answers, COMMIT.
  */
 @Injectable()
 export class TransferMoneyService {
@@ -109,13 +109,15 @@ export class TransferMoneyService {
     batch: Batch<TransferRequest>,
   ): Promise<Array<BatchOutcome<Transfer>>> {
     const requests = await batch.take();
-    const locked = await this.ledger.lockWallets(em, [fromWalletId, ...requests.map((r) => r.toWalletId)]);
-    batch.locked();
-    const wallets = new Map<string, Wallet>(locked.map((w) => [w.id, w]));
+    // Keys before rows, as every transaction takes them, so that a key's claim never waits on a
+    // transaction that waits for a row this one holds.
     const claims = await this.idempotency.claimIn(
       em,
       requests.flatMap((r) => (r.call ? [r.call] : [])),
     );
+    const locked = await this.ledger.lockWallets(em, [fromWalletId, ...requests.map((r) => r.toWalletId)]);
+    batch.locked();
+    const wallets = new Map<string, Wallet>(locked.map((w) => [w.id, w]));
     const source = wallets.get(fromWalletId);
     const outcomes: Array<BatchOutcome<Transfer>> = requests.map(() => ({ error: undefined }));
     const drafts: Array<Omit<Debited, 'transfer'> & { id: string; currency: string }> = [];
