@@ -1,5 +1,6 @@
 import { randomUUID } from 'crypto';
 import { createOrder, createProduct, placeHold, stockInDb } from '../support/inventory-fixtures';
+import { WebhookSignature } from '../../src/modules/payment/domain/webhook-signature';
 import { pendingOrder, sendWebhook, succeeded } from '../support/payment-fixtures';
 import { createCustomer, createTestApp, TestApp } from '../support/test-app';
 import { bearer, customerWithWallet } from '../support/wallet-fixtures';
@@ -424,6 +425,67 @@ describe('hostile input (e2e)', () => {
         });
       expect({ status: res.status, code: res.body.code }).toEqual({ status: 422, code: 'offer_unavailable' });
       expect(await balance(walletId)).toBe(1_000_000);
+    });
+  });
+
+  // Found by the fuzz tier on Fastify: its parser matches `application/json` whatever the charset
+  // parameter says, so a body declared latin1 or ascii was read as UTF-8 and obeyed.
+  describe('bodies in a charset other than UTF-8', () => {
+    const OTHER_CHARSETS = ['latin1', 'ISO-8859-1', 'ascii', 'utf-16', 'utf8', ''];
+
+    it('are a 415 unsupported_media_type on a debit, and move nothing; charset=utf-8 is read', async () => {
+      const { customer, walletId } = await customerWithWallet(t, 1000);
+      for (const charset of OTHER_CHARSETS) {
+        const res = await t
+          .http()
+          .post(`/api/wallets/${walletId}/debit`)
+          .set(bearer(customer.key))
+          .set('Idempotency-Key', randomUUID())
+          .set('Content-Type', `application/json; charset=${charset}`)
+          .send(JSON.stringify({ amount: 100 }));
+        expect([charset, res.status, res.body.code]).toEqual([charset, 415, 'unsupported_media_type']);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      }
+      expect(await balance(walletId)).toBe(1000);
+      for (const contentType of ['application/json; charset=utf-8', 'application/json; charset="UTF-8"']) {
+        await t
+          .http()
+          .post(`/api/wallets/${walletId}/debit`)
+          .set(bearer(customer.key))
+          .set('Idempotency-Key', randomUUID())
+          .set('Content-Type', contentType)
+          .send(JSON.stringify({ amount: 100 }))
+          .expect(201);
+      }
+      expect(await balance(walletId)).toBe(800);
+    });
+
+    it('are a 415 on a signed webhook too, and the order stays unpaid', async () => {
+      const order = await pendingOrder(t);
+      const body = JSON.stringify(succeeded({ order_id: order.orderId, amount: order.amount }));
+      const id = `msg_${randomUUID()}`;
+      const ts = Math.floor(Date.now() / 1000);
+      const res = await t
+        .http()
+        .post('/api/payments/webhook')
+        .set('Content-Type', 'application/json; charset=latin1')
+        .set('webhook-id', id)
+        .set('webhook-timestamp', String(ts))
+        .set(
+          'webhook-signature',
+          new WebhookSignature(process.env.WEBHOOK_SECRET as string).sign(id, ts, body),
+        )
+        .send(body);
+      expect({ status: res.status, code: res.body.code }).toEqual({
+        status: 415,
+        code: 'unsupported_media_type',
+      });
+      const now = await t
+        .http()
+        .get(`/api/orders/${order.orderId}`)
+        .set(bearer(order.customer.key))
+        .expect(200);
+      expect(now.body.status).toBe('pending_payment');
     });
   });
 });
