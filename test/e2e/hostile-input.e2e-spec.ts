@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { createOrder, createProduct, placeHold, stockInDb } from '../support/inventory-fixtures';
 import { WebhookSignature } from '../../src/modules/payment/domain/webhook-signature';
-import { pendingOrder, sendWebhook, succeeded } from '../support/payment-fixtures';
+import { pay, pendingOrder, sendWebhook, succeeded } from '../support/payment-fixtures';
 import { createCustomer, createTestApp, TestApp } from '../support/test-app';
 import { bearer, customerWithWallet } from '../support/wallet-fixtures';
 
@@ -486,6 +486,54 @@ describe('hostile input (e2e)', () => {
         .set(bearer(order.customer.key))
         .expect(200);
       expect(now.body.status).toBe('pending_payment');
+    });
+  });
+
+  // Found by the fuzz tier: the ValidationPipe takes a `null` body for `{}`, and a refund's fields
+  // are all optional, so `null` refunded everything that was left.
+  describe('a JSON null where a body object belongs', () => {
+    it('is a 400 on a refund, and nothing is refunded; no body and {} still refund all that is left', async () => {
+      const refund = (orderId: string, body: string | undefined) => {
+        const req = t
+          .http()
+          .post(`/api/orders/${orderId}/refund`)
+          .set(admin)
+          .set('Idempotency-Key', randomUUID());
+        return body === undefined ? req : req.set('Content-Type', 'application/json').send(body);
+      };
+      const order = await pendingOrder(t, { balance: 10_000 });
+      await pay(t, order.customer.key, order.orderId, order.walletId).expect(200);
+      const res = await refund(order.orderId, 'null');
+      expectValidationFailed(res);
+      expect(res.body.errors).toEqual([{ field: 'body', message: 'must be an object' }]);
+      expect(await balance(order.walletId)).toBe(10_000 - order.amount);
+      const paid = await t.http().get(`/api/orders/${order.orderId}`).set(admin).expect(200);
+      expect(paid.body).toMatchObject({ status: 'paid', refunded_amount: 0 });
+
+      expect((await refund(order.orderId, undefined).expect(200)).body.status).toBe('refunded');
+      const other = await pendingOrder(t, { balance: 10_000 });
+      await pay(t, other.customer.key, other.orderId, other.walletId).expect(200);
+      expect((await refund(other.orderId, '{}').expect(200)).body.status).toBe('refunded');
+      expect(await balance(other.walletId)).toBe(10_000);
+    });
+
+    it('is a 400 on a payment resolution and a transfer', async () => {
+      const { customer, walletId } = await customerWithWallet(t, 1000);
+      for (const [path, key] of [
+        [`/api/admin/payments/${randomUUID()}/resolve`, admin],
+        ['/api/transfers', bearer(customer.key)],
+      ] as const) {
+        const res = await t
+          .http()
+          .post(path)
+          .set(key)
+          .set('Idempotency-Key', randomUUID())
+          .set('Content-Type', 'application/json')
+          .send('null');
+        expectValidationFailed(res);
+        expect(res.body.errors).toEqual([{ field: 'body', message: 'must be an object' }]);
+      }
+      expect(await balance(walletId)).toBe(1000);
     });
   });
 });
