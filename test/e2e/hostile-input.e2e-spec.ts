@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import { createOrder, createProduct, placeHold, stockInDb } from '../support/inventory-fixtures';
-import { pendingOrder, sendWebhook, succeeded } from '../support/payment-fixtures';
+import { WebhookSignature } from '../../src/modules/payment/domain/webhook-signature';
+import { pay, pendingOrder, sendWebhook, succeeded } from '../support/payment-fixtures';
 import { createCustomer, createTestApp, TestApp } from '../support/test-app';
 import { bearer, customerWithWallet } from '../support/wallet-fixtures';
 
@@ -424,6 +425,115 @@ describe('hostile input (e2e)', () => {
         });
       expect({ status: res.status, code: res.body.code }).toEqual({ status: 422, code: 'offer_unavailable' });
       expect(await balance(walletId)).toBe(1_000_000);
+    });
+  });
+
+  // Found by the fuzz tier on Fastify: its parser matches `application/json` whatever the charset
+  // parameter says, so a body declared latin1 or ascii was read as UTF-8 and obeyed.
+  describe('bodies in a charset other than UTF-8', () => {
+    const OTHER_CHARSETS = ['latin1', 'ISO-8859-1', 'ascii', 'utf-16', 'utf8', ''];
+
+    it('are a 415 unsupported_media_type on a debit, and move nothing; charset=utf-8 is read', async () => {
+      const { customer, walletId } = await customerWithWallet(t, 1000);
+      for (const charset of OTHER_CHARSETS) {
+        const res = await t
+          .http()
+          .post(`/api/wallets/${walletId}/debit`)
+          .set(bearer(customer.key))
+          .set('Idempotency-Key', randomUUID())
+          .set('Content-Type', `application/json; charset=${charset}`)
+          .send(JSON.stringify({ amount: 100 }));
+        expect([charset, res.status, res.body.code]).toEqual([charset, 415, 'unsupported_media_type']);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      }
+      expect(await balance(walletId)).toBe(1000);
+      for (const contentType of ['application/json; charset=utf-8', 'application/json; charset="UTF-8"']) {
+        await t
+          .http()
+          .post(`/api/wallets/${walletId}/debit`)
+          .set(bearer(customer.key))
+          .set('Idempotency-Key', randomUUID())
+          .set('Content-Type', contentType)
+          .send(JSON.stringify({ amount: 100 }))
+          .expect(201);
+      }
+      expect(await balance(walletId)).toBe(800);
+    });
+
+    it('are a 415 on a signed webhook too, and the order stays unpaid', async () => {
+      const order = await pendingOrder(t);
+      const body = JSON.stringify(succeeded({ order_id: order.orderId, amount: order.amount }));
+      const id = `msg_${randomUUID()}`;
+      const ts = Math.floor(Date.now() / 1000);
+      const res = await t
+        .http()
+        .post('/api/payments/webhook')
+        .set('Content-Type', 'application/json; charset=latin1')
+        .set('webhook-id', id)
+        .set('webhook-timestamp', String(ts))
+        .set(
+          'webhook-signature',
+          new WebhookSignature(process.env.WEBHOOK_SECRET as string).sign(id, ts, body),
+        )
+        .send(body);
+      expect({ status: res.status, code: res.body.code }).toEqual({
+        status: 415,
+        code: 'unsupported_media_type',
+      });
+      const now = await t
+        .http()
+        .get(`/api/orders/${order.orderId}`)
+        .set(bearer(order.customer.key))
+        .expect(200);
+      expect(now.body.status).toBe('pending_payment');
+    });
+  });
+
+  // Found by the fuzz tier: the ValidationPipe takes a `null` body for `{}`, and a refund's fields
+  // are all optional, so `null` refunded everything that was left.
+  describe('a JSON null where a body object belongs', () => {
+    it('is a 400 on a refund, and nothing is refunded; no body and {} still refund all that is left', async () => {
+      const refund = (orderId: string, body: string | undefined) => {
+        const req = t
+          .http()
+          .post(`/api/orders/${orderId}/refund`)
+          .set(admin)
+          .set('Idempotency-Key', randomUUID());
+        return body === undefined ? req : req.set('Content-Type', 'application/json').send(body);
+      };
+      const order = await pendingOrder(t, { balance: 10_000 });
+      await pay(t, order.customer.key, order.orderId, order.walletId).expect(200);
+      const res = await refund(order.orderId, 'null');
+      expectValidationFailed(res);
+      expect(res.body.errors).toEqual([{ field: 'body', message: 'must be an object' }]);
+      expect(await balance(order.walletId)).toBe(10_000 - order.amount);
+      const paid = await t.http().get(`/api/orders/${order.orderId}`).set(admin).expect(200);
+      expect(paid.body).toMatchObject({ status: 'paid', refunded_amount: 0 });
+
+      expect((await refund(order.orderId, undefined).expect(200)).body.status).toBe('refunded');
+      const other = await pendingOrder(t, { balance: 10_000 });
+      await pay(t, other.customer.key, other.orderId, other.walletId).expect(200);
+      expect((await refund(other.orderId, '{}').expect(200)).body.status).toBe('refunded');
+      expect(await balance(other.walletId)).toBe(10_000);
+    });
+
+    it('is a 400 on a payment resolution and a transfer', async () => {
+      const { customer, walletId } = await customerWithWallet(t, 1000);
+      for (const [path, key] of [
+        [`/api/admin/payments/${randomUUID()}/resolve`, admin],
+        ['/api/transfers', bearer(customer.key)],
+      ] as const) {
+        const res = await t
+          .http()
+          .post(path)
+          .set(key)
+          .set('Idempotency-Key', randomUUID())
+          .set('Content-Type', 'application/json')
+          .send('null');
+        expectValidationFailed(res);
+        expect(res.body.errors).toEqual([{ field: 'body', message: 'must be an object' }]);
+      }
+      expect(await balance(walletId)).toBe(1000);
     });
   });
 });

@@ -5,16 +5,16 @@ import * as fc from 'fast-check';
 import { DataSource } from 'typeorm';
 import { WebhookSignature } from '../../src/modules/payment/domain/webhook-signature';
 import { eventually, createOrder, createProduct, placeHold } from '../support/inventory-fixtures';
-import { pay } from '../support/payment-fixtures';
+import { pay, sendWebhook, succeeded } from '../support/payment-fixtures';
 import { createCustomer, createTestApp, type TestApp } from '../support/test-app';
-import { bearer, credit } from '../support/wallet-fixtures';
+import { bearer, credit, customerWithWallet } from '../support/wallet-fixtures';
 
 /**
  * The fuzz tier: every operation of the committed OpenAPI document gets generated requests that are
  * valid except for at least one hostile part (path, query, header or body), and fully random ones,
  * with the admin key, the customer key and no key in turn. Every answer must be below 500, every
  * error a problem+json with a known code, every request with a hostile part a 4xx, and no balance,
- * stock, hold, order or key may have moved when the run is over.
+ * stock, hold, order, payment, refund, transfer, booking or key may have moved when the run is over.
  *
  * Seeded (FUZZ_SEED) and bounded: FUZZ_RUNS rounds of 1-3 concurrent requests per operation, and
  * FUZZ_BUDGET_MS for the whole run, split over the operations. A failure prints its counterexample
@@ -154,7 +154,12 @@ interface Fixtures {
   customer: { id: string; key: string };
   usdWallet: string;
   eurWallet: string;
+  otherAccount: string;
+  /** The other account's USD wallet: where transfers go. */
+  otherWallet: string;
   productId: string;
+  /** A product with max_per_account 2: a hold of 3 is over the limit. */
+  limitedProductId: string;
   /** Read, and released at the end. */
   holdToRelease: string;
   /** Named by POST /api/orders. */
@@ -165,6 +170,13 @@ interface Fixtures {
   /** Paid by the webhook. */
   orderForWebhook: Order;
   paidOrder: string;
+  /** The succeeded payment of paidOrder: not one to resolve. */
+  paidPayment: string;
+  /** A cancelled order whose payment then succeeded: refund_required, resolved at the end. */
+  orderToResolve: Order;
+  paymentToResolve: string;
+  /** From usdWallet to otherWallet. */
+  transferId: string;
   bookingId: string;
   offerId: string;
   cursor: string;
@@ -186,6 +198,8 @@ const PATH_IDS: Record<string, (f: Fixtures) => string> = {
   '/api/wallets/{id}/debit': (f) => f.usdWallet,
   '/api/wallets/{id}/transactions': (f) => f.usdWallet,
   '/api/bookings/{id}': (f) => f.bookingId,
+  '/api/admin/payments/{id}/resolve': (f) => f.paymentToResolve,
+  '/api/transfers/{id}': (f) => f.transferId,
 };
 
 /** Body fields and query parameters whose valid value is a real resource or depends on the day. */
@@ -201,6 +215,10 @@ function validField(op: Operation, name: string, f: Fixtures): unknown {
       return f.customer.id;
     case 'wallet_id':
       return op.path === '/api/bookings' ? f.eurWallet : f.usdWallet;
+    case 'from_wallet_id':
+      return f.usdWallet;
+    case 'to_wallet_id':
+      return f.otherWallet;
     case 'offer_id':
       return f.offerId;
     case 'amount':
@@ -208,6 +226,8 @@ function validField(op: Operation, name: string, f: Fixtures): unknown {
     // The customer has USD and EUR wallets already.
     case 'currency':
       return op.path === '/api/wallets' ? 'GBP' : undefined;
+    case 'max_per_account':
+      return op.path === '/api/products' ? 5 : undefined;
     case 'departure_date':
     case 'check_in':
       return inDays(30);
@@ -226,6 +246,7 @@ function wrongIds(f: Fixtures, valid: unknown): string[] {
     '0190a6b2-4c1e-7c3a-9e2f-5b6d7e8f9a0b',
     f.bookingId,
     f.productId,
+    f.transferId,
   ].filter((id) => id !== valid);
 }
 
@@ -241,14 +262,43 @@ const DOMAIN_REFUSALS: Record<
 > = {
   'POST /api/wallets/{id}/debit': () => [{ body: { amount: MAX_AMOUNT } }, { body: { amount: 1_000_001 } }],
   'POST /api/wallets/{id}/credit': () => [{ body: { amount: MAX_AMOUNT } }],
-  'POST /api/holds': () => [{ body: { quantity: 1000 } }, { body: { quantity: 51 } }],
+  'POST /api/holds': (f) => [
+    { body: { quantity: 1000 } },
+    { body: { quantity: 51 } },
+    { body: { product_id: f.limitedProductId, quantity: 3 } },
+  ],
   'POST /api/orders': (f) => [{ body: { hold_id: f.orderToCancel.holdId } }],
   'POST /api/bookings': (f) => [{ body: { wallet_id: f.usdWallet } }],
   'POST /api/orders/{id}/pay': (f) => [{ id: f.paidOrder }, { body: { wallet_id: f.eurWallet } }],
-  'POST /api/orders/{id}/refund': (f) => [{ id: f.orderToPay.id }],
+  'POST /api/orders/{id}/refund': (f) => [
+    { id: f.orderToPay.id },
+    { id: f.orderToResolve.id },
+    // Every fixture order is for the same two units, so this is one more than the paid order's amount.
+    { body: { amount: f.orderToPay.amount + 1 } },
+    { body: { amount: MAX_AMOUNT } },
+  ],
+  'POST /api/admin/payments/{id}/resolve': (f) => [
+    { id: f.paidPayment },
+    { body: { wallet_id: f.eurWallet } },
+  ],
+  'POST /api/transfers': (f) => [
+    { body: { amount: MAX_AMOUNT } },
+    { body: { amount: 1_000_001 } },
+    { body: { to_wallet_id: f.eurWallet } },
+    { body: { to_wallet_id: f.usdWallet } },
+    { body: { from_wallet_id: f.eurWallet } },
+  ],
   'POST /api/orders/{id}/cancel': (f) => [{ id: f.paidOrder }],
   'DELETE /api/holds/{id}': (f) => [{ id: f.orderToCancel.holdId }],
   'POST /api/wallets': () => [{ body: { currency: 'USD' } }],
+};
+
+/**
+ * Bodies that take exactly one of some fields, which the schema cannot say (API.md: a payment is
+ * resolved to a wallet or with an external reference): neither and both are refused.
+ */
+const EXACTLY_ONE_OF: Record<string, Record<string, unknown>> = {
+  'POST /api/admin/payments/{id}/resolve': { external_reference: 're_fuzz' },
 };
 
 function domainParts(
@@ -639,7 +689,13 @@ function queryParts(op: Operation, f: Fixtures): fc.Arbitrary<Part>[] {
       }
       if (p.name === 'check_out') values.push(fc.constantFrom(inDays(30), inDays(29), inDays(121)));
     }
-    parts.push(fc.oneof(...values).map((v) => part(`query ${p.name}=${show(v)}`, replace(p.name, v))));
+    const refused = (v: string) => !(s.enum ?? []).includes(v) && !(s.format === 'uuid' && UUID.test(v));
+    parts.push(
+      fc
+        .oneof(...values)
+        .filter(refused)
+        .map((v) => part(`query ${p.name}=${show(v)}`, replace(p.name, v))),
+    );
     parts.push(
       fc.tuple(word, word).map(([a, b]) =>
         part(`query ${p.name} twice`, (req) => ({
@@ -896,9 +952,19 @@ function bodyParts(
     return whole;
   }
   const validText = toJson(base);
+  whole.push(fc.constant(part('body is an array of the valid body', setBody(`[${validText}]`))));
+  // Without a body every field is left out: refused where one is required (a refund takes none).
+  const oneOf = EXACTLY_ONE_OF[op.id];
+  if ((op.body?.required ?? []).length > 0 || oneOf) {
+    whole.push(fc.constant(part('no body', (req) => ({ ...req, body: undefined, contentType: null }))));
+  }
+  if (oneOf) {
+    whole.push(
+      fc.constant(part('body {}: none of the fields it takes one of', setBody('{}'))),
+      fc.constant(part(`both ${show(oneOf)} and the valid body`, setBody(toJson({ ...base, ...oneOf })))),
+    );
+  }
   whole.push(
-    fc.constant(part('body is an array of the valid body', setBody(`[${validText}]`))),
-    fc.constant(part('no body', (req) => ({ ...req, body: undefined, contentType: null }))),
     fc
       .oneof(fc.constantFrom(...WRONG_CONTENT_TYPES), fc.constant(null))
       .map((ct) => part(`valid body as ${ct ?? 'no content-type'}`, setBody(validText, 'utf8', ct))),
@@ -1049,6 +1115,10 @@ function edgeValues(name: string, f: Fixtures): string[] {
       return ['1', '9', '09'];
     case 'guests':
       return ['1', '30'];
+    case 'status':
+      return ['succeeded', 'refund_required', 'partially_refunded', 'refunded'];
+    case 'account_id':
+      return [f.customer.id, '00000000-0000-0000-0000-000000000000'];
     default:
       return [];
   }
@@ -1214,33 +1284,72 @@ describe('fuzz: every OpenAPI operation with hostile input', () => {
   /** Answers by operation, status and code: FUZZ_REPORT=1 prints them, to see how deep requests got. */
   const seen = new Map<string, Map<string, number>>();
 
-  /** What no refused request may change: the fixtures' money, stock, holds, orders, keys and bookings. */
+  /**
+   * What no refused request may change: the fixtures' money (the customer's wallets and the other
+   * account's, with their ledgers), stock, holds, orders, payments, refunds, transfers, bookings and key.
+   */
   const snapshot = async () => {
     const db = t.app.get(DataSource);
     const one = async (sql: string, params: unknown[]) => (await db.query(sql, params)) as unknown[];
+    const accounts = [f.customer.id, f.otherAccount];
     return {
       wallets: await one(
         `SELECT id, balance::text,
                 (SELECT count(*)::int FROM wallet_transactions t WHERE t.wallet_id = w.id) AS entries
-           FROM wallets w WHERE account_id = $1 ORDER BY id`,
-        [f.customer.id],
+           FROM wallets w WHERE account_id = ANY($1) ORDER BY id`,
+        [accounts],
       ),
-      product: await one(
-        'SELECT total_stock, available_stock, reserved_stock, sold_stock FROM products WHERE id = $1',
-        [f.productId],
+      products: await one(
+        `SELECT id, total_stock, available_stock, reserved_stock, sold_stock, max_per_account
+           FROM products WHERE id = ANY($1) ORDER BY id`,
+        [[f.productId, f.limitedProductId]],
       ),
       holds: await one('SELECT id, status FROM holds WHERE account_id = $1 ORDER BY id', [f.customer.id]),
-      orders: await one('SELECT id, status FROM orders WHERE account_id = $1 ORDER BY id', [f.customer.id]),
+      orders: await one(
+        `SELECT id, status, refunded_amount::text, payment_status FROM orders
+          WHERE account_id = $1 ORDER BY id`,
+        [f.customer.id],
+      ),
       payments: await one(
         `SELECT p.id, p.status FROM payments p JOIN orders o ON o.id = p.order_id
           WHERE o.account_id = $1 ORDER BY p.id`,
         [f.customer.id],
+      ),
+      refunds: await one(
+        `SELECT r.id, r.amount::text FROM refunds r JOIN orders o ON o.id = r.order_id
+          WHERE o.account_id = $1 ORDER BY r.id`,
+        [f.customer.id],
+      ),
+      transfers: await one(
+        `SELECT t.id, t.amount::text FROM transfers t
+           JOIN wallets w ON w.id IN (t.from_wallet_id, t.to_wallet_id)
+          WHERE w.account_id = ANY($1) GROUP BY t.id ORDER BY t.id`,
+        [accounts],
       ),
       bookings: await one('SELECT id, status FROM bookings WHERE account_id = $1 ORDER BY id', [
         f.customer.id,
       ]),
       key: await one('SELECT api_key_hash FROM accounts WHERE id = $1', [f.customer.id]),
     };
+  };
+
+  /** The payment of an order, as the admin's payment list shows it (other files make payments too). */
+  const paymentOf = async (orderId: string, status: string): Promise<string> => {
+    let cursor: string | null = null;
+    do {
+      const page: { data: Array<{ id: string; order_id: string }>; next_cursor: string | null } = (
+        await t
+          .http()
+          .get('/api/admin/payments')
+          .set(bearer(process.env.ADMIN_API_KEY as string))
+          .query({ status, limit: 100, ...(cursor ? { cursor } : {}) })
+          .expect(200)
+      ).body;
+      const match = page.data.find((p) => p.order_id === orderId);
+      if (match) return match.id;
+      cursor = page.next_cursor;
+    } while (cursor);
+    throw new Error(`No ${status} payment for order ${orderId}`);
   };
 
   beforeAll(async () => {
@@ -1261,15 +1370,31 @@ describe('fuzz: every OpenAPI operation with hostile input', () => {
     };
     const usdWallet = await wallet('USD');
     const eurWallet = await wallet('EUR');
+    const other = await customerWithWallet(t, 0);
     const product = await createProduct(t, 50);
     await createProduct(t, 1);
+    const limitedProduct = await createProduct(t, 10, { max_per_account: 2 });
     const hold = async () => (await placeHold(t, customer.key, product.id, 2).expect(201)).body.id as string;
     const order = async (): Promise<Order> => {
       const body = (await createOrder(t, customer.key, await hold()).expect(201)).body;
       return { id: body.id, holdId: body.hold_id, amount: body.amount };
     };
     const paidOrder = await order();
-    await pay(t, customer.key, paidOrder.id, usdWallet).expect(200);
+    const paid = await pay(t, customer.key, paidOrder.id, usdWallet).expect(200);
+    const transfer = await t
+      .http()
+      .post('/api/transfers')
+      .set(bearer(customer.key))
+      .set('Idempotency-Key', randomUUID())
+      .send({ from_wallet_id: usdWallet, to_wallet_id: other.walletId, amount: 100 })
+      .expect(201);
+    // Money owed back: the order was cancelled, then its payment succeeded at the provider.
+    const orderToResolve = await order();
+    await t.http().post(`/api/orders/${orderToResolve.id}/cancel`).set(bearer(customer.key)).expect(200);
+    await sendWebhook(t, succeeded({ order_id: orderToResolve.id, amount: orderToResolve.amount })).expect(
+      200,
+    );
+    const paymentToResolve = await paymentOf(orderToResolve.id, 'refund_required');
     const offers = await t
       .http()
       .get('/api/flights/offers')
@@ -1302,13 +1427,20 @@ describe('fuzz: every OpenAPI operation with hostile input', () => {
       customer,
       usdWallet,
       eurWallet,
+      otherAccount: other.customer.id,
+      otherWallet: other.walletId,
       productId: product.id,
+      limitedProductId: limitedProduct.id,
       holdToRelease: await hold(),
       holdToOrder: await hold(),
       orderToCancel: await order(),
       orderToPay: await order(),
       orderForWebhook: await order(),
       paidOrder: paidOrder.id,
+      paidPayment: paid.body.payment.id,
+      orderToResolve,
+      paymentToResolve,
+      transferId: transfer.body.id,
       bookingId: booking.body.id,
       offerId,
       cursor: page.body.next_cursor,
@@ -1393,7 +1525,7 @@ describe('fuzz: every OpenAPI operation with hostile input', () => {
     expect(answers.filter(([, problem]) => problem !== null)).toEqual([]);
   });
 
-  it('moved no money, stock, hold, order, payment, booking or key', async () => {
+  it('moved no money, stock, hold, order, payment, refund, transfer, booking or key', async () => {
     expect(await snapshot()).toEqual(before);
   });
 

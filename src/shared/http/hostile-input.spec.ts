@@ -1,4 +1,4 @@
-import { isSafeText, jsonDepthExceeds } from './hostile-input';
+import { declaredCharset, isSafeText, jsonDepthExceeds } from './hostile-input';
 
 describe('jsonDepthExceeds', () => {
   const nested = (levels: number) => JSON.parse(`${'['.repeat(levels)}${']'.repeat(levels)}`);
@@ -28,5 +28,20 @@ describe('isSafeText', () => {
     ['reversed pair \ude00\ud83d', false],
   ])('%j → %s', (text, safe) => {
     expect(isSafeText(text)).toBe(safe);
+  });
+});
+
+describe('declaredCharset', () => {
+  it.each([
+    ['application/json', undefined],
+    ['application/json; charset=utf-8', 'utf-8'],
+    ['application/json;charset=UTF-8', 'utf-8'],
+    ['application/json; charset="utf-8"', 'utf-8'],
+    ['application/json; charset = latin1', 'latin1'],
+    ['application/json; v=1; charset=ascii', 'ascii'],
+    ['application/json; charset=', ''],
+    [undefined, undefined],
+  ])('%j → %j', (contentType, charset) => {
+    expect(declaredCharset(contentType)).toBe(charset);
   });
 });

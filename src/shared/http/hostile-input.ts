@@ -25,13 +25,23 @@ export function jsonDepthExceeds(value: unknown, max = MAX_JSON_DEPTH): boolean 
 
 type Done = (error: Error | null, body?: unknown) => void;
 
-/** A body's Content-Encoding other than identity: bodies are taken as they are sent, uncompressed. */
+/**
+ * A body's Content-Encoding other than identity, or a charset other than UTF-8: bodies are taken as
+ * they are sent, uncompressed, and read as UTF-8 only.
+ */
 export class UnsupportedEncodingError extends DomainError {
   readonly code = 'unsupported_media_type';
   readonly title = 'Unsupported media type';
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The charset parameter of a Content-Type, lower-cased, if it names one. */
+export function declaredCharset(contentType: string | undefined): string | undefined {
+  const match = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(contentType ?? '');
+  return match ? (match[1] ?? match[2]).toLowerCase() : undefined;
+}
+
 const malformed = () =>
   new ValidationFailedError(
     [{ field: 'body', message: 'is not valid JSON' }],
@@ -39,10 +49,12 @@ const malformed = () =>
   );
 
 /**
- * The JSON body parser. Text must be UTF-8 (what is stored must be what was sent); `JSON.parse`
- * keeps keys such as `__proto__` as plain own data, which the validation pipe then refuses like any
- * unknown field; the depth is checked before anything recursive walks the body. An empty body is no
- * body, as a client that sends `Content-Type: application/json` on a body-less action expects.
+ * The JSON body parser. Text must be UTF-8 (what is stored must be what was sent), and a body that
+ * declares another charset (latin1, utf-16, even ascii) is refused rather than misread as UTF-8;
+ * `JSON.parse` keeps keys such as `__proto__` as plain own data, which the validation pipe then
+ * refuses like any unknown field; the depth is checked before anything recursive walks the body. An
+ * empty body is no body, as a client that sends `Content-Type: application/json` on a body-less
+ * action expects.
  */
 export function parseJsonBody(req: FastifyRequest, body: Buffer, done: Done): void {
   const encoding = req.headers['content-encoding'];
@@ -50,6 +62,10 @@ export function parseJsonBody(req: FastifyRequest, body: Buffer, done: Done): vo
     return done(
       new UnsupportedEncodingError('Content-Encoding is not supported: send the body uncompressed'),
     );
+  }
+  const charset = declaredCharset(req.headers['content-type']);
+  if (charset !== undefined && charset !== 'utf-8') {
+    return done(new UnsupportedEncodingError('Only UTF-8 bodies are read: send charset=utf-8 or none'));
   }
   if (body.length === 0) return done(null, undefined);
   let value: unknown;

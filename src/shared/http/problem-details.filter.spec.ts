@@ -72,6 +72,22 @@ describe('toProblem', () => {
     });
   });
 
+  it("maps Fastify's router errors (a malformed or over-long path) to validation_failed", () => {
+    const badUrl = Object.assign(new URIError("'/api/products/%FF' is not a valid url component"), {
+      code: 'FST_ERR_BAD_URL',
+      statusCode: 400,
+    });
+    const tooLong = Object.assign(new URIError("'/api/orders/aaa' is exceeding the max param length"), {
+      code: 'FST_ERR_MAX_PARAM_LENGTH',
+      statusCode: 414,
+    });
+    for (const error of [badUrl, tooLong]) {
+      const { body } = toProblem(error, 'r', logger);
+      expect(body).toMatchObject({ status: 400, code: 'validation_failed', request_id: 'r' });
+      expect(body.detail).not.toContain('/api/');
+    }
+  });
+
   it('answers 503 when the database is unreachable', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     const { body, headers } = toProblem(refused, 'r', logger);

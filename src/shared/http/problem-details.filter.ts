@@ -100,6 +100,9 @@ const FASTIFY_ERRORS: Record<string, { status: number; detail: string }> = {
     detail: 'Send request bodies as application/json',
   },
   FST_ERR_BAD_URL: { status: 400, detail: 'The request path is not a well-formed URL' },
+  // Fastify's own 414 for a path segment past the router's maxParamLength: an id that long is
+  // refused like any other id over its maximum length.
+  FST_ERR_MAX_PARAM_LENGTH: { status: 400, detail: 'A path segment is longer than 1000 characters' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
     status: 400,
     detail: 'The request body does not match its Content-Length',

@@ -58,6 +58,12 @@ export function droppedKey(value: unknown): { field: string; key: string } | und
 
 class AppValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // The ValidationPipe takes null for an empty object, so on a body whose fields are all optional
+    // (a refund: all that is left) a JSON `null` would be obeyed as "no fields". No body (undefined)
+    // still means no fields; `null` is a value where an object belongs, refused like an array.
+    if (metadata.type === 'body' && value === null && metadata.metatype && this.toValidate(metadata)) {
+      throw new ValidationFailedError([{ field: 'body', message: 'must be an object' }]);
+    }
     if (metadata.metatype && this.toValidate(metadata) && !isTolerant(metadata.metatype)) {
       const dropped = droppedKey(value);
       if (dropped) {
