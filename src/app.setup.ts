@@ -1,4 +1,5 @@
 import { resolve } from 'path';
+import { Logger as NestLogger } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Server } from 'http';
@@ -8,6 +9,7 @@ import { AppConfig } from './config/app-config';
 import { API_KEY_AUTHENTICATOR, type ApiKeyAuthenticator } from './shared/http/auth';
 import { answerClientError } from './shared/http/client-error';
 import { parseJsonBody } from './shared/http/hostile-input';
+import { sendProblem, toProblem } from './shared/http/problem-details.filter';
 import { rateLimitHook } from './shared/http/rate-limit';
 import { requestIdFor } from './shared/http/request-id';
 import { REDIS } from './shared/redis/redis.module';
@@ -18,6 +20,7 @@ import { setupSwagger } from './shared/http/swagger';
 import { createValidationPipe } from './shared/http/validation';
 
 export const MAX_BODY_BYTES = 64 * 1024;
+const problemLogger = new NestLogger('ProblemDetails');
 /** `public/demo` at the project root, from `src/` (tests) and `dist/src/` (build) alike. */
 const DEMO_DIR = resolve(__dirname, __filename.endsWith('.ts') ? '..' : '../..', 'public', 'demo');
 
@@ -43,9 +46,10 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
     // Connections idle between requests close promptly at shutdown, so in-flight requests drain.
     keepAliveTimeout: 5000,
     clientErrorHandler: answerClientError,
-    // A malformed URL is answered by the router before any hook runs: it still gets its request id.
+    // A malformed URL (or a path segment past maxParamLength) is answered by the router before any
+    // hook or Nest's error handler runs: it still gets its request id, and a problem document.
     frameworkErrors: (error: Error, req: FastifyRequest, reply: FastifyReply) => {
-      void reply.header('x-request-id', req.id).send(error);
+      sendProblem(reply.header('x-request-id', req.id), toProblem(error, req.id, problemLogger));
     },
     // Long path parameters reach the handler's validation (a 400), not a bare route miss.
     routerOptions: { maxParamLength: 1000 },

@@ -536,4 +536,19 @@ describe('hostile input (e2e)', () => {
       expect(await balance(walletId)).toBe(1000);
     });
   });
+
+  // Found by the fuzz tier on Fastify: the router answers a path it cannot decode, or a segment
+  // past its maxParamLength, before any route or filter runs, and answered with Fastify's bare JSON.
+  describe('paths the router cannot take', () => {
+    it.each([
+      ['malformed percent-encoding', '/api/products/%FF'],
+      ['an encoded unpaired surrogate', '/api/wallets/%ED%A0%80/transactions'],
+      ['a segment of 1001 characters', `/api/orders/${'a'.repeat(1001)}`],
+    ])('%s is a 400 validation_failed problem with its request id', async (_what, path) => {
+      const res = await t.http().get(path).set(admin).set('x-request-id', 'bad-url-1');
+      expectValidationFailed(res);
+      expect(res.headers['x-request-id']).toBe('bad-url-1');
+      expect(res.body.request_id).toBe('bad-url-1');
+    });
+  });
 });
