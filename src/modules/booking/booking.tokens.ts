@@ -1,4 +1,5 @@
 export const BOOKING_REPOSITORY = Symbol('BOOKING_REPOSITORY');
+export const BOOKING_JOBS = Symbol('BOOKING_JOBS');
 
 /** The Bull queue whose jobs (id = booking id) call the provider for a pending booking. */
 export const BOOKING_QUEUE = 'bookings';

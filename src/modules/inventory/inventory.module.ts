@@ -1,9 +1,9 @@
 import { BullAdapter } from '@bull-board/api/bullAdapter';
 import { BullBoardModule } from '@bull-board/nestjs';
 import { BullModule } from '@nestjs/bull';
-import { Module, type Provider } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { workerProviders } from '../../shared/queue/role';
+import { deadlineProviders } from '../../shared/queue/bull-deadline';
 import { ProductsController } from './api/products.controller';
 import { HoldsController } from './api/holds.controller';
 import { CreateProductService } from './application/create-product.service';
@@ -13,14 +13,21 @@ import { InventoryMetrics } from './application/inventory-metrics';
 import { ManageHoldService } from './application/manage-hold.service';
 import { PlaceHoldService } from './application/place-hold.service';
 import { StockService } from './application/stock.service';
-import { HoldExpiryProcessor, HoldExpirySweeper } from './infrastructure/hold-expiry.processor';
 import { HoldOrmEntity } from './infrastructure/hold.orm-entity';
-import { ProductCache } from './infrastructure/product-cache';
 import { ProductOrmEntity } from './infrastructure/product.orm-entity';
-import { SoldOutRegistry } from './infrastructure/sold-out-registry';
+import { RedisProductCache } from './infrastructure/redis-product-cache';
+import { RedisSoldOutRegistry } from './infrastructure/redis-sold-out-registry';
 import { TypeOrmHoldRepository } from './infrastructure/typeorm-hold.repository';
 import { TypeOrmProductRepository } from './infrastructure/typeorm-product.repository';
-import { HOLD_EXPIRY_QUEUE } from './inventory.tokens';
+import {
+  HOLD_EXPIRY,
+  HOLD_EXPIRY_QUEUE,
+  HOLD_EXPIRY_SCHEDULER,
+  HOLD_REPOSITORY,
+  PRODUCT_CACHE,
+  PRODUCT_REPOSITORY,
+  SOLD_OUT_REGISTRY,
+} from './inventory.tokens';
 
 @Module({
   imports: [
@@ -37,11 +44,11 @@ import { HOLD_EXPIRY_QUEUE } from './inventory.tokens';
     ExpireHoldsService,
     StockService,
     InventoryMetrics,
-    ProductCache,
-    SoldOutRegistry,
-    TypeOrmProductRepository,
-    TypeOrmHoldRepository,
-    ...workerProviders<Provider>(HoldExpiryProcessor, HoldExpirySweeper),
+    { provide: PRODUCT_REPOSITORY, useClass: TypeOrmProductRepository },
+    { provide: HOLD_REPOSITORY, useClass: TypeOrmHoldRepository },
+    { provide: PRODUCT_CACHE, useClass: RedisProductCache },
+    { provide: SOLD_OUT_REGISTRY, useClass: RedisSoldOutRegistry },
+    ...deadlineProviders(HOLD_EXPIRY, HOLD_EXPIRY_SCHEDULER, ExpireHoldsService),
   ],
   exports: [StockService, ManageHoldService],
 })

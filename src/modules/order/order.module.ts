@@ -1,9 +1,9 @@
 import { BullAdapter } from '@bull-board/api/bullAdapter';
 import { BullBoardModule } from '@bull-board/nestjs';
 import { BullModule } from '@nestjs/bull';
-import { Module, type Provider } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { workerProviders } from '../../shared/queue/role';
+import { deadlineProviders } from '../../shared/queue/bull-deadline';
 import { InventoryModule } from '../inventory/inventory.module';
 import { OrdersController } from './api/orders.controller';
 import { CreateOrderService } from './application/create-order.service';
@@ -12,10 +12,9 @@ import { ManageOrderService } from './application/manage-order.service';
 import { OrderCreationHooks } from './application/order-creation-hooks';
 import { OrderLifecycleService } from './application/order-lifecycle.service';
 import { OrderMetrics } from './application/order-metrics';
-import { OrderExpiryProcessor, OrderExpirySweeper } from './infrastructure/order-expiry.processor';
 import { OrderOrmEntity } from './infrastructure/order.orm-entity';
 import { TypeOrmOrderRepository } from './infrastructure/typeorm-order.repository';
-import { ORDER_EXPIRY_QUEUE } from './order.tokens';
+import { ORDER_EXPIRY, ORDER_EXPIRY_QUEUE, ORDER_EXPIRY_SCHEDULER, ORDER_REPOSITORY } from './order.tokens';
 
 @Module({
   imports: [
@@ -32,8 +31,8 @@ import { ORDER_EXPIRY_QUEUE } from './order.tokens';
     OrderLifecycleService,
     OrderCreationHooks,
     OrderMetrics,
-    TypeOrmOrderRepository,
-    ...workerProviders<Provider>(OrderExpiryProcessor, OrderExpirySweeper),
+    { provide: ORDER_REPOSITORY, useClass: TypeOrmOrderRepository },
+    ...deadlineProviders(ORDER_EXPIRY, ORDER_EXPIRY_SCHEDULER, ExpireOrdersService),
   ],
   exports: [OrderLifecycleService, OrderCreationHooks],
 })

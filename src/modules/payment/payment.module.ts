@@ -19,7 +19,9 @@ import { ReconcileService } from './application/reconcile.service';
 import { RefundOrderService } from './application/refund-order.service';
 import { ResolvePaymentService } from './application/resolve-payment.service';
 import { PaymentOrmEntity } from './infrastructure/payment.orm-entity';
+import { SqlReconciliationChecks } from './infrastructure/reconciliation.checks';
 import { TypeOrmPaymentRepository } from './infrastructure/typeorm-payment.repository';
+import { PAYMENT_REPOSITORY, RECONCILIATION_CHECKS } from './payment.tokens';
 
 @Module({
   imports: [OrderModule, WalletModule, TypeOrmModule.forFeature([PaymentOrmEntity])],
@@ -39,7 +41,8 @@ import { TypeOrmPaymentRepository } from './infrastructure/typeorm-payment.repos
     ApplyPendingEventsListener,
     ReconcileService,
     PaymentMetrics,
-    TypeOrmPaymentRepository,
+    { provide: PAYMENT_REPOSITORY, useClass: TypeOrmPaymentRepository },
+    { provide: RECONCILIATION_CHECKS, useClass: SqlReconciliationChecks },
     WebhookSignatureGuard,
   ],
 })

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
 import type { ApiKeyAuthenticator, Principal } from '../../../shared/http/auth';
 import { ACCOUNT_REPOSITORY } from '../account.tokens';
@@ -29,7 +30,7 @@ export class AuthenticateApiKeyService implements ApiKeyAuthenticator {
 
   constructor(
     config: AppConfig,
-    @Inject(ACCOUNT_REPOSITORY) private readonly accounts: AccountRepository,
+    @Inject(ACCOUNT_REPOSITORY) private readonly accounts: AccountRepository<EntityManager>,
   ) {
     this.adminHash = hashApiKey(config.ADMIN_API_KEY);
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import type { Cursor } from '../../../shared/http/pagination';
+import type { Cursor } from '../../../shared/domain/cursor';
 import type { Account } from '../domain/account';
 import type { AccountRepository } from '../domain/account.repository';
 import { AccountOrmEntity } from './account.orm-entity';
@@ -14,7 +14,7 @@ const toAccount = (row: AccountOrmEntity): Account => ({
 });
 
 @Injectable()
-export class TypeOrmAccountRepository implements AccountRepository {
+export class TypeOrmAccountRepository implements AccountRepository<EntityManager> {
   constructor(@InjectRepository(AccountOrmEntity) private readonly rows: Repository<AccountOrmEntity>) {}
 
   async create(tx: EntityManager, account: Account, apiKeyHash: string): Promise<void> {

@@ -8,10 +8,10 @@ import type { Principal } from '../../../shared/http/auth';
 import { TravelHandlers } from '../../provider/application/travel-handlers.service';
 import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
-import { BOOKING_REPOSITORY } from '../booking.tokens';
+import { BOOKING_JOBS, BOOKING_REPOSITORY } from '../booking.tokens';
 import { type Booking, type Traveler, type TravelType } from '../domain/booking';
 import type { BookingRepository } from '../domain/booking.repository';
-import { BookingQueue } from '../infrastructure/booking-queue';
+import type { BookingJobs } from './booking-jobs';
 
 export interface CreateBookingCommand {
   caller: Principal;
@@ -33,7 +33,7 @@ export class CreateBookingService {
     private readonly uow: UnitOfWork,
     private readonly ledger: WalletLedgerService,
     private readonly handlers: TravelHandlers,
-    private readonly queue: BookingQueue,
+    @Inject(BOOKING_JOBS) private readonly jobs: BookingJobs,
     private readonly config: AppConfig,
     @Inject(BOOKING_REPOSITORY) private readonly bookings: BookingRepository<EntityManager>,
   ) {}
@@ -81,7 +81,7 @@ export class CreateBookingService {
           updatedAt: now,
         };
         await this.bookings.insert(em, booking);
-        afterCommit(em, () => this.queue.enqueue(id));
+        afterCommit(em, () => this.jobs.enqueue(id));
         return booking;
       },
       { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS, onLockTimeout: () => new WalletBusyError() },

@@ -1,15 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { decodeCursor, DEFAULT_PAGE_SIZE } from '../../../shared/http/pagination';
 import type { Product } from '../domain/product';
-import { ProductCache } from '../infrastructure/product-cache';
-import { TypeOrmProductRepository } from '../infrastructure/typeorm-product.repository';
+import type { ProductRepository } from '../domain/product.repository';
+import { PRODUCT_CACHE, PRODUCT_REPOSITORY } from '../inventory.tokens';
+import type { ProductCache } from './product-cache';
 
 @Injectable()
 export class GetProductsService {
   constructor(
-    private readonly products: TypeOrmProductRepository,
-    private readonly cache: ProductCache,
+    @Inject(PRODUCT_REPOSITORY) private readonly products: ProductRepository<EntityManager>,
+    @Inject(PRODUCT_CACHE) private readonly cache: ProductCache,
   ) {}
 
   async getById(id: string): Promise<Product> {

@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { assertConsumable, type Hold, planRelease } from '../domain/hold';
-import { TypeOrmHoldRepository } from '../infrastructure/typeorm-hold.repository';
+import type { HoldRepository } from '../domain/hold.repository';
+import { HOLD_REPOSITORY } from '../inventory.tokens';
 import { InventoryMetrics } from './inventory-metrics';
 import { StockService } from './stock.service';
 
@@ -26,7 +27,7 @@ export interface ConsumedHold {
 export class ManageHoldService {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly holds: TypeOrmHoldRepository,
+    @Inject(HOLD_REPOSITORY) private readonly holds: HoldRepository<EntityManager>,
     private readonly stock: StockService,
     private readonly metrics: InventoryMetrics,
     private readonly config: AppConfig,

@@ -1,13 +1,13 @@
-import { InjectQueue } from '@nestjs/bull';
-import { Injectable } from '@nestjs/common';
-import type { Queue } from 'bull';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
+import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
 import { afterCommit, UnitOfWork } from '../../../shared/database/unit-of-work';
+import type { DeadlineScheduler } from '../../../shared/queue/deadline';
 import { ManageHoldService } from '../../inventory/application/manage-hold.service';
 import { type Order, orderAmount } from '../domain/order';
-import { TypeOrmOrderRepository } from '../infrastructure/typeorm-order.repository';
-import { EXPIRE_ORDER_JOB, ORDER_EXPIRY_QUEUE, orderExpiryJobId } from '../order.tokens';
+import type { OrderRepository } from '../domain/order.repository';
+import { ORDER_EXPIRY_SCHEDULER, ORDER_REPOSITORY } from '../order.tokens';
 import { OrderCreationHooks } from './order-creation-hooks';
 import { OrderMetrics } from './order-metrics';
 
@@ -16,11 +16,11 @@ export class CreateOrderService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly holds: ManageHoldService,
-    private readonly orders: TypeOrmOrderRepository,
+    @Inject(ORDER_REPOSITORY) private readonly orders: OrderRepository<EntityManager>,
     private readonly hooks: OrderCreationHooks,
     private readonly metrics: OrderMetrics,
     private readonly config: AppConfig,
-    @InjectQueue(ORDER_EXPIRY_QUEUE) private readonly queue: Queue,
+    @Inject(ORDER_EXPIRY_SCHEDULER) private readonly expiry: DeadlineScheduler,
   ) {}
 
   /**
@@ -52,13 +52,7 @@ export class CreateOrderService {
         };
         await this.orders.insert(em, order);
         await this.hooks.notify(em, order);
-        afterCommit(em, () =>
-          this.queue.add(
-            EXPIRE_ORDER_JOB,
-            { orderId: order.id },
-            { jobId: orderExpiryJobId(order.id), delay: ttlMs, removeOnComplete: true, removeOnFail: 100 },
-          ),
-        );
+        afterCommit(em, () => this.expiry.schedule([order.id], ttlMs));
         // A listener may have paid or cancelled it already.
         return (await this.orders.findById(order.id, em)) as Order;
       },

@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import type { Order } from '../domain/order';
-import { TypeOrmOrderRepository } from '../infrastructure/typeorm-order.repository';
+import type { OrderRepository } from '../domain/order.repository';
+import { ORDER_REPOSITORY } from '../order.tokens';
 import { OrderLifecycleService } from './order-lifecycle.service';
 
 /** Who is asking: orders of other accounts are not found unless the caller is the admin. */
@@ -16,7 +18,7 @@ export interface OrderViewer {
 export class ManageOrderService {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly orders: TypeOrmOrderRepository,
+    @Inject(ORDER_REPOSITORY) private readonly orders: OrderRepository<EntityManager>,
     private readonly lifecycle: OrderLifecycleService,
     private readonly config: AppConfig,
   ) {}

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { StockService } from '../../inventory/application/stock.service';
@@ -10,7 +10,8 @@ import {
   planRefund,
   type RefundPlan,
 } from '../domain/order';
-import { TypeOrmOrderRepository } from '../infrastructure/typeorm-order.repository';
+import type { OrderRepository } from '../domain/order.repository';
+import { ORDER_REPOSITORY } from '../order.tokens';
 import { OrderMetrics } from './order-metrics';
 
 /**
@@ -21,7 +22,7 @@ import { OrderMetrics } from './order-metrics';
 @Injectable()
 export class OrderLifecycleService {
   constructor(
-    private readonly orders: TypeOrmOrderRepository,
+    @Inject(ORDER_REPOSITORY) private readonly orders: OrderRepository<EntityManager>,
     private readonly stock: StockService,
     private readonly metrics: OrderMetrics,
   ) {}

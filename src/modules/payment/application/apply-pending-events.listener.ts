@@ -1,9 +1,10 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { OrderCreationHooks, type OrderCreatedListener } from '../../order/application/order-creation-hooks';
 import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
 import type { Order } from '../../order/domain/order';
-import { TypeOrmPaymentRepository } from '../infrastructure/typeorm-payment.repository';
+import type { PaymentRepository } from '../domain/payment.repository';
+import { PAYMENT_REPOSITORY } from '../payment.tokens';
 import { PaymentEventApplier } from './payment-event-applier';
 
 /**
@@ -15,7 +16,7 @@ export class ApplyPendingEventsListener implements OrderCreatedListener, OnModul
   constructor(
     private readonly hooks: OrderCreationHooks,
     private readonly orders: OrderLifecycleService,
-    private readonly payments: TypeOrmPaymentRepository,
+    @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository<EntityManager>,
     private readonly applier: PaymentEventApplier,
   ) {}
 

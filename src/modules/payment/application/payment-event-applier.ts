@@ -1,11 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import type { EntityManager } from 'typeorm';
 import type { Order } from '../../order/domain/order';
 import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
 import type { Payment } from '../domain/payment';
 import { decide, type PaymentEvent } from '../domain/payment-event';
-import { TypeOrmPaymentRepository } from '../infrastructure/typeorm-payment.repository';
+import type { PaymentRepository } from '../domain/payment.repository';
+import { PAYMENT_REPOSITORY } from '../payment.tokens';
 import { PaymentMetrics } from './payment-metrics';
 
 export interface AppliedEvent {
@@ -22,7 +23,7 @@ export interface AppliedEvent {
 export class PaymentEventApplier {
   constructor(
     private readonly orders: OrderLifecycleService,
-    private readonly payments: TypeOrmPaymentRepository,
+    @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository<EntityManager>,
     private readonly metrics: PaymentMetrics,
   ) {}
 

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { randomUUID } from 'crypto';
 import { AppConfig } from '../../../config/app-config';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
@@ -9,7 +10,8 @@ import { WalletLedgerService } from '../../wallet/application/wallet-ledger.serv
 import { serviceKey } from '../../wallet/domain/wallet';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import { refundKey, refundRequestKey } from '../domain/payment';
-import { TypeOrmPaymentRepository } from '../infrastructure/typeorm-payment.repository';
+import type { PaymentRepository } from '../domain/payment.repository';
+import { PAYMENT_REPOSITORY } from '../payment.tokens';
 import { PaymentMetrics } from './payment-metrics';
 
 export interface RefundOrderCommand {
@@ -38,7 +40,7 @@ export class RefundOrderService {
     private readonly uow: UnitOfWork,
     private readonly orders: OrderLifecycleService,
     private readonly ledger: WalletLedgerService,
-    private readonly payments: TypeOrmPaymentRepository,
+    @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository<EntityManager>,
     private readonly metrics: PaymentMetrics,
     private readonly config: AppConfig,
   ) {}

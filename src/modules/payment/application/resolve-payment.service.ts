@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { randomUUID } from 'crypto';
 import { AppConfig } from '../../../config/app-config';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
@@ -10,7 +11,8 @@ import { serviceKey } from '../../wallet/domain/wallet';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import { type Payment, refundRequestKey, settlementKey } from '../domain/payment';
 import { PaymentNotResolvableError } from '../domain/payment.errors';
-import { TypeOrmPaymentRepository } from '../infrastructure/typeorm-payment.repository';
+import type { PaymentRepository } from '../domain/payment.repository';
+import { PAYMENT_REPOSITORY } from '../payment.tokens';
 import { PaymentMetrics } from './payment-metrics';
 
 /** Exactly one of `walletId` and `externalReference`. */
@@ -35,7 +37,7 @@ export class ResolvePaymentService {
     private readonly uow: UnitOfWork,
     private readonly orders: OrderLifecycleService,
     private readonly ledger: WalletLedgerService,
-    private readonly payments: TypeOrmPaymentRepository,
+    @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository<EntityManager>,
     private readonly metrics: PaymentMetrics,
     private readonly config: AppConfig,
   ) {}

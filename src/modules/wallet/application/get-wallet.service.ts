@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { isAdmin, type Principal } from '../../../shared/http/auth';
-import type { Cursor } from '../../../shared/http/pagination';
+import type { Cursor } from '../../../shared/domain/cursor';
 import type { Wallet } from '../domain/wallet';
 import type { WalletRepository } from '../domain/wallet.repository';
 import { WALLET_REPOSITORY } from '../wallet.tokens';

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { type Batch, HotRowBatcher } from '../../../shared/database/hot-row-batcher';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { isAdmin, type Principal } from '../../../shared/http/auth';
@@ -6,8 +6,9 @@ import { byIdempotencyKey } from '../../../shared/idempotency/batch-idempotency'
 import { currentIdempotentCall } from '../../../shared/idempotency/idempotent-call';
 import type { TransactionType } from '../domain/wallet';
 import { WalletBusyError } from '../domain/wallet.errors';
-import { RedisWalletLock } from '../infrastructure/redis-wallet-lock';
+import { WALLET_LOCK } from '../wallet.tokens';
 import { type LedgerMovement, type RecordedTransaction, WalletLedgerService } from './wallet-ledger.service';
+import type { WalletLock } from './wallet-lock';
 
 export interface MoveMoneyCommand {
   type: TransactionType;
@@ -33,7 +34,7 @@ export class MoveMoneyService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly ledger: WalletLedgerService,
-    private readonly lock: RedisWalletLock,
+    @Inject(WALLET_LOCK) private readonly lock: WalletLock,
   ) {
     this.batcher = new HotRowBatcher<LedgerMovement, RecordedTransaction>(
       (walletId, batch) => this.decide(walletId, batch),

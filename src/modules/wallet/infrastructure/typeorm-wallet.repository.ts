@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { isUniqueViolation, pgCode, PG } from '../../../shared/database/postgres-errors';
 import { NotFoundError } from '../../../shared/domain/domain-error';
-import type { Cursor } from '../../../shared/http/pagination';
+import type { Cursor } from '../../../shared/domain/cursor';
 import type { LedgerKey, TransactionType, Wallet, WalletTransaction } from '../domain/wallet';
 import { LedgerConflictError, WalletExistsError } from '../domain/wallet.errors';
 import type { NewWallet, WalletRepository } from '../domain/wallet.repository';
