@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
 import { afterCommit, UnitOfWork } from '../../../shared/database/unit-of-work';
 import { NotFoundError } from '../../../shared/domain/domain-error';
-import type { Principal } from '../../../shared/http/auth';
+import type { Caller } from '../../../shared/domain/caller';
 import { TravelHandlers } from '../../provider/application/travel-handlers.service';
 import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
@@ -14,7 +14,7 @@ import type { BookingRepository } from '../domain/booking.repository';
 import type { BookingJobs } from './booking-jobs';
 
 export interface CreateBookingCommand {
-  caller: Principal;
+  caller: Caller;
   type: TravelType;
   offerId: string;
   walletId: string;

@@ -12,20 +12,16 @@ import {
   ApiUnprocessableEntityResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal, isAdmin, type Principal } from '../../../shared/http/auth';
+import { Authenticated, CurrentCaller } from '../../../shared/http/auth';
+import type { Caller } from '../../../shared/domain/caller';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
 import { ProblemDetails } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { CreateOrderService } from '../application/create-order.service';
-import { ManageOrderService, type OrderViewer } from '../application/manage-order.service';
+import { ManageOrderService } from '../application/manage-order.service';
 import { CreateOrderRequest } from './dto/create-order.request';
 import { OrderResponse } from './dto/order.response';
-
-const viewer = (principal: Principal): OrderViewer => ({
-  accountId: principal.accountId,
-  admin: isAdmin(principal),
-});
 
 @ApiTags('orders')
 @Controller('api/orders')
@@ -64,11 +60,8 @@ export class OrdersController {
       'until released or expired',
   })
   @ApiServiceUnavailableResponse({ type: ProblemDetails, description: '`resource_busy`' })
-  async create(
-    @CurrentPrincipal() principal: Principal,
-    @Body() body: CreateOrderRequest,
-  ): Promise<OrderResponse> {
-    return answerWith(OrderResponse.from, () => this.createOrder.execute(principal.accountId, body.hold_id));
+  async create(@CurrentCaller() caller: Caller, @Body() body: CreateOrderRequest): Promise<OrderResponse> {
+    return answerWith(OrderResponse.from, () => this.createOrder.execute(caller.accountId, body.hold_id));
   }
 
   @Get(':id')
@@ -80,8 +73,8 @@ export class OrdersController {
     type: ProblemDetails,
     description: '`not_found` (also for an order of another account)',
   })
-  async get(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<OrderResponse> {
-    return OrderResponse.from(await this.manageOrder.get(viewer(principal), id));
+  async get(@CurrentCaller() caller: Caller, @UuidParam('id') id: string): Promise<OrderResponse> {
+    return OrderResponse.from(await this.manageOrder.get(caller, id));
   }
 
   @Post(':id/cancel')
@@ -103,10 +96,7 @@ export class OrdersController {
     description: '`order_not_cancellable`: the order is paid or refunded',
   })
   @ApiServiceUnavailableResponse({ type: ProblemDetails, description: '`resource_busy`' })
-  async cancel(
-    @CurrentPrincipal() principal: Principal,
-    @UuidParam('id') id: string,
-  ): Promise<OrderResponse> {
-    return answerWith(OrderResponse.from, () => this.manageOrder.cancel(viewer(principal), id));
+  async cancel(@CurrentCaller() caller: Caller, @UuidParam('id') id: string): Promise<OrderResponse> {
+    return answerWith(OrderResponse.from, () => this.manageOrder.cancel(caller, id));
   }
 }

@@ -1,18 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
+import { type Caller, isAdmin } from '../../../shared/domain/caller';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import type { Order } from '../domain/order';
 import type { OrderRepository } from '../domain/order.repository';
 import { ORDER_REPOSITORY } from '../order.tokens';
 import { OrderLifecycleService } from './order-lifecycle.service';
-
-/** Who is asking: orders of other accounts are not found unless the caller is the admin. */
-export interface OrderViewer {
-  accountId: string;
-  admin: boolean;
-}
 
 @Injectable()
 export class ManageOrderService {
@@ -23,17 +18,17 @@ export class ManageOrderService {
     private readonly config: AppConfig,
   ) {}
 
-  async get(viewer: OrderViewer, orderId: string): Promise<Order> {
+  async get(caller: Caller, orderId: string): Promise<Order> {
     const order = await this.orders.findById(orderId);
-    if (!order || !canSee(viewer, order)) throw new NotFoundError('Order', orderId);
+    if (!order || !canSee(caller, order)) throw new NotFoundError('Order', orderId);
     return order;
   }
 
-  async cancel(viewer: OrderViewer, orderId: string): Promise<Order> {
+  async cancel(caller: Caller, orderId: string): Promise<Order> {
     return this.uow.run(
       async (em) => {
         const order = await this.lifecycle.lockOrder(em, orderId);
-        if (!canSee(viewer, order)) throw new NotFoundError('Order', orderId);
+        if (!canSee(caller, order)) throw new NotFoundError('Order', orderId);
         return this.lifecycle.cancel(em, orderId);
       },
       { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS },
@@ -41,6 +36,7 @@ export class ManageOrderService {
   }
 }
 
-function canSee(viewer: OrderViewer, order: Order): boolean {
-  return viewer.admin || order.accountId === viewer.accountId;
+/** Orders of other accounts are not found unless the caller is the admin. */
+function canSee(caller: Caller, order: Order): boolean {
+  return isAdmin(caller) || order.accountId === caller.accountId;
 }

@@ -15,13 +15,8 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  AdminOnly,
-  Authenticated,
-  CurrentPrincipal,
-  Public,
-  type Principal,
-} from '../../../shared/http/auth';
+import { AdminOnly, Authenticated, CurrentCaller, Public } from '../../../shared/http/auth';
+import { type Caller } from '../../../shared/domain/caller';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { ProblemDetails } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
@@ -75,12 +70,12 @@ export class OrderPaymentsController {
   })
   @ApiServiceUnavailableResponse({ type: ProblemDetails, description: BUSY })
   async pay(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentCaller() caller: Caller,
     @UuidParam('id') id: string,
     @Body() body: PayOrderRequest,
   ): Promise<OrderResponse> {
     return answerWith(OrderResponse.from, () =>
-      this.payOrder.execute({ orderId: id, walletId: body.wallet_id, accountId: principal.accountId }),
+      this.payOrder.execute({ orderId: id, walletId: body.wallet_id, accountId: caller.accountId }),
     );
   }
 
@@ -123,7 +118,7 @@ export class OrderPaymentsController {
     @UuidParam('id') id: string,
     @Body() body: RefundOrderRequest,
     @IdempotencyKeyHeader() idempotencyKey: string,
-    @CurrentPrincipal() caller: Principal,
+    @CurrentCaller() caller: Caller,
   ): Promise<OrderResponse> {
     return answerWith(OrderResponse.from, () =>
       this.refundOrder.execute({

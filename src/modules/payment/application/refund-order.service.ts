@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { randomUUID } from 'crypto';
 import { AppConfig } from '../../../config/app-config';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
-import type { Principal } from '../../../shared/http/auth';
+import type { Caller } from '../../../shared/domain/caller';
 import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
 import type { Order } from '../../order/domain/order';
 import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
@@ -21,7 +21,7 @@ export interface RefundOrderCommand {
   reason?: string;
   /** The request's Idempotency-Key, scoped to the caller: one refund per key and order. */
   idempotencyKey: string;
-  caller: Principal;
+  caller: Caller;
 }
 
 /**

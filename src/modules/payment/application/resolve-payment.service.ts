@@ -4,7 +4,7 @@ import { randomUUID } from 'crypto';
 import { AppConfig } from '../../../config/app-config';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { NotFoundError } from '../../../shared/domain/domain-error';
-import type { Principal } from '../../../shared/http/auth';
+import type { Caller } from '../../../shared/domain/caller';
 import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
 import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
 import { serviceKey } from '../../wallet/domain/wallet';
@@ -21,7 +21,7 @@ export interface ResolvePaymentCommand {
   walletId?: string;
   externalReference?: string;
   idempotencyKey: string;
-  caller: Principal;
+  caller: Caller;
 }
 
 /**

@@ -12,13 +12,8 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { ValidationFailedError } from '../../../shared/http/http-errors';
-import {
-  AdminOnly,
-  Authenticated,
-  CurrentPrincipal,
-  isAdmin,
-  type Principal,
-} from '../../../shared/http/auth';
+import { AdminOnly, Authenticated, CurrentCaller } from '../../../shared/http/auth';
+import { isAdmin, type Caller } from '../../../shared/domain/caller';
 import { decodeCursor, DEFAULT_PAGE_SIZE, PaginationQuery, toPage } from '../../../shared/http/pagination';
 import { ProblemDetails } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
@@ -81,10 +76,7 @@ export class WalletsController {
     type: ProblemDetails,
     description: '`wallet_exists`: the account already has a wallet in that currency',
   })
-  async create(
-    @Body() body: CreateWalletRequest,
-    @CurrentPrincipal() caller: Principal,
-  ): Promise<WalletResponse> {
+  async create(@Body() body: CreateWalletRequest, @CurrentCaller() caller: Caller): Promise<WalletResponse> {
     if (!isAdmin(caller) && body.account_id !== undefined && body.account_id !== caller.accountId) {
       throw new ValidationFailedError([
         { field: 'account_id', message: 'can name only your own account with a customer key' },
@@ -108,7 +100,7 @@ export class WalletsController {
       '`validation_failed`: bad `limit`, `cursor` or `account_id`, an unknown parameter, or a customer naming ' +
       'another account',
   })
-  async list(@Query() query: ListWalletsQuery, @CurrentPrincipal() caller: Principal): Promise<WalletPage> {
+  async list(@Query() query: ListWalletsQuery, @CurrentCaller() caller: Caller): Promise<WalletPage> {
     if (
       !isAdmin(caller) &&
       query.account_id !== undefined &&
@@ -133,7 +125,7 @@ export class WalletsController {
   @ApiOkResponse({ type: WalletResponse })
   @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: the id is not a UUID' })
   @ApiNotFoundResponse({ type: ProblemDetails, description: NOT_FOUND })
-  async get(@UuidParam('id') id: string, @CurrentPrincipal() caller: Principal): Promise<WalletResponse> {
+  async get(@UuidParam('id') id: string, @CurrentCaller() caller: Caller): Promise<WalletResponse> {
     return WalletResponse.of(await this.getWallet.execute(id, caller));
   }
 
@@ -154,7 +146,7 @@ export class WalletsController {
     @UuidParam('id') id: string,
     @Body() body: MoveMoneyRequest,
     @IdempotencyKeyHeader() idempotencyKey: string,
-    @CurrentPrincipal() caller: Principal,
+    @CurrentCaller() caller: Caller,
   ): Promise<WalletTransactionResponse> {
     return answerWith(WalletTransactionResponse.of, () =>
       this.moveMoney.execute({
@@ -185,7 +177,7 @@ export class WalletsController {
     @UuidParam('id') id: string,
     @Body() body: MoveMoneyRequest,
     @IdempotencyKeyHeader() idempotencyKey: string,
-    @CurrentPrincipal() caller: Principal,
+    @CurrentCaller() caller: Caller,
   ): Promise<WalletTransactionResponse> {
     return answerWith(WalletTransactionResponse.of, () =>
       this.moveMoney.execute({
@@ -211,7 +203,7 @@ export class WalletsController {
   async transactions(
     @UuidParam('id') id: string,
     @Query() query: PaginationQuery,
-    @CurrentPrincipal() caller: Principal,
+    @CurrentCaller() caller: Caller,
   ): Promise<WalletTransactionPage> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const rows = await this.listTransactions.execute(id, caller, limit + 1, decodeCursor(query.cursor));

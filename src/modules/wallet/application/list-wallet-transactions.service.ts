@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { Principal } from '../../../shared/http/auth';
+import type { Caller } from '../../../shared/domain/caller';
 import type { Cursor } from '../../../shared/domain/cursor';
 import type { WalletTransaction } from '../domain/wallet';
 import type { WalletRepository } from '../domain/wallet.repository';
@@ -17,7 +17,7 @@ export class ListWalletTransactionsService {
   /** Up to `limit` entries newest first, after `cursor`; the owner or the admin only. */
   async execute(
     walletId: string,
-    viewer: Principal,
+    viewer: Caller,
     limit: number,
     cursor?: Cursor,
   ): Promise<WalletTransaction[]> {

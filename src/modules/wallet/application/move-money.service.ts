@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Batch, HotRowBatcher } from '../../../shared/database/hot-row-batcher';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
-import { isAdmin, type Principal } from '../../../shared/http/auth';
+import { isAdmin, type Caller } from '../../../shared/domain/caller';
 import { byIdempotencyKey } from '../../../shared/idempotency/batch-idempotency';
 import { currentIdempotentCall } from '../../../shared/idempotency/idempotent-call';
 import type { TransactionType } from '../domain/wallet';
@@ -16,7 +16,7 @@ export interface MoveMoneyCommand {
   amount: bigint;
   description?: string;
   idempotencyKey: string;
-  caller: Principal;
+  caller: Caller;
 }
 
 /** The most movements one transaction decides: enough to amortise a commit, small enough to stay short. */
