@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { afterCommit } from '../../../shared/database/after-commit';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { type Hold, isOverdue } from '../domain/hold';
 import type { DeadlineExpirer } from '../../../shared/queue/deadline';
@@ -50,6 +51,6 @@ export class ExpireHoldsService implements DeadlineExpirer {
       'expired',
       new Date(),
     );
-    this.metrics.holdsExpired.inc(holds.length);
+    afterCommit(em, () => this.metrics.holdsExpired.inc(holds.length));
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
 import { NotFoundError } from '../../../shared/domain/domain-error';
+import { afterCommit } from '../../../shared/database/after-commit';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { assertConsumable, type Hold, planRelease } from '../domain/hold';
 import type { HoldRepository } from '../domain/hold.repository';
@@ -50,7 +51,7 @@ export class ManageHoldService {
         await this.stock.returnReserved(em, hold.productId, hold.quantity);
         const status = outcome.kind === 'release' ? 'released' : 'expired';
         await this.holds.setStatus(em, [hold.id], status, now);
-        if (status === 'expired') this.metrics.holdsExpired.inc();
+        if (status === 'expired') afterCommit(em, () => this.metrics.holdsExpired.inc());
         return { ...hold, status, updatedAt: now };
       },
       { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS },

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { afterCommit } from '../../../shared/database/after-commit';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { StockService } from '../../inventory/application/stock.service';
 import {
@@ -60,7 +61,7 @@ export class OrderLifecycleService {
     if (planCancel(order) === 'unchanged') return order;
     await this.stock.returnReserved(em, order.productId, order.quantity);
     const cancelled = await this.save(em, { ...order, status: 'cancelled' });
-    this.metrics[reason].inc();
+    afterCommit(em, () => this.metrics[reason].inc());
     return cancelled;
   }
 

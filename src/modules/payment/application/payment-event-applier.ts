@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import type { EntityManager } from 'typeorm';
+import { afterCommit } from '../../../shared/database/after-commit';
 import type { Order } from '../../order/domain/order';
 import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
 import type { Payment } from '../domain/payment';
@@ -46,7 +47,7 @@ export class PaymentEventApplier {
           walletTransactionId: null,
           amount: payment.amount,
         });
-        this.metrics.payments.inc({ method: 'external' });
+        afterCommit(em, () => this.metrics.payments.inc({ method: 'external' }));
         return { status: 'processed', reason: null, order };
       }
       case 'record_refund_required': {
