@@ -62,7 +62,7 @@ export default tseslint.config(
   {
     // Pay and refund answer with the order's own representation; a copy of it in the payment
     // module would be a second source of the same contract (and rename it in the OpenAPI document).
-    files: ['src/modules/payment/api/payments.controller.ts'],
+    files: ['src/modules/payment/api/order-payments.controller.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -8,10 +8,13 @@ import { ProductsController } from './api/products.controller';
 import { HoldsController } from './api/holds.controller';
 import { CreateProductService } from './application/create-product.service';
 import { ExpireHoldsService } from './application/expire-holds.service';
-import { GetProductsService } from './application/get-products.service';
+import { ConsumeHoldService } from './application/consume-hold.service';
+import { GetHoldService } from './application/get-hold.service';
+import { GetProductService } from './application/get-product.service';
+import { ListProductsService } from './application/list-products.service';
 import { InventoryMetrics } from './application/inventory-metrics';
-import { ManageHoldService } from './application/manage-hold.service';
 import { PlaceHoldService } from './application/place-hold.service';
+import { ReleaseHoldService } from './application/release-hold.service';
 import { StockService } from './application/stock.service';
 import { HoldOrmEntity } from './infrastructure/hold.orm-entity';
 import { ProductOrmEntity } from './infrastructure/product.orm-entity';
@@ -38,9 +41,12 @@ import {
   controllers: [ProductsController, HoldsController],
   providers: [
     CreateProductService,
-    GetProductsService,
+    GetProductService,
+    ListProductsService,
     PlaceHoldService,
-    ManageHoldService,
+    GetHoldService,
+    ReleaseHoldService,
+    ConsumeHoldService,
     ExpireHoldsService,
     StockService,
     InventoryMetrics,
@@ -50,6 +56,6 @@ import {
     { provide: SOLD_OUT_REGISTRY, useClass: RedisSoldOutRegistry },
     ...deadlineProviders(HOLD_EXPIRY, HOLD_EXPIRY_SCHEDULER, ExpireHoldsService),
   ],
-  exports: [StockService, ManageHoldService],
+  exports: [StockService, ConsumeHoldService],
 })
 export class InventoryModule {}

@@ -6,9 +6,10 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { deadlineProviders } from '../../shared/queue/bull-deadline';
 import { InventoryModule } from '../inventory/inventory.module';
 import { OrdersController } from './api/orders.controller';
+import { CancelOrderService } from './application/cancel-order.service';
 import { CreateOrderService } from './application/create-order.service';
 import { ExpireOrdersService } from './application/expire-orders.service';
-import { ManageOrderService } from './application/manage-order.service';
+import { GetOrderService } from './application/get-order.service';
 import { OrderCreationHooks } from './application/order-creation-hooks';
 import { OrderLifecycleService } from './application/order-lifecycle.service';
 import { OrderMetrics } from './application/order-metrics';
@@ -26,7 +27,8 @@ import { ORDER_EXPIRY, ORDER_EXPIRY_QUEUE, ORDER_EXPIRY_SCHEDULER, ORDER_REPOSIT
   controllers: [OrdersController],
   providers: [
     CreateOrderService,
-    ManageOrderService,
+    GetOrderService,
+    CancelOrderService,
     ExpireOrdersService,
     OrderLifecycleService,
     OrderCreationHooks,

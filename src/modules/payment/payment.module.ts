@@ -3,11 +3,9 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { OrderModule } from '../order/order.module';
 import { WalletModule } from '../wallet/wallet.module';
 import { AdminPaymentsController } from './api/admin-payments.controller';
-import {
-  OrderPaymentsController,
-  PaymentWebhooksController,
-  ReconciliationController,
-} from './api/payments.controller';
+import { OrderPaymentsController } from './api/order-payments.controller';
+import { PaymentWebhooksController } from './api/payment-webhooks.controller';
+import { ReconciliationController } from './api/reconciliation.controller';
 import { WebhookSignatureGuard } from './api/webhook-signature.guard';
 import { ApplyPendingEventsListener } from './application/apply-pending-events.listener';
 import { ListPaymentsService } from './application/list-payments.service';

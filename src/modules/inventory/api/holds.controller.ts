@@ -16,8 +16,9 @@ import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
 import { ProblemDetails } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
-import { ManageHoldService } from '../application/manage-hold.service';
+import { GetHoldService } from '../application/get-hold.service';
 import { PlaceHoldService } from '../application/place-hold.service';
+import { ReleaseHoldService } from '../application/release-hold.service';
 import { CreateHoldRequest } from './dto/create-hold.request';
 import { HoldResponse } from './dto/hold.response';
 
@@ -27,7 +28,8 @@ import { HoldResponse } from './dto/hold.response';
 export class HoldsController {
   constructor(
     private readonly placeHold: PlaceHoldService,
-    private readonly manageHold: ManageHoldService,
+    private readonly getHold: GetHoldService,
+    private readonly releaseHold: ReleaseHoldService,
   ) {}
 
   @Post()
@@ -54,7 +56,7 @@ export class HoldsController {
   })
   async create(@CurrentCaller() caller: Caller, @Body() body: CreateHoldRequest): Promise<HoldResponse> {
     return answerWith(HoldResponse.from, () =>
-      this.placeHold.execute(caller.accountId, body.product_id, body.quantity),
+      this.placeHold.execute(caller, body.product_id, body.quantity),
     );
   }
 
@@ -68,7 +70,7 @@ export class HoldsController {
     description: '`not_found` (also for a hold of another account)',
   })
   async get(@CurrentCaller() caller: Caller, @UuidParam('id') id: string): Promise<HoldResponse> {
-    return HoldResponse.from(await this.manageHold.get(caller.accountId, id));
+    return HoldResponse.from(await this.getHold.execute(caller, id));
   }
 
   @Delete(':id')
@@ -89,6 +91,6 @@ export class HoldsController {
   @ApiConflictResponse({ type: ProblemDetails, description: '`hold_not_active`: the hold made an order' })
   @ApiServiceUnavailableResponse({ type: ProblemDetails, description: '`resource_busy`' })
   async release(@CurrentCaller() caller: Caller, @UuidParam('id') id: string): Promise<HoldResponse> {
-    return HoldResponse.from(await this.manageHold.release(caller.accountId, id));
+    return HoldResponse.from(await this.releaseHold.execute(caller, id));
   }
 }

@@ -5,6 +5,7 @@ import { AppConfig } from '../../../config/app-config';
 import { afterCommit } from '../../../shared/database/after-commit';
 import { type Batch, type BatchOutcome, HotRowBatcher } from '../../../shared/database/hot-row-batcher';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
+import type { Caller } from '../../../shared/domain/caller';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { batchAnswers, byIdempotencyKey, claimVerdict } from '../../../shared/idempotency/batch-idempotency';
 import { IdempotencyStore } from '../../../shared/idempotency/idempotency.store';
@@ -65,12 +66,16 @@ export class PlaceHoldService {
     });
   }
 
-  async execute(accountId: string, productId: string, quantity: number): Promise<Hold> {
+  async execute(caller: Caller, productId: string, quantity: number): Promise<Hold> {
     if (await this.soldOut.isSoldOut(productId)) {
       this.metrics.holdsRefusedForStock.inc();
       throw new InsufficientStockError(quantity, 0);
     }
-    return this.batcher.submit(productId, { accountId, quantity, call: currentIdempotentCall() });
+    return this.batcher.submit(productId, {
+      accountId: caller.accountId,
+      quantity,
+      call: currentIdempotentCall(),
+    });
   }
 
   private decide(productId: string, batch: Batch<HoldRequest>): Promise<Array<BatchOutcome<Hold>>> {

@@ -19,7 +19,8 @@ import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
 import { ProblemDetails } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { CreateOrderService } from '../application/create-order.service';
-import { ManageOrderService } from '../application/manage-order.service';
+import { CancelOrderService } from '../application/cancel-order.service';
+import { GetOrderService } from '../application/get-order.service';
 import { CreateOrderRequest } from './dto/create-order.request';
 import { OrderResponse } from './dto/order.response';
 
@@ -29,7 +30,8 @@ import { OrderResponse } from './dto/order.response';
 export class OrdersController {
   constructor(
     private readonly createOrder: CreateOrderService,
-    private readonly manageOrder: ManageOrderService,
+    private readonly getOrder: GetOrderService,
+    private readonly cancelOrder: CancelOrderService,
   ) {}
 
   @Post()
@@ -61,7 +63,7 @@ export class OrdersController {
   })
   @ApiServiceUnavailableResponse({ type: ProblemDetails, description: '`resource_busy`' })
   async create(@CurrentCaller() caller: Caller, @Body() body: CreateOrderRequest): Promise<OrderResponse> {
-    return answerWith(OrderResponse.from, () => this.createOrder.execute(caller.accountId, body.hold_id));
+    return answerWith(OrderResponse.from, () => this.createOrder.execute(caller, body.hold_id));
   }
 
   @Get(':id')
@@ -74,7 +76,7 @@ export class OrdersController {
     description: '`not_found` (also for an order of another account)',
   })
   async get(@CurrentCaller() caller: Caller, @UuidParam('id') id: string): Promise<OrderResponse> {
-    return OrderResponse.from(await this.manageOrder.get(caller, id));
+    return OrderResponse.from(await this.getOrder.execute(caller, id));
   }
 
   @Post(':id/cancel')
@@ -97,6 +99,6 @@ export class OrdersController {
   })
   @ApiServiceUnavailableResponse({ type: ProblemDetails, description: '`resource_busy`' })
   async cancel(@CurrentCaller() caller: Caller, @UuidParam('id') id: string): Promise<OrderResponse> {
-    return answerWith(OrderResponse.from, () => this.manageOrder.cancel(caller, id));
+    return answerWith(OrderResponse.from, () => this.cancelOrder.execute(caller, id));
   }
 }

@@ -3,8 +3,9 @@ import { randomUUID } from 'crypto';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
 import { afterCommit, UnitOfWork } from '../../../shared/database/unit-of-work';
+import type { Caller } from '../../../shared/domain/caller';
 import type { DeadlineScheduler } from '../../../shared/queue/deadline';
-import { ManageHoldService } from '../../inventory/application/manage-hold.service';
+import { ConsumeHoldService } from '../../inventory/application/consume-hold.service';
 import { type Order, orderAmount } from '../domain/order';
 import type { OrderRepository } from '../domain/order.repository';
 import { ORDER_EXPIRY_SCHEDULER, ORDER_REPOSITORY } from '../order.tokens';
@@ -15,7 +16,7 @@ import { OrderMetrics } from './order-metrics';
 export class CreateOrderService {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly holds: ManageHoldService,
+    private readonly consumeHold: ConsumeHoldService,
     @Inject(ORDER_REPOSITORY) private readonly orders: OrderRepository<EntityManager>,
     private readonly hooks: OrderCreationHooks,
     private readonly metrics: OrderMetrics,
@@ -28,15 +29,15 @@ export class CreateOrderService {
    * the others find it consumed) and creates the order in the same transaction, where listeners
    * may already move it on (a payment that arrived first).
    */
-  async execute(accountId: string, holdId: string): Promise<Order> {
+  async execute(caller: Caller, holdId: string): Promise<Order> {
     const ttlMs = this.config.ORDER_PAYMENT_TTL_SECONDS * 1000;
     const order = await this.uow.run(
       async (em) => {
-        const consumed = await this.holds.consume(em, accountId, holdId);
+        const consumed = await this.consumeHold.execute(em, caller, holdId);
         const now = new Date();
         const order: Order = {
           id: randomUUID(),
-          accountId,
+          accountId: caller.accountId,
           holdId,
           productId: consumed.productId,
           quantity: consumed.quantity,

@@ -1,3 +1,4 @@
+import { type Caller, isAdmin } from '../../../shared/domain/caller';
 import { MAX_AMOUNT } from '../../../shared/domain/money';
 import {
   OrderAmountTooLargeError,
@@ -58,6 +59,11 @@ const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
   refunded: [],
   cancelled: [],
 };
+
+/** Orders of other accounts are not found unless the caller is the admin. */
+export function isVisibleTo(order: Order, caller: Caller): boolean {
+  return isAdmin(caller) || order.accountId === caller.accountId;
+}
 
 export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return NEXT[from].includes(to);
