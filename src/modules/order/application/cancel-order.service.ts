@@ -20,7 +20,7 @@ export class CancelOrderService {
       async (em) => {
         const order = await this.lifecycle.lockOrder(em, orderId);
         if (!isVisibleTo(order, caller)) throw new NotFoundError('Order', orderId);
-        return this.lifecycle.cancel(em, orderId);
+        return this.lifecycle.cancel(em, order);
       },
       { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS },
     );

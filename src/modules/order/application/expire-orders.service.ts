@@ -21,7 +21,7 @@ export class ExpireOrdersService implements DeadlineExpirer {
     return this.uow.run(async (em) => {
       const order = await this.orders.lockById(em, orderId);
       if (!order || !isPaymentOverdue(order, new Date())) return false;
-      await this.lifecycle.cancel(em, order.id, 'expired');
+      await this.lifecycle.cancel(em, order, 'expired');
       return true;
     });
   }
@@ -31,7 +31,7 @@ export class ExpireOrdersService implements DeadlineExpirer {
       const overdue = await this.orders.lockOverdue(em, new Date(), ORDER_EXPIRY.sweepBatch);
       // Products are locked in id order, so that concurrent sweepers never wait on each other in a cycle.
       overdue.sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0));
-      for (const order of overdue) await this.lifecycle.cancel(em, order.id, 'expired');
+      for (const order of overdue) await this.lifecycle.cancel(em, order, 'expired');
       return overdue.length;
     });
   }

@@ -4,6 +4,7 @@ import {
   OrderAmountTooLargeError,
   OrderNotCancellableError,
   OrderNotPayableError,
+  OrderPaymentOverdueError,
   OrderNotRefundableError,
   RefundExceedsPaymentError,
 } from './order.errors';
@@ -82,6 +83,12 @@ export function isPaymentOverdue(order: Order, now: Date): boolean {
 
 export function assertPayable(order: Order): void {
   if (!canTransition(order.status, 'paid')) throw new OrderNotPayableError(order.id, order.status);
+}
+
+/** What a client's own payment also needs: the deadline has not passed (the sweeper may not have come yet). */
+export function assertPayableNow(order: Order, now: Date): void {
+  assertPayable(order);
+  if (isPaymentOverdue(order, now)) throw new OrderPaymentOverdueError(order.id);
 }
 
 /** Whether cancelling changes anything: a cancelled order is returned unchanged. */

@@ -66,7 +66,7 @@ export class OrderPaymentsController {
     @Body() body: PayOrderRequest,
   ): Promise<OrderResponse> {
     return answerWith(OrderResponse.from, () =>
-      this.payOrder.execute({ orderId: id, walletId: body.wallet_id, accountId: caller.accountId }),
+      this.payOrder.execute({ orderId: id, walletId: body.wallet_id, caller }),
     );
   }
 

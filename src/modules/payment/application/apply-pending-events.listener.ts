@@ -26,9 +26,11 @@ export class ApplyPendingEventsListener implements OrderCreatedListener, OnModul
 
   async onOrderCreated(em: EntityManager, order: Order): Promise<void> {
     await this.payments.lockTargets(em, order.id, order.holdId);
+    // The order was inserted by this transaction, so no other can hold it; each event sees what the last made of it.
+    let current = order;
     for (const event of await this.payments.lockPendingFor(em, order.id, order.holdId)) {
-      const current = await this.orders.lockOrder(em, order.id);
       const applied = await this.applier.apply(em, event, current);
+      current = applied.order;
       // The pending delivery keeps its stored answer (202): a retry of that webhook-id replays it.
       await this.payments.recordOutcome(em, event.id, {
         status: applied.status,

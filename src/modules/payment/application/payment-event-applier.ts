@@ -40,7 +40,7 @@ export class PaymentEventApplier {
     switch (decision.apply) {
       case 'mark_paid': {
         const payment = await this.recordExternal(em, event, locked, 'succeeded');
-        const order = await this.orders.markPaid(em, locked.id, {
+        const order = await this.orders.markPaid(em, locked, {
           id: payment.id,
           method: 'external',
           status: 'succeeded',
@@ -52,7 +52,7 @@ export class PaymentEventApplier {
       }
       case 'record_refund_required': {
         const payment = await this.recordExternal(em, event, locked, 'refund_required');
-        const order = await this.orders.recordPayment(em, locked.id, {
+        const order = await this.orders.recordPayment(em, locked, {
           id: payment.id,
           method: 'external',
           status: 'refund_required',
@@ -62,7 +62,7 @@ export class PaymentEventApplier {
         return { status: 'processed', reason: null, order };
       }
       case 'cancel':
-        return { status: 'processed', reason: null, order: await this.orders.cancel(em, locked.id) };
+        return { status: 'processed', reason: null, order: await this.orders.cancel(em, locked) };
       case 'nothing':
         return { status: 'ignored', reason: decision.reason, order: locked };
     }

@@ -50,7 +50,7 @@ export class RefundOrderService {
     const requestKey = refundRequestKey(command.caller.accountId, command.idempotencyKey);
     const refunded = await this.uow.run(
       async (em) => {
-        const plan = await this.orders.planRefund(em, command.orderId, command.amount);
+        const { order, plan } = await this.orders.lockForRefund(em, command.orderId, command.amount);
         const payment = await this.payments.lockByOrderId(em, command.orderId);
         if (!payment) throw new Error(`order ${command.orderId} is paid but has no payment`);
         method = payment.method;
@@ -67,7 +67,7 @@ export class RefundOrderService {
             idempotencyKey: serviceKey(refundKey(command.orderId, requestKey)),
           });
           // This request's refund was made before (its key's stored answer is gone): not a second one.
-          if (credit.replayed) return this.orders.lockOrder(em, command.orderId);
+          if (credit.replayed) return order;
           walletTransactionId = credit.id;
         }
         const now = new Date();
@@ -82,14 +82,14 @@ export class RefundOrderService {
           requestKey,
           createdAt: now,
         });
-        if (!recorded) return this.orders.lockOrder(em, command.orderId);
+        if (!recorded) return order;
         await this.payments.save(em, {
           ...payment,
           status: plan.status,
           refundTransactionId: walletTransactionId ?? payment.refundTransactionId,
           updatedAt: now,
         });
-        return this.orders.recordRefund(em, command.orderId, plan);
+        return this.orders.recordRefund(em, order, plan);
       },
       { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS, onLockTimeout: () => new WalletBusyError() },
     );

@@ -49,7 +49,7 @@ export class ResolvePaymentService {
         const found = await this.payments.findById(em, command.paymentId);
         if (!found) throw new NotFoundError('Payment', command.paymentId);
         // Locks as everywhere: the order, then its payment, then the wallet.
-        await this.orders.lockOrder(em, found.orderId);
+        const order = await this.orders.lockOrder(em, found.orderId);
         const payment = (await this.payments.lockById(em, found.id)) as Payment;
         if (payment.status !== 'refund_required')
           throw new PaymentNotResolvableError(payment.id, payment.status);
@@ -79,7 +79,7 @@ export class ResolvePaymentService {
         });
         const refunded: Payment = { ...payment, status: 'refunded', updatedAt: now };
         await this.payments.save(em, refunded);
-        await this.orders.recordSettledPayment(em, payment.orderId);
+        await this.orders.recordSettledPayment(em, order);
         return refunded;
       },
       { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS, onLockTimeout: () => new WalletBusyError() },
