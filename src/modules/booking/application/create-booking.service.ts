@@ -9,7 +9,8 @@ import { TravelHandlers } from '../../provider/application/travel-handlers.servi
 import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import { BOOKING_JOBS, BOOKING_REPOSITORY } from '../booking.tokens';
-import { type Booking, type Traveler, type TravelType } from '../domain/booking';
+import type { Traveler, TravelType } from '../../provider/domain/travel-provider';
+import type { Booking } from '../domain/booking';
 import type { BookingRepository } from '../domain/booking.repository';
 import type { BookingJobs } from './booking-jobs';
 

@@ -19,6 +19,10 @@ export const ORDER_STATUSES = [
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const PAYMENT_METHODS = ['wallet', 'external'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+/**
+ * `refund_required`: money that arrived for an order already cancelled. A payment goes
+ * succeeded -> (partially_refunded ->) refunded as its order is refunded.
+ */
 export const PAYMENT_STATUSES = ['succeeded', 'refund_required', 'partially_refunded', 'refunded'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Cursor } from '../../../shared/domain/cursor';
-import type { Payment, PaymentStatus } from '../domain/payment';
+import type { PaymentStatus } from '../../order/domain/order';
+import type { Payment } from '../domain/payment';
 import type { PaymentRepository } from '../domain/payment.repository';
 import { PAYMENT_REPOSITORY } from '../payment.tokens';
 

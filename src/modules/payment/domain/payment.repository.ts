@@ -1,5 +1,6 @@
 import type { Cursor } from '../../../shared/domain/cursor';
-import type { Payment, PaymentStatus, Refund } from './payment';
+import type { PaymentStatus } from '../../order/domain/order';
+import type { Payment, Refund } from './payment';
 import type { PaymentEvent } from './payment-event';
 
 /** The answer stored with a webhook delivery, replayed to a repeated webhook-id. */

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Cursor } from '../../../shared/domain/cursor';
-import type { Payment, PaymentStatus, Refund } from '../domain/payment';
+import type { PaymentStatus } from '../../order/domain/order';
+import type { Payment, Refund } from '../domain/payment';
 import type { PaymentEvent } from '../domain/payment-event';
 import type {
   EventOutcome,
