@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { newestFirst } from '../../../shared/database/newest-first';
 import type { SideWrite } from '../../../shared/database/side-write';
 import type { Cursor } from '../../../shared/domain/cursor';
 import type { Hold } from '../domain/hold';
@@ -103,14 +104,11 @@ export class TypeOrmProductRepository implements ProductRepository<EntityManager
   }
 
   async listPage(limit: number, after?: Cursor): Promise<Product[]> {
-    const qb = this.dataSource.manager
-      .createQueryBuilder(ProductOrmEntity, 'p')
-      .orderBy('p.created_at', 'DESC')
-      .addOrderBy('p.id', 'DESC')
-      .limit(limit + 1);
-    if (after) {
-      qb.where('(p.created_at, p.id) < (:at, :id)', { at: after.createdAt, id: after.id });
-    }
+    const qb = newestFirst(
+      this.dataSource.manager.createQueryBuilder(ProductOrmEntity, 'p'),
+      limit + 1,
+      after,
+    );
     return (await qb.getMany()).map(toProduct);
   }
 }

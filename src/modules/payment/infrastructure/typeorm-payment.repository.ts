@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { newestFirst } from '../../../shared/database/newest-first';
 import type { Cursor } from '../../../shared/domain/cursor';
 import type { PaymentStatus } from '../../order/domain/order';
 import type { Payment, Refund } from '../domain/payment';
@@ -58,17 +59,9 @@ export class TypeOrmPaymentRepository implements PaymentRepository<EntityManager
     status?: PaymentStatus,
     after?: Cursor,
   ): Promise<Payment[]> {
-    // Cursors carry milliseconds; compare and order at that precision so that no row is skipped or repeated.
-    const at = "date_trunc('milliseconds', p.created_at)";
-    const qb = em
-      .getRepository(PaymentOrmEntity)
-      .createQueryBuilder('p')
-      .orderBy(at, 'DESC')
-      .addOrderBy('p.id', 'DESC')
-      .limit(limit + 1);
-    if (status) qb.andWhere('p.status = :status', { status });
-    if (after) qb.andWhere(`(${at}, p.id) < (:at, :id)`, { at: after.createdAt, id: after.id });
-    return qb.getMany();
+    const qb = em.getRepository(PaymentOrmEntity).createQueryBuilder('p');
+    if (status) qb.where('p.status = :status', { status });
+    return newestFirst(qb, limit + 1, after, "date_trunc('milliseconds', p.created_at)").getMany();
   }
 
   lockByOrderId(em: EntityManager, orderId: string): Promise<Payment | null> {

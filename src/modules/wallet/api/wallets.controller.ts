@@ -20,6 +20,7 @@ import { UuidParam } from '../../../shared/http/validation';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-key.decorator';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
+import type { TransactionType } from '../domain/wallet';
 import { CreateWalletService } from '../application/create-wallet.service';
 import { GetWalletService } from '../application/get-wallet.service';
 import { ListWalletTransactionsService } from '../application/list-wallet-transactions.service';
@@ -148,16 +149,7 @@ export class WalletsController {
     @IdempotencyKeyHeader() idempotencyKey: string,
     @CurrentCaller() caller: Caller,
   ): Promise<WalletTransactionResponse> {
-    return answerWith(WalletTransactionResponse.of, () =>
-      this.moveMoney.execute({
-        type: 'credit',
-        walletId: id,
-        amount: BigInt(body.amount),
-        description: body.description,
-        idempotencyKey,
-        caller,
-      }),
-    );
+    return this.move('credit', id, body, idempotencyKey, caller);
   }
 
   @Post(':id/debit')
@@ -179,16 +171,7 @@ export class WalletsController {
     @IdempotencyKeyHeader() idempotencyKey: string,
     @CurrentCaller() caller: Caller,
   ): Promise<WalletTransactionResponse> {
-    return answerWith(WalletTransactionResponse.of, () =>
-      this.moveMoney.execute({
-        type: 'debit',
-        walletId: id,
-        amount: BigInt(body.amount),
-        description: body.description,
-        idempotencyKey,
-        caller,
-      }),
-    );
+    return this.move('debit', id, body, idempotencyKey, caller);
   }
 
   @Get(':id/transactions')
@@ -208,5 +191,24 @@ export class WalletsController {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const rows = await this.listTransactions.execute(id, caller, limit + 1, decodeCursor(query.cursor));
     return toPage(rows, limit, WalletTransactionResponse.of);
+  }
+
+  private move(
+    type: TransactionType,
+    walletId: string,
+    body: MoveMoneyRequest,
+    idempotencyKey: string,
+    caller: Caller,
+  ): Promise<WalletTransactionResponse> {
+    return answerWith(WalletTransactionResponse.of, () =>
+      this.moveMoney.execute({
+        type,
+        walletId,
+        amount: BigInt(body.amount),
+        description: body.description,
+        idempotencyKey,
+        caller,
+      }),
+    );
   }
 }
