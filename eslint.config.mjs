@@ -1,6 +1,30 @@
+import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+
+const modules = readdirSync(new URL('./src/modules', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+
+/** A module reaches another only through the application services it exports. */
+const otherModulesInternals = (module) => ({
+  regex: `^(\\.\\./)+(?!${module}/)[a-z-]+/(infrastructure|api)(/|$)`,
+  message: `Another module's infrastructure/ and api/ are its own: call the application service it exports.`,
+});
+
+const domainRules = {
+  group: ['@nestjs/*', 'typeorm', 'class-validator', 'class-transformer', 'fastify', 'ioredis', 'bull', 'pg'],
+  message: 'domain/ is plain TypeScript: no framework, ORM, validation or transport imports.',
+};
+const noSharedHttp = {
+  regex: '(^|/)shared/http(/|$)',
+  message: 'domain/ must not depend on the HTTP layer; shared/domain holds the kernel types.',
+};
+const noInfrastructure = {
+  regex: '(^|/)infrastructure(/|$)',
+  message: 'application/ depends on ports (interfaces with tokens), never on infrastructure/.',
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**'] },
@@ -11,5 +35,50 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  // Layer rules. Each directory lists every pattern that applies to it, since a later
+  // no-restricted-imports setting replaces an earlier one rather than adding to it.
+  ...modules.flatMap((module) => [
+    {
+      files: [`src/modules/${module}/**/*.ts`],
+      rules: { 'no-restricted-imports': ['error', { patterns: [otherModulesInternals(module)] }] },
+    },
+    {
+      files: [`src/modules/${module}/application/**/*.ts`],
+      rules: {
+        'no-restricted-imports': ['error', { patterns: [otherModulesInternals(module), noInfrastructure] }],
+      },
+    },
+    {
+      files: [`src/modules/${module}/domain/**/*.ts`],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          { patterns: [otherModulesInternals(module), noInfrastructure, domainRules, noSharedHttp] },
+        ],
+      },
+    },
+  ]),
+  {
+    // Pay and refund answer with the order's own representation; a copy of it in the payment
+    // module would be a second source of the same contract (and rename it in the OpenAPI document).
+    files: ['src/modules/payment/api/order-payments.controller.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              ...otherModulesInternals('payment'),
+              regex: '^(\\.\\./)+(?!payment/|order/api/dto/order\\.response$)[a-z-]+/(infrastructure|api)(/|$)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/shared/domain/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [domainRules, noSharedHttp] }] },
   },
 );

@@ -28,14 +28,16 @@ describe('orders (e2e)', () => {
   }
 
   const pay = (orderId: string, amount: number) =>
-    t.app.get(UnitOfWork).run((em) =>
-      t.app.get(OrderLifecycleService).markPaid(em, orderId, {
-        id: randomUUID(),
-        method: 'wallet',
-        status: 'succeeded',
-        walletTransactionId: randomUUID(),
-        amount: BigInt(amount),
-      }),
+    t.app.get(UnitOfWork).run(async (em) =>
+      t.app
+        .get(OrderLifecycleService)
+        .markPaid(em, await t.app.get(OrderLifecycleService).lockOrder(em, orderId), {
+          id: randomUUID(),
+          method: 'wallet',
+          status: 'succeeded',
+          walletTransactionId: randomUUID(),
+          amount: BigInt(amount),
+        }),
     );
 
   it('an order from a hold has the documented fields; the hold is consumed and its units stay reserved', async () => {
@@ -217,16 +219,17 @@ describe('orders (e2e)', () => {
 
     const uow = t.app.get(UnitOfWork);
     const lifecycle = t.app.get(OrderLifecycleService);
-    const refunded = await uow.run(async (em) =>
-      lifecycle.recordRefund(em, order.id, await lifecycle.planRefund(em, order.id)),
-    );
+    const refunded = await uow.run(async (em) => {
+      const { order: locked, plan } = await lifecycle.lockForRefund(em, order.id);
+      return lifecycle.recordRefund(em, locked, plan);
+    });
     expect(refunded).toMatchObject({ status: 'refunded', refundedAmount: 2000n });
     expect(await getProduct(t, product.id)).toMatchObject({
       available_stock: 5,
       reserved_stock: 0,
       sold_stock: 0,
     });
-    await expect(uow.run((em) => lifecycle.planRefund(em, order.id))).rejects.toMatchObject({
+    await expect(uow.run((em) => lifecycle.lockForRefund(em, order.id))).rejects.toMatchObject({
       code: 'order_not_refundable',
     });
     expect(await stockInDb(t, product.id)).toMatchObject({
@@ -251,8 +254,8 @@ describe('orders (e2e)', () => {
       .expect(200);
     const uow = t.app.get(UnitOfWork);
     const lifecycle = t.app.get(OrderLifecycleService);
-    await uow.run((em) =>
-      lifecycle.recordPayment(em, order.id, {
+    await uow.run(async (em) =>
+      lifecycle.recordPayment(em, await lifecycle.lockOrder(em, order.id), {
         id: 'pay_ext_123',
         method: 'external',
         status: 'refund_required',
@@ -284,7 +287,7 @@ describe('orders (e2e)', () => {
         if (order.quantity !== 3) return;
         const [{ count }] = await em.query('SELECT count(*) FROM orders WHERE id = $1', [order.id]);
         seen.push({ order, visible: Number(count) });
-        await lifecycle.markPaid(em, order.id, {
+        await lifecycle.markPaid(em, order, {
           id: 'evt_early',
           method: 'external',
           status: 'succeeded',

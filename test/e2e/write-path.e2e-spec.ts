@@ -168,7 +168,9 @@ describe('the write path (e2e)', () => {
     // The first goes alone at once (5 left); the next three arrive while it runs and share one batch:
     // 3 is granted (2 left), 4 is refused, 2 is granted (0 left). Decided in another order, 4 would win.
     const settled = await Promise.allSettled(
-      [1, 3, 4, 2].map((quantity) => service.execute(buyer.id, product.id, quantity)),
+      [1, 3, 4, 2].map((quantity) =>
+        service.execute({ accountId: buyer.id, name: 'batch buyer', role: 'customer' }, product.id, quantity),
+      ),
     );
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     expect((settled[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'insufficient_stock' });

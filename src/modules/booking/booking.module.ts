@@ -10,10 +10,10 @@ import { BookingsController } from './api/bookings.controller';
 import { CreateBookingService } from './application/create-booking.service';
 import { GetBookingService } from './application/get-booking.service';
 import { ProcessBookingService } from './application/process-booking.service';
-import { BOOKING_QUEUE, BOOKING_REPOSITORY } from './booking.tokens';
+import { BOOKING_JOBS, BOOKING_QUEUE, BOOKING_REPOSITORY, BOOKING_SWEEP } from './booking.tokens';
 import { BookingQueue } from './infrastructure/booking-queue';
 import { BookingProcessor } from './infrastructure/booking.processor';
-import { BookingSweeper } from './infrastructure/booking.sweeper';
+import { BOOKING_SWEEP_DEFAULTS, BookingSweeper } from './infrastructure/booking.sweeper';
 import { BookingOrmEntity } from './infrastructure/booking.orm-entity';
 import { TypeOrmBookingRepository } from './infrastructure/typeorm-booking.repository';
 
@@ -32,6 +32,8 @@ import { TypeOrmBookingRepository } from './infrastructure/typeorm-booking.repos
     GetBookingService,
     ProcessBookingService,
     BookingQueue,
+    { provide: BOOKING_JOBS, useExisting: BookingQueue },
+    { provide: BOOKING_SWEEP, useValue: BOOKING_SWEEP_DEFAULTS },
     { provide: BOOKING_REPOSITORY, useClass: TypeOrmBookingRepository },
     ...workerProviders<Provider>(BookingProcessor, BookingSweeper),
   ],

@@ -1,26 +1,36 @@
 import { BullAdapter } from '@bull-board/api/bullAdapter';
 import { BullBoardModule } from '@bull-board/nestjs';
 import { BullModule } from '@nestjs/bull';
-import { Module, type Provider } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { workerProviders } from '../../shared/queue/role';
+import { deadlineProviders } from '../../shared/queue/bull-deadline';
 import { ProductsController } from './api/products.controller';
 import { HoldsController } from './api/holds.controller';
 import { CreateProductService } from './application/create-product.service';
 import { ExpireHoldsService } from './application/expire-holds.service';
-import { GetProductsService } from './application/get-products.service';
+import { ConsumeHoldService } from './application/consume-hold.service';
+import { GetHoldService } from './application/get-hold.service';
+import { GetProductService } from './application/get-product.service';
+import { ListProductsService } from './application/list-products.service';
 import { InventoryMetrics } from './application/inventory-metrics';
-import { ManageHoldService } from './application/manage-hold.service';
 import { PlaceHoldService } from './application/place-hold.service';
+import { ReleaseHoldService } from './application/release-hold.service';
 import { StockService } from './application/stock.service';
-import { HoldExpiryProcessor, HoldExpirySweeper } from './infrastructure/hold-expiry.processor';
 import { HoldOrmEntity } from './infrastructure/hold.orm-entity';
-import { ProductCache } from './infrastructure/product-cache';
 import { ProductOrmEntity } from './infrastructure/product.orm-entity';
-import { SoldOutRegistry } from './infrastructure/sold-out-registry';
+import { RedisProductCache } from './infrastructure/redis-product-cache';
+import { RedisSoldOutRegistry } from './infrastructure/redis-sold-out-registry';
 import { TypeOrmHoldRepository } from './infrastructure/typeorm-hold.repository';
 import { TypeOrmProductRepository } from './infrastructure/typeorm-product.repository';
-import { HOLD_EXPIRY_QUEUE } from './inventory.tokens';
+import {
+  HOLD_EXPIRY,
+  HOLD_EXPIRY_QUEUE,
+  HOLD_EXPIRY_SCHEDULER,
+  HOLD_REPOSITORY,
+  PRODUCT_CACHE,
+  PRODUCT_REPOSITORY,
+  SOLD_OUT_REGISTRY,
+} from './inventory.tokens';
 
 @Module({
   imports: [
@@ -31,18 +41,21 @@ import { HOLD_EXPIRY_QUEUE } from './inventory.tokens';
   controllers: [ProductsController, HoldsController],
   providers: [
     CreateProductService,
-    GetProductsService,
+    GetProductService,
+    ListProductsService,
     PlaceHoldService,
-    ManageHoldService,
+    GetHoldService,
+    ReleaseHoldService,
+    ConsumeHoldService,
     ExpireHoldsService,
     StockService,
     InventoryMetrics,
-    ProductCache,
-    SoldOutRegistry,
-    TypeOrmProductRepository,
-    TypeOrmHoldRepository,
-    ...workerProviders<Provider>(HoldExpiryProcessor, HoldExpirySweeper),
+    { provide: PRODUCT_REPOSITORY, useClass: TypeOrmProductRepository },
+    { provide: HOLD_REPOSITORY, useClass: TypeOrmHoldRepository },
+    { provide: PRODUCT_CACHE, useClass: RedisProductCache },
+    { provide: SOLD_OUT_REGISTRY, useClass: RedisSoldOutRegistry },
+    ...deadlineProviders(HOLD_EXPIRY, HOLD_EXPIRY_SCHEDULER, ExpireHoldsService),
   ],
-  exports: [StockService, ManageHoldService],
+  exports: [StockService, ConsumeHoldService],
 })
 export class InventoryModule {}

@@ -1,21 +1,21 @@
 import { BullAdapter } from '@bull-board/api/bullAdapter';
 import { BullBoardModule } from '@bull-board/nestjs';
 import { BullModule } from '@nestjs/bull';
-import { Module, type Provider } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { workerProviders } from '../../shared/queue/role';
+import { deadlineProviders } from '../../shared/queue/bull-deadline';
 import { InventoryModule } from '../inventory/inventory.module';
 import { OrdersController } from './api/orders.controller';
+import { CancelOrderService } from './application/cancel-order.service';
 import { CreateOrderService } from './application/create-order.service';
 import { ExpireOrdersService } from './application/expire-orders.service';
-import { ManageOrderService } from './application/manage-order.service';
+import { GetOrderService } from './application/get-order.service';
 import { OrderCreationHooks } from './application/order-creation-hooks';
 import { OrderLifecycleService } from './application/order-lifecycle.service';
 import { OrderMetrics } from './application/order-metrics';
-import { OrderExpiryProcessor, OrderExpirySweeper } from './infrastructure/order-expiry.processor';
 import { OrderOrmEntity } from './infrastructure/order.orm-entity';
 import { TypeOrmOrderRepository } from './infrastructure/typeorm-order.repository';
-import { ORDER_EXPIRY_QUEUE } from './order.tokens';
+import { ORDER_EXPIRY, ORDER_EXPIRY_QUEUE, ORDER_EXPIRY_SCHEDULER, ORDER_REPOSITORY } from './order.tokens';
 
 @Module({
   imports: [
@@ -27,13 +27,14 @@ import { ORDER_EXPIRY_QUEUE } from './order.tokens';
   controllers: [OrdersController],
   providers: [
     CreateOrderService,
-    ManageOrderService,
+    GetOrderService,
+    CancelOrderService,
     ExpireOrdersService,
     OrderLifecycleService,
     OrderCreationHooks,
     OrderMetrics,
-    TypeOrmOrderRepository,
-    ...workerProviders<Provider>(OrderExpiryProcessor, OrderExpirySweeper),
+    { provide: ORDER_REPOSITORY, useClass: TypeOrmOrderRepository },
+    ...deadlineProviders(ORDER_EXPIRY, ORDER_EXPIRY_SCHEDULER, ExpireOrdersService),
   ],
   exports: [OrderLifecycleService, OrderCreationHooks],
 })

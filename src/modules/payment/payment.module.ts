@@ -3,11 +3,9 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { OrderModule } from '../order/order.module';
 import { WalletModule } from '../wallet/wallet.module';
 import { AdminPaymentsController } from './api/admin-payments.controller';
-import {
-  OrderPaymentsController,
-  PaymentWebhooksController,
-  ReconciliationController,
-} from './api/payments.controller';
+import { OrderPaymentsController } from './api/order-payments.controller';
+import { PaymentWebhooksController } from './api/payment-webhooks.controller';
+import { ReconciliationController } from './api/reconciliation.controller';
 import { WebhookSignatureGuard } from './api/webhook-signature.guard';
 import { ApplyPendingEventsListener } from './application/apply-pending-events.listener';
 import { ListPaymentsService } from './application/list-payments.service';
@@ -19,7 +17,9 @@ import { ReconcileService } from './application/reconcile.service';
 import { RefundOrderService } from './application/refund-order.service';
 import { ResolvePaymentService } from './application/resolve-payment.service';
 import { PaymentOrmEntity } from './infrastructure/payment.orm-entity';
+import { SqlReconciliationChecks } from './infrastructure/reconciliation.checks';
 import { TypeOrmPaymentRepository } from './infrastructure/typeorm-payment.repository';
+import { PAYMENT_REPOSITORY, RECONCILIATION_CHECKS } from './payment.tokens';
 
 @Module({
   imports: [OrderModule, WalletModule, TypeOrmModule.forFeature([PaymentOrmEntity])],
@@ -39,7 +39,8 @@ import { TypeOrmPaymentRepository } from './infrastructure/typeorm-payment.repos
     ApplyPendingEventsListener,
     ReconcileService,
     PaymentMetrics,
-    TypeOrmPaymentRepository,
+    { provide: PAYMENT_REPOSITORY, useClass: TypeOrmPaymentRepository },
+    { provide: RECONCILIATION_CHECKS, useClass: SqlReconciliationChecks },
     WebhookSignatureGuard,
   ],
 })

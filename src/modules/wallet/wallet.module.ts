@@ -14,7 +14,7 @@ import { TypeOrmTransferRepository } from './infrastructure/typeorm-transfer.rep
 import { TypeOrmWalletRepository } from './infrastructure/typeorm-wallet.repository';
 import { WalletTransactionOrmEntity } from './infrastructure/wallet-transaction.orm-entity';
 import { WalletOrmEntity } from './infrastructure/wallet.orm-entity';
-import { TRANSFER_REPOSITORY, WALLET_REPOSITORY } from './wallet.tokens';
+import { TRANSFER_REPOSITORY, WALLET_LOCK, WALLET_REPOSITORY } from './wallet.tokens';
 
 @Module({
   imports: [TypeOrmModule.forFeature([WalletOrmEntity, WalletTransactionOrmEntity])],
@@ -27,7 +27,7 @@ import { TRANSFER_REPOSITORY, WALLET_REPOSITORY } from './wallet.tokens';
     TransferMoneyService,
     GetTransferService,
     WalletLedgerService,
-    RedisWalletLock,
+    { provide: WALLET_LOCK, useClass: RedisWalletLock },
     { provide: WALLET_REPOSITORY, useClass: TypeOrmWalletRepository },
     { provide: TRANSFER_REPOSITORY, useClass: TypeOrmTransferRepository },
   ],

@@ -1,2 +1,3 @@
 export const WALLET_REPOSITORY = Symbol('WALLET_REPOSITORY');
 export const TRANSFER_REPOSITORY = Symbol('TRANSFER_REPOSITORY');
+export const WALLET_LOCK = Symbol('WALLET_LOCK');

@@ -1,6 +1,7 @@
 import { Controller, ExecutionContext, Get } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AdminOnly, ApiKeyAuthenticator, ApiKeyGuard, AuthenticatedRequest, Principal, Public } from './auth';
+import { AdminOnly, ApiKeyAuthenticator, ApiKeyGuard, AuthenticatedRequest, Public } from './auth';
+import { Caller } from '../domain/caller';
 import { ForbiddenError, UnauthorizedError } from './http-errors';
 
 @Controller()
@@ -10,9 +11,9 @@ class Routes {
   @AdminOnly() @Get() admin() {}
 }
 
-const alice: Principal = { accountId: 'a1', name: 'Alice', role: 'customer' };
-const root: Principal = { accountId: 'a0', name: 'admin', role: 'admin' };
-const keys: Record<string, Principal> = { 'alice-key': alice, 'admin-key': root };
+const alice: Caller = { accountId: 'a1', name: 'Alice', role: 'customer' };
+const root: Caller = { accountId: 'a0', name: 'admin', role: 'admin' };
+const keys: Record<string, Caller> = { 'alice-key': alice, 'admin-key': root };
 const authenticator: ApiKeyAuthenticator = { authenticate: async (key) => keys[key] ?? null };
 const guard = new ApiKeyGuard(new Reflector(), authenticator);
 
@@ -48,10 +49,10 @@ describe('ApiKeyGuard', () => {
     );
   });
 
-  it('attaches the principal for a known key', async () => {
+  it('attaches the caller for a known key', async () => {
     const { ctx, req } = contextFor('customer', 'Bearer alice-key');
     await expect(guard.canActivate(ctx)).resolves.toBe(true);
-    expect(req.principal).toEqual(alice);
+    expect(req.caller).toEqual(alice);
   });
 
   it('refuses a customer on an admin route with 403 and admits the admin', async () => {

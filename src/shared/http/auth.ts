@@ -12,24 +12,12 @@ import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@n
 import type { FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'http';
 import { ForbiddenError, UnauthorizedError } from './http-errors';
+import { type AccountRole, type Caller } from '../domain/caller';
 import { ProblemDetails } from './problem-details';
-
-export type AccountRole = 'admin' | 'customer';
-
-/** The caller, as established from its API key. */
-export interface Principal {
-  accountId: string;
-  name: string;
-  role: AccountRole;
-}
-
-export function isAdmin(principal: Principal): boolean {
-  return principal.role === 'admin';
-}
 
 /** Port implemented by the account module: resolves a presented API key to its account. */
 export interface ApiKeyAuthenticator {
-  authenticate(apiKey: string): Promise<Principal | null>;
+  authenticate(apiKey: string): Promise<Caller | null>;
 }
 export const API_KEY_AUTHENTICATOR = Symbol('API_KEY_AUTHENTICATOR');
 
@@ -61,9 +49,9 @@ export const AdminOnly = () =>
   );
 
 export type AuthenticatedRequest = FastifyRequest & {
-  principal?: Principal;
+  caller?: Caller;
   /** A key already checked earlier in this request (by the rate limiter), so it is looked up once. */
-  apiKeyCheck?: { key: string; principal: Principal | null };
+  apiKeyCheck?: { key: string; caller: Caller | null };
 };
 
 /** Anything with request headers: a Fastify request or Node's own. */
@@ -90,8 +78,8 @@ export function presentedApiKey(req: WithHeaders): string | undefined {
   return bearerToken(req) ?? basicPassword(req);
 }
 
-export function rememberKeyCheck(req: AuthenticatedRequest, key: string, principal: Principal | null): void {
-  req.apiKeyCheck = { key, principal };
+export function rememberKeyCheck(req: AuthenticatedRequest, key: string, caller: Caller | null): void {
+  req.apiKeyCheck = { key, caller };
 }
 
 /** Global guard: every route needs a key unless marked @Public(); @AdminOnly() routes need the admin key. */
@@ -110,21 +98,21 @@ export class ApiKeyGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = bearerToken(req);
     if (!key) throw new UnauthorizedError('Send an API key as "Authorization: Bearer <key>"');
-    const principal =
-      req.apiKeyCheck?.key === key ? req.apiKeyCheck.principal : await this.authenticator.authenticate(key);
-    if (!principal) throw new UnauthorizedError('The API key is not valid');
-    req.principal = principal;
+    const caller =
+      req.apiKeyCheck?.key === key ? req.apiKeyCheck.caller : await this.authenticator.authenticate(key);
+    if (!caller) throw new UnauthorizedError('The API key is not valid');
+    req.caller = caller;
 
     const role = this.reflector.getAllAndOverride<AccountRole | undefined>(REQUIRED_ROLE, targets);
-    if (role === 'admin' && principal.role !== 'admin') {
+    if (role === 'admin' && caller.role !== 'admin') {
       throw new ForbiddenError('This endpoint needs the admin key');
     }
     return true;
   }
 }
 
-export const CurrentPrincipal = createParamDecorator((_data: unknown, ctx: ExecutionContext): Principal => {
-  const principal = ctx.switchToHttp().getRequest<AuthenticatedRequest>().principal;
-  if (!principal) throw new UnauthorizedError('This endpoint needs an API key');
-  return principal;
+export const CurrentCaller = createParamDecorator((_data: unknown, ctx: ExecutionContext): Caller => {
+  const caller = ctx.switchToHttp().getRequest<AuthenticatedRequest>().caller;
+  if (!caller) throw new UnauthorizedError('This endpoint needs an API key');
+  return caller;
 });

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, isUUID, Max, MaxLength, Min } from 'class-validator';
 import { ValidationFailedError } from './http-errors';
 import { IsSafeText } from './hostile-input';
+import type { Cursor } from '../domain/cursor';
 
 export class PaginationQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
@@ -19,12 +20,6 @@ export class PaginationQuery {
   @MaxLength(512)
   @IsSafeText()
   cursor?: string;
-}
-
-/** Position in a list ordered by (created_at DESC, id DESC). */
-export interface Cursor {
-  createdAt: Date;
-  id: string;
 }
 
 export function encodeCursor(cursor: Cursor): string {

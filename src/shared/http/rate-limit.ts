@@ -63,9 +63,9 @@ export function rateLimitHook(
 
   const counterOf = async (req: FastifyRequest): Promise<string> => {
     const key = presentedApiKey(req);
-    const principal = key === undefined ? null : await authenticator.authenticate(key);
-    if (key !== undefined) rememberKeyCheck(req as AuthenticatedRequest, key, principal);
-    return principal ? `account:${principal.accountId}` : `ip:${clientKey(req.ip)}`;
+    const caller = key === undefined ? null : await authenticator.authenticate(key);
+    if (key !== undefined) rememberKeyCheck(req as AuthenticatedRequest, key, caller);
+    return caller ? `account:${caller.accountId}` : `ip:${clientKey(req.ip)}`;
   };
 
   return async (req: FastifyRequest, reply: FastifyReply) => {

@@ -80,13 +80,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
       return options?.required ? throwError(() => new IdempotencyKeyRequiredError()) : next.handle();
     }
     if (!isValidIdempotencyKey(key)) return throwError(() => new InvalidIdempotencyKeyError());
-    if (!req.principal) return next.handle();
+    if (!req.caller) return next.handle();
 
     const res = http.getResponse<FastifyReply>();
     const requestId = requestIdOf(req);
     const secrets = options?.secrets ?? [];
     const call: IdempotentCall = {
-      scope: req.principal.accountId,
+      scope: req.caller.accountId,
       key,
       fingerprint: requestFingerprint(req.method, req.originalUrl.split('?')[0], req.body),
       // The route's status, set before interceptors run; read now, because after a timeout the

@@ -1,5 +1,14 @@
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 
+export interface SweepTiming {
+  intervalMs: number;
+  /**
+   * A sweep that handled this many items is followed at once by another. Only for sweeps that
+   * change what they read (an expired row is not read again); without it, one sweep per tick.
+   */
+  batchSize?: number;
+}
+
 /**
  * Runs `sweep` every `intervalMs` in each worker process, one run at a time, while the process
  * lives. Sweepers back up delayed queue jobs: they read their work from PostgreSQL
@@ -7,21 +16,25 @@ import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/c
  * any number of workers can sweep at once without doing anything twice.
  */
 export abstract class PeriodicSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(this.constructor.name);
+  private readonly logger: Logger;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private failing = false;
 
-  protected abstract readonly intervalMs: number;
+  constructor(
+    private readonly timing: SweepTiming,
+    name: string = new.target.name,
+  ) {
+    this.logger = new Logger(name);
+  }
 
-  /** One batch; returns how many items it handled. A full batch is followed at once by another. */
+  /** One batch; returns how many items it handled. */
   protected abstract sweep(): Promise<number>;
-  protected abstract readonly batchSize: number;
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
       this.running ??= this.drain().finally(() => (this.running = undefined));
-    }, this.intervalMs);
+    }, this.timing.intervalMs);
     this.timer.unref();
   }
 
@@ -32,10 +45,11 @@ export abstract class PeriodicSweeper implements OnApplicationBootstrap, OnAppli
   }
 
   private async drain(): Promise<void> {
+    const { batchSize } = this.timing;
     try {
       let handled: number;
       do handled = await this.sweep();
-      while (handled >= this.batchSize && this.timer);
+      while (batchSize !== undefined && handled >= batchSize && this.timer);
       if (this.failing) this.logger.log('sweeping again');
       this.failing = false;
     } catch (error) {

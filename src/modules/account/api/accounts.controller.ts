@@ -8,7 +8,8 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import { AdminOnly, Authenticated, CurrentPrincipal, type Principal } from '../../../shared/http/auth';
+import { AdminOnly, Authenticated, CurrentCaller } from '../../../shared/http/auth';
+import { type Caller } from '../../../shared/domain/caller';
 import { DEFAULT_PAGE_SIZE, PaginationQuery, toPage } from '../../../shared/http/pagination';
 import { ProblemDetails } from '../../../shared/http/problem-details';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
@@ -80,7 +81,7 @@ export class AccountsController {
   @Authenticated()
   @ApiOperation({ summary: 'The account behind the presented API key' })
   @ApiOkResponse({ type: MeResponse })
-  me(@CurrentPrincipal() principal: Principal): MeResponse {
-    return { id: principal.accountId, name: principal.name, role: principal.role };
+  me(@CurrentCaller() caller: Caller): MeResponse {
+    return { id: caller.accountId, name: caller.name, role: caller.role };
   }
 }

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
-import type { ApiKeyAuthenticator, Principal } from '../../../shared/http/auth';
+import type { ApiKeyAuthenticator } from '../../../shared/http/auth';
+import type { Caller } from '../../../shared/domain/caller';
 import { ACCOUNT_REPOSITORY } from '../account.tokens';
 import { ADMIN_ACCOUNT_ID } from '../domain/account';
 import type { AccountRepository } from '../domain/account.repository';
@@ -13,7 +15,7 @@ export const API_KEY_CACHE_MS = 4000;
 const MAX_CACHED_KEYS = 10_000;
 
 interface Cached {
-  principal: Principal | null;
+  caller: Caller | null;
   until: number;
 }
 
@@ -29,12 +31,12 @@ export class AuthenticateApiKeyService implements ApiKeyAuthenticator {
 
   constructor(
     config: AppConfig,
-    @Inject(ACCOUNT_REPOSITORY) private readonly accounts: AccountRepository,
+    @Inject(ACCOUNT_REPOSITORY) private readonly accounts: AccountRepository<EntityManager>,
   ) {
     this.adminHash = hashApiKey(config.ADMIN_API_KEY);
   }
 
-  async authenticate(apiKey: string): Promise<Principal | null> {
+  async authenticate(apiKey: string): Promise<Caller | null> {
     if (apiKey.length > MAX_KEY_LENGTH) return null;
     // One hash per request, compared with the admin's in constant time and then looked up.
     const hash = hashApiKey(apiKey);
@@ -43,14 +45,14 @@ export class AuthenticateApiKeyService implements ApiKeyAuthenticator {
     }
     const now = Date.now();
     const cached = this.cache.get(hash);
-    if (cached && cached.until > now) return cached.principal;
+    if (cached && cached.until > now) return cached.caller;
 
     const account = await this.accounts.findByApiKeyHash(hash);
-    const principal: Principal | null = account
+    const caller: Caller | null = account
       ? { accountId: account.id, name: account.name, role: account.role }
       : null;
     if (this.cache.size >= MAX_CACHED_KEYS) this.cache.clear();
-    this.cache.set(hash, { principal, until: now + API_KEY_CACHE_MS });
-    return principal;
+    this.cache.set(hash, { caller, until: now + API_KEY_CACHE_MS });
+    return caller;
   }
 }

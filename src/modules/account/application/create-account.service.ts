@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { randomUUID } from 'crypto';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { ACCOUNT_REPOSITORY } from '../account.tokens';
@@ -16,7 +17,7 @@ export interface CreatedAccount {
 export class CreateAccountService {
   constructor(
     private readonly uow: UnitOfWork,
-    @Inject(ACCOUNT_REPOSITORY) private readonly accounts: AccountRepository,
+    @Inject(ACCOUNT_REPOSITORY) private readonly accounts: AccountRepository<EntityManager>,
   ) {}
 
   execute(name: string): Promise<CreatedAccount> {

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { decodeCursor } from '../../../shared/http/pagination';
 import { ACCOUNT_REPOSITORY } from '../account.tokens';
@@ -8,7 +9,7 @@ import { generateApiKey, hashApiKey } from '../domain/api-key';
 
 @Injectable()
 export class ManageAccountsService {
-  constructor(@Inject(ACCOUNT_REPOSITORY) private readonly accounts: AccountRepository) {}
+  constructor(@Inject(ACCOUNT_REPOSITORY) private readonly accounts: AccountRepository<EntityManager>) {}
 
   /** Newest first; `limit + 1` rows come back so that the caller can build the page. */
   list(limit: number, cursor?: string): Promise<Account[]> {

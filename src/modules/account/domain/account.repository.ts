@@ -1,10 +1,9 @@
-import type { EntityManager } from 'typeorm';
-import type { Cursor } from '../../../shared/http/pagination';
+import type { Cursor } from '../../../shared/domain/cursor';
 import type { Account } from './account';
 
-export interface AccountRepository {
-  /** In the caller's transaction. */
-  create(tx: EntityManager, account: Account, apiKeyHash: string): Promise<void>;
+/** Storage of accounts; `create` runs inside the caller's transaction `tx`. */
+export interface AccountRepository<Tx> {
+  create(tx: Tx, account: Account, apiKeyHash: string): Promise<void>;
   findByApiKeyHash(hash: string): Promise<Account | null>;
   findById(id: string): Promise<Account | null>;
   /** Newest first, `limit + 1` rows so that the caller can tell whether there is a next page. */

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import type { AccountRole } from '../../../shared/http/auth';
+import type { AccountRole } from '../../../shared/domain/caller';
 
 @Entity('accounts')
 export class AccountOrmEntity {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import type { Cursor } from '../../../shared/http/pagination';
+import { newestFirst } from '../../../shared/database/newest-first';
+import type { Cursor } from '../../../shared/domain/cursor';
 import type { Account } from '../domain/account';
 import type { AccountRepository } from '../domain/account.repository';
 import { AccountOrmEntity } from './account.orm-entity';
@@ -14,7 +15,7 @@ const toAccount = (row: AccountOrmEntity): Account => ({
 });
 
 @Injectable()
-export class TypeOrmAccountRepository implements AccountRepository {
+export class TypeOrmAccountRepository implements AccountRepository<EntityManager> {
   constructor(@InjectRepository(AccountOrmEntity) private readonly rows: Repository<AccountOrmEntity>) {}
 
   async create(tx: EntityManager, account: Account, apiKeyHash: string): Promise<void> {
@@ -33,13 +34,12 @@ export class TypeOrmAccountRepository implements AccountRepository {
 
   async listPage(limit: number, after?: Cursor): Promise<Account[]> {
     // Cursors carry milliseconds; compare and order at that precision so that no row is skipped or repeated.
-    const at = "date_trunc('milliseconds', a.created_at)";
-    const qb = this.rows
-      .createQueryBuilder('a')
-      .orderBy(at, 'DESC')
-      .addOrderBy('a.id', 'DESC')
-      .limit(limit + 1);
-    if (after) qb.where(`(${at}, a.id) < (:at, :id)`, { at: after.createdAt, id: after.id });
+    const qb = newestFirst(
+      this.rows.createQueryBuilder('a'),
+      limit + 1,
+      after,
+      "date_trunc('milliseconds', a.created_at)",
+    );
     return (await qb.getMany()).map(toAccount);
   }
 

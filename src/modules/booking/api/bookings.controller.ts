@@ -10,7 +10,8 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal, type Principal } from '../../../shared/http/auth';
+import { Authenticated, CurrentCaller } from '../../../shared/http/auth';
+import { type Caller } from '../../../shared/domain/caller';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-key.decorator';
 import { ProblemDetails } from '../../../shared/http/problem-details';
@@ -65,7 +66,7 @@ export class BookingsController {
   async create(
     @Body() body: CreateBookingRequest,
     @IdempotencyKeyHeader() idempotencyKey: string,
-    @CurrentPrincipal() caller: Principal,
+    @CurrentCaller() caller: Caller,
   ): Promise<BookingResponse> {
     return answerWith(BookingResponse.of, () =>
       this.createBooking.execute({
@@ -89,7 +90,7 @@ export class BookingsController {
   @ApiOkResponse({ type: BookingResponse })
   @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: the id is not a UUID' })
   @ApiNotFoundResponse({ type: ProblemDetails, description: "`not_found`: unknown, or another account's" })
-  async get(@UuidParam('id') id: string, @CurrentPrincipal() caller: Principal): Promise<BookingResponse> {
+  async get(@UuidParam('id') id: string, @CurrentCaller() caller: Caller): Promise<BookingResponse> {
     return BookingResponse.of(await this.getBooking.execute(id, caller));
   }
 }

@@ -4,17 +4,18 @@ import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
 import { afterCommit, UnitOfWork } from '../../../shared/database/unit-of-work';
 import { NotFoundError } from '../../../shared/domain/domain-error';
-import type { Principal } from '../../../shared/http/auth';
+import type { Caller } from '../../../shared/domain/caller';
 import { TravelHandlers } from '../../provider/application/travel-handlers.service';
 import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
-import { BOOKING_REPOSITORY } from '../booking.tokens';
-import { type Booking, type Traveler, type TravelType } from '../domain/booking';
+import { BOOKING_JOBS, BOOKING_REPOSITORY } from '../booking.tokens';
+import type { Traveler, TravelType } from '../../provider/domain/travel-provider';
+import type { Booking } from '../domain/booking';
 import type { BookingRepository } from '../domain/booking.repository';
-import { BookingQueue } from '../infrastructure/booking-queue';
+import type { BookingJobs } from './booking-jobs';
 
 export interface CreateBookingCommand {
-  caller: Principal;
+  caller: Caller;
   type: TravelType;
   offerId: string;
   walletId: string;
@@ -33,7 +34,7 @@ export class CreateBookingService {
     private readonly uow: UnitOfWork,
     private readonly ledger: WalletLedgerService,
     private readonly handlers: TravelHandlers,
-    private readonly queue: BookingQueue,
+    @Inject(BOOKING_JOBS) private readonly jobs: BookingJobs,
     private readonly config: AppConfig,
     @Inject(BOOKING_REPOSITORY) private readonly bookings: BookingRepository<EntityManager>,
   ) {}
@@ -81,7 +82,7 @@ export class CreateBookingService {
           updatedAt: now,
         };
         await this.bookings.insert(em, booking);
-        afterCommit(em, () => this.queue.enqueue(id));
+        afterCommit(em, () => this.jobs.enqueue(id));
         return booking;
       },
       { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS, onLockTimeout: () => new WalletBusyError() },

@@ -1,11 +1,6 @@
-export type TravelType = 'flight' | 'hotel';
-export type BookingStatus = 'pending' | 'confirmed' | 'failed';
+import type { Traveler, TravelType } from '../../provider/domain/travel-provider';
 
-export interface Traveler {
-  firstName: string;
-  lastName: string;
-  email: string;
-}
+export type BookingStatus = 'pending' | 'confirmed' | 'failed';
 
 /**
  * A travel booking paid from a wallet. It is debited when created (`pending`); the provider call then

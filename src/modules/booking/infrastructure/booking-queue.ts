@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { AppConfig } from '../../../config/app-config';
+import type { BookingJobs } from '../application/booking-jobs';
 import { BOOKING_QUEUE } from '../booking.tokens';
 
 export interface BookingJob {
@@ -10,13 +11,12 @@ export interface BookingJob {
 
 /** Enqueues the provider call of a booking; the job id is the booking id, so duplicates collapse. */
 @Injectable()
-export class BookingQueue {
+export class BookingQueue implements BookingJobs {
   constructor(
     @InjectQueue(BOOKING_QUEUE) private readonly queue: Queue<BookingJob>,
     private readonly config: AppConfig,
   ) {}
 
-  /** For the sweeper: queues a booking whose job was lost, and revives one whose job gave up. */
   async ensureQueued(bookingId: string): Promise<void> {
     const job = await this.queue.getJob(bookingId);
     if (!job) return this.enqueue(bookingId);

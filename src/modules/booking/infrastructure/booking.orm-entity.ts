@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintTransformer } from '../../../shared/database/bigint.transformer';
-import type { BookingStatus, TravelType } from '../domain/booking';
+import type { TravelType } from '../../provider/domain/travel-provider';
+import type { BookingStatus } from '../domain/booking';
 
 @Entity('bookings')
 export class BookingOrmEntity {

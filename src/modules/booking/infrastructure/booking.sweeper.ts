@@ -1,40 +1,42 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { BOOKING_REPOSITORY } from '../booking.tokens';
+import { Inject, Injectable } from '@nestjs/common';
+import { PeriodicSweeper } from '../../../shared/queue/periodic-sweeper';
+import type { BookingJobs } from '../application/booking-jobs';
+import { BOOKING_JOBS, BOOKING_REPOSITORY, BOOKING_SWEEP } from '../booking.tokens';
 import type { BookingRepository } from '../domain/booking.repository';
-import { BookingQueue } from './booking-queue';
 
-const INTERVAL_MS = 30_000;
-/** A booking still pending this long after creation has a lost or stuck job, or a long retry. */
-const GRACE_MS = 60_000;
-const BATCH = 100;
+export interface BookingSweepSettings {
+  intervalMs: number;
+  /** A booking still pending this long after creation has a lost or stuck job, or a long retry. */
+  graceMs: number;
+  /** Bookings looked at per sweep. */
+  limit: number;
+}
+
+export const BOOKING_SWEEP_DEFAULTS: BookingSweepSettings = {
+  intervalMs: 30_000,
+  graceMs: 60_000,
+  limit: 100,
+};
 
 /**
  * Backs up the after-commit enqueue: a booking committed while Redis was down, or whose job was
  * lost, is queued again. Job ids are booking ids, so a booking whose job is alive is left alone.
+ * One sweep per tick: a sweep leaves its bookings pending, so another at once would read them again.
  */
 @Injectable()
-export class BookingSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(BookingSweeper.name);
-  private timer?: NodeJS.Timeout;
-
+export class BookingSweeper extends PeriodicSweeper {
   constructor(
-    @Inject(BOOKING_REPOSITORY) private readonly bookings: BookingRepository,
-    private readonly queue: BookingQueue,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.sweep().catch((error: Error) => this.logger.warn(`booking sweep failed: ${error.message}`));
-    }, INTERVAL_MS);
-    this.timer.unref();
+    @Inject(BOOKING_REPOSITORY) private readonly bookings: BookingRepository<unknown>,
+    @Inject(BOOKING_JOBS) private readonly jobs: BookingJobs,
+    @Inject(BOOKING_SWEEP) private readonly settings: BookingSweepSettings,
+  ) {
+    super({ intervalMs: settings.intervalMs });
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
-  }
-
-  async sweep(now = new Date()): Promise<void> {
-    const ids = await this.bookings.findPending(new Date(now.getTime() - GRACE_MS), BATCH);
-    for (const id of ids) await this.queue.ensureQueued(id);
+  protected async sweep(): Promise<number> {
+    const olderThan = new Date(Date.now() - this.settings.graceMs);
+    const ids = await this.bookings.findPending(olderThan, this.settings.limit);
+    for (const id of ids) await this.jobs.ensureQueued(id);
+    return ids.length;
   }
 }

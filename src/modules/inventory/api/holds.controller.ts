@@ -10,13 +10,15 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal, type Principal } from '../../../shared/http/auth';
+import { Authenticated, CurrentCaller } from '../../../shared/http/auth';
+import { type Caller } from '../../../shared/domain/caller';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
 import { ProblemDetails } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
-import { ManageHoldService } from '../application/manage-hold.service';
+import { GetHoldService } from '../application/get-hold.service';
 import { PlaceHoldService } from '../application/place-hold.service';
+import { ReleaseHoldService } from '../application/release-hold.service';
 import { CreateHoldRequest } from './dto/create-hold.request';
 import { HoldResponse } from './dto/hold.response';
 
@@ -26,7 +28,8 @@ import { HoldResponse } from './dto/hold.response';
 export class HoldsController {
   constructor(
     private readonly placeHold: PlaceHoldService,
-    private readonly manageHold: ManageHoldService,
+    private readonly getHold: GetHoldService,
+    private readonly releaseHold: ReleaseHoldService,
   ) {}
 
   @Post()
@@ -51,12 +54,9 @@ export class HoldsController {
     type: ProblemDetails,
     description: '`resource_busy`: the product lock could not be had in time (retry after `Retry-After`)',
   })
-  async create(
-    @CurrentPrincipal() principal: Principal,
-    @Body() body: CreateHoldRequest,
-  ): Promise<HoldResponse> {
+  async create(@CurrentCaller() caller: Caller, @Body() body: CreateHoldRequest): Promise<HoldResponse> {
     return answerWith(HoldResponse.from, () =>
-      this.placeHold.execute(principal.accountId, body.product_id, body.quantity),
+      this.placeHold.execute(caller, body.product_id, body.quantity),
     );
   }
 
@@ -69,8 +69,8 @@ export class HoldsController {
     type: ProblemDetails,
     description: '`not_found` (also for a hold of another account)',
   })
-  async get(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<HoldResponse> {
-    return HoldResponse.from(await this.manageHold.get(principal.accountId, id));
+  async get(@CurrentCaller() caller: Caller, @UuidParam('id') id: string): Promise<HoldResponse> {
+    return HoldResponse.from(await this.getHold.execute(caller, id));
   }
 
   @Delete(':id')
@@ -90,10 +90,7 @@ export class HoldsController {
   })
   @ApiConflictResponse({ type: ProblemDetails, description: '`hold_not_active`: the hold made an order' })
   @ApiServiceUnavailableResponse({ type: ProblemDetails, description: '`resource_busy`' })
-  async release(
-    @CurrentPrincipal() principal: Principal,
-    @UuidParam('id') id: string,
-  ): Promise<HoldResponse> {
-    return HoldResponse.from(await this.manageHold.release(principal.accountId, id));
+  async release(@CurrentCaller() caller: Caller, @UuidParam('id') id: string): Promise<HoldResponse> {
+    return HoldResponse.from(await this.releaseHold.execute(caller, id));
   }
 }

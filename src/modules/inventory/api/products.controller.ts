@@ -9,13 +9,14 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { AdminOnly, Public } from '../../../shared/http/auth';
-import { DEFAULT_PAGE_SIZE, PaginationQuery, toPage } from '../../../shared/http/pagination';
+import { decodeCursor, DEFAULT_PAGE_SIZE, PaginationQuery, toPage } from '../../../shared/http/pagination';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
 import { ProblemDetails } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { CreateProductService } from '../application/create-product.service';
-import { GetProductsService } from '../application/get-products.service';
+import { GetProductService } from '../application/get-product.service';
+import { ListProductsService } from '../application/list-products.service';
 import { CreateProductRequest } from './dto/create-product.request';
 import { ProductPageResponse, ProductResponse } from './dto/product.response';
 
@@ -24,7 +25,8 @@ import { ProductPageResponse, ProductResponse } from './dto/product.response';
 export class ProductsController {
   constructor(
     private readonly createProduct: CreateProductService,
-    private readonly getProducts: GetProductsService,
+    private readonly getProduct: GetProductService,
+    private readonly listProducts: ListProductsService,
   ) {}
 
   @Post()
@@ -59,7 +61,7 @@ export class ProductsController {
   @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: id is not a UUID' })
   @ApiNotFoundResponse({ type: ProblemDetails, description: '`not_found`' })
   async get(@UuidParam('id') id: string): Promise<ProductResponse> {
-    return ProductResponse.from(await this.getProducts.getById(id));
+    return ProductResponse.from(await this.getProduct.execute(id));
   }
 
   @Get()
@@ -69,7 +71,7 @@ export class ProductsController {
   @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: bad limit or cursor' })
   async list(@Query() query: PaginationQuery): Promise<ProductPageResponse> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = await this.getProducts.list(limit, query.cursor);
+    const rows = await this.listProducts.execute(limit, decodeCursor(query.cursor));
     return toPage(rows, limit, (p) => ProductResponse.from(p));
   }
 }

@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
+import type { EntityManager } from 'typeorm';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import type { Product } from '../domain/product';
-import { TypeOrmProductRepository } from '../infrastructure/typeorm-product.repository';
+import type { ProductRepository } from '../domain/product.repository';
+import { PRODUCT_REPOSITORY } from '../inventory.tokens';
 
 export interface NewProduct {
   name: string;
@@ -16,7 +18,7 @@ export interface NewProduct {
 export class CreateProductService {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly products: TypeOrmProductRepository,
+    @Inject(PRODUCT_REPOSITORY) private readonly products: ProductRepository<EntityManager>,
   ) {}
 
   async execute(input: NewProduct): Promise<Product> {

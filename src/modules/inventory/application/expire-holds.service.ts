@@ -1,19 +1,20 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { afterCommit } from '../../../shared/database/after-commit';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { type Hold, isOverdue } from '../domain/hold';
-import { TypeOrmHoldRepository } from '../infrastructure/typeorm-hold.repository';
+import type { DeadlineExpirer } from '../../../shared/queue/deadline';
+import type { HoldRepository } from '../domain/hold.repository';
+import { HOLD_EXPIRY, HOLD_REPOSITORY } from '../inventory.tokens';
 import { InventoryMetrics } from './inventory-metrics';
 import { StockService } from './stock.service';
 
-export const HOLD_SWEEP_BATCH = 500;
-
 /** Returns the units of holds past their deadline: one hold (its delayed job) or all overdue (the sweeper). */
 @Injectable()
-export class ExpireHoldsService {
+export class ExpireHoldsService implements DeadlineExpirer {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly holds: TypeOrmHoldRepository,
+    @Inject(HOLD_REPOSITORY) private readonly holds: HoldRepository<EntityManager>,
     private readonly stock: StockService,
     private readonly metrics: InventoryMetrics,
   ) {}
@@ -31,7 +32,7 @@ export class ExpireHoldsService {
   /** Expires a batch of overdue holds; returns how many, so a caller can go on while batches are full. */
   async sweep(): Promise<number> {
     return this.uow.run(async (em) => {
-      const overdue = await this.holds.lockOverdue(em, new Date(), HOLD_SWEEP_BATCH);
+      const overdue = await this.holds.lockOverdue(em, new Date(), HOLD_EXPIRY.sweepBatch);
       if (overdue.length > 0) await this.expire(em, overdue);
       return overdue.length;
     });
@@ -50,6 +51,6 @@ export class ExpireHoldsService {
       'expired',
       new Date(),
     );
-    this.metrics.holdsExpired.inc(holds.length);
+    afterCommit(em, () => this.metrics.holdsExpired.inc(holds.length));
   }
 }

@@ -1,24 +1,29 @@
-import { InjectQueue } from '@nestjs/bull';
-import { Injectable } from '@nestjs/common';
-import type { Queue } from 'bull';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
 import { afterCommit } from '../../../shared/database/after-commit';
 import { type Batch, type BatchOutcome, HotRowBatcher } from '../../../shared/database/hot-row-batcher';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
+import type { Caller } from '../../../shared/domain/caller';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { batchAnswers, byIdempotencyKey, claimVerdict } from '../../../shared/idempotency/batch-idempotency';
 import { IdempotencyStore } from '../../../shared/idempotency/idempotency.store';
 import { currentIdempotentCall, type IdempotentCall } from '../../../shared/idempotency/idempotent-call';
+import type { DeadlineScheduler } from '../../../shared/queue/deadline';
 import type { Hold } from '../domain/hold';
 import { InsufficientStockError, LimitExceededError } from '../domain/inventory.errors';
 import { moveStock, type StockCounters } from '../domain/product';
-import { ProductCache } from '../infrastructure/product-cache';
-import { SoldOutRegistry } from '../infrastructure/sold-out-registry';
-import { TypeOrmProductRepository } from '../infrastructure/typeorm-product.repository';
-import { EXPIRE_HOLD_JOB, HOLD_EXPIRY_QUEUE, holdExpiryJobId } from '../inventory.tokens';
+import type { ProductRepository } from '../domain/product.repository';
+import {
+  HOLD_EXPIRY_SCHEDULER,
+  PRODUCT_CACHE,
+  PRODUCT_REPOSITORY,
+  SOLD_OUT_REGISTRY,
+} from '../inventory.tokens';
 import { InventoryMetrics } from './inventory-metrics';
+import type { ProductCache } from './product-cache';
+import type { SoldOutRegistry } from './sold-out-registry';
 
 interface HoldRequest {
   accountId: string;
@@ -47,13 +52,13 @@ export class PlaceHoldService {
 
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly products: TypeOrmProductRepository,
+    @Inject(PRODUCT_REPOSITORY) private readonly products: ProductRepository<EntityManager>,
     private readonly idempotency: IdempotencyStore,
-    private readonly cache: ProductCache,
-    private readonly soldOut: SoldOutRegistry,
+    @Inject(PRODUCT_CACHE) private readonly cache: ProductCache,
+    @Inject(SOLD_OUT_REGISTRY) private readonly soldOut: SoldOutRegistry,
     private readonly metrics: InventoryMetrics,
     private readonly config: AppConfig,
-    @InjectQueue(HOLD_EXPIRY_QUEUE) private readonly queue: Queue,
+    @Inject(HOLD_EXPIRY_SCHEDULER) private readonly expiry: DeadlineScheduler,
   ) {
     this.batcher = new HotRowBatcher<HoldRequest, Hold>((productId, batch) => this.decide(productId, batch), {
       maxBatch: MAX_BATCH,
@@ -61,12 +66,16 @@ export class PlaceHoldService {
     });
   }
 
-  async execute(accountId: string, productId: string, quantity: number): Promise<Hold> {
+  async execute(caller: Caller, productId: string, quantity: number): Promise<Hold> {
     if (await this.soldOut.isSoldOut(productId)) {
       this.metrics.holdsRefusedForStock.inc();
       throw new InsufficientStockError(quantity, 0);
     }
-    return this.batcher.submit(productId, { accountId, quantity, call: currentIdempotentCall() });
+    return this.batcher.submit(productId, {
+      accountId: caller.accountId,
+      quantity,
+      call: currentIdempotentCall(),
+    });
   }
 
   private decide(productId: string, batch: Batch<HoldRequest>): Promise<Array<BatchOutcome<Hold>>> {
@@ -143,7 +152,12 @@ export class PlaceHoldService {
         version = await this.products.reserveForHolds(em, productId, counters, holds, now, also);
         answered = true;
         this.cache.invalidateAfterCommit(em, productId);
-        afterCommit(em, () => this.scheduleExpiry(holds));
+        afterCommit(em, () =>
+          this.expiry.schedule(
+            holds.map((h) => h.id),
+            this.config.HOLD_TTL_SECONDS * 1000,
+          ),
+        );
       }
       // Marked by the batch that took the last unit, and again by any batch that finds none left
       // (a mark lives two seconds): while a product stays sold out, holds keep off its row.
@@ -159,16 +173,5 @@ export class PlaceHoldService {
       if (refused.length > 0) this.metrics.holdsRefusedForStock.inc(refused.length);
     });
     return outcomes;
-  }
-
-  private scheduleExpiry(holds: Hold[]): Promise<unknown> {
-    const delay = this.config.HOLD_TTL_SECONDS * 1000;
-    return this.queue.addBulk(
-      holds.map((hold) => ({
-        name: EXPIRE_HOLD_JOB,
-        data: { holdId: hold.id },
-        opts: { jobId: holdExpiryJobId(hold.id), delay, removeOnComplete: true, removeOnFail: 100 },
-      })),
-    );
   }
 }

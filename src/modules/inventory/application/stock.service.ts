@@ -1,12 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { afterCommit } from '../../../shared/database/after-commit';
 import { bucketsOf, moveStock, type Product, returnsUnits, type StockMove } from '../domain/product';
-import { ProductCache } from '../infrastructure/product-cache';
-import { SoldOutRegistry } from '../infrastructure/sold-out-registry';
-import { TypeOrmProductRepository } from '../infrastructure/typeorm-product.repository';
+import type { ProductRepository } from '../domain/product.repository';
+import { PRODUCT_CACHE, PRODUCT_REPOSITORY, SOLD_OUT_REGISTRY } from '../inventory.tokens';
 import { InventoryMetrics } from './inventory-metrics';
+import type { ProductCache } from './product-cache';
+import type { SoldOutRegistry } from './sold-out-registry';
 
 /**
  * The only way stock counters change: inside the caller's unit of work, under the product row lock.
@@ -17,9 +18,9 @@ import { InventoryMetrics } from './inventory-metrics';
 @Injectable()
 export class StockService {
   constructor(
-    private readonly products: TypeOrmProductRepository,
-    private readonly cache: ProductCache,
-    private readonly soldOut: SoldOutRegistry,
+    @Inject(PRODUCT_REPOSITORY) private readonly products: ProductRepository<EntityManager>,
+    @Inject(PRODUCT_CACHE) private readonly cache: ProductCache,
+    @Inject(SOLD_OUT_REGISTRY) private readonly soldOut: SoldOutRegistry,
     private readonly metrics: InventoryMetrics,
   ) {}
 

@@ -2,17 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, LessThanOrEqual } from 'typeorm';
 import type { Hold, HoldStatus } from '../domain/hold';
+import type { HoldRepository } from '../domain/hold.repository';
 import { HoldOrmEntity } from './hold.orm-entity';
 
 const toHold = (row: HoldOrmEntity): Hold => ({ ...row });
 
 @Injectable()
-export class TypeOrmHoldRepository {
+export class TypeOrmHoldRepository implements HoldRepository<EntityManager> {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  async insert(em: EntityManager, hold: Hold): Promise<void> {
-    await em.insert(HoldOrmEntity, hold);
-  }
 
   async findById(id: string): Promise<Hold | null> {
     const row = await this.dataSource.manager.findOne(HoldOrmEntity, { where: { id } });
@@ -24,10 +21,6 @@ export class TypeOrmHoldRepository {
     return row ? toHold(row) : null;
   }
 
-  /**
-   * Active holds past their deadline, locked; rows another transaction holds (a release, an order
-   * being made, another sweeper) are skipped rather than waited for.
-   */
   async lockOverdue(em: EntityManager, now: Date, limit: number): Promise<Hold[]> {
     const rows = await em.find(HoldOrmEntity, {
       where: { status: 'active', expiresAt: LessThanOrEqual(now) },

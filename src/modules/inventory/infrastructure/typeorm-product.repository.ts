@@ -1,27 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { newestFirst } from '../../../shared/database/newest-first';
 import type { SideWrite } from '../../../shared/database/side-write';
-import type { Cursor } from '../../../shared/http/pagination';
+import type { Cursor } from '../../../shared/domain/cursor';
 import type { Hold } from '../domain/hold';
 import type { Product, StockCounters } from '../domain/product';
+import type { LockedProduct, ProductRepository } from '../domain/product.repository';
 import { ProductOrmEntity } from './product.orm-entity';
 
 // eslint-disable-next-line @typescript-eslint/no-unused-vars
 const toProduct = ({ stockVersion, ...product }: ProductOrmEntity): Product => product;
 
-/** A product read under its row lock, with the stock version its next change will raise. */
-export type LockedProduct = Product & { stockVersion: bigint };
-
 @Injectable()
-export class TypeOrmProductRepository {
+export class TypeOrmProductRepository implements ProductRepository<EntityManager> {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async insert(em: EntityManager, product: Product): Promise<void> {
     await em.insert(ProductOrmEntity, product);
   }
 
-  /** A committed snapshot, outside any transaction. */
   async findById(id: string, em: EntityManager = this.dataSource.manager): Promise<Product | null> {
     const row = await em.findOne(ProductOrmEntity, { where: { id } });
     return row ? toProduct(row) : null;
@@ -32,7 +30,6 @@ export class TypeOrmProductRepository {
     return row ? { ...toProduct(row), stockVersion: row.stockVersion } : null;
   }
 
-  /** Writes the counters that changed and returns the product's new stock version. */
   async updateCounters(
     em: EntityManager,
     id: string,
@@ -52,10 +49,6 @@ export class TypeOrmProductRepository {
     return BigInt(stock_version);
   }
 
-  /**
-   * Units reserved by new holds: the counters and every hold in one round trip. Returns the
-   * product's new stock version.
-   */
   async reserveForHolds(
     em: EntityManager,
     productId: string,
@@ -90,10 +83,6 @@ export class TypeOrmProductRepository {
     return BigInt(stock_version);
   }
 
-  /**
-   * The units each of `accountIds` has of the product in holds still active at `now`, pending orders
-   * and paid (or partially refunded) orders: what a purchase limit counts. Accounts with none are absent.
-   */
   async unitsByAccount(
     em: EntityManager,
     productId: string,
@@ -114,16 +103,12 @@ export class TypeOrmProductRepository {
     return new Map(rows.map((row) => [row.account_id, row.units]));
   }
 
-  /** Newest first, `limit + 1` rows so that the caller knows whether another page exists. */
   async listPage(limit: number, after?: Cursor): Promise<Product[]> {
-    const qb = this.dataSource.manager
-      .createQueryBuilder(ProductOrmEntity, 'p')
-      .orderBy('p.created_at', 'DESC')
-      .addOrderBy('p.id', 'DESC')
-      .limit(limit + 1);
-    if (after) {
-      qb.where('(p.created_at, p.id) < (:at, :id)', { at: after.createdAt, id: after.id });
-    }
+    const qb = newestFirst(
+      this.dataSource.manager.createQueryBuilder(ProductOrmEntity, 'p'),
+      limit + 1,
+      after,
+    );
     return (await qb.getMany()).map(toProduct);
   }
 }

@@ -12,20 +12,17 @@ import {
   ApiUnprocessableEntityResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal, isAdmin, type Principal } from '../../../shared/http/auth';
+import { Authenticated, CurrentCaller } from '../../../shared/http/auth';
+import type { Caller } from '../../../shared/domain/caller';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
 import { ProblemDetails } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { CreateOrderService } from '../application/create-order.service';
-import { ManageOrderService, type OrderViewer } from '../application/manage-order.service';
+import { CancelOrderService } from '../application/cancel-order.service';
+import { GetOrderService } from '../application/get-order.service';
 import { CreateOrderRequest } from './dto/create-order.request';
 import { OrderResponse } from './dto/order.response';
-
-const viewer = (principal: Principal): OrderViewer => ({
-  accountId: principal.accountId,
-  admin: isAdmin(principal),
-});
 
 @ApiTags('orders')
 @Controller('api/orders')
@@ -33,7 +30,8 @@ const viewer = (principal: Principal): OrderViewer => ({
 export class OrdersController {
   constructor(
     private readonly createOrder: CreateOrderService,
-    private readonly manageOrder: ManageOrderService,
+    private readonly getOrder: GetOrderService,
+    private readonly cancelOrder: CancelOrderService,
   ) {}
 
   @Post()
@@ -64,11 +62,8 @@ export class OrdersController {
       'until released or expired',
   })
   @ApiServiceUnavailableResponse({ type: ProblemDetails, description: '`resource_busy`' })
-  async create(
-    @CurrentPrincipal() principal: Principal,
-    @Body() body: CreateOrderRequest,
-  ): Promise<OrderResponse> {
-    return answerWith(OrderResponse.from, () => this.createOrder.execute(principal.accountId, body.hold_id));
+  async create(@CurrentCaller() caller: Caller, @Body() body: CreateOrderRequest): Promise<OrderResponse> {
+    return answerWith(OrderResponse.from, () => this.createOrder.execute(caller, body.hold_id));
   }
 
   @Get(':id')
@@ -80,8 +75,8 @@ export class OrdersController {
     type: ProblemDetails,
     description: '`not_found` (also for an order of another account)',
   })
-  async get(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<OrderResponse> {
-    return OrderResponse.from(await this.manageOrder.get(viewer(principal), id));
+  async get(@CurrentCaller() caller: Caller, @UuidParam('id') id: string): Promise<OrderResponse> {
+    return OrderResponse.from(await this.getOrder.execute(caller, id));
   }
 
   @Post(':id/cancel')
@@ -103,10 +98,7 @@ export class OrdersController {
     description: '`order_not_cancellable`: the order is paid or refunded',
   })
   @ApiServiceUnavailableResponse({ type: ProblemDetails, description: '`resource_busy`' })
-  async cancel(
-    @CurrentPrincipal() principal: Principal,
-    @UuidParam('id') id: string,
-  ): Promise<OrderResponse> {
-    return answerWith(OrderResponse.from, () => this.manageOrder.cancel(viewer(principal), id));
+  async cancel(@CurrentCaller() caller: Caller, @UuidParam('id') id: string): Promise<OrderResponse> {
+    return answerWith(OrderResponse.from, () => this.cancelOrder.execute(caller, id));
   }
 }

@@ -1,13 +1,14 @@
-import { InjectQueue } from '@nestjs/bull';
-import { Injectable } from '@nestjs/common';
-import type { Queue } from 'bull';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
+import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
 import { afterCommit, UnitOfWork } from '../../../shared/database/unit-of-work';
-import { ManageHoldService } from '../../inventory/application/manage-hold.service';
+import type { Caller } from '../../../shared/domain/caller';
+import type { DeadlineScheduler } from '../../../shared/queue/deadline';
+import { ConsumeHoldService } from '../../inventory/application/consume-hold.service';
 import { type Order, orderAmount } from '../domain/order';
-import { TypeOrmOrderRepository } from '../infrastructure/typeorm-order.repository';
-import { EXPIRE_ORDER_JOB, ORDER_EXPIRY_QUEUE, orderExpiryJobId } from '../order.tokens';
+import type { OrderRepository } from '../domain/order.repository';
+import { ORDER_EXPIRY_SCHEDULER, ORDER_REPOSITORY } from '../order.tokens';
 import { OrderCreationHooks } from './order-creation-hooks';
 import { OrderMetrics } from './order-metrics';
 
@@ -15,12 +16,12 @@ import { OrderMetrics } from './order-metrics';
 export class CreateOrderService {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly holds: ManageHoldService,
-    private readonly orders: TypeOrmOrderRepository,
+    private readonly consumeHold: ConsumeHoldService,
+    @Inject(ORDER_REPOSITORY) private readonly orders: OrderRepository<EntityManager>,
     private readonly hooks: OrderCreationHooks,
     private readonly metrics: OrderMetrics,
     private readonly config: AppConfig,
-    @InjectQueue(ORDER_EXPIRY_QUEUE) private readonly queue: Queue,
+    @Inject(ORDER_EXPIRY_SCHEDULER) private readonly expiry: DeadlineScheduler,
   ) {}
 
   /**
@@ -28,15 +29,15 @@ export class CreateOrderService {
    * the others find it consumed) and creates the order in the same transaction, where listeners
    * may already move it on (a payment that arrived first).
    */
-  async execute(accountId: string, holdId: string): Promise<Order> {
+  async execute(caller: Caller, holdId: string): Promise<Order> {
     const ttlMs = this.config.ORDER_PAYMENT_TTL_SECONDS * 1000;
     const order = await this.uow.run(
       async (em) => {
-        const consumed = await this.holds.consume(em, accountId, holdId);
+        const consumed = await this.consumeHold.execute(em, caller, holdId);
         const now = new Date();
         const order: Order = {
           id: randomUUID(),
-          accountId,
+          accountId: caller.accountId,
           holdId,
           productId: consumed.productId,
           quantity: consumed.quantity,
@@ -52,13 +53,7 @@ export class CreateOrderService {
         };
         await this.orders.insert(em, order);
         await this.hooks.notify(em, order);
-        afterCommit(em, () =>
-          this.queue.add(
-            EXPIRE_ORDER_JOB,
-            { orderId: order.id },
-            { jobId: orderExpiryJobId(order.id), delay: ttlMs, removeOnComplete: true, removeOnFail: 100 },
-          ),
-        );
+        afterCommit(em, () => this.expiry.schedule([order.id], ttlMs));
         // A listener may have paid or cancelled it already.
         return (await this.orders.findById(order.id, em)) as Order;
       },

@@ -1,17 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { isPaymentOverdue } from '../domain/order';
-import { TypeOrmOrderRepository } from '../infrastructure/typeorm-order.repository';
+import type { OrderRepository } from '../domain/order.repository';
+import type { DeadlineExpirer } from '../../../shared/queue/deadline';
+import { ORDER_EXPIRY, ORDER_REPOSITORY } from '../order.tokens';
 import { OrderLifecycleService } from './order-lifecycle.service';
-
-export const ORDER_SWEEP_BATCH = 200;
 
 /** Cancels unpaid orders at their payment deadline: one (its delayed job) or all overdue (the sweeper). */
 @Injectable()
-export class ExpireOrdersService {
+export class ExpireOrdersService implements DeadlineExpirer {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly orders: TypeOrmOrderRepository,
+    @Inject(ORDER_REPOSITORY) private readonly orders: OrderRepository<EntityManager>,
     private readonly lifecycle: OrderLifecycleService,
   ) {}
 
@@ -20,17 +21,17 @@ export class ExpireOrdersService {
     return this.uow.run(async (em) => {
       const order = await this.orders.lockById(em, orderId);
       if (!order || !isPaymentOverdue(order, new Date())) return false;
-      await this.lifecycle.cancel(em, order.id, 'expired');
+      await this.lifecycle.cancel(em, order, 'expired');
       return true;
     });
   }
 
   async sweep(): Promise<number> {
     return this.uow.run(async (em) => {
-      const overdue = await this.orders.lockOverdue(em, new Date(), ORDER_SWEEP_BATCH);
+      const overdue = await this.orders.lockOverdue(em, new Date(), ORDER_EXPIRY.sweepBatch);
       // Products are locked in id order, so that concurrent sweepers never wait on each other in a cycle.
       overdue.sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0));
-      for (const order of overdue) await this.lifecycle.cancel(em, order.id, 'expired');
+      for (const order of overdue) await this.lifecycle.cancel(em, order, 'expired');
       return overdue.length;
     });
   }

@@ -1,27 +1,32 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { afterCommit } from '../../../shared/database/after-commit';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { StockService } from '../../inventory/application/stock.service';
+import type { Caller } from '../../../shared/domain/caller';
 import {
   assertPayable,
+  assertPayableNow,
   type Order,
   type OrderPayment,
   planCancel,
   planRefund,
   type RefundPlan,
 } from '../domain/order';
-import { TypeOrmOrderRepository } from '../infrastructure/typeorm-order.repository';
+import type { OrderRepository } from '../domain/order.repository';
+import { ORDER_REPOSITORY } from '../order.tokens';
 import { OrderMetrics } from './order-metrics';
 
 /**
  * Order state changes inside the CALLER's unit of work, for this module and the payment module.
- * Each one locks the order row (then the product row when units move), so a caller may lock the
- * order first with `lockOrder`, do its own work (a wallet debit), then call these.
+ * The caller locks the order first (`lockOrder`, `lockForPayment`, `lockForRefund`), may do its own
+ * work (a wallet debit), then hands the locked order to these, which lock the product row only when
+ * units move.
  */
 @Injectable()
 export class OrderLifecycleService {
   constructor(
-    private readonly orders: TypeOrmOrderRepository,
+    @Inject(ORDER_REPOSITORY) private readonly orders: OrderRepository<EntityManager>,
     private readonly stock: StockService,
     private readonly metrics: OrderMetrics,
   ) {}
@@ -33,14 +38,37 @@ export class OrderLifecycleService {
     return order;
   }
 
+  /**
+   * The caller's order, locked, that it may pay now: NotFoundError for another account's,
+   * OrderNotPayableError or OrderPaymentOverdueError unless it is pending and before its deadline.
+   */
+  async lockForPayment(em: EntityManager, caller: Caller, orderId: string): Promise<Order> {
+    const order = await this.lockOrder(em, orderId);
+    if (order.accountId !== caller.accountId) throw new NotFoundError('Order', orderId);
+    assertPayableNow(order, new Date());
+    return order;
+  }
+
+  /**
+   * The order, locked, and what a refund of `requested` (the whole remainder when undefined) would
+   * do to it: OrderNotRefundableError or RefundExceedsPaymentError when it cannot be done.
+   */
+  async lockForRefund(
+    em: EntityManager,
+    orderId: string,
+    requested?: bigint,
+  ): Promise<{ order: Order; plan: RefundPlan }> {
+    const order = await this.lockOrder(em, orderId);
+    return { order, plan: planRefund(order, requested) };
+  }
+
   /** The order made from a hold, if any (not locked). */
   findOrderByHoldId(em: EntityManager, holdId: string): Promise<Order | null> {
     return this.orders.findByHoldId(em, holdId);
   }
 
   /** pending_payment -> paid with its payment; units reserved -> sold. OrderNotPayableError otherwise. */
-  async markPaid(em: EntityManager, orderId: string, payment: OrderPayment): Promise<Order> {
-    const order = await this.lockOrder(em, orderId);
+  async markPaid(em: EntityManager, order: Order, payment: OrderPayment): Promise<Order> {
     assertPayable(order);
     await this.stock.sellReserved(em, order.productId, order.quantity);
     return this.save(em, { ...order, status: 'paid', payment });
@@ -52,32 +80,22 @@ export class OrderLifecycleService {
    */
   async cancel(
     em: EntityManager,
-    orderId: string,
+    order: Order,
     reason: 'cancelled' | 'expired' = 'cancelled',
   ): Promise<Order> {
-    const order = await this.lockOrder(em, orderId);
     if (planCancel(order) === 'unchanged') return order;
     await this.stock.returnReserved(em, order.productId, order.quantity);
     const cancelled = await this.save(em, { ...order, status: 'cancelled' });
-    this.metrics[reason].inc();
+    afterCommit(em, () => this.metrics[reason].inc());
     return cancelled;
   }
 
   /**
-   * What a refund of `requested` (the whole remainder when undefined) would do to the order, which
-   * stays locked: OrderNotRefundableError or RefundExceedsPaymentError when it cannot be done.
-   */
-  async planRefund(em: EntityManager, orderId: string, requested?: bigint): Promise<RefundPlan> {
-    return planRefund(await this.lockOrder(em, orderId), requested);
-  }
-
-  /**
-   * Records a refund planned with `planRefund` in this transaction: `refunded_amount` grows, the
+   * Records a refund planned with `lockForRefund` in this transaction: `refunded_amount` grows, the
    * order and its payment become partially_refunded or refunded, and a full refund returns its units
    * (sold -> available).
    */
-  async recordRefund(em: EntityManager, orderId: string, plan: RefundPlan): Promise<Order> {
-    const order = await this.lockOrder(em, orderId);
+  async recordRefund(em: EntityManager, order: Order, plan: RefundPlan): Promise<Order> {
     if (plan.full) await this.stock.returnSold(em, order.productId, order.quantity);
     return this.save(em, {
       ...order,
@@ -91,9 +109,8 @@ export class OrderLifecycleService {
    * The money of a payment recorded on a cancelled order (refund_required) was given back: the
    * payment shows refunded and `refunded_amount` what it was. The status stays cancelled.
    */
-  async recordSettledPayment(em: EntityManager, orderId: string): Promise<Order> {
-    const order = await this.lockOrder(em, orderId);
-    if (!order.payment) throw new Error(`order ${orderId} has no payment to settle`);
+  async recordSettledPayment(em: EntityManager, order: Order): Promise<Order> {
+    if (!order.payment) throw new Error(`order ${order.id} has no payment to settle`);
     return this.save(em, {
       ...order,
       refundedAmount: order.payment.amount,
@@ -102,8 +119,7 @@ export class OrderLifecycleService {
   }
 
   /** Records a payment without changing the status (a success that came after the order was cancelled). */
-  async recordPayment(em: EntityManager, orderId: string, payment: OrderPayment): Promise<Order> {
-    const order = await this.lockOrder(em, orderId);
+  recordPayment(em: EntityManager, order: Order, payment: OrderPayment): Promise<Order> {
     return this.save(em, { ...order, payment });
   }
 

@@ -9,6 +9,15 @@ export class OrderNotCancellableError extends DomainError {
   }
 }
 
+export class OrderPaymentOverdueError extends DomainError {
+  readonly code = 'order_not_payable';
+  readonly title = 'Order not payable';
+
+  constructor(orderId: string) {
+    super(`Order ${orderId} is past its payment deadline and is being cancelled`);
+  }
+}
+
 export class OrderNotPayableError extends DomainError {
   readonly code = 'order_not_payable';
   readonly title = 'Order not payable';

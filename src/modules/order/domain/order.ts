@@ -1,8 +1,10 @@
+import { type Caller, isAdmin } from '../../../shared/domain/caller';
 import { MAX_AMOUNT } from '../../../shared/domain/money';
 import {
   OrderAmountTooLargeError,
   OrderNotCancellableError,
   OrderNotPayableError,
+  OrderPaymentOverdueError,
   OrderNotRefundableError,
   RefundExceedsPaymentError,
 } from './order.errors';
@@ -17,6 +19,10 @@ export const ORDER_STATUSES = [
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const PAYMENT_METHODS = ['wallet', 'external'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+/**
+ * `refund_required`: money that arrived for an order already cancelled. A payment goes
+ * succeeded -> (partially_refunded ->) refunded as its order is refunded.
+ */
 export const PAYMENT_STATUSES = ['succeeded', 'refund_required', 'partially_refunded', 'refunded'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
@@ -59,6 +65,11 @@ const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
   cancelled: [],
 };
 
+/** Orders of other accounts are not found unless the caller is the admin. */
+export function isVisibleTo(order: Order, caller: Caller): boolean {
+  return isAdmin(caller) || order.accountId === caller.accountId;
+}
+
 export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return NEXT[from].includes(to);
 }
@@ -76,6 +87,12 @@ export function isPaymentOverdue(order: Order, now: Date): boolean {
 
 export function assertPayable(order: Order): void {
   if (!canTransition(order.status, 'paid')) throw new OrderNotPayableError(order.id, order.status);
+}
+
+/** What a client's own payment also needs: the deadline has not passed (the sweeper may not have come yet). */
+export function assertPayableNow(order: Order, now: Date): void {
+  assertPayable(order);
+  if (isPaymentOverdue(order, now)) throw new OrderPaymentOverdueError(order.id);
 }
 
 /** Whether cancelling changes anything: a cancelled order is returned unchanged. */

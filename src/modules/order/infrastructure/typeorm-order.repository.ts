@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, LessThanOrEqual } from 'typeorm';
 import type { Order } from '../domain/order';
+import type { OrderRepository } from '../domain/order.repository';
 import { OrderOrmEntity } from './order.orm-entity';
 
 const toOrder = (row: OrderOrmEntity): Order => ({
@@ -52,14 +53,13 @@ const toRow = (order: Order): OrderOrmEntity => ({
 });
 
 @Injectable()
-export class TypeOrmOrderRepository {
+export class TypeOrmOrderRepository implements OrderRepository<EntityManager> {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async insert(em: EntityManager, order: Order): Promise<void> {
     await em.insert(OrderOrmEntity, toRow(order));
   }
 
-  /** Writes the order's state (status, refunds, payment, updated_at); the rest never changes. */
   async save(em: EntityManager, order: Order): Promise<void> {
     const {
       id,
@@ -103,7 +103,6 @@ export class TypeOrmOrderRepository {
     return row ? toOrder(row) : null;
   }
 
-  /** Unpaid orders past their deadline, locked; rows other transactions hold are skipped. */
   async lockOverdue(em: EntityManager, now: Date, limit: number): Promise<Order[]> {
     const rows = await em.find(OrderOrmEntity, {
       where: { status: 'pending_payment', paymentDueAt: LessThanOrEqual(now) },

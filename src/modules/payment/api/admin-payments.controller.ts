@@ -11,7 +11,8 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { AdminOnly, CurrentPrincipal, type Principal } from '../../../shared/http/auth';
+import { AdminOnly, CurrentCaller } from '../../../shared/http/auth';
+import { type Caller } from '../../../shared/domain/caller';
 import { ValidationFailedError } from '../../../shared/http/http-errors';
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage } from '../../../shared/http/pagination';
 import { ProblemDetails } from '../../../shared/http/problem-details';
@@ -98,7 +99,7 @@ export class AdminPaymentsController {
     @UuidParam('id') id: string,
     @Body() body: ResolvePaymentRequest,
     @IdempotencyKeyHeader() idempotencyKey: string,
-    @CurrentPrincipal() caller: Principal,
+    @CurrentCaller() caller: Caller,
   ): Promise<AdminPaymentResponse> {
     if ((body.wallet_id === undefined) === (body.external_reference === undefined)) {
       throw new ValidationFailedError([

@@ -1,9 +1,10 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { OrderCreationHooks, type OrderCreatedListener } from '../../order/application/order-creation-hooks';
 import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
 import type { Order } from '../../order/domain/order';
-import { TypeOrmPaymentRepository } from '../infrastructure/typeorm-payment.repository';
+import type { PaymentRepository } from '../domain/payment.repository';
+import { PAYMENT_REPOSITORY } from '../payment.tokens';
 import { PaymentEventApplier } from './payment-event-applier';
 
 /**
@@ -15,7 +16,7 @@ export class ApplyPendingEventsListener implements OrderCreatedListener, OnModul
   constructor(
     private readonly hooks: OrderCreationHooks,
     private readonly orders: OrderLifecycleService,
-    private readonly payments: TypeOrmPaymentRepository,
+    @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository<EntityManager>,
     private readonly applier: PaymentEventApplier,
   ) {}
 
@@ -25,9 +26,11 @@ export class ApplyPendingEventsListener implements OrderCreatedListener, OnModul
 
   async onOrderCreated(em: EntityManager, order: Order): Promise<void> {
     await this.payments.lockTargets(em, order.id, order.holdId);
+    // The order was inserted by this transaction, so no other can hold it; each event sees what the last made of it.
+    let current = order;
     for (const event of await this.payments.lockPendingFor(em, order.id, order.holdId)) {
-      const current = await this.orders.lockOrder(em, order.id);
       const applied = await this.applier.apply(em, event, current);
+      current = applied.order;
       // The pending delivery keeps its stored answer (202): a retry of that webhook-id replays it.
       await this.payments.recordOutcome(em, event.id, {
         status: applied.status,

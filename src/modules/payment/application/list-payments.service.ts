@@ -1,15 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import type { Cursor } from '../../../shared/http/pagination';
-import type { Payment, PaymentStatus } from '../domain/payment';
-import { TypeOrmPaymentRepository } from '../infrastructure/typeorm-payment.repository';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Cursor } from '../../../shared/domain/cursor';
+import type { PaymentStatus } from '../../order/domain/order';
+import type { Payment } from '../domain/payment';
+import type { PaymentRepository } from '../domain/payment.repository';
+import { PAYMENT_REPOSITORY } from '../payment.tokens';
 
 @Injectable()
 export class ListPaymentsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly payments: TypeOrmPaymentRepository,
+    @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository<EntityManager>,
   ) {}
 
   /** Newest first; `limit + 1` rows come back so that the caller can build the page. */

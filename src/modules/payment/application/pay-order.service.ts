@@ -1,22 +1,23 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { randomUUID } from 'crypto';
 import { AppConfig } from '../../../config/app-config';
-import { NotFoundError } from '../../../shared/domain/domain-error';
+import type { Caller } from '../../../shared/domain/caller';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
-import { assertPayable, isPaymentOverdue, type Order } from '../../order/domain/order';
+import type { Order } from '../../order/domain/order';
 import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
 import { serviceKey } from '../../wallet/domain/wallet';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import { chargeKey, type Payment } from '../domain/payment';
-import { OrderPaymentOverdueError } from '../domain/payment.errors';
-import { TypeOrmPaymentRepository } from '../infrastructure/typeorm-payment.repository';
+import type { PaymentRepository } from '../domain/payment.repository';
+import { PAYMENT_REPOSITORY } from '../payment.tokens';
 import { PaymentMetrics } from './payment-metrics';
 
 export interface PayOrderCommand {
   orderId: string;
   walletId: string;
-  accountId: string;
+  caller: Caller;
 }
 
 /**
@@ -31,7 +32,7 @@ export class PayOrderService {
     private readonly uow: UnitOfWork,
     private readonly orders: OrderLifecycleService,
     private readonly ledger: WalletLedgerService,
-    private readonly payments: TypeOrmPaymentRepository,
+    @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository<EntityManager>,
     private readonly metrics: PaymentMetrics,
     private readonly config: AppConfig,
   ) {}
@@ -39,10 +40,7 @@ export class PayOrderService {
   async execute(command: PayOrderCommand): Promise<Order> {
     const paid = await this.uow.run(
       async (em) => {
-        const order = await this.orders.lockOrder(em, command.orderId);
-        if (order.accountId !== command.accountId) throw new NotFoundError('Order', command.orderId);
-        assertPayable(order);
-        if (isPaymentOverdue(order, new Date())) throw new OrderPaymentOverdueError(order.id);
+        const order = await this.orders.lockForPayment(em, command.caller, command.orderId);
 
         // The ledger locks the wallet and refuses one of another account (not_found) or currency.
         const debit = await this.ledger.debit(em, {
@@ -70,7 +68,7 @@ export class PayOrderService {
           updatedAt: now,
         };
         await this.payments.insert(em, payment);
-        return this.orders.markPaid(em, order.id, {
+        return this.orders.markPaid(em, order, {
           id: payment.id,
           method: 'wallet',
           status: 'succeeded',

@@ -1,11 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import type { EntityManager } from 'typeorm';
+import { afterCommit } from '../../../shared/database/after-commit';
 import type { Order } from '../../order/domain/order';
 import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
 import type { Payment } from '../domain/payment';
 import { decide, type PaymentEvent } from '../domain/payment-event';
-import { TypeOrmPaymentRepository } from '../infrastructure/typeorm-payment.repository';
+import type { PaymentRepository } from '../domain/payment.repository';
+import { PAYMENT_REPOSITORY } from '../payment.tokens';
 import { PaymentMetrics } from './payment-metrics';
 
 export interface AppliedEvent {
@@ -22,7 +24,7 @@ export interface AppliedEvent {
 export class PaymentEventApplier {
   constructor(
     private readonly orders: OrderLifecycleService,
-    private readonly payments: TypeOrmPaymentRepository,
+    @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository<EntityManager>,
     private readonly metrics: PaymentMetrics,
   ) {}
 
@@ -38,19 +40,19 @@ export class PaymentEventApplier {
     switch (decision.apply) {
       case 'mark_paid': {
         const payment = await this.recordExternal(em, event, locked, 'succeeded');
-        const order = await this.orders.markPaid(em, locked.id, {
+        const order = await this.orders.markPaid(em, locked, {
           id: payment.id,
           method: 'external',
           status: 'succeeded',
           walletTransactionId: null,
           amount: payment.amount,
         });
-        this.metrics.payments.inc({ method: 'external' });
+        afterCommit(em, () => this.metrics.payments.inc({ method: 'external' }));
         return { status: 'processed', reason: null, order };
       }
       case 'record_refund_required': {
         const payment = await this.recordExternal(em, event, locked, 'refund_required');
-        const order = await this.orders.recordPayment(em, locked.id, {
+        const order = await this.orders.recordPayment(em, locked, {
           id: payment.id,
           method: 'external',
           status: 'refund_required',
@@ -60,7 +62,7 @@ export class PaymentEventApplier {
         return { status: 'processed', reason: null, order };
       }
       case 'cancel':
-        return { status: 'processed', reason: null, order: await this.orders.cancel(em, locked.id) };
+        return { status: 'processed', reason: null, order: await this.orders.cancel(em, locked) };
       case 'nothing':
         return { status: 'ignored', reason: decision.reason, order: locked };
     }

@@ -1,15 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
 import type { Order } from '../../order/domain/order';
-import {
-  type InboxEvent,
-  type StoredWebhookAnswer,
-  TypeOrmPaymentRepository,
-} from '../infrastructure/typeorm-payment.repository';
+import type { InboxEvent, PaymentRepository, StoredWebhookAnswer } from '../domain/payment.repository';
+import { PAYMENT_REPOSITORY } from '../payment.tokens';
 import { PaymentEventApplier } from './payment-event-applier';
 import { PaymentMetrics } from './payment-metrics';
 
@@ -26,7 +23,7 @@ export class ProcessWebhookService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly orders: OrderLifecycleService,
-    private readonly payments: TypeOrmPaymentRepository,
+    @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository<EntityManager>,
     private readonly applier: PaymentEventApplier,
     private readonly metrics: PaymentMetrics,
     private readonly config: AppConfig,

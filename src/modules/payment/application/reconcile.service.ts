@@ -1,13 +1,12 @@
-import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { type ReconciliationReport, runReconciliation } from '../infrastructure/reconciliation.checks';
+import { Inject, Injectable } from '@nestjs/common';
+import { RECONCILIATION_CHECKS } from '../payment.tokens';
+import type { ReconciliationChecks, ReconciliationReport } from './reconciliation-checks';
 
 @Injectable()
 export class ReconcileService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(@Inject(RECONCILIATION_CHECKS) private readonly checks: ReconciliationChecks) {}
 
   execute(): Promise<ReconciliationReport> {
-    return runReconciliation(this.dataSource);
+    return this.checks.run();
   }
 }

@@ -1,15 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { randomUUID } from 'crypto';
 import { AppConfig } from '../../../config/app-config';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
-import type { Principal } from '../../../shared/http/auth';
+import type { Caller } from '../../../shared/domain/caller';
 import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
 import type { Order } from '../../order/domain/order';
 import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
 import { serviceKey } from '../../wallet/domain/wallet';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import { refundKey, refundRequestKey } from '../domain/payment';
-import { TypeOrmPaymentRepository } from '../infrastructure/typeorm-payment.repository';
+import type { PaymentRepository } from '../domain/payment.repository';
+import { PAYMENT_REPOSITORY } from '../payment.tokens';
 import { PaymentMetrics } from './payment-metrics';
 
 export interface RefundOrderCommand {
@@ -19,7 +21,7 @@ export interface RefundOrderCommand {
   reason?: string;
   /** The request's Idempotency-Key, scoped to the caller: one refund per key and order. */
   idempotencyKey: string;
-  caller: Principal;
+  caller: Caller;
 }
 
 /**
@@ -38,7 +40,7 @@ export class RefundOrderService {
     private readonly uow: UnitOfWork,
     private readonly orders: OrderLifecycleService,
     private readonly ledger: WalletLedgerService,
-    private readonly payments: TypeOrmPaymentRepository,
+    @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository<EntityManager>,
     private readonly metrics: PaymentMetrics,
     private readonly config: AppConfig,
   ) {}
@@ -48,7 +50,7 @@ export class RefundOrderService {
     const requestKey = refundRequestKey(command.caller.accountId, command.idempotencyKey);
     const refunded = await this.uow.run(
       async (em) => {
-        const plan = await this.orders.planRefund(em, command.orderId, command.amount);
+        const { order, plan } = await this.orders.lockForRefund(em, command.orderId, command.amount);
         const payment = await this.payments.lockByOrderId(em, command.orderId);
         if (!payment) throw new Error(`order ${command.orderId} is paid but has no payment`);
         method = payment.method;
@@ -65,7 +67,7 @@ export class RefundOrderService {
             idempotencyKey: serviceKey(refundKey(command.orderId, requestKey)),
           });
           // This request's refund was made before (its key's stored answer is gone): not a second one.
-          if (credit.replayed) return this.orders.lockOrder(em, command.orderId);
+          if (credit.replayed) return order;
           walletTransactionId = credit.id;
         }
         const now = new Date();
@@ -80,14 +82,14 @@ export class RefundOrderService {
           requestKey,
           createdAt: now,
         });
-        if (!recorded) return this.orders.lockOrder(em, command.orderId);
+        if (!recorded) return order;
         await this.payments.save(em, {
           ...payment,
           status: plan.status,
           refundTransactionId: walletTransactionId ?? payment.refundTransactionId,
           updatedAt: now,
         });
-        return this.orders.recordRefund(em, command.orderId, plan);
+        return this.orders.recordRefund(em, order, plan);
       },
       { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS, onLockTimeout: () => new WalletBusyError() },
     );

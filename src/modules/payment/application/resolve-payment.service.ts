@@ -1,16 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { randomUUID } from 'crypto';
 import { AppConfig } from '../../../config/app-config';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { NotFoundError } from '../../../shared/domain/domain-error';
-import type { Principal } from '../../../shared/http/auth';
+import type { Caller } from '../../../shared/domain/caller';
 import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
 import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
 import { serviceKey } from '../../wallet/domain/wallet';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import { type Payment, refundRequestKey, settlementKey } from '../domain/payment';
 import { PaymentNotResolvableError } from '../domain/payment.errors';
-import { TypeOrmPaymentRepository } from '../infrastructure/typeorm-payment.repository';
+import type { PaymentRepository } from '../domain/payment.repository';
+import { PAYMENT_REPOSITORY } from '../payment.tokens';
 import { PaymentMetrics } from './payment-metrics';
 
 /** Exactly one of `walletId` and `externalReference`. */
@@ -19,7 +21,7 @@ export interface ResolvePaymentCommand {
   walletId?: string;
   externalReference?: string;
   idempotencyKey: string;
-  caller: Principal;
+  caller: Caller;
 }
 
 /**
@@ -35,7 +37,7 @@ export class ResolvePaymentService {
     private readonly uow: UnitOfWork,
     private readonly orders: OrderLifecycleService,
     private readonly ledger: WalletLedgerService,
-    private readonly payments: TypeOrmPaymentRepository,
+    @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository<EntityManager>,
     private readonly metrics: PaymentMetrics,
     private readonly config: AppConfig,
   ) {}
@@ -47,7 +49,7 @@ export class ResolvePaymentService {
         const found = await this.payments.findById(em, command.paymentId);
         if (!found) throw new NotFoundError('Payment', command.paymentId);
         // Locks as everywhere: the order, then its payment, then the wallet.
-        await this.orders.lockOrder(em, found.orderId);
+        const order = await this.orders.lockOrder(em, found.orderId);
         const payment = (await this.payments.lockById(em, found.id)) as Payment;
         if (payment.status !== 'refund_required')
           throw new PaymentNotResolvableError(payment.id, payment.status);
@@ -77,7 +79,7 @@ export class ResolvePaymentService {
         });
         const refunded: Payment = { ...payment, status: 'refunded', updatedAt: now };
         await this.payments.save(em, refunded);
-        await this.orders.recordSettledPayment(em, payment.orderId);
+        await this.orders.recordSettledPayment(em, order);
         return refunded;
       },
       { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS, onLockTimeout: () => new WalletBusyError() },

@@ -1,14 +1,5 @@
 import { DomainError } from '../../../shared/domain/domain-error';
 
-export class OrderPaymentOverdueError extends DomainError {
-  readonly code = 'order_not_payable';
-  readonly title = 'Order not payable';
-
-  constructor(orderId: string) {
-    super(`Order ${orderId} is past its payment deadline and is being cancelled`);
-  }
-}
-
 /** Only money owed back (a `refund_required` payment) can be settled, and only once. */
 export class PaymentNotResolvableError extends DomainError {
   readonly code = 'payment_not_resolvable';

@@ -1,11 +1,5 @@
 import { createHash } from 'crypto';
-
-export type PaymentMethod = 'wallet' | 'external';
-/**
- * `refund_required`: money that arrived for an order already cancelled. A payment goes
- * succeeded -> (partially_refunded ->) refunded as its order is refunded.
- */
-export type PaymentStatus = 'succeeded' | 'refund_required' | 'partially_refunded' | 'refunded';
+import type { PaymentMethod, PaymentStatus } from '../../order/domain/order';
 
 /** One per order, ever: the charge of an order by wallet or by an external provider. */
 export interface Payment {
@@ -50,10 +44,3 @@ export const chargeKey = (orderId: string) => `order-payment:${orderId}`;
 export const refundKey = (orderId: string, requestKey: string) => `order-refund:${orderId}:${requestKey}`;
 /** The ledger key of the credit that settles a refund_required payment: once per payment. */
 export const settlementKey = (paymentId: string) => `payment-settlement:${paymentId}`;
-
-export const PAYMENT_STATUSES: readonly PaymentStatus[] = [
-  'succeeded',
-  'refund_required',
-  'partially_refunded',
-  'refunded',
-];

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintTransformer } from '../../../shared/database/bigint.transformer';
-import type { PaymentMethod, PaymentStatus } from '../domain/payment';
+import type { PaymentMethod, PaymentStatus } from '../../order/domain/order';
 
 @Entity('payments')
 export class PaymentOrmEntity {

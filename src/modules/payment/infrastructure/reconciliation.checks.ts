@@ -1,17 +1,11 @@
-import type { DataSource } from 'typeorm';
-
-export interface ReconciliationCheck {
-  name: string;
-  ok: boolean;
-  /** The rows that break the invariant (at most DETAIL_LIMIT of them). */
-  details: Array<Record<string, unknown>>;
-}
-
-export interface ReconciliationReport {
-  ok: boolean;
-  checked_at: string;
-  checks: ReconciliationCheck[];
-}
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type {
+  ReconciliationCheck,
+  ReconciliationChecks,
+  ReconciliationReport,
+} from '../application/reconciliation-checks';
 
 const DETAIL_LIMIT = 100;
 
@@ -166,4 +160,13 @@ function withIntegers(row: Record<string, unknown>, columns: string[]): Record<s
     if (typeof value === 'string' && Number.isSafeInteger(Number(value))) out[column] = Number(value);
   }
   return out;
+}
+
+@Injectable()
+export class SqlReconciliationChecks implements ReconciliationChecks {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  run(): Promise<ReconciliationReport> {
+    return runReconciliation(this.dataSource);
+  }
 }

@@ -1,24 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { Cursor } from '../../../shared/http/pagination';
-import type { Payment, PaymentStatus, Refund } from '../domain/payment';
+import { newestFirst } from '../../../shared/database/newest-first';
+import type { Cursor } from '../../../shared/domain/cursor';
+import type { PaymentStatus } from '../../order/domain/order';
+import type { Payment, Refund } from '../domain/payment';
 import type { PaymentEvent } from '../domain/payment-event';
+import type {
+  EventOutcome,
+  InboxEvent,
+  PaymentRepository,
+  StoredWebhookAnswer,
+} from '../domain/payment.repository';
 import { PaymentOrmEntity } from './payment.orm-entity';
 
-export interface StoredWebhookAnswer {
-  status: number;
-  body: Record<string, unknown>;
-}
-
-export interface InboxEvent extends PaymentEvent {
-  id: string;
-  orderId: string | null;
-  holdId: string | null;
-}
-
-/** Payments and the webhook inbox. Every method works in the caller's transaction. */
 @Injectable()
-export class TypeOrmPaymentRepository {
+export class TypeOrmPaymentRepository implements PaymentRepository<EntityManager> {
   async insert(em: EntityManager, payment: Payment): Promise<void> {
     await em.getRepository(PaymentOrmEntity).insert({ ...payment });
   }
@@ -27,7 +23,6 @@ export class TypeOrmPaymentRepository {
     await em.getRepository(PaymentOrmEntity).save({ ...payment });
   }
 
-  /** False when the order already has a refund with this request key: nothing is written then. */
   async insertRefund(em: EntityManager, refund: Refund): Promise<boolean> {
     const rows: unknown[] = await em.query(
       `INSERT INTO refunds
@@ -58,24 +53,15 @@ export class TypeOrmPaymentRepository {
     return em.getRepository(PaymentOrmEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
-  /** Newest first, `limit + 1` rows strictly after `after`, of one status when given. */
   async listPage(
     em: EntityManager,
     limit: number,
     status?: PaymentStatus,
     after?: Cursor,
   ): Promise<Payment[]> {
-    // Cursors carry milliseconds; compare and order at that precision so that no row is skipped or repeated.
-    const at = "date_trunc('milliseconds', p.created_at)";
-    const qb = em
-      .getRepository(PaymentOrmEntity)
-      .createQueryBuilder('p')
-      .orderBy(at, 'DESC')
-      .addOrderBy('p.id', 'DESC')
-      .limit(limit + 1);
-    if (status) qb.andWhere('p.status = :status', { status });
-    if (after) qb.andWhere(`(${at}, p.id) < (:at, :id)`, { at: after.createdAt, id: after.id });
-    return qb.getMany();
+    const qb = em.getRepository(PaymentOrmEntity).createQueryBuilder('p');
+    if (status) qb.where('p.status = :status', { status });
+    return newestFirst(qb, limit + 1, after, "date_trunc('milliseconds', p.created_at)").getMany();
   }
 
   lockByOrderId(em: EntityManager, orderId: string): Promise<Payment | null> {
@@ -84,15 +70,6 @@ export class TypeOrmPaymentRepository {
       .findOne({ where: { orderId }, lock: { mode: 'pessimistic_write' } });
   }
 
-  findByOrderId(em: EntityManager, orderId: string): Promise<Payment | null> {
-    return em.getRepository(PaymentOrmEntity).findOne({ where: { orderId } });
-  }
-
-  /**
-   * Serialises everything that concerns one hold or order (a webhook about it, the creation of its
-   * order) for the rest of the transaction, so an event can never fall between "no order yet" and
-   * "order created, no pending event seen". Keys are taken in sorted order to rule out deadlocks.
-   */
   async lockTargets(em: EntityManager, ...ids: Array<string | null>): Promise<void> {
     const keys = [...new Set(ids.filter((id): id is string => !!id))].sort();
     for (const key of keys) {
@@ -100,10 +77,6 @@ export class TypeOrmPaymentRepository {
     }
   }
 
-  /**
-   * Records a delivery unless its id is already in the inbox. A concurrent delivery of the same id
-   * waits here for the first one's transaction and then sees its row: one effect per id.
-   */
   async claimEvent(em: EntityManager, event: InboxEvent, payload: unknown): Promise<boolean> {
     const rows: unknown[] = await em.query(
       `INSERT INTO payment_webhook_events
@@ -136,7 +109,7 @@ export class TypeOrmPaymentRepository {
   async recordOutcome(
     em: EntityManager,
     eventId: string,
-    outcome: { status: 'pending' | 'processed' | 'ignored'; reason: string | null; orderId: string | null },
+    outcome: EventOutcome,
     answer?: StoredWebhookAnswer,
   ): Promise<void> {
     await em.query(
@@ -157,7 +130,6 @@ export class TypeOrmPaymentRepository {
     );
   }
 
-  /** Pending events about an order (by its id or its hold's), oldest first, locked. */
   async lockPendingFor(em: EntityManager, orderId: string, holdId: string): Promise<InboxEvent[]> {
     const rows: Array<Record<string, unknown>> = await em.query(
       `SELECT id, type, payment_id, order_id, hold_id, amount, currency

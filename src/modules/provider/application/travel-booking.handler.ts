@@ -45,8 +45,4 @@ export abstract class TravelBookingHandler<S extends OfferSearch = OfferSearch> 
   findBooking(reference: string): Promise<ProviderBooking | null> {
     return this.provider.findBooking(reference);
   }
-
-  cancel(providerBookingId: string): Promise<void> {
-    return this.provider.cancel(providerBookingId);
-  }
 }

@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { FlightBookingHandler } from './flight-booking.handler';
 import { HotelBookingHandler } from './hotel-booking.handler';
+import type { TravelType } from '../domain/travel-provider';
 import type { TravelBookingHandler } from './travel-booking.handler';
-
-export type TravelType = 'flight' | 'hotel';
-export const TRAVEL_TYPES: readonly TravelType[] = ['flight', 'hotel'];
 
 /** The handler for a kind of travel: what other modules (bookings) call into this one through. */
 @Injectable()

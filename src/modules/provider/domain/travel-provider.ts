@@ -1,3 +1,6 @@
+export const TRAVEL_TYPES = ['flight', 'hotel'] as const;
+export type TravelType = (typeof TRAVEL_TYPES)[number];
+
 /** The port every travel provider adapter implements, whatever it sells (flights, hotels). */
 export interface TravelProvider {
   /** Human name, as shown to clients ("Amadeus", "Booking.com"). */

@@ -10,7 +10,8 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal, type Principal } from '../../../shared/http/auth';
+import { Authenticated, CurrentCaller } from '../../../shared/http/auth';
+import { type Caller } from '../../../shared/domain/caller';
 import { ValidationFailedError } from '../../../shared/http/http-errors';
 import { ProblemDetails } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
@@ -64,7 +65,7 @@ export class TransfersController {
   async create(
     @Body() body: CreateTransferRequest,
     @IdempotencyKeyHeader() idempotencyKey: string,
-    @CurrentPrincipal() caller: Principal,
+    @CurrentCaller() caller: Caller,
   ): Promise<TransferResponse> {
     if (body.from_wallet_id.toLowerCase() === body.to_wallet_id.toLowerCase()) {
       throw new ValidationFailedError([
@@ -93,7 +94,7 @@ export class TransfersController {
     type: ProblemDetails,
     description: '`not_found`: no such transfer, or neither wallet is the caller’s',
   })
-  async get(@UuidParam('id') id: string, @CurrentPrincipal() caller: Principal): Promise<TransferResponse> {
+  async get(@UuidParam('id') id: string, @CurrentCaller() caller: Caller): Promise<TransferResponse> {
     return TransferResponse.of(await this.getTransfer.execute(id, caller));
   }
 }

@@ -12,19 +12,15 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { ValidationFailedError } from '../../../shared/http/http-errors';
-import {
-  AdminOnly,
-  Authenticated,
-  CurrentPrincipal,
-  isAdmin,
-  type Principal,
-} from '../../../shared/http/auth';
+import { AdminOnly, Authenticated, CurrentCaller } from '../../../shared/http/auth';
+import { isAdmin, type Caller } from '../../../shared/domain/caller';
 import { decodeCursor, DEFAULT_PAGE_SIZE, PaginationQuery, toPage } from '../../../shared/http/pagination';
 import { ProblemDetails } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-key.decorator';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
+import type { TransactionType } from '../domain/wallet';
 import { CreateWalletService } from '../application/create-wallet.service';
 import { GetWalletService } from '../application/get-wallet.service';
 import { ListWalletTransactionsService } from '../application/list-wallet-transactions.service';
@@ -81,10 +77,7 @@ export class WalletsController {
     type: ProblemDetails,
     description: '`wallet_exists`: the account already has a wallet in that currency',
   })
-  async create(
-    @Body() body: CreateWalletRequest,
-    @CurrentPrincipal() caller: Principal,
-  ): Promise<WalletResponse> {
+  async create(@Body() body: CreateWalletRequest, @CurrentCaller() caller: Caller): Promise<WalletResponse> {
     if (!isAdmin(caller) && body.account_id !== undefined && body.account_id !== caller.accountId) {
       throw new ValidationFailedError([
         { field: 'account_id', message: 'can name only your own account with a customer key' },
@@ -108,7 +101,7 @@ export class WalletsController {
       '`validation_failed`: bad `limit`, `cursor` or `account_id`, an unknown parameter, or a customer naming ' +
       'another account',
   })
-  async list(@Query() query: ListWalletsQuery, @CurrentPrincipal() caller: Principal): Promise<WalletPage> {
+  async list(@Query() query: ListWalletsQuery, @CurrentCaller() caller: Caller): Promise<WalletPage> {
     if (
       !isAdmin(caller) &&
       query.account_id !== undefined &&
@@ -133,7 +126,7 @@ export class WalletsController {
   @ApiOkResponse({ type: WalletResponse })
   @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: the id is not a UUID' })
   @ApiNotFoundResponse({ type: ProblemDetails, description: NOT_FOUND })
-  async get(@UuidParam('id') id: string, @CurrentPrincipal() caller: Principal): Promise<WalletResponse> {
+  async get(@UuidParam('id') id: string, @CurrentCaller() caller: Caller): Promise<WalletResponse> {
     return WalletResponse.of(await this.getWallet.execute(id, caller));
   }
 
@@ -154,18 +147,9 @@ export class WalletsController {
     @UuidParam('id') id: string,
     @Body() body: MoveMoneyRequest,
     @IdempotencyKeyHeader() idempotencyKey: string,
-    @CurrentPrincipal() caller: Principal,
+    @CurrentCaller() caller: Caller,
   ): Promise<WalletTransactionResponse> {
-    return answerWith(WalletTransactionResponse.of, () =>
-      this.moveMoney.execute({
-        type: 'credit',
-        walletId: id,
-        amount: BigInt(body.amount),
-        description: body.description,
-        idempotencyKey,
-        caller,
-      }),
-    );
+    return this.move('credit', id, body, idempotencyKey, caller);
   }
 
   @Post(':id/debit')
@@ -185,18 +169,9 @@ export class WalletsController {
     @UuidParam('id') id: string,
     @Body() body: MoveMoneyRequest,
     @IdempotencyKeyHeader() idempotencyKey: string,
-    @CurrentPrincipal() caller: Principal,
+    @CurrentCaller() caller: Caller,
   ): Promise<WalletTransactionResponse> {
-    return answerWith(WalletTransactionResponse.of, () =>
-      this.moveMoney.execute({
-        type: 'debit',
-        walletId: id,
-        amount: BigInt(body.amount),
-        description: body.description,
-        idempotencyKey,
-        caller,
-      }),
-    );
+    return this.move('debit', id, body, idempotencyKey, caller);
   }
 
   @Get(':id/transactions')
@@ -211,10 +186,29 @@ export class WalletsController {
   async transactions(
     @UuidParam('id') id: string,
     @Query() query: PaginationQuery,
-    @CurrentPrincipal() caller: Principal,
+    @CurrentCaller() caller: Caller,
   ): Promise<WalletTransactionPage> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const rows = await this.listTransactions.execute(id, caller, limit + 1, decodeCursor(query.cursor));
     return toPage(rows, limit, WalletTransactionResponse.of);
+  }
+
+  private move(
+    type: TransactionType,
+    walletId: string,
+    body: MoveMoneyRequest,
+    idempotencyKey: string,
+    caller: Caller,
+  ): Promise<WalletTransactionResponse> {
+    return answerWith(WalletTransactionResponse.of, () =>
+      this.moveMoney.execute({
+        type,
+        walletId,
+        amount: BigInt(body.amount),
+        description: body.description,
+        idempotencyKey,
+        caller,
+      }),
+    );
   }
 }

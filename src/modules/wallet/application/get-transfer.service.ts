@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotFoundError } from '../../../shared/domain/domain-error';
-import { isAdmin, type Principal } from '../../../shared/http/auth';
+import { isAdmin, type Caller } from '../../../shared/domain/caller';
 import type { Transfer } from '../domain/transfer';
 import type { TransferRepository } from '../domain/transfer.repository';
 import type { WalletRepository } from '../domain/wallet.repository';
@@ -15,7 +15,7 @@ export class GetTransferService {
   ) {}
 
   /** The owner of either wallet or the admin sees the transfer; anyone else gets NotFoundError. */
-  async execute(id: string, viewer: Principal): Promise<Transfer> {
+  async execute(id: string, viewer: Caller): Promise<Transfer> {
     const transfer = await this.transfers.findById(id);
     if (!transfer) throw new NotFoundError('Transfer', id);
     if (isAdmin(viewer)) return transfer;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { Principal } from '../../../shared/http/auth';
-import type { Cursor } from '../../../shared/http/pagination';
+import type { Caller } from '../../../shared/domain/caller';
+import type { Cursor } from '../../../shared/domain/cursor';
 import type { WalletTransaction } from '../domain/wallet';
 import type { WalletRepository } from '../domain/wallet.repository';
 import { WALLET_REPOSITORY } from '../wallet.tokens';
@@ -17,7 +17,7 @@ export class ListWalletTransactionsService {
   /** Up to `limit` entries newest first, after `cursor`; the owner or the admin only. */
   async execute(
     walletId: string,
-    viewer: Principal,
+    viewer: Caller,
     limit: number,
     cursor?: Cursor,
   ): Promise<WalletTransaction[]> {

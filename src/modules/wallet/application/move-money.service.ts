@@ -1,13 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { type Batch, HotRowBatcher } from '../../../shared/database/hot-row-batcher';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
-import { isAdmin, type Principal } from '../../../shared/http/auth';
+import { isAdmin, type Caller } from '../../../shared/domain/caller';
 import { byIdempotencyKey } from '../../../shared/idempotency/batch-idempotency';
 import { currentIdempotentCall } from '../../../shared/idempotency/idempotent-call';
 import type { TransactionType } from '../domain/wallet';
 import { WalletBusyError } from '../domain/wallet.errors';
-import { RedisWalletLock } from '../infrastructure/redis-wallet-lock';
+import { WALLET_LOCK } from '../wallet.tokens';
 import { type LedgerMovement, type RecordedTransaction, WalletLedgerService } from './wallet-ledger.service';
+import type { WalletLock } from './wallet-lock';
 
 export interface MoveMoneyCommand {
   type: TransactionType;
@@ -15,7 +16,7 @@ export interface MoveMoneyCommand {
   amount: bigint;
   description?: string;
   idempotencyKey: string;
-  caller: Principal;
+  caller: Caller;
 }
 
 /** The most movements one transaction decides: enough to amortise a commit, small enough to stay short. */
@@ -33,7 +34,7 @@ export class MoveMoneyService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly ledger: WalletLedgerService,
-    private readonly lock: RedisWalletLock,
+    @Inject(WALLET_LOCK) private readonly lock: WalletLock,
   ) {
     this.batcher = new HotRowBatcher<LedgerMovement, RecordedTransaction>(
       (walletId, batch) => this.decide(walletId, batch),

@@ -9,7 +9,7 @@ import {
 } from '../../../shared/database/hot-row-batcher';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { NotFoundError } from '../../../shared/domain/domain-error';
-import { isAdmin, type Principal } from '../../../shared/http/auth';
+import { isAdmin, type Caller } from '../../../shared/domain/caller';
 import { batchAnswers, byIdempotencyKey, claimVerdict } from '../../../shared/idempotency/batch-idempotency';
 import { IdempotencyStore } from '../../../shared/idempotency/idempotency.store';
 import { currentIdempotentCall, type IdempotentCall } from '../../../shared/idempotency/idempotent-call';
@@ -26,7 +26,7 @@ export interface TransferCommand {
   amount: bigint;
   description?: string;
   idempotencyKey: string;
-  caller: Principal;
+  caller: Caller;
 }
 
 interface TransferRequest {

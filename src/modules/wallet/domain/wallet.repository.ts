@@ -1,4 +1,4 @@
-import type { Cursor } from '../../../shared/http/pagination';
+import type { Cursor } from '../../../shared/domain/cursor';
 import type { LedgerKey, Wallet, WalletTransaction } from './wallet';
 import type { SideWrite } from '../../../shared/database/side-write';
 

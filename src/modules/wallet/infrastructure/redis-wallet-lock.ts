@@ -6,6 +6,7 @@ import { AppConfig } from '../../../config/app-config';
 import { MetricsRegistry } from '../../../shared/observability/metrics';
 import { REDIS } from '../../../shared/redis/redis.module';
 import { redisKey } from '../../../shared/redis/redis-keys';
+import type { WalletLock } from '../application/wallet-lock';
 
 // Deletes the lock only if it still holds our token: an expired lock taken over by another
 // request is not ours to release.
@@ -22,7 +23,7 @@ const MAX_WAIT_MS = 250;
  * batches of one wallet that are in flight together (see HotRowBatcher) take it once.
  */
 @Injectable()
-export class RedisWalletLock {
+export class RedisWalletLock implements WalletLock {
   private readonly logger = new Logger(RedisWalletLock.name);
   private readonly outcomes: Counter<string>;
   private readonly held = new Map<string, { token: Promise<string | null>; holders: number }>();

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { newestFirst } from '../../../shared/database/newest-first';
 import { isUniqueViolation, pgCode, PG } from '../../../shared/database/postgres-errors';
 import { NotFoundError } from '../../../shared/domain/domain-error';
-import type { Cursor } from '../../../shared/http/pagination';
+import type { Cursor } from '../../../shared/domain/cursor';
 import type { LedgerKey, TransactionType, Wallet, WalletTransaction } from '../domain/wallet';
 import { LedgerConflictError, WalletExistsError } from '../domain/wallet.errors';
 import type { NewWallet, WalletRepository } from '../domain/wallet.repository';
@@ -99,14 +100,8 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
     // created_at has millisecond precision, the precision of cursors.
     const query = this.dataSource.manager
       .createQueryBuilder(WalletOrmEntity, 'w')
-      .where('w.account_id = :accountId', { accountId })
-      .orderBy('w.created_at', 'DESC')
-      .addOrderBy('w.id', 'DESC')
-      .limit(limit);
-    if (cursor) {
-      query.andWhere('(w.created_at, w.id) < (:at, :id)', { at: cursor.createdAt, id: cursor.id });
-    }
-    return (await query.getMany()).map(toWallet);
+      .where('w.account_id = :accountId', { accountId });
+    return (await newestFirst(query, limit, cursor).getMany()).map(toWallet);
   }
 
   async lockWithEntries(
@@ -216,13 +211,7 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
   async listTransactions(walletId: string, limit: number, cursor?: Cursor): Promise<WalletTransaction[]> {
     const query = this.dataSource.manager
       .createQueryBuilder(WalletTransactionOrmEntity, 't')
-      .where('t.wallet_id = :walletId', { walletId })
-      .orderBy('t.created_at', 'DESC')
-      .addOrderBy('t.id', 'DESC')
-      .limit(limit);
-    if (cursor) {
-      query.andWhere('(t.created_at, t.id) < (:at, :id)', { at: cursor.createdAt, id: cursor.id });
-    }
-    return (await query.getMany()).map(toTransaction);
+      .where('t.wallet_id = :walletId', { walletId });
+    return (await newestFirst(query, limit, cursor).getMany()).map(toTransaction);
   }
 }

@@ -1,10 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { toJsonAmount } from '../../../../shared/domain/money';
-import type { Booking, BookingStatus, TravelType } from '../../domain/booking';
+import { TRAVEL_TYPES, type TravelType } from '../../../provider/domain/travel-provider';
+import type { Booking, BookingStatus } from '../../domain/booking';
 
 export class BookingResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ enum: ['flight', 'hotel'] }) type: TravelType;
+  @ApiProperty({ enum: TRAVEL_TYPES }) type: TravelType;
   @ApiProperty({ example: 'Amadeus' }) provider: string;
   @ApiProperty({ enum: ['pending', 'confirmed', 'failed'] }) status: BookingStatus;
   @ApiProperty({ example: 45231, description: 'Minor units, debited from the wallet' }) amount: number;

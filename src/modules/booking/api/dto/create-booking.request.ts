@@ -11,7 +11,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsEmailAddress, IsSafeText } from '../../../../shared/http/hostile-input';
-import type { TravelType } from '../../domain/booking';
+import { TRAVEL_TYPES, type TravelType } from '../../../provider/domain/travel-provider';
 
 export class TravelerRequest {
   @ApiProperty({ example: 'Ada', maxLength: 100 })
@@ -39,8 +39,8 @@ export class TravelerRequest {
 }
 
 export class CreateBookingRequest {
-  @ApiProperty({ enum: ['flight', 'hotel'] })
-  @IsIn(['flight', 'hotel'])
+  @ApiProperty({ enum: TRAVEL_TYPES })
+  @IsIn(TRAVEL_TYPES)
   type: TravelType;
 
   @ApiProperty({

@@ -3,7 +3,13 @@ import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class
 import { toJsonAmount } from '../../../../shared/domain/money';
 import { IsSafeText } from '../../../../shared/http/hostile-input';
 import { PageMeta, PaginationQuery } from '../../../../shared/http/pagination';
-import { type Payment, type PaymentMethod, PAYMENT_STATUSES, type PaymentStatus } from '../../domain/payment';
+import {
+  PAYMENT_METHODS,
+  type PaymentMethod,
+  PAYMENT_STATUSES,
+  type PaymentStatus,
+} from '../../../order/domain/order';
+import type { Payment } from '../../domain/payment';
 
 export class ListPaymentsQuery extends PaginationQuery {
   @ApiPropertyOptional({
@@ -40,7 +46,7 @@ export class ResolvePaymentRequest {
 export class AdminPaymentResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) order_id: string;
-  @ApiProperty({ enum: ['wallet', 'external'] }) method: PaymentMethod;
+  @ApiProperty({ enum: PAYMENT_METHODS }) method: PaymentMethod;
   @ApiProperty({ enum: PAYMENT_STATUSES }) status: PaymentStatus;
   @ApiProperty({ example: 3998, description: 'Minor units' }) amount: number;
   @ApiProperty({ example: 'USD' }) currency: string;

@@ -29,11 +29,11 @@ export interface AmadeusCredentials {
 
 /** What an offer id carries: the search, and the itinerary chosen in it (Amadeus offer ids are per search). */
 interface FlightChoice {
-  o: string;
-  d: string;
-  t: string;
-  a: number;
-  s: string;
+  origin: string;
+  destination: string;
+  departureDate: string;
+  adults: number;
+  signature: string;
 }
 
 const isFlightChoice = (v: unknown): v is FlightChoice => {
@@ -41,8 +41,8 @@ const isFlightChoice = (v: unknown): v is FlightChoice => {
   return (
     typeof c === 'object' &&
     c !== null &&
-    [c.o, c.d, c.t, c.s].every((x) => typeof x === 'string') &&
-    Number.isInteger(c.a)
+    [c.origin, c.destination, c.departureDate, c.signature].every((x) => typeof x === 'string') &&
+    Number.isInteger(c.adults)
   );
 };
 
@@ -90,11 +90,11 @@ export class AmadeusHttpAdapter implements TravelProvider {
     );
     return offers.map((offer) =>
       toOffer(offer, {
-        o: criteria.origin,
-        d: criteria.destination,
-        t: criteria.departureDate,
-        a: criteria.adults,
-        s: signature(offer),
+        origin: criteria.origin,
+        destination: criteria.destination,
+        departureDate: criteria.departureDate,
+        adults: criteria.adults,
+        signature: signature(offer),
       }),
     );
   }
@@ -175,8 +175,13 @@ export class AmadeusHttpAdapter implements TravelProvider {
   /** Finds the chosen itinerary again and has Amadeus confirm its price (offers go stale quickly). */
   private async price(offerId: string): Promise<{ choice: FlightChoice; priced: AmadeusFlightOffer }> {
     const choice = decodeOfferId(PREFIX, offerId, isFlightChoice);
-    const offers = await this.searchRaw(choice.o, choice.d, choice.t, choice.a);
-    const offer = offers.find((candidate) => signature(candidate) === choice.s);
+    const offers = await this.searchRaw(
+      choice.origin,
+      choice.destination,
+      choice.departureDate,
+      choice.adults,
+    );
+    const offer = offers.find((candidate) => signature(candidate) === choice.signature);
     if (!offer) throw new OfferUnavailableError(`Offer ${offerId} is no longer sold`);
     const res = await this.authorized({
       method: 'POST',
@@ -245,10 +250,10 @@ function toOffer(offer: AmadeusFlightOffer, choice: FlightChoice): Offer {
       currency: offer.price.currency,
     },
     details: {
-      origin: choice.o,
-      destination: choice.d,
-      departure_date: choice.t,
-      adults: choice.a,
+      origin: choice.origin,
+      destination: choice.destination,
+      departure_date: choice.departureDate,
+      adults: choice.adults,
       segments: segments.map((s) => ({
         flight_number: `${s.carrierCode}${s.number}`,
         from: s.departure.iataCode,

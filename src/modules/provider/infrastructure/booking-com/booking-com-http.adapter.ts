@@ -31,12 +31,12 @@ export interface BookingComCredentials {
 
 /** What an offer id carries: the property, the product chosen, the stay and the allocation. */
 interface StayChoice {
-  a: number;
-  p: string;
-  i: string;
-  o: string;
-  g: number;
-  c: string;
+  accommodationId: number;
+  productId: string;
+  checkIn: string;
+  checkOut: string;
+  guests: number;
+  currency: string;
 }
 
 const isStayChoice = (v: unknown): v is StayChoice => {
@@ -44,9 +44,9 @@ const isStayChoice = (v: unknown): v is StayChoice => {
   return (
     typeof s === 'object' &&
     s !== null &&
-    Number.isInteger(s.a) &&
-    Number.isInteger(s.g) &&
-    [s.p, s.i, s.o, s.c].every((x) => typeof x === 'string')
+    Number.isInteger(s.accommodationId) &&
+    Number.isInteger(s.guests) &&
+    [s.productId, s.checkIn, s.checkOut, s.currency].every((x) => typeof x === 'string')
   );
 };
 
@@ -103,12 +103,12 @@ export class BookingComHttpAdapter implements TravelProvider {
       .map((result) => {
         const product = result.products![0];
         const choice: StayChoice = {
-          a: result.id,
-          p: product.id,
-          i: criteria.checkIn,
-          o: criteria.checkOut,
-          g: criteria.guests,
-          c: result.currency,
+          accommodationId: result.id,
+          productId: product.id,
+          checkIn: criteria.checkIn,
+          checkOut: criteria.checkOut,
+          guests: criteria.guests,
+          currency: result.currency,
         };
         return {
           id: encodeOfferId(PREFIX, { ...choice }),
@@ -119,9 +119,9 @@ export class BookingComHttpAdapter implements TravelProvider {
           details: {
             accommodation_id: result.id,
             product_id: product.id,
-            check_in: choice.i,
-            check_out: choice.o,
-            guests: choice.g,
+            check_in: choice.checkIn,
+            check_out: choice.checkOut,
+            guests: choice.guests,
             url: result.url,
           },
         };
@@ -130,7 +130,7 @@ export class BookingComHttpAdapter implements TravelProvider {
 
   async checkOffer(offerId: string): Promise<Offer> {
     const { choice, preview } = await this.preview(offerId);
-    const currency = preview.currency ?? choice.c;
+    const currency = preview.currency ?? choice.currency;
     return {
       id: offerId,
       price: {
@@ -138,11 +138,11 @@ export class BookingComHttpAdapter implements TravelProvider {
         currency,
       },
       details: {
-        accommodation_id: choice.a,
-        product_id: choice.p,
-        check_in: choice.i,
-        check_out: choice.o,
-        guests: choice.g,
+        accommodation_id: choice.accommodationId,
+        product_id: choice.productId,
+        check_in: choice.checkIn,
+        check_out: choice.checkOut,
+        guests: choice.guests,
       },
     };
   }
@@ -164,7 +164,7 @@ export class BookingComHttpAdapter implements TravelProvider {
         },
         accommodation: {
           label: request.reference,
-          products: [{ id: choice.p, guests: [{ email, name: `${firstName} ${lastName}` }] }],
+          products: [{ id: choice.productId, guests: [{ email, name: `${firstName} ${lastName}` }] }],
         },
         payment: { timing: 'pay_at_the_property' },
       },
@@ -220,12 +220,12 @@ export class BookingComHttpAdapter implements TravelProvider {
       path: '/3.1/orders/preview',
       json: {
         booker: BOOKER,
-        currency: choice.c,
+        currency: choice.currency,
         accommodation: {
-          id: choice.a,
-          checkin: choice.i,
-          checkout: choice.o,
-          products: [{ id: choice.p, allocation: { number_of_adults: choice.g, children: [] } }],
+          id: choice.accommodationId,
+          checkin: choice.checkIn,
+          checkout: choice.checkOut,
+          products: [{ id: choice.productId, allocation: { number_of_adults: choice.guests, children: [] } }],
         },
       },
     });

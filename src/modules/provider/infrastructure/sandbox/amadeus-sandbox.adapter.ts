@@ -14,11 +14,11 @@ const PREFIX = 'ama-sbx';
 const CARRIERS = ['AF', 'BA', 'LH'] as const;
 
 interface FlightChoice {
-  o: string;
-  d: string;
-  t: string;
-  a: number;
-  f: number;
+  origin: string;
+  destination: string;
+  departureDate: string;
+  adults: number;
+  carrier: number;
 }
 
 const isFlightChoice = (v: unknown): v is FlightChoice => {
@@ -26,15 +26,15 @@ const isFlightChoice = (v: unknown): v is FlightChoice => {
   return (
     typeof c === 'object' &&
     c !== null &&
-    /^[A-Z]{3}$/.test(c.o) &&
-    /^[A-Z]{3}$/.test(c.d) &&
-    isCalendarDate(c.t) &&
-    Number.isInteger(c.a) &&
-    c.a >= 1 &&
-    c.a <= 9 &&
-    Number.isInteger(c.f) &&
-    c.f >= 0 &&
-    c.f < CARRIERS.length
+    /^[A-Z]{3}$/.test(c.origin) &&
+    /^[A-Z]{3}$/.test(c.destination) &&
+    isCalendarDate(c.departureDate) &&
+    Number.isInteger(c.adults) &&
+    c.adults >= 1 &&
+    c.adults <= 9 &&
+    Number.isInteger(c.carrier) &&
+    c.carrier >= 0 &&
+    c.carrier < CARRIERS.length
   );
 };
 
@@ -50,12 +50,13 @@ export class AmadeusSandboxAdapter implements TravelProvider {
 
   async search(criteria: OfferSearch): Promise<Offer[]> {
     if (criteria.kind !== 'flight') throw new OfferUnavailableError('Amadeus sells flights only');
-    return CARRIERS.map((_, f) => this.offer(toChoice(criteria, f)));
+    return CARRIERS.map((_, carrier) => this.offer(toChoice(criteria, carrier)));
   }
 
   async checkOffer(offerId: string): Promise<Offer> {
     const choice = decodeOfferId(PREFIX, offerId, isFlightChoice, this.offerIdKey);
-    if (isPastDate(choice.t)) throw new OfferUnavailableError(`Offer ${offerId} departs in the past`);
+    if (isPastDate(choice.departureDate))
+      throw new OfferUnavailableError(`Offer ${offerId} departs in the past`);
     return this.offer(choice);
   }
 
@@ -73,25 +74,29 @@ export class AmadeusSandboxAdapter implements TravelProvider {
   }
 
   private offer(choice: FlightChoice): Offer {
-    const carrier = CARRIERS[choice.f];
-    const perAdult = 20_000 + stableNumber(`${choice.o}${choice.d}${choice.t}`, 40_000) + choice.f * 7_500;
-    const flightNumber = 100 + stableNumber(`${carrier}${choice.o}${choice.d}`, 900);
+    const carrier = CARRIERS[choice.carrier];
+    const perAdult =
+      20_000 +
+      stableNumber(`${choice.origin}${choice.destination}${choice.departureDate}`, 40_000) +
+      choice.carrier * 7_500;
+    const flightNumber = 100 + stableNumber(`${carrier}${choice.origin}${choice.destination}`, 900);
     return {
       id: encodeOfferId(PREFIX, { ...choice }, this.offerIdKey),
-      price: { amount: BigInt(perAdult * choice.a), currency: 'EUR' },
+      price: { amount: BigInt(perAdult * choice.adults), currency: 'EUR' },
       details: {
-        origin: choice.o,
-        destination: choice.d,
-        departure_date: choice.t,
-        adults: choice.a,
+        origin: choice.origin,
+        destination: choice.destination,
+        departure_date: choice.departureDate,
+        adults: choice.adults,
         carrier,
         flight_number: `${carrier}${flightNumber}`,
-        departure_time: `${String(6 + choice.f * 5).padStart(2, '0')}:${choice.f === 1 ? '30' : '05'}`,
+        departure_time: `${String(6 + choice.carrier * 5).padStart(2, '0')}:${choice.carrier === 1 ? '30' : '05'}`,
       },
     };
   }
 }
 
-function toChoice(criteria: FlightSearch, f: number): FlightChoice {
-  return { o: criteria.origin, d: criteria.destination, t: criteria.departureDate, a: criteria.adults, f };
+function toChoice(criteria: FlightSearch, carrier: number): FlightChoice {
+  const { origin, destination, departureDate, adults } = criteria;
+  return { origin, destination, departureDate, adults, carrier };
 }

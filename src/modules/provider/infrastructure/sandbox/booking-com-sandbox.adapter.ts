@@ -15,11 +15,11 @@ const HOTELS = ['Grand Hotel', 'City Lodge', 'Riverside Suites'] as const;
 const DAY_MS = 86_400_000;
 
 interface StayChoice {
-  c: string;
-  i: string;
-  o: string;
-  g: number;
-  h: number;
+  city: string;
+  checkIn: string;
+  checkOut: string;
+  guests: number;
+  hotel: number;
 }
 
 const isStayChoice = (v: unknown): v is StayChoice => {
@@ -27,16 +27,16 @@ const isStayChoice = (v: unknown): v is StayChoice => {
   return (
     typeof s === 'object' &&
     s !== null &&
-    /^[A-Z]{3}$/.test(s.c) &&
-    isCalendarDate(s.i) &&
-    isCalendarDate(s.o) &&
-    s.o > s.i &&
-    Number.isInteger(s.g) &&
-    s.g >= 1 &&
-    s.g <= 30 &&
-    Number.isInteger(s.h) &&
-    s.h >= 0 &&
-    s.h < HOTELS.length
+    /^[A-Z]{3}$/.test(s.city) &&
+    isCalendarDate(s.checkIn) &&
+    isCalendarDate(s.checkOut) &&
+    s.checkOut > s.checkIn &&
+    Number.isInteger(s.guests) &&
+    s.guests >= 1 &&
+    s.guests <= 30 &&
+    Number.isInteger(s.hotel) &&
+    s.hotel >= 0 &&
+    s.hotel < HOTELS.length
   );
 };
 
@@ -52,12 +52,12 @@ export class BookingComSandboxAdapter implements TravelProvider {
 
   async search(criteria: OfferSearch): Promise<Offer[]> {
     if (criteria.kind !== 'hotel') throw new OfferUnavailableError('Booking.com sells stays only');
-    return HOTELS.map((_, h) => this.offer(toChoice(criteria, h)));
+    return HOTELS.map((_, hotel) => this.offer(toChoice(criteria, hotel)));
   }
 
   async checkOffer(offerId: string): Promise<Offer> {
     const choice = decodeOfferId(PREFIX, offerId, isStayChoice, this.offerIdKey);
-    if (isPastDate(choice.i)) throw new OfferUnavailableError(`Offer ${offerId} starts in the past`);
+    if (isPastDate(choice.checkIn)) throw new OfferUnavailableError(`Offer ${offerId} starts in the past`);
     return this.offer(choice);
   }
 
@@ -75,25 +75,26 @@ export class BookingComSandboxAdapter implements TravelProvider {
   }
 
   private offer(choice: StayChoice): Offer {
-    const nights = Math.round((Date.parse(choice.o) - Date.parse(choice.i)) / DAY_MS);
-    const rooms = Math.ceil(choice.g / 2);
-    const perNight = 8_000 + stableNumber(`${choice.c}${choice.h}`, 12_000) + choice.h * 4_500;
+    const nights = Math.round((Date.parse(choice.checkOut) - Date.parse(choice.checkIn)) / DAY_MS);
+    const rooms = Math.ceil(choice.guests / 2);
+    const perNight = 8_000 + stableNumber(`${choice.city}${choice.hotel}`, 12_000) + choice.hotel * 4_500;
     return {
       id: encodeOfferId(PREFIX, { ...choice }, this.offerIdKey),
       price: { amount: BigInt(perNight * nights * rooms), currency: 'EUR' },
       details: {
-        hotel_name: `${HOTELS[choice.h]} ${choice.c}`,
-        city: choice.c,
-        check_in: choice.i,
-        check_out: choice.o,
+        hotel_name: `${HOTELS[choice.hotel]} ${choice.city}`,
+        city: choice.city,
+        check_in: choice.checkIn,
+        check_out: choice.checkOut,
         nights,
         rooms,
-        guests: choice.g,
+        guests: choice.guests,
       },
     };
   }
 }
 
-function toChoice(criteria: HotelSearch, h: number): StayChoice {
-  return { c: criteria.city, i: criteria.checkIn, o: criteria.checkOut, g: criteria.guests, h };
+function toChoice(criteria: HotelSearch, hotel: number): StayChoice {
+  const { city, checkIn, checkOut, guests } = criteria;
+  return { city, checkIn, checkOut, guests, hotel };
 }

@@ -5,6 +5,7 @@ import { AppConfig } from '../../../config/app-config';
 import { afterCommit } from '../../../shared/database/after-commit';
 import { REDIS } from '../../../shared/redis/redis.module';
 import { redisKey } from '../../../shared/redis/redis-keys';
+import type { ProductCache } from '../application/product-cache';
 import type { Product } from '../domain/product';
 
 type CachedProduct = Omit<Product, 'price' | 'createdAt' | 'updatedAt'> & {
@@ -14,16 +15,13 @@ type CachedProduct = Omit<Product, 'price' | 'createdAt' | 'updatedAt'> & {
 };
 
 /**
- * Read-through cache of single products in Redis. Entries live at most PRODUCT_CACHE_TTL_SECONDS;
- * every stock change deletes its entry once the transaction that made it has committed. Redis errors
- * are swallowed: the caller reads PostgreSQL instead, and the Redis client fails fast while it is down.
- *
+ * The product cache in Redis. Entries live at most PRODUCT_CACHE_TTL_SECONDS. Redis errors are
+ * swallowed: the caller reads PostgreSQL instead, and the Redis client fails fast while it is down.
  * Invalidation runs after the commit of whichever unit of work changed the stock (another module's
- * too, such as a payment), and that unit of work waits for it: a client reading right after its
- * own write never sees the entry from before it.
+ * too, such as a payment).
  */
 @Injectable()
-export class ProductCache {
+export class RedisProductCache implements ProductCache {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly config: AppConfig,
@@ -59,7 +57,6 @@ export class ProductCache {
       .catch(() => undefined);
   }
 
-  /** Deletes the product's entry after `em`'s transaction commits; nothing if it rolls back. */
   invalidateAfterCommit(em: EntityManager, productId: string): void {
     if (!this.enabled) return;
     // A failed delete is logged by the unit of work; the entry's TTL bounds how stale it can be.

@@ -3,6 +3,7 @@ import type Redis from 'ioredis';
 import { AppConfig } from '../../../config/app-config';
 import { REDIS } from '../../../shared/redis/redis.module';
 import { redisKey } from '../../../shared/redis/redis-keys';
+import type { SoldOutRegistry } from '../application/sold-out-registry';
 
 // Marks a product sold out as of stock version ARGV[1], unless units came back at that version or
 // later (a restock whose commit overtook this mark must win).
@@ -28,16 +29,13 @@ const MARK_TTL_MS = 2000;
 const RESTOCK_TTL_MS = 60_000;
 
 /**
- * What every process knows about sold-out products, shared in Redis: a hold on a product marked sold
- * out is refused without touching its row. A mark is set after the commit that left no unit
- * available, and ended by the commit of anything that returns units (release, expiry, cancellation,
- * refund), whose unit of work waits for that before answering. Marks carry the product's stock
- * version, so a mark can never outlive a later restock. With Redis down nothing is marked and every
- * hold goes to the row: slower, never wrong.
+ * Sold-out marks shared in Redis. The commit of anything that returns units (release, expiry,
+ * cancellation, refund) waits for its restock before answering. With Redis down nothing is marked
+ * and every hold goes to the row.
  */
 @Injectable()
-export class SoldOutRegistry {
-  private readonly logger = new Logger(SoldOutRegistry.name);
+export class RedisSoldOutRegistry implements SoldOutRegistry {
+  private readonly logger = new Logger(RedisSoldOutRegistry.name);
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,

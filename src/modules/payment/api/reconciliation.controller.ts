@@ -1,0 +1,29 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminOnly } from '../../../shared/http/auth';
+import { ReconcileService } from '../application/reconcile.service';
+import { ReconciliationResponse } from './dto/reconciliation.response';
+
+@ApiTags('operations')
+@Controller('api/admin')
+export class ReconciliationController {
+  constructor(private readonly reconcile: ReconcileService) {}
+
+  @Get('reconciliation')
+  @AdminOnly()
+  @ApiOperation({
+    summary: 'Check the money and stock invariants (admin)',
+    description:
+      "Every wallet balance equals its ledger sum; every product's stock splits into available + reserved + sold, " +
+      'reserved equals active holds plus pending orders and sold equals paid orders; no hold made two orders; no ' +
+      'order was charged twice; no order was refunded more than it was paid (its `refunded_amount`, its refunds and ' +
+      'their ledger credits agree); every paid order has a payment; every transfer is one debit and one credit of ' +
+      'its amount, both referencing it. `details` names the rows that break a check, money and counts as integers. ' +
+      'All checks read one consistent snapshot. ' +
+      'The same report: `npm run reconcile`.',
+  })
+  @ApiOkResponse({ type: ReconciliationResponse })
+  async report(): Promise<ReconciliationResponse> {
+    return this.reconcile.execute();
+  }
+}

@@ -1,0 +1,86 @@
+import { getQueueToken } from '@nestjs/bull';
+import type { OnModuleInit, Provider, Type } from '@nestjs/common';
+import type { Queue } from 'bull';
+import type { Deadline, DeadlineExpirer, DeadlineJob, DeadlineScheduler } from './deadline';
+import { PeriodicSweeper } from './periodic-sweeper';
+import { workerProviders } from './role';
+
+export class BullDeadlineScheduler implements DeadlineScheduler {
+  constructor(
+    private readonly queue: Queue<DeadlineJob>,
+    private readonly deadline: Deadline,
+  ) {}
+
+  async schedule(ids: string[], delayMs: number): Promise<void> {
+    await this.queue.addBulk(
+      ids.map((id) => ({
+        name: this.deadline.job,
+        data: { id },
+        opts: { jobId: this.deadline.jobId(id), delay: delayMs, removeOnComplete: true, removeOnFail: 100 },
+      })),
+    );
+  }
+}
+
+/** Runs the delayed job of each row at its deadline. */
+export class DeadlineProcessor implements OnModuleInit {
+  constructor(
+    private readonly queue: Queue<DeadlineJob>,
+    private readonly deadline: Deadline,
+    private readonly expirer: DeadlineExpirer,
+  ) {}
+
+  onModuleInit(): void {
+    void this.queue.process(this.deadline.job, async (job) => {
+      // A job queued before jobs carried `id` is left to the sweeper, which expires its row on time.
+      if (typeof job.data.id === 'string') await this.expirer.expireOne(job.data.id);
+    });
+  }
+}
+
+/** Expires every overdue row that its delayed job missed (lost job, Redis down or flushed). */
+export class DeadlineSweeper extends PeriodicSweeper {
+  constructor(
+    deadline: Deadline,
+    private readonly expirer: DeadlineExpirer,
+    intervalMs = 1000,
+  ) {
+    super({ intervalMs, batchSize: deadline.sweepBatch }, `${deadline.queue} sweeper`);
+  }
+
+  protected sweep(): Promise<number> {
+    return this.expirer.sweep();
+  }
+}
+
+/**
+ * What a module binds for one deadline: the scheduler under `schedulerToken` and, in worker
+ * processes, the processor of its delayed jobs and the sweeper that backs them up, both run by
+ * `expirer`.
+ */
+export function deadlineProviders(
+  deadline: Deadline,
+  schedulerToken: symbol,
+  expirer: Type<DeadlineExpirer>,
+): Provider[] {
+  const queue = getQueueToken(deadline.queue);
+  return [
+    {
+      provide: schedulerToken,
+      inject: [queue],
+      useFactory: (q: Queue<DeadlineJob>) => new BullDeadlineScheduler(q, deadline),
+    },
+    ...workerProviders<Provider>(
+      {
+        provide: DeadlineProcessor.name + ':' + deadline.queue,
+        inject: [queue, expirer],
+        useFactory: (q: Queue<DeadlineJob>, e: DeadlineExpirer) => new DeadlineProcessor(q, deadline, e),
+      },
+      {
+        provide: DeadlineSweeper.name + ':' + deadline.queue,
+        inject: [expirer],
+        useFactory: (e: DeadlineExpirer) => new DeadlineSweeper(deadline, e),
+      },
+    ),
+  ];
+}
