@@ -398,17 +398,29 @@ describe('hostile input (e2e)', () => {
       [
         'flight',
         'a departure on 2026-99-99',
-        forge('ama-sbx', { o: 'JFK', d: 'LHR', t: '2026-99-99', a: 1, f: 0 }),
+        forge('ama-sbx', {
+          origin: 'JFK',
+          destination: 'LHR',
+          departureDate: '2026-99-99',
+          adults: 1,
+          carrier: 0,
+        }),
       ],
       [
         'flight',
         'a valid-looking flight',
-        forge('ama-sbx', { o: 'JFK', d: 'LHR', t: inDays(30), a: 1, f: 0 }),
+        forge('ama-sbx', {
+          origin: 'JFK',
+          destination: 'LHR',
+          departureDate: inDays(30),
+          adults: 1,
+          carrier: 0,
+        }),
       ],
       [
         'hotel',
         'a check-out on 2026-12-99',
-        forge('bkg-sbx', { c: 'PAR', i: '2026-12-24', o: '2026-12-99', g: 2, h: 0 }),
+        forge('bkg-sbx', { city: 'PAR', checkIn: '2026-12-24', checkOut: '2026-12-99', guests: 2, hotel: 0 }),
       ],
     ])('%s with %s is a 422 offer_unavailable and debits nothing', async (type, _what, offerId) => {
       const { customer, walletId } = await customerWithWallet(t, 1_000_000, 'EUR');

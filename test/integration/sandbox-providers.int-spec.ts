@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config/app-config';
 import { AmadeusSandboxAdapter } from '../../src/modules/provider/infrastructure/sandbox/amadeus-sandbox.adapter';
 import { BookingComSandboxAdapter } from '../../src/modules/provider/infrastructure/sandbox/booking-com-sandbox.adapter';
 import { SandboxBookings } from '../../src/modules/provider/infrastructure/sandbox/sandbox-bookings';
-import { sandboxOfferIdKey } from '../../src/modules/provider/infrastructure/offer-id';
+import { encodeOfferId, sandboxOfferIdKey } from '../../src/modules/provider/infrastructure/offer-id';
 
 const traveler = (lastName: string) => ({ firstName: 'Ada', lastName, email: 'ada@example.com' });
 
@@ -40,7 +40,10 @@ describe('sandbox providers (real Redis)', () => {
     const forge = (payload: object) =>
       `ama-sbx.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
     const [prefix, payload, mac] = offerId.split('.');
-    const bogusDate = forge({ o: 'CDG', d: 'JFK', t: '2026-99-99', a: 1, f: 0 });
+    const bogus = { origin: 'CDG', destination: 'JFK', departureDate: '2026-99-99', adults: 1, carrier: 0 };
+    const bogusDate = forge(bogus);
+    // Signed with the real key, as a leaked key would allow: the date is still checked.
+    const signedBogusDate = encodeOfferId('ama-sbx', bogus, key);
     const stranger = new AmadeusSandboxAdapter(
       new SandboxBookings(redis, config, 'amadeus'),
       Buffer.alloc(32, 7),
@@ -54,6 +57,7 @@ describe('sandbox providers (real Redis)', () => {
     });
     for (const id of [
       bogusDate,
+      signedBogusDate,
       `${bogusDate}.${mac}`,
       `${prefix}.${payload}`,
       `${prefix}.${payload}.x`,
