@@ -21,7 +21,10 @@ describe('hold and order expiry (e2e)', () => {
   let alice: { id: string; key: string };
 
   beforeAll(async () => {
-    t = await createTestApp({ config: { HOLD_TTL_SECONDS: 2, ORDER_PAYMENT_TTL_SECONDS: 2 } });
+    t = await createTestApp({
+      config: { HOLD_TTL_SECONDS: 2, ORDER_PAYMENT_TTL_SECONDS: 2 },
+      sweepers: true,
+    });
     alice = await createCustomer(t, 'Alice');
   });
   afterAll(() => t.close());
