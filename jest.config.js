@@ -21,6 +21,8 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['reflect-metadata'],
+  // Each test file on a database and a Redis key prefix of its own.
+  setupFilesAfterEnv: ['<rootDir>/test/support/per-file-database.ts'],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   testTimeout: 60000,
   maxWorkers: 2,

@@ -348,8 +348,8 @@ describe('bookings whose job was lost (e2e)', () => {
     await (await queue.getJob(res.body.id))!.remove(); // the job is lost
     await queue.resume(true);
 
-    // What the sweeper picks: pending bookings older than its grace period. Only this booking is
-    // queued again here: the database is shared with test files running other provider modes.
+    // What the sweeper picks: pending bookings older than its grace period; this test queues the
+    // booking again itself, as the sweeper (off in test apps) would.
     const bookings = t.app.get<BookingRepository>(BOOKING_REPOSITORY);
     const createdAt = Date.parse(res.body.created_at);
     expect(await bookings.findPending(new Date(createdAt), 1000)).not.toContain(res.body.id);

@@ -1,8 +1,9 @@
 import { getQueueToken } from '@nestjs/bull';
-import type { Queue } from 'bull';
+import type { Job, Queue } from 'bull';
 import { DataSource } from 'typeorm';
 import { ExpireHoldsService } from '../../src/modules/inventory/application/expire-holds.service';
 import { HOLD_EXPIRY_QUEUE, holdExpiryJobId } from '../../src/modules/inventory/inventory.tokens';
+import { ExpireOrdersService } from '../../src/modules/order/application/expire-orders.service';
 import { ORDER_EXPIRY_QUEUE, orderExpiryJobId } from '../../src/modules/order/order.tokens';
 import { createCustomer, createTestApp, type TestApp } from '../support/test-app';
 import {
@@ -14,45 +15,77 @@ import {
   stockInDb,
 } from '../support/inventory-fixtures';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const HOLD_TTL_SECONDS = 600;
+const ORDER_PAYMENT_TTL_SECONDS = 900;
 
+/**
+ * Time is moved in the database, not waited for: a test makes a hold or an order overdue by setting
+ * its deadline in the past, then runs what would run at that deadline (its delayed job, promoted,
+ * or a sweep). The TTLs are long and the sweepers off, so nothing expires behind a test's back.
+ */
 describe('hold and order expiry (e2e)', () => {
   let t: TestApp;
+  let db: DataSource;
   let alice: { id: string; key: string };
 
   beforeAll(async () => {
-    t = await createTestApp({ config: { HOLD_TTL_SECONDS: 2, ORDER_PAYMENT_TTL_SECONDS: 2 } });
+    t = await createTestApp({ config: { HOLD_TTL_SECONDS, ORDER_PAYMENT_TTL_SECONDS } });
+    db = t.app.get(DataSource);
     alice = await createCustomer(t, 'Alice');
   });
   afterAll(() => t.close());
 
   const holdStatus = async (id: string): Promise<string> =>
-    (await t.app.get(DataSource).query('SELECT status FROM holds WHERE id = $1', [id]))[0].status;
+    (await db.query('SELECT status FROM holds WHERE id = $1', [id]))[0].status;
+  const overdueHold = (id: string) =>
+    db.query(`UPDATE holds SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
+  const overdueOrder = (id: string) =>
+    db.query(`UPDATE orders SET payment_due_at = now() - interval '1 second' WHERE id = $1`, [id]);
+  const queue = (name: string) => t.app.get<Queue>(getQueueToken(name), { strict: false });
 
-  /** Waits for the after-commit enqueue, then deletes the job as if Redis had lost it. */
-  async function loseJob(queueName: string, jobId: string): Promise<void> {
-    const queue = t.app.get<Queue>(getQueueToken(queueName), { strict: false });
+  /** The delayed job enqueued after the commit (the request does not wait for the enqueue). */
+  async function jobOf(queueName: string, jobId: string): Promise<Job> {
     const job = await eventually(
-      () => queue.getJob(jobId),
+      () => queue(queueName).getJob(jobId),
       (j) => j !== null,
       2000,
     );
     expect(job).not.toBeNull();
-    await job?.remove();
-    expect(await queue.getJob(jobId)).toBeNull();
+    return job as Job;
+  }
+  /**
+   * How far (ms) the time a delayed job is due at lies from `deadline`: the delay is computed from
+   * the clock when the job is enqueued, a moment after the deadline was.
+   */
+  const dueIn = (job: Job, deadline: string) =>
+    Math.abs(job.timestamp + (job.opts.delay ?? 0) - Date.parse(deadline));
+  /** Runs a delayed job now, as if its time had come, and waits for the worker to finish it. */
+  async function runNow(job: Job): Promise<void> {
+    await job.promote();
+    await job.finished();
+  }
+  /** Deletes the job as if Redis had lost it. */
+  async function loseJob(queueName: string, jobId: string): Promise<void> {
+    await (await jobOf(queueName, jobId)).remove();
+    expect(await queue(queueName).getJob(jobId)).toBeNull();
   }
 
-  it('an unused hold expires and its units are back within 5 s', async () => {
+  it("a hold's delayed job fires at expires_at and expires it: its units are back", async () => {
     const product = await createProduct(t, 5);
     const hold = (await placeHold(t, alice.key, product.id, 3).expect(201)).body;
-    expect(hold.reserved_for_seconds).toBe(2);
-    const stock = await eventually(
-      () => getProduct(t, product.id),
-      (p) => p.available_stock === 5,
-      5000,
-    );
-    expect(stock).toMatchObject({ total_stock: 5, available_stock: 5, reserved_stock: 0, sold_stock: 0 });
-    expect(Date.now()).toBeLessThan(Date.parse(hold.expires_at) + 5000);
+    expect(hold.reserved_for_seconds).toBe(HOLD_TTL_SECONDS);
+    const job = await jobOf(HOLD_EXPIRY_QUEUE, holdExpiryJobId(hold.id));
+    expect(job.data).toEqual({ holdId: hold.id });
+    expect(dueIn(job, hold.expires_at)).toBeLessThan(1000);
+
+    await overdueHold(hold.id);
+    await runNow(job);
+    expect(await getProduct(t, product.id)).toMatchObject({
+      total_stock: 5,
+      available_stock: 5,
+      reserved_stock: 0,
+      sold_stock: 0,
+    });
     const read = await t.http().get(`/api/holds/${hold.id}`).set('Authorization', `Bearer ${alice.key}`);
     expect(read.body.status).toBe('expired');
     // Releasing an expired hold returns it unchanged and returns no units a second time.
@@ -65,17 +98,30 @@ describe('hold and order expiry (e2e)', () => {
     expect(await stockInDb(t, product.id)).toMatchObject({ available_stock: 5, reserved_stock: 0 });
   });
 
-  it('the sweeper expires a hold whose delayed job was lost', async () => {
+  it('a job that fires early changes nothing', async () => {
+    const product = await createProduct(t, 2);
+    const hold = (await placeHold(t, alice.key, product.id, 2).expect(201)).body;
+    await runNow(await jobOf(HOLD_EXPIRY_QUEUE, holdExpiryJobId(hold.id)));
+    expect(await holdStatus(hold.id)).toBe('active');
+    expect(await stockInDb(t, product.id)).toMatchObject({ available_stock: 0, reserved_stock: 2 });
+  });
+
+  it('the sweep expires a hold whose delayed job was lost', async () => {
     const product = await createProduct(t, 4);
     const hold = (await placeHold(t, alice.key, product.id, 4).expect(201)).body;
     await loseJob(HOLD_EXPIRY_QUEUE, holdExpiryJobId(hold.id));
-    const stock = await eventually(
-      () => stockInDb(t, product.id),
-      (s) => s.available_stock === 4,
-      5000,
-    );
-    expect(stock).toEqual({ total_stock: 4, available_stock: 4, reserved_stock: 0, sold_stock: 0 });
+    const expiry = t.app.get(ExpireHoldsService);
+    expect(await expiry.sweep()).toBe(0); // not due yet
+    await overdueHold(hold.id);
+    expect(await expiry.sweep()).toBe(1);
+    expect(await stockInDb(t, product.id)).toEqual({
+      total_stock: 4,
+      available_stock: 4,
+      reserved_stock: 0,
+      sold_stock: 0,
+    });
     expect(await holdStatus(hold.id)).toBe('expired');
+    expect(await expiry.sweep()).toBe(0);
   });
 
   it('expiring a hold twice returns its units once', async () => {
@@ -83,9 +129,7 @@ describe('hold and order expiry (e2e)', () => {
     const hold = (await placeHold(t, alice.key, product.id, 2).expect(201)).body;
     const expiry = t.app.get(ExpireHoldsService);
     expect(await expiry.expireOne(hold.id)).toBe(false); // not due yet
-    await t.app
-      .get(DataSource)
-      .query(`UPDATE holds SET expires_at = now() - interval '1 second' WHERE id = $1`, [hold.id]);
+    await overdueHold(hold.id);
     const outcomes = await Promise.all([
       expiry.expireOne(hold.id),
       expiry.expireOne(hold.id),
@@ -100,32 +144,18 @@ describe('hold and order expiry (e2e)', () => {
     });
   });
 
-  it('410 hold_expired for an order from a hold past expires_at that no sweeper has touched', async () => {
+  it('410 hold_expired for an order from a hold past expires_at that no sweep has touched', async () => {
     const product = await createProduct(t, 3);
     const hold = (await placeHold(t, alice.key, product.id, 1).expect(201)).body;
-    const ds = t.app.get(DataSource);
-    await ds.query(`UPDATE holds SET expires_at = now() - interval '1 second' WHERE id = $1`, [hold.id]);
-    // A share lock makes the sweepers (FOR UPDATE SKIP LOCKED) pass the hold by, while the order
-    // request queues for it and gets it as soon as the lock goes.
-    const blocker = ds.createQueryRunner();
-    await blocker.connect();
-    await blocker.startTransaction();
-    await blocker.query('SELECT id FROM holds WHERE id = $1 FOR KEY SHARE', [hold.id]);
-    const order = createOrder(t, alice.key, hold.id).then((r) => r);
-    await sleep(1500);
+    await overdueHold(hold.id);
+    const res = await createOrder(t, alice.key, hold.id);
+    expect([res.status, res.body.code]).toEqual([410, 'hold_expired']);
     expect(await holdStatus(hold.id)).toBe('active');
-    await blocker.commitTransaction();
-    await blocker.release();
-    const res = await order;
-    expect(res.status).toBe(410);
-    expect(res.body.code).toBe('hold_expired');
+    expect(await stockInDb(t, product.id)).toMatchObject({ available_stock: 2, reserved_stock: 1 });
 
-    // Once swept, the same answer.
-    await eventually(
-      () => holdStatus(hold.id),
-      (s) => s === 'expired',
-      5000,
-    );
+    // Once swept, the same answer, and the unit is back.
+    expect(await t.app.get(ExpireHoldsService).sweep()).toBe(1);
+    expect(await holdStatus(hold.id)).toBe('expired');
     expect((await createOrder(t, alice.key, hold.id)).status).toBe(410);
     expect(await stockInDb(t, product.id)).toMatchObject({ available_stock: 3, reserved_stock: 0 });
   });
@@ -136,12 +166,11 @@ describe('hold and order expiry (e2e)', () => {
     const made = [];
     for (let i = 0; i < holds; i++)
       made.push((await placeHold(t, alice.key, product.id, 1).expect(201)).body);
+    // Half of them are overdue (expiry can win them), half are not (only release or order can).
+    for (const hold of made.slice(0, holds / 2)) await overdueHold(hold.id);
     const expiry = t.app.get(ExpireHoldsService);
-    // Fire around the deadline so that each contender sometimes wins.
-    await sleep(Math.max(0, Date.parse(made[0].expires_at) - Date.now() - 40));
     const results = await Promise.all(
-      made.map(async (hold, i) => {
-        await sleep(i * 7);
+      made.map(async (hold) => {
         const [release, order] = await Promise.all([
           t.http().delete(`/api/holds/${hold.id}`).set('Authorization', `Bearer ${alice.key}`),
           createOrder(t, alice.key, hold.id),
@@ -151,59 +180,59 @@ describe('hold and order expiry (e2e)', () => {
         return { release, order };
       }),
     );
-    const orders = results.filter((r) => r.order.status === 201).length;
     expect(results.every((r) => [201, 409, 410].includes(r.order.status))).toBe(true);
     expect(results.every((r) => [200, 409].includes(r.release.status))).toBe(true);
+    // No order from an overdue hold.
+    expect(results.slice(0, holds / 2).filter((r) => r.order.status === 201)).toEqual([]);
+    const orders = results.filter((r) => r.order.status === 201).map((r) => r.order.body.id as string);
 
     // Every hold ended in exactly one final state and the units followed it.
-    await eventually(
-      async () =>
-        (
-          await t.app
-            .get(DataSource)
-            .query(`SELECT count(*) FROM holds WHERE product_id = $1 AND status = 'active'`, [product.id])
-        )[0].count,
-      (c) => Number(c) === 0,
-      5000,
+    const states: Array<{ status: string; count: number }> = await db.query(
+      `SELECT status, count(*)::int AS count FROM holds WHERE product_id = $1 GROUP BY status ORDER BY status`,
+      [product.id],
     );
-    const consumed = Number(
-      (
-        await t.app
-          .get(DataSource)
-          .query(`SELECT count(*) FROM holds WHERE product_id = $1 AND status = 'consumed'`, [product.id])
-      )[0].count,
-    );
-    expect(consumed).toBe(orders);
+    expect(states.find((s) => s.status === 'active')).toBeUndefined();
+    expect(states.find((s) => s.status === 'consumed')?.count ?? 0).toBe(orders.length);
+    expect(states.reduce((sum, s) => sum + s.count, 0)).toBe(holds);
     expect(await stockInDb(t, product.id)).toEqual({
       total_stock: holds,
-      available_stock: holds - orders,
-      reserved_stock: orders,
+      available_stock: holds - orders.length,
+      reserved_stock: orders.length,
       sold_stock: 0,
     });
-    // The orders expire in turn (2 s) and give everything back.
-    const end = await eventually(
-      () => stockInDb(t, product.id),
-      (s) => s.available_stock === holds,
-      6000,
-    );
-    expect(end).toEqual({ total_stock: holds, available_stock: holds, reserved_stock: 0, sold_stock: 0 });
+    // The orders expire in turn and give everything back.
+    for (const id of orders) await overdueOrder(id);
+    expect(await t.app.get(ExpireOrdersService).sweep()).toBe(orders.length);
+    expect(await stockInDb(t, product.id)).toEqual({
+      total_stock: holds,
+      available_stock: holds,
+      reserved_stock: 0,
+      sold_stock: 0,
+    });
   });
 
-  it('an unpaid order is cancelled at payment_due_at and its units come back, even without its job', async () => {
+  it('an unpaid order is cancelled at payment_due_at and its units come back, by its job or, without it, the sweep', async () => {
     const product = await createProduct(t, 5);
     const first = (await placeHold(t, alice.key, product.id, 2).expect(201)).body;
     const second = (await placeHold(t, alice.key, product.id, 3).expect(201)).body;
     const kept = (await createOrder(t, alice.key, first.id).expect(201)).body;
     const lost = (await createOrder(t, alice.key, second.id).expect(201)).body;
+    const job = await jobOf(ORDER_EXPIRY_QUEUE, orderExpiryJobId(kept.id));
+    expect(dueIn(job, kept.payment_due_at)).toBeLessThan(1000);
     await loseJob(ORDER_EXPIRY_QUEUE, orderExpiryJobId(lost.id));
     expect(await stockInDb(t, product.id)).toMatchObject({ available_stock: 0, reserved_stock: 5 });
 
-    const stock = await eventually(
-      () => getProduct(t, product.id),
-      (p) => p.available_stock === 5,
-      5000,
-    );
-    expect(stock).toMatchObject({ total_stock: 5, available_stock: 5, reserved_stock: 0, sold_stock: 0 });
+    await overdueOrder(kept.id);
+    await overdueOrder(lost.id);
+    await runNow(job);
+    expect(await stockInDb(t, product.id)).toMatchObject({ available_stock: 2, reserved_stock: 3 });
+    expect(await t.app.get(ExpireOrdersService).sweep()).toBe(1);
+    expect(await getProduct(t, product.id)).toMatchObject({
+      total_stock: 5,
+      available_stock: 5,
+      reserved_stock: 0,
+      sold_stock: 0,
+    });
     for (const order of [kept, lost]) {
       const read = await t.http().get(`/api/orders/${order.id}`).set('Authorization', `Bearer ${alice.key}`);
       expect(read.body.status).toBe('cancelled');

@@ -8,11 +8,11 @@ import { IdempotencyPurgeProcessor } from '../../src/shared/idempotency/idempote
 import { Idempotent } from '../../src/shared/idempotency/idempotent.decorator';
 import { answerWith } from '../../src/shared/idempotency/idempotent-call';
 import { UnitOfWork } from '../../src/shared/database/unit-of-work';
+import { metricIn } from '../support/metrics';
 import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
 import { bearer, credit, customerWithWallet, debit as debitAs } from '../support/wallet-fixtures';
 
 const PROBLEM = /^application\/problem\+json/;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Idempotency-Key on wallet movements (e2e)', () => {
   let t: TestApp;
@@ -162,15 +162,28 @@ describe('Idempotency-Key on wallet movements (e2e)', () => {
 
   it('counts idempotency outcomes and wallet movements in /metrics', async () => {
     const { walletId, customer } = await customerWithWallet(t, 1000);
+    const read = async () => {
+      const text = (await t.http().get('/metrics').expect(200)).text;
+      return {
+        claimed: metricIn(text, 'idempotency_requests_total', { outcome: 'claimed' }),
+        replayed: metricIn(text, 'idempotency_requests_total', { outcome: 'replayed' }),
+        reused: metricIn(text, 'idempotency_requests_total', { outcome: 'reused' }),
+        debits: metricIn(text, 'wallet_movements_total', { type: 'debit', outcome: 'recorded' }),
+        lockWaits: metricIn(text, 'wallet_lock_wait_seconds_count'),
+      };
+    };
+    const before = await read();
     await debit(walletId, customer.key, 100, 'metrics-1').expect(201);
     await debit(walletId, customer.key, 100, 'metrics-1').expect(201);
     await debit(walletId, customer.key, 101, 'metrics-1').expect(422);
-    const text = (await t.http().get('/metrics').expect(200)).text;
-    for (const outcome of ['claimed', 'replayed', 'reused']) {
-      expect(text).toMatch(new RegExp(`idempotency_requests_total\\{outcome="${outcome}"\\} [1-9]`));
-    }
-    expect(text).toMatch(/wallet_movements_total\{type="debit",outcome="recorded"\} [1-9]/);
-    expect(text).toContain('wallet_lock_wait_seconds_bucket');
+    const after = await read();
+    expect({
+      claimed: after.claimed - before.claimed,
+      replayed: after.replayed - before.replayed,
+      reused: after.reused - before.reused,
+      debits: after.debits - before.debits,
+      lockWaits: after.lockWaits - before.lockWaits,
+    }).toEqual({ claimed: 1, replayed: 1, reused: 1, debits: 1, lockWaits: 1 });
   });
 
   it('applies to POSTs without the decorator when the header is sent', async () => {
@@ -242,6 +255,16 @@ describe('Idempotency-Key on wallet movements (e2e)', () => {
 
 let runs = 0;
 
+/** A promise the test settles by hand: the slow handler waits on it instead of on the clock. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+let slowGate = gate();
+/** The first slow unit of work of a test, settled once it has committed. */
+let slowWork: Promise<unknown> | undefined;
+
 /** Test-only routes around the real app: a slow unit of work and a handler that fails once. */
 @Controller('test-only/idempotency')
 class IdempotencyProbeController {
@@ -253,11 +276,14 @@ class IdempotencyProbeController {
   slow(): Promise<{ run: number }> {
     return answerWith(
       (r: { run: number }) => r,
-      () =>
-        this.uow.run(async () => {
-          await sleep(600);
+      () => {
+        const work = this.uow.run(async () => {
+          await slowGate.opened;
           return { run: ++runs };
-        }),
+        });
+        slowWork ??= work.catch(() => undefined);
+        return work;
+      },
     );
   }
 
@@ -276,7 +302,8 @@ describe('Idempotency-Key with timeouts and failures (e2e)', () => {
 
   beforeAll(async () => {
     t = await createTestApp({
-      config: { REQUEST_TIMEOUT_MS: 200, LOCK_TIMEOUT_MS: 100 },
+      // The retry's lock wait (100 ms) ends well before its request timeout (1 s).
+      config: { REQUEST_TIMEOUT_MS: 1000, LOCK_TIMEOUT_MS: 100 },
       controllers: [IdempotencyProbeController],
     });
   });
@@ -284,15 +311,20 @@ describe('Idempotency-Key with timeouts and failures (e2e)', () => {
 
   it('after a 503 timeout, a retry waits for the first on its key, is in_use past the lock wait, then replays', async () => {
     runs = 0;
+    slowGate = gate();
+    slowWork = undefined;
     const { key } = await createCustomer(t);
     const call = () =>
       t.http().post('/test-only/idempotency/slow').set(bearer(key)).set('Idempotency-Key', 'slow-1');
+    // The first request's work waits on the gate, so it is still running when it is answered.
     const timedOut = await call().expect(503);
     expect(timedOut.body.code).toBe('service_unavailable');
     const busy = await call().expect(409);
     expect(busy.body.code).toBe('idempotency_key_in_use');
     expect(busy.headers['retry-after']).toBe('1');
-    await sleep(700);
+    expect(runs).toBe(0);
+    slowGate.open();
+    await slowWork;
     const replayed = await call().expect(201);
     expect(replayed.headers['idempotent-replayed']).toBe('true');
     expect(replayed.body).toEqual({ run: 1 });

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { locker } from '../support/locks';
 import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
 import {
   createProduct,
@@ -47,25 +48,34 @@ describe('products and holds (e2e)', () => {
     it('lists products newest first, cursor-paginated', async () => {
       const made: ProductBody[] = [];
       for (let i = 0; i < 3; i++) made.push(await createProduct(t, i, { name: `Listed ${i}` }));
-      // Other test files create products meanwhile: pages of 2 are walked until the oldest of these
-      // three, and the order is checked among them.
-      const seen: ProductBody[] = [];
-      let cursor: string | null = null;
-      do {
-        const page: { body: { data: ProductBody[]; next_cursor: string | null } } = await t
-          .http()
-          .get('/api/products')
-          .query({ limit: 2, ...(cursor ? { cursor } : {}) })
-          .expect(200);
-        expect(page.body.data.length).toBeLessThanOrEqual(2);
-        seen.push(...page.body.data);
-        cursor = page.body.next_cursor;
-      } while (cursor && !seen.some((p) => p.id === made[0].id) && seen.length < 200);
-      const ids = seen.map((p) => p.id);
-      expect(new Set(ids).size).toBe(ids.length);
-      const ours = made.map((p) => p.id);
-      expect(ids.filter((id) => ours.includes(id))).toEqual([made[2].id, made[1].id, made[0].id]);
-      expect(seen.find((p) => p.id === made[0].id)).toEqual(made[0]);
+      const page = async (cursor?: string | null) =>
+        (
+          await t
+            .http()
+            .get('/api/products')
+            .query({ limit: 2, ...(cursor ? { cursor } : {}) })
+            .expect(200)
+        ).body as { data: ProductBody[]; next_cursor: string | null };
+      // The file's own database: the newest products are these three, whatever other files do.
+      const first = await page();
+      expect(first.data).toEqual([made[2], made[1]]);
+      expect(first.next_cursor).toEqual(expect.any(String));
+      const second = await page(first.next_cursor);
+      expect(second.data[0]).toEqual(made[0]);
+
+      // Walked to the end, the pages hold every product exactly once, in the database's order.
+      const seen = [...first.data, ...second.data];
+      let cursor = second.next_cursor;
+      while (cursor) {
+        const next = await page(cursor);
+        expect(next.data.length).toBeGreaterThan(0);
+        seen.push(...next.data);
+        cursor = next.next_cursor;
+      }
+      const all: Array<{ id: string }> = await t.app
+        .get(DataSource)
+        .query('SELECT id FROM products ORDER BY created_at DESC, id DESC');
+      expect(seen.map((p) => p.id)).toEqual(all.map((p) => p.id));
     });
 
     it('a customer cannot create products (403); no key is 401', async () => {
@@ -286,4 +296,43 @@ describe('products and holds (e2e)', () => {
       .get(DataSource)
       .query(`SELECT count(*) FROM holds WHERE product_id = $1 AND status = 'active'`, [productId]);
   }
+});
+
+describe('a product row locked past LOCK_TIMEOUT_MS (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ config: { LOCK_TIMEOUT_MS: 150 } });
+  });
+  afterAll(() => t.close());
+
+  it('holds are answered 503 resource_busy with Retry-After, nothing is reserved; once unlocked they go through', async () => {
+    const customer = await createCustomer(t, 'Busy buyer');
+    const product = await createProduct(t, 5);
+    const lock = await locker();
+    let refused;
+    try {
+      await lock.query('SELECT id FROM products WHERE id = $1 FOR UPDATE', [product.id]);
+      refused = await Promise.all(Array.from({ length: 3 }, () => placeHold(t, customer.key, product.id, 1)));
+    } finally {
+      await lock.release();
+    }
+    for (const res of refused) {
+      expect([res.status, res.body.code, res.headers['retry-after']]).toEqual([503, 'resource_busy', '1']);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+    }
+    expect(await stockInDb(t, product.id)).toEqual({
+      total_stock: 5,
+      available_stock: 5,
+      reserved_stock: 0,
+      sold_stock: 0,
+    });
+    const [{ holds }] = await t.app
+      .get(DataSource)
+      .query('SELECT count(*)::int AS holds FROM holds WHERE product_id = $1', [product.id]);
+    expect(holds).toBe(0);
+
+    await placeHold(t, customer.key, product.id, 2).expect(201);
+    expect(await stockInDb(t, product.id)).toMatchObject({ available_stock: 3, reserved_stock: 2 });
+  });
 });

@@ -3,9 +3,12 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { UnitOfWork } from '../../src/shared/database/unit-of-work';
 import { OrderCreationHooks } from '../../src/modules/order/application/order-creation-hooks';
 import { OrderLifecycleService } from '../../src/modules/order/application/order-lifecycle.service';
+import { ExpireOrdersService } from '../../src/modules/order/application/expire-orders.service';
+import { ExpireHoldsService } from '../../src/modules/inventory/application/expire-holds.service';
 import type { Order } from '../../src/modules/order/domain/order';
 import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
 import { createOrder, createProduct, getProduct, placeHold, stockInDb } from '../support/inventory-fixtures';
+import { metrics } from '../support/metrics';
 
 const PROBLEM = /^application\/problem\+json/;
 
@@ -282,9 +285,8 @@ describe('orders (e2e)', () => {
   it('order-created listeners run inside the creating transaction and can move the order on', async () => {
     const seen: Array<{ order: Order; visible: number }> = [];
     const lifecycle = t.app.get(OrderLifecycleService);
-    t.app.get(OrderCreationHooks).register({
+    const unregister = t.app.get(OrderCreationHooks).register({
       onOrderCreated: async (em: EntityManager, order: Order) => {
-        if (order.quantity !== 3) return;
         const [{ count }] = await em.query('SELECT count(*) FROM orders WHERE id = $1', [order.id]);
         seen.push({ order, visible: Number(count) });
         await lifecycle.markPaid(em, order, {
@@ -297,7 +299,12 @@ describe('orders (e2e)', () => {
       },
     });
     const { product, hold } = await holdOf(alice.key, 4, 3, 100);
-    const res = await createOrder(t, alice.key, hold.id).expect(201);
+    let res;
+    try {
+      res = await createOrder(t, alice.key, hold.id).expect(201);
+    } finally {
+      unregister();
+    }
     expect(seen).toHaveLength(1);
     expect(seen[0].visible).toBe(1);
     expect(res.body).toMatchObject({
@@ -309,6 +316,10 @@ describe('orders (e2e)', () => {
       reserved_stock: 0,
       sold_stock: 3,
     });
+    // Taken off again, it moves no later order.
+    const later = await holdOf(alice.key, 4, 3, 100);
+    expect((await createOrder(t, alice.key, later.hold.id).expect(201)).body.status).toBe('pending_payment');
+    expect(seen).toHaveLength(1);
   });
 
   it('documents every endpoint with its error statuses in Swagger', async () => {
@@ -335,18 +346,49 @@ describe('orders (e2e)', () => {
     expect(ops.delete_hold.summary).toEqual(expect.any(String));
   });
 
-  it('publishes order and hold metrics', async () => {
-    const res = await t.http().get('/metrics').expect(200);
-    for (const name of [
+  it('counts holds, refusals, expiries, orders, cancellations and product lock waits in /metrics', async () => {
+    const names = [
       'inventory_holds_created_total',
       'inventory_holds_refused_insufficient_stock_total',
       'inventory_holds_expired_total',
-      'inventory_product_lock_wait_seconds_bucket',
+      'inventory_product_lock_wait_seconds_count',
       'orders_created_total',
       'orders_cancelled_total',
       'orders_expired_total',
-    ]) {
-      expect(res.text).toContain(name);
-    }
+    ];
+    const before = await metrics(t, names);
+    const db = t.app.get(DataSource);
+    const product = await createProduct(t, 3);
+    const holds = [];
+    for (let i = 0; i < 3; i++) holds.push((await placeHold(t, alice.key, product.id, 1).expect(201)).body);
+    expect((await placeHold(t, alice.key, product.id, 1).expect(409)).body.code).toBe('insufficient_stock');
+
+    await db.query(`UPDATE holds SET expires_at = now() - interval '1 second' WHERE id = $1`, [holds[0].id]);
+    expect(await t.app.get(ExpireHoldsService).expireOne(holds[0].id)).toBe(true);
+    const cancelled = (await createOrder(t, alice.key, holds[1].id).expect(201)).body;
+    await t
+      .http()
+      .post(`/api/orders/${cancelled.id}/cancel`)
+      .set('Authorization', `Bearer ${alice.key}`)
+      .expect(200);
+    const overdue = (await createOrder(t, alice.key, holds[2].id).expect(201)).body;
+    await db.query(`UPDATE orders SET payment_due_at = now() - interval '1 second' WHERE id = $1`, [
+      overdue.id,
+    ]);
+    expect(await t.app.get(ExpireOrdersService).expireOne(overdue.id)).toBe(true);
+
+    const after = await metrics(t, names);
+    const delta = Object.fromEntries(names.map((name) => [name, after[name] - before[name]]));
+    expect(delta).toEqual({
+      inventory_holds_created_total: 3,
+      inventory_holds_refused_insufficient_stock_total: 1,
+      inventory_holds_expired_total: 1,
+      inventory_product_lock_wait_seconds_count: expect.any(Number),
+      orders_created_total: 2,
+      orders_cancelled_total: 1,
+      orders_expired_total: 1,
+    });
+    // Every hold and every order waited for its product row once at least.
+    expect(delta.inventory_product_lock_wait_seconds_count).toBeGreaterThanOrEqual(1);
   });
 });

@@ -2,6 +2,8 @@ import { randomUUID } from 'crypto';
 import { DataSource } from 'typeorm';
 import { createOrder, createProduct, getProduct, placeHold, stockInDb } from '../support/inventory-fixtures';
 import { failed, pay, pendingOrder, sendWebhook, succeeded } from '../support/payment-fixtures';
+import { ExpireOrdersService } from '../../src/modules/order/application/expire-orders.service';
+import { locker } from '../support/locks';
 import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
 import { bearer, customerWithWallet } from '../support/wallet-fixtures';
 
@@ -132,6 +134,41 @@ describe('payments (e2e)', () => {
       expect(noKey.body.code).toBe('idempotency_key_required');
       const bad = await pay(t, f.customer.key, f.orderId, 'not-a-uuid').expect(400);
       expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'wallet_id' })]);
+    });
+
+    it('past payment_due_at but not yet swept: 409 order_not_payable, nothing moves; the sweep then cancels it', async () => {
+      const f = await pendingOrder(t, { balance: 10000, price: 1000, quantity: 2 });
+      await db.query(`UPDATE orders SET payment_due_at = now() - interval '1 second' WHERE id = $1`, [
+        f.orderId,
+      ]);
+      const late = await pay(t, f.customer.key, f.orderId, f.walletId).expect(409);
+      expect(late.headers['content-type']).toMatch(PROBLEM);
+      expect(late.body.code).toBe('order_not_payable');
+      expect(await balanceOf(f.walletId)).toBe(10000);
+      // Sweepers are off in this app: the order waits, unpaid, with its units reserved.
+      expect((await getOrder(f.customer.key, f.orderId)).status).toBe('pending_payment');
+      expect(await stockInDb(t, f.productId)).toMatchObject({
+        available_stock: 8,
+        reserved_stock: 2,
+        sold_stock: 0,
+      });
+
+      expect(await t.app.get(ExpireOrdersService).sweep()).toBe(1);
+      expect((await getOrder(f.customer.key, f.orderId)).status).toBe('cancelled');
+      expect(await stockInDb(t, f.productId)).toMatchObject({
+        available_stock: 10,
+        reserved_stock: 0,
+        sold_stock: 0,
+      });
+      expect((await pay(t, f.customer.key, f.orderId, f.walletId).expect(409)).body.code).toBe(
+        'order_not_payable',
+      );
+      expect(await balanceOf(f.walletId)).toBe(10000);
+      const [{ payments }] = await db.query(
+        'SELECT COUNT(*)::int AS payments FROM payments WHERE order_id = $1',
+        [f.orderId],
+      );
+      expect(payments).toBe(0);
     });
 
     it('409 order_not_payable for a cancelled order', async () => {
@@ -432,26 +469,149 @@ describe('payments (e2e)', () => {
       expect(event).toEqual({ status: 'processed', applied_order_id: order.body.id });
     });
 
-    it('an event racing the creation of its order is applied exactly once, either way (10 races)', async () => {
-      const owner = await createCustomer(t, 'Racer');
-      const product = await createProduct(t, 10, { price: 300 });
-      for (let i = 0; i < 10; i++) {
-        const hold = await placeHold(t, owner.key, product.id, 1).expect(201);
-        const [webhook, order] = await Promise.all([
-          sendWebhook(t, succeeded({ hold_id: hold.body.id, amount: 300 })),
-          createOrder(t, owner.key, hold.body.id),
-        ]);
-        expect([200, 202]).toContain(webhook.status);
-        expect(order.status).toBe(201);
-        expect((await getOrder(owner.key, order.body.id)).status).toBe('paid');
+    it.each([
+      ['the event first: 202 pending, then the order is created paid', 'event', 202, 'paid'],
+      ['the order first: created pending, then the event pays it (200)', 'order', 200, 'pending_payment'],
+    ])(
+      'an event racing the creation of its order is applied exactly once: %s',
+      async (_name, first, webhookStatus, createdAs) => {
+        const owner = await createCustomer(t, 'Racer');
+        const product = await createProduct(t, 2, { price: 300 });
+        const hold = (await placeHold(t, owner.key, product.id, 1).expect(201)).body;
+        // Both take the hold's payment-target lock; holding it lines them up in a chosen order.
+        const lock = await locker();
+        let webhook: Promise<{ status: number; body: Record<string, unknown> }>;
+        let order: Promise<{ status: number; body: Record<string, unknown> }>;
+        try {
+          await lock.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+            `payment-target:${hold.id}`,
+          ]);
+          const sendEvent = () => sendWebhook(t, succeeded({ hold_id: hold.id, amount: 300 })).then((r) => r);
+          const sendOrder = () => createOrder(t, owner.key, hold.id).then((r) => r);
+          if (first === 'event') {
+            webhook = sendEvent();
+            await lock.waiters(1);
+            order = sendOrder();
+          } else {
+            order = sendOrder();
+            await lock.waiters(1);
+            webhook = sendEvent();
+          }
+          await lock.waiters(2);
+        } finally {
+          await lock.release();
+        }
+        const [w, o] = await Promise.all([webhook!, order!]);
+        expect([w.status, o.status, o.body.status]).toEqual([webhookStatus, 201, createdAs]);
+        if (webhookStatus === 200)
+          expect(w.body).toMatchObject({ status: 'processed', order_status: 'paid' });
+        expect(await getOrder(owner.key, o.body.id as string)).toMatchObject({
+          status: 'paid',
+          payment: { method: 'external', status: 'succeeded', amount: 300 },
+        });
+        const [{ payments }] = await db.query(
+          'SELECT COUNT(*)::int AS payments FROM payments WHERE order_id = $1',
+          [o.body.id],
+        );
+        expect(payments).toBe(1);
+        expect(await stockInDb(t, product.id)).toEqual({
+          total_stock: 2,
+          available_stock: 1,
+          reserved_stock: 0,
+          sold_stock: 1,
+        });
+      },
+    );
+
+    /** Sends the webhook and the wallet pay for one order, lined up behind a lock on the order row. */
+    async function payRacingWebhook(
+      f: Awaited<ReturnType<typeof pendingOrder>>,
+      first: 'webhook' | 'wallet',
+    ) {
+      const lock = await locker();
+      let webhook: Promise<{ status: number; body: Record<string, unknown> }>;
+      let wallet: Promise<{ status: number; body: Record<string, unknown> }>;
+      try {
+        await lock.query('SELECT id FROM orders WHERE id = $1 FOR UPDATE', [f.orderId]);
+        const sendEvent = () =>
+          sendWebhook(t, succeeded({ order_id: f.orderId, amount: f.amount })).then((r) => r);
+        const sendPay = () => pay(t, f.customer.key, f.orderId, f.walletId).then((r) => r);
+        if (first === 'webhook') {
+          webhook = sendEvent();
+          await lock.waiters(1);
+          wallet = sendPay();
+        } else {
+          wallet = sendPay();
+          await lock.waiters(1);
+          webhook = sendEvent();
+        }
+        await lock.waiters(2);
+      } finally {
+        await lock.release();
       }
-      expect(await stockInDb(t, product.id)).toEqual({
-        total_stock: 10,
-        available_stock: 0,
-        reserved_stock: 0,
-        sold_stock: 10,
+      const [w, p] = await Promise.all([webhook!, wallet!]);
+      const payments = await db.query(
+        `SELECT method, status, amount::int FROM payments WHERE order_id = $1 ORDER BY created_at`,
+        [f.orderId],
+      );
+      const debits = await db.query(
+        `SELECT amount::int FROM wallet_transactions WHERE wallet_id = $1 AND type = 'debit'`,
+        [f.walletId],
+      );
+      return { webhook: w, wallet: p, payments, debits };
+    }
+
+    it('a payment.succeeded webhook that locks the order before a wallet pay: one charge, the pay is refused', async () => {
+      const f = await pendingOrder(t, { balance: 10000, price: 1000, quantity: 2 });
+      const race = await payRacingWebhook(f, 'webhook');
+      expect(race.webhook.status).toBe(200);
+      expect(race.webhook.body).toMatchObject({
+        status: 'processed',
+        order_status: 'paid',
+        payment_status: 'succeeded',
+      });
+      expect([race.wallet.status, race.wallet.body.code]).toEqual([409, 'order_not_payable']);
+      expect(race.payments).toEqual([{ method: 'external', status: 'succeeded', amount: 2000 }]);
+      expect(race.debits).toEqual([]);
+      expect(await balanceOf(f.walletId)).toBe(10000);
+      expect(await stockInDb(t, f.productId)).toMatchObject({ reserved_stock: 0, sold_stock: 2 });
+    });
+
+    it('a wallet pay that locks the order before a payment.succeeded webhook: one wallet charge, the order stays paid', async () => {
+      const f = await pendingOrder(t, { balance: 10000, price: 1000, quantity: 2 });
+      const race = await payRacingWebhook(f, 'wallet');
+      expect(race.wallet.status).toBe(200);
+      expect(race.wallet.body).toMatchObject({
+        status: 'paid',
+        payment: { method: 'wallet', status: 'succeeded' },
+      });
+      expect(race.debits).toEqual([{ amount: 2000 }]);
+      expect(await balanceOf(f.walletId)).toBe(8000);
+      expect(await stockInDb(t, f.productId)).toMatchObject({ reserved_stock: 0, sold_stock: 2 });
+      expect([race.webhook.status, race.webhook.body.order_status]).toEqual([200, 'paid']);
+      expect(race.payments).toContainEqual({ method: 'wallet', status: 'succeeded', amount: 2000 });
+      expect(await getOrder(f.customer.key, f.orderId)).toMatchObject({
+        status: 'paid',
+        payment: { method: 'wallet', status: 'succeeded', amount: 2000 },
       });
     });
+
+    // The issue asks that money arriving by webhook for an order a wallet pay has already paid be
+    // kept as refund_required, to be returned. Today the event is ignored (order_already_paid) and
+    // that money is recorded nowhere, so this test fails; once the service records it, jest reports
+    // it as passing unexpectedly: then drop `.failing`.
+    it.failing(
+      'the webhook money for an order a wallet pay already paid is kept as refund_required',
+      async () => {
+        const f = await pendingOrder(t, { balance: 10000, price: 1000, quantity: 2 });
+        const race = await payRacingWebhook(f, 'wallet');
+        expect(race.webhook.body).toMatchObject({ status: 'processed', payment_status: 'refund_required' });
+        expect(race.payments).toEqual([
+          { method: 'wallet', status: 'succeeded', amount: 2000 },
+          { method: 'external', status: 'refund_required', amount: 2000 },
+        ]);
+      },
+    );
 
     it('an unknown order id is kept as pending (202)', async () => {
       const res = await sendWebhook(t, succeeded({ order_id: randomUUID(), amount: 100 })).expect(202);
@@ -530,21 +690,24 @@ describe('payments (e2e)', () => {
     const report = async () =>
       (await t.http().get('/api/admin/reconciliation').set(bearer(ADMIN_KEY())).expect(200)).body;
 
-    it('is ok after a concurrent mixed workload', async () => {
+    it('is ok after a concurrent mixed workload, with the exact outcome of every request', async () => {
       const product = await createProduct(t, 30, { price: 500 });
       const buyers = await Promise.all(Array.from({ length: 8 }, () => customerWithWallet(t, 5000)));
-      await Promise.all(
+      // Buyer i % 4: 0 leaves its hold, 1 orders and cancels, 2 pays twice at once beside a debit,
+      // 3 does what 2 does and is then refunded.
+      const outcomes = await Promise.all(
         buyers.map(async (buyer, i) => {
           const hold = await placeHold(t, buyer.customer.key, product.id, 2);
-          if (hold.status !== 201) return;
-          if (i % 4 === 0) return; // left to expire later
+          if (i % 4 === 0) return [hold.status];
           const order = await createOrder(t, buyer.customer.key, hold.body.id);
-          if (i % 4 === 1)
-            return void (await t
+          if (i % 4 === 1) {
+            const cancel = await t
               .http()
               .post(`/api/orders/${order.body.id}/cancel`)
-              .set(bearer(buyer.customer.key)));
-          await Promise.all([
+              .set(bearer(buyer.customer.key));
+            return [hold.status, order.status, cancel.status];
+          }
+          const answers = await Promise.all([
             pay(t, buyer.customer.key, order.body.id, buyer.walletId),
             pay(t, buyer.customer.key, order.body.id, buyer.walletId),
             t
@@ -554,9 +717,36 @@ describe('payments (e2e)', () => {
               .set('Idempotency-Key', randomUUID())
               .send({ amount: 300 }),
           ]);
-          if (i % 4 === 3) await refund(order.body.id);
+          const pays = answers
+            .slice(0, 2)
+            .map((a) => `${a.status}${a.body.code ? ` ${a.body.code}` : ''}`)
+            .sort();
+          const result = [hold.status, order.status, ...pays, answers[2].status];
+          if (i % 4 === 3) result.push((await refund(order.body.id)).status);
+          return result;
         }),
       );
+      const paid = [201, 201, '200', '409 order_not_payable', 201];
+      expect(outcomes).toEqual([
+        [201],
+        [201, 201, 200],
+        paid,
+        [...paid, 200],
+        [201],
+        [201, 201, 200],
+        paid,
+        [...paid, 200],
+      ]);
+      const balances = await Promise.all(buyers.map((b) => balanceOf(b.walletId)));
+      // 5000 - 1000 paid - 300 debited; a refunded buyer gets the 1000 back.
+      expect(balances).toEqual([5000, 5000, 3700, 4700, 5000, 5000, 3700, 4700]);
+      // Two holds of 2 left active, two orders of 2 paid; cancelled and refunded units are back.
+      expect(await stockInDb(t, product.id)).toEqual({
+        total_stock: 30,
+        available_stock: 22,
+        reserved_stock: 4,
+        sold_stock: 4,
+      });
       const body = await report();
       expect(body.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
       expect(body.ok).toBe(true);

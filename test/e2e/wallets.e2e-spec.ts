@@ -410,7 +410,7 @@ describe('wallets (e2e)', () => {
       try {
         await expect(insert(1, 'once')).rejects.toThrow(/wallet_transactions_wallet_key_key/);
       } finally {
-        // The hand-made entry has no balance change behind it: remove it so the shared database reconciles.
+        // The hand-made entry has no balance change behind it: remove it so that the database still reconciles.
         await ds.query(`DELETE FROM wallet_transactions WHERE wallet_id = $1 AND idempotency_key = 'once'`, [
           walletId,
         ]);

@@ -5,6 +5,9 @@ import request from 'supertest';
 import { AppModule } from '../../src/app.module';
 import { APP_OPTIONS, configureApp, createHttpAdapter } from '../../src/app.setup';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { BookingSweeper } from '../../src/modules/booking/infrastructure/booking.sweeper';
+import { HoldExpirySweeper } from '../../src/modules/inventory/infrastructure/hold-expiry.processor';
+import { OrderExpirySweeper } from '../../src/modules/order/infrastructure/order-expiry.processor';
 
 export const ADMIN_KEY = () => process.env.ADMIN_API_KEY as string;
 
@@ -21,19 +24,28 @@ export interface TestAppOptions {
   /** Extra controllers or providers a test needs around the real application. */
   controllers?: Type<unknown>[];
   providers?: Type<unknown>[];
+  /**
+   * Whether the periodic sweepers (holds, orders, bookings) run. Off by default, so that nothing
+   * expires or is queued again behind a test's back; a test about sweeping turns them on, or calls
+   * the sweep it is about.
+   */
+  sweepers?: boolean;
 }
+
+const SWEEPERS: Type<unknown>[] = [HoldExpirySweeper, OrderExpirySweeper, BookingSweeper];
 
 /** The real application, configured exactly as main.ts does, on the run's database and Redis. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = Object.assign(loadConfig(), options.config);
-  const moduleRef = await Test.createTestingModule({
+  const builder = Test.createTestingModule({
     imports: [AppModule],
     controllers: options.controllers ?? [],
     providers: options.providers ?? [],
   })
     .overrideProvider(AppConfig)
-    .useValue(config)
-    .compile();
+    .useValue(config);
+  if (!options.sweepers) for (const sweeper of SWEEPERS) builder.overrideProvider(sweeper).useValue({});
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(config), APP_OPTIONS);
   configureApp(app);
   await app.init();

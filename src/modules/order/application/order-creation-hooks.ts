@@ -17,8 +17,13 @@ export interface OrderCreatedListener {
 export class OrderCreationHooks {
   private readonly listeners: OrderCreatedListener[] = [];
 
-  register(listener: OrderCreatedListener): void {
+  /** Returns the function that takes the listener off again. */
+  register(listener: OrderCreatedListener): () => void {
     this.listeners.push(listener);
+    return () => {
+      const index = this.listeners.indexOf(listener);
+      if (index >= 0) this.listeners.splice(index, 1);
+    };
   }
 
   async notify(em: EntityManager, order: Order): Promise<void> {

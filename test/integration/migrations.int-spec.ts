@@ -1,0 +1,115 @@
+import { readdirSync } from 'fs';
+import { join } from 'path';
+import { Client } from 'pg';
+import { DataSource, type MigrationInterface } from 'typeorm';
+import { dataSourceOptions } from '../../src/shared/database/data-source-options';
+
+type MigrationClass = new () => MigrationInterface;
+
+/** Every migration class, oldest first, as TypeORM orders them (by the timestamp in the name). */
+const MIGRATIONS: MigrationClass[] = readdirSync(join(__dirname, '..', '..', 'migrations'))
+  .filter((file) => file.endsWith('.ts'))
+  .sort()
+  .map((file) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const exported = require(join(__dirname, '..', '..', 'migrations', file)) as Record<string, unknown>;
+    const classes = Object.values(exported).filter((value) => typeof value === 'function');
+    expect(classes).toHaveLength(1);
+    return classes[0] as MigrationClass;
+  });
+
+/** Everything a migration can make in the public schema, but TypeORM's own bookkeeping table. */
+const SCHEMA = `
+  SELECT 'column ' || c.table_name || '.' || c.column_name || ' ' || c.data_type || ' ' || c.is_nullable
+         || ' ' || coalesce(c.column_default, '') AS item
+    FROM information_schema.columns c WHERE c.table_schema = 'public' AND c.table_name <> 'migrations'
+  UNION ALL
+  SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> 'migrations'
+  UNION ALL
+  SELECT 'constraint ' || r.relname || ' ' || k.conname || ' ' || pg_get_constraintdef(k.oid)
+    FROM pg_constraint k JOIN pg_class r ON r.oid = k.conrelid
+   WHERE k.connamespace = 'public'::regnamespace AND r.relname <> 'migrations'
+  UNION ALL
+  SELECT 'relation ' || c.relkind::text || ' ' || c.relname FROM pg_class c
+   WHERE c.relnamespace = 'public'::regnamespace AND c.relname NOT IN ('migrations', 'migrations_id_seq')
+     AND NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_class m ON m.oid = i.indrelid
+                      WHERE i.indexrelid = c.oid AND m.relname = 'migrations')
+  UNION ALL
+  SELECT 'type ' || typname FROM pg_type
+   WHERE typnamespace = 'public'::regnamespace AND typtype IN ('e', 'd', 'r')
+  UNION ALL
+  SELECT 'function ' || p.oid::regprocedure::text FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
+  UNION ALL
+  SELECT 'trigger ' || tgname FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid
+   WHERE r.relnamespace = 'public'::regnamespace AND NOT t.tgisinternal
+  ORDER BY 1`;
+
+describe('migrations (integration, on an empty database of their own)', () => {
+  const adminUrl = process.env.TEST_ADMIN_DATABASE_URL as string;
+  const database = `${process.env.TEST_TEMPLATE_DATABASE}_empty`.slice(0, 63);
+  const url = Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString();
+
+  const admin = async (sql: string) => {
+    const client = new Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  /** A data source that knows the first `count` migrations only. */
+  const withMigrations = async <T>(count: number, work: (ds: DataSource) => Promise<T>): Promise<T> => {
+    const ds = new DataSource({ ...dataSourceOptions(url, 1), migrations: MIGRATIONS.slice(0, count) });
+    await ds.initialize();
+    try {
+      return await work(ds);
+    } finally {
+      await ds.destroy();
+    }
+  };
+  const schema = (ds: DataSource): Promise<string[]> =>
+    ds.query(SCHEMA).then((rows: Array<{ item: string }>) => rows.map((r) => r.item));
+
+  beforeAll(() => admin(`CREATE DATABASE "${database}"`));
+  afterAll(() => admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
+
+  it('up one at a time, then every down() back to nothing, then up again: each down() undoes its up()', async () => {
+    expect(MIGRATIONS.length).toBeGreaterThanOrEqual(12);
+    const empty = await withMigrations(0, schema);
+    expect(empty).toEqual([]);
+
+    // The schema after each up(), from the first migration to the last.
+    const afterUp: string[][] = [empty];
+    for (let count = 1; count <= MIGRATIONS.length; count++) {
+      afterUp.push(
+        await withMigrations(count, async (ds) => {
+          const applied = await ds.runMigrations({ transaction: 'each' });
+          expect(applied.map((m) => m.name)).toEqual([new MIGRATIONS[count - 1]().name]);
+          return schema(ds);
+        }),
+      );
+      expect(afterUp[count]).not.toEqual(afterUp[count - 1]);
+    }
+
+    // Each down() must bring back exactly the schema its up() started from.
+    await withMigrations(MIGRATIONS.length, async (ds) => {
+      for (let count = MIGRATIONS.length; count >= 1; count--) {
+        await ds.undoLastMigration({ transaction: 'each' });
+        expect([MIGRATIONS[count - 1].name, await schema(ds)]).toEqual([
+          MIGRATIONS[count - 1].name,
+          afterUp[count - 1],
+        ]);
+      }
+      expect(await ds.query('SELECT count(*)::int AS n FROM migrations')).toEqual([{ n: 0 }]);
+    });
+
+    // And up again on what is left: the same schema as the first time.
+    const again = await withMigrations(MIGRATIONS.length, async (ds) => {
+      const applied = await ds.runMigrations({ transaction: 'each' });
+      expect(applied).toHaveLength(MIGRATIONS.length);
+      return schema(ds);
+    });
+    expect(again).toEqual(afterUp[MIGRATIONS.length]);
+  });
+});
