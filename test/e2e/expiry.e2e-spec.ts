@@ -75,7 +75,7 @@ describe('hold and order expiry (e2e)', () => {
     const hold = (await placeHold(t, alice.key, product.id, 3).expect(201)).body;
     expect(hold.reserved_for_seconds).toBe(HOLD_TTL_SECONDS);
     const job = await jobOf(HOLD_EXPIRY_QUEUE, holdExpiryJobId(hold.id));
-    expect(job.data).toEqual({ holdId: hold.id });
+    expect(job.data).toEqual({ id: hold.id });
     expect(dueIn(job, hold.expires_at)).toBeLessThan(1000);
 
     await overdueHold(hold.id);

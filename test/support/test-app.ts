@@ -6,8 +6,9 @@ import { AppModule } from '../../src/app.module';
 import { APP_OPTIONS, configureApp, createHttpAdapter } from '../../src/app.setup';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { BookingSweeper } from '../../src/modules/booking/infrastructure/booking.sweeper';
-import { HoldExpirySweeper } from '../../src/modules/inventory/infrastructure/hold-expiry.processor';
-import { OrderExpirySweeper } from '../../src/modules/order/infrastructure/order-expiry.processor';
+import { HOLD_EXPIRY_QUEUE } from '../../src/modules/inventory/inventory.tokens';
+import { ORDER_EXPIRY_QUEUE } from '../../src/modules/order/order.tokens';
+import { deadlineSweeperToken } from '../../src/shared/queue/bull-deadline';
 
 export const ADMIN_KEY = () => process.env.ADMIN_API_KEY as string;
 
@@ -32,7 +33,12 @@ export interface TestAppOptions {
   sweepers?: boolean;
 }
 
-const SWEEPERS: Type<unknown>[] = [HoldExpirySweeper, OrderExpirySweeper, BookingSweeper];
+/** The providers of the periodic sweepers: the two deadline sweepers (by token) and the bookings'. */
+export const SWEEPERS: Array<Type<unknown> | string> = [
+  deadlineSweeperToken(HOLD_EXPIRY_QUEUE),
+  deadlineSweeperToken(ORDER_EXPIRY_QUEUE),
+  BookingSweeper,
+];
 
 /** The real application, configured exactly as main.ts does, on the run's database and Redis. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {

@@ -53,6 +53,10 @@ export class DeadlineSweeper extends PeriodicSweeper {
   }
 }
 
+/** The provider tokens of a deadline's sweeper and processor (worker processes only). */
+export const deadlineSweeperToken = (queue: string) => `${DeadlineSweeper.name}:${queue}`;
+export const deadlineProcessorToken = (queue: string) => `${DeadlineProcessor.name}:${queue}`;
+
 /**
  * What a module binds for one deadline: the scheduler under `schedulerToken` and, in worker
  * processes, the processor of its delayed jobs and the sweeper that backs them up, both run by
@@ -72,12 +76,12 @@ export function deadlineProviders(
     },
     ...workerProviders<Provider>(
       {
-        provide: DeadlineProcessor.name + ':' + deadline.queue,
+        provide: deadlineProcessorToken(deadline.queue),
         inject: [queue, expirer],
         useFactory: (q: Queue<DeadlineJob>, e: DeadlineExpirer) => new DeadlineProcessor(q, deadline, e),
       },
       {
-        provide: DeadlineSweeper.name + ':' + deadline.queue,
+        provide: deadlineSweeperToken(deadline.queue),
         inject: [expirer],
         useFactory: (e: DeadlineExpirer) => new DeadlineSweeper(deadline, e),
       },
