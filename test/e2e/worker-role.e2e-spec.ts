@@ -29,6 +29,10 @@ describe('a ROLE=worker process (e2e)', () => {
       [BOOKING_QUEUE]: ['__default__'],
       [IDEMPOTENCY_QUEUE]: ['purge-expired'],
     });
-    expect(sweepersOf(t)).toEqual(['DeadlineSweeper:hold-expiry', 'DeadlineSweeper:order-expiry', 'BookingSweeper']);
+    expect(sweepersOf(t)).toEqual([
+      'DeadlineSweeper:hold-expiry',
+      'DeadlineSweeper:order-expiry',
+      'BookingSweeper',
+    ]);
   });
 });

@@ -142,9 +142,6 @@ describe('Amadeus HTTP adapter against a local Amadeus', () => {
       },
     ]);
     expect(JSON.stringify(api.flightOrders[0].remarks)).toContain('b-1');
-
-    await amadeus.cancel(booking.providerBookingId);
-    expect(api.flightOrders).toHaveLength(0);
   });
 
   it('maps a sell failure to booking_refused and an unknown itinerary to offer_unavailable', async () => {
@@ -208,8 +205,6 @@ describe('Booking.com HTTP adapter against a local Demand API', () => {
       payment: { timing: 'pay_at_the_property' },
     });
     expect(await booking.findBooking('h-1')).toEqual(made);
-    await booking.cancel(made.providerBookingId);
-    expect(await booking.findBooking('h-1')).toBeNull();
   });
 
   it('after a create that timed out but happened, looks the order up instead of booking twice', async () => {

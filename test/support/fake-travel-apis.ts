@@ -271,13 +271,6 @@ export class FakeTravelApis {
         },
       ];
     }
-    if (r.method === 'DELETE' && r.path.startsWith('/v1/booking/flight-orders/')) {
-      const id = decodeURIComponent(r.path.split('/').pop()!);
-      const index = this.flightOrders.findIndex((o) => o.id === id);
-      if (index < 0) return [404, { errors: [{ status: 404, code: 1797, title: 'NOT FOUND' }] }];
-      this.flightOrders.splice(index, 1);
-      return [204, null];
-    }
     return [404, { errors: [{ title: 'NOT FOUND' }] }];
   }
 
@@ -372,13 +365,6 @@ export class FakeTravelApis {
           ];
         }
         return [200, { request_id: 'r4', data: this.hotelOrders.map((o) => ({ ...o })), next_page: null }];
-      case '/3.1/orders/cancel': {
-        const order = this.hotelOrders.find((o) => o.order === body?.order);
-        if (!order)
-          return [400, { request_id: 'r', errors: [{ id: 'invalid_order', message: 'Unknown order' }] }];
-        order.status = 'cancelled';
-        return [200, { request_id: 'r5', data: { order: order.order, status: 'cancelled' } }];
-      }
       default:
         return [404, { request_id: 'r', errors: [{ id: 'not_found', message: 'Unknown endpoint' }] }];
     }

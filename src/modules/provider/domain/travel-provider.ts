@@ -16,7 +16,6 @@ export interface TravelProvider {
   book(request: BookingRequest): Promise<ProviderBooking>;
   /** The booking made under our reference, or null when the provider has none. */
   findBooking(reference: string): Promise<ProviderBooking | null>;
-  cancel(providerBookingId: string): Promise<void>;
 }
 
 export interface FlightSearch {

@@ -146,16 +146,6 @@ export class AmadeusHttpAdapter implements TravelProvider {
     );
   }
 
-  async cancel(providerBookingId: string): Promise<void> {
-    const res = await this.authorized({
-      method: 'DELETE',
-      path: `/v1/booking/flight-orders/${encodeURIComponent(providerBookingId)}`,
-    });
-    if (res.status >= 400 && res.status !== 404) {
-      throw new ProviderUnavailableError(`Amadeus did not cancel ${providerBookingId}: ${describe(res)}`);
-    }
-  }
-
   private async searchRaw(origin: string, destination: string, date: string, adults: number) {
     const res = await this.authorized({
       method: 'GET',

@@ -202,17 +202,6 @@ export class BookingComHttpAdapter implements TravelProvider {
       : null;
   }
 
-  async cancel(providerBookingId: string): Promise<void> {
-    const res = await this.call({
-      method: 'POST',
-      path: '/3.1/orders/cancel',
-      json: { order: providerBookingId },
-    });
-    if (res.status >= 400) {
-      throw new ProviderUnavailableError(`Booking.com did not cancel ${providerBookingId}: ${describe(res)}`);
-    }
-  }
-
   private async preview(offerId: string): Promise<{ choice: StayChoice; preview: PreviewResult }> {
     const choice = decodeOfferId(PREFIX, offerId, isStayChoice);
     const res = await this.call({

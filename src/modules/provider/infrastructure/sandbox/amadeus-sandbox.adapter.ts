@@ -69,10 +69,6 @@ export class AmadeusSandboxAdapter implements TravelProvider {
     return this.bookings.find(reference);
   }
 
-  cancel(providerBookingId: string): Promise<void> {
-    return this.bookings.cancel(providerBookingId);
-  }
-
   private offer(choice: FlightChoice): Offer {
     const carrier = CARRIERS[choice.carrier];
     const perAdult =

@@ -70,10 +70,6 @@ export class BookingComSandboxAdapter implements TravelProvider {
     return this.bookings.find(reference);
   }
 
-  cancel(providerBookingId: string): Promise<void> {
-    return this.bookings.cancel(providerBookingId);
-  }
-
   private offer(choice: StayChoice): Offer {
     const nights = Math.round((Date.parse(choice.checkOut) - Date.parse(choice.checkIn)) / DAY_MS);
     const rooms = Math.ceil(choice.guests / 2);

@@ -53,10 +53,6 @@ export class SandboxBookings {
     return stored ? (JSON.parse(stored) as ProviderBooking) : null;
   }
 
-  async cancel(providerBookingId: string): Promise<void> {
-    await this.redis.del(this.key('booking', providerBookingId.replace(/^sbx-/, '')));
-  }
-
   private key(kind: string, reference: string): string {
     return redisKey(this.config, 'sandbox', this.provider, kind, reference);
   }
