@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type Redis from 'ioredis';
-import { isIPv6 } from 'net';
+import ipaddr from 'ipaddr.js';
 import { AppConfig } from '../../config/app-config';
 import { redisKey } from '../redis/redis-keys';
 import {
@@ -29,17 +29,11 @@ const UNLIMITED = new Set(['/health', '/api/payments/webhook']);
  * IPv6 clients are counted by their /56, IPv4 (and IPv4-mapped) clients by their address.
  */
 export function clientKey(ip: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return mapped[1];
-  if (!isIPv6(ip)) return ip;
-  const [head, tail = ''] = ip.split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups = ip.includes('::')
-    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
-    : left;
-  const hex = groups.map((g) => g.padStart(4, '0')).join('');
-  return `${hex.slice(0, 14)}::/56`;
+  if (!ipaddr.isValid(ip)) return ip;
+  const address = ipaddr.process(ip);
+  return address.kind() === 'ipv6'
+    ? `${ipaddr.IPv6.networkAddressFromCIDR(`${ip}/56`).toString()}/56`
+    : address.toString();
 }
 
 /**
