@@ -223,6 +223,37 @@ describe('the write path (e2e)', () => {
     });
   });
 
+  it('a unit released while 64 clients are being refused is taken within a second, by exactly one of them', async () => {
+    const product = await createProduct(t, 10);
+    const seller = await createCustomer(t, 'first buyer');
+    const holds = await Promise.all(
+      Array.from({ length: 10 }, () => placeHold(t, seller.key, product.id, 1).expect(201)),
+    );
+    const buyers = await Promise.all(Array.from({ length: 8 }, (_, i) => createCustomer(t, `late ${i}`)));
+    const won: Array<{ at: number }> = [];
+    let refused = 0;
+    const deadline = Date.now() + 4000;
+    const client = async (key: string) => {
+      while (Date.now() < deadline && won.length === 0) {
+        const res = await placeHold(t, key, product.id, 1);
+        if (res.status === 201) won.push({ at: Date.now() });
+        else {
+          expect(res.body.code).toBe('insufficient_stock');
+          refused += 1;
+        }
+      }
+    };
+    const clients = Array.from({ length: 64 }, (_, i) => client(buyers[i % buyers.length].key));
+    await sleep(500);
+    await t.http().delete(`/api/holds/${holds[0].body.id}`).set(bearer(seller.key)).expect(200);
+    const releasedAt = Date.now();
+    await Promise.all(clients);
+    expect(refused).toBeGreaterThan(64);
+    expect(won).toHaveLength(1);
+    expect(won[0].at - releasedAt).toBeLessThan(1000);
+    expect(await stockInDb(t, product.id)).toMatchObject({ available_stock: 0, reserved_stock: 10 });
+  });
+
   it('an order from a hold of the batch path is made once, and paying it moves reserved to sold', async () => {
     const f = await pendingOrder(t, { balance: 5000, price: 500, quantity: 3, stock: 3 });
     expect(await stockInDb(t, f.productId)).toMatchObject({ available_stock: 0, reserved_stock: 3 });
