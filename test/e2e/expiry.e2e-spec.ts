@@ -239,3 +239,43 @@ describe('hold and order expiry (e2e)', () => {
     }
   });
 });
+
+describe('hold expiry on its own, with the worker running (e2e)', () => {
+  // What the contract promises end to end: nothing but the app's own delayed jobs and sweepers.
+  let t: TestApp;
+  let alice: { id: string; key: string };
+
+  beforeAll(async () => {
+    t = await createTestApp({ config: { HOLD_TTL_SECONDS: 2 }, sweepers: true });
+    alice = await createCustomer(t, 'Alice');
+  });
+  afterAll(() => t.close());
+
+  it('an unused hold expires and its units are back within 5 s of expires_at, by its job or, with the job lost, the sweeper', async () => {
+    const kept = await createProduct(t, 5);
+    const lost = await createProduct(t, 4);
+    const byJob = (await placeHold(t, alice.key, kept.id, 3).expect(201)).body;
+    const bySweep = (await placeHold(t, alice.key, lost.id, 4).expect(201)).body;
+    const queue = t.app.get<Queue>(getQueueToken(HOLD_EXPIRY_QUEUE), { strict: false });
+    const job = await eventually(
+      () => queue.getJob(holdExpiryJobId(bySweep.id)),
+      (j) => j !== null,
+      2000,
+    );
+    await job?.remove();
+    const back = await eventually(
+      async () => [await stockInDb(t, kept.id), await stockInDb(t, lost.id)],
+      ([a, b]) => a.available_stock === 5 && b.available_stock === 4,
+      8000,
+    );
+    expect(Date.now()).toBeLessThan(Date.parse(bySweep.expires_at) + 5000);
+    expect(back).toEqual([
+      { total_stock: 5, available_stock: 5, reserved_stock: 0, sold_stock: 0 },
+      { total_stock: 4, available_stock: 4, reserved_stock: 0, sold_stock: 0 },
+    ]);
+    for (const id of [byJob.id, bySweep.id]) {
+      const read = await t.http().get(`/api/holds/${id}`).set('Authorization', `Bearer ${alice.key}`);
+      expect(read.body.status).toBe('expired');
+    }
+  });
+});
