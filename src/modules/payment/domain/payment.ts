@@ -1,12 +1,21 @@
 import { createHash } from 'crypto';
 import type { PaymentMethod, PaymentStatus } from '../../order/domain/order';
 
-/** One per order, ever: the charge of an order by wallet or by an external provider. */
+/**
+ * Money received for an order, by wallet or from an external provider. At most one payment per
+ * order, ever, pays it (its charge); money of any other payment that arrived for the order is kept
+ * beside it to be returned (`refund_required`, then `refunded`).
+ */
 export interface Payment {
   id: string;
   orderId: string;
   method: PaymentMethod;
   status: PaymentStatus;
+  /**
+   * True for the order's charge. False for money owed back: a success for a cancelled order, or of
+   * another payment for an order already paid.
+   */
+  paysOrder: boolean;
   amount: bigint;
   currency: string;
   walletId: string | null;
