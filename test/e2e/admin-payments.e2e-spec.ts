@@ -117,6 +117,92 @@ describe('settling refund_required payments (e2e)', () => {
     expect(late.body).toMatchObject({ status: 'ignored', reason: 'refund_already_required' });
   });
 
+  it('money of a webhook for an order a wallet pay already paid: listed as refund_required, resolved once; the order keeps its payment', async () => {
+    const f = await pendingOrder(t, { balance: 10000, price: 1999, quantity: 2 });
+    const paid = await pay(t, f.customer.key, f.orderId, f.walletId).expect(200);
+    const event = succeeded({ order_id: f.orderId, amount: f.amount });
+    const webhook = await sendWebhook(t, event).expect(200);
+    expect(webhook.body).toMatchObject({
+      status: 'processed',
+      order_status: 'paid',
+      payment_status: 'refund_required',
+    });
+
+    const owed = (await walk({ status: 'refund_required' })).filter(
+      (p) => (p as unknown as { order_id: string }).order_id === f.orderId,
+    );
+    expect(owed).toEqual([
+      {
+        id: expect.any(String),
+        order_id: f.orderId,
+        method: 'external',
+        status: 'refund_required',
+        amount: 3998,
+        currency: 'USD',
+        external_payment_id: event.data.payment_id,
+        created_at: expect.stringMatching(/Z$/),
+        updated_at: expect.stringMatching(/Z$/),
+      },
+    ]);
+    const surplusId = owed[0].id;
+    expect(surplusId).not.toBe(paid.body.payment.id);
+    expect(await idsOf({ status: 'succeeded' })).toContain(paid.body.payment.id);
+
+    const key = randomUUID();
+    const res = await resolve(surplusId, { wallet_id: f.walletId }, key).expect(200);
+    expect(res.body).toMatchObject({ id: surplusId, order_id: f.orderId, status: 'refunded', amount: 3998 });
+    expect(await balanceOf(f.walletId)).toBe(10000);
+    const replay = await resolve(surplusId, { wallet_id: f.walletId }, key).expect(200);
+    expect(replay.body).toEqual(res.body);
+    const again = await resolve(surplusId, { wallet_id: f.walletId }).expect(409);
+    expect(again.body.code).toBe('payment_not_resolvable');
+    expect(await balanceOf(f.walletId)).toBe(10000);
+    expect(await idsOf({ status: 'refund_required' })).not.toContain(surplusId);
+
+    const order = async () =>
+      (await t.http().get(`/api/orders/${f.orderId}`).set(bearer(f.customer.key)).expect(200)).body;
+    expect(await order()).toMatchObject({
+      status: 'paid',
+      refunded_amount: 0,
+      payment: { id: paid.body.payment.id, method: 'wallet', status: 'succeeded', amount: 3998 },
+    });
+    const reconciled = async () =>
+      (await t.http().get('/api/admin/reconciliation').set(bearer(ADMIN_KEY())).expect(200)).body;
+    expect((await reconciled()).checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
+
+    // The order's own payment is still refundable, to the paying wallet, and only it.
+    await t
+      .http()
+      .post(`/api/orders/${f.orderId}/refund`)
+      .set(bearer(ADMIN_KEY()))
+      .set('Idempotency-Key', randomUUID())
+      .send({})
+      .expect(200);
+    expect(await order()).toMatchObject({
+      status: 'refunded',
+      refunded_amount: 3998,
+      payment: { id: paid.body.payment.id, method: 'wallet', status: 'refunded' },
+    });
+    expect(await balanceOf(f.walletId)).toBe(13998);
+    expect(
+      await db.query('SELECT payment_id, amount::int FROM refunds WHERE order_id = $1 ORDER BY created_at', [
+        f.orderId,
+      ]),
+    ).toEqual([
+      { payment_id: surplusId, amount: 3998 },
+      { payment_id: paid.body.payment.id, amount: 3998 },
+    ]);
+    expect((await reconciled()).checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
+
+    // The same provider payment again is not recorded again.
+    const late = await sendWebhook(t, event).expect(200);
+    expect(late.body).toMatchObject({
+      status: 'ignored',
+      reason: 'refund_already_required',
+      payment_status: 'refunded',
+    });
+  });
+
   it('resolving with an external reference records it without moving any wallet', async () => {
     const f = await refundRequired();
     const res = await resolve(f.paymentId, { external_reference: 're_provider_123' }).expect(200);

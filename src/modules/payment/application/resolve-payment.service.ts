@@ -25,11 +25,13 @@ export interface ResolvePaymentCommand {
 }
 
 /**
- * Settles the money of a `refund_required` payment (a success that arrived for a cancelled order):
- * credited to a wallet in the payment's currency (one ledger credit referencing the order, under a
- * ledger key of the payment's, so at most once), or recorded as returned at the provider. Either
- * way a refund row records it and the payment becomes `refunded`, under the order's and the
- * payment's row locks, so only one of concurrent attempts settles it.
+ * Settles the money of a `refund_required` payment (a success that arrived for a cancelled order,
+ * or of another payment for an order already paid): credited to a wallet in the payment's currency
+ * (one ledger credit referencing the order, under a ledger key of the payment's, so at most once),
+ * or recorded as returned at the provider. Either way a refund row records it and the payment
+ * becomes `refunded`, under the order's and the payment's row locks, so only one of concurrent
+ * attempts settles it. A cancelled order shows its payment settled; a paid order keeps showing the
+ * payment that paid it, untouched.
  */
 @Injectable()
 export class ResolvePaymentService {
@@ -59,7 +61,7 @@ export class ResolvePaymentService {
             walletId: command.walletId,
             amount: payment.amount,
             reference: { type: 'order', id: payment.orderId },
-            description: `Refund of payment ${payment.id} for cancelled order ${payment.orderId}`,
+            description: `Refund of payment ${payment.id} owed back for order ${payment.orderId}`,
             idempotencyKey: serviceKey(settlementKey(payment.id)),
             expectedCurrency: payment.currency,
           });
@@ -79,7 +81,7 @@ export class ResolvePaymentService {
         });
         const refunded: Payment = { ...payment, status: 'refunded', updatedAt: now };
         await this.payments.save(em, refunded);
-        await this.orders.recordSettledPayment(em, order);
+        if (order.payment?.id === payment.id) await this.orders.recordSettledPayment(em, order);
         return refunded;
       },
       { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS, onLockTimeout: () => new WalletBusyError() },
