@@ -1,5 +1,8 @@
-import { randomUUID } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
+import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
+import { REDIS } from '../../src/shared/redis/redis.module';
+import { redisKey } from '../../src/shared/redis/redis-keys';
 import { pay, pendingOrder, sendWebhook, succeeded } from '../support/payment-fixtures';
 import { ADMIN_KEY, createTestApp, type TestApp } from '../support/test-app';
 import { bearer, customerWithWallet } from '../support/wallet-fixtures';
@@ -201,6 +204,49 @@ describe('settling refund_required payments (e2e)', () => {
       reason: 'refund_already_required',
       payment_status: 'refunded',
     });
+  });
+
+  it("a settlement gets a refund row of its own even under a key that once refunded the order's own payment", async () => {
+    const f = await pendingOrder(t, { balance: 10000, price: 1000, quantity: 1 });
+    const paid = await pay(t, f.customer.key, f.orderId, f.walletId).expect(200);
+    await sendWebhook(t, succeeded({ order_id: f.orderId, amount: f.amount })).expect(200);
+    const [{ id: surplusId }] = await db.query(
+      `SELECT id FROM payments WHERE order_id = $1 AND method = 'external'`,
+      [f.orderId],
+    );
+    const key = randomUUID();
+    await t
+      .http()
+      .post(`/api/orders/${f.orderId}/refund`)
+      .set(bearer(ADMIN_KEY()))
+      .set('Idempotency-Key', key)
+      .send({ amount: 100 })
+      .expect(200);
+    // The key has expired since (as it does after IDEMPOTENCY_TTL_SECONDS), so the admin may use it again.
+    const [{ account_id: scope }] = await db.query('SELECT account_id FROM idempotency_keys WHERE key = $1', [
+      key,
+    ]);
+    await db.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1`, [
+      key,
+    ]);
+    await t.app
+      .get<Redis>(REDIS)
+      .del(redisKey(t.config, 'idem', scope, createHash('sha256').update(key, 'utf8').digest('hex')));
+
+    const settled = await resolve(surplusId, { external_reference: 're_after_refund' }, key);
+    expect([settled.status, settled.body.status]).toEqual([200, 'refunded']);
+    expect(
+      await db.query(
+        'SELECT payment_id, amount::int, external_reference FROM refunds WHERE order_id = $1 ORDER BY created_at',
+        [f.orderId],
+      ),
+    ).toEqual([
+      { payment_id: paid.body.payment.id, amount: 100, external_reference: null },
+      { payment_id: surplusId, amount: 1000, external_reference: 're_after_refund' },
+    ]);
+    const report = (await t.http().get('/api/admin/reconciliation').set(bearer(ADMIN_KEY())).expect(200))
+      .body;
+    expect(report.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
   });
 
   it('resolving with an external reference records it without moving any wallet', async () => {

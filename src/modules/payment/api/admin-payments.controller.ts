@@ -11,14 +11,12 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { AdminOnly, CurrentCaller } from '../../../shared/http/auth';
-import { type Caller } from '../../../shared/domain/caller';
+import { AdminOnly } from '../../../shared/http/auth';
 import { ValidationFailedError } from '../../../shared/http/http-errors';
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage } from '../../../shared/http/pagination';
 import { ProblemDetails } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
-import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-key.decorator';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
 import { ListPaymentsService } from '../application/list-payments.service';
 import { ResolvePaymentService } from '../application/resolve-payment.service';
@@ -98,8 +96,6 @@ export class AdminPaymentsController {
   async resolve(
     @UuidParam('id') id: string,
     @Body() body: ResolvePaymentRequest,
-    @IdempotencyKeyHeader() idempotencyKey: string,
-    @CurrentCaller() caller: Caller,
   ): Promise<AdminPaymentResponse> {
     if ((body.wallet_id === undefined) === (body.external_reference === undefined)) {
       throw new ValidationFailedError([
@@ -111,8 +107,6 @@ export class AdminPaymentsController {
         paymentId: id,
         walletId: body.wallet_id,
         externalReference: body.external_reference,
-        idempotencyKey,
-        caller,
       }),
     );
   }

@@ -4,12 +4,11 @@ import { randomUUID } from 'crypto';
 import { AppConfig } from '../../../config/app-config';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { NotFoundError } from '../../../shared/domain/domain-error';
-import type { Caller } from '../../../shared/domain/caller';
 import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
 import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
 import { serviceKey } from '../../wallet/domain/wallet';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
-import { type Payment, refundRequestKey, settlementKey } from '../domain/payment';
+import { type Payment, settlementKey } from '../domain/payment';
 import { PaymentNotResolvableError } from '../domain/payment.errors';
 import type { PaymentRepository } from '../domain/payment.repository';
 import { PAYMENT_REPOSITORY } from '../payment.tokens';
@@ -20,8 +19,6 @@ export interface ResolvePaymentCommand {
   paymentId: string;
   walletId?: string;
   externalReference?: string;
-  idempotencyKey: string;
-  caller: Caller;
 }
 
 /**
@@ -76,7 +73,9 @@ export class ResolvePaymentService {
           reason: null,
           walletTransactionId,
           externalReference: command.externalReference ?? null,
-          requestKey: refundRequestKey(command.caller.accountId, command.idempotencyKey),
+          // Named by the payment, not by the request: one settlement per payment, and never the
+          // request key of a refund of the order's own payment made with the same Idempotency-Key.
+          requestKey: settlementKey(payment.id),
           createdAt: now,
         });
         const refunded: Payment = { ...payment, status: 'refunded', updatedAt: now };
