@@ -908,6 +908,7 @@ describe('payments (e2e)', () => {
         'no_hold_made_two_orders',
         'no_order_charged_twice',
         'no_order_refunded_beyond_its_payment',
+        'surplus_payments_returned_once',
         'every_transfer_moved_one_amount',
         'paid_orders_have_a_payment',
       ]);
@@ -1044,6 +1045,52 @@ describe('payments (e2e)', () => {
       } finally {
         await db.query('UPDATE refunds SET amount = amount - 2500 WHERE order_id = $1', [f.orderId]);
         await db.query('UPDATE transfers SET amount = amount - 1 WHERE id = $1', [sent.body.id]);
+      }
+      expect((await report()).ok).toBe(true);
+    });
+
+    it('names the surplus payment of a paid order returned beyond its amount, and one refunded with nothing returned', async () => {
+      const f = await pendingOrder(t, { balance: 10000, price: 1000, quantity: 2 });
+      await pay(t, f.customer.key, f.orderId, f.walletId).expect(200);
+      await sendWebhook(t, succeeded({ order_id: f.orderId, amount: f.amount })).expect(200);
+      await sendWebhook(t, succeeded({ order_id: f.orderId, amount: f.amount })).expect(200);
+      const [settled, owed] = await db.query(
+        `SELECT id FROM payments WHERE order_id = $1 AND method = 'external' ORDER BY created_at`,
+        [f.orderId],
+      );
+      await t
+        .http()
+        .post(`/api/admin/payments/${settled.id}/resolve`)
+        .set(bearer(ADMIN_KEY()))
+        .set('Idempotency-Key', randomUUID())
+        .send({ wallet_id: f.walletId })
+        .expect(200);
+      type Check = { name: string; ok: boolean; details: unknown[] };
+      const check = (body: { checks: Check[] }, name: string) => body.checks.find((c) => c.name === name);
+      expect(check(await report(), 'surplus_payments_returned_once')).toEqual({
+        name: 'surplus_payments_returned_once',
+        ok: true,
+        details: [],
+      });
+
+      await db.query('UPDATE refunds SET amount = amount + 1 WHERE payment_id = $1', [settled.id]);
+      await db.query(`UPDATE payments SET status = 'refunded' WHERE id = $1`, [owed.id]);
+      try {
+        const body = await report();
+        expect(body.ok).toBe(false);
+        expect(check(body, 'surplus_payments_returned_once')).toEqual({
+          name: 'surplus_payments_returned_once',
+          ok: false,
+          details: expect.arrayContaining([
+            { payment_id: settled.id, order_id: f.orderId, status: 'refunded', amount: 2000, returned: 2001 },
+            { payment_id: owed.id, order_id: f.orderId, status: 'refunded', amount: 2000, returned: 0 },
+          ]),
+        });
+        expect(check(body, 'surplus_payments_returned_once')?.details).toHaveLength(2);
+        expect(check(body, 'no_order_refunded_beyond_its_payment')).toMatchObject({ ok: true });
+      } finally {
+        await db.query('UPDATE refunds SET amount = amount - 1 WHERE payment_id = $1', [settled.id]);
+        await db.query(`UPDATE payments SET status = 'refund_required' WHERE id = $1`, [owed.id]);
       }
       expect((await report()).ok).toBe(true);
     });

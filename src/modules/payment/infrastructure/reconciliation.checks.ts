@@ -77,7 +77,7 @@ const CHECKS: Array<{ name: string; sql: string; integers?: string[] }> = [
   {
     // Partial refunds add up: what the order shows, the refund rows of the payment it shows and (for
     // a wallet payment) its refund credits in the ledger all agree, and none is more than was paid.
-    // Credits that returned the order's other payments (money owed back) are not its refunds.
+    // Credits that returned the order's other payments (money owed back) are checked on their own below.
     name: 'no_order_refunded_beyond_its_payment',
     sql: `
       SELECT o.id AS order_id, p.amount AS paid, o.refunded_amount,
@@ -99,6 +99,19 @@ const CHECKS: Array<{ name: string; sql: string; integers?: string[] }> = [
            OR o.refunded_amount <> COALESCE(r.total, 0)
            OR (p.method = 'wallet' AND COALESCE(l.total, 0) <> COALESCE(r.total, 0)))`,
     integers: ['paid', 'refunded_amount', 'refunds', 'ledger_refund_credits'],
+  },
+  {
+    // Money of a second payment for a paid order goes back once and whole: nothing of it while it is
+    // refund_required, its amount once refunded.
+    name: 'surplus_payments_returned_once',
+    sql: `
+      SELECT p.id AS payment_id, p.order_id, p.status, p.amount, COALESCE(r.total, 0) AS returned
+        FROM payments p
+        JOIN orders o ON o.id = p.order_id
+        LEFT JOIN (SELECT payment_id, SUM(amount) AS total FROM refunds GROUP BY payment_id) r ON r.payment_id = p.id
+       WHERE p.id::text IS DISTINCT FROM o.payment_id
+         AND COALESCE(r.total, 0) <> CASE p.status WHEN 'refunded' THEN p.amount ELSE 0 END`,
+    integers: ['amount', 'returned'],
   },
   {
     // A transfer is one debit of its source and one credit of its destination, both of its amount and
