@@ -40,7 +40,9 @@ export class AdminPaymentsController {
   @ApiOperation({
     summary: 'Payments, newest first (admin, cursor-paginated)',
     description:
-      '`?status=refund_required` lists the money that arrived for cancelled orders and is owed back.',
+      '`?status=refund_required` lists the money owed back: a success that arrived for a cancelled order, or of ' +
+      'another payment for an order already paid. An order can thus have two payments here: the one that paid it ' +
+      '(the one `GET /api/orders/{id}` shows) and the money to return.',
   })
   @ApiOkResponse({ type: AdminPaymentPage })
   @ApiBadRequestResponse({
@@ -62,8 +64,9 @@ export class AdminPaymentsController {
     description:
       "With `wallet_id`: the money is credited to that wallet (any account's, in the payment's currency; one " +
       '`credit` ledger entry referencing the order). With `external_reference`: the money was returned at the ' +
-      'payment provider, and this records it. Exactly one of the two. Either way the payment (and the ' +
-      "order's `payment.status`) becomes `refunded`, once; the order stays `cancelled`.",
+      'payment provider, and this records it. Exactly one of the two. Either way the payment becomes `refunded`, ' +
+      "once. For a cancelled order, the order's `payment.status` and `refunded_amount` follow and it stays " +
+      '`cancelled`; for money paid twice on a paid order, the order and the payment that paid it do not change.',
   })
   @ApiParam({ name: 'id', format: 'uuid', description: 'The payment id' })
   @ApiBody({
