@@ -1,8 +1,9 @@
 import { randomUUID } from 'crypto';
 import { DataSource } from 'typeorm';
 import { OneChargePerOrder1764000400000 } from '../../migrations/1764000400000-OneChargePerOrder';
-import { pay, pendingOrder } from '../support/payment-fixtures';
-import { createTestApp, type TestApp } from '../support/test-app';
+import { pay, pendingOrder, sendWebhook, succeeded } from '../support/payment-fixtures';
+import { ADMIN_KEY, createTestApp, type TestApp } from '../support/test-app';
+import { bearer } from '../support/wallet-fixtures';
 
 /**
  * What the payments table itself refuses, whatever the service does: a second charge of an order,
@@ -41,6 +42,68 @@ describe('payments: one charge per order (integration, the schema alone)', () =>
     await pay(t, f.customer.key, f.orderId, f.walletId).expect(200);
     return f;
   }
+
+  // First in the file: down() needs every order to have one payment row at most.
+  it('down() then up() on rows of the older schema: a payment of a cancelled order is owed back, any other pays it', async () => {
+    const paid = await paidOrder();
+    const owed = await pendingOrder(t, { balance: 0, price: 1000, quantity: 2 });
+    await t.http().post(`/api/orders/${owed.orderId}/cancel`).set(bearer(owed.customer.key)).expect(200);
+    await sendWebhook(t, succeeded({ order_id: owed.orderId, amount: owed.amount })).expect(200);
+    const settled = await pendingOrder(t, { balance: 0, price: 1000, quantity: 2 });
+    await t
+      .http()
+      .post(`/api/orders/${settled.orderId}/cancel`)
+      .set(bearer(settled.customer.key))
+      .expect(200);
+    await sendWebhook(t, succeeded({ order_id: settled.orderId, amount: settled.amount })).expect(200);
+    const [{ id: settledPayment }] = await db.query('SELECT id FROM payments WHERE order_id = $1', [
+      settled.orderId,
+    ]);
+    await t
+      .http()
+      .post(`/api/admin/payments/${settledPayment}/resolve`)
+      .set(bearer(ADMIN_KEY()))
+      .set('Idempotency-Key', randomUUID())
+      .send({ external_reference: 're_before_revert' })
+      .expect(200);
+    const refunded = await paidOrder();
+    await t
+      .http()
+      .post(`/api/orders/${refunded.orderId}/refund`)
+      .set(bearer(ADMIN_KEY()))
+      .set('Idempotency-Key', randomUUID())
+      .send({})
+      .expect(200);
+
+    const orders = [paid.orderId, owed.orderId, settled.orderId, refunded.orderId];
+    const runner = db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      const migration = new OneChargePerOrder1764000400000();
+      await migration.down(runner);
+      const columns = await runner.query(
+        `SELECT column_name FROM information_schema.columns WHERE table_name = 'payments' AND column_name = 'pays_order'`,
+      );
+      expect(columns).toEqual([]);
+      await migration.up(runner);
+      const rows = await runner.query(
+        `SELECT order_id, status, pays_order FROM payments WHERE order_id = ANY($1)`,
+        [orders],
+      );
+      expect(new Map(rows.map((r: { order_id: string }) => [r.order_id, r]))).toEqual(
+        new Map([
+          [paid.orderId, { order_id: paid.orderId, status: 'succeeded', pays_order: true }],
+          [owed.orderId, { order_id: owed.orderId, status: 'refund_required', pays_order: false }],
+          [settled.orderId, { order_id: settled.orderId, status: 'refunded', pays_order: false }],
+          [refunded.orderId, { order_id: refunded.orderId, status: 'refunded', pays_order: true }],
+        ]),
+      );
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  });
 
   it('refuses a second charge of an order, but keeps any number of other payments owed back', async () => {
     const f = await paidOrder();
