@@ -51,7 +51,8 @@ export class RefundOrderService {
     const refunded = await this.uow.run(
       async (em) => {
         const { order, plan } = await this.orders.lockForRefund(em, command.orderId, command.amount);
-        const payment = await this.payments.lockByOrderId(em, command.orderId);
+        // The payment the order shows is the one that paid it: any other of its payments is money owed back.
+        const payment = order.payment && (await this.payments.lockById(em, order.payment.id));
         if (!payment) throw new Error(`order ${command.orderId} is paid but has no payment`);
         method = payment.method;
         const description = command.reason

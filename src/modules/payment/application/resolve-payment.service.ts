@@ -4,12 +4,11 @@ import { randomUUID } from 'crypto';
 import { AppConfig } from '../../../config/app-config';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { NotFoundError } from '../../../shared/domain/domain-error';
-import type { Caller } from '../../../shared/domain/caller';
 import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
 import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
 import { serviceKey } from '../../wallet/domain/wallet';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
-import { type Payment, refundRequestKey, settlementKey } from '../domain/payment';
+import { type Payment, settlementKey } from '../domain/payment';
 import { PaymentNotResolvableError } from '../domain/payment.errors';
 import type { PaymentRepository } from '../domain/payment.repository';
 import { PAYMENT_REPOSITORY } from '../payment.tokens';
@@ -20,16 +19,16 @@ export interface ResolvePaymentCommand {
   paymentId: string;
   walletId?: string;
   externalReference?: string;
-  idempotencyKey: string;
-  caller: Caller;
 }
 
 /**
- * Settles the money of a `refund_required` payment (a success that arrived for a cancelled order):
- * credited to a wallet in the payment's currency (one ledger credit referencing the order, under a
- * ledger key of the payment's, so at most once), or recorded as returned at the provider. Either
- * way a refund row records it and the payment becomes `refunded`, under the order's and the
- * payment's row locks, so only one of concurrent attempts settles it.
+ * Settles the money of a `refund_required` payment (a success that arrived for a cancelled order,
+ * or of another payment for an order already paid): credited to a wallet in the payment's currency
+ * (one ledger credit referencing the order, under a ledger key of the payment's, so at most once),
+ * or recorded as returned at the provider. Either way a refund row records it and the payment
+ * becomes `refunded`, under the order's and the payment's row locks, so only one of concurrent
+ * attempts settles it. A cancelled order shows its payment settled; a paid order keeps showing the
+ * payment that paid it, untouched.
  */
 @Injectable()
 export class ResolvePaymentService {
@@ -59,7 +58,7 @@ export class ResolvePaymentService {
             walletId: command.walletId,
             amount: payment.amount,
             reference: { type: 'order', id: payment.orderId },
-            description: `Refund of payment ${payment.id} for cancelled order ${payment.orderId}`,
+            description: `Refund of payment ${payment.id} owed back for order ${payment.orderId}`,
             idempotencyKey: serviceKey(settlementKey(payment.id)),
             expectedCurrency: payment.currency,
           });
@@ -74,12 +73,14 @@ export class ResolvePaymentService {
           reason: null,
           walletTransactionId,
           externalReference: command.externalReference ?? null,
-          requestKey: refundRequestKey(command.caller.accountId, command.idempotencyKey),
+          // Named by the payment, not by the request: one settlement per payment, and never the
+          // request key of a refund of the order's own payment made with the same Idempotency-Key.
+          requestKey: settlementKey(payment.id),
           createdAt: now,
         });
         const refunded: Payment = { ...payment, status: 'refunded', updatedAt: now };
         await this.payments.save(em, refunded);
-        await this.orders.recordSettledPayment(em, order);
+        if (order.payment?.id === payment.id) await this.orders.recordSettledPayment(em, order);
         return refunded;
       },
       { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS, onLockTimeout: () => new WalletBusyError() },
