@@ -115,9 +115,23 @@ describe('settling refund_required payments (e2e)', () => {
     expect(await idsOf({ status: 'refund_required' })).not.toContain(f.paymentId);
     expect(await idsOf({ status: 'refunded' })).toContain(f.paymentId);
 
-    // A later success for the same order is not recorded again.
+    // The money of another provider payment for that order later is kept too, beside the settled one,
+    // and the order keeps showing the payment it was settled with.
     const late = await sendWebhook(t, succeeded({ order_id: f.orderId, amount: f.amount })).expect(200);
-    expect(late.body).toMatchObject({ status: 'ignored', reason: 'refund_already_required' });
+    expect(late.body).toMatchObject({
+      status: 'processed',
+      order_status: 'cancelled',
+      payment_status: 'refund_required',
+    });
+    const owedLater = await idsOf({ status: 'refund_required' });
+    const [{ id: surplusId }] = await db.query(
+      `SELECT id FROM payments WHERE order_id = $1 AND status = 'refund_required'`,
+      [f.orderId],
+    );
+    expect(owedLater).toContain(surplusId);
+    expect(
+      (await t.http().get(`/api/orders/${f.orderId}`).set(bearer(f.customer.key)).expect(200)).body.payment,
+    ).toMatchObject({ id: f.paymentId, status: 'refunded' });
   });
 
   it('money of a webhook for an order a wallet pay already paid: listed as refund_required, resolved once; the order keeps its payment', async () => {

@@ -29,7 +29,7 @@ describe('decide', () => {
     });
   });
 
-  it('records a success on a cancelled order as refund_required, once', () => {
+  it('records a success on a cancelled order as refund_required, each provider payment once', () => {
     expect(decide(succeeded, order({ status: 'cancelled' }))).toEqual({ apply: 'record_refund_required' });
     expect(
       decide(
@@ -40,16 +40,12 @@ describe('decide', () => {
       apply: 'nothing',
       reason: 'refund_already_required',
     });
-    // Nor the money of another payment after it.
-    expect(decide(succeeded, order({ status: 'cancelled', paymentStatus: 'refund_required' }))).toEqual({
-      apply: 'nothing',
-      reason: 'refund_already_required',
-    });
-    // Settled by the admin since: still never a second payment for the order.
-    expect(decide(succeeded, order({ status: 'cancelled', paymentStatus: 'refunded' }))).toEqual({
-      apply: 'nothing',
-      reason: 'refund_already_required',
-    });
+    // The money of another payment after it is kept too, beside it, whether that one is settled or not.
+    for (const paymentStatus of ['refund_required', 'refunded']) {
+      expect(decide(succeeded, order({ status: 'cancelled', paymentStatus }))).toEqual({
+        apply: 'record_surplus',
+      });
+    }
   });
 
   it('treats a partially refunded order as paid', () => {

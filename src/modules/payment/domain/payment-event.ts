@@ -33,9 +33,9 @@ export type EventDecision =
  * Order states only move forward, whatever order the events arrive in:
  * - a success pays a pending order; a success for a cancelled order cannot un-cancel it, so the money
  *   is recorded as `refund_required` on the order;
- * - a success of another payment for an order already paid (refunded since, or not) is money paid
- *   twice: it is recorded as a surplus, `refund_required` beside the payment that paid the order,
- *   which the order keeps showing;
+ * - a success of another payment for an order already paid (refunded since, or not), or for a
+ *   cancelled order that already shows money owed back, is money paid twice: it is recorded as a
+ *   surplus, `refund_required` beside the payment the order keeps showing;
  * - a payment is recorded on an order once: its repeated success changes nothing;
  * - a failure cancels a pending order and changes nothing after payment;
  * - an amount or currency that does not match the order changes nothing.
@@ -51,10 +51,11 @@ export function decide(event: PaymentEvent, order: OrderForPayment): EventDecisi
       case 'pending_payment':
         return { apply: 'mark_paid' };
       case 'cancelled':
-        // Once recorded (and maybe settled since), the money of a cancelled order is never recorded again.
-        return order.paymentStatus !== null
-          ? { apply: 'nothing', reason: 'refund_already_required' }
-          : { apply: 'record_refund_required' };
+        // The first money for a cancelled order is the payment it shows; money of any other provider
+        // payment after it waits beside that one, to be returned too.
+        return order.paymentStatus === null
+          ? { apply: 'record_refund_required' }
+          : { apply: 'record_surplus' };
       case 'paid':
       case 'partially_refunded':
       case 'refunded':

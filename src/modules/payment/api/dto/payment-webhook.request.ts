@@ -88,7 +88,7 @@ export class WebhookAnswerResponse {
   @ApiPropertyOptional({
     description:
       'Why nothing changed: `amount_mismatch`, `currency_mismatch`, `already_applied` (the payment that paid the ' +
-      'order), `refund_already_required` (this payment, or for a cancelled order any, is recorded already), ' +
+      'order), `refund_already_required` (this payment is recorded already as money owed back), ' +
       '`order_refunded`, `order_paid`, `order_partially_refunded`, `order_cancelled`',
   })
   reason?: string;
