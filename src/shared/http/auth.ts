@@ -90,10 +90,13 @@ export class ApiKeyGuard implements CanActivate {
     @Inject(API_KEY_AUTHENTICATOR) private readonly authenticator: ApiKeyAuthenticator,
   ) {}
 
+  /** Each route's marks, read from its metadata once. */
+  private readonly routes = new WeakMap<object, { public: boolean; role: AccountRole | undefined }>();
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const route = this.route(context);
+    if (route.public) return true;
 
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = bearerToken(req);
@@ -103,11 +106,24 @@ export class ApiKeyGuard implements CanActivate {
     if (!caller) throw new UnauthorizedError('The API key is not valid');
     req.caller = caller;
 
-    const role = this.reflector.getAllAndOverride<AccountRole | undefined>(REQUIRED_ROLE, targets);
-    if (role === 'admin' && caller.role !== 'admin') {
+    if (route.role === 'admin' && caller.role !== 'admin') {
       throw new ForbiddenError('This endpoint needs the admin key');
     }
     return true;
+  }
+
+  private route(context: ExecutionContext): { public: boolean; role: AccountRole | undefined } {
+    const handler = context.getHandler();
+    let route = this.routes.get(handler);
+    if (!route) {
+      const targets = [handler, context.getClass()];
+      route = {
+        public: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true,
+        role: this.reflector.getAllAndOverride<AccountRole | undefined>(REQUIRED_ROLE, targets),
+      };
+      this.routes.set(handler, route);
+    }
+    return route;
   }
 }
 

@@ -4,10 +4,29 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import type { FastifyRequest } from 'fastify';
 import { ValidationFailedError } from './http-errors';
 
-function reads(context: ExecutionContext, ...types: RouteParamtypes[]): boolean {
-  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), context.getHandler().name) ??
-    {}) as Record<string, unknown>;
-  return Object.keys(args).some((key) => types.includes(Number(key.split(':')[0]) as RouteParamtypes));
+/** What a handler's parameters read: fixed per handler, so worked out once. */
+interface Reads {
+  query: boolean;
+  body: boolean;
+}
+const readsByHandler = new WeakMap<object, Reads>();
+
+function reads(context: ExecutionContext): Reads {
+  const handler = context.getHandler();
+  let known = readsByHandler.get(handler);
+  if (!known) {
+    const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), handler.name) ?? {}) as Record<
+      string,
+      unknown
+    >;
+    const types = new Set(Object.keys(args).map((key) => Number(key.split(':')[0]) as RouteParamtypes));
+    known = {
+      query: types.has(RouteParamtypes.QUERY),
+      body: types.has(RouteParamtypes.BODY) || types.has(RouteParamtypes.RAW_BODY),
+    };
+    readsByHandler.set(handler, known);
+  }
+  return known;
 }
 
 function sentBody(req: FastifyRequest): boolean {
@@ -30,7 +49,8 @@ export class RequestShapeGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<FastifyRequest>();
-    if (!reads(context, RouteParamtypes.QUERY)) {
+    const handler = reads(context);
+    if (!handler.query) {
       const unknown = Object.keys(req.query ?? {});
       if (unknown.length > 0) {
         throw new ValidationFailedError(
@@ -41,7 +61,7 @@ export class RequestShapeGuard implements CanActivate {
         );
       }
     }
-    if (!reads(context, RouteParamtypes.BODY, RouteParamtypes.RAW_BODY) && sentBody(req)) {
+    if (!handler.body && sentBody(req)) {
       throw new ValidationFailedError([
         { field: 'body', message: 'must be empty: this endpoint takes no body' },
       ]);
