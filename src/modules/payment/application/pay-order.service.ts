@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { randomUUID } from 'crypto';
-import { AppConfig } from '../../../config/app-config';
 import type { Caller } from '../../../shared/domain/caller';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
@@ -34,7 +33,6 @@ export class PayOrderService {
     private readonly ledger: WalletLedgerService,
     @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository<EntityManager>,
     private readonly metrics: PaymentMetrics,
-    private readonly config: AppConfig,
   ) {}
 
   async execute(command: PayOrderCommand): Promise<Order> {
@@ -76,7 +74,7 @@ export class PayOrderService {
           amount: order.amount,
         });
       },
-      { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS, onLockTimeout: () => new WalletBusyError() },
+      { onLockTimeout: () => new WalletBusyError() },
     );
     this.metrics.payments.inc({ method: 'wallet' });
     return paid;

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { randomUUID } from 'crypto';
-import { AppConfig } from '../../../config/app-config';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import type { Caller } from '../../../shared/domain/caller';
 import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
@@ -42,7 +41,6 @@ export class RefundOrderService {
     private readonly ledger: WalletLedgerService,
     @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository<EntityManager>,
     private readonly metrics: PaymentMetrics,
-    private readonly config: AppConfig,
   ) {}
 
   async execute(command: RefundOrderCommand): Promise<Order> {
@@ -91,7 +89,7 @@ export class RefundOrderService {
         });
         return this.orders.recordRefund(em, order, plan);
       },
-      { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS, onLockTimeout: () => new WalletBusyError() },
+      { onLockTimeout: () => new WalletBusyError() },
     );
     this.metrics.refunds.inc({ method });
     return refunded;

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { randomUUID } from 'crypto';
-import { AppConfig } from '../../../config/app-config';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import type { Caller } from '../../../shared/domain/caller';
@@ -39,7 +38,6 @@ export class ResolvePaymentService {
     private readonly ledger: WalletLedgerService,
     @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository<EntityManager>,
     private readonly metrics: PaymentMetrics,
-    private readonly config: AppConfig,
   ) {}
 
   /** Throws NotFoundError, PaymentNotResolvableError, CurrencyMismatchError, BalanceLimitExceededError. */
@@ -82,7 +80,7 @@ export class ResolvePaymentService {
         await this.orders.recordSettledPayment(em, order);
         return refunded;
       },
-      { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS, onLockTimeout: () => new WalletBusyError() },
+      { onLockTimeout: () => new WalletBusyError() },
     );
     this.metrics.refunds.inc({
       method: command.walletId !== undefined ? 'settled_to_wallet' : 'settled_external',
