@@ -1,3 +1,5 @@
+import { OfferUnavailableError } from './provider.errors';
+
 export const TRAVEL_TYPES = ['flight', 'hotel'] as const;
 export type TravelType = (typeof TRAVEL_TYPES)[number];
 
@@ -37,6 +39,18 @@ export interface HotelSearch {
 }
 
 export type OfferSearch = FlightSearch | HotelSearch;
+
+const SOLD_AS: Record<TravelType, string> = { flight: 'flights', hotel: 'stays' };
+
+/** The search of the one travel type a provider sells; any other is OfferUnavailableError. */
+export function searchOf<T extends TravelType>(
+  provider: string,
+  type: T,
+  criteria: OfferSearch,
+): Extract<OfferSearch, { kind: T }> {
+  if (criteria.kind !== type) throw new OfferUnavailableError(`${provider} sells ${SOLD_AS[type]} only`);
+  return criteria as Extract<OfferSearch, { kind: T }>;
+}
 
 export interface Price {
   /** Minor units. */

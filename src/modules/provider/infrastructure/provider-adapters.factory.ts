@@ -14,13 +14,15 @@ type AdapterFactory = (config: AppConfig, redis: Redis) => TravelProvider;
 const httpClient = (config: AppConfig, provider: string, baseUrl: string) =>
   new ProviderHttpClient({ provider, baseUrl, timeoutMs: config.PROVIDER_TIMEOUT_MS });
 
+/** A sandbox adapter, its bookings kept in Redis under `provider`, its offer ids signed. */
+const sandbox =
+  (Adapter: new (bookings: SandboxBookings, offerIdKey: Buffer) => TravelProvider, provider: string) =>
+  (config: AppConfig, redis: Redis): TravelProvider =>
+    new Adapter(new SandboxBookings(redis, config, provider), sandboxOfferIdKey(config.ADMIN_API_KEY));
+
 /** Which adapter each PROVIDER_MODE builds; the adapters themselves know nothing of the mode. */
 export const AMADEUS_ADAPTERS: Record<ProviderMode, AdapterFactory> = {
-  sandbox: (config, redis) =>
-    new AmadeusSandboxAdapter(
-      new SandboxBookings(redis, config, 'amadeus'),
-      sandboxOfferIdKey(config.ADMIN_API_KEY),
-    ),
+  sandbox: sandbox(AmadeusSandboxAdapter, 'amadeus'),
   live: (config) =>
     new AmadeusHttpAdapter(httpClient(config, 'Amadeus', config.AMADEUS_BASE_URL), {
       clientId: config.AMADEUS_CLIENT_ID as string,
@@ -29,11 +31,7 @@ export const AMADEUS_ADAPTERS: Record<ProviderMode, AdapterFactory> = {
 };
 
 export const BOOKING_COM_ADAPTERS: Record<ProviderMode, AdapterFactory> = {
-  sandbox: (config, redis) =>
-    new BookingComSandboxAdapter(
-      new SandboxBookings(redis, config, 'booking-com'),
-      sandboxOfferIdKey(config.ADMIN_API_KEY),
-    ),
+  sandbox: sandbox(BookingComSandboxAdapter, 'booking-com'),
   live: (config) =>
     new BookingComHttpAdapter(httpClient(config, 'Booking.com', config.BOOKING_BASE_URL), {
       token: config.BOOKING_API_TOKEN as string,
