@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
 import { FieldError } from './http-errors';
 
 /** HTTP status of every error code the API answers with (see openapi.json). */
@@ -70,3 +71,15 @@ export class ProblemDetails {
   @ApiPropertyOptional({ type: [FieldErrorDto], description: 'Present on validation failures' })
   errors?: FieldErrorDto[];
 }
+
+/**
+ * The problem+json answers of a route, by HTTP status, each described by the codes it carries:
+ * `@ApiProblems({ 400: '`validation_failed`', 404: '`not_found`' })`. Descriptions of a status
+ * that another decorator documents too (`@Idempotent()`, `@AdminOnly()`) are merged as usual.
+ */
+export const ApiProblems = (descriptions: Record<number, string>) =>
+  applyDecorators(
+    ...Object.entries(descriptions).map(([status, description]) =>
+      ApiResponse({ status: Number(status), type: ProblemDetails, description }),
+    ),
+  );

@@ -1,14 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import {
-  ApiBadGatewayResponse,
-  ApiBadRequestResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../../shared/http/auth';
-import { ProblemDetails } from '../../../shared/http/problem-details';
+import { ApiProblems } from '../../../shared/http/problem-details';
 import { FlightBookingHandler } from '../application/flight-booking.handler';
 import { HotelBookingHandler } from '../application/hotel-booking.handler';
 import { FlightOffersQuery, HotelOffersQuery } from './dto/offer-search.query';
@@ -36,9 +29,11 @@ export class OffersController {
       '(`POST /api/wallets` with `{"currency": "EUR"}`).',
   })
   @ApiOkResponse({ type: OffersResponse })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: BAD_QUERY })
-  @ApiUnprocessableEntityResponse({ type: ProblemDetails, description: REFUSED })
-  @ApiBadGatewayResponse({ type: ProblemDetails, description: UNAVAILABLE })
+  @ApiProblems({
+    400: BAD_QUERY,
+    422: REFUSED,
+    502: UNAVAILABLE,
+  })
   async flightOffers(@Query() query: FlightOffersQuery): Promise<OffersResponse> {
     const offers = await this.flights.search({
       kind: 'flight',
@@ -59,9 +54,11 @@ export class OffersController {
       '(`POST /api/wallets` with `{"currency": "EUR"}`).',
   })
   @ApiOkResponse({ type: OffersResponse })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: BAD_QUERY })
-  @ApiUnprocessableEntityResponse({ type: ProblemDetails, description: REFUSED })
-  @ApiBadGatewayResponse({ type: ProblemDetails, description: UNAVAILABLE })
+  @ApiProblems({
+    400: BAD_QUERY,
+    422: REFUSED,
+    502: UNAVAILABLE,
+  })
   async hotelOffers(@Query() query: HotelOffersQuery): Promise<OffersResponse> {
     const offers = await this.hotels.search({
       kind: 'hotel',
