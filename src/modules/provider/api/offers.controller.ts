@@ -1,4 +1,4 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { applyDecorators, Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../../shared/http/auth';
 import { ApiProblems } from '../../../shared/http/problem-details';
@@ -7,10 +7,17 @@ import { HotelBookingHandler } from '../application/hotel-booking.handler';
 import { FlightOffersQuery, HotelOffersQuery } from './dto/offer-search.query';
 import { OffersResponse, toOfferResponse } from './dto/offer.response';
 
-const BAD_QUERY =
-  'A query parameter is missing, malformed or unknown (`validation_failed`, naming the field)';
-const UNAVAILABLE = 'The provider cannot be reached or failed (`provider_unavailable`)';
-const REFUSED = 'The provider rejected the search (`offer_unavailable`)';
+/** A public offer search: its answer, and the problems any provider's search may give. */
+const OfferSearchRoute = () =>
+  applyDecorators(
+    Public(),
+    ApiOkResponse({ type: OffersResponse }),
+    ApiProblems({
+      400: 'A query parameter is missing, malformed or unknown (`validation_failed`, naming the field)',
+      422: 'The provider rejected the search (`offer_unavailable`)',
+      502: 'The provider cannot be reached or failed (`provider_unavailable`)',
+    }),
+  );
 
 @ApiTags('travel')
 @Controller('api')
@@ -21,18 +28,12 @@ export class OffersController {
   ) {}
 
   @Get('flights/offers')
-  @Public()
+  @OfferSearchRoute()
   @ApiOperation({
     summary: 'Search flight offers (public)',
     description:
       'Prices in minor units; offers from Amadeus. The sandbox prices in EUR: book from a EUR wallet ' +
       '(`POST /api/wallets` with `{"currency": "EUR"}`).',
-  })
-  @ApiOkResponse({ type: OffersResponse })
-  @ApiProblems({
-    400: BAD_QUERY,
-    422: REFUSED,
-    502: UNAVAILABLE,
   })
   async flightOffers(@Query() query: FlightOffersQuery): Promise<OffersResponse> {
     const offers = await this.flights.search({
@@ -46,18 +47,12 @@ export class OffersController {
   }
 
   @Get('hotels/offers')
-  @Public()
+  @OfferSearchRoute()
   @ApiOperation({
     summary: 'Search hotel offers (public)',
     description:
       'Prices in minor units; offers from Booking.com. The sandbox prices in EUR: book from a EUR wallet ' +
       '(`POST /api/wallets` with `{"currency": "EUR"}`).',
-  })
-  @ApiOkResponse({ type: OffersResponse })
-  @ApiProblems({
-    400: BAD_QUERY,
-    422: REFUSED,
-    502: UNAVAILABLE,
   })
   async hotelOffers(@Query() query: HotelOffersQuery): Promise<OffersResponse> {
     const offers = await this.hotels.search({
