@@ -4,6 +4,7 @@ import { DataSource, EntityManager, LessThanOrEqual } from 'typeorm';
 import type { Order } from '../domain/order';
 import type { OrderRepository } from '../domain/order.repository';
 import { OrderOrmEntity } from './order.orm-entity';
+import { MappedRows } from '../../../shared/database/mapped-rows';
 
 const toOrder = (row: OrderOrmEntity): Order => ({
   id: row.id,
@@ -54,6 +55,8 @@ const toRow = (order: Order): OrderOrmEntity => ({
 
 @Injectable()
 export class TypeOrmOrderRepository implements OrderRepository<EntityManager> {
+  private readonly rows = new MappedRows(OrderOrmEntity, toOrder);
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async insert(em: EntityManager, order: Order): Promise<void> {
@@ -88,19 +91,16 @@ export class TypeOrmOrderRepository implements OrderRepository<EntityManager> {
     );
   }
 
-  async findById(id: string, em: EntityManager = this.dataSource.manager): Promise<Order | null> {
-    const row = await em.findOne(OrderOrmEntity, { where: { id } });
-    return row ? toOrder(row) : null;
+  findById(id: string, em: EntityManager = this.dataSource.manager): Promise<Order | null> {
+    return this.rows.findOne(em, { id });
   }
 
-  async findByHoldId(em: EntityManager, holdId: string): Promise<Order | null> {
-    const row = await em.findOne(OrderOrmEntity, { where: { holdId } });
-    return row ? toOrder(row) : null;
+  findByHoldId(em: EntityManager, holdId: string): Promise<Order | null> {
+    return this.rows.findOne(em, { holdId });
   }
 
-  async lockById(em: EntityManager, id: string): Promise<Order | null> {
-    const row = await em.findOne(OrderOrmEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
-    return row ? toOrder(row) : null;
+  lockById(em: EntityManager, id: string): Promise<Order | null> {
+    return this.rows.lockOne(em, { id });
   }
 
   async lockOverdue(em: EntityManager, now: Date, limit: number): Promise<Order[]> {
