@@ -50,6 +50,16 @@ interface LockedRow {
   entries: Array<Record<string, string | number | null>>;
 }
 
+/** A wallet row as a raw query returns it (the balance as a string, as pg gives bigints). */
+const fromRawRow = (row: Omit<LockedRow, 'entries'>): Wallet => ({
+  id: row.id,
+  accountId: row.account_id,
+  currency: row.currency,
+  balance: BigInt(row.balance),
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
 /** A ledger row as PostgreSQL's json_agg wrote it (bigints as JSON numbers, all within 2^53). */
 const fromJsonRow = (r: Record<string, string | number | null>): WalletTransaction => ({
   id: String(r.id),
@@ -125,17 +135,7 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
     );
     const row = rows[0];
     if (!row) return null;
-    return {
-      wallet: {
-        id: row.id,
-        accountId: row.account_id,
-        currency: row.currency,
-        balance: BigInt(row.balance),
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
-      },
-      entries: row.entries.map(fromJsonRow),
-    };
+    return { wallet: fromRawRow(row), entries: row.entries.map(fromJsonRow) };
   }
 
   async lockInOrder(tx: EntityManager, ids: string[]): Promise<Wallet[]> {
@@ -147,14 +147,7 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
           FOR UPDATE`,
       [ids],
     );
-    return rows.map((row) => ({
-      id: row.id,
-      accountId: row.account_id,
-      currency: row.currency,
-      balance: BigInt(row.balance),
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    }));
+    return rows.map(fromRawRow);
   }
 
   async append(
