@@ -1,6 +1,33 @@
-import type { EntityManager, EntityTarget, FindOptionsWhere, ObjectLiteral } from 'typeorm';
+import {
+  type EntityManager,
+  type EntityTarget,
+  type FindOptionsOrder,
+  type FindOptionsWhere,
+  LessThanOrEqual,
+  type ObjectLiteral,
+} from 'typeorm';
 import type { Cursor } from '../domain/cursor';
 import { newestFirst } from './newest-first';
+
+/**
+ * Up to `limit` rows matching `where` whose `due` time has come, oldest first, locked and skipping
+ * rows another transaction holds, so that the sweepers of several workers share the overdue rows.
+ */
+export function lockDue<E extends ObjectLiteral>(
+  em: EntityManager,
+  entity: EntityTarget<E>,
+  where: FindOptionsWhere<E>,
+  due: keyof E & string,
+  now: Date,
+  limit: number,
+): Promise<E[]> {
+  return em.find(entity, {
+    where: { ...where, [due]: LessThanOrEqual(now) } as FindOptionsWhere<E>,
+    order: { [due]: 'ASC' } as FindOptionsOrder<E>,
+    take: limit,
+    lock: { mode: 'pessimistic_write', onLocked: 'skip_locked' },
+  });
+}
 
 /**
  * The reads of one entity, each row mapped to its domain type: what a TypeORM repository would
@@ -21,6 +48,17 @@ export class MappedRows<E extends ObjectLiteral, T> {
   async lockOne(em: EntityManager, where: FindOptionsWhere<E>): Promise<T | null> {
     const row = await em.findOne(this.entity, { where, lock: { mode: 'pessimistic_write' } });
     return row ? this.toDomain(row) : null;
+  }
+
+  /** See lockDue. */
+  async lockDue(
+    em: EntityManager,
+    where: FindOptionsWhere<E>,
+    due: keyof E & string,
+    now: Date,
+    limit: number,
+  ): Promise<T[]> {
+    return (await lockDue(em, this.entity, where, due, now, limit)).map(this.toDomain);
   }
 
   /** A page of the rows whose `column` is `value`, newest first, after `cursor`. */
