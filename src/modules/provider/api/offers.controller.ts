@@ -4,13 +4,21 @@ import { Public } from '../../../shared/http/auth';
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { FlightBookingHandler } from '../application/flight-booking.handler';
 import { HotelBookingHandler } from '../application/hotel-booking.handler';
+import type { TravelBookingHandler } from '../application/travel-booking.handler';
+import type { OfferSearch } from '../domain/travel-provider';
 import { FlightOffersQuery, HotelOffersQuery } from './dto/offer-search.query';
 import { OffersResponse, toOfferResponse } from './dto/offer.response';
 
-/** A public offer search: its answer, and the problems any provider's search may give. */
-const OfferSearchRoute = () =>
+/** A public search of one provider's offers: what it says, its answer and the problems it may give. */
+const OfferSearchRoute = (summary: string, provider: string) =>
   applyDecorators(
     Public(),
+    ApiOperation({
+      summary,
+      description:
+        `Prices in minor units; offers from ${provider}. The sandbox prices in EUR: book from a EUR wallet ` +
+        '(`POST /api/wallets` with `{"currency": "EUR"}`).',
+    }),
     ApiOkResponse({ type: OffersResponse }),
     ApiProblems({
       400: 'A query parameter is missing, malformed or unknown (`validation_failed`, naming the field)',
@@ -28,40 +36,24 @@ export class OffersController {
   ) {}
 
   @Get('flights/offers')
-  @OfferSearchRoute()
-  @ApiOperation({
-    summary: 'Search flight offers (public)',
-    description:
-      'Prices in minor units; offers from Amadeus. The sandbox prices in EUR: book from a EUR wallet ' +
-      '(`POST /api/wallets` with `{"currency": "EUR"}`).',
-  })
-  async flightOffers(@Query() query: FlightOffersQuery): Promise<OffersResponse> {
-    const offers = await this.flights.search({
-      kind: 'flight',
-      origin: query.origin,
-      destination: query.destination,
-      departureDate: query.departure_date,
-      adults: query.adults,
-    });
-    return { provider: this.flights.providerName, offers: offers.map(toOfferResponse) };
+  @OfferSearchRoute('Search flight offers (public)', 'Amadeus')
+  flightOffers(@Query() query: FlightOffersQuery): Promise<OffersResponse> {
+    const { origin, destination, departure_date: departureDate, adults } = query;
+    return offersOf(this.flights, { kind: 'flight', origin, destination, departureDate, adults });
   }
 
   @Get('hotels/offers')
-  @OfferSearchRoute()
-  @ApiOperation({
-    summary: 'Search hotel offers (public)',
-    description:
-      'Prices in minor units; offers from Booking.com. The sandbox prices in EUR: book from a EUR wallet ' +
-      '(`POST /api/wallets` with `{"currency": "EUR"}`).',
-  })
-  async hotelOffers(@Query() query: HotelOffersQuery): Promise<OffersResponse> {
-    const offers = await this.hotels.search({
-      kind: 'hotel',
-      city: query.city,
-      checkIn: query.check_in,
-      checkOut: query.check_out,
-      guests: query.guests,
-    });
-    return { provider: this.hotels.providerName, offers: offers.map(toOfferResponse) };
+  @OfferSearchRoute('Search hotel offers (public)', 'Booking.com')
+  hotelOffers(@Query() query: HotelOffersQuery): Promise<OffersResponse> {
+    const { city, check_in: checkIn, check_out: checkOut, guests } = query;
+    return offersOf(this.hotels, { kind: 'hotel', city, checkIn, checkOut, guests });
   }
+}
+
+async function offersOf<S extends OfferSearch>(
+  handler: TravelBookingHandler<S>,
+  criteria: S,
+): Promise<OffersResponse> {
+  const offers = await handler.search(criteria);
+  return { provider: handler.providerName, offers: offers.map(toOfferResponse) };
 }
