@@ -83,3 +83,27 @@ export const ApiProblems = (descriptions: Record<number, string>) =>
       ApiResponse({ status: Number(status), type: ProblemDetails, description }),
     ),
   );
+
+/**
+ * A problem document as this API writes every one; `errors` names the fields of a validation
+ * failure. A problem without `detail` (a bare 500) has no such member at all.
+ */
+export function problemDocument(fields: {
+  status: number;
+  title: string;
+  code: string;
+  detail?: string;
+  requestId: string;
+  errors?: FieldError[];
+}): ProblemDetails {
+  const { status, title, code, detail, requestId, errors } = fields;
+  return {
+    type: 'about:blank',
+    title,
+    status,
+    code,
+    ...(detail === undefined ? {} : { detail }),
+    request_id: requestId,
+    ...(errors === undefined ? {} : { errors }),
+  };
+}
