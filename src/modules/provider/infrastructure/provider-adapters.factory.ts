@@ -1,5 +1,7 @@
+import type { FactoryProvider } from '@nestjs/common';
 import type Redis from 'ioredis';
-import type { AppConfig, ProviderMode } from '../../../config/app-config';
+import { AppConfig, type ProviderMode } from '../../../config/app-config';
+import { REDIS } from '../../../shared/redis/redis.module';
 import type { TravelProvider } from '../domain/travel-provider';
 import { AmadeusHttpAdapter } from './amadeus/amadeus-http.adapter';
 import { BookingComHttpAdapter } from './booking-com/booking-com-http.adapter';
@@ -38,3 +40,15 @@ export const BOOKING_COM_ADAPTERS: Record<ProviderMode, AdapterFactory> = {
       affiliateId: config.BOOKING_AFFILIATE_ID as string,
     }),
 };
+
+/** The provider of an adapter token: the adapter of the configured PROVIDER_MODE. */
+export function adapterProvider(
+  token: symbol,
+  adapters: Record<ProviderMode, AdapterFactory>,
+): FactoryProvider<TravelProvider> {
+  return {
+    provide: token,
+    inject: [AppConfig, REDIS],
+    useFactory: (config: AppConfig, redis: Redis) => adapters[config.PROVIDER_MODE](config, redis),
+  };
+}
