@@ -20,6 +20,13 @@ export interface TravelProvider {
   findBooking(reference: string): Promise<ProviderBooking | null>;
 }
 
+/** A real YYYY-MM-DD date (not 2026-02-30 or 2026-99-99). */
+export function isCalendarDate(value: unknown): value is string {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
 export interface FlightSearch {
   kind: 'flight';
   origin: string;

@@ -54,13 +54,6 @@ export function isIntBetween(value: unknown, min: number, max: number): value is
   return Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
 }
 
-/** A real YYYY-MM-DD date (not 2026-02-30 or 2026-99-99). */
-export function isCalendarDate(value: unknown): value is string {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
-}
-
 function mac(key: Buffer, text: string): Buffer {
   return createHmac('sha256', key).update(text).digest().subarray(0, 16);
 }

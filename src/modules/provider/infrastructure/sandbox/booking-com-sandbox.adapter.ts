@@ -1,5 +1,5 @@
-import type { HotelSearch, Offer } from '../../domain/travel-provider';
-import { choiceGuard, isCalendarDate, isIntBetween } from '../offer-id';
+import { type HotelSearch, isCalendarDate, type Offer } from '../../domain/travel-provider';
+import { choiceGuard, isIntBetween } from '../offer-id';
 import { SandboxAdapter } from './sandbox-adapter';
 import { type SandboxBookings, stableNumber } from './sandbox-bookings';
 
