@@ -1,5 +1,8 @@
-import { randomUUID } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
+import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
+import { REDIS } from '../../src/shared/redis/redis.module';
+import { redisKey } from '../../src/shared/redis/redis-keys';
 import { pay, pendingOrder, sendWebhook, succeeded } from '../support/payment-fixtures';
 import { ADMIN_KEY, createTestApp, type TestApp } from '../support/test-app';
 import { bearer, customerWithWallet } from '../support/wallet-fixtures';
@@ -112,9 +115,152 @@ describe('settling refund_required payments (e2e)', () => {
     expect(await idsOf({ status: 'refund_required' })).not.toContain(f.paymentId);
     expect(await idsOf({ status: 'refunded' })).toContain(f.paymentId);
 
-    // A later success for the same order is not recorded again.
+    // The money of another provider payment for that order later is kept too, beside the settled one,
+    // and the order keeps showing the payment it was settled with.
     const late = await sendWebhook(t, succeeded({ order_id: f.orderId, amount: f.amount })).expect(200);
-    expect(late.body).toMatchObject({ status: 'ignored', reason: 'refund_already_required' });
+    expect(late.body).toMatchObject({
+      status: 'processed',
+      order_status: 'cancelled',
+      payment_status: 'refund_required',
+    });
+    const owedLater = await idsOf({ status: 'refund_required' });
+    const [{ id: surplusId }] = await db.query(
+      `SELECT id FROM payments WHERE order_id = $1 AND status = 'refund_required'`,
+      [f.orderId],
+    );
+    expect(owedLater).toContain(surplusId);
+    expect(
+      (await t.http().get(`/api/orders/${f.orderId}`).set(bearer(f.customer.key)).expect(200)).body.payment,
+    ).toMatchObject({ id: f.paymentId, status: 'refunded' });
+  });
+
+  it('money of a webhook for an order a wallet pay already paid: listed as refund_required, resolved once; the order keeps its payment', async () => {
+    const f = await pendingOrder(t, { balance: 10000, price: 1999, quantity: 2 });
+    const paid = await pay(t, f.customer.key, f.orderId, f.walletId).expect(200);
+    const event = succeeded({ order_id: f.orderId, amount: f.amount });
+    const webhook = await sendWebhook(t, event).expect(200);
+    expect(webhook.body).toMatchObject({
+      status: 'processed',
+      order_status: 'paid',
+      payment_status: 'refund_required',
+    });
+
+    const owed = (await walk({ status: 'refund_required' })).filter(
+      (p) => (p as unknown as { order_id: string }).order_id === f.orderId,
+    );
+    expect(owed).toEqual([
+      {
+        id: expect.any(String),
+        order_id: f.orderId,
+        method: 'external',
+        status: 'refund_required',
+        amount: 3998,
+        currency: 'USD',
+        external_payment_id: event.data.payment_id,
+        created_at: expect.stringMatching(/Z$/),
+        updated_at: expect.stringMatching(/Z$/),
+      },
+    ]);
+    const surplusId = owed[0].id;
+    expect(surplusId).not.toBe(paid.body.payment.id);
+    expect(await idsOf({ status: 'succeeded' })).toContain(paid.body.payment.id);
+
+    const key = randomUUID();
+    const res = await resolve(surplusId, { wallet_id: f.walletId }, key).expect(200);
+    expect(res.body).toMatchObject({ id: surplusId, order_id: f.orderId, status: 'refunded', amount: 3998 });
+    expect(await balanceOf(f.walletId)).toBe(10000);
+    const replay = await resolve(surplusId, { wallet_id: f.walletId }, key).expect(200);
+    expect(replay.body).toEqual(res.body);
+    const again = await resolve(surplusId, { wallet_id: f.walletId }).expect(409);
+    expect(again.body.code).toBe('payment_not_resolvable');
+    expect(await balanceOf(f.walletId)).toBe(10000);
+    expect(await idsOf({ status: 'refund_required' })).not.toContain(surplusId);
+
+    const order = async () =>
+      (await t.http().get(`/api/orders/${f.orderId}`).set(bearer(f.customer.key)).expect(200)).body;
+    expect(await order()).toMatchObject({
+      status: 'paid',
+      refunded_amount: 0,
+      payment: { id: paid.body.payment.id, method: 'wallet', status: 'succeeded', amount: 3998 },
+    });
+    const reconciled = async () =>
+      (await t.http().get('/api/admin/reconciliation').set(bearer(ADMIN_KEY())).expect(200)).body;
+    expect((await reconciled()).checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
+
+    // The order's own payment is still refundable, to the paying wallet, and only it.
+    await t
+      .http()
+      .post(`/api/orders/${f.orderId}/refund`)
+      .set(bearer(ADMIN_KEY()))
+      .set('Idempotency-Key', randomUUID())
+      .send({})
+      .expect(200);
+    expect(await order()).toMatchObject({
+      status: 'refunded',
+      refunded_amount: 3998,
+      payment: { id: paid.body.payment.id, method: 'wallet', status: 'refunded' },
+    });
+    expect(await balanceOf(f.walletId)).toBe(13998);
+    expect(
+      await db.query('SELECT payment_id, amount::int FROM refunds WHERE order_id = $1 ORDER BY created_at', [
+        f.orderId,
+      ]),
+    ).toEqual([
+      { payment_id: surplusId, amount: 3998 },
+      { payment_id: paid.body.payment.id, amount: 3998 },
+    ]);
+    expect((await reconciled()).checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
+
+    // The same provider payment again is not recorded again.
+    const late = await sendWebhook(t, event).expect(200);
+    expect(late.body).toMatchObject({
+      status: 'ignored',
+      reason: 'refund_already_required',
+      payment_status: 'refunded',
+    });
+  });
+
+  it("a settlement gets a refund row of its own even under a key that once refunded the order's own payment", async () => {
+    const f = await pendingOrder(t, { balance: 10000, price: 1000, quantity: 1 });
+    const paid = await pay(t, f.customer.key, f.orderId, f.walletId).expect(200);
+    await sendWebhook(t, succeeded({ order_id: f.orderId, amount: f.amount })).expect(200);
+    const [{ id: surplusId }] = await db.query(
+      `SELECT id FROM payments WHERE order_id = $1 AND method = 'external'`,
+      [f.orderId],
+    );
+    const key = randomUUID();
+    await t
+      .http()
+      .post(`/api/orders/${f.orderId}/refund`)
+      .set(bearer(ADMIN_KEY()))
+      .set('Idempotency-Key', key)
+      .send({ amount: 100 })
+      .expect(200);
+    // The key has expired since (as it does after IDEMPOTENCY_TTL_SECONDS), so the admin may use it again.
+    const [{ account_id: scope }] = await db.query('SELECT account_id FROM idempotency_keys WHERE key = $1', [
+      key,
+    ]);
+    await db.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1`, [
+      key,
+    ]);
+    await t.app
+      .get<Redis>(REDIS)
+      .del(redisKey(t.config, 'idem', scope, createHash('sha256').update(key, 'utf8').digest('hex')));
+
+    const settled = await resolve(surplusId, { external_reference: 're_after_refund' }, key);
+    expect([settled.status, settled.body.status]).toEqual([200, 'refunded']);
+    expect(
+      await db.query(
+        'SELECT payment_id, amount::int, external_reference FROM refunds WHERE order_id = $1 ORDER BY created_at',
+        [f.orderId],
+      ),
+    ).toEqual([
+      { payment_id: paid.body.payment.id, amount: 100, external_reference: null },
+      { payment_id: surplusId, amount: 1000, external_reference: 're_after_refund' },
+    ]);
+    const report = (await t.http().get('/api/admin/reconciliation').set(bearer(ADMIN_KEY())).expect(200))
+      .body;
+    expect(report.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
   });
 
   it('resolving with an external reference records it without moving any wallet', async () => {

@@ -596,22 +596,172 @@ describe('payments (e2e)', () => {
       });
     });
 
-    // The issue asks that money arriving by webhook for an order a wallet pay has already paid be
-    // kept as refund_required, to be returned. Today the event is ignored (order_already_paid) and
-    // that money is recorded nowhere, so this test fails; once the service records it, jest reports
-    // it as passing unexpectedly: then drop `.failing`.
-    it.failing(
-      'the webhook money for an order a wallet pay already paid is kept as refund_required',
-      async () => {
-        const f = await pendingOrder(t, { balance: 10000, price: 1000, quantity: 2 });
-        const race = await payRacingWebhook(f, 'wallet');
-        expect(race.webhook.body).toMatchObject({ status: 'processed', payment_status: 'refund_required' });
-        expect(race.payments).toEqual([
-          { method: 'wallet', status: 'succeeded', amount: 2000 },
-          { method: 'external', status: 'refund_required', amount: 2000 },
-        ]);
-      },
-    );
+    it('the webhook money for an order a wallet pay already paid is kept as refund_required', async () => {
+      const f = await pendingOrder(t, { balance: 10000, price: 1000, quantity: 2 });
+      const race = await payRacingWebhook(f, 'wallet');
+      expect(race.webhook.status).toBe(200);
+      expect(race.webhook.body).toEqual({
+        status: 'processed',
+        event_id: expect.any(String),
+        order_id: f.orderId,
+        order_status: 'paid',
+        payment_status: 'refund_required',
+      });
+      expect(race.payments).toEqual([
+        { method: 'wallet', status: 'succeeded', amount: 2000 },
+        { method: 'external', status: 'refund_required', amount: 2000 },
+      ]);
+      expect(race.debits).toEqual([{ amount: 2000 }]);
+      // The order shows the payment that paid it, and was sold once.
+      const order = await getOrder(f.customer.key, f.orderId);
+      expect(order).toMatchObject({
+        status: 'paid',
+        refunded_amount: 0,
+        payment: {
+          id: (race.wallet.body.payment as { id: string }).id,
+          method: 'wallet',
+          status: 'succeeded',
+          amount: 2000,
+        },
+      });
+      expect(await stockInDb(t, f.productId)).toMatchObject({ reserved_stock: 0, sold_stock: 2 });
+      const report = (await t.http().get('/api/admin/reconciliation').set(bearer(ADMIN_KEY())).expect(200))
+        .body;
+      expect(report.checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
+
+      // The same provider payment again (a new webhook-id): recorded once. The first delivery replays.
+      const [{ external_payment_id: paymentId }] = await db.query(
+        `SELECT external_payment_id FROM payments WHERE order_id = $1 AND method = 'external'`,
+        [f.orderId],
+      );
+      const again = await sendWebhook(
+        t,
+        succeeded({ order_id: f.orderId, amount: f.amount, payment_id: paymentId }),
+      ).expect(200);
+      expect(again.body).toMatchObject({
+        status: 'ignored',
+        reason: 'refund_already_required',
+        order_status: 'paid',
+        payment_status: 'refund_required',
+      });
+      const replay = await sendWebhook(
+        t,
+        succeeded({ order_id: f.orderId, amount: f.amount, payment_id: paymentId }),
+        { id: race.webhook.body.event_id as string },
+      ).expect(200);
+      expect(replay.body).toEqual(race.webhook.body);
+      const [{ payments }] = await db.query(
+        'SELECT COUNT(*)::int AS payments FROM payments WHERE order_id = $1',
+        [f.orderId],
+      );
+      expect(payments).toBe(2);
+    });
+
+    it('an order paid by webhook: its payment again changes nothing, another payment is kept as refund_required', async () => {
+      const f = await pendingOrder(t, { price: 1500, quantity: 1 });
+      const first = succeeded({ order_id: f.orderId, amount: f.amount });
+      await sendWebhook(t, first).expect(200);
+      const paid = await getOrder(f.customer.key, f.orderId);
+
+      const repeat = await sendWebhook(t, first).expect(200);
+      expect(repeat.body).toMatchObject({
+        status: 'ignored',
+        reason: 'already_applied',
+        order_status: 'paid',
+        payment_status: 'succeeded',
+      });
+      const other = succeeded({ order_id: f.orderId, amount: f.amount });
+      const surplus = await sendWebhook(t, other).expect(200);
+      expect(surplus.body).toMatchObject({
+        status: 'processed',
+        order_status: 'paid',
+        payment_status: 'refund_required',
+      });
+      const otherAgain = await sendWebhook(t, other).expect(200);
+      expect(otherAgain.body).toMatchObject({ status: 'ignored', reason: 'refund_already_required' });
+      expect(
+        await db.query(
+          `SELECT external_payment_id, status FROM payments WHERE order_id = $1 ORDER BY created_at`,
+          [f.orderId],
+        ),
+      ).toEqual([
+        { external_payment_id: first.data.payment_id, status: 'succeeded' },
+        { external_payment_id: other.data.payment_id, status: 'refund_required' },
+      ]);
+      expect(await getOrder(f.customer.key, f.orderId)).toEqual(paid);
+      expect(await stockInDb(t, f.productId)).toMatchObject({ reserved_stock: 0, sold_stock: 1 });
+    });
+
+    it('another payment for a partly, then fully refunded order is kept as refund_required; refunds go to the wallet payment', async () => {
+      const f = await pendingOrder(t, { balance: 10000, price: 1000, quantity: 3 });
+      await pay(t, f.customer.key, f.orderId, f.walletId).expect(200);
+      await refund(f.orderId, randomUUID(), { amount: 1000 }).expect(200);
+      const partly = await sendWebhook(t, succeeded({ order_id: f.orderId, amount: f.amount })).expect(200);
+      expect(partly.body).toMatchObject({
+        status: 'processed',
+        order_status: 'partially_refunded',
+        payment_status: 'refund_required',
+      });
+      const rest = await refund(f.orderId).expect(200);
+      expect(rest.body).toMatchObject({
+        status: 'refunded',
+        refunded_amount: 3000,
+        payment: { method: 'wallet', status: 'refunded', amount: 3000 },
+      });
+      const full = await sendWebhook(t, succeeded({ order_id: f.orderId, amount: f.amount })).expect(200);
+      expect(full.body).toMatchObject({
+        status: 'processed',
+        order_status: 'refunded',
+        payment_status: 'refund_required',
+      });
+      expect(await refundCredits(f.orderId)).toEqual([
+        { amount: 1000, description: `Refund of order ${f.orderId}` },
+        { amount: 2000, description: `Refund of order ${f.orderId}` },
+      ]);
+      expect(await balanceOf(f.walletId)).toBe(10000);
+      expect(
+        await db.query(
+          `SELECT method, status, amount::int FROM payments WHERE order_id = $1 ORDER BY created_at`,
+          [f.orderId],
+        ),
+      ).toEqual([
+        { method: 'wallet', status: 'refunded', amount: 3000 },
+        { method: 'external', status: 'refund_required', amount: 3000 },
+        { method: 'external', status: 'refund_required', amount: 3000 },
+      ]);
+      expect(await stockInDb(t, f.productId)).toMatchObject({ available_stock: 10, sold_stock: 0 });
+    });
+
+    it('two successes before their order: the order is created paid by the first, the second is kept as refund_required', async () => {
+      const owner = await createCustomer(t, 'Paid twice early');
+      const product = await createProduct(t, 5, { price: 400 });
+      const hold = await placeHold(t, owner.key, product.id, 1).expect(201);
+      const first = succeeded({ hold_id: hold.body.id, amount: 400 });
+      const second = succeeded({ hold_id: hold.body.id, amount: 400 });
+      await sendWebhook(t, first).expect(202);
+      const late = await sendWebhook(t, second).expect(202);
+
+      const order = await createOrder(t, owner.key, hold.body.id).expect(201);
+      expect(order.body).toMatchObject({
+        status: 'paid',
+        payment: { method: 'external', status: 'succeeded', amount: 400 },
+      });
+      expect(
+        await db.query(
+          `SELECT external_payment_id, status FROM payments WHERE order_id = $1 ORDER BY created_at`,
+          [order.body.id],
+        ),
+      ).toEqual([
+        { external_payment_id: first.data.payment_id, status: 'succeeded' },
+        { external_payment_id: second.data.payment_id, status: 'refund_required' },
+      ]);
+      const [event] = await db.query(
+        'SELECT status, reason, applied_order_id FROM payment_webhook_events WHERE id = $1',
+        [late.body.event_id],
+      );
+      expect(event).toEqual({ status: 'processed', reason: null, applied_order_id: order.body.id });
+      expect(await stockInDb(t, product.id)).toMatchObject({ reserved_stock: 0, sold_stock: 1 });
+    });
 
     it('an unknown order id is kept as pending (202)', async () => {
       const res = await sendWebhook(t, succeeded({ order_id: randomUUID(), amount: 100 })).expect(202);
@@ -758,6 +908,7 @@ describe('payments (e2e)', () => {
         'no_hold_made_two_orders',
         'no_order_charged_twice',
         'no_order_refunded_beyond_its_payment',
+        'surplus_payments_returned_once',
         'every_transfer_moved_one_amount',
         'paid_orders_have_a_payment',
       ]);
@@ -894,6 +1045,52 @@ describe('payments (e2e)', () => {
       } finally {
         await db.query('UPDATE refunds SET amount = amount - 2500 WHERE order_id = $1', [f.orderId]);
         await db.query('UPDATE transfers SET amount = amount - 1 WHERE id = $1', [sent.body.id]);
+      }
+      expect((await report()).ok).toBe(true);
+    });
+
+    it('names the surplus payment of a paid order returned beyond its amount, and one refunded with nothing returned', async () => {
+      const f = await pendingOrder(t, { balance: 10000, price: 1000, quantity: 2 });
+      await pay(t, f.customer.key, f.orderId, f.walletId).expect(200);
+      await sendWebhook(t, succeeded({ order_id: f.orderId, amount: f.amount })).expect(200);
+      await sendWebhook(t, succeeded({ order_id: f.orderId, amount: f.amount })).expect(200);
+      const [settled, owed] = await db.query(
+        `SELECT id FROM payments WHERE order_id = $1 AND method = 'external' ORDER BY created_at`,
+        [f.orderId],
+      );
+      await t
+        .http()
+        .post(`/api/admin/payments/${settled.id}/resolve`)
+        .set(bearer(ADMIN_KEY()))
+        .set('Idempotency-Key', randomUUID())
+        .send({ wallet_id: f.walletId })
+        .expect(200);
+      type Check = { name: string; ok: boolean; details: unknown[] };
+      const check = (body: { checks: Check[] }, name: string) => body.checks.find((c) => c.name === name);
+      expect(check(await report(), 'surplus_payments_returned_once')).toEqual({
+        name: 'surplus_payments_returned_once',
+        ok: true,
+        details: [],
+      });
+
+      await db.query('UPDATE refunds SET amount = amount + 1 WHERE payment_id = $1', [settled.id]);
+      await db.query(`UPDATE payments SET status = 'refunded' WHERE id = $1`, [owed.id]);
+      try {
+        const body = await report();
+        expect(body.ok).toBe(false);
+        expect(check(body, 'surplus_payments_returned_once')).toEqual({
+          name: 'surplus_payments_returned_once',
+          ok: false,
+          details: expect.arrayContaining([
+            { payment_id: settled.id, order_id: f.orderId, status: 'refunded', amount: 2000, returned: 2001 },
+            { payment_id: owed.id, order_id: f.orderId, status: 'refunded', amount: 2000, returned: 0 },
+          ]),
+        });
+        expect(check(body, 'surplus_payments_returned_once')?.details).toHaveLength(2);
+        expect(check(body, 'no_order_refunded_beyond_its_payment')).toMatchObject({ ok: true });
+      } finally {
+        await db.query('UPDATE refunds SET amount = amount - 1 WHERE payment_id = $1', [settled.id]);
+        await db.query(`UPDATE payments SET status = 'refund_required' WHERE id = $1`, [owed.id]);
       }
       expect((await report()).ok).toBe(true);
     });

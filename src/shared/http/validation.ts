@@ -6,7 +6,7 @@ import {
   ValidationError,
   ValidationPipe,
 } from '@nestjs/common';
-import type { ValidatorOptions } from 'class-validator';
+import { validateSync, type ValidatorOptions } from 'class-validator';
 import { FieldError, ValidationFailedError } from './http-errors';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
@@ -43,17 +43,29 @@ const DROPPED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** The first such own key at any depth, with its path. Iterative, like the depth limit. */
 export function droppedKey(value: unknown): { field: string; key: string } | undefined {
-  const stack: Array<[unknown, string]> = [[value, '']];
+  // Paths are kept as the parent's entry, and spelled out only for the key that is found: the walk
+  // runs on every body, and a string per key visited was most of its cost.
+  type Entry = { node: unknown; key: string; parent: Entry | null };
+  const stack: Entry[] = [{ node: value, key: '', parent: null }];
   while (stack.length > 0) {
-    const [node, path] = stack.pop() as [unknown, string];
+    const entry = stack.pop() as Entry;
+    const node = entry.node;
     if (node === null || typeof node !== 'object') continue;
-    for (const key of Object.keys(node)) {
-      const field = path ? `${path}.${key}` : key;
-      if (DROPPED_KEYS.has(key)) return { field, key };
-      stack.push([(node as Record<string, unknown>)[key], field]);
+    for (const key in node) {
+      if (!Object.prototype.hasOwnProperty.call(node, key)) continue;
+      const child: Entry = { node: (node as Record<string, unknown>)[key], key, parent: entry };
+      if (DROPPED_KEYS.has(key)) return { field: pathOf(child), key };
+      const inner = child.node;
+      if (inner !== null && typeof inner === 'object') stack.push(child);
     }
   }
   return undefined;
+}
+
+function pathOf(entry: { key: string; parent: { key: string; parent: unknown } | null }): string {
+  const keys: string[] = [];
+  for (let e: typeof entry | null = entry; e && e.parent; e = e.parent as typeof entry) keys.unshift(e.key);
+  return keys.join('.');
 }
 
 class AppValidationPipe extends ValidationPipe {
@@ -76,9 +88,13 @@ class AppValidationPipe extends ValidationPipe {
     return super.transform(value, metadata);
   }
 
+  /**
+   * Synchronously: no rule here is asynchronous, and class-validator's asynchronous run allocates a
+   * promise per rule on every request body.
+   */
   protected override validate(object: object, options?: ValidatorOptions) {
     const tolerant = isTolerant(object.constructor);
-    return super.validate(object, tolerant ? { ...options, forbidNonWhitelisted: false } : options);
+    return validateSync(object, tolerant ? { ...options, forbidNonWhitelisted: false } : options);
   }
 }
 

@@ -20,14 +20,15 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const PAYMENT_METHODS = ['wallet', 'external'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 /**
- * `refund_required`: money that arrived for an order already cancelled. A payment goes
+ * `refund_required`: money owed back, that arrived for an order already cancelled or already paid
+ * by another payment; `refunded` once settled. A payment that paid its order goes
  * succeeded -> (partially_refunded ->) refunded as its order is refunded.
  */
 export const PAYMENT_STATUSES = ['succeeded', 'refund_required', 'partially_refunded', 'refunded'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 export interface OrderPayment {
-  /** The payment's own id (a provider's id for external payments). */
+  /** The payment's own id; for an external payment, the provider's id is the payment's `externalPaymentId`. */
   id: string;
   method: PaymentMethod;
   status: PaymentStatus;
@@ -48,6 +49,10 @@ export interface Order {
   /** Money given back so far, 0 .. amount (refunds of a paid order, or a settled refund_required). */
   refundedAmount: bigint;
   paymentDueAt: Date;
+  /**
+   * The payment that paid the order, or for a cancelled order the money that arrived after. Money
+   * of a second payment for a paid order is kept by the payment module, never shown here.
+   */
   payment: OrderPayment | null;
   createdAt: Date;
   updatedAt: Date;

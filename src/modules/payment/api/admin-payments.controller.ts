@@ -1,13 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { AdminOnly, CurrentCaller } from '../../../shared/http/auth';
-import { type Caller } from '../../../shared/domain/caller';
+import { AdminOnly } from '../../../shared/http/auth';
 import { ValidationFailedError } from '../../../shared/http/http-errors';
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage } from '../../../shared/http/pagination';
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
-import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-key.decorator';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
 import { ListPaymentsService } from '../application/list-payments.service';
 import { ResolvePaymentService } from '../application/resolve-payment.service';
@@ -31,7 +29,9 @@ export class AdminPaymentsController {
   @ApiOperation({
     summary: 'Payments, newest first (admin, cursor-paginated)',
     description:
-      '`?status=refund_required` lists the money that arrived for cancelled orders and is owed back.',
+      '`?status=refund_required` lists the money owed back: a success that arrived for a cancelled order, or of ' +
+      'another payment for an order already paid. An order can thus have two payments here: the one that paid it ' +
+      '(the one `GET /api/orders/{id}` shows) and the money to return.',
   })
   @ApiOkResponse({ type: AdminPaymentPage })
   @ApiProblems({
@@ -52,8 +52,9 @@ export class AdminPaymentsController {
     description:
       "With `wallet_id`: the money is credited to that wallet (any account's, in the payment's currency; one " +
       '`credit` ledger entry referencing the order). With `external_reference`: the money was returned at the ' +
-      'payment provider, and this records it. Exactly one of the two. Either way the payment (and the ' +
-      "order's `payment.status`) becomes `refunded`, once; the order stays `cancelled`.",
+      'payment provider, and this records it. Exactly one of the two. Either way the payment becomes `refunded`, ' +
+      "once. For a cancelled order, the order's `payment.status` and `refunded_amount` follow and it stays " +
+      '`cancelled`; for money paid twice on a paid order, the order and the payment that paid it do not change.',
   })
   @ApiParam({ name: 'id', format: 'uuid', description: 'The payment id' })
   @ApiBody({
@@ -74,8 +75,6 @@ export class AdminPaymentsController {
   async resolve(
     @UuidParam('id') id: string,
     @Body() body: ResolvePaymentRequest,
-    @IdempotencyKeyHeader() idempotencyKey: string,
-    @CurrentCaller() caller: Caller,
   ): Promise<AdminPaymentResponse> {
     if ((body.wallet_id === undefined) === (body.external_reference === undefined)) {
       throw new ValidationFailedError([
@@ -87,8 +86,6 @@ export class AdminPaymentsController {
         paymentId: id,
         walletId: body.wallet_id,
         externalReference: body.external_reference,
-        idempotencyKey,
-        caller,
       }),
     );
   }

@@ -32,6 +32,11 @@ export class PaymentWebhooksController {
       'transaction that creates the order. Orders only move forward: `payment.succeeded` pays a pending order, ' +
       '`payment.failed` cancels it, a late failure after payment changes nothing, a success for a cancelled order ' +
       'is shown as `payment.status: refund_required`, and an amount or currency that does not match is `ignored`. ' +
+      'A success of another payment for an order already paid (by wallet or by another provider payment; refunded ' +
+      'since, or not) is money paid twice: it is kept as a payment of its own, `refund_required`, listed by ' +
+      '`GET /api/admin/payments?status=refund_required` (answer `processed`, `payment_status: refund_required`); ' +
+      'the order keeps showing the payment that paid it. A provider payment is recorded on an order once: its ' +
+      'success again is `ignored` (`already_applied` or `refund_already_required`). ' +
       'Tolerant reader: unknown fields anywhere in the body are ignored (senders add fields over time); the known ' +
       'ones are validated, and `data` must be an object. Not rate limited.',
   })

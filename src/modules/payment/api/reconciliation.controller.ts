@@ -16,8 +16,10 @@ export class ReconciliationController {
     description:
       "Every wallet balance equals its ledger sum; every product's stock splits into available + reserved + sold, " +
       'reserved equals active holds plus pending orders and sold equals paid orders; no hold made two orders; no ' +
-      'order was charged twice; no order was refunded more than it was paid (its `refunded_amount`, its refunds and ' +
-      'their ledger credits agree); every paid order has a payment; every transfer is one debit and one credit of ' +
+      'order was charged twice (money owed back is not a charge); no order was refunded more than it was paid (its ' +
+      '`refunded_amount`, the refunds of its payment and their ledger credits agree); money of a second payment for ' +
+      'a paid order is returned once (nothing while `refund_required`, all of it once `refunded`); every paid order ' +
+      'shows the payment that paid it; every transfer is one debit and one credit of ' +
       'its amount, both referencing it. `details` names the rows that break a check, money and counts as integers. ' +
       'All checks read one consistent snapshot. ' +
       'The same report: `npm run reconcile`.',

@@ -16,7 +16,7 @@ export interface PayOrderCommand {
  * The wallet debit, the payment record and the order's move to paid (units reserved -> sold)
  * commit together. Rows are locked order first, then wallet, then product, as everywhere else.
  * Never two charges: the order lock serialises payers, only a pending order can be paid, the ledger
- * takes one debit per (wallet, order), and payments are unique per order.
+ * takes one debit per (wallet, order), and an order has at most one payment that pays it.
  */
 @Injectable()
 export class PayOrderService extends OrderMoneyUseCase {
@@ -40,6 +40,7 @@ export class PayOrderService extends OrderMoneyUseCase {
         orderId: order.id,
         method: 'wallet',
         status: 'succeeded',
+        paysOrder: true,
         amount: order.amount,
         currency: order.currency,
         walletId: command.walletId,

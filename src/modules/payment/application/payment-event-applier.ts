@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import type { EntityManager } from 'typeorm';
 import { afterCommit } from '../../../shared/database/after-commit';
-import type { Order } from '../../order/domain/order';
+import type { Order, PaymentStatus } from '../../order/domain/order';
 import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
 import type { Payment } from '../domain/payment';
 import { decide, type PaymentEvent } from '../domain/payment-event';
@@ -14,6 +14,8 @@ export interface AppliedEvent {
   status: 'processed' | 'ignored';
   reason: string | null;
   order: Order;
+  /** Of the payment the event's money is recorded as, if it is; else of the order's payment, if any. */
+  paymentStatus: PaymentStatus | null;
 }
 
 /**
@@ -29,14 +31,16 @@ export class PaymentEventApplier {
   ) {}
 
   async apply(em: EntityManager, event: PaymentEvent, locked: Order): Promise<AppliedEvent> {
-    const existing = await this.payments.lockByOrderId(em, locked.id);
+    // Whoever records a payment of this order holds its lock, so every one recorded before is seen here.
+    const recorded = await this.payments.lockByExternalPaymentId(em, locked.id, event.paymentId);
     const decision = decide(event, {
       status: locked.status,
       amount: locked.amount,
       currency: locked.currency,
-      externalPaymentId: existing?.externalPaymentId ?? null,
-      paymentStatus: existing?.status ?? null,
+      paymentStatus: locked.payment?.status ?? null,
+      eventPayment: recorded ? (recorded.paysOrder ? 'pays_order' : 'owed_back') : null,
     });
+    const shown = (order: Order) => recorded?.status ?? order.payment?.status ?? null;
     switch (decision.apply) {
       case 'mark_paid': {
         const payment = await this.recordExternal(em, event, locked, 'succeeded');
@@ -48,7 +52,7 @@ export class PaymentEventApplier {
           amount: payment.amount,
         });
         afterCommit(em, () => this.metrics.payments.inc({ method: 'external' }));
-        return { status: 'processed', reason: null, order };
+        return { status: 'processed', reason: null, order, paymentStatus: payment.status };
       }
       case 'record_refund_required': {
         const payment = await this.recordExternal(em, event, locked, 'refund_required');
@@ -59,12 +63,19 @@ export class PaymentEventApplier {
           walletTransactionId: null,
           amount: payment.amount,
         });
-        return { status: 'processed', reason: null, order };
+        return { status: 'processed', reason: null, order, paymentStatus: payment.status };
       }
-      case 'cancel':
-        return { status: 'processed', reason: null, order: await this.orders.cancel(em, locked) };
+      case 'record_surplus': {
+        // The order keeps the payment that paid it; this money waits beside it to be returned.
+        const payment = await this.recordExternal(em, event, locked, 'refund_required');
+        return { status: 'processed', reason: null, order: locked, paymentStatus: payment.status };
+      }
+      case 'cancel': {
+        const order = await this.orders.cancel(em, locked);
+        return { status: 'processed', reason: null, order, paymentStatus: shown(order) };
+      }
       case 'nothing':
-        return { status: 'ignored', reason: decision.reason, order: locked };
+        return { status: 'ignored', reason: decision.reason, order: locked, paymentStatus: shown(locked) };
     }
   }
 
@@ -80,6 +91,7 @@ export class PaymentEventApplier {
       orderId: order.id,
       method: 'external',
       status,
+      paysOrder: status === 'succeeded',
       amount: event.amount,
       currency: event.currency,
       walletId: null,

@@ -55,7 +55,7 @@ export class ProcessWebhookService {
           order_status: applied.order.status,
         };
         if (applied.reason) body.reason = applied.reason;
-        if (applied.order.payment) body.payment_status = applied.order.payment.status;
+        if (applied.paymentStatus) body.payment_status = applied.paymentStatus;
         const stored = { status: 200, body };
         await this.payments.recordOutcome(
           em,

@@ -33,7 +33,8 @@ export class RefundOrderService extends OrderMoneyUseCase {
     const requestKey = refundRequestKey(command.caller.accountId, command.idempotencyKey);
     const refunded = await this.transaction(async (em) => {
       const { order, plan } = await this.orders.lockForRefund(em, command.orderId, command.amount);
-      const payment = await this.payments.lockByOrderId(em, command.orderId);
+      // The payment the order shows is the one that paid it: any other of its payments is money owed back.
+      const payment = order.payment && (await this.payments.lockById(em, order.payment.id));
       if (!payment) throw new Error(`order ${command.orderId} is paid but has no payment`);
       method = payment.method;
       const description = command.reason

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import { NotFoundError } from '../../../shared/domain/domain-error';
-import type { Caller } from '../../../shared/domain/caller';
 import { serviceKey } from '../../wallet/domain/wallet';
-import { type Payment, refundRequestKey, settlementKey } from '../domain/payment';
+import { type Payment, settlementKey } from '../domain/payment';
 import { PaymentNotResolvableError } from '../domain/payment.errors';
 import { OrderMoneyUseCase } from './order-money-use-case';
 
@@ -12,16 +11,16 @@ export interface ResolvePaymentCommand {
   paymentId: string;
   walletId?: string;
   externalReference?: string;
-  idempotencyKey: string;
-  caller: Caller;
 }
 
 /**
- * Settles the money of a `refund_required` payment (a success that arrived for a cancelled order):
- * credited to a wallet in the payment's currency (one ledger credit referencing the order, under a
- * ledger key of the payment's, so at most once), or recorded as returned at the provider. Either
- * way a refund row records it and the payment becomes `refunded`, under the order's and the
- * payment's row locks, so only one of concurrent attempts settles it.
+ * Settles the money of a `refund_required` payment (a success that arrived for a cancelled order,
+ * or of another payment for an order already paid): credited to a wallet in the payment's currency
+ * (one ledger credit referencing the order, under a ledger key of the payment's, so at most once),
+ * or recorded as returned at the provider. Either way a refund row records it and the payment
+ * becomes `refunded`, under the order's and the payment's row locks, so only one of concurrent
+ * attempts settles it. A cancelled order shows its payment settled; a paid order keeps showing the
+ * payment that paid it, untouched.
  */
 @Injectable()
 export class ResolvePaymentService extends OrderMoneyUseCase {
@@ -41,7 +40,7 @@ export class ResolvePaymentService extends OrderMoneyUseCase {
           walletId: command.walletId,
           amount: payment.amount,
           reference: { type: 'order', id: payment.orderId },
-          description: `Refund of payment ${payment.id} for cancelled order ${payment.orderId}`,
+          description: `Refund of payment ${payment.id} owed back for order ${payment.orderId}`,
           idempotencyKey: serviceKey(settlementKey(payment.id)),
           expectedCurrency: payment.currency,
         });
@@ -56,12 +55,14 @@ export class ResolvePaymentService extends OrderMoneyUseCase {
         reason: null,
         walletTransactionId,
         externalReference: command.externalReference ?? null,
-        requestKey: refundRequestKey(command.caller.accountId, command.idempotencyKey),
+        // Named by the payment, not by the request: one settlement per payment, and never the
+        // request key of a refund of the order's own payment made with the same Idempotency-Key.
+        requestKey: settlementKey(payment.id),
         createdAt: now,
       });
       const refunded: Payment = { ...payment, status: 'refunded', updatedAt: now };
       await this.payments.save(em, refunded);
-      await this.orders.recordSettledPayment(em, order);
+      if (order.payment?.id === payment.id) await this.orders.recordSettledPayment(em, order);
       return refunded;
     });
     this.metrics.refunds.inc({

@@ -4,8 +4,8 @@ const order = (over: Partial<OrderForPayment> = {}): OrderForPayment => ({
   status: 'pending_payment',
   amount: 1000n,
   currency: 'USD',
-  externalPaymentId: null,
   paymentStatus: null,
+  eventPayment: null,
   ...over,
 });
 const succeeded: PaymentEvent = {
@@ -23,50 +23,71 @@ describe('decide', () => {
   });
 
   it('never moves a paid order back on a late failure', () => {
-    expect(decide(failed, order({ status: 'paid', externalPaymentId: 'pay_1' }))).toEqual({
+    expect(decide(failed, order({ status: 'paid', eventPayment: 'pays_order' }))).toEqual({
       apply: 'nothing',
       reason: 'order_paid',
     });
   });
 
-  it('records a success on a cancelled order as refund_required, once', () => {
+  it('records a success on a cancelled order as refund_required, each provider payment once', () => {
     expect(decide(succeeded, order({ status: 'cancelled' }))).toEqual({ apply: 'record_refund_required' });
-    expect(decide(succeeded, order({ status: 'cancelled', paymentStatus: 'refund_required' }))).toEqual({
+    expect(
+      decide(
+        succeeded,
+        order({ status: 'cancelled', paymentStatus: 'refund_required', eventPayment: 'owed_back' }),
+      ),
+    ).toEqual({
       apply: 'nothing',
       reason: 'refund_already_required',
     });
-    // Settled by the admin since: still never a second payment for the order.
-    expect(decide(succeeded, order({ status: 'cancelled', paymentStatus: 'refunded' }))).toEqual({
-      apply: 'nothing',
-      reason: 'refund_already_required',
-    });
+    // The money of another payment after it is kept too, beside it, whether that one is settled or not.
+    for (const paymentStatus of ['refund_required', 'refunded']) {
+      expect(decide(succeeded, order({ status: 'cancelled', paymentStatus }))).toEqual({
+        apply: 'record_surplus',
+      });
+    }
   });
 
   it('treats a partially refunded order as paid', () => {
-    expect(decide(succeeded, order({ status: 'partially_refunded', externalPaymentId: 'pay_1' }))).toEqual({
+    expect(decide(succeeded, order({ status: 'partially_refunded', eventPayment: 'pays_order' }))).toEqual({
       apply: 'nothing',
       reason: 'already_applied',
     });
+    expect(
+      decide(succeeded, order({ status: 'partially_refunded', paymentStatus: 'partially_refunded' })),
+    ).toEqual({ apply: 'record_surplus' });
     expect(decide(failed, order({ status: 'partially_refunded' }))).toEqual({
       apply: 'nothing',
       reason: 'order_partially_refunded',
     });
   });
 
-  it('does nothing on a second success', () => {
-    expect(decide(succeeded, order({ status: 'paid', externalPaymentId: 'pay_1' }))).toEqual({
+  it('does nothing on a second success of the payment that paid the order', () => {
+    expect(decide(succeeded, order({ status: 'paid', eventPayment: 'pays_order' }))).toEqual({
       apply: 'nothing',
       reason: 'already_applied',
     });
-    expect(
-      decide({ ...succeeded, paymentId: 'pay_2' }, order({ status: 'paid', externalPaymentId: 'pay_1' })),
-    ).toEqual({
+    expect(decide(succeeded, order({ status: 'refunded', eventPayment: 'pays_order' }))).toEqual({
       apply: 'nothing',
-      reason: 'order_already_paid',
+      reason: 'already_applied',
     });
-    expect(decide(succeeded, order({ status: 'refunded' }))).toEqual({
+  });
+
+  it('keeps the money of another payment for a paid or refunded order as a surplus, once', () => {
+    for (const status of ['paid', 'partially_refunded', 'refunded'] as const) {
+      expect(decide(succeeded, order({ status, paymentStatus: 'succeeded' }))).toEqual({
+        apply: 'record_surplus',
+      });
+      // Recorded already (settled since, or not): never recorded twice.
+      expect(decide(succeeded, order({ status, eventPayment: 'owed_back' }))).toEqual({
+        apply: 'nothing',
+        reason: 'refund_already_required',
+      });
+    }
+    // A failure of that other payment changes nothing.
+    expect(decide(failed, order({ status: 'paid', eventPayment: 'owed_back' }))).toEqual({
       apply: 'nothing',
-      reason: 'order_refunded',
+      reason: 'order_paid',
     });
   });
 

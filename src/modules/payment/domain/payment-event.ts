@@ -8,26 +8,35 @@ export interface PaymentEvent {
   currency: string;
 }
 
-/** What the decision needs to know of the order the event is about, and of its payment if any. */
+/** What the decision needs to know of the order the event is about, and of its payments. */
 export interface OrderForPayment {
   status: 'pending_payment' | 'paid' | 'partially_refunded' | 'cancelled' | 'refunded';
   amount: bigint;
   currency: string;
-  /** The provider's id of the payment recorded on the order, when it was paid externally. */
-  externalPaymentId: string | null;
+  /** The status of the payment the order shows, if any. */
   paymentStatus: string | null;
+  /**
+   * How the event's payment (by the provider's id) is already recorded on this order: as the
+   * payment that paid it, as money owed back, or not at all.
+   */
+  eventPayment: 'pays_order' | 'owed_back' | null;
 }
 
 export type EventDecision =
   | { apply: 'mark_paid' }
   | { apply: 'cancel' }
   | { apply: 'record_refund_required' }
+  | { apply: 'record_surplus' }
   | { apply: 'nothing'; reason: string };
 
 /**
  * Order states only move forward, whatever order the events arrive in:
  * - a success pays a pending order; a success for a cancelled order cannot un-cancel it, so the money
- *   is recorded as `refund_required`;
+ *   is recorded as `refund_required` on the order;
+ * - a success of another payment for an order already paid (refunded since, or not), or for a
+ *   cancelled order that already shows money owed back, is money paid twice: it is recorded as a
+ *   surplus, `refund_required` beside the payment the order keeps showing;
+ * - a payment is recorded on an order once: its repeated success changes nothing;
  * - a failure cancels a pending order and changes nothing after payment;
  * - an amount or currency that does not match the order changes nothing.
  */
@@ -36,22 +45,21 @@ export function decide(event: PaymentEvent, order: OrderForPayment): EventDecisi
   if (event.amount !== order.amount) return { apply: 'nothing', reason: 'amount_mismatch' };
 
   if (event.type === 'payment.succeeded') {
+    if (order.eventPayment === 'pays_order') return { apply: 'nothing', reason: 'already_applied' };
+    if (order.eventPayment === 'owed_back') return { apply: 'nothing', reason: 'refund_already_required' };
     switch (order.status) {
       case 'pending_payment':
         return { apply: 'mark_paid' };
       case 'cancelled':
-        // Once recorded (and maybe settled since), the money of a cancelled order is never recorded again.
-        return order.paymentStatus !== null
-          ? { apply: 'nothing', reason: 'refund_already_required' }
-          : { apply: 'record_refund_required' };
+        // The first money for a cancelled order is the payment it shows; money of any other provider
+        // payment after it waits beside that one, to be returned too.
+        return order.paymentStatus === null
+          ? { apply: 'record_refund_required' }
+          : { apply: 'record_surplus' };
       case 'paid':
       case 'partially_refunded':
-        return {
-          apply: 'nothing',
-          reason: order.externalPaymentId === event.paymentId ? 'already_applied' : 'order_already_paid',
-        };
       case 'refunded':
-        return { apply: 'nothing', reason: 'order_refunded' };
+        return { apply: 'record_surplus' };
     }
   }
   return order.status === 'pending_payment'

@@ -32,7 +32,8 @@ export interface PaymentRepository<Tx> {
   lockById(tx: Tx, id: string): Promise<Payment | null>;
   /** Newest first, `limit + 1` rows strictly after `after`, of one status when given. */
   listPage(tx: Tx, limit: number, status?: PaymentStatus, after?: Cursor): Promise<Payment[]>;
-  lockByOrderId(tx: Tx, orderId: string): Promise<Payment | null>;
+  /** The payment recorded on an order under a provider's payment id, if any, locked. */
+  lockByExternalPaymentId(tx: Tx, orderId: string, externalPaymentId: string): Promise<Payment | null>;
   /**
    * Serialises everything that concerns one hold or order (a webhook about it, the creation of its
    * order) for the rest of the transaction, so an event can never fall between "no order yet" and

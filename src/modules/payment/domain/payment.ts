@@ -1,12 +1,21 @@
 import { createHash } from 'crypto';
 import type { PaymentMethod, PaymentStatus } from '../../order/domain/order';
 
-/** One per order, ever: the charge of an order by wallet or by an external provider. */
+/**
+ * Money received for an order, by wallet or from an external provider. At most one payment per
+ * order, ever, pays it (its charge); money of any other payment that arrived for the order is kept
+ * beside it to be returned (`refund_required`, then `refunded`).
+ */
 export interface Payment {
   id: string;
   orderId: string;
   method: PaymentMethod;
   status: PaymentStatus;
+  /**
+   * True for the order's charge. False for money owed back: a success for a cancelled order, or of
+   * another payment for an order already paid.
+   */
+  paysOrder: boolean;
   amount: bigint;
   currency: string;
   walletId: string | null;
@@ -27,7 +36,10 @@ export interface Refund {
   walletTransactionId: string | null;
   /** The provider's reference of money it returned (a settled refund_required), instead of a credit. */
   externalReference: string | null;
-  /** Names the request that made it (see refundRequestKey): one refund per request key and order. */
+  /**
+   * Names what made it: the request of a refund (see refundRequestKey), or the payment a settlement
+   * returned (its settlementKey). One refund per request key and order.
+   */
   requestKey: string;
   createdAt: Date;
 }
@@ -42,5 +54,5 @@ export const refundRequestKey = (accountId: string, idempotencyKey: string): str
 /** Ledger keys of an order's wallet movements: the ledger's unique (wallet, key) makes each happen once. */
 export const chargeKey = (orderId: string) => `order-payment:${orderId}`;
 export const refundKey = (orderId: string, requestKey: string) => `order-refund:${orderId}:${requestKey}`;
-/** The ledger key of the credit that settles a refund_required payment: once per payment. */
+/** The ledger key of the credit that settles a refund_required payment, and its refund's request key: once per payment. */
 export const settlementKey = (paymentId: string) => `payment-settlement:${paymentId}`;

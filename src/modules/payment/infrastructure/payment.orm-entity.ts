@@ -8,6 +8,7 @@ export class PaymentOrmEntity {
   @Column({ name: 'order_id', type: 'uuid' }) orderId: string;
   @Column({ type: 'varchar', length: 16 }) method: PaymentMethod;
   @Column({ type: 'varchar', length: 20 }) status: PaymentStatus;
+  @Column({ name: 'pays_order', type: 'boolean' }) paysOrder: boolean;
   @Column({ type: 'bigint', transformer: bigintTransformer }) amount: bigint;
   @Column({ type: 'char', length: 3 }) currency: string;
   @Column({ name: 'wallet_id', type: 'uuid', nullable: true }) walletId: string | null;

@@ -63,28 +63,35 @@ const CHECKS: Array<{ name: string; sql: string; integers?: string[] }> = [
     sql: `SELECT hold_id, COUNT(*)::int AS orders FROM orders GROUP BY hold_id HAVING COUNT(*) > 1`,
   },
   {
+    // Wallet charges from the ledger, external ones from the payments that paid their order: money
+    // owed back (refund_required, refunded once settled) is not a charge.
     name: 'no_order_charged_twice',
     sql: `
       SELECT order_id, SUM(charges)::int AS charges FROM (
         SELECT reference_id::text AS order_id, COUNT(*) AS charges
           FROM wallet_transactions WHERE type = 'debit' AND reference_type = 'order' GROUP BY reference_id
         UNION ALL
-        SELECT order_id::text, COUNT(*) FROM payments WHERE method = 'external' GROUP BY order_id
+        SELECT order_id::text, COUNT(*) FROM payments WHERE method = 'external' AND pays_order GROUP BY order_id
       ) c GROUP BY order_id HAVING SUM(charges) > 1`,
   },
   {
-    // Partial refunds add up: what the order shows, its refund rows and (for a wallet payment) its
-    // refund credits in the ledger all agree, and none is more than was paid.
+    // Partial refunds add up: what the order shows, the refund rows of the payment it shows and (for
+    // a wallet payment) its refund credits in the ledger all agree, and none is more than was paid.
+    // Credits that returned the order's other payments (money owed back) are checked on their own below.
     name: 'no_order_refunded_beyond_its_payment',
     sql: `
       SELECT o.id AS order_id, p.amount AS paid, o.refunded_amount,
              COALESCE(r.total, 0) AS refunds, COALESCE(l.total, 0) AS ledger_refund_credits
         FROM orders o
-        LEFT JOIN payments p ON p.order_id = o.id
-        LEFT JOIN (SELECT order_id, SUM(amount) AS total FROM refunds GROUP BY order_id) r ON r.order_id = o.id
+        LEFT JOIN payments p ON p.order_id = o.id AND p.id::text = o.payment_id
+        LEFT JOIN (SELECT payment_id, SUM(amount) AS total FROM refunds GROUP BY payment_id) r ON r.payment_id = p.id
         LEFT JOIN (
-          SELECT reference_id, SUM(amount) AS total FROM wallet_transactions
-           WHERE type = 'credit' AND reference_type = 'order' GROUP BY reference_id
+          SELECT t.reference_id, SUM(t.amount) AS total FROM wallet_transactions t
+           WHERE t.type = 'credit' AND t.reference_type = 'order'
+             AND NOT EXISTS (
+               SELECT 1 FROM refunds s JOIN orders so ON so.id = s.order_id
+                WHERE s.wallet_transaction_id = t.id AND s.payment_id::text IS DISTINCT FROM so.payment_id)
+           GROUP BY t.reference_id
         ) l ON l.reference_id = o.id::text
        WHERE (o.refunded_amount > 0 OR r.total IS NOT NULL OR l.total IS NOT NULL)
          AND (p.id IS NULL
@@ -92,6 +99,19 @@ const CHECKS: Array<{ name: string; sql: string; integers?: string[] }> = [
            OR o.refunded_amount <> COALESCE(r.total, 0)
            OR (p.method = 'wallet' AND COALESCE(l.total, 0) <> COALESCE(r.total, 0)))`,
     integers: ['paid', 'refunded_amount', 'refunds', 'ledger_refund_credits'],
+  },
+  {
+    // Money of a second payment for a paid order goes back once and whole: nothing of it while it is
+    // refund_required, its amount once refunded.
+    name: 'surplus_payments_returned_once',
+    sql: `
+      SELECT p.id AS payment_id, p.order_id, p.status, p.amount, COALESCE(r.total, 0) AS returned
+        FROM payments p
+        JOIN orders o ON o.id = p.order_id
+        LEFT JOIN (SELECT payment_id, SUM(amount) AS total FROM refunds GROUP BY payment_id) r ON r.payment_id = p.id
+       WHERE p.id::text IS DISTINCT FROM o.payment_id
+         AND COALESCE(r.total, 0) <> CASE p.status WHEN 'refunded' THEN p.amount ELSE 0 END`,
+    integers: ['amount', 'returned'],
   },
   {
     // A transfer is one debit of its source and one credit of its destination, both of its amount and
@@ -117,10 +137,11 @@ const CHECKS: Array<{ name: string; sql: string; integers?: string[] }> = [
     integers: ['amount', 'debit_amount', 'credit_amount', 'ledger_entries'],
   },
   {
+    // A paid (or refunded) order shows a payment, and it is the one that paid it.
     name: 'paid_orders_have_a_payment',
     sql: `
       SELECT o.id AS order_id, o.status
-        FROM orders o LEFT JOIN payments p ON p.order_id = o.id
+        FROM orders o LEFT JOIN payments p ON p.order_id = o.id AND p.id::text = o.payment_id AND p.pays_order
        WHERE o.status IN ('paid', 'partially_refunded', 'refunded') AND p.id IS NULL`,
   },
 ];

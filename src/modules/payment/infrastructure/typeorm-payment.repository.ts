@@ -64,10 +64,14 @@ export class TypeOrmPaymentRepository implements PaymentRepository<EntityManager
     return newestFirst(qb, limit + 1, after, "date_trunc('milliseconds', p.created_at)").getMany();
   }
 
-  lockByOrderId(em: EntityManager, orderId: string): Promise<Payment | null> {
+  lockByExternalPaymentId(
+    em: EntityManager,
+    orderId: string,
+    externalPaymentId: string,
+  ): Promise<Payment | null> {
     return em
       .getRepository(PaymentOrmEntity)
-      .findOne({ where: { orderId }, lock: { mode: 'pessimistic_write' } });
+      .findOne({ where: { orderId, externalPaymentId }, lock: { mode: 'pessimistic_write' } });
   }
 
   async lockTargets(em: EntityManager, ...ids: Array<string | null>): Promise<void> {

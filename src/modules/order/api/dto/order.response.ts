@@ -11,13 +11,20 @@ import {
 } from '../../domain/order';
 
 export class OrderPaymentResponse {
-  @ApiProperty({ description: 'Payment id (the provider id for external payments)' }) id: string;
+  @ApiProperty({
+    format: 'uuid',
+    description:
+      "The payment's id, as `GET /api/admin/payments` lists it (an external payment's provider id is its " +
+      '`external_payment_id` there)',
+  })
+  id: string;
   @ApiProperty({ enum: PAYMENT_METHODS }) method: PaymentMethod;
   @ApiProperty({
     enum: PAYMENT_STATUSES,
     description:
       '`refund_required`: the payment succeeded after the order was cancelled (settled by the admin, then ' +
-      '`refunded`); `partially_refunded` and `refunded` follow the refunds of a paid order',
+      '`refunded`); `partially_refunded` and `refunded` follow the refunds of a paid order. A paid order always ' +
+      'shows the payment that paid it, never money of a second payment (see `GET /api/admin/payments`)',
   })
   status: PaymentStatus;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) wallet_transaction_id: string | null;

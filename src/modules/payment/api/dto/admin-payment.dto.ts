@@ -14,7 +14,9 @@ import type { Payment } from '../../domain/payment';
 export class ListPaymentsQuery extends PaginationQuery {
   @ApiPropertyOptional({
     enum: PAYMENT_STATUSES,
-    description: '`refund_required`: money that arrived for a cancelled order and is owed back',
+    description:
+      '`refund_required`: money owed back, that arrived for a cancelled order or for an order another payment ' +
+      'had paid',
   })
   @IsOptional()
   @IsIn(PAYMENT_STATUSES)

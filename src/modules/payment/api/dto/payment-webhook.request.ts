@@ -78,11 +78,18 @@ export class WebhookAnswerResponse {
   @ApiProperty({ description: 'The webhook-id of the delivery' }) event_id: string;
   @ApiPropertyOptional({ format: 'uuid' }) order_id?: string;
   @ApiPropertyOptional({ enum: ORDER_STATUSES }) order_status?: string;
-  @ApiPropertyOptional({ enum: PAYMENT_STATUSES }) payment_status?: string;
+  @ApiPropertyOptional({
+    enum: PAYMENT_STATUSES,
+    description:
+      "The status of the payment this event's money is recorded as (`refund_required` for money paid twice), " +
+      "else of the order's payment; absent when there is none",
+  })
+  payment_status?: string;
   @ApiPropertyOptional({
     description:
-      'Why nothing changed: `amount_mismatch`, `currency_mismatch`, `already_applied`, `order_already_paid`, ' +
-      '`refund_already_required`, `order_refunded`, `order_paid`, `order_partially_refunded`, `order_cancelled`',
+      'Why nothing changed: `amount_mismatch`, `currency_mismatch`, `already_applied` (the payment that paid the ' +
+      'order), `refund_already_required` (this payment is recorded already as money owed back), ' +
+      '`order_refunded`, `order_paid`, `order_partially_refunded`, `order_cancelled`',
   })
   reason?: string;
 }
