@@ -63,6 +63,25 @@ const SECRET_VARIABLES = new Set([
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
+/** Several property decorators as one, applied in the order they would run if stacked as written. */
+const stacked =
+  (...decorators: PropertyDecorator[]): PropertyDecorator =>
+  (target, key) => {
+    for (const decorator of [...decorators].reverse()) decorator(target, key);
+  };
+
+/** An integer setting in [min, max], read from its decimal string. */
+const IntSetting = (min: number, max?: number) =>
+  stacked(Transform(toInt), IsInt(), Min(min), ...(max === undefined ? [] : [Max(max)]));
+
+/** A provider credential: needed, and non-empty, only with PROVIDER_MODE=live. */
+const LiveProviderCredential = (): PropertyDecorator => (target, key) =>
+  stacked(
+    ValidateIf(liveProviders),
+    IsString(),
+    MinLength(1, { message: `${String(key)} is required when PROVIDER_MODE=live` }),
+  )(target, key);
+
 export const ROLES = ['all', 'api', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
 export const PROVIDER_MODES = ['sandbox', 'live'] as const;
@@ -73,10 +92,7 @@ export type ProviderMode = (typeof PROVIDER_MODES)[number];
  * message that names the variable. Defaults are those of the README's configuration table.
  */
 export class AppConfig {
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IntSetting(0, 65535)
   PORT = 3000;
 
   @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true })
@@ -97,28 +113,16 @@ export class AppConfig {
   @IsWebhookSecret()
   WEBHOOK_SECRET: string;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(86400)
+  @IntSetting(1, 86400)
   HOLD_TTL_SECONDS = 120;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(7 * 86400)
+  @IntSetting(1, 7 * 86400)
   ORDER_PAYMENT_TTL_SECONDS = 900;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(60)
-  @Max(30 * 86400)
+  @IntSetting(60, 30 * 86400)
   IDEMPOTENCY_TTL_SECONDS = 86400;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(3600)
+  @IntSetting(0, 3600)
   PRODUCT_CACHE_TTL_SECONDS = 2;
 
   @IsIn(PROVIDER_MODES)
@@ -127,22 +131,16 @@ export class AppConfig {
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   AMADEUS_BASE_URL = 'https://test.api.amadeus.com';
 
-  @ValidateIf(liveProviders)
-  @IsString()
-  @MinLength(1, { message: 'AMADEUS_CLIENT_ID is required when PROVIDER_MODE=live' })
+  @LiveProviderCredential()
   AMADEUS_CLIENT_ID?: string;
 
-  @ValidateIf(liveProviders)
-  @IsString()
-  @MinLength(1, { message: 'AMADEUS_CLIENT_SECRET is required when PROVIDER_MODE=live' })
+  @LiveProviderCredential()
   AMADEUS_CLIENT_SECRET?: string;
 
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   BOOKING_BASE_URL = 'https://demandapi.booking.com';
 
-  @ValidateIf(liveProviders)
-  @IsString()
-  @MinLength(1, { message: 'BOOKING_API_TOKEN is required when PROVIDER_MODE=live' })
+  @LiveProviderCredential()
   BOOKING_API_TOKEN?: string;
 
   @ValidateIf(liveProviders)
@@ -152,29 +150,18 @@ export class AppConfig {
   BOOKING_AFFILIATE_ID?: string;
 
   /** Longest wait for one provider HTTP call before it counts as failed (and, for a create, as ambiguous). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(120000)
+  @IntSetting(100, 120000)
   PROVIDER_TIMEOUT_MS = 10000;
 
   /** Provider calls a booking job makes before the booking fails and is refunded. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(50)
+  @IntSetting(1, 50)
   BOOKING_JOB_ATTEMPTS = 5;
 
   /** First wait between booking attempts; it doubles each time. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(3600000)
+  @IntSetting(1, 3600000)
   BOOKING_JOB_BACKOFF_MS = 2000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
+  @IntSetting(0)
   RATE_LIMIT_PER_MINUTE = 600;
 
   /**
@@ -189,17 +176,11 @@ export class AppConfig {
   ROLE: Role = 'all';
 
   /** A request still running after this long is answered 503; its work is not cancelled. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(600000)
+  @IntSetting(100, 600000)
   REQUEST_TIMEOUT_MS = 15000;
 
   /** Longest wait for a row lock before answering 503 (`wallet_busy` for wallets). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(10)
-  @Max(60000)
+  @IntSetting(10, 60000)
   LOCK_TIMEOUT_MS = 3000;
 
   /**
@@ -214,10 +195,7 @@ export class AppConfig {
   LOG_LEVEL = 'info';
 
   @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @IntSetting(1, 500)
   DATABASE_POOL_SIZE = 20;
 }
 

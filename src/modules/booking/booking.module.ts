@@ -1,6 +1,3 @@
-import { BullAdapter } from '@bull-board/api/bullAdapter';
-import { BullBoardModule } from '@bull-board/nestjs';
-import { BullModule } from '@nestjs/bull';
 import { Module, type Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { workerProviders } from '../../shared/queue/role';
@@ -16,13 +13,13 @@ import { BookingProcessor } from './infrastructure/booking.processor';
 import { BOOKING_SWEEP_DEFAULTS, BookingSweeper } from './infrastructure/booking.sweeper';
 import { BookingOrmEntity } from './infrastructure/booking.orm-entity';
 import { TypeOrmBookingRepository } from './infrastructure/typeorm-booking.repository';
+import { queueWithDashboard } from '../../shared/queue/queue-dashboard.module';
 
 /** Travel bookings: pays from Wallet, books through Provider; neither of those knows the other. */
 @Module({
   imports: [
     TypeOrmModule.forFeature([BookingOrmEntity]),
-    BullModule.registerQueue({ name: BOOKING_QUEUE }),
-    BullBoardModule.forFeature({ name: BOOKING_QUEUE, adapter: BullAdapter }),
+    ...queueWithDashboard(BOOKING_QUEUE),
     WalletModule,
     ProviderModule,
   ],

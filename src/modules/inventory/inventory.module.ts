@@ -1,6 +1,3 @@
-import { BullAdapter } from '@bull-board/api/bullAdapter';
-import { BullBoardModule } from '@bull-board/nestjs';
-import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { deadlineProviders } from '../../shared/queue/bull-deadline';
@@ -31,12 +28,12 @@ import {
   PRODUCT_REPOSITORY,
   SOLD_OUT_REGISTRY,
 } from './inventory.tokens';
+import { queueWithDashboard } from '../../shared/queue/queue-dashboard.module';
 
 @Module({
   imports: [
     TypeOrmModule.forFeature([ProductOrmEntity, HoldOrmEntity]),
-    BullModule.registerQueue({ name: HOLD_EXPIRY_QUEUE }),
-    BullBoardModule.forFeature({ name: HOLD_EXPIRY_QUEUE, adapter: BullAdapter }),
+    ...queueWithDashboard(HOLD_EXPIRY_QUEUE),
   ],
   controllers: [ProductsController, HoldsController],
   providers: [

@@ -1,6 +1,3 @@
-import { BullAdapter } from '@bull-board/api/bullAdapter';
-import { BullBoardModule } from '@bull-board/nestjs';
-import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { deadlineProviders } from '../../shared/queue/bull-deadline';
@@ -16,13 +13,13 @@ import { OrderMetrics } from './application/order-metrics';
 import { OrderOrmEntity } from './infrastructure/order.orm-entity';
 import { TypeOrmOrderRepository } from './infrastructure/typeorm-order.repository';
 import { ORDER_EXPIRY, ORDER_EXPIRY_QUEUE, ORDER_EXPIRY_SCHEDULER, ORDER_REPOSITORY } from './order.tokens';
+import { queueWithDashboard } from '../../shared/queue/queue-dashboard.module';
 
 @Module({
   imports: [
     InventoryModule,
     TypeOrmModule.forFeature([OrderOrmEntity]),
-    BullModule.registerQueue({ name: ORDER_EXPIRY_QUEUE }),
-    BullBoardModule.forFeature({ name: ORDER_EXPIRY_QUEUE, adapter: BullAdapter }),
+    ...queueWithDashboard(ORDER_EXPIRY_QUEUE),
   ],
   controllers: [OrdersController],
   providers: [

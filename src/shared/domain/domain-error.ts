@@ -22,10 +22,19 @@ export abstract class DomainError extends Error {
   }
 }
 
-export class NotFoundError extends DomainError {
-  readonly code = 'not_found';
-  readonly title = 'Not found';
+/**
+ * The base of an error class with a fixed code and title, so that each class says only what is its
+ * own: `class HoldExpiredError extends domainError('hold_expired', 'Hold expired') { … }`.
+ */
+export function domainError<C extends string>(code: C, title: string) {
+  abstract class FixedDomainError extends DomainError {
+    readonly code: C = code;
+    readonly title: string = title;
+  }
+  return FixedDomainError;
+}
 
+export class NotFoundError extends domainError('not_found', 'Not found') {
   constructor(resource: string, id: string) {
     super(`${resource} ${id} was not found`);
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { STATUS_CODES } from 'http';
 import type { Socket } from 'net';
-import type { ProblemDetails } from './problem-details';
+import { problemDocument } from './problem-details';
 
 const ANSWERS: Record<string, { status: number; code: string; detail: string }> = {
   ERR_HTTP_REQUEST_TIMEOUT: {
@@ -27,16 +27,9 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
   if (socket.writable) {
     const { status, code, detail } = (error.code && ANSWERS[error.code]) || MALFORMED;
     const requestId = randomUUID();
-    const problem: ProblemDetails = {
-      type: 'about:blank',
-      title: STATUS_CODES[status] ?? 'Bad request',
-      status,
-      code,
-      detail,
-      request_id: requestId,
-    };
-    if (code === 'validation_failed') problem.errors = [{ field: 'request', message: detail }];
-    const body = JSON.stringify(problem);
+    const errors = code === 'validation_failed' ? [{ field: 'request', message: detail }] : undefined;
+    const title = STATUS_CODES[status] ?? 'Bad request';
+    const body = JSON.stringify(problemDocument({ status, title, code, detail, requestId, errors }));
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,

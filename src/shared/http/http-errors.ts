@@ -1,4 +1,4 @@
-import { DomainError } from '../domain/domain-error';
+import { domainError } from '../domain/domain-error';
 
 export interface FieldError {
   field: string;
@@ -6,10 +6,7 @@ export interface FieldError {
 }
 
 /** Body, query or path failed validation; `errors` names each field. */
-export class ValidationFailedError extends DomainError {
-  readonly code = 'validation_failed';
-  readonly title = 'Validation failed';
-
+export class ValidationFailedError extends domainError('validation_failed', 'Validation failed') {
   constructor(
     readonly errors: FieldError[],
     detail = errors.map((e) => `${e.field} ${e.message}`).join('; '),
@@ -18,18 +15,10 @@ export class ValidationFailedError extends DomainError {
   }
 }
 
-export class UnauthorizedError extends DomainError {
-  readonly code = 'unauthorized';
-  readonly title = 'Unauthorized';
-}
+export class UnauthorizedError extends domainError('unauthorized', 'Unauthorized') {}
 
-export class ForbiddenError extends DomainError {
-  readonly code = 'forbidden';
-  readonly title = 'Forbidden';
-}
+export class ForbiddenError extends domainError('forbidden', 'Forbidden') {}
 
-export class ServiceUnavailableError extends DomainError {
-  readonly code = 'service_unavailable';
-  readonly title = 'Service unavailable';
+export class ServiceUnavailableError extends domainError('service_unavailable', 'Service unavailable') {
   override readonly retryAfterSeconds = 5;
 }

@@ -4,7 +4,7 @@ import type { ServerResponse } from 'http';
 import { DomainError } from '../domain/domain-error';
 import { isDatabaseUnavailable } from '../database/postgres-errors';
 import { ValidationFailedError } from './http-errors';
-import { CODE_BY_STATUS, ProblemDetails, STATUS_BY_CODE } from './problem-details';
+import { CODE_BY_STATUS, ProblemDetails, problemDocument, STATUS_BY_CODE } from './problem-details';
 
 const TITLES: Record<number, string> = {
   400: 'Bad request',
@@ -35,15 +35,14 @@ export function toProblem(exception: unknown, requestId: string, logger: Logger)
     const status = STATUS_BY_CODE[exception.code] ?? 422;
     if (exception.retryAfterSeconds !== undefined)
       headers['Retry-After'] = String(exception.retryAfterSeconds);
-    const body: ProblemDetails = {
-      type: 'about:blank',
-      title: exception.title,
+    const body = problemDocument({
       status,
+      title: exception.title,
       code: exception.code,
       detail: exception.message,
-      request_id: requestId,
-    };
-    if (exception instanceof ValidationFailedError) body.errors = exception.errors;
+      requestId,
+      errors: exception instanceof ValidationFailedError ? exception.errors : undefined,
+    });
     return { body: { ...exception.extensions, ...body }, headers };
   }
 
@@ -51,43 +50,31 @@ export function toProblem(exception: unknown, requestId: string, logger: Logger)
   if (framework) {
     const { status, detail } = framework;
     const code = CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'validation_failed');
-    const body: ProblemDetails = {
-      type: 'about:blank',
-      title: TITLES[status] ?? 'Error',
-      status,
-      code,
-      detail,
-      request_id: requestId,
+    const errors = code === 'validation_failed' ? [{ field: 'body', message: detail }] : undefined;
+    return {
+      body: problemDocument({ status, title: TITLES[status] ?? 'Error', code, detail, requestId, errors }),
+      headers,
     };
-    if (code === 'validation_failed') body.errors = [{ field: 'body', message: detail }];
-    return { body, headers };
   }
 
   if (isDatabaseUnavailable(exception)) {
     logger.error({ err: exception, request_id: requestId }, 'database unavailable');
     headers['Retry-After'] = '5';
     return {
-      body: {
-        type: 'about:blank',
-        title: 'Service unavailable',
+      body: problemDocument({
         status: 503,
+        title: 'Service unavailable',
         code: 'service_unavailable',
         detail: 'The database is unreachable; retry shortly',
-        request_id: requestId,
-      },
+        requestId,
+      }),
       headers,
     };
   }
 
   logger.error({ err: exception, request_id: requestId }, 'unhandled error');
   return {
-    body: {
-      type: 'about:blank',
-      title: TITLES[500],
-      status: 500,
-      code: 'internal_error',
-      request_id: requestId,
-    },
+    body: problemDocument({ status: 500, title: TITLES[500], code: 'internal_error', requestId }),
     headers,
   };
 }

@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
 import { FieldError } from './http-errors';
 
 /** HTTP status of every error code the API answers with (see openapi.json). */
@@ -69,4 +70,40 @@ export class ProblemDetails {
   @ApiProperty({ example: '3f1c9a0e-8f7b-4a44-9a57-0c1a2f1f9f00' }) request_id: string;
   @ApiPropertyOptional({ type: [FieldErrorDto], description: 'Present on validation failures' })
   errors?: FieldErrorDto[];
+}
+
+/**
+ * The problem+json answers of a route, by HTTP status, each described by the codes it carries:
+ * `@ApiProblems({ 400: '`validation_failed`', 404: '`not_found`' })`. Descriptions of a status
+ * that another decorator documents too (`@Idempotent()`, `@AdminOnly()`) are merged as usual.
+ */
+export const ApiProblems = (descriptions: Record<number, string>) =>
+  applyDecorators(
+    ...Object.entries(descriptions).map(([status, description]) =>
+      ApiResponse({ status: Number(status), type: ProblemDetails, description }),
+    ),
+  );
+
+/**
+ * A problem document as this API writes every one; `errors` names the fields of a validation
+ * failure. A problem without `detail` (a bare 500) has no such member at all.
+ */
+export function problemDocument(fields: {
+  status: number;
+  title: string;
+  code: string;
+  detail?: string;
+  requestId: string;
+  errors?: FieldError[];
+}): ProblemDetails {
+  const { status, title, code, detail, requestId, errors } = fields;
+  return {
+    type: 'about:blank',
+    title,
+    status,
+    code,
+    ...(detail === undefined ? {} : { detail }),
+    request_id: requestId,
+    ...(errors === undefined ? {} : { errors }),
+  };
 }

@@ -1,26 +1,27 @@
-import { DomainError } from '../domain/domain-error';
+import { domainError } from '../domain/domain-error';
 
-export class IdempotencyKeyRequiredError extends DomainError {
-  readonly code = 'idempotency_key_required';
-  readonly title = 'Idempotency key required';
-
+export class IdempotencyKeyRequiredError extends domainError(
+  'idempotency_key_required',
+  'Idempotency key required',
+) {
   constructor() {
     super('This endpoint needs an Idempotency-Key header');
   }
 }
 
-export class InvalidIdempotencyKeyError extends DomainError {
-  readonly code = 'invalid_idempotency_key';
-  readonly title = 'Invalid idempotency key';
-
+export class InvalidIdempotencyKeyError extends domainError(
+  'invalid_idempotency_key',
+  'Invalid idempotency key',
+) {
   constructor() {
     super('Idempotency-Key must be 1 to 255 printable ASCII characters');
   }
 }
 
-export class IdempotencyKeyInUseError extends DomainError {
-  readonly code = 'idempotency_key_in_use';
-  readonly title = 'Idempotency key in use';
+export class IdempotencyKeyInUseError extends domainError(
+  'idempotency_key_in_use',
+  'Idempotency key in use',
+) {
   override readonly retryAfterSeconds = 1;
 
   constructor() {
@@ -28,10 +29,10 @@ export class IdempotencyKeyInUseError extends DomainError {
   }
 }
 
-export class IdempotencyKeyReusedError extends DomainError {
-  readonly code = 'idempotency_key_reused';
-  readonly title = 'Idempotency key reused';
-
+export class IdempotencyKeyReusedError extends domainError(
+  'idempotency_key_reused',
+  'Idempotency key reused',
+) {
   constructor() {
     super('This Idempotency-Key was used for a different request (method, path or body)');
   }

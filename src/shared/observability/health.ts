@@ -8,14 +8,12 @@ import {
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import type Redis from 'ioredis';
-import { DomainError } from '../domain/domain-error';
+import { domainError } from '../domain/domain-error';
 import { Public } from '../http/auth';
 import { ProblemDetails } from '../http/problem-details';
 import { REDIS } from '../redis/redis.module';
 
-class HealthCheckFailedError extends DomainError {
-  readonly code = 'service_unavailable';
-  readonly title = 'Service unavailable';
+class HealthCheckFailedError extends domainError('service_unavailable', 'Service unavailable') {
   override readonly retryAfterSeconds = 5;
 
   constructor(override readonly extensions: Record<string, unknown>) {

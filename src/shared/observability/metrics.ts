@@ -29,6 +29,30 @@ export class MetricsRegistry extends Registry {
       new Histogram({ name, help, labelNames, registers: [this], ...(buckets ? { buckets } : {}) })
     );
   }
+
+  /** Seconds spent waiting for a row lock, from 1 ms to the longest LOCK_TIMEOUT_MS worth telling apart. */
+  lockWait(name: string, help: string): Histogram<string> {
+    return this.histogram(name, help, [], [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
+  }
+}
+
+/** A counter by its name, help and label names. */
+export type CounterSpec = readonly [name: string, help: string, labelNames?: string[]];
+
+/**
+ * The base of a module's metrics provider: one counter per field, described in one table and
+ * registered in the application's registry when the provider is made.
+ */
+export function countersOf<F extends string>(specs: Record<F, CounterSpec>) {
+  @Injectable()
+  class Counters {
+    constructor(registry: MetricsRegistry) {
+      for (const [field, [name, help, labelNames]] of Object.entries<CounterSpec>(specs)) {
+        (this as Record<string, unknown>)[field] = registry.counter(name, help, labelNames);
+      }
+    }
+  }
+  return Counters as new (registry: MetricsRegistry) => { readonly [K in F]: Counter<string> };
 }
 
 /** Request counts and latencies, recorded by a Fastify onResponse hook (no per-request closure). */

@@ -1,6 +1,8 @@
+import { BullAdapter } from '@bull-board/api/bullAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import { BullBoardModule } from '@bull-board/nestjs';
-import { Logger, Module } from '@nestjs/common';
+import { BullModule } from '@nestjs/bull';
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'crypto';
 import type { onRequestHookHandler } from 'fastify';
 import { AppConfig } from '../../config/app-config';
@@ -40,7 +42,7 @@ export function queueDashboardGate(config: AppConfig, route: string): onRequestH
 }
 
 /**
- * Bull Board for operators at /admin/queues; modules add their queues with BullBoardModule.forFeature.
+ * Bull Board for operators at /admin/queues; modules add their queues with queueWithDashboard.
  * Access is checked by queueDashboardGate; with no middleware of its own, no Nest middleware runs
  * at all and @fastify/middie stays out of every request.
  */
@@ -53,3 +55,8 @@ export function queueDashboardGate(config: AppConfig, route: string): onRequestH
   ],
 })
 export class QueueDashboardModule {}
+
+/** What a module imports for a queue of its own: the Bull queue, and its page on the dashboard. */
+export function queueWithDashboard(name: string): DynamicModule[] {
+  return [BullModule.registerQueue({ name }), BullBoardModule.forFeature({ name, adapter: BullAdapter })];
+}

@@ -1,17 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Authenticated, CurrentCaller } from '../../../shared/http/auth';
 import { type Caller } from '../../../shared/domain/caller';
 import { DEFAULT_PAGE_SIZE, PaginationQuery, toPage } from '../../../shared/http/pagination';
-import { ProblemDetails } from '../../../shared/http/problem-details';
+import { ApiProblems } from '../../../shared/http/problem-details';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
 import { UuidParam } from '../../../shared/http/validation';
@@ -45,7 +37,9 @@ export class AccountsController {
       'with `api_key: null`. A lost key is replaced with POST /api/accounts/{id}/api-keys.',
   })
   @ApiCreatedResponse({ type: CreatedAccountResponse })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })
+  @ApiProblems({
+    400: '`validation_failed`',
+  })
   async create(@Body() body: CreateAccountRequest): Promise<CreatedAccountResponse> {
     return answerWith(CreatedAccountResponse.of, () => this.createAccount.execute(body.name));
   }
@@ -54,7 +48,9 @@ export class AccountsController {
   @AdminOnly()
   @ApiOperation({ summary: 'Accounts, newest first (admin, cursor-paginated)' })
   @ApiOkResponse({ type: AccountPageResponse })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: bad limit or cursor' })
+  @ApiProblems({
+    400: '`validation_failed`: bad limit or cursor',
+  })
   async list(@Query() query: PaginationQuery): Promise<AccountPageResponse> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     return toPage(await this.accounts.list(limit, query.cursor), limit, AccountResponse.from);
@@ -71,8 +67,10 @@ export class AccountsController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiCreatedResponse({ type: ApiKeyResponse })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: id is not a UUID' })
-  @ApiNotFoundResponse({ type: ProblemDetails, description: '`not_found`: no customer account with this id' })
+  @ApiProblems({
+    400: '`validation_failed`: id is not a UUID',
+    404: '`not_found`: no customer account with this id',
+  })
   async rotateKey(@UuidParam('id') id: string): Promise<ApiKeyResponse> {
     return { api_key: await this.accounts.rotateApiKey(id) };
   }

@@ -1,20 +1,10 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBadGatewayResponse,
-  ApiBadRequestResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentCaller } from '../../../shared/http/auth';
 import { type Caller } from '../../../shared/domain/caller';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-key.decorator';
-import { ProblemDetails } from '../../../shared/http/problem-details';
+import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
 import { CreateBookingService } from '../application/create-booking.service';
@@ -47,22 +37,15 @@ export class BookingsController {
     type: BookingResponse,
     description: 'The pending booking; the wallet is already debited',
   })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })
-  @ApiNotFoundResponse({
-    type: ProblemDetails,
-    description: "`not_found`: unknown wallet, or another account's",
-  })
-  @ApiUnprocessableEntityResponse({
-    type: ProblemDetails,
-    description:
+  @ApiProblems({
+    400: '`validation_failed`',
+    404: "`not_found`: unknown wallet, or another account's",
+    422:
       '`insufficient_funds`: the balance is below the offer price (nothing is booked); `currency_mismatch`: ' +
       'the wallet is not in the offer currency; `offer_unavailable`: the offer can no longer be booked',
+    502: '`provider_unavailable`: the offer could not be checked',
+    503: '`wallet_busy` (see `Retry-After`)',
   })
-  @ApiBadGatewayResponse({
-    type: ProblemDetails,
-    description: '`provider_unavailable`: the offer could not be checked',
-  })
-  @ApiServiceUnavailableResponse({ type: ProblemDetails, description: '`wallet_busy` (see `Retry-After`)' })
   async create(
     @Body() body: CreateBookingRequest,
     @IdempotencyKeyHeader() idempotencyKey: string,
@@ -88,8 +71,10 @@ export class BookingsController {
   @Authenticated()
   @ApiOperation({ summary: 'A booking (owner or admin)' })
   @ApiOkResponse({ type: BookingResponse })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: the id is not a UUID' })
-  @ApiNotFoundResponse({ type: ProblemDetails, description: "`not_found`: unknown, or another account's" })
+  @ApiProblems({
+    400: '`validation_failed`: the id is not a UUID',
+    404: "`not_found`: unknown, or another account's",
+  })
   async get(@UuidParam('id') id: string, @CurrentCaller() caller: Caller): Promise<BookingResponse> {
     return BookingResponse.of(await this.getBooking.execute(id, caller));
   }

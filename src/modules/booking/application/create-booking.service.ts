@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import type { EntityManager } from 'typeorm';
-import { AppConfig } from '../../../config/app-config';
 import { afterCommit, UnitOfWork } from '../../../shared/database/unit-of-work';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import type { Caller } from '../../../shared/domain/caller';
@@ -35,7 +34,6 @@ export class CreateBookingService {
     private readonly ledger: WalletLedgerService,
     private readonly handlers: TravelHandlers,
     @Inject(BOOKING_JOBS) private readonly jobs: BookingJobs,
-    private readonly config: AppConfig,
     @Inject(BOOKING_REPOSITORY) private readonly bookings: BookingRepository<EntityManager>,
   ) {}
 
@@ -85,7 +83,7 @@ export class CreateBookingService {
         afterCommit(em, () => this.jobs.enqueue(id));
         return booking;
       },
-      { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS, onLockTimeout: () => new WalletBusyError() },
+      { onLockTimeout: () => new WalletBusyError() },
     );
   }
 }

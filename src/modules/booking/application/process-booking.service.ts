@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import type { EntityManager } from 'typeorm';
-import { AppConfig } from '../../../config/app-config';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { MetricsRegistry } from '../../../shared/observability/metrics';
 import { TravelHandlers } from '../../provider/application/travel-handlers.service';
@@ -34,7 +33,6 @@ export class ProcessBookingService {
     private readonly uow: UnitOfWork,
     private readonly ledger: WalletLedgerService,
     private readonly handlers: TravelHandlers,
-    private readonly config: AppConfig,
     @Inject(BOOKING_REPOSITORY) private readonly bookings: BookingRepository<EntityManager>,
     metrics: MetricsRegistry,
   ) {
@@ -115,7 +113,7 @@ export class ProcessBookingService {
         await this.bookings.save(em, failBooking(booking, reason, refund.id, new Date()));
         this.logger.warn(`booking ${booking.id} failed and its debit was refunded: ${reason}`);
       },
-      { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS, onLockTimeout: () => new WalletBusyError() },
+      { onLockTimeout: () => new WalletBusyError() },
     );
   }
 }

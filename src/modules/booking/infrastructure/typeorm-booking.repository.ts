@@ -4,6 +4,7 @@ import { DataSource, EntityManager, LessThan } from 'typeorm';
 import type { Booking } from '../domain/booking';
 import type { BookingRepository } from '../domain/booking.repository';
 import { BookingOrmEntity } from './booking.orm-entity';
+import { MappedRows } from '../../../shared/database/mapped-rows';
 
 const toBooking = (row: BookingOrmEntity): Booking => ({
   id: row.id,
@@ -36,20 +37,20 @@ const toRow = ({ traveler, ...booking }: Booking): BookingOrmEntity => ({
 
 @Injectable()
 export class TypeOrmBookingRepository implements BookingRepository<EntityManager> {
+  private readonly rows = new MappedRows(BookingOrmEntity, toBooking);
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async insert(tx: EntityManager, booking: Booking): Promise<void> {
     await tx.insert(BookingOrmEntity, toRow(booking));
   }
 
-  async findById(id: string): Promise<Booking | null> {
-    const row = await this.dataSource.manager.findOne(BookingOrmEntity, { where: { id } });
-    return row ? toBooking(row) : null;
+  findById(id: string): Promise<Booking | null> {
+    return this.rows.findOne(this.dataSource.manager, { id });
   }
 
-  async lockById(tx: EntityManager, id: string): Promise<Booking | null> {
-    const row = await tx.findOne(BookingOrmEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
-    return row ? toBooking(row) : null;
+  lockById(tx: EntityManager, id: string): Promise<Booking | null> {
+    return this.rows.lockOne(tx, { id });
   }
 
   async save(tx: EntityManager, booking: Booking): Promise<void> {

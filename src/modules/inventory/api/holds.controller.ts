@@ -1,20 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentCaller } from '../../../shared/http/auth';
 import { type Caller } from '../../../shared/domain/caller';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
-import { ProblemDetails } from '../../../shared/http/problem-details';
+import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { GetHoldService } from '../application/get-hold.service';
 import { PlaceHoldService } from '../application/place-hold.service';
@@ -42,17 +32,13 @@ export class HoldsController {
       'expires and its units return to available. Never reserves more units than exist, whatever the concurrency.',
   })
   @ApiCreatedResponse({ type: HoldResponse })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })
-  @ApiNotFoundResponse({ type: ProblemDetails, description: '`not_found`: unknown product' })
-  @ApiConflictResponse({
-    type: ProblemDetails,
-    description:
+  @ApiProblems({
+    400: '`validation_failed`',
+    404: '`not_found`: unknown product',
+    409:
       '`insufficient_stock`; `limit_exceeded`: the account would have more units of the product than its ' +
       '`max_per_account` (active holds, pending and paid orders together)',
-  })
-  @ApiServiceUnavailableResponse({
-    type: ProblemDetails,
-    description: '`resource_busy`: the product lock could not be had in time (retry after `Retry-After`)',
+    503: '`resource_busy`: the product lock could not be had in time (retry after `Retry-After`)',
   })
   async create(@CurrentCaller() caller: Caller, @Body() body: CreateHoldRequest): Promise<HoldResponse> {
     return answerWith(HoldResponse.from, () =>
@@ -64,10 +50,9 @@ export class HoldsController {
   @ApiOperation({ summary: 'A hold of the calling account' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: HoldResponse })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: id is not a UUID' })
-  @ApiNotFoundResponse({
-    type: ProblemDetails,
-    description: '`not_found` (also for a hold of another account)',
+  @ApiProblems({
+    400: '`validation_failed`: id is not a UUID',
+    404: '`not_found` (also for a hold of another account)',
   })
   async get(@CurrentCaller() caller: Caller, @UuidParam('id') id: string): Promise<HoldResponse> {
     return HoldResponse.from(await this.getHold.execute(caller, id));
@@ -83,13 +68,12 @@ export class HoldsController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: HoldResponse })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: id is not a UUID' })
-  @ApiNotFoundResponse({
-    type: ProblemDetails,
-    description: '`not_found` (also for a hold of another account)',
+  @ApiProblems({
+    400: '`validation_failed`: id is not a UUID',
+    404: '`not_found` (also for a hold of another account)',
+    409: '`hold_not_active`: the hold made an order',
+    503: '`resource_busy`',
   })
-  @ApiConflictResponse({ type: ProblemDetails, description: '`hold_not_active`: the hold made an order' })
-  @ApiServiceUnavailableResponse({ type: ProblemDetails, description: '`resource_busy`' })
   async release(@CurrentCaller() caller: Caller, @UuidParam('id') id: string): Promise<HoldResponse> {
     return HoldResponse.from(await this.releaseHold.execute(caller, id));
   }

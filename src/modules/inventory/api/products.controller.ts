@@ -1,18 +1,10 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Public } from '../../../shared/http/auth';
 import { decodeCursor, DEFAULT_PAGE_SIZE, PaginationQuery, toPage } from '../../../shared/http/pagination';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
-import { ProblemDetails } from '../../../shared/http/problem-details';
+import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { CreateProductService } from '../application/create-product.service';
 import { GetProductService } from '../application/get-product.service';
@@ -35,7 +27,9 @@ export class ProductsController {
   @Idempotent()
   @ApiOperation({ summary: 'Create a product with its stock (admin)' })
   @ApiCreatedResponse({ type: ProductResponse })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })
+  @ApiProblems({
+    400: '`validation_failed`',
+  })
   async create(@Body() body: CreateProductRequest): Promise<ProductResponse> {
     return answerWith(ProductResponse.from, () =>
       this.createProduct.execute({
@@ -58,8 +52,10 @@ export class ProductsController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: ProductResponse })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: id is not a UUID' })
-  @ApiNotFoundResponse({ type: ProblemDetails, description: '`not_found`' })
+  @ApiProblems({
+    400: '`validation_failed`: id is not a UUID',
+    404: '`not_found`',
+  })
   async get(@UuidParam('id') id: string): Promise<ProductResponse> {
     return ProductResponse.from(await this.getProduct.execute(id));
   }
@@ -68,7 +64,9 @@ export class ProductsController {
   @Public()
   @ApiOperation({ summary: 'Products, newest first (cursor-paginated)' })
   @ApiOkResponse({ type: ProductPageResponse })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: bad limit or cursor' })
+  @ApiProblems({
+    400: '`validation_failed`: bad limit or cursor',
+  })
   async list(@Query() query: PaginationQuery): Promise<ProductPageResponse> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const rows = await this.listProducts.execute(limit, decodeCursor(query.cursor));

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AppConfig } from '../../../config/app-config';
 import { afterCommit } from '../../../shared/database/after-commit';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import type { Caller } from '../../../shared/domain/caller';
@@ -23,23 +22,19 @@ export class ReleaseHoldService {
     @Inject(HOLD_REPOSITORY) private readonly holds: HoldRepository<EntityManager>,
     private readonly stock: StockService,
     private readonly metrics: InventoryMetrics,
-    private readonly config: AppConfig,
   ) {}
 
   async execute(caller: Caller, holdId: string): Promise<Hold> {
-    return this.uow.run(
-      async (em) => {
-        const hold = await lockOwnedHold(this.holds, em, caller, holdId);
-        const now = new Date();
-        const outcome = planRelease(hold, now);
-        if (outcome.kind === 'unchanged') return hold;
-        await this.stock.returnReserved(em, hold.productId, hold.quantity);
-        const status = outcome.kind === 'release' ? 'released' : 'expired';
-        await this.holds.setStatus(em, [hold.id], status, now);
-        if (status === 'expired') afterCommit(em, () => this.metrics.holdsExpired.inc());
-        return { ...hold, status, updatedAt: now };
-      },
-      { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS },
-    );
+    return this.uow.run(async (em) => {
+      const hold = await lockOwnedHold(this.holds, em, caller, holdId);
+      const now = new Date();
+      const outcome = planRelease(hold, now);
+      if (outcome.kind === 'unchanged') return hold;
+      await this.stock.returnReserved(em, hold.productId, hold.quantity);
+      const status = outcome.kind === 'release' ? 'released' : 'expired';
+      await this.holds.setStatus(em, [hold.id], status, now);
+      if (status === 'expired') afterCommit(em, () => this.metrics.holdsExpired.inc());
+      return { ...hold, status, updatedAt: now };
+    });
   }
 }

@@ -1,18 +1,12 @@
-import { DomainError } from '../../../shared/domain/domain-error';
+import { domainError } from '../../../shared/domain/domain-error';
 
-export class InsufficientStockError extends DomainError {
-  readonly code = 'insufficient_stock';
-  readonly title = 'Insufficient stock';
-
+export class InsufficientStockError extends domainError('insufficient_stock', 'Insufficient stock') {
   constructor(requested: number, available: number) {
     super(`${requested} units requested, ${available} available`);
   }
 }
 
-export class LimitExceededError extends DomainError {
-  readonly code = 'limit_exceeded';
-  readonly title = 'Limit exceeded';
-
+export class LimitExceededError extends domainError('limit_exceeded', 'Limit exceeded') {
   constructor(requested: number, held: number, limit: number) {
     super(
       `${requested} more units would give the account ${held + requested} of this product; the limit is ${limit}`,
@@ -20,19 +14,13 @@ export class LimitExceededError extends DomainError {
   }
 }
 
-export class HoldNotActiveError extends DomainError {
-  readonly code = 'hold_not_active';
-  readonly title = 'Hold not active';
-
+export class HoldNotActiveError extends domainError('hold_not_active', 'Hold not active') {
   constructor(holdId: string, status: string) {
     super(`Hold ${holdId} is ${status}`);
   }
 }
 
-export class HoldExpiredError extends DomainError {
-  readonly code = 'hold_expired';
-  readonly title = 'Hold expired';
-
+export class HoldExpiredError extends domainError('hold_expired', 'Hold expired') {
   constructor(holdId: string) {
     super(`Hold ${holdId} has expired`);
   }

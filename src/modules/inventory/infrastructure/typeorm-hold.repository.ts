@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, LessThanOrEqual } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { lockDue } from '../../../shared/database/mapped-rows';
 import type { Hold, HoldStatus } from '../domain/hold';
 import type { HoldRepository } from '../domain/hold.repository';
 import { HoldOrmEntity } from './hold.orm-entity';
@@ -22,13 +23,7 @@ export class TypeOrmHoldRepository implements HoldRepository<EntityManager> {
   }
 
   async lockOverdue(em: EntityManager, now: Date, limit: number): Promise<Hold[]> {
-    const rows = await em.find(HoldOrmEntity, {
-      where: { status: 'active', expiresAt: LessThanOrEqual(now) },
-      order: { expiresAt: 'ASC' },
-      take: limit,
-      lock: { mode: 'pessimistic_write', onLocked: 'skip_locked' },
-    });
-    return rows.map(toHold);
+    return (await lockDue(em, HoldOrmEntity, { status: 'active' }, 'expiresAt', now, limit)).map(toHold);
   }
 
   async setStatus(em: EntityManager, ids: string[], status: HoldStatus, at: Date): Promise<void> {

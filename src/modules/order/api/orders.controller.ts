@@ -1,22 +1,10 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiGoneResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiServiceUnavailableResponse,
-  ApiUnprocessableEntityResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentCaller } from '../../../shared/http/auth';
 import type { Caller } from '../../../shared/domain/caller';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
-import { ProblemDetails } from '../../../shared/http/problem-details';
+import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { CreateOrderService } from '../application/create-order.service';
 import { CancelOrderService } from '../application/cancel-order.service';
@@ -45,23 +33,16 @@ export class OrdersController {
       '(ORDER_PAYMENT_TTL_SECONDS) is cancelled and its units return to available.',
   })
   @ApiCreatedResponse({ type: OrderResponse })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })
-  @ApiNotFoundResponse({
-    type: ProblemDetails,
-    description: '`not_found`: unknown hold, or a hold of another account',
-  })
-  @ApiConflictResponse({
-    type: ProblemDetails,
-    description: '`hold_not_active`: the hold was released or already made an order',
-  })
-  @ApiGoneResponse({ type: ProblemDetails, description: '`hold_expired`: the hold is past its `expires_at`' })
-  @ApiUnprocessableEntityResponse({
-    type: ProblemDetails,
-    description:
+  @ApiProblems({
+    400: '`validation_failed`',
+    404: '`not_found`: unknown hold, or a hold of another account',
+    409: '`hold_not_active`: the hold was released or already made an order',
+    410: '`hold_expired`: the hold is past its `expires_at`',
+    422:
       '`amount_too_large`: price × quantity is past 9007199254740991, the largest amount; the hold stays active ' +
       'until released or expired',
+    503: '`resource_busy`',
   })
-  @ApiServiceUnavailableResponse({ type: ProblemDetails, description: '`resource_busy`' })
   async create(@CurrentCaller() caller: Caller, @Body() body: CreateOrderRequest): Promise<OrderResponse> {
     return answerWith(OrderResponse.from, () => this.createOrder.execute(caller, body.hold_id));
   }
@@ -70,10 +51,9 @@ export class OrdersController {
   @ApiOperation({ summary: 'An order (owner or admin)' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: OrderResponse })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: id is not a UUID' })
-  @ApiNotFoundResponse({
-    type: ProblemDetails,
-    description: '`not_found` (also for an order of another account)',
+  @ApiProblems({
+    400: '`validation_failed`: id is not a UUID',
+    404: '`not_found` (also for an order of another account)',
   })
   async get(@CurrentCaller() caller: Caller, @UuidParam('id') id: string): Promise<OrderResponse> {
     return OrderResponse.from(await this.getOrder.execute(caller, id));
@@ -88,16 +68,12 @@ export class OrdersController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: OrderResponse })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: id is not a UUID' })
-  @ApiNotFoundResponse({
-    type: ProblemDetails,
-    description: '`not_found` (also for an order of another account)',
+  @ApiProblems({
+    400: '`validation_failed`: id is not a UUID',
+    404: '`not_found` (also for an order of another account)',
+    409: '`order_not_cancellable`: the order is paid or refunded',
+    503: '`resource_busy`',
   })
-  @ApiConflictResponse({
-    type: ProblemDetails,
-    description: '`order_not_cancellable`: the order is paid or refunded',
-  })
-  @ApiServiceUnavailableResponse({ type: ProblemDetails, description: '`resource_busy`' })
   async cancel(@CurrentCaller() caller: Caller, @UuidParam('id') id: string): Promise<OrderResponse> {
     return answerWith(OrderResponse.from, () => this.cancelOrder.execute(caller, id));
   }

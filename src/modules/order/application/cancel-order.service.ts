@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../../config/app-config';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import type { Caller } from '../../../shared/domain/caller';
 import { NotFoundError } from '../../../shared/domain/domain-error';
@@ -12,17 +11,13 @@ export class CancelOrderService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly lifecycle: OrderLifecycleService,
-    private readonly config: AppConfig,
   ) {}
 
   async execute(caller: Caller, orderId: string): Promise<Order> {
-    return this.uow.run(
-      async (em) => {
-        const order = await this.lifecycle.lockOrder(em, orderId);
-        if (!isVisibleTo(order, caller)) throw new NotFoundError('Order', orderId);
-        return this.lifecycle.cancel(em, order);
-      },
-      { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS },
-    );
+    return this.uow.run(async (em) => {
+      const order = await this.lifecycle.lockOrder(em, orderId);
+      if (!isVisibleTo(order, caller)) throw new NotFoundError('Order', orderId);
+      return this.lifecycle.cancel(em, order);
+    });
   }
 }

@@ -31,34 +31,31 @@ export class CreateOrderService {
    */
   async execute(caller: Caller, holdId: string): Promise<Order> {
     const ttlMs = this.config.ORDER_PAYMENT_TTL_SECONDS * 1000;
-    const order = await this.uow.run(
-      async (em) => {
-        const consumed = await this.consumeHold.execute(em, caller, holdId);
-        const now = new Date();
-        const order: Order = {
-          id: randomUUID(),
-          accountId: caller.accountId,
-          holdId,
-          productId: consumed.productId,
-          quantity: consumed.quantity,
-          unitPrice: consumed.unitPrice,
-          amount: orderAmount(consumed.unitPrice, consumed.quantity),
-          currency: consumed.currency,
-          status: 'pending_payment',
-          refundedAmount: 0n,
-          paymentDueAt: new Date(now.getTime() + ttlMs),
-          payment: null,
-          createdAt: now,
-          updatedAt: now,
-        };
-        await this.orders.insert(em, order);
-        await this.hooks.notify(em, order);
-        afterCommit(em, () => this.expiry.schedule([order.id], ttlMs));
-        // A listener may have paid or cancelled it already.
-        return (await this.orders.findById(order.id, em)) as Order;
-      },
-      { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS },
-    );
+    const order = await this.uow.run(async (em) => {
+      const consumed = await this.consumeHold.execute(em, caller, holdId);
+      const now = new Date();
+      const order: Order = {
+        id: randomUUID(),
+        accountId: caller.accountId,
+        holdId,
+        productId: consumed.productId,
+        quantity: consumed.quantity,
+        unitPrice: consumed.unitPrice,
+        amount: orderAmount(consumed.unitPrice, consumed.quantity),
+        currency: consumed.currency,
+        status: 'pending_payment',
+        refundedAmount: 0n,
+        paymentDueAt: new Date(now.getTime() + ttlMs),
+        payment: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await this.orders.insert(em, order);
+      await this.hooks.notify(em, order);
+      afterCommit(em, () => this.expiry.schedule([order.id], ttlMs));
+      // A listener may have paid or cancelled it already.
+      return (await this.orders.findById(order.id, em)) as Order;
+    });
     this.metrics.created.inc();
     return order;
   }

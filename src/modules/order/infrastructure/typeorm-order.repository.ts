@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, LessThanOrEqual } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { Order } from '../domain/order';
 import type { OrderRepository } from '../domain/order.repository';
 import { OrderOrmEntity } from './order.orm-entity';
+import { MappedRows } from '../../../shared/database/mapped-rows';
 
 const toOrder = (row: OrderOrmEntity): Order => ({
   id: row.id,
@@ -52,64 +53,47 @@ const toRow = (order: Order): OrderOrmEntity => ({
   updatedAt: order.updatedAt,
 });
 
+const MOVING_COLUMNS = [
+  'status',
+  'refundedAmount',
+  'paymentId',
+  'paymentMethod',
+  'paymentStatus',
+  'paymentWalletTransactionId',
+  'paymentAmount',
+  'updatedAt',
+] as const satisfies ReadonlyArray<keyof OrderOrmEntity>;
+
 @Injectable()
 export class TypeOrmOrderRepository implements OrderRepository<EntityManager> {
+  private readonly rows = new MappedRows(OrderOrmEntity, toOrder);
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async insert(em: EntityManager, order: Order): Promise<void> {
     await em.insert(OrderOrmEntity, toRow(order));
   }
 
+  /** Writes only the columns an order's moves change; the rest are fixed when it is made. */
   async save(em: EntityManager, order: Order): Promise<void> {
-    const {
-      id,
-      status,
-      refundedAmount,
-      paymentId,
-      paymentMethod,
-      paymentStatus,
-      paymentWalletTransactionId,
-      paymentAmount,
-      updatedAt,
-    } = toRow(order);
-    await em.update(
-      OrderOrmEntity,
-      { id },
-      {
-        status,
-        refundedAmount,
-        paymentId,
-        paymentMethod,
-        paymentStatus,
-        paymentWalletTransactionId,
-        paymentAmount,
-        updatedAt,
-      },
-    );
+    const row = toRow(order);
+    const changed = Object.fromEntries(MOVING_COLUMNS.map((column) => [column, row[column]]));
+    await em.update(OrderOrmEntity, { id: row.id }, changed);
   }
 
-  async findById(id: string, em: EntityManager = this.dataSource.manager): Promise<Order | null> {
-    const row = await em.findOne(OrderOrmEntity, { where: { id } });
-    return row ? toOrder(row) : null;
+  findById(id: string, em: EntityManager = this.dataSource.manager): Promise<Order | null> {
+    return this.rows.findOne(em, { id });
   }
 
-  async findByHoldId(em: EntityManager, holdId: string): Promise<Order | null> {
-    const row = await em.findOne(OrderOrmEntity, { where: { holdId } });
-    return row ? toOrder(row) : null;
+  findByHoldId(em: EntityManager, holdId: string): Promise<Order | null> {
+    return this.rows.findOne(em, { holdId });
   }
 
-  async lockById(em: EntityManager, id: string): Promise<Order | null> {
-    const row = await em.findOne(OrderOrmEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
-    return row ? toOrder(row) : null;
+  lockById(em: EntityManager, id: string): Promise<Order | null> {
+    return this.rows.lockOne(em, { id });
   }
 
-  async lockOverdue(em: EntityManager, now: Date, limit: number): Promise<Order[]> {
-    const rows = await em.find(OrderOrmEntity, {
-      where: { status: 'pending_payment', paymentDueAt: LessThanOrEqual(now) },
-      order: { paymentDueAt: 'ASC' },
-      take: limit,
-      lock: { mode: 'pessimistic_write', onLocked: 'skip_locked' },
-    });
-    return rows.map(toOrder);
+  lockOverdue(em: EntityManager, now: Date, limit: number): Promise<Order[]> {
+    return this.rows.lockDue(em, { status: 'pending_payment' }, 'paymentDueAt', now, limit);
   }
 }

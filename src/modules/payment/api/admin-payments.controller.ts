@@ -1,20 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../../../shared/http/auth';
 import { ValidationFailedError } from '../../../shared/http/http-errors';
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage } from '../../../shared/http/pagination';
-import { ProblemDetails } from '../../../shared/http/problem-details';
+import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
@@ -45,9 +34,8 @@ export class AdminPaymentsController {
       '(the one `GET /api/orders/{id}` shows) and the money to return.',
   })
   @ApiOkResponse({ type: AdminPaymentPage })
-  @ApiBadRequestResponse({
-    type: ProblemDetails,
-    description: '`validation_failed`: unknown status, bad limit or cursor, unknown parameter',
+  @ApiProblems({
+    400: '`validation_failed`: unknown status, bad limit or cursor, unknown parameter',
   })
   async list(@Query() query: ListPaymentsQuery): Promise<AdminPaymentPage> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
@@ -77,24 +65,12 @@ export class AdminPaymentsController {
     },
   })
   @ApiOkResponse({ type: AdminPaymentResponse, description: 'The payment, `refunded`' })
-  @ApiBadRequestResponse({
-    type: ProblemDetails,
-    description: '`validation_failed` (also: neither or both of `wallet_id` and `external_reference`)',
-  })
-  @ApiNotFoundResponse({ type: ProblemDetails, description: '`not_found`: unknown payment or wallet' })
-  @ApiConflictResponse({
-    type: ProblemDetails,
-    description:
-      '`payment_not_resolvable`: the payment is not `refund_required` (settled already, or never owed)',
-  })
-  @ApiUnprocessableEntityResponse({
-    type: ProblemDetails,
-    description:
-      "`currency_mismatch`: the wallet holds another currency than the payment's; `balance_limit_exceeded`",
-  })
-  @ApiServiceUnavailableResponse({
-    type: ProblemDetails,
-    description: '`wallet_busy`: the wallet or order lock could not be had in time (with `Retry-After`)',
+  @ApiProblems({
+    400: '`validation_failed` (also: neither or both of `wallet_id` and `external_reference`)',
+    404: '`not_found`: unknown payment or wallet',
+    409: '`payment_not_resolvable`: the payment is not `refund_required` (settled already, or never owed)',
+    422: "`currency_mismatch`: the wallet holds another currency than the payment's; `balance_limit_exceeded`",
+    503: '`wallet_busy`: the wallet or order lock could not be had in time (with `Retry-After`)',
   })
   async resolve(
     @UuidParam('id') id: string,

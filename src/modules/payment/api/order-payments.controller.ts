@@ -1,20 +1,9 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Authenticated, CurrentCaller } from '../../../shared/http/auth';
 import { type Caller } from '../../../shared/domain/caller';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
-import { ProblemDetails } from '../../../shared/http/problem-details';
+import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
 import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-key.decorator';
@@ -46,20 +35,13 @@ export class OrderPaymentsController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: OrderResponse, description: 'The order, `paid`, with its `payment`' })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })
-  @ApiNotFoundResponse({
-    type: ProblemDetails,
-    description: '`not_found`: unknown order or wallet, or one of another account',
+  @ApiProblems({
+    400: '`validation_failed`',
+    404: '`not_found`: unknown order or wallet, or one of another account',
+    409: '`order_not_payable`: the order is not pending payment, or is past `payment_due_at`',
+    422: '`insufficient_funds`; `currency_mismatch`: the wallet and the order currencies differ',
+    503: BUSY,
   })
-  @ApiConflictResponse({
-    type: ProblemDetails,
-    description: '`order_not_payable`: the order is not pending payment, or is past `payment_due_at`',
-  })
-  @ApiUnprocessableEntityResponse({
-    type: ProblemDetails,
-    description: '`insufficient_funds`; `currency_mismatch`: the wallet and the order currencies differ',
-  })
-  @ApiServiceUnavailableResponse({ type: ProblemDetails, description: BUSY })
   async pay(
     @CurrentCaller() caller: Caller,
     @UuidParam('id') id: string,
@@ -92,19 +74,15 @@ export class OrderPaymentsController {
     },
   })
   @ApiOkResponse({ type: OrderResponse, description: 'The order, `partially_refunded` or `refunded`' })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })
-  @ApiNotFoundResponse({ type: ProblemDetails, description: '`not_found`' })
-  @ApiConflictResponse({
-    type: ProblemDetails,
-    description: '`order_not_refundable`: the order was never paid, or nothing is left to refund',
-  })
-  @ApiUnprocessableEntityResponse({
-    type: ProblemDetails,
-    description:
+  @ApiProblems({
+    400: '`validation_failed`',
+    404: '`not_found`',
+    409: '`order_not_refundable`: the order was never paid, or nothing is left to refund',
+    422:
       '`refund_exceeds_payment`: `amount` is more than what is left to refund; `balance_limit_exceeded`: the ' +
       'credit would take the paying wallet past 9007199254740991',
+    503: BUSY,
   })
-  @ApiServiceUnavailableResponse({ type: ProblemDetails, description: BUSY })
   async refund(
     @UuidParam('id') id: string,
     @Body() body: RefundOrderRequest,

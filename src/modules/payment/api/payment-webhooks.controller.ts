@@ -1,17 +1,15 @@
 import { Body, Controller, Post, Req, Res, UseGuards } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiBadRequestResponse,
   ApiBody,
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../../../shared/http/auth';
-import { ProblemDetails } from '../../../shared/http/problem-details';
+import { ApiProblems } from '../../../shared/http/problem-details';
 import { ProcessWebhookService } from '../application/process-webhook.service';
 import { PaymentWebhookRequest, WebhookAnswerResponse } from './dto/payment-webhook.request';
 import { WebhookSignatureGuard } from './webhook-signature.guard';
@@ -51,8 +49,10 @@ export class PaymentWebhooksController {
     type: WebhookAnswerResponse,
     description: '`pending`: the order does not exist yet',
   })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })
-  @ApiUnauthorizedResponse({ type: ProblemDetails, description: '`invalid_signature`' })
+  @ApiProblems({
+    400: '`validation_failed`',
+    401: '`invalid_signature`',
+  })
   async receive(
     @Body() body: PaymentWebhookRequest,
     @Req() req: FastifyRequest,

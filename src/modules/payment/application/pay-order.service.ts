@@ -1,18 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
-import { AppConfig } from '../../../config/app-config';
 import type { Caller } from '../../../shared/domain/caller';
-import { UnitOfWork } from '../../../shared/database/unit-of-work';
-import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
 import type { Order } from '../../order/domain/order';
-import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
 import { serviceKey } from '../../wallet/domain/wallet';
-import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import { chargeKey, type Payment } from '../domain/payment';
-import type { PaymentRepository } from '../domain/payment.repository';
-import { PAYMENT_REPOSITORY } from '../payment.tokens';
-import { PaymentMetrics } from './payment-metrics';
+import { OrderMoneyUseCase } from './order-money-use-case';
 
 export interface PayOrderCommand {
   orderId: string;
@@ -27,58 +19,46 @@ export interface PayOrderCommand {
  * takes one debit per (wallet, order), and an order has at most one payment that pays it.
  */
 @Injectable()
-export class PayOrderService {
-  constructor(
-    private readonly uow: UnitOfWork,
-    private readonly orders: OrderLifecycleService,
-    private readonly ledger: WalletLedgerService,
-    @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository<EntityManager>,
-    private readonly metrics: PaymentMetrics,
-    private readonly config: AppConfig,
-  ) {}
-
+export class PayOrderService extends OrderMoneyUseCase {
   async execute(command: PayOrderCommand): Promise<Order> {
-    const paid = await this.uow.run(
-      async (em) => {
-        const order = await this.orders.lockForPayment(em, command.caller, command.orderId);
+    const paid = await this.transaction(async (em) => {
+      const order = await this.orders.lockForPayment(em, command.caller, command.orderId);
 
-        // The ledger locks the wallet and refuses one of another account (not_found) or currency.
-        const debit = await this.ledger.debit(em, {
-          walletId: command.walletId,
-          amount: order.amount,
-          reference: { type: 'order', id: order.id },
-          description: `Payment for order ${order.id}`,
-          idempotencyKey: serviceKey(chargeKey(order.id)),
-          expectedAccountId: order.accountId,
-          expectedCurrency: order.currency,
-        });
-        const now = new Date();
-        const payment: Payment = {
-          id: randomUUID(),
-          orderId: order.id,
-          method: 'wallet',
-          status: 'succeeded',
-          paysOrder: true,
-          amount: order.amount,
-          currency: order.currency,
-          walletId: command.walletId,
-          walletTransactionId: debit.id,
-          refundTransactionId: null,
-          externalPaymentId: null,
-          createdAt: now,
-          updatedAt: now,
-        };
-        await this.payments.insert(em, payment);
-        return this.orders.markPaid(em, order, {
-          id: payment.id,
-          method: 'wallet',
-          status: 'succeeded',
-          walletTransactionId: debit.id,
-          amount: order.amount,
-        });
-      },
-      { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS, onLockTimeout: () => new WalletBusyError() },
-    );
+      // The ledger locks the wallet and refuses one of another account (not_found) or currency.
+      const debit = await this.ledger.debit(em, {
+        walletId: command.walletId,
+        amount: order.amount,
+        reference: { type: 'order', id: order.id },
+        description: `Payment for order ${order.id}`,
+        idempotencyKey: serviceKey(chargeKey(order.id)),
+        expectedAccountId: order.accountId,
+        expectedCurrency: order.currency,
+      });
+      const now = new Date();
+      const payment: Payment = {
+        id: randomUUID(),
+        orderId: order.id,
+        method: 'wallet',
+        status: 'succeeded',
+        paysOrder: true,
+        amount: order.amount,
+        currency: order.currency,
+        walletId: command.walletId,
+        walletTransactionId: debit.id,
+        refundTransactionId: null,
+        externalPaymentId: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await this.payments.insert(em, payment);
+      return this.orders.markPaid(em, order, {
+        id: payment.id,
+        method: 'wallet',
+        status: 'succeeded',
+        walletTransactionId: debit.id,
+        amount: order.amount,
+      });
+    });
     this.metrics.payments.inc({ method: 'wallet' });
     return paid;
   }

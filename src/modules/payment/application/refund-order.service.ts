@@ -1,18 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
-import { AppConfig } from '../../../config/app-config';
-import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import type { Caller } from '../../../shared/domain/caller';
-import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
 import type { Order } from '../../order/domain/order';
-import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
 import { serviceKey } from '../../wallet/domain/wallet';
-import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import { refundKey, refundRequestKey } from '../domain/payment';
-import type { PaymentRepository } from '../domain/payment.repository';
-import { PAYMENT_REPOSITORY } from '../payment.tokens';
-import { PaymentMetrics } from './payment-metrics';
+import { OrderMoneyUseCase } from './order-money-use-case';
 
 export interface RefundOrderCommand {
   orderId: string;
@@ -35,65 +27,53 @@ export interface RefundOrderCommand {
  * Locks, as for a payment: order, payment, wallet, then product (when the refund is full).
  */
 @Injectable()
-export class RefundOrderService {
-  constructor(
-    private readonly uow: UnitOfWork,
-    private readonly orders: OrderLifecycleService,
-    private readonly ledger: WalletLedgerService,
-    @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository<EntityManager>,
-    private readonly metrics: PaymentMetrics,
-    private readonly config: AppConfig,
-  ) {}
-
+export class RefundOrderService extends OrderMoneyUseCase {
   async execute(command: RefundOrderCommand): Promise<Order> {
     let method = 'external';
     const requestKey = refundRequestKey(command.caller.accountId, command.idempotencyKey);
-    const refunded = await this.uow.run(
-      async (em) => {
-        const { order, plan } = await this.orders.lockForRefund(em, command.orderId, command.amount);
-        // The payment the order shows is the one that paid it: any other of its payments is money owed back.
-        const payment = order.payment && (await this.payments.lockById(em, order.payment.id));
-        if (!payment) throw new Error(`order ${command.orderId} is paid but has no payment`);
-        method = payment.method;
-        const description = command.reason
-          ? `Refund of order ${command.orderId}: ${command.reason}`
-          : `Refund of order ${command.orderId}`;
-        let walletTransactionId: string | null = null;
-        if (payment.method === 'wallet' && payment.walletId) {
-          const credit = await this.ledger.credit(em, {
-            walletId: payment.walletId,
-            amount: plan.amount,
-            reference: { type: 'order', id: command.orderId },
-            description,
-            idempotencyKey: serviceKey(refundKey(command.orderId, requestKey)),
-          });
-          // This request's refund was made before (its key's stored answer is gone): not a second one.
-          if (credit.replayed) return order;
-          walletTransactionId = credit.id;
-        }
-        const now = new Date();
-        const recorded = await this.payments.insertRefund(em, {
-          id: randomUUID(),
-          orderId: command.orderId,
-          paymentId: payment.id,
+    const refunded = await this.transaction(async (em) => {
+      const { order, plan } = await this.orders.lockForRefund(em, command.orderId, command.amount);
+      // The payment the order shows is the one that paid it: any other of its payments is money owed back.
+      const payment = order.payment && (await this.payments.lockById(em, order.payment.id));
+      if (!payment) throw new Error(`order ${command.orderId} is paid but has no payment`);
+      method = payment.method;
+      const description = command.reason
+        ? `Refund of order ${command.orderId}: ${command.reason}`
+        : `Refund of order ${command.orderId}`;
+      let walletTransactionId: string | null = null;
+      if (payment.method === 'wallet' && payment.walletId) {
+        const credit = await this.ledger.credit(em, {
+          walletId: payment.walletId,
           amount: plan.amount,
-          reason: command.reason ?? null,
-          walletTransactionId,
-          externalReference: null,
-          requestKey,
-          createdAt: now,
+          reference: { type: 'order', id: command.orderId },
+          description,
+          idempotencyKey: serviceKey(refundKey(command.orderId, requestKey)),
         });
-        if (!recorded) return order;
-        await this.payments.save(em, {
-          ...payment,
-          status: plan.status,
-          refundTransactionId: walletTransactionId ?? payment.refundTransactionId,
-          updatedAt: now,
-        });
-        return this.orders.recordRefund(em, order, plan);
-      },
-      { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS, onLockTimeout: () => new WalletBusyError() },
-    );
+        // This request's refund was made before (its key's stored answer is gone): not a second one.
+        if (credit.replayed) return order;
+        walletTransactionId = credit.id;
+      }
+      const now = new Date();
+      const recorded = await this.payments.insertRefund(em, {
+        id: randomUUID(),
+        orderId: command.orderId,
+        paymentId: payment.id,
+        amount: plan.amount,
+        reason: command.reason ?? null,
+        walletTransactionId,
+        externalReference: null,
+        requestKey,
+        createdAt: now,
+      });
+      if (!recorded) return order;
+      await this.payments.save(em, {
+        ...payment,
+        status: plan.status,
+        refundTransactionId: walletTransactionId ?? payment.refundTransactionId,
+        updatedAt: now,
+      });
+      return this.orders.recordRefund(em, order, plan);
+    });
     this.metrics.refunds.inc({ method });
     return refunded;
   }

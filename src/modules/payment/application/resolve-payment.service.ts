@@ -1,18 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
-import { AppConfig } from '../../../config/app-config';
-import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { NotFoundError } from '../../../shared/domain/domain-error';
-import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
-import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
 import { serviceKey } from '../../wallet/domain/wallet';
-import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import { type Payment, settlementKey } from '../domain/payment';
 import { PaymentNotResolvableError } from '../domain/payment.errors';
-import type { PaymentRepository } from '../domain/payment.repository';
-import { PAYMENT_REPOSITORY } from '../payment.tokens';
-import { PaymentMetrics } from './payment-metrics';
+import { OrderMoneyUseCase } from './order-money-use-case';
 
 /** Exactly one of `walletId` and `externalReference`. */
 export interface ResolvePaymentCommand {
@@ -31,60 +23,48 @@ export interface ResolvePaymentCommand {
  * payment that paid it, untouched.
  */
 @Injectable()
-export class ResolvePaymentService {
-  constructor(
-    private readonly uow: UnitOfWork,
-    private readonly orders: OrderLifecycleService,
-    private readonly ledger: WalletLedgerService,
-    @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository<EntityManager>,
-    private readonly metrics: PaymentMetrics,
-    private readonly config: AppConfig,
-  ) {}
-
+export class ResolvePaymentService extends OrderMoneyUseCase {
   /** Throws NotFoundError, PaymentNotResolvableError, CurrencyMismatchError, BalanceLimitExceededError. */
   async execute(command: ResolvePaymentCommand): Promise<Payment> {
-    const settled = await this.uow.run(
-      async (em) => {
-        const found = await this.payments.findById(em, command.paymentId);
-        if (!found) throw new NotFoundError('Payment', command.paymentId);
-        // Locks as everywhere: the order, then its payment, then the wallet.
-        const order = await this.orders.lockOrder(em, found.orderId);
-        const payment = (await this.payments.lockById(em, found.id)) as Payment;
-        if (payment.status !== 'refund_required')
-          throw new PaymentNotResolvableError(payment.id, payment.status);
-        let walletTransactionId: string | null = null;
-        if (command.walletId !== undefined) {
-          const credit = await this.ledger.credit(em, {
-            walletId: command.walletId,
-            amount: payment.amount,
-            reference: { type: 'order', id: payment.orderId },
-            description: `Refund of payment ${payment.id} owed back for order ${payment.orderId}`,
-            idempotencyKey: serviceKey(settlementKey(payment.id)),
-            expectedCurrency: payment.currency,
-          });
-          walletTransactionId = credit.id;
-        }
-        const now = new Date();
-        await this.payments.insertRefund(em, {
-          id: randomUUID(),
-          orderId: payment.orderId,
-          paymentId: payment.id,
+    const settled = await this.transaction(async (em) => {
+      const found = await this.payments.findById(em, command.paymentId);
+      if (!found) throw new NotFoundError('Payment', command.paymentId);
+      // Locks as everywhere: the order, then its payment, then the wallet.
+      const order = await this.orders.lockOrder(em, found.orderId);
+      const payment = (await this.payments.lockById(em, found.id)) as Payment;
+      if (payment.status !== 'refund_required')
+        throw new PaymentNotResolvableError(payment.id, payment.status);
+      let walletTransactionId: string | null = null;
+      if (command.walletId !== undefined) {
+        const credit = await this.ledger.credit(em, {
+          walletId: command.walletId,
           amount: payment.amount,
-          reason: null,
-          walletTransactionId,
-          externalReference: command.externalReference ?? null,
-          // Named by the payment, not by the request: one settlement per payment, and never the
-          // request key of a refund of the order's own payment made with the same Idempotency-Key.
-          requestKey: settlementKey(payment.id),
-          createdAt: now,
+          reference: { type: 'order', id: payment.orderId },
+          description: `Refund of payment ${payment.id} owed back for order ${payment.orderId}`,
+          idempotencyKey: serviceKey(settlementKey(payment.id)),
+          expectedCurrency: payment.currency,
         });
-        const refunded: Payment = { ...payment, status: 'refunded', updatedAt: now };
-        await this.payments.save(em, refunded);
-        if (order.payment?.id === payment.id) await this.orders.recordSettledPayment(em, order);
-        return refunded;
-      },
-      { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS, onLockTimeout: () => new WalletBusyError() },
-    );
+        walletTransactionId = credit.id;
+      }
+      const now = new Date();
+      await this.payments.insertRefund(em, {
+        id: randomUUID(),
+        orderId: payment.orderId,
+        paymentId: payment.id,
+        amount: payment.amount,
+        reason: null,
+        walletTransactionId,
+        externalReference: command.externalReference ?? null,
+        // Named by the payment, not by the request: one settlement per payment, and never the
+        // request key of a refund of the order's own payment made with the same Idempotency-Key.
+        requestKey: settlementKey(payment.id),
+        createdAt: now,
+      });
+      const refunded: Payment = { ...payment, status: 'refunded', updatedAt: now };
+      await this.payments.save(em, refunded);
+      if (order.payment?.id === payment.id) await this.orders.recordSettledPayment(em, order);
+      return refunded;
+    });
     this.metrics.refunds.inc({
       method: command.walletId !== undefined ? 'settled_to_wallet' : 'settled_external',
     });

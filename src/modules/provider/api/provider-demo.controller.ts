@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBadGatewayResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../../shared/http/auth';
-import { ProblemDetails } from '../../../shared/http/problem-details';
+import { ApiProblems } from '../../../shared/http/problem-details';
 import { ProviderDemoService } from '../application/provider-demo.service';
 import { toOfferResponse } from './dto/offer.response';
 import { ProviderDemoResponse } from './dto/provider-demo.response';
@@ -20,9 +20,8 @@ export class ProviderDemoController {
       'HotelBookingHandler, 30 days from today, and shows which adapter each handler was given.',
   })
   @ApiOkResponse({ type: ProviderDemoResponse })
-  @ApiBadGatewayResponse({
-    type: ProblemDetails,
-    description: 'A provider could not be reached (`provider_unavailable`)',
+  @ApiProblems({
+    502: 'A provider could not be reached (`provider_unavailable`)',
   })
   async show(): Promise<ProviderDemoResponse> {
     const { explanation, flight, hotel } = await this.demo.run();

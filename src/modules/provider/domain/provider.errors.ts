@@ -1,18 +1,12 @@
-import { DomainError } from '../../../shared/domain/domain-error';
+import { domainError } from '../../../shared/domain/domain-error';
 
-export class OfferUnavailableError extends DomainError {
-  readonly code = 'offer_unavailable';
-  readonly title = 'Offer unavailable';
-}
+export class OfferUnavailableError extends domainError('offer_unavailable', 'Offer unavailable') {}
 
 /**
  * The provider could not be reached or answered with a transient failure; the same call may succeed
  * later. `ambiguous` marks a call that may have taken effect (a timeout after the request was sent).
  */
-export class ProviderUnavailableError extends DomainError {
-  readonly code = 'provider_unavailable';
-  readonly title = 'Provider unavailable';
-
+export class ProviderUnavailableError extends domainError('provider_unavailable', 'Provider unavailable') {
   constructor(
     detail: string,
     readonly ambiguous = false,
@@ -22,7 +16,4 @@ export class ProviderUnavailableError extends DomainError {
 }
 
 /** The provider refused the booking for good: retrying cannot help. */
-export class BookingRefusedError extends DomainError {
-  readonly code = 'booking_refused';
-  readonly title = 'Booking refused by the provider';
-}
+export class BookingRefusedError extends domainError('booking_refused', 'Booking refused by the provider') {}

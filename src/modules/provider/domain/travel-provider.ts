@@ -1,3 +1,5 @@
+import { OfferUnavailableError } from './provider.errors';
+
 export const TRAVEL_TYPES = ['flight', 'hotel'] as const;
 export type TravelType = (typeof TRAVEL_TYPES)[number];
 
@@ -16,6 +18,13 @@ export interface TravelProvider {
   book(request: BookingRequest): Promise<ProviderBooking>;
   /** The booking made under our reference, or null when the provider has none. */
   findBooking(reference: string): Promise<ProviderBooking | null>;
+}
+
+/** A real YYYY-MM-DD date (not 2026-02-30 or 2026-99-99). */
+export function isCalendarDate(value: unknown): value is string {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
 export interface FlightSearch {
@@ -37,6 +46,18 @@ export interface HotelSearch {
 }
 
 export type OfferSearch = FlightSearch | HotelSearch;
+
+const SOLD_AS: Record<TravelType, string> = { flight: 'flights', hotel: 'stays' };
+
+/** The search of the one travel type a provider sells; any other is OfferUnavailableError. */
+export function searchOf<T extends TravelType>(
+  provider: string,
+  type: T,
+  criteria: OfferSearch,
+): Extract<OfferSearch, { kind: T }> {
+  if (criteria.kind !== type) throw new OfferUnavailableError(`${provider} sells ${SOLD_AS[type]} only`);
+  return criteria as Extract<OfferSearch, { kind: T }>;
+}
 
 export interface Price {
   /** Minor units. */

@@ -10,7 +10,7 @@ import { OfferUnavailableError } from '../domain/provider.errors';
  * ids made with the same key are accepted, so a hand-made id (a date that does not exist, a price
  * nobody quoted) is refused as an offer the provider never issued.
  */
-export function encodeOfferId(prefix: string, payload: Record<string, unknown>, key?: Buffer): string {
+export function encodeOfferId(prefix: string, payload: object, key?: Buffer): string {
   const unsigned = `${prefix}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
   return key ? `${unsigned}.${mac(key, unsigned).toString('base64url')}` : unsigned;
 }
@@ -39,16 +39,19 @@ export function decodeOfferId<T>(
   return payload;
 }
 
+/** The guard of an offer id's payload: an object whose fields pass `check`. */
+export function choiceGuard<T>(check: (choice: T) => boolean): (value: unknown) => value is T {
+  return (value: unknown): value is T => typeof value === 'object' && value !== null && check(value as T);
+}
+
 /** The signing key of sandbox offer ids, the same in every process that shares the admin key. */
 export function sandboxOfferIdKey(adminApiKey: string): Buffer {
   return Buffer.from(hkdfSync('sha256', adminApiKey, 'checkout-wallet-service', 'sandbox offer ids', 32));
 }
 
-/** A real YYYY-MM-DD date (not 2026-02-30 or 2026-99-99). */
-export function isCalendarDate(value: unknown): value is string {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+/** An integer from min to max, both included. */
+export function isIntBetween(value: unknown, min: number, max: number): value is number {
+  return Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
 }
 
 function mac(key: Buffer, text: string): Buffer {

@@ -1,5 +1,7 @@
+import type { FactoryProvider } from '@nestjs/common';
 import type Redis from 'ioredis';
-import type { AppConfig, ProviderMode } from '../../../config/app-config';
+import { AppConfig, type ProviderMode } from '../../../config/app-config';
+import { REDIS } from '../../../shared/redis/redis.module';
 import type { TravelProvider } from '../domain/travel-provider';
 import { AmadeusHttpAdapter } from './amadeus/amadeus-http.adapter';
 import { BookingComHttpAdapter } from './booking-com/booking-com-http.adapter';
@@ -14,13 +16,15 @@ type AdapterFactory = (config: AppConfig, redis: Redis) => TravelProvider;
 const httpClient = (config: AppConfig, provider: string, baseUrl: string) =>
   new ProviderHttpClient({ provider, baseUrl, timeoutMs: config.PROVIDER_TIMEOUT_MS });
 
+/** A sandbox adapter, its bookings kept in Redis under `provider`, its offer ids signed. */
+const sandbox =
+  (Adapter: new (bookings: SandboxBookings, offerIdKey: Buffer) => TravelProvider, provider: string) =>
+  (config: AppConfig, redis: Redis): TravelProvider =>
+    new Adapter(new SandboxBookings(redis, config, provider), sandboxOfferIdKey(config.ADMIN_API_KEY));
+
 /** Which adapter each PROVIDER_MODE builds; the adapters themselves know nothing of the mode. */
 export const AMADEUS_ADAPTERS: Record<ProviderMode, AdapterFactory> = {
-  sandbox: (config, redis) =>
-    new AmadeusSandboxAdapter(
-      new SandboxBookings(redis, config, 'amadeus'),
-      sandboxOfferIdKey(config.ADMIN_API_KEY),
-    ),
+  sandbox: sandbox(AmadeusSandboxAdapter, 'amadeus'),
   live: (config) =>
     new AmadeusHttpAdapter(httpClient(config, 'Amadeus', config.AMADEUS_BASE_URL), {
       clientId: config.AMADEUS_CLIENT_ID as string,
@@ -29,14 +33,22 @@ export const AMADEUS_ADAPTERS: Record<ProviderMode, AdapterFactory> = {
 };
 
 export const BOOKING_COM_ADAPTERS: Record<ProviderMode, AdapterFactory> = {
-  sandbox: (config, redis) =>
-    new BookingComSandboxAdapter(
-      new SandboxBookings(redis, config, 'booking-com'),
-      sandboxOfferIdKey(config.ADMIN_API_KEY),
-    ),
+  sandbox: sandbox(BookingComSandboxAdapter, 'booking-com'),
   live: (config) =>
     new BookingComHttpAdapter(httpClient(config, 'Booking.com', config.BOOKING_BASE_URL), {
       token: config.BOOKING_API_TOKEN as string,
       affiliateId: config.BOOKING_AFFILIATE_ID as string,
     }),
 };
+
+/** The provider of an adapter token: the adapter of the configured PROVIDER_MODE. */
+export function adapterProvider(
+  token: symbol,
+  adapters: Record<ProviderMode, AdapterFactory>,
+): FactoryProvider<TravelProvider> {
+  return {
+    provide: token,
+    inject: [AppConfig, REDIS],
+    useFactory: (config: AppConfig, redis: Redis) => adapters[config.PROVIDER_MODE](config, redis),
+  };
+}

@@ -1,19 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentCaller } from '../../../shared/http/auth';
 import { type Caller } from '../../../shared/domain/caller';
 import { ValidationFailedError } from '../../../shared/http/http-errors';
-import { ProblemDetails } from '../../../shared/http/problem-details';
+import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-key.decorator';
@@ -44,23 +34,13 @@ export class TransfersController {
       'deadlock and never fail for it; transfers out of a busy wallet are decided in groups, in arrival order.',
   })
   @ApiCreatedResponse({ type: TransferResponse })
-  @ApiBadRequestResponse({
-    type: ProblemDetails,
-    description: '`validation_failed` (also: the same wallet on both sides)',
-  })
-  @ApiNotFoundResponse({
-    type: ProblemDetails,
-    description: '`not_found`: unknown source wallet or one of another account, or unknown destination',
-  })
-  @ApiUnprocessableEntityResponse({
-    type: ProblemDetails,
-    description:
+  @ApiProblems({
+    400: '`validation_failed` (also: the same wallet on both sides)',
+    404: '`not_found`: unknown source wallet or one of another account, or unknown destination',
+    422:
       '`insufficient_funds`: the source balance is below `amount`; `currency_mismatch`: the wallets hold different ' +
       'currencies; `balance_limit_exceeded`: the destination would pass 9007199254740991',
-  })
-  @ApiServiceUnavailableResponse({
-    type: ProblemDetails,
-    description: '`wallet_busy`: a wallet lock could not be had in time (with `Retry-After`)',
+    503: '`wallet_busy`: a wallet lock could not be had in time (with `Retry-After`)',
   })
   async create(
     @Body() body: CreateTransferRequest,
@@ -89,10 +69,9 @@ export class TransfersController {
   @ApiOperation({ summary: 'A transfer (the owner of either wallet, or admin)' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: TransferResponse })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: the id is not a UUID' })
-  @ApiNotFoundResponse({
-    type: ProblemDetails,
-    description: '`not_found`: no such transfer, or neither wallet is the caller’s',
+  @ApiProblems({
+    400: '`validation_failed`: the id is not a UUID',
+    404: '`not_found`: no such transfer, or neither wallet is the caller’s',
   })
   async get(@UuidParam('id') id: string, @CurrentCaller() caller: Caller): Promise<TransferResponse> {
     return TransferResponse.of(await this.getTransfer.execute(id, caller));

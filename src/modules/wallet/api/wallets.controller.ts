@@ -1,21 +1,10 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ValidationFailedError } from '../../../shared/http/http-errors';
 import { AdminOnly, Authenticated, CurrentCaller } from '../../../shared/http/auth';
 import { isAdmin, type Caller } from '../../../shared/domain/caller';
 import { decodeCursor, DEFAULT_PAGE_SIZE, PaginationQuery, toPage } from '../../../shared/http/pagination';
-import { ProblemDetails } from '../../../shared/http/problem-details';
+import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-key.decorator';
@@ -65,17 +54,10 @@ export class WalletsController {
     },
   })
   @ApiCreatedResponse({ type: WalletResponse })
-  @ApiBadRequestResponse({
-    type: ProblemDetails,
-    description: '`validation_failed` (also: a customer naming another account in `account_id`)',
-  })
-  @ApiNotFoundResponse({
-    type: ProblemDetails,
-    description: 'The admin named an unknown account (`not_found`)',
-  })
-  @ApiConflictResponse({
-    type: ProblemDetails,
-    description: '`wallet_exists`: the account already has a wallet in that currency',
+  @ApiProblems({
+    400: '`validation_failed` (also: a customer naming another account in `account_id`)',
+    404: 'The admin named an unknown account (`not_found`)',
+    409: '`wallet_exists`: the account already has a wallet in that currency',
   })
   async create(@Body() body: CreateWalletRequest, @CurrentCaller() caller: Caller): Promise<WalletResponse> {
     if (!isAdmin(caller) && body.account_id !== undefined && body.account_id !== caller.accountId) {
@@ -95,9 +77,8 @@ export class WalletsController {
     description: "The admin passes `account_id` to list a customer's wallets.",
   })
   @ApiOkResponse({ type: WalletPage })
-  @ApiBadRequestResponse({
-    type: ProblemDetails,
-    description:
+  @ApiProblems({
+    400:
       '`validation_failed`: bad `limit`, `cursor` or `account_id`, an unknown parameter, or a customer naming ' +
       'another account',
   })
@@ -124,8 +105,10 @@ export class WalletsController {
   @Authenticated()
   @ApiOperation({ summary: 'A wallet and its balance (owner or admin)' })
   @ApiOkResponse({ type: WalletResponse })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`: the id is not a UUID' })
-  @ApiNotFoundResponse({ type: ProblemDetails, description: NOT_FOUND })
+  @ApiProblems({
+    400: '`validation_failed`: the id is not a UUID',
+    404: NOT_FOUND,
+  })
   async get(@UuidParam('id') id: string, @CurrentCaller() caller: Caller): Promise<WalletResponse> {
     return WalletResponse.of(await this.getWallet.execute(id, caller));
   }
@@ -136,13 +119,12 @@ export class WalletsController {
   @Idempotent({ required: true })
   @ApiOperation({ summary: 'Add money to a wallet (admin)' })
   @ApiCreatedResponse({ type: WalletTransactionResponse, description: 'The credit ledger entry' })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })
-  @ApiNotFoundResponse({ type: ProblemDetails, description: NOT_FOUND })
-  @ApiUnprocessableEntityResponse({
-    type: ProblemDetails,
-    description: '`balance_limit_exceeded`: the balance would pass 9007199254740991',
+  @ApiProblems({
+    400: '`validation_failed`',
+    404: NOT_FOUND,
+    422: '`balance_limit_exceeded`: the balance would pass 9007199254740991',
+    503: BUSY,
   })
-  @ApiServiceUnavailableResponse({ type: ProblemDetails, description: BUSY })
   async credit(
     @UuidParam('id') id: string,
     @Body() body: MoveMoneyRequest,
@@ -158,13 +140,12 @@ export class WalletsController {
   @Idempotent({ required: true })
   @ApiOperation({ summary: 'Take money out of a wallet (owner or admin)' })
   @ApiCreatedResponse({ type: WalletTransactionResponse, description: 'The debit ledger entry' })
-  @ApiBadRequestResponse({ type: ProblemDetails, description: '`validation_failed`' })
-  @ApiNotFoundResponse({ type: ProblemDetails, description: NOT_FOUND })
-  @ApiUnprocessableEntityResponse({
-    type: ProblemDetails,
-    description: '`insufficient_funds`: the amount is larger than the balance (replayed as such for its key)',
+  @ApiProblems({
+    400: '`validation_failed`',
+    404: NOT_FOUND,
+    422: '`insufficient_funds`: the amount is larger than the balance (replayed as such for its key)',
+    503: BUSY,
   })
-  @ApiServiceUnavailableResponse({ type: ProblemDetails, description: BUSY })
   async debit(
     @UuidParam('id') id: string,
     @Body() body: MoveMoneyRequest,
@@ -178,11 +159,10 @@ export class WalletsController {
   @Authenticated()
   @ApiOperation({ summary: "A wallet's ledger, newest first (owner or admin)" })
   @ApiOkResponse({ type: WalletTransactionPage })
-  @ApiBadRequestResponse({
-    type: ProblemDetails,
-    description: '`validation_failed`: bad id, `limit` outside 1..100 or a `cursor` this API did not return',
+  @ApiProblems({
+    400: '`validation_failed`: bad id, `limit` outside 1..100 or a `cursor` this API did not return',
+    404: NOT_FOUND,
   })
-  @ApiNotFoundResponse({ type: ProblemDetails, description: NOT_FOUND })
   async transactions(
     @UuidParam('id') id: string,
     @Query() query: PaginationQuery,

@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Batch, HotRowBatcher } from '../../../shared/database/hot-row-batcher';
+import type { HotRowBatcher } from '../../../shared/database/hot-row-batcher';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { isAdmin, type Caller } from '../../../shared/domain/caller';
-import { byIdempotencyKey } from '../../../shared/idempotency/batch-idempotency';
 import { currentIdempotentCall } from '../../../shared/idempotency/idempotent-call';
 import type { TransactionType } from '../domain/wallet';
-import { WalletBusyError } from '../domain/wallet.errors';
 import { WALLET_LOCK } from '../wallet.tokens';
 import { type LedgerMovement, type RecordedTransaction, WalletLedgerService } from './wallet-ledger.service';
+import { walletBatcher } from './wallet-batcher';
 import type { WalletLock } from './wallet-lock';
 
 export interface MoveMoneyCommand {
@@ -19,9 +18,6 @@ export interface MoveMoneyCommand {
   caller: Caller;
 }
 
-/** The most movements one transaction decides: enough to amortise a commit, small enough to stay short. */
-const MAX_BATCH = 64;
-
 /**
  * A client's credit (admin) or debit (owner or admin). Movements of one wallet that arrive while a
  * transaction on it is in flight join the next one (group commit): one lock, one write, one commit
@@ -31,17 +27,11 @@ const MAX_BATCH = 64;
 export class MoveMoneyService {
   private readonly batcher: HotRowBatcher<LedgerMovement, RecordedTransaction>;
 
-  constructor(
-    private readonly uow: UnitOfWork,
-    private readonly ledger: WalletLedgerService,
-    @Inject(WALLET_LOCK) private readonly lock: WalletLock,
-  ) {
-    this.batcher = new HotRowBatcher<LedgerMovement, RecordedTransaction>(
-      (walletId, batch) => this.decide(walletId, batch),
-      {
-        maxBatch: MAX_BATCH,
-        conflictKey: byIdempotencyKey,
-      },
+  constructor(uow: UnitOfWork, ledger: WalletLedgerService, @Inject(WALLET_LOCK) lock: WalletLock) {
+    this.batcher = walletBatcher(
+      uow,
+      (em, walletId, batch) => ledger.record(em, walletId, batch),
+      (walletId, transaction) => lock.withLock(walletId, transaction),
     );
   }
 
@@ -57,14 +47,5 @@ export class MoveMoneyService {
       expectedAccountId: isAdmin(caller) ? undefined : caller.accountId,
       call: currentIdempotentCall(),
     });
-  }
-
-  private decide(walletId: string, batch: Batch<LedgerMovement>) {
-    return this.lock.withLock(walletId, () =>
-      this.uow.run((em) => this.ledger.record(em, walletId, batch), {
-        idempotent: false,
-        onLockTimeout: () => new WalletBusyError(),
-      }),
-    );
   }
 }

@@ -5,19 +5,20 @@ import {
   type Batch,
   type BatchOutcome,
   fixedBatch,
-  HotRowBatcher,
+  type HotRowBatcher,
 } from '../../../shared/database/hot-row-batcher';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { isAdmin, type Caller } from '../../../shared/domain/caller';
-import { batchAnswers, byIdempotencyKey, claimVerdict } from '../../../shared/idempotency/batch-idempotency';
+import { batchAnswers, claimVerdict } from '../../../shared/idempotency/batch-idempotency';
 import { IdempotencyStore } from '../../../shared/idempotency/idempotency.store';
 import { currentIdempotentCall, type IdempotentCall } from '../../../shared/idempotency/idempotent-call';
 import { type Transfer, transferDescription, transferLedgerKeys } from '../domain/transfer';
 import type { TransferRepository } from '../domain/transfer.repository';
 import type { LedgerKey, Wallet, WalletTransaction } from '../domain/wallet';
-import { CurrencyMismatchError, WalletBusyError } from '../domain/wallet.errors';
+import { CurrencyMismatchError } from '../domain/wallet.errors';
 import { TRANSFER_REPOSITORY } from '../wallet.tokens';
+import { walletBatcher } from './wallet-batcher';
 import { type LedgerMovement, WalletLedgerService } from './wallet-ledger.service';
 
 export interface TransferCommand {
@@ -47,9 +48,6 @@ interface Debited {
   credit?: WalletTransaction;
 }
 
-/** The most transfers one transaction decides (as for debits). */
-const MAX_BATCH = 64;
-
 /**
  * A debit of one wallet and a credit of another in one transaction, both ledger entries
  * referencing the transfer. Transfers out of one wallet that arrive while a transaction on it is in
@@ -66,15 +64,12 @@ export class TransferMoneyService {
   private readonly batcher: HotRowBatcher<TransferRequest, Transfer>;
 
   constructor(
-    private readonly uow: UnitOfWork,
+    uow: UnitOfWork,
     private readonly ledger: WalletLedgerService,
     private readonly idempotency: IdempotencyStore,
     @Inject(TRANSFER_REPOSITORY) private readonly transfers: TransferRepository<EntityManager>,
   ) {
-    this.batcher = new HotRowBatcher<TransferRequest, Transfer>(
-      (fromWalletId, batch) => this.decide(fromWalletId, batch),
-      { maxBatch: MAX_BATCH, conflictKey: byIdempotencyKey },
-    );
+    this.batcher = walletBatcher(uow, (em, fromWalletId, batch) => this.decideIn(em, fromWalletId, batch));
   }
 
   /**
@@ -90,16 +85,6 @@ export class TransferMoneyService {
       keys: transferLedgerKeys(caller.accountId, command.idempotencyKey),
       expectedAccountId: isAdmin(caller) ? undefined : caller.accountId,
       call: currentIdempotentCall(),
-    });
-  }
-
-  private decide(
-    fromWalletId: string,
-    batch: Batch<TransferRequest>,
-  ): Promise<Array<BatchOutcome<Transfer>>> {
-    return this.uow.run((em) => this.decideIn(em, fromWalletId, batch), {
-      idempotent: false,
-      onLockTimeout: () => new WalletBusyError(),
     });
   }
 

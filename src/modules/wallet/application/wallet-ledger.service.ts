@@ -76,12 +76,7 @@ export class WalletLedgerService {
       'type',
       'outcome',
     ]);
-    this.lockWait = metrics.histogram(
-      'wallet_lock_wait_seconds',
-      'Time spent acquiring a wallet row lock',
-      [],
-      [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    );
+    this.lockWait = metrics.lockWait('wallet_lock_wait_seconds', 'Time spent acquiring a wallet row lock');
   }
 
   /** Throws InsufficientFundsError, NotFoundError, CurrencyMismatchError, LedgerKeyReusedError. */

@@ -1,45 +1,33 @@
-import { DomainError, ResourceBusyError } from '../../../shared/domain/domain-error';
+import { ResourceBusyError, domainError } from '../../../shared/domain/domain-error';
 
-export class InsufficientFundsError extends DomainError {
-  readonly code = 'insufficient_funds';
-  readonly title = 'Insufficient funds';
-
+export class InsufficientFundsError extends domainError('insufficient_funds', 'Insufficient funds') {
   constructor(balance: bigint, amount: bigint) {
     super(`Balance ${balance} is below ${amount}`);
   }
 }
 
-export class InvalidAmountError extends DomainError {
-  readonly code = 'validation_failed';
-  readonly title = 'Validation failed';
-
+export class InvalidAmountError extends domainError('validation_failed', 'Validation failed') {
   constructor(amount: bigint) {
     super(`Amount ${amount} is not a positive safe integer`);
   }
 }
 
-export class BalanceLimitExceededError extends DomainError {
-  readonly code = 'balance_limit_exceeded';
-  readonly title = 'Balance limit exceeded';
-
+export class BalanceLimitExceededError extends domainError(
+  'balance_limit_exceeded',
+  'Balance limit exceeded',
+) {
   constructor(balance: bigint, amount: bigint) {
     super(`Crediting ${amount} to a balance of ${balance} would exceed 9007199254740991`);
   }
 }
 
-export class WalletExistsError extends DomainError {
-  readonly code = 'wallet_exists';
-  readonly title = 'Wallet exists';
-
+export class WalletExistsError extends domainError('wallet_exists', 'Wallet exists') {
   constructor(accountId: string, currency: string) {
     super(`Account ${accountId} already has a ${currency} wallet`);
   }
 }
 
-export class CurrencyMismatchError extends DomainError {
-  readonly code = 'currency_mismatch';
-  readonly title = 'Currency mismatch';
-
+export class CurrencyMismatchError extends domainError('currency_mismatch', 'Currency mismatch') {
   constructor(walletCurrency: string, expected: string) {
     super(`The wallet holds ${walletCurrency}, not ${expected}`);
   }
@@ -56,10 +44,7 @@ export class WalletBusyError extends ResourceBusyError {
 }
 
 /** An idempotency key already recorded a different movement on this wallet. */
-export class LedgerKeyReusedError extends DomainError {
-  readonly code = 'idempotency_key_reused';
-  readonly title = 'Idempotency key reused';
-
+export class LedgerKeyReusedError extends domainError('idempotency_key_reused', 'Idempotency key reused') {
   constructor(key: string) {
     super(`Idempotency key "${key}" already recorded a different movement on this wallet`);
   }

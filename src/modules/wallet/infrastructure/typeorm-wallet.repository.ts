@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { newestFirst } from '../../../shared/database/newest-first';
+import { MappedRows } from '../../../shared/database/mapped-rows';
 import { isUniqueViolation, pgCode, PG } from '../../../shared/database/postgres-errors';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import type { Cursor } from '../../../shared/domain/cursor';
@@ -50,6 +50,16 @@ interface LockedRow {
   entries: Array<Record<string, string | number | null>>;
 }
 
+/** A wallet row as a raw query returns it (the balance as a string, as pg gives bigints). */
+const fromRawRow = (row: Omit<LockedRow, 'entries'>): Wallet => ({
+  id: row.id,
+  accountId: row.account_id,
+  currency: row.currency,
+  balance: BigInt(row.balance),
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
 /** A ledger row as PostgreSQL's json_agg wrote it (bigints as JSON numbers, all within 2^53). */
 const fromJsonRow = (r: Record<string, string | number | null>): WalletTransaction => ({
   id: String(r.id),
@@ -72,6 +82,9 @@ const fromJsonRow = (r: Record<string, string | number | null>): WalletTransacti
 
 @Injectable()
 export class TypeOrmWalletRepository implements WalletRepository<EntityManager> {
+  private readonly wallets = new MappedRows(WalletOrmEntity, toWallet);
+  private readonly transactions = new MappedRows(WalletTransactionOrmEntity, toTransaction);
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async create(tx: EntityManager, wallet: NewWallet): Promise<Wallet> {
@@ -91,17 +104,13 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
     }
   }
 
-  async findById(id: string, tx?: EntityManager): Promise<Wallet | null> {
-    const row = await (tx ?? this.dataSource.manager).findOne(WalletOrmEntity, { where: { id } });
-    return row ? toWallet(row) : null;
+  findById(id: string, tx?: EntityManager): Promise<Wallet | null> {
+    return this.wallets.findOne(tx ?? this.dataSource.manager, { id });
   }
 
-  async listByAccount(accountId: string, limit: number, cursor?: Cursor): Promise<Wallet[]> {
+  listByAccount(accountId: string, limit: number, cursor?: Cursor): Promise<Wallet[]> {
     // created_at has millisecond precision, the precision of cursors.
-    const query = this.dataSource.manager
-      .createQueryBuilder(WalletOrmEntity, 'w')
-      .where('w.account_id = :accountId', { accountId });
-    return (await newestFirst(query, limit, cursor).getMany()).map(toWallet);
+    return this.wallets.newestFirst(this.dataSource.manager, 'account_id', accountId, limit, cursor);
   }
 
   async lockWithEntries(
@@ -126,17 +135,7 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
     );
     const row = rows[0];
     if (!row) return null;
-    return {
-      wallet: {
-        id: row.id,
-        accountId: row.account_id,
-        currency: row.currency,
-        balance: BigInt(row.balance),
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
-      },
-      entries: row.entries.map(fromJsonRow),
-    };
+    return { wallet: fromRawRow(row), entries: row.entries.map(fromJsonRow) };
   }
 
   async lockInOrder(tx: EntityManager, ids: string[]): Promise<Wallet[]> {
@@ -148,14 +147,7 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
           FOR UPDATE`,
       [ids],
     );
-    return rows.map((row) => ({
-      id: row.id,
-      accountId: row.account_id,
-      currency: row.currency,
-      balance: BigInt(row.balance),
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    }));
+    return rows.map(fromRawRow);
   }
 
   async append(
@@ -203,15 +195,11 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
     if (inserted !== entries.length) throw new LedgerConflictError(id);
   }
 
-  async findTransactionById(id: string, tx?: EntityManager): Promise<WalletTransaction | null> {
-    const row = await (tx ?? this.dataSource.manager).findOne(WalletTransactionOrmEntity, { where: { id } });
-    return row ? toTransaction(row) : null;
+  findTransactionById(id: string, tx?: EntityManager): Promise<WalletTransaction | null> {
+    return this.transactions.findOne(tx ?? this.dataSource.manager, { id });
   }
 
-  async listTransactions(walletId: string, limit: number, cursor?: Cursor): Promise<WalletTransaction[]> {
-    const query = this.dataSource.manager
-      .createQueryBuilder(WalletTransactionOrmEntity, 't')
-      .where('t.wallet_id = :walletId', { walletId });
-    return (await newestFirst(query, limit, cursor).getMany()).map(toTransaction);
+  listTransactions(walletId: string, limit: number, cursor?: Cursor): Promise<WalletTransaction[]> {
+    return this.transactions.newestFirst(this.dataSource.manager, 'wallet_id', walletId, limit, cursor);
   }
 }

@@ -3,20 +3,18 @@ import {
   OfferUnavailableError,
   ProviderUnavailableError,
 } from '../../domain/provider.errors';
-import type {
-  BookingRequest,
-  Offer,
-  OfferSearch,
-  ProviderBooking,
-  TravelProvider,
+import {
+  type BookingRequest,
+  type FlightSearch,
+  type Offer,
+  type OfferSearch,
+  type ProviderBooking,
+  searchOf,
 } from '../../domain/travel-provider';
 import { decimalToMinor } from '../http/decimal-amount';
-import type {
-  ProviderHttpClient,
-  ProviderHttpRequest,
-  ProviderHttpResponse,
-} from '../http/provider-http.client';
-import { decodeOfferId, encodeOfferId } from '../offer-id';
+import { HttpTravelProvider } from '../http/http-travel-provider';
+import type { ProviderHttpRequest, ProviderHttpResponse } from '../http/provider-http.client';
+import { choiceGuard, decodeOfferId, encodeOfferId } from '../offer-id';
 
 const PREFIX = 'ama';
 /** Refresh this long before the token's announced expiry, at most a tenth of its lifetime. */
@@ -28,23 +26,15 @@ export interface AmadeusCredentials {
 }
 
 /** What an offer id carries: the search, and the itinerary chosen in it (Amadeus offer ids are per search). */
-interface FlightChoice {
-  origin: string;
-  destination: string;
-  departureDate: string;
-  adults: number;
+interface FlightChoice extends Omit<FlightSearch, 'kind'> {
   signature: string;
 }
 
-const isFlightChoice = (v: unknown): v is FlightChoice => {
-  const c = v as FlightChoice;
-  return (
-    typeof c === 'object' &&
-    c !== null &&
+const isFlightChoice = choiceGuard<FlightChoice>(
+  (c) =>
     [c.origin, c.destination, c.departureDate, c.signature].every((x) => typeof x === 'string') &&
-    Number.isInteger(c.adults)
-  );
-};
+    Number.isInteger(c.adults),
+);
 
 interface AmadeusSegment {
   carrierCode: string;
@@ -69,19 +59,13 @@ interface AmadeusError {
  * Offers Price and Flight Create Orders. The access token is cached until shortly before it expires
  * and fetched again on a 401.
  */
-export class AmadeusHttpAdapter implements TravelProvider {
+export class AmadeusHttpAdapter extends HttpTravelProvider<AmadeusCredentials> {
   readonly name = 'Amadeus';
   private token?: { value: string; refreshAt: number };
   private tokenRequest?: Promise<string>;
 
-  constructor(
-    private readonly http: ProviderHttpClient,
-    private readonly credentials: AmadeusCredentials,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  async search(criteria: OfferSearch): Promise<Offer[]> {
-    if (criteria.kind !== 'flight') throw new OfferUnavailableError('Amadeus sells flights only');
+  async search(search: OfferSearch): Promise<Offer[]> {
+    const criteria = searchOf(this.name, 'flight', search);
     const offers = await this.searchRaw(
       criteria.origin,
       criteria.destination,
@@ -125,7 +109,7 @@ export class AmadeusHttpAdapter implements TravelProvider {
         },
       },
     });
-    if (res.status >= 400) throw new BookingRefusedError(`Amadeus refused the order: ${describe(res)}`);
+    if (res.status >= 400) throw new BookingRefusedError(`Amadeus refused the order: ${this.describe(res)}`);
     const order = (res.body as { data: { id: string; associatedRecords?: Array<{ reference: string }> } })
       .data;
     return {
@@ -158,7 +142,7 @@ export class AmadeusHttpAdapter implements TravelProvider {
         max: 20,
       },
     });
-    if (res.status >= 400) throw new OfferUnavailableError(`Amadeus search failed: ${describe(res)}`);
+    if (res.status >= 400) throw new OfferUnavailableError(`Amadeus search failed: ${this.describe(res)}`);
     return (res.body as { data: AmadeusFlightOffer[] }).data;
   }
 
@@ -179,9 +163,14 @@ export class AmadeusHttpAdapter implements TravelProvider {
       json: { data: { type: 'flight-offers-pricing', flightOffers: [offer] } },
     });
     if (res.status >= 400)
-      throw new OfferUnavailableError(`Amadeus could not price ${offerId}: ${describe(res)}`);
+      throw new OfferUnavailableError(`Amadeus could not price ${offerId}: ${this.describe(res)}`);
     const priced = (res.body as { data: { flightOffers: AmadeusFlightOffer[] } }).data.flightOffers[0];
     return { choice, priced };
+  }
+
+  protected firstError(body: unknown): Array<string | undefined> | undefined {
+    const first = (body as AmadeusError | null)?.errors?.[0];
+    return first && [first.title, first.detail];
   }
 
   private async authorized(request: ProviderHttpRequest): Promise<ProviderHttpResponse> {
@@ -214,7 +203,7 @@ export class AmadeusHttpAdapter implements TravelProvider {
       },
     });
     if (res.status !== 200)
-      throw new ProviderUnavailableError(`Amadeus token request failed: ${describe(res)}`);
+      throw new ProviderUnavailableError(`Amadeus token request failed: ${this.describe(res)}`);
     const body = res.body as { access_token: string; expires_in: number };
     const lifetimeMs = body.expires_in * 1000;
     this.token = {
@@ -234,7 +223,7 @@ function signature(offer: AmadeusFlightOffer): string {
 function toOffer(offer: AmadeusFlightOffer, choice: FlightChoice): Offer {
   const segments = offer.itineraries.flatMap((itinerary) => itinerary.segments);
   return {
-    id: encodeOfferId(PREFIX, { ...choice }),
+    id: encodeOfferId(PREFIX, choice),
     price: {
       amount: decimalToMinor(offer.price.grandTotal ?? offer.price.total, offer.price.currency),
       currency: offer.price.currency,
@@ -253,9 +242,4 @@ function toOffer(offer: AmadeusFlightOffer, choice: FlightChoice): Offer {
       })),
     },
   };
-}
-
-function describe(res: ProviderHttpResponse): string {
-  const first = (res.body as AmadeusError | null)?.errors?.[0];
-  return first ? `${res.status} ${first.title ?? ''} ${first.detail ?? ''}`.trim() : `HTTP ${res.status}`;
 }

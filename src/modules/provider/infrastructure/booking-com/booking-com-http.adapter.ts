@@ -3,20 +3,18 @@ import {
   OfferUnavailableError,
   ProviderUnavailableError,
 } from '../../domain/provider.errors';
-import type {
-  BookingRequest,
-  Offer,
-  OfferSearch,
-  ProviderBooking,
-  TravelProvider,
+import {
+  type BookingRequest,
+  type HotelSearch,
+  type Offer,
+  type OfferSearch,
+  type ProviderBooking,
+  searchOf,
 } from '../../domain/travel-provider';
 import { decimalToMinor } from '../http/decimal-amount';
-import type {
-  ProviderHttpClient,
-  ProviderHttpRequest,
-  ProviderHttpResponse,
-} from '../http/provider-http.client';
-import { decodeOfferId, encodeOfferId } from '../offer-id';
+import { HttpTravelProvider } from '../http/http-travel-provider';
+import type { ProviderHttpRequest, ProviderHttpResponse } from '../http/provider-http.client';
+import { choiceGuard, decodeOfferId, encodeOfferId } from '../offer-id';
 
 const PREFIX = 'bkg';
 /** Prices and taxes shown depend on where the booker is; the service sells from one market. */
@@ -30,25 +28,18 @@ export interface BookingComCredentials {
 }
 
 /** What an offer id carries: the property, the product chosen, the stay and the allocation. */
-interface StayChoice {
+interface StayChoice extends Pick<HotelSearch, 'checkIn' | 'checkOut' | 'guests'> {
   accommodationId: number;
   productId: string;
-  checkIn: string;
-  checkOut: string;
-  guests: number;
   currency: string;
 }
 
-const isStayChoice = (v: unknown): v is StayChoice => {
-  const s = v as StayChoice;
-  return (
-    typeof s === 'object' &&
-    s !== null &&
+const isStayChoice = choiceGuard<StayChoice>(
+  (s) =>
     Number.isInteger(s.accommodationId) &&
     Number.isInteger(s.guests) &&
-    [s.productId, s.checkIn, s.checkOut, s.currency].every((x) => typeof x === 'string')
-  );
-};
+    [s.productId, s.checkIn, s.checkOut, s.currency].every((x) => typeof x === 'string'),
+);
 
 interface SearchResult {
   id: number;
@@ -74,17 +65,11 @@ interface DemandError {
  * affiliate id header; our booking reference travels as the order's `label`, which Booking.com
  * returns with the order's details, so an order whose creation timed out can be found again.
  */
-export class BookingComHttpAdapter implements TravelProvider {
+export class BookingComHttpAdapter extends HttpTravelProvider<BookingComCredentials> {
   readonly name = 'Booking.com';
 
-  constructor(
-    private readonly http: ProviderHttpClient,
-    private readonly credentials: BookingComCredentials,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  async search(criteria: OfferSearch): Promise<Offer[]> {
-    if (criteria.kind !== 'hotel') throw new OfferUnavailableError('Booking.com sells stays only');
+  async search(search: OfferSearch): Promise<Offer[]> {
+    const criteria = searchOf(this.name, 'hotel', search);
     const res = await this.call({
       method: 'POST',
       path: '/3.1/accommodations/search',
@@ -97,7 +82,8 @@ export class BookingComHttpAdapter implements TravelProvider {
         extras: ['products'],
       },
     });
-    if (res.status >= 400) throw new OfferUnavailableError(`Booking.com search failed: ${describe(res)}`);
+    if (res.status >= 400)
+      throw new OfferUnavailableError(`Booking.com search failed: ${this.describe(res)}`);
     return (res.body as { data: SearchResult[] }).data
       .filter((result) => result.products?.length)
       .map((result) => {
@@ -111,7 +97,7 @@ export class BookingComHttpAdapter implements TravelProvider {
           currency: result.currency,
         };
         return {
-          id: encodeOfferId(PREFIX, { ...choice }),
+          id: encodeOfferId(PREFIX, choice),
           price: {
             amount: decimalToMinor(product.price?.book ?? result.price.book, result.currency),
             currency: result.currency,
@@ -169,7 +155,8 @@ export class BookingComHttpAdapter implements TravelProvider {
         payment: { timing: 'pay_at_the_property' },
       },
     });
-    if (res.status >= 400) throw new BookingRefusedError(`Booking.com refused the order: ${describe(res)}`);
+    if (res.status >= 400)
+      throw new BookingRefusedError(`Booking.com refused the order: ${this.describe(res)}`);
     const data = (res.body as { data: { order: string; accommodation: { reservation: string | number } } })
       .data;
     return {
@@ -190,7 +177,8 @@ export class BookingComHttpAdapter implements TravelProvider {
         },
       },
     });
-    if (res.status >= 400) throw new ProviderUnavailableError(`Booking.com lookup failed: ${describe(res)}`);
+    if (res.status >= 400)
+      throw new ProviderUnavailableError(`Booking.com lookup failed: ${this.describe(res)}`);
     const rows = (
       res.body as {
         data: Array<{ order: string; reservation: string | number; label?: string; status?: string }>;
@@ -219,8 +207,13 @@ export class BookingComHttpAdapter implements TravelProvider {
       },
     });
     if (res.status >= 400)
-      throw new OfferUnavailableError(`Offer ${offerId} cannot be booked: ${describe(res)}`);
+      throw new OfferUnavailableError(`Offer ${offerId} cannot be booked: ${this.describe(res)}`);
     return { choice, preview: (res.body as { data: PreviewResult }).data };
+  }
+
+  protected firstError(body: unknown): Array<string | undefined> | undefined {
+    const first = (body as DemandError | null)?.errors?.[0];
+    return first && [first.id, first.message];
   }
 
   private async call(request: ProviderHttpRequest): Promise<ProviderHttpResponse> {
@@ -232,7 +225,7 @@ export class BookingComHttpAdapter implements TravelProvider {
       },
     });
     if (res.status === 401 || res.status === 403) {
-      throw new ProviderUnavailableError(`Booking.com rejected our credentials: ${describe(res)}`);
+      throw new ProviderUnavailableError(`Booking.com rejected our credentials: ${this.describe(res)}`);
     }
     return res;
   }
@@ -240,9 +233,4 @@ export class BookingComHttpAdapter implements TravelProvider {
 
 function rooms(guests: number): number {
   return Math.ceil(guests / 2);
-}
-
-function describe(res: ProviderHttpResponse): string {
-  const first = (res.body as DemandError | null)?.errors?.[0];
-  return first ? `${res.status} ${first.id ?? ''} ${first.message ?? ''}`.trim() : `HTTP ${res.status}`;
 }
