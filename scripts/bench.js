@@ -95,10 +95,13 @@ function client(base) {
     if (key) headers.authorization = `Bearer ${key}`;
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
     const started = performance.now();
-    const res = await fetch(`${base}${url}`, {
-      method,
-      headers,
-      body: body ? JSON.stringify(body) : undefined,
+    const send = () =>
+      fetch(`${base}${url}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
+    // A kept-alive connection the service closed as idle (after 5 s, while a scenario's load or
+    // pgbench ran) can be picked just as it closes; such a request never reached the service.
+    const res = await send().catch((error) => {
+      if (error.cause?.code !== 'UND_ERR_SOCKET') throw error;
+      return send();
     });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null, ms: performance.now() - started };
@@ -177,6 +180,8 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(`bench failed: ${error.stack || error.message}`);
+  console.error(
+    `bench failed: ${error.stack || error.message}${error.cause ? `\ncaused by: ${error.cause.stack || error.cause}` : ''}`,
+  );
   process.exit(1);
 });
