@@ -21,10 +21,12 @@ import { MetricsModule } from './shared/observability/metrics';
 import { QueueDashboardModule } from './shared/queue/queue-dashboard.module';
 import { QueueModule } from './shared/queue/queue.module';
 import { RedisModule } from './shared/redis/redis.module';
+import { ClockModule } from './shared/time/clock.module';
 
 @Module({
   imports: [
     ConfigModule,
+    ClockModule,
     LoggingModule,
     DatabaseModule,
     RedisModule,

@@ -6,6 +6,7 @@ import type { Server } from 'http';
 import type Redis from 'ioredis';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from './config/app-config';
+import { CLOCK, type Clock } from './shared/domain/clock';
 import { API_KEY_AUTHENTICATOR, type ApiKeyAuthenticator } from './shared/http/auth';
 import { answerClientError } from './shared/http/client-error';
 import { parseJsonBody } from './shared/http/hostile-input';
@@ -75,6 +76,7 @@ export function configureApp(app: NestFastifyApplication): AppConfig {
     config,
     app.get<Redis>(REDIS),
     app.get<ApiKeyAuthenticator>(API_KEY_AUTHENTICATOR),
+    app.get<Clock>(CLOCK),
   );
   if (limit) fastify.addHook('onRequest', limit);
   fastify.addHook('onRequest', queueDashboardGate(config, QUEUE_DASHBOARD_ROUTE));

@@ -9,6 +9,7 @@ import { BOOKING_QUEUE, BOOKING_REPOSITORY } from '../../src/modules/booking/boo
 import type { BookingRepository } from '../../src/modules/booking/domain/booking.repository';
 import { BookingQueue } from '../../src/modules/booking/infrastructure/booking-queue';
 import { WalletLedgerService } from '../../src/modules/wallet/application/wallet-ledger.service';
+import { eventually } from '../support/inventory-fixtures';
 import { ADMIN_KEY, createCustomer, createTestApp, TestApp } from '../support/test-app';
 import { bearer, customerWithWallet } from '../support/wallet-fixtures';
 
@@ -191,7 +192,11 @@ describe('bookings (e2e, sandbox providers)', () => {
 
   it('insufficient funds: 422, no booking, no job, balance untouched', async () => {
     const walletId = await walletWith(flightOffer.price.amount - 1);
-    const jobsBefore = (await queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed'])).length;
+    const jobIds = async () =>
+      (await queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed']))
+        .filter(Boolean)
+        .map((job) => String(job.id));
+    const jobsBefore = new Set(await jobIds());
     const res = await book({
       type: 'flight',
       offer_id: flightOffer.id,
@@ -199,10 +204,20 @@ describe('bookings (e2e, sandbox providers)', () => {
       traveler: traveler('Lovelace'),
     }).expect(422);
     expect(res.body.code).toBe('insufficient_funds');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect((await queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed'])).length).toBe(
-      jobsBefore,
+    // A job is enqueued after its commit, without the request waiting for it. One accepted after the
+    // refusal goes to Redis after any the refusal could have enqueued: once it is there, so would that be.
+    const { customer: other, walletId: funded } = await customerWithWallet(t, 1_000_000, 'EUR');
+    const accepted = await book(
+      { type: 'flight', offer_id: flightOffer.id, wallet_id: funded, traveler: traveler('Lovelace') },
+      randomUUID(),
+      other,
+    ).expect(202);
+    await eventually(
+      () => queue.getJob(accepted.body.id),
+      (job) => job !== null,
+      10_000,
     );
+    expect((await jobIds()).filter((id) => !jobsBefore.has(id))).toEqual([accepted.body.id]);
     expect(await ds.query(`SELECT id FROM bookings WHERE wallet_id = $1`, [walletId])).toEqual([]);
     expect(await balance(walletId)).toBe(flightOffer.price.amount - 1);
   });
@@ -343,9 +358,14 @@ describe('bookings whose job was lost (e2e)', () => {
         traveler: traveler('Lovelace'),
       })
       .expect(202);
-    for (let i = 0; i < 50 && !(await queue.getJob(res.body.id)); i++)
-      await new Promise((r) => setTimeout(r, 20));
-    await (await queue.getJob(res.body.id))!.remove(); // the job is lost
+    // Enqueued after the commit, without the request waiting for it.
+    const job = await eventually(
+      () => queue.getJob(res.body.id),
+      (queued) => queued !== null,
+      10_000,
+    );
+    expect(job).not.toBeNull();
+    await job!.remove(); // the job is lost
     await queue.resume(true);
 
     // What the sweeper picks: pending bookings older than its grace period; this test queues the

@@ -1,14 +1,20 @@
 import { DataSource } from 'typeorm';
+import { eventually } from '../support/inventory-fixtures';
 import { ADMIN_KEY, createTestApp, type TestApp } from '../support/test-app';
 import { bearer, credit, customerWithWallet } from '../support/wallet-fixtures';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startRedis } = require('../../scripts/embedded-services');
 
+/** The timers that keep this process from exiting (unref'd ones do not count). */
+const liveTimers = async () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
 describe('wallet debits with Redis down (e2e)', () => {
   let t: TestApp;
   let redis: { url: string; stop: () => Promise<void> };
+  let timersBefore: number;
 
   beforeAll(async () => {
+    timersBefore = await liveTimers();
     redis = await startRedis();
     t = await createTestApp({ config: { REDIS_URL: redis.url } });
   });
@@ -16,8 +22,9 @@ describe('wallet debits with Redis down (e2e)', () => {
     await t.close();
     await redis.stop();
     // ioredis gives a socket to a server that is gone 2 s to close (its disconnect timer) and keeps
-    // 1 s command timers of the refused commands; let them run out so this worker exits cleanly.
-    await new Promise((resolve) => setTimeout(resolve, 2100));
+    // 1 s command timers of the refused commands: wait until no more timers are left than before the
+    // app, so that this worker exits cleanly.
+    await eventually(liveTimers, (n) => n <= timersBefore, 10_000);
   });
 
   it('still debits once per key, replays from PostgreSQL, and refuses a second effect', async () => {

@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { PlaceHoldService } from '../../src/modules/inventory/application/place-hold.service';
 import { runMigrations } from '../../src/shared/database/migrate';
-import { createOrder, createProduct, placeHold, stockInDb } from '../support/inventory-fixtures';
+import { createOrder, createProduct, eventually, placeHold, stockInDb } from '../support/inventory-fixtures';
 import { pay, pendingOrder } from '../support/payment-fixtures';
 import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
 import { bearer, credit, customerWithWallet, debit as debitAs } from '../support/wallet-fixtures';
@@ -232,21 +232,30 @@ describe('the write path (e2e)', () => {
     const buyers = await Promise.all(Array.from({ length: 8 }, (_, i) => createCustomer(t, `late ${i}`)));
     const won: Array<{ at: number }> = [];
     let refused = 0;
-    const deadline = Date.now() + 4000;
-    const client = async (key: string) => {
+    const refusedClients = new Set<number>();
+    let deadline = Date.now() + 15_000;
+    const client = async (i: number, key: string) => {
       while (Date.now() < deadline && won.length === 0) {
         const res = await placeHold(t, key, product.id, 1);
         if (res.status === 201) won.push({ at: Date.now() });
         else {
           expect(res.body.code).toBe('insufficient_stock');
           refused += 1;
+          refusedClients.add(i);
         }
       }
     };
-    const clients = Array.from({ length: 64 }, (_, i) => client(buyers[i % buyers.length].key));
-    await sleep(500);
+    const clients = Array.from({ length: 64 }, (_, i) => client(i, buyers[i % buyers.length].key));
+    // The release lands when every client has been refused at least once and is asking again.
+    const refusedOnce = await eventually(
+      async () => refusedClients.size,
+      (n) => n === 64,
+      10_000,
+    );
+    expect(refusedOnce).toBe(64);
     await t.http().delete(`/api/holds/${holds[0].body.id}`).set(bearer(seller.key)).expect(200);
     const releasedAt = Date.now();
+    deadline = releasedAt + 3500;
     await Promise.all(clients);
     expect(refused).toBeGreaterThan(64);
     expect(won).toHaveLength(1);

@@ -8,13 +8,17 @@ import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { BookingSweeper } from '../../src/modules/booking/infrastructure/booking.sweeper';
 import { HOLD_EXPIRY_QUEUE } from '../../src/modules/inventory/inventory.tokens';
 import { ORDER_EXPIRY_QUEUE } from '../../src/modules/order/order.tokens';
+import { CLOCK } from '../../src/shared/domain/clock';
 import { deadlineSweeperToken } from '../../src/shared/queue/bull-deadline';
+import { TestClock } from './test-clock';
 
 export const ADMIN_KEY = () => process.env.ADMIN_API_KEY as string;
 
 export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
+  /** The app's clock (CLOCK): still until the test advances it. */
+  clock: TestClock;
   http: () => ReturnType<typeof request>;
   close: () => Promise<void>;
 }
@@ -43,13 +47,16 @@ export const SWEEPERS: Array<Type<unknown> | string> = [
 /** The real application, configured exactly as main.ts does, on the run's database and Redis. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = Object.assign(loadConfig(), options.config);
+  const clock = new TestClock();
   const builder = Test.createTestingModule({
     imports: [AppModule],
     controllers: options.controllers ?? [],
     providers: options.providers ?? [],
   })
     .overrideProvider(AppConfig)
-    .useValue(config);
+    .useValue(config)
+    .overrideProvider(CLOCK)
+    .useValue(clock);
   if (!options.sweepers) for (const sweeper of SWEEPERS) builder.overrideProvider(sweeper).useValue({});
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(config), APP_OPTIONS);
@@ -59,6 +66,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   return {
     app,
     config,
+    clock,
     http: () => request(app.getHttpServer()),
     close: () => app.close(),
   };

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify
 import type Redis from 'ioredis';
 import ipaddr from 'ipaddr.js';
 import { AppConfig } from '../../config/app-config';
+import type { Clock } from '../domain/clock';
 import { redisKey } from '../redis/redis-keys';
 import {
   type ApiKeyAuthenticator,
@@ -16,10 +17,16 @@ const WINDOW_MS = 60_000;
 const POLICY = 'default';
 
 // One round trip: count the hit, start the window on the first one, report its remaining time.
+// The window ends where the key expires, at a time of the service's clock (ARGV[2] is its now), so
+// that a test moving that clock moves the window; a window the clock has passed starts afresh.
 const INCREMENT = `
-local hits = redis.call('INCR', KEYS[1])
-if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return { hits, redis.call('PTTL', KEYS[1]) }`;
+local now = tonumber(ARGV[2])
+local ends = redis.call('PEXPIRETIME', KEYS[1])
+if ends <= now then
+  ends = now + tonumber(ARGV[1])
+  redis.call('SET', KEYS[1], 0, 'PXAT', ends)
+end
+return { redis.call('INCR', KEYS[1]), ends - now }`;
 
 /** Not limited: signed webhooks (a provider's retries must get through) and the readiness probe. */
 const UNLIMITED = new Set(['/health', '/api/payments/webhook']);
@@ -49,6 +56,7 @@ export function rateLimitHook(
   config: AppConfig,
   redis: Redis,
   authenticator: ApiKeyAuthenticator,
+  clock: Clock,
 ): onRequestHookHandler | undefined {
   const limit = config.RATE_LIMIT_PER_MINUTE;
   if (limit === 0) return undefined;
@@ -68,7 +76,7 @@ export function rateLimitHook(
     let hits: number;
     let pttl: number;
     try {
-      [hits, pttl] = (await redis.eval(INCREMENT, 1, counter, WINDOW_MS)) as [number, number];
+      [hits, pttl] = (await redis.eval(INCREMENT, 1, counter, WINDOW_MS, clock.now())) as [number, number];
     } catch (error) {
       logger.debug(`rate limit not enforced: ${(error as Error).message}`);
       return;

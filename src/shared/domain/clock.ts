@@ -1,0 +1,12 @@
+/**
+ * The time the service reads where what it does depends on it (a rate-limit window), as a port, so
+ * that a test moves that time instead of waiting for it. Milliseconds since the epoch, as Date.now().
+ */
+export interface Clock {
+  now(): number;
+}
+
+export const CLOCK = Symbol('CLOCK');
+
+/** The process's own clock, which every process runs on; tests bind CLOCK to a clock they move. */
+export const systemClock: Clock = { now: () => Date.now() };
