@@ -1,4 +1,4 @@
-import { hash, randomBytes, timingSafeEqual } from 'crypto';
+import { hash, randomBytes } from 'crypto';
 
 /** Keys are 256 random bits, so a fast hash is enough to store them: there is nothing to brute-force. */
 export function generateApiKey(): string {
@@ -10,7 +10,14 @@ export function hashApiKey(key: string): string {
   return hash('sha256', key, 'hex');
 }
 
-/** Compares two key hashes in constant time (hashes have one length whatever was presented). */
+/**
+ * Compares two key hashes in constant time (hashes have one length whatever was presented): every
+ * character is looked at whatever differs. On the hex strings themselves, because decoding both
+ * into Buffers for timingSafeEqual cost as much as the hash, on every authenticated request.
+ */
 export function sameHash(presented: string, expected: string): boolean {
-  return timingSafeEqual(Buffer.from(presented, 'hex'), Buffer.from(expected, 'hex'));
+  if (presented.length !== expected.length) return false;
+  let difference = 0;
+  for (let i = 0; i < presented.length; i++) difference |= presented.charCodeAt(i) ^ expected.charCodeAt(i);
+  return difference === 0;
 }
