@@ -1,0 +1,194 @@
+import { customer } from '../../../../test/support/in-memory/fixtures';
+import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
+import { seedWallet } from '../../../../test/support/in-memory/wallet';
+import { FlightBookingHandler } from '../../provider/application/flight-booking.handler';
+import { HotelBookingHandler } from '../../provider/application/hotel-booking.handler';
+import { TravelHandlers } from '../../provider/application/travel-handlers.service';
+import { ProviderUnavailableError } from '../../provider/domain/provider.errors';
+import type { Traveler } from '../../provider/domain/travel-provider';
+import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
+import { CreateBookingService } from './create-booking.service';
+import { ProcessBookingService } from './process-booking.service';
+
+const alice = customer('Alice');
+const OPENING = 100_000n;
+const PRICE = 42_000n;
+const ada: Traveler = { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com' };
+const travelerNamed = (lastName: string): Traveler => ({ ...ada, lastName });
+
+async function setup() {
+  const t = await inMemoryModule([
+    ProcessBookingService,
+    CreateBookingService,
+    WalletLedgerService,
+    TravelHandlers,
+    FlightBookingHandler,
+    HotelBookingHandler,
+  ]);
+  const wallet = seedWallet(t.db, { accountId: alice.accountId, currency: 'EUR', balance: OPENING });
+  t.amadeus.addOffer('flight-1', PRICE);
+  const service = t.module.get(ProcessBookingService);
+  const book = (traveler: Traveler = ada) =>
+    t.module.get(CreateBookingService).execute({
+      caller: alice,
+      type: 'flight',
+      offerId: 'flight-1',
+      walletId: wallet.id,
+      traveler,
+      idempotencyKey: `key-${Math.random()}`,
+    });
+  const refunds = () =>
+    t.wallets.ledger(wallet.id).filter((e) => e.type === 'credit' && e.reference !== null);
+  const balance = () => t.wallets.committed(wallet.id)?.balance;
+  return { ...t, wallet, service, book, refunds, balance };
+}
+
+describe('ProcessBookingService', () => {
+  it("confirms the booking with the provider's code on the first attempt, and keeps the debit", async () => {
+    const t = await setup();
+    const booking = await t.book();
+
+    expect(await t.bookingJobs.run(booking.id, t.service, 5)).toBe('completed');
+
+    const [made] = t.amadeus.booked();
+    expect(t.bookings.committed(booking.id)).toMatchObject({
+      status: 'confirmed',
+      confirmationCode: made.confirmationCode,
+      providerBookingId: made.providerBookingId,
+      refundTransactionId: null,
+    });
+    expect(t.amadeus.bookCalls).toBe(1);
+    expect(t.balance()).toBe(OPENING - PRICE);
+    expect(t.refunds()).toEqual([]);
+  });
+
+  it('a refusal fails the booking at once, without a retry, and refunds its debit exactly once', async () => {
+    const t = await setup();
+    const booking = await t.book(travelerNamed('Decline'));
+
+    expect(await t.bookingJobs.run(booking.id, t.service, 5)).toBe('failed');
+
+    const failed = t.bookings.committed(booking.id);
+    expect(failed).toMatchObject({
+      status: 'failed',
+      failureReason: 'Amadeus declined the booking for Decline',
+    });
+    expect(t.amadeus.bookCalls).toBe(1);
+    expect(t.balance()).toBe(OPENING);
+    expect(t.wallets.ledgerSum(t.wallet.id)).toBe(OPENING);
+    expect(t.refunds()).toEqual([
+      expect.objectContaining({
+        id: failed?.refundTransactionId,
+        type: 'credit',
+        amount: PRICE,
+        reference: { type: 'booking', id: booking.id },
+        idempotencyKey: { scope: 'service', key: `booking-refund:${booking.id}` },
+      }),
+    ]);
+  });
+
+  it('a booking settled already is left alone by a repeated job: no provider call, no second refund', async () => {
+    const t = await setup();
+    const booking = await t.book(travelerNamed('Decline'));
+    await t.bookingJobs.run(booking.id, t.service, 5);
+
+    expect(await t.service.attempt(booking.id, true)).toEqual({ outcome: 'settled' });
+    expect(await t.service.attempt('00000000-0000-4000-8000-000000000000', true)).toEqual({
+      outcome: 'settled',
+    });
+
+    expect(t.amadeus.bookCalls).toBe(1);
+    expect(t.refunds()).toHaveLength(1);
+    expect(t.balance()).toBe(OPENING);
+  });
+
+  it('two workers refused for one booking at the same time refund it once', async () => {
+    const t = await setup();
+    const booking = await t.book(travelerNamed('Decline'));
+
+    const outcomes = await Promise.all([
+      t.service.attempt(booking.id, false),
+      t.service.attempt(booking.id, false),
+    ]);
+
+    expect(outcomes.map((o) => o.outcome)).toEqual(['failed', 'failed']);
+    expect(t.refunds()).toHaveLength(1);
+    expect(t.balance()).toBe(OPENING);
+  });
+
+  it('a transient failure before the last attempt is thrown for the job to retry, with the booking still pending', async () => {
+    const t = await setup();
+    const booking = await t.book();
+    t.amadeus.failNextBook({ before: new ProviderUnavailableError('503 from Amadeus') });
+
+    await expect(t.service.attempt(booking.id, false)).rejects.toBeInstanceOf(ProviderUnavailableError);
+
+    expect(t.bookings.committed(booking.id)).toMatchObject({ status: 'pending', outcomeUnknown: false });
+    expect(t.balance()).toBe(OPENING - PRICE);
+    expect(t.refunds()).toEqual([]);
+  });
+
+  it('the Flaky traveller fails twice, then the third attempt confirms; with two attempts only it is refunded', async () => {
+    const t = await setup();
+    const patient = await t.book(travelerNamed('Flaky'));
+    const hasty = await t.book(travelerNamed('Flaky'));
+
+    expect(await t.bookingJobs.run(patient.id, t.service, 5)).toBe('completed');
+    expect(await t.bookingJobs.run(hasty.id, t.service, 2)).toBe('failed');
+
+    expect(t.bookings.committed(patient.id)?.status).toBe('confirmed');
+    expect(t.bookings.committed(hasty.id)).toMatchObject({
+      status: 'failed',
+      failureReason: 'The provider could not be reached: Amadeus failed attempt 2 (Flaky)',
+    });
+    expect(t.amadeus.bookCalls).toBe(5);
+    expect(t.refunds().map((r) => r.reference?.id)).toEqual([hasty.id]);
+    expect(t.balance()).toBe(OPENING - PRICE);
+  });
+
+  it('after a timeout that did book, the retry finds that booking instead of booking twice', async () => {
+    const t = await setup();
+    const booking = await t.book();
+    t.amadeus.failNextBook({ afterBooking: new ProviderUnavailableError('timed out after sending', true) });
+
+    expect(await t.bookingJobs.run(booking.id, t.service, 3)).toBe('completed');
+
+    expect(t.amadeus.bookCalls).toBe(1);
+    expect(t.amadeus.booked()).toHaveLength(1);
+    expect(t.bookings.committed(booking.id)).toMatchObject({
+      status: 'confirmed',
+      outcomeUnknown: true,
+      providerBookingId: t.amadeus.booked()[0].providerBookingId,
+    });
+    expect(t.refunds()).toEqual([]);
+  });
+
+  it('a timeout on the last attempt is looked up before the money goes back: booked is confirmed, not booked is refunded', async () => {
+    const t = await setup();
+    const booked = await t.book();
+    const lost = await t.book();
+    t.amadeus.failNextBook(
+      { afterBooking: new ProviderUnavailableError('timed out after sending', true) },
+      { before: new ProviderUnavailableError('timed out before the provider booked', true) },
+    );
+
+    expect(await t.service.attempt(booked.id, true)).toEqual({ outcome: 'confirmed' });
+    expect(await t.service.attempt(lost.id, true)).toMatchObject({ outcome: 'failed' });
+
+    expect(t.bookings.committed(booked.id)?.status).toBe('confirmed');
+    expect(t.bookings.committed(lost.id)?.status).toBe('failed');
+    expect(t.refunds().map((r) => r.reference?.id)).toEqual([lost.id]);
+    expect(t.balance()).toBe(OPENING - PRICE);
+  });
+
+  it('an offer withdrawn before the job ran fails the booking and refunds it', async () => {
+    const t = await setup();
+    const booking = await t.book();
+    t.amadeus.withdraw('flight-1');
+
+    expect(await t.bookingJobs.run(booking.id, t.service, 5)).toBe('failed');
+
+    expect(t.bookings.committed(booking.id)?.status).toBe('failed');
+    expect(t.balance()).toBe(OPENING);
+  });
+});

@@ -1,0 +1,132 @@
+import { customer } from '../../../../test/support/in-memory/fixtures';
+import { seedHeldProduct, seedHold, seedProduct } from '../../../../test/support/in-memory/inventory';
+import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
+import { stopTime } from '../../../../test/support/in-memory/time';
+import { ExpireHoldsService } from './expire-holds.service';
+import { InventoryMetrics } from './inventory-metrics';
+import { PlaceHoldService } from './place-hold.service';
+import { StockService } from './stock.service';
+
+const HOLD_TTL_SECONDS = 120;
+const alice = customer('Alice');
+const past = () => new Date(Date.now() - 1000);
+
+async function setup() {
+  const t = await inMemoryModule([ExpireHoldsService, PlaceHoldService, StockService, InventoryMetrics], {
+    HOLD_TTL_SECONDS,
+  });
+  return { ...t, service: t.module.get(ExpireHoldsService), placeHold: t.module.get(PlaceHoldService) };
+}
+
+const counters = (p: { availableStock: number; reservedStock: number; soldStock: number } | null) =>
+  p && { available: p.availableStock, reserved: p.reservedStock, sold: p.soldStock };
+
+describe('ExpireHoldsService', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('expires a placed hold through its DeadlineScheduler job once the deadline has come, and not before', async () => {
+    const time = stopTime();
+    const t = await setup();
+    const product = seedProduct(t.db, { totalStock: 4 });
+    const hold = await t.placeHold.execute(alice, product.id, 3);
+    expect(t.holdExpiry.jobs()).toEqual([
+      { jobId: `hold-expiry:${hold.id}`, id: hold.id, runAt: time.now() + HOLD_TTL_SECONDS * 1000 },
+    ]);
+
+    time.advance(HOLD_TTL_SECONDS * 1000 - 1);
+    expect(await t.holdExpiry.runDue(t.service)).toEqual([]);
+    expect(t.holds.committed(hold.id)?.status).toBe('active');
+
+    time.advance(1);
+    expect(await t.holdExpiry.runDue(t.service)).toEqual([hold.id]);
+    expect(t.holds.committed(hold.id)?.status).toBe('expired');
+    expect(counters(t.products.committed(product.id))).toEqual({ available: 4, reserved: 0, sold: 0 });
+    expect(t.holdExpiry.jobs()).toEqual([]);
+  });
+
+  it('a job that runs early, twice, or for a hold no longer active changes nothing', async () => {
+    const t = await setup();
+    const early = seedHeldProduct(t.db, alice.accountId, { quantity: 1 });
+    const due = seedHeldProduct(t.db, alice.accountId, { quantity: 2, stock: 5, expiresAt: past() });
+    const released = seedHeldProduct(t.db, alice.accountId, { status: 'released', expiresAt: past() });
+
+    expect(await t.service.expireOne(early.hold.id)).toBe(false);
+    expect(await t.service.expireOne(due.hold.id)).toBe(true);
+    expect(await t.service.expireOne(due.hold.id)).toBe(false);
+    expect(await t.service.expireOne(released.hold.id)).toBe(false);
+    expect(await t.service.expireOne('00000000-0000-4000-8000-000000000000')).toBe(false);
+
+    expect(t.holds.committed(early.hold.id)?.status).toBe('active');
+    expect(counters(t.products.committed(due.product.id))).toEqual({ available: 5, reserved: 0, sold: 0 });
+    expect(t.holds.committed(released.hold.id)?.status).toBe('released');
+  });
+
+  it('the sweep expires every overdue active hold, also one whose job was lost, and leaves the rest', async () => {
+    const time = stopTime();
+    const t = await setup();
+    const product = seedProduct(t.db, { totalStock: 10 });
+    const lost = await t.placeHold.execute(alice, product.id, 2);
+    const kept = await t.placeHold.execute(customer(), product.id, 3);
+    t.holdExpiry.lose();
+    time.advance(HOLD_TTL_SECONDS * 1000);
+    const later = await t.placeHold.execute(customer(), product.id, 1);
+
+    expect(await t.service.sweep()).toBe(2);
+    expect(await t.service.sweep()).toBe(0);
+
+    expect([lost, kept, later].map((h) => t.holds.committed(h.id)?.status)).toEqual([
+      'expired',
+      'expired',
+      'active',
+    ]);
+    expect(counters(t.products.committed(product.id))).toEqual({ available: 9, reserved: 1, sold: 0 });
+  });
+
+  it('the sweep passes by a hold another transaction has locked, and takes it on a later sweep', async () => {
+    const t = await setup();
+    const { product, hold } = seedHeldProduct(t.db, alice.accountId, {
+      quantity: 2,
+      stock: 2,
+      expiresAt: past(),
+    });
+    const release = t.db.holdLockElsewhere('holds', hold.id);
+
+    expect(await t.service.sweep()).toBe(0);
+    release();
+    expect(await t.service.sweep()).toBe(1);
+    expect(counters(t.products.committed(product.id))).toEqual({ available: 2, reserved: 0, sold: 0 });
+  });
+
+  it('a sweep that meets books it cannot move rolls back whole, and none of its after-commit work runs', async () => {
+    const t = await setup();
+    // Products are moved in id order: the healthy one first, then the one whose books are wrong.
+    const healthy = seedProduct(t.db, {
+      id: '00000000-0000-4000-8000-00000000000a',
+      totalStock: 2,
+      availableStock: 0,
+      reservedStock: 2,
+    });
+    const broken = seedProduct(t.db, { id: 'ffffffff-0000-4000-8000-00000000000b', totalStock: 2 });
+    const first = seedHold(t.db, {
+      productId: healthy.id,
+      accountId: alice.accountId,
+      quantity: 2,
+      expiresAt: past(),
+    });
+    const second = seedHold(t.db, {
+      productId: broken.id,
+      accountId: alice.accountId,
+      quantity: 2,
+      expiresAt: past(),
+    });
+    await t.productCache.set(healthy);
+    await t.soldOut.markSoldOut(healthy.id, 0n);
+
+    await expect(t.service.sweep()).rejects.toThrow('cannot unreserve 2 units: only 0 in reservedStock');
+
+    expect([first, second].map((h) => t.holds.committed(h.id)?.status)).toEqual(['active', 'active']);
+    expect(counters(t.products.committed(healthy.id))).toEqual({ available: 0, reserved: 2, sold: 0 });
+    expect(t.productCache.entries.has(healthy.id)).toBe(true);
+    expect(await t.soldOut.isSoldOut(healthy.id)).toBe(true);
+  });
+});

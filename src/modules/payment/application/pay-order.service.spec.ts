@@ -1,0 +1,142 @@
+import { admin, customer, seedPlacedOrder } from '../../../../test/support/in-memory/fixtures';
+import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
+import { seedWallet } from '../../../../test/support/in-memory/wallet';
+import type { DomainError } from '../../../shared/domain/domain-error';
+import { InventoryMetrics } from '../../inventory/application/inventory-metrics';
+import { StockService } from '../../inventory/application/stock.service';
+import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
+import { OrderMetrics } from '../../order/application/order-metrics';
+import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
+import { PayOrderService } from './pay-order.service';
+import { PaymentMetrics } from './payment-metrics';
+
+const alice = customer('Alice');
+
+async function setup(orderOptions: Parameters<typeof seedPlacedOrder>[2] = {}) {
+  const t = await inMemoryModule([
+    PayOrderService,
+    PaymentMetrics,
+    WalletLedgerService,
+    OrderLifecycleService,
+    OrderMetrics,
+    StockService,
+    InventoryMetrics,
+  ]);
+  const { product, order } = seedPlacedOrder(t.db, alice.accountId, {
+    quantity: 2,
+    unitPrice: 1500n,
+    ...orderOptions,
+  });
+  const wallet = seedWallet(t.db, { accountId: alice.accountId, currency: 'USD', balance: 10_000n });
+  const service = t.module.get(PayOrderService);
+  const pay = (walletId = wallet.id, caller = alice) =>
+    service.execute({ orderId: order.id, walletId, caller });
+  const stock = () => {
+    const p = t.products.committed(product.id);
+    return p && { available: p.availableStock, reserved: p.reservedStock, sold: p.soldStock };
+  };
+  return { ...t, product, order, wallet, pay, stock };
+}
+
+describe('PayOrderService', () => {
+  it("debits the owner's wallet by the order's amount, records the payment and moves the units to sold, together", async () => {
+    const t = await setup();
+
+    const paid = await t.pay();
+
+    const [debit] = t.wallets.ledger(t.wallet.id).slice(1);
+    expect(debit).toMatchObject({
+      type: 'debit',
+      amount: 3000n,
+      reference: { type: 'order', id: t.order.id },
+      idempotencyKey: { scope: 'service', key: `order-payment:${t.order.id}` },
+    });
+    const [payment] = t.payments.paymentsOf(t.order.id);
+    expect(payment).toMatchObject({
+      method: 'wallet',
+      status: 'succeeded',
+      paysOrder: true,
+      amount: 3000n,
+      walletId: t.wallet.id,
+      walletTransactionId: debit.id,
+    });
+    expect(paid).toMatchObject({
+      status: 'paid',
+      payment: {
+        id: payment.id,
+        method: 'wallet',
+        status: 'succeeded',
+        walletTransactionId: debit.id,
+        amount: 3000n,
+      },
+    });
+    expect(t.orders.committed(t.order.id)).toEqual(paid);
+    expect(t.wallets.committed(t.wallet.id)?.balance).toBe(7_000n);
+    expect(t.stock()).toEqual({ available: 8, reserved: 0, sold: 2 });
+  });
+
+  it('an order is charged once: paying it again is order_not_payable, and so is the loser of two payments at once', async () => {
+    const t = await setup();
+    const results = await Promise.allSettled([t.pay(), t.pay()]);
+    await expect(t.pay()).rejects.toMatchObject({ code: 'order_not_payable' });
+
+    expect(results.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as DomainError).code))).toEqual([
+      'ok',
+      'order_not_payable',
+    ]);
+    expect(t.payments.paymentsOf(t.order.id)).toHaveLength(1);
+    expect(t.wallets.ledger(t.wallet.id).filter((e) => e.type === 'debit')).toHaveLength(1);
+    expect(t.wallets.committed(t.wallet.id)?.balance).toBe(7_000n);
+  });
+
+  it("someone else's order is not_found, the admin's attempt too: only the owner pays", async () => {
+    const t = await setup();
+    const bob = customer('Bob');
+    const bobs = seedWallet(t.db, { accountId: bob.accountId, currency: 'USD', balance: 10_000n });
+
+    await expect(t.pay(bobs.id, bob)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(t.pay(t.wallet.id, admin())).rejects.toMatchObject({ code: 'not_found' });
+    expect(t.orders.committed(t.order.id)?.status).toBe('pending_payment');
+  });
+
+  it('a wallet of another account is not_found, one in another currency currency_mismatch, and nothing moves', async () => {
+    const t = await setup();
+    const bobs = seedWallet(t.db, {
+      accountId: customer('Bob').accountId,
+      currency: 'USD',
+      balance: 10_000n,
+    });
+    const euros = seedWallet(t.db, { accountId: alice.accountId, currency: 'EUR', balance: 10_000n });
+
+    await expect(t.pay(bobs.id)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(t.pay(euros.id)).rejects.toMatchObject({ code: 'currency_mismatch' });
+
+    expect([bobs, euros].map((w) => t.wallets.committed(w.id)?.balance)).toEqual([10_000n, 10_000n]);
+    expect(t.orders.committed(t.order.id)).toMatchObject({ status: 'pending_payment', payment: null });
+    expect(t.payments.paymentsOf(t.order.id)).toEqual([]);
+  });
+
+  it('too little money is insufficient_funds: the order stays pending and its units reserved', async () => {
+    const t = await setup({ quantity: 2, unitPrice: 6_000n });
+
+    await expect(t.pay()).rejects.toMatchObject({ code: 'insufficient_funds' });
+
+    expect(t.wallets.committed(t.wallet.id)?.balance).toBe(10_000n);
+    expect(t.orders.committed(t.order.id)?.status).toBe('pending_payment');
+    expect(t.stock()).toEqual({ available: 8, reserved: 2, sold: 0 });
+  });
+
+  it('an order past its payment deadline is order_not_payable even before the sweeper cancels it', async () => {
+    const t = await setup({ paymentDueAt: new Date(Date.now() - 1) });
+
+    await expect(t.pay()).rejects.toMatchObject({ code: 'order_not_payable' });
+
+    expect(t.wallets.committed(t.wallet.id)?.balance).toBe(10_000n);
+  });
+
+  it('a cancelled order is order_not_payable', async () => {
+    const t = await setup({ status: 'cancelled' });
+    await expect(t.pay()).rejects.toMatchObject({ code: 'order_not_payable' });
+    expect(t.wallets.committed(t.wallet.id)?.balance).toBe(10_000n);
+  });
+});
