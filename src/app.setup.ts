@@ -15,7 +15,7 @@ import { rateLimitHook } from './shared/http/rate-limit';
 import { requestIdFor } from './shared/http/request-id';
 import { REDIS } from './shared/redis/redis.module';
 import { requestLogHook } from './shared/observability/logging.module';
-import { HttpMetrics } from './shared/observability/metrics';
+import { HttpMetrics, MetricsRegistry } from './shared/observability/metrics';
 import { queueDashboardGate, QUEUE_DASHBOARD_ROUTE } from './shared/queue/queue-dashboard.module';
 import { setupSwagger } from './shared/http/swagger';
 import { createValidationPipe } from './shared/http/validation';
@@ -77,6 +77,7 @@ export function configureApp(app: NestFastifyApplication): AppConfig {
     app.get<Redis>(REDIS),
     app.get<ApiKeyAuthenticator>(API_KEY_AUTHENTICATOR),
     app.get<Clock>(CLOCK),
+    app.get(MetricsRegistry),
   );
   if (limit) fastify.addHook('onRequest', limit);
   fastify.addHook('onRequest', queueDashboardGate(config, QUEUE_DASHBOARD_ROUTE));

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'net';
 import { createCustomer, createTestApp, type TestApp } from '../support/test-app';
 import { createOrder, createProduct, placeHold, stockInDb } from '../support/inventory-fixtures';
+import { metric } from '../support/metrics';
 
 /** A port where nothing listens: every Redis connection is refused, as with Redis down. */
 async function closedPort(): Promise<number> {
@@ -49,5 +50,30 @@ describe('products, holds and orders with Redis down (e2e)', () => {
       reserved_stock: 0,
       sold_stock: 0,
     });
+  });
+});
+
+describe('the rate limit with Redis down (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      config: { REDIS_URL: `redis://127.0.0.1:${await closedPort()}`, RATE_LIMIT_PER_MINUTE: 2 },
+    });
+  });
+  afterAll(() =>
+    t.close().catch((error: Error) => {
+      if (!/ECONNREFUSED/.test(error.message)) throw error;
+    }),
+  );
+
+  it('lets requests through past the limit, uncounted, and counts them as unenforced', async () => {
+    const before = await metric(t, 'rate_limit_unenforced_total');
+    for (let i = 0; i < 4; i++) {
+      const res = await t.http().get('/api/products').expect(200);
+      expect(res.headers['ratelimit']).toBeUndefined();
+    }
+    // The four, and the read of /metrics that reports them (it is limited like any route).
+    expect((await metric(t, 'rate_limit_unenforced_total')) - before).toBe(5);
   });
 });

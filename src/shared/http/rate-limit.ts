@@ -5,6 +5,7 @@ import ipaddr from 'ipaddr.js';
 import { AppConfig } from '../../config/app-config';
 import type { Clock } from '../domain/clock';
 import { redisKey } from '../redis/redis-keys';
+import type { MetricsRegistry } from '../observability/metrics';
 import {
   type ApiKeyAuthenticator,
   type AuthenticatedRequest,
@@ -57,10 +58,15 @@ export function rateLimitHook(
   redis: Redis,
   authenticator: ApiKeyAuthenticator,
   clock: Clock,
+  metrics: MetricsRegistry,
 ): onRequestHookHandler | undefined {
   const limit = config.RATE_LIMIT_PER_MINUTE;
   if (limit === 0) return undefined;
   const logger = new Logger('RateLimit');
+  const unenforced = metrics.counter(
+    'rate_limit_unenforced_total',
+    'Requests let through uncounted because the rate-limit counter in Redis could not be reached in time',
+  );
   const policy = `"${POLICY}"; q=${limit}; w=${WINDOW_MS / 1000}`;
 
   const counterOf = async (req: FastifyRequest): Promise<string> => {
@@ -78,6 +84,7 @@ export function rateLimitHook(
     try {
       [hits, pttl] = (await redis.eval(INCREMENT, 1, counter, WINDOW_MS, clock.now())) as [number, number];
     } catch (error) {
+      unenforced.inc();
       logger.debug(`rate limit not enforced: ${(error as Error).message}`);
       return;
     }
