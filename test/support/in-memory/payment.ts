@@ -5,6 +5,7 @@ import type {
   EventOutcome,
   InboxEvent,
   PaymentRepository,
+  RefundedPayment,
   StoredWebhookAnswer,
 } from '../../../src/modules/payment/domain/payment.repository';
 import type { Cursor } from '../../../src/shared/domain/cursor';
@@ -43,13 +44,16 @@ export class InMemoryPaymentRepository implements PaymentRepository<EntityManage
     table.insert(payment.id, payment);
   }
 
-  async save(tx: EntityManager, payment: Payment): Promise<void> {
+  async recordRefunded(tx: EntityManager, paymentId: string, change: RefundedPayment): Promise<void> {
     const table = this.db.table<Payment>(PAYMENTS, tx);
+    const current = table.get(paymentId);
+    if (!current) return; // An UPDATE that matches no row changes nothing.
+    const payment = { ...current, ...change };
     this.check(
-      table.filter((p) => p.id !== payment.id),
+      table.filter((p) => p.id !== paymentId),
       payment,
     );
-    table.put(payment.id, payment);
+    table.put(paymentId, payment);
   }
 
   async insertRefund(tx: EntityManager, refund: Refund): Promise<boolean> {

@@ -66,8 +66,7 @@ export class RefundOrderService extends OrderMoneyUseCase {
         createdAt: now,
       });
       if (!recorded) return order;
-      await this.payments.save(em, {
-        ...payment,
+      await this.payments.recordRefunded(em, payment.id, {
         status: plan.status,
         refundTransactionId: walletTransactionId ?? payment.refundTransactionId,
         updatedAt: now,

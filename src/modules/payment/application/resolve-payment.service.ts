@@ -61,7 +61,11 @@ export class ResolvePaymentService extends OrderMoneyUseCase {
         createdAt: now,
       });
       const refunded: Payment = { ...payment, status: 'refunded', updatedAt: now };
-      await this.payments.save(em, refunded);
+      await this.payments.recordRefunded(em, payment.id, {
+        status: refunded.status,
+        refundTransactionId: refunded.refundTransactionId,
+        updatedAt: now,
+      });
       if (order.payment?.id === payment.id) await this.orders.recordSettledPayment(em, order);
       return refunded;
     });

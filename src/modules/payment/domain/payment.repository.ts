@@ -22,10 +22,13 @@ export interface EventOutcome {
   orderId: string | null;
 }
 
+export type RefundedPayment = Pick<Payment, 'status' | 'refundTransactionId' | 'updatedAt'>;
+
 /** Payments, refunds and the webhook inbox. Every method works in the caller's transaction `tx`. */
 export interface PaymentRepository<Tx> {
   insert(tx: Tx, payment: Payment): Promise<void>;
-  save(tx: Tx, payment: Payment): Promise<void>;
+  /** Writes a refund's or a settlement's change of the payment: only these columns. */
+  recordRefunded(tx: Tx, paymentId: string, change: RefundedPayment): Promise<void>;
   /** False when the order already has a refund with this request key: nothing is written then. */
   insertRefund(tx: Tx, refund: Refund): Promise<boolean>;
   findById(tx: Tx, id: string): Promise<Payment | null>;

@@ -9,6 +9,7 @@ import type {
   EventOutcome,
   InboxEvent,
   PaymentRepository,
+  RefundedPayment,
   StoredWebhookAnswer,
 } from '../domain/payment.repository';
 import { PaymentOrmEntity } from './payment.orm-entity';
@@ -19,8 +20,9 @@ export class TypeOrmPaymentRepository implements PaymentRepository<EntityManager
     await em.getRepository(PaymentOrmEntity).insert({ ...payment });
   }
 
-  async save(em: EntityManager, payment: Payment): Promise<void> {
-    await em.getRepository(PaymentOrmEntity).save({ ...payment });
+  // An UPDATE of the changed columns: TypeORM's save() would read the locked row again first.
+  async recordRefunded(em: EntityManager, paymentId: string, change: RefundedPayment): Promise<void> {
+    await em.getRepository(PaymentOrmEntity).update({ id: paymentId }, change);
   }
 
   async insertRefund(em: EntityManager, refund: Refund): Promise<boolean> {
