@@ -7,7 +7,7 @@ import {
   ValidationError,
 } from '@nestjs/common';
 import { type ClassConstructor, plainToInstance } from 'class-transformer';
-import { validateSync, type ValidatorOptions } from 'class-validator';
+import { getMetadataStorage, validateSync, type ValidatorOptions } from 'class-validator';
 import { FieldError, ValidationFailedError } from './http-errors';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
@@ -83,6 +83,44 @@ function stripDroppedKeys(value: unknown): void {
   }
 }
 
+/**
+ * class-validator looks up a class's rules by scanning every registered class for its ancestors on
+ * every validation (typestack/class-validator#2686); in the profile of refused holds that scan was
+ * the largest single function. A class's rules are all registered when it is defined, before it
+ * can be validated, so each lookup is kept per class and arguments; registering a rule (a class
+ * defined later) starts the memo afresh.
+ */
+function memoizeRuleLookup(): void {
+  type Lookup = (
+    target: object,
+    schema: string,
+    always: boolean,
+    strict: boolean,
+    groups?: string[],
+  ) => unknown;
+  const storage = getMetadataStorage() as unknown as {
+    getTargetValidationMetadatas: Lookup & { memoized?: true };
+    addValidationMetadata: (metadata: unknown) => void;
+  };
+  if (storage.getTargetValidationMetadatas.memoized) return;
+  const lookup = storage.getTargetValidationMetadatas.bind(storage) as Lookup;
+  const add = storage.addValidationMetadata.bind(storage);
+  let memo = new WeakMap<object, Map<string, unknown>>();
+  const memoized: Lookup & { memoized?: true } = (target, schema, always, strict, groups) => {
+    const key = `${schema}|${always}|${strict}|${groups?.join(',') ?? ''}`;
+    let byArgs = memo.get(target);
+    if (!byArgs) memo.set(target, (byArgs = new Map()));
+    if (!byArgs.has(key)) byArgs.set(key, lookup(target, schema, always, strict, groups));
+    return byArgs.get(key);
+  };
+  memoized.memoized = true;
+  storage.getTargetValidationMetadatas = memoized;
+  storage.addValidationMetadata = (metadata) => {
+    memo = new WeakMap();
+    add(metadata);
+  };
+}
+
 /** What Nest's ValidationPipe leaves alone too: values whose type is not a DTO class. */
 const NOT_DTOS = new Set<unknown>([String, Boolean, Number, Array, Object, Buffer, Date]);
 
@@ -137,6 +175,7 @@ class AppValidationPipe implements PipeTransform {
 
 /** Unknown fields are rejected (except on a @TolerantReader() body); values are converted to the DTO's types. */
 export function createValidationPipe(): PipeTransform {
+  memoizeRuleLookup();
   return new AppValidationPipe();
 }
 
