@@ -4,6 +4,8 @@ import { AppConfig } from '../../config/app-config';
 
 export const REDIS = Symbol('REDIS');
 
+const CONNECT_TIMEOUT_MS = 2000;
+
 /**
  * Redis as an accelerator: commands fail fast while it is unreachable (no offline queue, one retry),
  * so callers can fall back to PostgreSQL instead of hanging.
@@ -16,7 +18,7 @@ export function createRedisClient(config: AppConfig, name: string): Redis {
     // Commands issued in one tick (a flash sale's sold-out checks, say) go out in one socket write.
     enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
+    connectTimeout: CONNECT_TIMEOUT_MS,
     commandTimeout: 1000,
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });
@@ -30,6 +32,27 @@ export function createRedisClient(config: AppConfig, name: string): Redis {
     down = false;
   });
   return client;
+}
+
+/**
+ * Waits, at startup, until the client is ready or has failed once (at most its connect timeout):
+ * commands fail fast instead of queueing, so without this the first requests after a start would
+ * find no connection yet, be let through by the rate limit uncounted and miss every cache. With
+ * Redis down the app starts all the same.
+ */
+function connected(client: Redis): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      client.off('error', done);
+      resolve();
+    };
+    const timer = setTimeout(done, CONNECT_TIMEOUT_MS);
+    client.once('ready', done);
+    client.once('error', done);
+  });
 }
 
 @Injectable()
@@ -47,7 +70,11 @@ class RedisShutdown implements OnApplicationShutdown {
     {
       provide: REDIS,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => createRedisClient(config, 'app'),
+      useFactory: async (config: AppConfig) => {
+        const client = createRedisClient(config, 'app');
+        await connected(client);
+        return client;
+      },
     },
     RedisShutdown,
   ],
