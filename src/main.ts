@@ -5,6 +5,7 @@ import type { onRequestHookHandler } from 'fastify';
 import { AppModule } from './app.module';
 import { APP_OPTIONS, configureApp, createHttpAdapter } from './app.setup';
 import { ConfigValidationError, loadConfig } from './config/app-config';
+import { problemDocument } from './shared/http/problem-details';
 import { requestIdOf, sendProblem } from './shared/http/problem-details.filter';
 
 /** A worker runs the queue consumers and answers only its own health and metrics. */
@@ -13,14 +14,13 @@ const workerOnlyRoutes: onRequestHookHandler = (req, reply, done) => {
   if (path === '/health' || path === '/metrics') return done();
   sendProblem(reply, {
     headers: {},
-    body: {
-      type: 'about:blank',
-      title: 'Not found',
+    body: problemDocument({
       status: 404,
+      title: 'Not found',
       code: 'not_found',
       detail: 'This process runs with ROLE=worker and serves only /health and /metrics',
-      request_id: requestIdOf(req),
-    },
+      requestId: requestIdOf(req),
+    }),
   });
 };
 

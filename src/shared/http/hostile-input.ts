@@ -1,6 +1,6 @@
 import { isEmail, ValidateBy, type ValidationOptions } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
-import { DomainError } from '../domain/domain-error';
+import { domainError } from '../domain/domain-error';
 import { ValidationFailedError } from './http-errors';
 
 /** Deeper bodies are refused before anything recursive (class-transformer, fingerprints) walks them. */
@@ -29,10 +29,10 @@ type Done = (error: Error | null, body?: unknown) => void;
  * A body's Content-Encoding other than identity, or a charset other than UTF-8: bodies are taken as
  * they are sent, uncompressed, and read as UTF-8 only.
  */
-export class UnsupportedEncodingError extends DomainError {
-  readonly code = 'unsupported_media_type';
-  readonly title = 'Unsupported media type';
-}
+export class UnsupportedEncodingError extends domainError(
+  'unsupported_media_type',
+  'Unsupported media type',
+) {}
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 

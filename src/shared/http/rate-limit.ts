@@ -12,6 +12,7 @@ import {
   presentedApiKey,
   rememberKeyCheck,
 } from './auth';
+import { problemDocument } from './problem-details';
 import { requestIdOf, sendProblem } from './problem-details.filter';
 
 const WINDOW_MS = 60_000;
@@ -94,14 +95,13 @@ export function rateLimitHook(
     if (hits <= limit) return;
     sendProblem(reply, {
       headers: { 'Retry-After': String(resetSeconds) },
-      body: {
-        type: 'about:blank',
-        title: 'Too many requests',
+      body: problemDocument({
         status: 429,
+        title: 'Too many requests',
         code: 'rate_limited',
         detail: `More than ${limit} requests per minute; retry after Retry-After seconds`,
-        request_id: requestIdOf(req),
-      },
+        requestId: requestIdOf(req),
+      }),
     });
     return reply;
   };
