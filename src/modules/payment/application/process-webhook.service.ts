@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AppConfig } from '../../../config/app-config';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
@@ -26,47 +25,43 @@ export class ProcessWebhookService {
     @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository<EntityManager>,
     private readonly applier: PaymentEventApplier,
     private readonly metrics: PaymentMetrics,
-    private readonly config: AppConfig,
   ) {}
 
   async execute(event: InboxEvent, payload: unknown): Promise<WebhookAnswer> {
-    const answer = await this.uow.run(
-      async (em) => {
-        if (!(await this.payments.claimEvent(em, event, payload))) {
-          return { ...(await this.payments.storedAnswer(em, event.id)), duplicate: true };
-        }
-        await this.payments.lockTargets(em, event.orderId, event.holdId);
-        const order = await this.findAndLockOrder(em, event);
-        if (!order) {
-          const pending = { status: 202, body: { status: 'pending', event_id: event.id } };
-          await this.payments.recordOutcome(
-            em,
-            event.id,
-            { status: 'pending', reason: null, orderId: null },
-            pending,
-          );
-          return { ...pending, duplicate: false };
-        }
-        const applied = await this.applier.apply(em, event, order);
-        const body: Record<string, unknown> = {
-          status: applied.status,
-          event_id: event.id,
-          order_id: applied.order.id,
-          order_status: applied.order.status,
-        };
-        if (applied.reason) body.reason = applied.reason;
-        if (applied.paymentStatus) body.payment_status = applied.paymentStatus;
-        const stored = { status: 200, body };
+    const answer = await this.uow.run(async (em) => {
+      if (!(await this.payments.claimEvent(em, event, payload))) {
+        return { ...(await this.payments.storedAnswer(em, event.id)), duplicate: true };
+      }
+      await this.payments.lockTargets(em, event.orderId, event.holdId);
+      const order = await this.findAndLockOrder(em, event);
+      if (!order) {
+        const pending = { status: 202, body: { status: 'pending', event_id: event.id } };
         await this.payments.recordOutcome(
           em,
           event.id,
-          { status: applied.status, reason: applied.reason, orderId: applied.order.id },
-          stored,
+          { status: 'pending', reason: null, orderId: null },
+          pending,
         );
-        return { ...stored, duplicate: false };
-      },
-      { lockTimeoutMs: this.config.LOCK_TIMEOUT_MS },
-    );
+        return { ...pending, duplicate: false };
+      }
+      const applied = await this.applier.apply(em, event, order);
+      const body: Record<string, unknown> = {
+        status: applied.status,
+        event_id: event.id,
+        order_id: applied.order.id,
+        order_status: applied.order.status,
+      };
+      if (applied.reason) body.reason = applied.reason;
+      if (applied.paymentStatus) body.payment_status = applied.paymentStatus;
+      const stored = { status: 200, body };
+      await this.payments.recordOutcome(
+        em,
+        event.id,
+        { status: applied.status, reason: applied.reason, orderId: applied.order.id },
+        stored,
+      );
+      return { ...stored, duplicate: false };
+    });
     this.metrics.webhook(event.type, answer.duplicate ? 'duplicate' : (answer.body.status as 'processed'));
     return answer;
   }
