@@ -1,9 +1,11 @@
 import { getQueueToken } from '@nestjs/bull';
-import type { OnModuleInit, Provider, Type } from '@nestjs/common';
+import { Logger, type OnModuleInit, type Provider, type Type } from '@nestjs/common';
 import type { Queue } from 'bull';
 import type { Deadline, DeadlineExpirer, DeadlineJob, DeadlineScheduler } from './deadline';
 import { PeriodicSweeper } from './periodic-sweeper';
 import { workerProviders } from './role';
+
+const logger = new Logger('DeadlineProcessor');
 
 export class BullDeadlineScheduler implements DeadlineScheduler {
   constructor(
@@ -31,10 +33,14 @@ export class DeadlineProcessor implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    void this.queue.process(this.deadline.job, async (job) => {
-      // A job queued before jobs carried `id` is left to the sweeper, which expires its row on time.
-      if (typeof job.data.id === 'string') await this.expirer.expireOne(job.data.id);
-    });
+    this.queue
+      .process(this.deadline.job, async (job) => {
+        // A job queued before jobs carried `id` is left to the sweeper, which expires its row on time.
+        if (typeof job.data.id === 'string') await this.expirer.expireOne(job.data.id);
+      })
+      // Bull's promise rejects when the queue could not start (Redis down at start-up). Left
+      // unhandled it was an unhandled rejection; the sweeper expires the rows meanwhile.
+      .catch((error: Error) => logger.warn(`${this.deadline.job} jobs not processed: ${error.message}`));
   }
 }
 
