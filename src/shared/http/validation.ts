@@ -6,8 +6,17 @@ import {
   SetMetadata,
   ValidationError,
 } from '@nestjs/common';
-import { type ClassConstructor, plainToInstance } from 'class-transformer';
-import { getMetadataStorage, validateSync, type ValidatorOptions } from 'class-validator';
+import { type ClassConstructor, plainToInstance, TransformationType } from 'class-transformer';
+// class-transformer's registry of @Type, @Transform, @Expose and @Exclude (not in its index).
+import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
+import {
+  getMetadataStorage,
+  validateSync,
+  type ValidatorConstraintInterface,
+  type ValidatorOptions,
+  ValidationTypes,
+} from 'class-validator';
+import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { FieldError, ValidationFailedError } from './http-errors';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
@@ -83,42 +92,135 @@ function stripDroppedKeys(value: unknown): void {
   }
 }
 
+type Rule = ValidationMetadata;
+type DtoClass = ClassConstructor<object>;
+type Lookup = (target: object, schema: string, always: boolean, strict: boolean, groups?: string[]) => Rule[];
+
+/** What a class's rules come to, made once per class: see `makeFastCheck`. */
+let checks = new WeakMap<DtoClass, FastCheck | null>();
+
 /**
  * class-validator looks up a class's rules by scanning every registered class for its ancestors on
  * every validation (typestack/class-validator#2686); in the profile of refused holds that scan was
  * the largest single function. A class's rules are all registered when it is defined, before it
  * can be validated, so each lookup is kept per class and arguments; registering a rule (a class
- * defined later) starts the memo afresh.
+ * defined later) starts the memo, and the fast checks made from it, afresh.
  */
 function memoizeRuleLookup(): void {
-  type Lookup = (
-    target: object,
-    schema: string,
-    always: boolean,
-    strict: boolean,
-    groups?: string[],
-  ) => unknown;
   const storage = getMetadataStorage() as unknown as {
     getTargetValidationMetadatas: Lookup & { memoized?: true };
-    addValidationMetadata: (metadata: unknown) => void;
+    addValidationMetadata: (metadata: Rule) => void;
   };
   if (storage.getTargetValidationMetadatas.memoized) return;
   const lookup = storage.getTargetValidationMetadatas.bind(storage) as Lookup;
   const add = storage.addValidationMetadata.bind(storage);
-  let memo = new WeakMap<object, Map<string, unknown>>();
+  let memo = new WeakMap<object, Map<string, Rule[]>>();
   const memoized: Lookup & { memoized?: true } = (target, schema, always, strict, groups) => {
     const key = `${schema}|${always}|${strict}|${groups?.join(',') ?? ''}`;
     let byArgs = memo.get(target);
     if (!byArgs) memo.set(target, (byArgs = new Map()));
-    if (!byArgs.has(key)) byArgs.set(key, lookup(target, schema, always, strict, groups));
-    return byArgs.get(key);
+    let rules = byArgs.get(key);
+    if (!rules) byArgs.set(key, (rules = lookup(target, schema, always, strict, groups)));
+    return rules;
   };
   memoized.memoized = true;
   storage.getTargetValidationMetadatas = memoized;
   storage.addValidationMetadata = (metadata) => {
     memo = new WeakMap();
+    checks = new WeakMap();
     add(metadata);
   };
+}
+
+/** One property's rules, as class-validator's executor applies them to a valid value. */
+interface PropertyCheck {
+  property: string;
+  /** ValidateIf and IsOptional: when one says no, the property's other rules are skipped. */
+  conditions: Array<(object: object, value: unknown) => boolean>;
+  /** The rest, IsDefined among them; validateSync skips async constraints, so they are left out. */
+  constraints: Array<{ rule: Rule; validators: ValidatorConstraintInterface[] }>;
+}
+
+type FastCheck = (dto: Record<string, unknown>, tolerant: boolean) => boolean;
+
+/**
+ * A check that says whether class-validator would find no error in a DTO made by `Object.assign`,
+ * without building its errors: on a valid body, the executor's error objects, filters and rule
+ * grouping were most of what validation cost (a refused hold spent more on its validation than on
+ * the rest of its refusal). It answers "valid" only where validateSync would; on anything else
+ * (an invalid body, a rule that answers with a promise) the caller runs validateSync, whose errors
+ * are the answer. `null` for a class this cannot decide alone:
+ * - class-transformer metadata (@Type, @Transform, @Expose, @Exclude) on it or an ancestor: the DTO
+ *   plainToInstance builds is then not the body's own fields;
+ * - nested validation, promise validation, or no rule at all (forbidUnknownValues);
+ * - a rule on a name the prototype defines (plainToInstance skips such keys).
+ */
+function makeFastCheck(type: DtoClass): FastCheck | null {
+  const storage = getMetadataStorage();
+  const rules = storage.getTargetValidationMetadatas(type, undefined as unknown as string, false, false);
+  if (rules.length === 0 || hasTransformMetadata(type, rules)) return null;
+  const properties: PropertyCheck[] = [];
+  for (const [property, own] of Object.entries(storage.groupByPropertyName(rules))) {
+    if (property in type.prototype) return null;
+    const check: PropertyCheck = { property, conditions: [], constraints: [] };
+    for (const rule of own) {
+      if (rule.type === ValidationTypes.WHITELIST) continue;
+      if (rule.type === ValidationTypes.CONDITIONAL_VALIDATION) {
+        check.conditions.push(rule.constraints[0] as (object: object, value: unknown) => boolean);
+      } else if (
+        rule.type === ValidationTypes.CUSTOM_VALIDATION ||
+        rule.type === ValidationTypes.IS_DEFINED
+      ) {
+        const validators = storage
+          .getTargetValidatorConstraints(rule.constraintCls)
+          .filter((c) => !c.async)
+          .map((c) => c.instance);
+        check.constraints.push({ rule, validators });
+      } else {
+        return null;
+      }
+    }
+    properties.push(check);
+  }
+  const known = new Set(properties.map((p) => p.property));
+  const targetName = type.name;
+  return (dto, tolerant) => {
+    for (const key of Object.keys(dto)) {
+      if (known.has(key)) continue;
+      if (!tolerant) return false;
+      delete dto[key];
+    }
+    for (const { property, conditions, constraints } of properties) {
+      const value = dto[property];
+      if (!conditions.every((condition) => condition(dto, value))) continue;
+      for (const { rule, validators } of constraints) {
+        if (rule.validateIf && !rule.validateIf(dto, value)) continue;
+        const args = { targetName, property, object: dto, value, constraints: rule.constraints };
+        // JSON and query strings have no Set or Map; `each` applies to arrays only.
+        const values = rule.each && Array.isArray(value) ? (value as unknown[]) : [value];
+        for (const validator of validators) {
+          for (const v of values) {
+            const valid: unknown = validator.validate(v, args);
+            if (!valid || typeof (valid as Promise<boolean>).then === 'function') return false;
+          }
+        }
+      }
+    }
+    return true;
+  };
+}
+
+/** Whether plainToInstance would do more for `type` than copy the fields of a JSON body or query string. */
+function hasTransformMetadata(type: DtoClass, rules: Rule[]): boolean {
+  const storage = defaultMetadataStorage;
+  if (storage.getStrategy(type) !== 'none') return true;
+  if (storage.getExposedMetadatas(type).length > 0 || storage.getExcludedMetadatas(type).length > 0)
+    return true;
+  return rules.some(
+    (r) =>
+      storage.findTypeMetadata(type, r.propertyName) !== undefined ||
+      storage.findTransformMetadatas(type, r.propertyName, TransformationType.PLAIN_TO_CLASS).length > 0,
+  );
 }
 
 /** What Nest's ValidationPipe leaves alone too: values whose type is not a DTO class. */
@@ -166,7 +268,14 @@ class AppValidationPipe implements PipeTransform {
         ]);
       }
     }
-    const dto = plainToInstance(type as ClassConstructor<object>, input, { enableImplicitConversion: false });
+    const dtoClass = type as DtoClass;
+    let check = checks.get(dtoClass);
+    if (check === undefined) checks.set(dtoClass, (check = makeFastCheck(dtoClass)));
+    if (check) {
+      const dto = Object.assign(new dtoClass(), input);
+      if (check(dto as Record<string, unknown>, tolerant)) return dto;
+    }
+    const dto = plainToInstance(dtoClass, input, { enableImplicitConversion: false });
     const errors = validateSync(dto, tolerant ? TOLERANT : STRICT);
     if (errors.length > 0) throw new ValidationFailedError(flatten(errors));
     return dto;
