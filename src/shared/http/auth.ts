@@ -14,6 +14,7 @@ import type { IncomingHttpHeaders } from 'http';
 import { ForbiddenError, UnauthorizedError } from './http-errors';
 import { type AccountRole, type Caller } from '../domain/caller';
 import { ProblemDetails } from './problem-details';
+import { routeMetadata } from './route-metadata';
 
 /** Port implemented by the account module: resolves a presented API key to its account. */
 export interface ApiKeyAuthenticator {
@@ -90,8 +91,14 @@ export class ApiKeyGuard implements CanActivate {
     @Inject(API_KEY_AUTHENTICATOR) private readonly authenticator: ApiKeyAuthenticator,
   ) {}
 
-  /** Each route's marks, read from its metadata once. */
-  private readonly routes = new WeakMap<object, { public: boolean; role: AccountRole | undefined }>();
+  /** Each route's marks. */
+  private readonly route = routeMetadata((context) => {
+    const targets = [context.getHandler(), context.getClass()];
+    return {
+      public: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true,
+      role: this.reflector.getAllAndOverride<AccountRole | undefined>(REQUIRED_ROLE, targets),
+    };
+  });
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
@@ -110,20 +117,6 @@ export class ApiKeyGuard implements CanActivate {
       throw new ForbiddenError('This endpoint needs the admin key');
     }
     return true;
-  }
-
-  private route(context: ExecutionContext): { public: boolean; role: AccountRole | undefined } {
-    const handler = context.getHandler();
-    let route = this.routes.get(handler);
-    if (!route) {
-      const targets = [handler, context.getClass()];
-      route = {
-        public: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true,
-        role: this.reflector.getAllAndOverride<AccountRole | undefined>(REQUIRED_ROLE, targets),
-      };
-      this.routes.set(handler, route);
-    }
-    return route;
   }
 }
 

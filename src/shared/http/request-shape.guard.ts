@@ -3,31 +3,22 @@ import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import type { FastifyRequest } from 'fastify';
 import { ValidationFailedError } from './http-errors';
+import { routeMetadata } from './route-metadata';
 
 /** What a handler's parameters read: fixed per handler, so worked out once. */
 interface Reads {
   query: boolean;
   body: boolean;
 }
-const readsByHandler = new WeakMap<object, Reads>();
-
-function reads(context: ExecutionContext): Reads {
-  const handler = context.getHandler();
-  let known = readsByHandler.get(handler);
-  if (!known) {
-    const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), handler.name) ?? {}) as Record<
-      string,
-      unknown
-    >;
-    const types = new Set(Object.keys(args).map((key) => Number(key.split(':')[0]) as RouteParamtypes));
-    known = {
-      query: types.has(RouteParamtypes.QUERY),
-      body: types.has(RouteParamtypes.BODY) || types.has(RouteParamtypes.RAW_BODY),
-    };
-    readsByHandler.set(handler, known);
-  }
-  return known;
-}
+const reads = routeMetadata((context): Reads => {
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), context.getHandler().name) ??
+    {}) as Record<string, unknown>;
+  const types = new Set(Object.keys(args).map((key) => Number(key.split(':')[0]) as RouteParamtypes));
+  return {
+    query: types.has(RouteParamtypes.QUERY),
+    body: types.has(RouteParamtypes.BODY) || types.has(RouteParamtypes.RAW_BODY),
+  };
+});
 
 function sentBody(req: FastifyRequest): boolean {
   const length = Number(req.headers['content-length'] ?? 0);

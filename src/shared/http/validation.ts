@@ -78,7 +78,7 @@ function pathOf(entry: { key: string; parent: { key: string; parent: unknown } |
   return keys.join('.');
 }
 
-const isTolerant = (type: unknown) => Reflect.getMetadata(TOLERANT_READER, type as object) === true;
+const isTolerant = (type: object) => Reflect.getMetadata(TOLERANT_READER, type) === true;
 
 /** Removes the dropped keys at any depth, in place: a tolerant reader ignores them like any unknown field. */
 function stripDroppedKeys(value: unknown): void {
@@ -96,8 +96,12 @@ type Rule = ValidationMetadata;
 type DtoClass = ClassConstructor<object>;
 type Lookup = (target: object, schema: string, always: boolean, strict: boolean, groups?: string[]) => Rule[];
 
-/** What a class's rules come to, made once per class: see `makeFastCheck`. */
-let checks = new WeakMap<DtoClass, FastCheck | null>();
+/** What a DTO class's decorators come to, worked out on its first validation. */
+interface DtoShape {
+  tolerant: boolean;
+  check: FastCheck | null;
+}
+let shapes = new WeakMap<DtoClass, DtoShape>();
 
 /**
  * class-validator looks up a class's rules by scanning every registered class for its ancestors on
@@ -127,7 +131,7 @@ function memoizeRuleLookup(): void {
   storage.getTargetValidationMetadatas = memoized;
   storage.addValidationMetadata = (metadata) => {
     memo = new WeakMap();
-    checks = new WeakMap();
+    shapes = new WeakMap();
     add(metadata);
   };
 }
@@ -141,7 +145,7 @@ interface PropertyCheck {
   constraints: Array<{ rule: Rule; validators: ValidatorConstraintInterface[] }>;
 }
 
-type FastCheck = (dto: Record<string, unknown>, tolerant: boolean) => boolean;
+type FastCheck = (dto: Record<string, unknown>) => boolean;
 
 /**
  * A check that says whether class-validator would find no error in a DTO made by `Object.assign`,
@@ -155,7 +159,7 @@ type FastCheck = (dto: Record<string, unknown>, tolerant: boolean) => boolean;
  * - nested validation, promise validation, or no rule at all (forbidUnknownValues);
  * - a rule on a name the prototype defines (plainToInstance skips such keys).
  */
-function makeFastCheck(type: DtoClass): FastCheck | null {
+function makeFastCheck(type: DtoClass, tolerant: boolean): FastCheck | null {
   const storage = getMetadataStorage();
   const rules = storage.getTargetValidationMetadatas(type, undefined as unknown as string, false, false);
   if (rules.length === 0 || hasTransformMetadata(type, rules)) return null;
@@ -184,7 +188,7 @@ function makeFastCheck(type: DtoClass): FastCheck | null {
   }
   const known = new Set(properties.map((p) => p.property));
   const targetName = type.name;
-  return (dto, tolerant) => {
+  return (dto) => {
     for (const key of Object.keys(dto)) {
       if (known.has(key)) continue;
       if (!tolerant) return false;
@@ -256,7 +260,13 @@ class AppValidationPipe implements PipeTransform {
     if (input === null || typeof input !== 'object' || Array.isArray(input)) {
       throw new ValidationFailedError([{ field, message: 'must be an object' }]);
     }
-    const tolerant = isTolerant(type);
+    const dtoClass = type as DtoClass;
+    let shape = shapes.get(dtoClass);
+    if (!shape) {
+      const tolerant = isTolerant(dtoClass);
+      shapes.set(dtoClass, (shape = { tolerant, check: makeFastCheck(dtoClass, tolerant) }));
+    }
+    const { tolerant, check } = shape;
     if (tolerant) {
       stripDroppedKeys(input);
     } else {
@@ -268,12 +278,9 @@ class AppValidationPipe implements PipeTransform {
         ]);
       }
     }
-    const dtoClass = type as DtoClass;
-    let check = checks.get(dtoClass);
-    if (check === undefined) checks.set(dtoClass, (check = makeFastCheck(dtoClass)));
     if (check) {
       const dto = Object.assign(new dtoClass(), input);
-      if (check(dto as Record<string, unknown>, tolerant)) return dto;
+      if (check(dto as Record<string, unknown>)) return dto;
     }
     const dto = plainToInstance(dtoClass, input, { enableImplicitConversion: false });
     const errors = validateSync(dto, tolerant ? TOLERANT : STRICT);

@@ -6,6 +6,7 @@ import { from, lastValueFrom, Observable, throwError } from 'rxjs';
 import { DomainError } from '../domain/domain-error';
 import type { AuthenticatedRequest } from '../http/auth';
 import { requestIdOf, toProblem } from '../http/problem-details.filter';
+import { routeMetadata } from '../http/route-metadata';
 import { MetricsRegistry } from '../observability/metrics';
 import { isValidIdempotencyKey, requestFingerprint } from './fingerprint';
 import {
@@ -68,13 +69,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
     ]);
   }
 
+  private readonly options = routeMetadata((context) =>
+    this.reflector.get<IdempotentOptions | undefined>(IDEMPOTENT, context.getHandler()),
+  );
+
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
     const req = http.getRequest<AuthenticatedRequest>();
     if (req.method !== 'POST') return next.handle();
 
-    const options = this.reflector.get<IdempotentOptions | undefined>(IDEMPOTENT, context.getHandler());
+    const options = this.options(context);
     const key = req.headers['idempotency-key'];
     if (key === undefined) {
       return options?.required ? throwError(() => new IdempotencyKeyRequiredError()) : next.handle();
