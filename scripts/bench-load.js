@@ -122,13 +122,24 @@ async function closedLoop(base, { clients, seconds, request }) {
       }
     }),
   );
-  const elapsed = (performance.now() - started) / 1000;
+  return summary([{ latencies, statuses, elapsed: (performance.now() - started) / 1000 }]);
+}
+
+/** The figures of one or more closed loops together: rate over their summed time, percentiles over all. */
+function summary(parts) {
+  const latencies = parts.flatMap((p) => p.latencies);
+  const statuses = {};
+  for (const p of parts)
+    for (const [status, n] of Object.entries(p.statuses)) statuses[status] = (statuses[status] || 0) + n;
+  const elapsed = parts.reduce((sum, p) => sum + p.elapsed, 0);
   return {
     rps: latencies.length / elapsed,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     statuses,
     count: latencies.length,
+    latencies,
+    elapsed,
   };
 }
 
@@ -184,4 +195,4 @@ async function directSql(databaseUrl, { clients, seconds, sql, vars }) {
   return { tps: count / ((performance.now() - started) / 1000), latencyAvg: null, tool: 'node-postgres' };
 }
 
-module.exports = { closedLoop, directSql, percentile };
+module.exports = { closedLoop, directSql, percentile, summary };
