@@ -150,8 +150,8 @@ type FastCheck = (dto: Record<string, unknown>) => boolean;
 /**
  * A check that says whether class-validator would find no error in a DTO made by `Object.assign`,
  * without building its errors: on a valid body, the executor's error objects, filters and rule
- * grouping were most of what validation cost (a refused hold spent more on its validation than on
- * the rest of its refusal). It answers "valid" only where validateSync would; on anything else
+ * grouping were most of what validation cost, and validation was the largest cost a refused hold
+ * had that a cached read has not. It answers "valid" only where validateSync would; on anything else
  * (an invalid body, a rule that answers with a promise) the caller runs validateSync, whose errors
  * are the answer. `null` for a class this cannot decide alone:
  * - class-transformer metadata (@Type, @Transform, @Expose, @Exclude) on it or an ancestor: the DTO
