@@ -30,9 +30,26 @@ export interface IdempotentCall {
 }
 
 const context = new AsyncLocalStorage<IdempotentCall>();
+/** Calls inside runIdempotent now. */
+let running = 0;
 
-export function runIdempotent<T>(call: IdempotentCall, work: () => Promise<T>): Promise<T> {
-  return context.run(call, work);
+/**
+ * Runs a request's handler with its call as the current one.
+ *
+ * On Node 20 and 22, AsyncLocalStorage carries its stores with async hooks, and once they are on
+ * every promise of the process pays for them: a cached product read took 108 µs of CPU instead of
+ * 78 after one Idempotency-Key request had run, and kept doing so. Between such requests nothing
+ * needs the store, so the last one in flight switches it off, and the next `run` switches it on
+ * again, as for the first keyed request after a start. (On Node 24 the store rides on
+ * AsyncContextFrame, there are no hooks, and `disable` only clears a store no call is using.)
+ */
+export async function runIdempotent<T>(call: IdempotentCall, work: () => Promise<T>): Promise<T> {
+  running++;
+  try {
+    return await context.run(call, work);
+  } finally {
+    if (--running === 0) context.disable();
+  }
 }
 
 /** The Idempotency-Key request being handled, if any, whose answer is known to its use case. */
