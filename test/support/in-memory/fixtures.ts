@@ -9,6 +9,10 @@ import { seedOrder } from './order';
 export const customer = (name = 'Alice'): Caller => ({ accountId: randomUUID(), name, role: 'customer' });
 export const admin = (): Caller => ({ accountId: randomUUID(), name: 'admin', role: 'admin' });
 
+/** A product's stock counters as tests state them, or null for no product. */
+export const counters = (p: Pick<Product, 'availableStock' | 'reservedStock' | 'soldStock'> | null) =>
+  p && { available: p.availableStock, reserved: p.reservedStock, sold: p.soldStock };
+
 /**
  * An order of `quantity` units made from a consumed hold, the product's counters as that order's
  * status leaves them: reserved while pending, sold once paid, available again when cancelled or

@@ -1,4 +1,4 @@
-import { customer } from '../../../../test/support/in-memory/fixtures';
+import { counters, customer } from '../../../../test/support/in-memory/fixtures';
 import { seedHeldProduct, seedHold, seedProduct } from '../../../../test/support/in-memory/inventory';
 import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
 import { stopTime } from '../../../../test/support/in-memory/time';
@@ -17,9 +17,6 @@ async function setup() {
   });
   return { ...t, service: t.module.get(ExpireHoldsService), placeHold: t.module.get(PlaceHoldService) };
 }
-
-const counters = (p: { availableStock: number; reservedStock: number; soldStock: number } | null) =>
-  p && { available: p.availableStock, reserved: p.reservedStock, sold: p.soldStock };
 
 describe('ExpireHoldsService', () => {
   afterEach(() => jest.useRealTimers());

@@ -1,4 +1,4 @@
-import { customer } from '../../../../test/support/in-memory/fixtures';
+import { counters, customer } from '../../../../test/support/in-memory/fixtures';
 import { seedHold, seedProduct } from '../../../../test/support/in-memory/inventory';
 import { seedOrder } from '../../../../test/support/in-memory/order';
 import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
@@ -21,9 +21,6 @@ async function setup() {
   const t = await inMemoryModule([PlaceHoldService, InventoryMetrics], { HOLD_TTL_SECONDS });
   return { ...t, service: t.module.get(PlaceHoldService) };
 }
-
-const counters = (p: { availableStock: number; reservedStock: number; soldStock: number } | null) =>
-  p && { available: p.availableStock, reserved: p.reservedStock, sold: p.soldStock };
 
 const codeOf = (result: PromiseSettledResult<unknown>) =>
   result.status === 'rejected' ? (result.reason as DomainError).code : 'ok';

@@ -1,4 +1,4 @@
-import { customer } from '../../../../test/support/in-memory/fixtures';
+import { counters, customer } from '../../../../test/support/in-memory/fixtures';
 import { seedHeldProduct, seedHold, seedProduct } from '../../../../test/support/in-memory/inventory';
 import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
 import { MetricsRegistry } from '../../../shared/observability/metrics';
@@ -16,9 +16,6 @@ async function setup() {
     (await registry.getSingleMetric('inventory_holds_expired_total')?.get())?.values[0]?.value ?? 0;
   return { ...t, service: t.module.get(ReleaseHoldService), expiredCount };
 }
-
-const counters = (p: { availableStock: number; reservedStock: number; soldStock: number } | null) =>
-  p && { available: p.availableStock, reserved: p.reservedStock, sold: p.soldStock };
 
 describe('ReleaseHoldService', () => {
   it('releases an active hold: its units go back to available, the cache entry goes and the sold-out mark ends', async () => {

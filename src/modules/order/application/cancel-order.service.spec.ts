@@ -1,4 +1,4 @@
-import { admin, customer, seedPlacedOrder } from '../../../../test/support/in-memory/fixtures';
+import { admin, counters, customer, seedPlacedOrder } from '../../../../test/support/in-memory/fixtures';
 import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
 import { InventoryMetrics } from '../../inventory/application/inventory-metrics';
 import { StockService } from '../../inventory/application/stock.service';
@@ -18,9 +18,6 @@ async function setup() {
   ]);
   return { ...t, service: t.module.get(CancelOrderService) };
 }
-
-const counters = (p: { availableStock: number; reservedStock: number; soldStock: number } | null) =>
-  p && { available: p.availableStock, reserved: p.reservedStock, sold: p.soldStock };
 
 const walletPayment = (amount: bigint) => ({
   id: '00000000-0000-4000-8000-0000000000aa',

@@ -1,4 +1,4 @@
-import { customer } from '../../../../test/support/in-memory/fixtures';
+import { counters, customer } from '../../../../test/support/in-memory/fixtures';
 import { seedHeldProduct } from '../../../../test/support/in-memory/inventory';
 import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
 import { ConsumeHoldService } from '../../inventory/application/consume-hold.service';
@@ -26,9 +26,6 @@ async function setup() {
   );
   return { ...t, service: t.module.get(CreateOrderService), hooks: t.module.get(OrderCreationHooks) };
 }
-
-const counters = (p: { availableStock: number; reservedStock: number; soldStock: number } | null) =>
-  p && { available: p.availableStock, reserved: p.reservedStock, sold: p.soldStock };
 
 describe('CreateOrderService', () => {
   it("makes a pending order of the hold's units at the product's price; the hold is consumed, its units stay reserved", async () => {

@@ -1,4 +1,4 @@
-import { customer, seedPlacedOrder } from '../../../../test/support/in-memory/fixtures';
+import { counters, customer, seedPlacedOrder } from '../../../../test/support/in-memory/fixtures';
 import { seedHeldProduct } from '../../../../test/support/in-memory/inventory';
 import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
 import { stopTime } from '../../../../test/support/in-memory/time';
@@ -39,9 +39,6 @@ async function setup() {
     count,
   };
 }
-
-const counters = (p: { availableStock: number; reservedStock: number; soldStock: number } | null) =>
-  p && { available: p.availableStock, reserved: p.reservedStock, sold: p.soldStock };
 
 describe('ExpireOrdersService', () => {
   afterEach(() => jest.useRealTimers());

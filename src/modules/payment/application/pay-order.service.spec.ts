@@ -1,4 +1,4 @@
-import { admin, customer, seedPlacedOrder } from '../../../../test/support/in-memory/fixtures';
+import { admin, counters, customer, seedPlacedOrder } from '../../../../test/support/in-memory/fixtures';
 import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
 import { seedWallet } from '../../../../test/support/in-memory/wallet';
 import type { DomainError } from '../../../shared/domain/domain-error';
@@ -31,10 +31,7 @@ async function setup(orderOptions: Parameters<typeof seedPlacedOrder>[2] = {}) {
   const service = t.module.get(PayOrderService);
   const pay = (walletId = wallet.id, caller = alice) =>
     service.execute({ orderId: order.id, walletId, caller });
-  const stock = () => {
-    const p = t.products.committed(product.id);
-    return p && { available: p.availableStock, reserved: p.reservedStock, sold: p.soldStock };
-  };
+  const stock = () => counters(t.products.committed(product.id));
   return { ...t, product, order, wallet, pay, stock };
 }
 

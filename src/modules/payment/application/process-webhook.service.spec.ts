@@ -1,4 +1,4 @@
-import { customer, seedPlacedOrder } from '../../../../test/support/in-memory/fixtures';
+import { counters, customer, seedPlacedOrder } from '../../../../test/support/in-memory/fixtures';
 import { seedHeldProduct } from '../../../../test/support/in-memory/inventory';
 import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
 import { ConsumeHoldService } from '../../inventory/application/consume-hold.service';
@@ -47,9 +47,6 @@ async function setup() {
     );
   return { ...t, service, deliver };
 }
-
-const counters = (p: { availableStock: number; reservedStock: number; soldStock: number } | null) =>
-  p && { available: p.availableStock, reserved: p.reservedStock, sold: p.soldStock };
 
 const paidBy = (id: string, amount = 3000n) => ({
   id,

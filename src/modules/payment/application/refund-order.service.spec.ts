@@ -1,4 +1,4 @@
-import { admin, customer, seedPlacedOrder } from '../../../../test/support/in-memory/fixtures';
+import { admin, counters, customer, seedPlacedOrder } from '../../../../test/support/in-memory/fixtures';
 import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
 import { seedWallet } from '../../../../test/support/in-memory/wallet';
 import { InventoryMetrics } from '../../inventory/application/inventory-metrics';
@@ -36,10 +36,7 @@ async function setup() {
       caller: operator,
       ...command,
     });
-  const stock = () => {
-    const p = t.products.committed(product.id);
-    return p && { available: p.availableStock, reserved: p.reservedStock, sold: p.soldStock };
-  };
+  const stock = () => counters(t.products.committed(product.id));
   const balance = () => t.wallets.committed(wallet.id)?.balance;
   const credits = () =>
     t.wallets.ledger(wallet.id).filter((e) => e.type === 'credit' && e.reference !== null);
