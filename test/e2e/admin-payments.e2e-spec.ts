@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { REDIS } from '../../src/shared/redis/redis.module';
 import { redisKey } from '../../src/shared/redis/redis-keys';
-import { pay, pendingOrder, sendWebhook, succeeded } from '../support/payment-fixtures';
+import { pay, pendingOrder, refund, sendWebhook, succeeded } from '../support/payment-fixtures';
 import { ADMIN_KEY, createTestApp, type TestApp } from '../support/test-app';
 import { bearer, customerWithWallet } from '../support/wallet-fixtures';
 
@@ -188,13 +188,7 @@ describe('settling refund_required payments (e2e)', () => {
     expect((await reconciled()).checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
 
     // The order's own payment is still refundable, to the paying wallet, and only it.
-    await t
-      .http()
-      .post(`/api/orders/${f.orderId}/refund`)
-      .set(bearer(ADMIN_KEY()))
-      .set('Idempotency-Key', randomUUID())
-      .send({})
-      .expect(200);
+    await refund(t, f.orderId).expect(200);
     expect(await order()).toMatchObject({
       status: 'refunded',
       refunded_amount: 3998,
@@ -229,13 +223,7 @@ describe('settling refund_required payments (e2e)', () => {
       [f.orderId],
     );
     const key = randomUUID();
-    await t
-      .http()
-      .post(`/api/orders/${f.orderId}/refund`)
-      .set(bearer(ADMIN_KEY()))
-      .set('Idempotency-Key', key)
-      .send({ amount: 100 })
-      .expect(200);
+    await refund(t, f.orderId, { amount: 100 }, key).expect(200);
     // The key has expired since (as it does after IDEMPOTENCY_TTL_SECONDS), so the admin may use it again.
     const [{ account_id: scope }] = await db.query('SELECT account_id FROM idempotency_keys WHERE key = $1', [
       key,

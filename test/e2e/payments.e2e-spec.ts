@@ -1,7 +1,14 @@
 import { randomUUID } from 'crypto';
 import { DataSource } from 'typeorm';
 import { createOrder, createProduct, getProduct, placeHold, stockInDb } from '../support/inventory-fixtures';
-import { failed, pay, pendingOrder, sendWebhook, succeeded } from '../support/payment-fixtures';
+import {
+  failed,
+  pay,
+  pendingOrder,
+  refund as refundOrder,
+  sendWebhook,
+  succeeded,
+} from '../support/payment-fixtures';
 import { ExpireOrdersService } from '../../src/modules/order/application/expire-orders.service';
 import { locker } from '../support/locks';
 import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
@@ -24,12 +31,7 @@ describe('payments (e2e)', () => {
   const getOrder = async (key: string, id: string) =>
     (await t.http().get(`/api/orders/${id}`).set(bearer(key)).expect(200)).body;
   const refund = (orderId: string, key: string = randomUUID(), body: Record<string, unknown> = {}) =>
-    t
-      .http()
-      .post(`/api/orders/${orderId}/refund`)
-      .set(bearer(ADMIN_KEY()))
-      .set('Idempotency-Key', key)
-      .send(body);
+    refundOrder(t, orderId, body, key);
   const refundCredits = async (orderId: string) =>
     (
       await db.query(

@@ -1,6 +1,5 @@
-import { randomUUID } from 'crypto';
 import { createOrder, createProduct, getProduct, placeHold, stockInDb } from '../support/inventory-fixtures';
-import { pay } from '../support/payment-fixtures';
+import { pay, refund } from '../support/payment-fixtures';
 import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
 import { bearer, customerWithWallet } from '../support/wallet-fixtures';
 
@@ -13,14 +12,6 @@ describe('purchase limits (e2e)', () => {
     t = await createTestApp();
   });
   afterAll(() => t.close());
-
-  const refund = (orderId: string) =>
-    t
-      .http()
-      .post(`/api/orders/${orderId}/refund`)
-      .set(bearer(ADMIN_KEY()))
-      .set('Idempotency-Key', randomUUID())
-      .send({});
 
   it('max_per_account is shown on the product, null when none; out-of-range values are 400', async () => {
     const limited = await createProduct(t, 100, { max_per_account: 2 });
@@ -90,7 +81,7 @@ describe('purchase limits (e2e)', () => {
     await placeHold(t, key, product.id, 1).expect(201);
     expect((await placeHold(t, key, product.id, 1).expect(409)).body.code).toBe('limit_exceeded');
 
-    await refund(paidOrder.body.id).expect(200);
+    await refund(t, paidOrder.body.id).expect(200);
     await placeHold(t, key, product.id, 1).expect(201);
     expect((await placeHold(t, key, product.id, 1).expect(409)).body.code).toBe('limit_exceeded');
   });
@@ -102,13 +93,7 @@ describe('purchase limits (e2e)', () => {
     const hold = await placeHold(t, key, product.id, 2).expect(201);
     const order = await createOrder(t, key, hold.body.id).expect(201);
     await pay(t, key, order.body.id, buyer.walletId).expect(200);
-    await t
-      .http()
-      .post(`/api/orders/${order.body.id}/refund`)
-      .set(bearer(ADMIN_KEY()))
-      .set('Idempotency-Key', randomUUID())
-      .send({ amount: 100 })
-      .expect(200);
+    await refund(t, order.body.id, { amount: 100 }).expect(200);
     expect((await placeHold(t, key, product.id, 1).expect(409)).body.code).toBe('limit_exceeded');
   });
 

@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { REDIS } from '../../src/shared/redis/redis.module';
 import { redisKey } from '../../src/shared/redis/redis-keys';
 import { createProduct, placeHold } from '../support/inventory-fixtures';
-import { pay, pendingOrder } from '../support/payment-fixtures';
+import { pay, pendingOrder, refund } from '../support/payment-fixtures';
 import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
 import { bearer, customerWithWallet, debit } from '../support/wallet-fixtures';
 
@@ -358,14 +358,7 @@ describe('round trips of the hot requests (e2e)', () => {
     it('refund (all of a wallet payment): one transaction; the wallet locked for 10, the product for the last 5', async () => {
       const f = await pendingOrder(t, { balance: 10000, price: 1000, quantity: 2 });
       await pay(t, f.customer.key, f.orderId, f.walletId).expect(200);
-      const { res, trace } = await traced(() =>
-        t
-          .http()
-          .post(`/api/orders/${f.orderId}/refund`)
-          .set(bearer(ADMIN_KEY()))
-          .set('Idempotency-Key', randomUUID())
-          .send({}),
-      );
+      const { res, trace } = await traced(() => refund(t, f.orderId));
       expect([res.status, res.body.status]).toEqual([200, 'refunded']);
       expect(steps(trace, 'wallets')).toEqual([
         'START TRANSACTION',

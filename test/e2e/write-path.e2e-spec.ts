@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { PlaceHoldService } from '../../src/modules/inventory/application/place-hold.service';
 import { runMigrations } from '../../src/shared/database/migrate';
 import { createOrder, createProduct, eventually, placeHold, stockInDb } from '../support/inventory-fixtures';
-import { pay, pendingOrder } from '../support/payment-fixtures';
+import { pay, pendingOrder, refund } from '../support/payment-fixtures';
 import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
 import { bearer, credit, customerWithWallet, debit as debitAs } from '../support/wallet-fixtures';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -109,13 +109,7 @@ describe('the write path (e2e)', () => {
       .send({ amount: 100 })
       .expect(201);
     expect((await pay(t, f.customer.key, f.orderId, f.walletId).expect(200)).body.status).toBe('paid');
-    const refunded = await t
-      .http()
-      .post(`/api/orders/${f.orderId}/refund`)
-      .set(bearer(ADMIN_KEY()))
-      .set('Idempotency-Key', randomUUID())
-      .send({})
-      .expect(200);
+    const refunded = await refund(t, f.orderId).expect(200);
     expect(refunded.body.status).toBe('refunded');
     expect(await balanceOf(f.walletId)).toBe(10000);
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { DataSource } from 'typeorm';
 import { OneChargePerOrder1764000400000 } from '../../migrations/1764000400000-OneChargePerOrder';
-import { pay, pendingOrder, sendWebhook, succeeded } from '../support/payment-fixtures';
+import { pay, pendingOrder, refund, sendWebhook, succeeded } from '../support/payment-fixtures';
 import { ADMIN_KEY, createTestApp, type TestApp } from '../support/test-app';
 import { bearer } from '../support/wallet-fixtures';
 
@@ -67,13 +67,7 @@ describe('payments: one charge per order (integration, the schema alone)', () =>
       .send({ external_reference: 're_before_revert' })
       .expect(200);
     const refunded = await paidOrder();
-    await t
-      .http()
-      .post(`/api/orders/${refunded.orderId}/refund`)
-      .set(bearer(ADMIN_KEY()))
-      .set('Idempotency-Key', randomUUID())
-      .send({})
-      .expect(200);
+    await refund(t, refunded.orderId).expect(200);
 
     const orders = [paid.orderId, owed.orderId, settled.orderId, refunded.orderId];
     const runner = db.createQueryRunner();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { WebhookSignature } from '../../src/modules/payment/domain/webhook-signature';
 import { createOrder, createProduct, placeHold } from './inventory-fixtures';
-import type { TestApp } from './test-app';
+import { ADMIN_KEY, type TestApp } from './test-app';
 import { bearer, type CustomerWallet, customerWithWallet } from './wallet-fixtures';
 
 export interface OrderFixture extends CustomerWallet {
@@ -42,6 +42,21 @@ export function pay(
     .set(bearer(key))
     .set('Idempotency-Key', idempotencyKey)
     .send({ wallet_id: walletId });
+}
+
+/** The admin refunds an order: all that is left, or `body.amount` of it. */
+export function refund(
+  t: TestApp,
+  orderId: string,
+  body: Record<string, unknown> = {},
+  idempotencyKey: string = randomUUID(),
+) {
+  return t
+    .http()
+    .post(`/api/orders/${orderId}/refund`)
+    .set(bearer(ADMIN_KEY()))
+    .set('Idempotency-Key', idempotencyKey)
+    .send(body);
 }
 
 export interface WebhookOptions {
