@@ -42,12 +42,31 @@ export class RedisSoldOutRegistry implements SoldOutRegistry {
     private readonly config: AppConfig,
   ) {}
 
-  async isSoldOut(productId: string): Promise<boolean> {
-    try {
-      return (await this.redis.exists(this.markKey(productId))) === 1;
-    } catch {
-      return false;
+  /** The lookups asked in this turn of the event loop whose EXISTS is not sent yet, by product. */
+  private readonly asked = new Map<string, Promise<boolean>>();
+
+  /**
+   * The lookups of one product asked in one turn of the event loop share one EXISTS, sent once the
+   * turn's I/O callbacks have run (setImmediate), so after the last of them was asked. Each answer is
+   * therefore still read after its own request began, as exact as a command of its own; a lookup
+   * asked once the command is sent waits for the next one, never for an answer read before it began.
+   * Under a sold-out storm this is one command per turn instead of one per request.
+   */
+  isSoldOut(productId: string): Promise<boolean> {
+    let lookup = this.asked.get(productId);
+    if (!lookup) {
+      lookup = new Promise<boolean>((resolve) => {
+        setImmediate(() => {
+          this.asked.delete(productId);
+          this.redis.exists(this.markKey(productId)).then(
+            (marks) => resolve(marks === 1),
+            () => resolve(false),
+          );
+        });
+      });
+      this.asked.set(productId, lookup);
     }
+    return lookup;
   }
 
   async markSoldOut(productId: string, version: bigint): Promise<void> {
