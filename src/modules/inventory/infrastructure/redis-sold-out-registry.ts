@@ -58,10 +58,14 @@ export class RedisSoldOutRegistry implements SoldOutRegistry {
       lookup = new Promise<boolean>((resolve) => {
         setImmediate(() => {
           this.asked.delete(productId);
-          this.redis.exists(this.markKey(productId)).then(
-            (marks) => resolve(marks === 1),
-            () => resolve(false),
-          );
+          try {
+            this.redis.exists(this.markKey(productId)).then(
+              (marks) => resolve(marks === 1),
+              () => resolve(false),
+            );
+          } catch {
+            resolve(false);
+          }
         });
       });
       this.asked.set(productId, lookup);
