@@ -9,11 +9,11 @@ import { BOOKING_QUEUE, BOOKING_REPOSITORY } from '../../src/modules/booking/boo
 import type { BookingRepository } from '../../src/modules/booking/domain/booking.repository';
 import { BookingQueue } from '../../src/modules/booking/infrastructure/booking-queue';
 import { WalletLedgerService } from '../../src/modules/wallet/application/wallet-ledger.service';
+import { inDays } from '../support/booking-fixtures';
 import { eventually } from '../support/inventory-fixtures';
 import { ADMIN_KEY, createCustomer, createTestApp, TestApp } from '../support/test-app';
 import { bearer, customerWithWallet } from '../support/wallet-fixtures';
 
-const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 const traveler = (last_name: string) => ({ first_name: 'Ada', last_name, email: 'ada@example.com' });
 
 describe('bookings (e2e, sandbox providers)', () => {

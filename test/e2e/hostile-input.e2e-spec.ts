@@ -1,11 +1,11 @@
 import { randomUUID } from 'crypto';
+import { inDays } from '../support/booking-fixtures';
 import { createOrder, createProduct, placeHold, stockInDb } from '../support/inventory-fixtures';
 import { WebhookSignature } from '../../src/modules/payment/domain/webhook-signature';
 import { pay, pendingOrder, sendWebhook, succeeded } from '../support/payment-fixtures';
 import { createCustomer, createTestApp, TestApp } from '../support/test-app';
 import { bearer, customerWithWallet } from '../support/wallet-fixtures';
 
-const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const NUL = 'Ada\u0000Lovelace';
 const LONE_SURROGATE = 'x\udfffy';

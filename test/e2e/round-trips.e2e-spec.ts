@@ -7,6 +7,7 @@ import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { REDIS } from '../../src/shared/redis/redis.module';
 import { redisKey } from '../../src/shared/redis/redis-keys';
+import { bookFlight, flightOfferId } from '../support/booking-fixtures';
 import { createProduct, placeHold } from '../support/inventory-fixtures';
 import { pay, pendingOrder, refund } from '../support/payment-fixtures';
 import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
@@ -383,26 +384,9 @@ describe('round trips of the hot requests (e2e)', () => {
 
   it('POST /api/bookings: the wallet read before the transaction, then the ledger path and the booking', async () => {
     const { customer, walletId } = await customerWithWallet(t, 1_000_000, 'EUR');
-    const departure = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
-    const offers = await t
-      .http()
-      .get('/api/flights/offers')
-      .query({ origin: 'JFK', destination: 'LHR', departure_date: departure, adults: 1 })
-      .expect(200);
+    const offerId = await flightOfferId(t);
     await warm(customer.key);
-    const { res, trace } = await traced(() =>
-      t
-        .http()
-        .post('/api/bookings')
-        .set(bearer(customer.key))
-        .set('Idempotency-Key', randomUUID())
-        .send({
-          type: 'flight',
-          offer_id: offers.body.offers[0].id,
-          wallet_id: walletId,
-          traveler: { first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com' },
-        }),
-    );
+    const { res, trace } = await traced(() => bookFlight(t, customer.key, offerId, walletId));
     expect(res.status).toBe(202);
     expect(steps(trace, 'wallets')).toEqual([
       'SELECT wallets',

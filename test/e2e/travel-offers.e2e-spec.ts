@@ -1,7 +1,7 @@
+import { inDays } from '../support/booking-fixtures';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const PROBLEM = /^application\/problem\+json/;
-const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 describe('travel offers and provider demo (e2e, sandbox)', () => {
   let t: TestApp;

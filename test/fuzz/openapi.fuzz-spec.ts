@@ -4,6 +4,7 @@ import { join } from 'path';
 import * as fc from 'fast-check';
 import { DataSource } from 'typeorm';
 import { WebhookSignature } from '../../src/modules/payment/domain/webhook-signature';
+import { bookFlight, flightOfferId, inDays } from '../support/booking-fixtures';
 import { eventually, createOrder, createProduct, placeHold } from '../support/inventory-fixtures';
 import { pay, sendWebhook, succeeded } from '../support/payment-fixtures';
 import { createCustomer, createTestApp, type TestApp } from '../support/test-app';
@@ -181,8 +182,6 @@ interface Fixtures {
   offerId: string;
   cursor: string;
 }
-
-const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 /** The resource each path's `{id}` names in a request that is valid there. */
 const PATH_IDS: Record<string, (f: Fixtures) => string> = {
@@ -1395,24 +1394,8 @@ describe('fuzz: every OpenAPI operation with hostile input', () => {
       200,
     );
     const paymentToResolve = await paymentOf(orderToResolve.id, 'refund_required');
-    const offers = await t
-      .http()
-      .get('/api/flights/offers')
-      .query({ origin: 'JFK', destination: 'LHR', departure_date: inDays(30), adults: 1 })
-      .expect(200);
-    const offerId = offers.body.offers[0].id as string;
-    const booking = await t
-      .http()
-      .post('/api/bookings')
-      .set(bearer(customer.key))
-      .set('Idempotency-Key', randomUUID())
-      .send({
-        type: 'flight',
-        offer_id: offerId,
-        wallet_id: eurWallet,
-        traveler: { first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com' },
-      })
-      .expect(202);
+    const offerId = await flightOfferId(t);
+    const booking = await bookFlight(t, customer.key, offerId, eurWallet).expect(202);
     // Settled before the snapshot: its confirmation is not a request of the run.
     const settled = await eventually(
       async () =>
