@@ -15,7 +15,7 @@ export function createRedisClient(config: AppConfig, name: string): Redis {
   const client = new Redis(config.REDIS_URL, {
     connectionName: `${config.REDIS_KEY_PREFIX}:${name}`,
     enableOfflineQueue: false,
-    // Commands issued in one tick (a flash sale's sold-out checks, say) go out in one socket write.
+    // Commands issued in one tick (a batch's after-commit work, say) go out in one socket write.
     enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     connectTimeout: CONNECT_TIMEOUT_MS,

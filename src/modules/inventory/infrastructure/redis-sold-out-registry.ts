@@ -58,19 +58,20 @@ export class RedisSoldOutRegistry implements SoldOutRegistry {
       lookup = new Promise<boolean>((resolve) => {
         setImmediate(() => {
           this.asked.delete(productId);
-          try {
-            this.redis.exists(this.markKey(productId)).then(
-              (marks) => resolve(marks === 1),
-              () => resolve(false),
-            );
-          } catch {
-            resolve(false);
-          }
+          resolve(this.marked(productId));
         });
       });
       this.asked.set(productId, lookup);
     }
     return lookup;
+  }
+
+  private async marked(productId: string): Promise<boolean> {
+    try {
+      return (await this.redis.exists(this.markKey(productId))) === 1;
+    } catch {
+      return false;
+    }
   }
 
   async markSoldOut(productId: string, version: bigint): Promise<void> {
