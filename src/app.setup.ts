@@ -16,7 +16,7 @@ import { requestIdFor } from './shared/http/request-id';
 import { REDIS } from './shared/redis/redis.module';
 import { requestLogHook } from './shared/observability/logging.module';
 import { HttpMetrics, MetricsRegistry } from './shared/observability/metrics';
-import { queueDashboardGate, QUEUE_DASHBOARD_ROUTE } from './shared/queue/queue-dashboard.module';
+import { guardQueueDashboard } from './shared/queue/queue-dashboard.module';
 import { setupSwagger } from './shared/http/swagger';
 import { createValidationPipe } from './shared/http/validation';
 
@@ -80,7 +80,7 @@ export function configureApp(app: NestFastifyApplication): AppConfig {
     app.get(MetricsRegistry),
   );
   if (limit) fastify.addHook('onRequest', limit);
-  fastify.addHook('onRequest', queueDashboardGate(config, QUEUE_DASHBOARD_ROUTE));
+  guardQueueDashboard(fastify, config);
   app.get(HttpMetrics).attach(fastify);
   fastify.addHook('onResponse', requestLogHook());
   // The raw body is kept (APP_OPTIONS.rawBody) for webhook signatures.
