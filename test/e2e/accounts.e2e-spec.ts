@@ -213,5 +213,25 @@ describe('accounts (e2e)', () => {
       expect(cached).not.toContain(created.body.api_key);
       expect(logs.text()).not.toContain(created.body.api_key);
     });
+
+    it('after an idempotent key rotation and its replay, the new key is nowhere at rest', async () => {
+      const customer = await createCustomer(t, 'Rotated');
+      const idempotencyKey = randomUUID();
+      const rotate = () =>
+        t
+          .http()
+          .post(`/api/accounts/${customer.id}/api-keys`)
+          .set(admin())
+          .set('Idempotency-Key', idempotencyKey);
+      const rotated = await rotate().expect(201);
+      expect(rotated.body.api_key).toMatch(/^cwk_/);
+      const replay = await rotate().expect(201);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body).toEqual({ api_key: null });
+      await t.http().get('/api/accounts/me').set(bearer(rotated.body.api_key)).expect(200);
+      const [dumped, cached] = await Promise.all([databaseText(), redisText()]);
+      expect(dumped).toContain(idempotencyKey);
+      for (const where of [dumped, cached, logs.text()]) expect(where).not.toContain(rotated.body.api_key);
+    });
   });
 });

@@ -17,6 +17,7 @@ import {
 } from './idempotency.errors';
 import { type ClaimOutcome, IdempotencyStore } from './idempotency.store';
 import { IDEMPOTENT, type IdempotentOptions } from './idempotent.decorator';
+import { secretFieldsOfHandler } from './secret-field';
 import {
   type IdempotentCall,
   IdempotentReplay,
@@ -69,9 +70,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     ]);
   }
 
-  private readonly options = routeMetadata((context) =>
-    this.reflector.get<IdempotentOptions | undefined>(IDEMPOTENT, context.getHandler()),
-  );
+  private readonly route = routeMetadata((context) => ({
+    options: this.reflector.get<IdempotentOptions | undefined>(IDEMPOTENT, context.getHandler()),
+    secrets: secretFieldsOfHandler(context.getHandler()),
+  }));
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
@@ -79,7 +81,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const req = http.getRequest<AuthenticatedRequest>();
     if (req.method !== 'POST') return next.handle();
 
-    const options = this.options(context);
+    const { options, secrets } = this.route(context);
     const key = req.headers['idempotency-key'];
     if (key === undefined) {
       return options?.required ? throwError(() => new IdempotencyKeyRequiredError()) : next.handle();
@@ -89,7 +91,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
     const res = http.getResponse<FastifyReply>();
     const requestId = requestIdOf(req);
-    const secrets = options?.secrets ?? [];
     const call: IdempotentCall = {
       scope: req.caller.accountId,
       key,

@@ -12,8 +12,6 @@ export const IDEMPOTENT = 'idempotency:options';
 export interface IdempotentOptions {
   /** A request without an Idempotency-Key header is refused with 400 `idempotency_key_required`. */
   required: boolean;
-  /** Fields of the answer that carry a secret: an idempotent replay shows them as null. */
-  secrets?: string[];
 }
 
 /**

@@ -29,7 +29,7 @@ export class AccountsController {
   @Post()
   @HttpCode(201)
   @AdminOnly()
-  @Idempotent({ required: false, secrets: ['api_key'] })
+  @Idempotent({ required: false })
   @ApiOperation({
     summary: 'Create a customer account and its API key (admin)',
     description:

@@ -1,17 +1,15 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { CreatedAccount } from '../../application/create-account.service';
 import { PageMeta } from '../../../../shared/http/pagination';
+import { SecretField } from '../../../../shared/idempotency/secret-field';
 import type { Account } from '../../domain/account';
 
 export class CreatedAccountResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: 'Alice' }) name: string;
-  @ApiProperty({
-    type: String,
-    nullable: true,
+  @SecretField({
     description:
-      'The customer API key, shown only in this response: store it now. It is never stored in plain text, so an ' +
-      'idempotent replay of this request answers `null`; a lost key is replaced with POST /api/accounts/{id}/api-keys.',
+      'The customer API key: store it now. A lost key is replaced with POST /api/accounts/{id}/api-keys.',
     example: 'cwk_…',
   })
   api_key: string | null;
@@ -54,10 +52,9 @@ export class AccountPageResponse extends PageMeta {
 }
 
 export class ApiKeyResponse {
-  @ApiProperty({
-    description:
-      'The new key, shown only in this response. Every older key of the account stops working within 5 seconds.',
+  @SecretField({
+    description: 'The new key. Every older key of the account stops working within 5 seconds.',
     example: 'cwk_…',
   })
-  api_key: string;
+  api_key: string | null;
 }
