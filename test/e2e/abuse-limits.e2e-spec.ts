@@ -2,7 +2,9 @@ import { randomUUID } from 'crypto';
 import type { Server } from 'http';
 import type { AddressInfo } from 'net';
 import { connect } from 'net';
+import type { Pool } from 'pg';
 import type request from 'supertest';
+import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../src/config/app-config';
 import { MetricsRegistry } from '../../src/shared/observability/metrics';
 import { pendingOrder, sendWebhook, succeeded } from '../support/payment-fixtures';
@@ -109,6 +111,51 @@ describe('rate limits (e2e)', () => {
     }
     const res = await sendWebhook(t, succeeded({ order_id: order.orderId, amount: order.amount }));
     expect(res.status).toBe(200);
+  });
+
+  it('with its address over the limit, 200 requests with distinct junk keys are 429 and cost the database nothing', async () => {
+    await useUp(t, 20, () => t.http().get('/api/products'));
+    const pool = (t.app.get(DataSource).driver as unknown as { master: Pool }).master;
+    let checkouts = 0;
+    const count = () => checkouts++;
+    pool.on('acquire', count);
+    const statuses = new Set<number>();
+    try {
+      for (let i = 0; i < 200; i++) statuses.add((await t.http().get('/api/accounts/me').set(junk())).status);
+    } finally {
+      pool.off('acquire', count);
+    }
+    expect([...statuses]).toEqual([429]);
+    expect(checkouts).toBe(0);
+  });
+
+  it('a key first seen by this process counts against its account, not its address', async () => {
+    const customer = await createCustomer(t);
+    const fresh = await isolated({ RATE_LIMIT_PER_MINUTE: 20 });
+    try {
+      // A new process knows no key yet: the lookup is paid for by the address, then moved to the account.
+      await fresh.http().get('/api/accounts/me').set(bearer(customer.key)).expect(200);
+      const res = await fresh.http().get('/api/products').expect(200);
+      expect(res.headers['ratelimit']).toBe('"default"; r=19; t=60');
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('forged webhooks count against their address: 20 are 401, then 429; a validly signed one still goes through', async () => {
+    const order = await pendingOrder(t);
+    const before = await uncounted(t);
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      const forged = await sendWebhook(t, succeeded({ order_id: order.orderId, amount: order.amount }), {
+        signature: 'v1,Zm9yZ2Vk',
+      });
+      statuses.push(forged.status);
+    }
+    const missed = (await uncounted(t)) - before;
+    expect(statuses).toEqual([...Array(20 + missed).fill(401), ...Array(5 - missed).fill(429)]);
+    const signed = await sendWebhook(t, succeeded({ order_id: order.orderId, amount: order.amount }));
+    expect(signed.status).toBe(200);
   });
 
   it('the queue dashboard answers without X-Powered-By', async () => {

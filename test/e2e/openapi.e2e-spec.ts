@@ -83,8 +83,11 @@ describe('the OpenAPI document (e2e)', () => {
     expect(debit.responses['429'].headers).toHaveProperty('Retry-After');
     expect(debit.responses['201'].headers).toHaveProperty('RateLimit');
     expect(debit.responses['201'].headers).toHaveProperty('RateLimit-Policy');
+    // Forged webhooks are limited; /health never is.
     const webhook = doc.paths['/api/payments/webhook'].post as unknown as Operation;
-    expect(webhook.responses['429']).toBeUndefined();
+    expect(webhook.responses['429'].headers).toHaveProperty('Retry-After');
+    const health = doc.paths['/health'].get as unknown as Operation;
+    expect(health.responses['429']).toBeUndefined();
   });
 
   it('names opaque bearer keys, not JWTs, and orders tags as a newcomer meets them', () => {

@@ -14,7 +14,10 @@ class Routes {
 const alice: Caller = { accountId: 'a1', name: 'Alice', role: 'customer' };
 const root: Caller = { accountId: 'a0', name: 'admin', role: 'admin' };
 const keys: Record<string, Caller> = { 'alice-key': alice, 'admin-key': root };
-const authenticator: ApiKeyAuthenticator = { authenticate: async (key) => keys[key] ?? null };
+const authenticator: ApiKeyAuthenticator = {
+  known: (key) => keys[key] ?? null,
+  authenticate: async (key) => keys[key] ?? null,
+};
 const guard = new ApiKeyGuard(new Reflector(), authenticator);
 
 function contextFor(

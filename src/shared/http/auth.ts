@@ -18,6 +18,8 @@ import { routeMetadata } from './route-metadata';
 
 /** Port implemented by the account module: resolves a presented API key to its account. */
 export interface ApiKeyAuthenticator {
+  /** What is known of a key without asking the database: its caller, null for a wrong key, undefined when not known. */
+  known(apiKey: string): Caller | null | undefined;
   authenticate(apiKey: string): Promise<Caller | null>;
 }
 export const API_KEY_AUTHENTICATOR = Symbol('API_KEY_AUTHENTICATOR');

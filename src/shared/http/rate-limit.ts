@@ -12,8 +12,8 @@ import {
   presentedApiKey,
   rememberKeyCheck,
 } from './auth';
-import { problemDocument } from './problem-details';
-import { requestIdOf, sendProblem } from './problem-details.filter';
+import { domainError } from '../domain/domain-error';
+import { requestIdOf, sendProblem, toProblem } from './problem-details.filter';
 
 const WINDOW_MS = 60_000;
 const POLICY = 'default';
@@ -30,8 +30,25 @@ if ends <= now then
 end
 return { redis.call('INCR', KEYS[1]), ends - now }`;
 
-/** Not limited: signed webhooks (a provider's retries must get through) and the readiness probe. */
-const UNLIMITED = new Set(['/health', '/api/payments/webhook']);
+/** Not limited: the readiness probe. */
+const UNLIMITED = '/health';
+/**
+ * Counted only when their signature fails (see countFailedSignature): a provider's validly signed
+ * retries must get through, while forged posts are limited like any other flood.
+ */
+const SIGNED = '/api/payments/webhook';
+
+export class RateLimitedError extends domainError('rate_limited', 'Too many requests') {
+  constructor(
+    limit: number,
+    override readonly retryAfterSeconds: number,
+  ) {
+    super(`More than ${limit} requests per minute; retry after Retry-After seconds`);
+  }
+}
+
+const LIMITER = Symbol('rate limiter');
+type LimitedRequest = FastifyRequest & { [LIMITER]?: RateLimiter };
 
 /**
  * One IPv6 client usually holds a whole /56 and could otherwise take a new address per request:
@@ -50,9 +67,14 @@ export function clientKey(ip: string): string {
  * every request without a valid key, failed authentications included. Counters live in Redis,
  * shared by every instance; when Redis fails the request goes through, since rate limiting
  * protects capacity and never decides correctness. It runs as an onRequest hook, ahead of routing
- * to Nest, so it also covers the queue dashboard and comes before the key guard; the key check it
- * makes is remembered for the guard. The client IP is the socket's unless the peer is a
- * TRUST_PROXY address. Headers follow the IETF httpapi RateLimit draft.
+ * to Nest, so it also covers the queue dashboard and comes before the key guard. The client IP is
+ * the socket's unless the peer is a TRUST_PROXY address. Headers follow the IETF httpapi RateLimit
+ * draft.
+ *
+ * A key the process does not know yet is looked up only for an address under its limit: the
+ * request is counted against the address first, so a flood of wrong keys from an address over its
+ * limit costs the database nothing (and a key found valid moves its count to its account). The
+ * key check is remembered for the guard.
  */
 export function rateLimitHook(
   config: AppConfig,
@@ -61,48 +83,123 @@ export function rateLimitHook(
   clock: Clock,
   metrics: MetricsRegistry,
 ): onRequestHookHandler | undefined {
-  const limit = config.RATE_LIMIT_PER_MINUTE;
-  if (limit === 0) return undefined;
-  const logger = new Logger('RateLimit');
-  const unenforced = metrics.counter(
-    'rate_limit_unenforced_total',
-    'Requests let through uncounted because the rate-limit counter in Redis could not be reached in time',
-  );
-  const policy = `"${POLICY}"; q=${limit}; w=${WINDOW_MS / 1000}`;
+  if (config.RATE_LIMIT_PER_MINUTE === 0) return undefined;
+  const limiter = new RateLimiter(config, redis, authenticator, clock, metrics);
+  return (req, reply) => limiter.onRequest(req, reply);
+}
 
-  const counterOf = async (req: FastifyRequest): Promise<string> => {
-    const key = presentedApiKey(req);
-    const caller = key === undefined ? null : await authenticator.authenticate(key);
-    if (key !== undefined) rememberKeyCheck(req as AuthenticatedRequest, key, caller);
-    return caller ? `account:${caller.accountId}` : `ip:${clientKey(req.ip)}`;
-  };
+/**
+ * For a route exempt from the limit while it is validly signed: counts a request whose signature
+ * failed against its address, and throws RateLimitedError once the address is over its limit.
+ */
+export async function countFailedSignature(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  await (req as LimitedRequest)[LIMITER]?.chargeAddress(req, reply);
+}
 
-  return async (req: FastifyRequest, reply: FastifyReply) => {
-    if (UNLIMITED.has(req.url.split('?')[0])) return;
-    const counter = redisKey(config, 'rate', await counterOf(req));
-    let hits: number;
-    let pttl: number;
-    try {
-      [hits, pttl] = (await redis.eval(INCREMENT, 1, counter, WINDOW_MS, clock.now())) as [number, number];
-    } catch (error) {
-      unenforced.inc();
-      logger.debug(`rate limit not enforced: ${(error as Error).message}`);
-      return;
+class RateLimiter {
+  private readonly logger = new Logger('RateLimit');
+  private readonly unenforced;
+  private readonly limit: number;
+  private readonly policy: string;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly redis: Redis,
+    private readonly authenticator: ApiKeyAuthenticator,
+    private readonly clock: Clock,
+    metrics: MetricsRegistry,
+  ) {
+    this.limit = config.RATE_LIMIT_PER_MINUTE;
+    this.policy = `"${POLICY}"; q=${this.limit}; w=${WINDOW_MS / 1000}`;
+    this.unenforced = metrics.counter(
+      'rate_limit_unenforced_total',
+      'Requests let through uncounted because the rate-limit counter in Redis could not be reached in time',
+    );
+  }
+
+  async onRequest(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    const path = req.url.split('?')[0];
+    if (path === UNLIMITED) return undefined;
+    if (path === SIGNED) {
+      (req as LimitedRequest)[LIMITER] = this;
+      return undefined;
     }
-    const resetSeconds = Math.max(0, Math.ceil(pttl / 1000));
-    reply.header('RateLimit-Policy', policy);
-    reply.header('RateLimit', `"${POLICY}"; r=${Math.max(0, limit - hits)}; t=${resetSeconds}`);
-    if (hits <= limit) return;
-    sendProblem(reply, {
-      headers: { 'Retry-After': String(resetSeconds) },
-      body: problemDocument({
-        status: 429,
-        title: 'Too many requests',
-        code: 'rate_limited',
-        detail: `More than ${limit} requests per minute; retry after Retry-After seconds`,
-        requestId: requestIdOf(req),
-      }),
-    });
+    const key = presentedApiKey(req);
+    let caller = key === undefined ? null : this.authenticator.known(key);
+    if (caller === undefined) {
+      // A key this process does not know: the address pays for its lookup.
+      const verdict = await this.count(this.addressCounter(req));
+      if (verdict?.over) return this.refuse(req, reply, verdict);
+      caller = await this.authenticator.authenticate(key as string);
+      rememberKeyCheck(req as AuthenticatedRequest, key as string, caller);
+      if (!caller) return this.answer(req, reply, verdict);
+      if (verdict) this.uncount(this.addressCounter(req));
+    } else if (key !== undefined) {
+      rememberKeyCheck(req as AuthenticatedRequest, key, caller);
+    }
+    const counter = caller
+      ? redisKey(this.config, 'rate', `account:${caller.accountId}`)
+      : this.addressCounter(req);
+    return this.answer(req, reply, await this.count(counter));
+  }
+
+  async chargeAddress(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const verdict = await this.count(this.addressCounter(req));
+    if (verdict) this.setHeaders(reply, verdict);
+    if (verdict?.over) throw new RateLimitedError(this.limit, verdict.resetSeconds);
+  }
+
+  private addressCounter(req: FastifyRequest): string {
+    return redisKey(this.config, 'rate', `ip:${clientKey(req.ip)}`);
+  }
+
+  /** Counts a hit in `counter`'s window; undefined when Redis could not count it. */
+  private async count(counter: string): Promise<Verdict | undefined> {
+    try {
+      const [hits, pttl] = (await this.redis.eval(INCREMENT, 1, counter, WINDOW_MS, this.clock.now())) as [
+        number,
+        number,
+      ];
+      return { hits, resetSeconds: Math.max(0, Math.ceil(pttl / 1000)), over: hits > this.limit };
+    } catch (error) {
+      this.unenforced.inc();
+      this.logger.debug(`rate limit not enforced: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private uncount(counter: string): void {
+    this.redis
+      .decr(counter)
+      .catch((error: Error) => this.logger.debug(`rate count not moved: ${error.message}`));
+  }
+
+  private setHeaders(reply: FastifyReply, { hits, resetSeconds }: Verdict): void {
+    reply.header('RateLimit-Policy', this.policy);
+    reply.header('RateLimit', `"${POLICY}"; r=${Math.max(0, this.limit - hits)}; t=${resetSeconds}`);
+  }
+
+  private answer(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    verdict: Verdict | undefined,
+  ): FastifyReply | undefined {
+    if (!verdict) return undefined;
+    if (verdict.over) return this.refuse(req, reply, verdict);
+    this.setHeaders(reply, verdict);
+    return undefined;
+  }
+
+  private refuse(req: FastifyRequest, reply: FastifyReply, verdict: Verdict): FastifyReply {
+    this.setHeaders(reply, verdict);
+    const error = new RateLimitedError(this.limit, verdict.resetSeconds);
+    sendProblem(reply, toProblem(error, requestIdOf(req), this.logger));
     return reply;
-  };
+  }
+}
+
+interface Verdict {
+  hits: number;
+  resetSeconds: number;
+  over: boolean;
 }

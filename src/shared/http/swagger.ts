@@ -33,8 +33,9 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig) {
     'with `Retry-After`. A 5xx answer releases the key so that the request can be retried safely.',
     '',
     `**Rate limit**: ${config.RATE_LIMIT_PER_MINUTE || 'no'} requests per minute per API key across all routes, and`,
-    'per client IP for requests without a valid key (failed authentications included). Signed webhooks and',
-    '`/health` are not counted. Every counted answer carries `RateLimit-Policy` and `RateLimit` (IETF httpapi',
+    'per client IP for requests without a valid key (failed authentications included, counted before the key is',
+    'looked up). Validly signed webhooks and `/health` are not counted; a webhook whose signature fails counts',
+    'against its IP. Every counted answer carries `RateLimit-Policy` and `RateLimit` (IETF httpapi',
     'draft); over the limit, 429 `rate_limited` with `Retry-After` = seconds until the window frees a request.',
     '`X-Forwarded-For` is believed only from `TRUST_PROXY` addresses.',
   ].join('\n');
@@ -98,8 +99,8 @@ function polish(document: OpenAPIObject): OpenAPIObject {
   for (const schema of Object.values(document.components?.schemas ?? {}))
     integersOnly(schema as SchemaObject);
   for (const [path, item] of Object.entries(document.paths)) {
-    // Signed webhooks and the health probe are not rate limited (API.md, Rate limits).
-    const limited = path !== '/api/payments/webhook' && path !== '/health';
+    // The health probe is not rate limited; webhooks are when their signature fails (API.md, Rate limits).
+    const limited = path !== '/health';
     for (const operation of Object.values(item) as unknown as OperationObject[]) {
       if (!operation?.responses) continue;
       if (limited) {

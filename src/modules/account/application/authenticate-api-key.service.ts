@@ -11,13 +11,11 @@ import { hashApiKey, sameHash } from '../domain/api-key';
 const MAX_KEY_LENGTH = 256;
 /** How long a resolved key is believed: a replaced key stops working within this, in every process. */
 export const API_KEY_CACHE_MS = 4000;
-/** Bounds the memory a flood of distinct keys can take; the cache starts afresh past it. */
-const MAX_CACHED_KEYS = 10_000;
-
-interface Cached {
-  caller: Caller | null;
-  until: number;
-}
+/**
+ * Bounds the memory of each cache; past it the oldest entry makes room. Valid and unknown keys are
+ * kept apart, so that a flood of distinct wrong keys can evict only other wrong keys.
+ */
+export const MAX_CACHED_KEYS = 10_000;
 
 /**
  * Resolves API keys by their hash, from an in-process cache with a short TTL: a hot request costs
@@ -26,8 +24,10 @@ interface Cached {
  */
 @Injectable()
 export class AuthenticateApiKeyService implements ApiKeyAuthenticator {
-  private readonly cache = new Map<string, Cached>();
+  private readonly valid = new Map<string, { caller: Caller; until: number }>();
+  private readonly unknown = new Map<string, number>();
   private readonly adminHash: string;
+  private readonly admin: Caller = { accountId: ADMIN_ACCOUNT_ID, name: 'admin', role: 'admin' };
 
   constructor(
     config: AppConfig,
@@ -36,23 +36,42 @@ export class AuthenticateApiKeyService implements ApiKeyAuthenticator {
     this.adminHash = hashApiKey(config.ADMIN_API_KEY);
   }
 
+  known(apiKey: string): Caller | null | undefined {
+    if (apiKey.length > MAX_KEY_LENGTH) return null;
+    return this.cached(hashApiKey(apiKey), Date.now());
+  }
+
   async authenticate(apiKey: string): Promise<Caller | null> {
     if (apiKey.length > MAX_KEY_LENGTH) return null;
-    // One hash per request, compared with the admin's in constant time and then looked up.
     const hash = hashApiKey(apiKey);
-    if (sameHash(hash, this.adminHash)) {
-      return { accountId: ADMIN_ACCOUNT_ID, name: 'admin', role: 'admin' };
-    }
     const now = Date.now();
-    const cached = this.cache.get(hash);
-    if (cached && cached.until > now) return cached.caller;
+    const cached = this.cached(hash, now);
+    if (cached !== undefined) return cached;
 
     const account = await this.accounts.findByApiKeyHash(hash);
-    const caller: Caller | null = account
-      ? { accountId: account.id, name: account.name, role: account.role }
-      : null;
-    if (this.cache.size >= MAX_CACHED_KEYS) this.cache.clear();
-    this.cache.set(hash, { caller, until: now + API_KEY_CACHE_MS });
+    if (!account) {
+      remember(this.unknown, hash, now + API_KEY_CACHE_MS);
+      return null;
+    }
+    const caller: Caller = { accountId: account.id, name: account.name, role: account.role };
+    remember(this.valid, hash, { caller, until: now + API_KEY_CACHE_MS });
     return caller;
   }
+
+  /** One hash per request, compared with the admin's in constant time, then looked up in the caches. */
+  private cached(hash: string, now: number): Caller | null | undefined {
+    if (sameHash(hash, this.adminHash)) return this.admin;
+    const valid = this.valid.get(hash);
+    if (valid && valid.until > now) return valid.caller;
+    const unknownUntil = this.unknown.get(hash);
+    if (unknownUntil !== undefined && unknownUntil > now) return null;
+    return undefined;
+  }
+}
+
+/** Sets an entry of a bounded cache, the oldest entry making room when it is full. */
+function remember<V>(cache: Map<string, V>, hash: string, value: V): void {
+  cache.delete(hash);
+  if (cache.size >= MAX_CACHED_KEYS) cache.delete(cache.keys().next().value as string);
+  cache.set(hash, value);
 }

@@ -38,7 +38,8 @@ export class PaymentWebhooksController {
       'the order keeps showing the payment that paid it. A provider payment is recorded on an order once: its ' +
       'success again is `ignored` (`already_applied` or `refund_already_required`). ' +
       'Tolerant reader: unknown fields anywhere in the body are ignored (senders add fields over time); the known ' +
-      'ones are validated, and `data` must be an object. Not rate limited.',
+      'ones are validated, and `data` must be an object. A validly signed webhook is not rate limited; one whose ' +
+      'signature fails counts against its IP address (429 `rate_limited` once over the limit).',
   })
   @ApiHeader({ name: 'webhook-id', required: true, description: '1 to 255 characters; one effect per id' })
   @ApiHeader({ name: 'webhook-timestamp', required: true })

@@ -1,8 +1,9 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../../../config/app-config';
 import { isSafeText } from '../../../shared/http/hostile-input';
 import { ValidationFailedError } from '../../../shared/http/http-errors';
+import { countFailedSignature } from '../../../shared/http/rate-limit';
 import { PaymentMetrics } from '../application/payment-metrics';
 import { InvalidWebhookSignatureError } from '../domain/payment.errors';
 import { WebhookSignature } from '../domain/webhook-signature';
@@ -12,7 +13,9 @@ export const MAX_WEBHOOK_ID_LENGTH = 255;
 
 /**
  * Runs before the body is validated, so that an unsigned or forged request is a 401 whatever it
- * contains, and nothing about it is stored.
+ * contains, and nothing about it is stored. A validly signed webhook is never rate-limited; one
+ * whose signature fails counts against its address like any other request, and is a 429 once the
+ * address is over its limit.
  */
 @Injectable()
 export class WebhookSignatureGuard implements CanActivate {
@@ -25,8 +28,9 @@ export class WebhookSignatureGuard implements CanActivate {
     this.signature = new WebhookSignature(config.WEBHOOK_SECRET);
   }
 
-  canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<FastifyRequest & { rawBody?: Buffer }>();
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<FastifyRequest & { rawBody?: Buffer }>();
     const header = (name: string) => {
       const value = req.headers[name];
       return Array.isArray(value) ? value.join(' ') : value;
@@ -38,6 +42,7 @@ export class WebhookSignatureGuard implements CanActivate {
     });
     if (problem) {
       this.metrics.webhook('unknown', 'rejected');
+      await countFailedSignature(req, http.getResponse<FastifyReply>());
       throw new InvalidWebhookSignatureError(`Webhook signature rejected: ${problem}`);
     }
     // Checked once the sender is known to hold the secret: the id is stored as the event's key.
