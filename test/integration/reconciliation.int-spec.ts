@@ -271,10 +271,11 @@ describe('reconciliation checks (integration, on generated data)', () => {
          VALUES ($1, $2, 'credit', 5, $3, $3::bigint + 5)`,
         [randomUUID(), w.id, w.balance],
       );
+      // A transaction that began later commits before the checkpoint is taken: "after the highest
+      // transaction (or id) the checkpoint saw" would leave the entry out for good.
+      await generateOperations(db, { orders: ORDERS, salt: 'int', operations: 30, batch: 'b2' });
       const full = await run({ recordCheckpoint: true });
       expect([full.ok, full.recorded_checkpoint]).toEqual([true, expect.anything()]);
-      // A later transaction commits first: "after the last id seen" would read it and stop there.
-      await generateOperations(db, { orders: ORDERS, salt: 'int', operations: 30, batch: 'b2' });
       await late.query('COMMIT');
     } finally {
       await late.end();

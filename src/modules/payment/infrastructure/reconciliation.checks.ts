@@ -24,35 +24,30 @@ type Within = (column: string, ids: 'orders' | 'products' | 'transfers') => stri
  * none means it holds. `integers` names the columns that PostgreSQL returns as text (bigint, sums)
  * and the report shows as JSON integers.
  *
- * Every join is an equality of ids of the same type, served by a primary key or an index, and every
- * large input is read once and aggregated: a check costs what it reads whatever plan PostgreSQL
- * picks. The detail limit is applied outside a MATERIALIZED CTE (see runChecks), so it cannot turn
- * these plans into fast-start nested loops.
+ * A check costs what it reads whatever plan PostgreSQL picks, even on wrong statistics: what one
+ * invariant compares (a balance and its entries, a counter and its units) is brought together by
+ * one aggregation over a UNION ALL of the inputs, never by joining aggregates (which no index
+ * serves, so a nested loop over them is quadratic); the remaining joins look ids up in a primary key
+ * or a unique index, or are a FULL JOIN (hashed or merged, never a nested loop). The detail limit is
+ * applied outside a MATERIALIZED CTE (see runChecks), so it cannot shape these plans.
  */
 const CHECKS: Array<{ name: string; sql: (within: Within, scope: Scope) => string; integers?: string[] }> = [
   {
     // A checkpointed run adds the new entries to the sums the checkpoint found right.
     name: 'wallet_balance_equals_ledger',
-    sql: (_, scope) =>
-      scope === 'full'
-        ? `
-      SELECT w.id AS wallet_id, w.balance, COALESCE(l.sum, 0) AS ledger_sum
-        FROM wallets w
-        LEFT JOIN (
-          SELECT wallet_id, SUM(CASE type WHEN 'credit' THEN amount ELSE -amount END) AS sum
-            FROM wallet_transactions GROUP BY wallet_id
-        ) l ON l.wallet_id = w.id
-       WHERE w.balance <> COALESCE(l.sum, 0)`
-        : `
-      SELECT w.id AS wallet_id, w.balance, COALESCE(c.ledger_sum, 0) + COALESCE(l.sum, 0) AS ledger_sum
-        FROM wallets w
-        LEFT JOIN reconciliation_checkpoint_wallets c
-          ON c.checkpoint_id = (SELECT id FROM checkpoint) AND c.wallet_id = w.id
-        LEFT JOIN (
-          SELECT wallet_id, SUM(CASE type WHEN 'credit' THEN amount ELSE -amount END) AS sum
-            FROM new_entries GROUP BY wallet_id
-        ) l ON l.wallet_id = w.id
-       WHERE w.balance <> COALESCE(c.ledger_sum, 0) + COALESCE(l.sum, 0)`,
+    sql: (_, scope) => `
+      SELECT wallet_id, SUM(balance) AS balance, SUM(ledger) AS ledger_sum FROM (
+        SELECT id AS wallet_id, balance, 0 AS ledger FROM wallets
+        UNION ALL
+        ${
+          scope === 'full'
+            ? `SELECT wallet_id, 0, CASE type WHEN 'credit' THEN amount ELSE -amount END FROM wallet_transactions`
+            : `SELECT wallet_id, 0, ledger_sum FROM reconciliation_checkpoint_wallets
+                WHERE checkpoint_id = (SELECT id FROM checkpoint)
+               UNION ALL
+               SELECT wallet_id, 0, CASE type WHEN 'credit' THEN amount ELSE -amount END FROM new_entries`
+        }
+      ) x GROUP BY wallet_id HAVING SUM(balance) <> SUM(ledger)`,
     integers: ['balance', 'ledger_sum'],
   },
   {
@@ -66,29 +61,27 @@ const CHECKS: Array<{ name: string; sql: (within: Within, scope: Scope) => strin
   {
     name: 'product_reserved_equals_active_holds_and_pending_orders',
     sql: (within) => `
-      SELECT p.id AS product_id, p.reserved_stock,
-             COALESCE(h.units, 0) AS active_hold_units, COALESCE(o.units, 0) AS pending_order_units
-        FROM products p
-        LEFT JOIN (SELECT product_id, SUM(quantity) AS units FROM holds
-                    WHERE status = 'active'${within('product_id', 'products')} GROUP BY product_id) h
-          ON h.product_id = p.id
-        LEFT JOIN (SELECT product_id, SUM(quantity) AS units FROM orders
-                    WHERE status = 'pending_payment'${within('product_id', 'products')} GROUP BY product_id) o
-          ON o.product_id = p.id
-       WHERE p.reserved_stock <> COALESCE(h.units, 0) + COALESCE(o.units, 0)${within('p.id', 'products')}`,
-    integers: ['active_hold_units', 'pending_order_units'],
+      SELECT product_id, SUM(reserved) AS reserved_stock, SUM(held) AS active_hold_units,
+             SUM(pending) AS pending_order_units FROM (
+        SELECT id AS product_id, reserved_stock AS reserved, 0 AS held, 0 AS pending FROM products
+         WHERE TRUE${within('id', 'products')}
+        UNION ALL
+        SELECT product_id, 0, quantity, 0 FROM holds WHERE status = 'active'${within('product_id', 'products')}
+        UNION ALL
+        SELECT product_id, 0, 0, quantity FROM orders WHERE status = 'pending_payment'${within('product_id', 'products')}
+      ) x GROUP BY product_id HAVING SUM(reserved) <> SUM(held) + SUM(pending)`,
+    integers: ['reserved_stock', 'active_hold_units', 'pending_order_units'],
   },
   {
     name: 'product_sold_equals_paid_orders',
     sql: (within) => `
-      SELECT p.id AS product_id, p.sold_stock, COALESCE(o.units, 0) AS paid_order_units
-        FROM products p
-        LEFT JOIN (SELECT product_id, SUM(quantity) AS units FROM orders
-                    WHERE status IN ('paid', 'partially_refunded')${within('product_id', 'products')}
-                    GROUP BY product_id) o
-          ON o.product_id = p.id
-       WHERE p.sold_stock <> COALESCE(o.units, 0)${within('p.id', 'products')}`,
-    integers: ['paid_order_units'],
+      SELECT product_id, SUM(sold) AS sold_stock, SUM(paid) AS paid_order_units FROM (
+        SELECT id AS product_id, sold_stock AS sold, 0 AS paid FROM products WHERE TRUE${within('id', 'products')}
+        UNION ALL
+        SELECT product_id, 0, quantity FROM orders
+         WHERE status IN ('paid', 'partially_refunded')${within('product_id', 'products')}
+      ) x GROUP BY product_id HAVING SUM(sold) <> SUM(paid)`,
+    integers: ['sold_stock', 'paid_order_units'],
   },
   {
     name: 'no_hold_made_two_orders',
@@ -119,24 +112,31 @@ const CHECKS: Array<{ name: string; sql: (within: Within, scope: Scope) => strin
     // Credits that returned the order's other payments (money owed back) are checked on their own below.
     name: 'no_order_refunded_beyond_its_payment',
     sql: (within) => `
-      SELECT o.id AS order_id, p.amount AS paid, o.refunded_amount,
-             COALESCE(r.total, 0) AS refunds, COALESCE(l.total, 0) AS ledger_refund_credits
-        FROM orders o
-        LEFT JOIN payments p ON p.id = o.payment_id AND p.order_id = o.id
-        LEFT JOIN (SELECT payment_id, SUM(amount) AS total FROM refunds GROUP BY payment_id) r ON r.payment_id = p.id
-        LEFT JOIN (
-          SELECT t.reference_id, SUM(t.amount) AS total FROM wallet_transactions t
-           WHERE t.type = 'credit' AND t.reference_type = 'order'${within('t.reference_id', 'orders')}
-             AND NOT EXISTS (
-               SELECT 1 FROM refunds s JOIN orders so ON so.id = s.order_id
-                WHERE s.wallet_transaction_id = t.id AND s.payment_id IS DISTINCT FROM so.payment_id)
-           GROUP BY t.reference_id
-        ) l ON l.reference_id = o.id
-       WHERE (o.refunded_amount > 0 OR r.total IS NOT NULL OR l.total IS NOT NULL)${within('o.id', 'orders')}
-         AND (p.id IS NULL
-           OR o.refunded_amount > p.amount OR COALESCE(r.total, 0) > p.amount OR COALESCE(l.total, 0) > p.amount
-           OR o.refunded_amount <> COALESCE(r.total, 0)
-           OR (p.method = 'wallet' AND COALESCE(l.total, 0) <> COALESCE(r.total, 0)))`,
+      SELECT order_id, MAX(paid) AS paid, MAX(refunded_amount) AS refunded_amount, SUM(refunds) AS refunds,
+             SUM(credits) AS ledger_refund_credits FROM (
+        SELECT o.id AS order_id, p.amount AS paid, p.method, o.refunded_amount, 0 AS refunds, 0 AS credits,
+               p.id IS NOT NULL AS has_payment, 1 AS orders, 0 AS entries
+          FROM orders o LEFT JOIN payments p ON p.id = o.payment_id AND p.order_id = o.id
+         WHERE TRUE${within('o.id', 'orders')}
+        UNION ALL
+        SELECT p.order_id, NULL, NULL, NULL, s.amount, 0, NULL, 0, 1
+          FROM refunds s
+          JOIN payments p ON p.id = s.payment_id
+          JOIN orders o ON o.id = p.order_id AND o.payment_id = p.id
+         WHERE TRUE${within('p.order_id', 'orders')}
+        UNION ALL
+        SELECT t.reference_id, NULL, NULL, NULL, 0, t.amount, NULL, 0, 1 FROM wallet_transactions t
+         WHERE t.type = 'credit' AND t.reference_type = 'order'${within('t.reference_id', 'orders')}
+           AND NOT EXISTS (
+             SELECT 1 FROM refunds s JOIN orders so ON so.id = s.order_id
+              WHERE s.wallet_transaction_id = t.id AND s.payment_id IS DISTINCT FROM so.payment_id)
+      ) x
+       GROUP BY order_id
+      HAVING SUM(orders) = 1 AND (MAX(refunded_amount) > 0 OR SUM(entries) > 0)
+         AND (NOT bool_or(has_payment)
+           OR MAX(refunded_amount) > MAX(paid) OR SUM(refunds) > MAX(paid) OR SUM(credits) > MAX(paid)
+           OR MAX(refunded_amount) <> SUM(refunds)
+           OR (MAX(method) = 'wallet' AND SUM(credits) <> SUM(refunds)))`,
     integers: ['paid', 'refunded_amount', 'refunds', 'ledger_refund_credits'],
   },
   {
@@ -144,12 +144,16 @@ const CHECKS: Array<{ name: string; sql: (within: Within, scope: Scope) => strin
     // refund_required, its amount once refunded.
     name: 'surplus_payments_returned_once',
     sql: (within) => `
-      SELECT p.id AS payment_id, p.order_id, p.status, p.amount, COALESCE(r.total, 0) AS returned
-        FROM payments p
-        JOIN orders o ON o.id = p.order_id
-        LEFT JOIN (SELECT payment_id, SUM(amount) AS total FROM refunds GROUP BY payment_id) r ON r.payment_id = p.id
-       WHERE p.id IS DISTINCT FROM o.payment_id${within('p.order_id', 'orders')}
-         AND COALESCE(r.total, 0) <> CASE p.status WHEN 'refunded' THEN p.amount ELSE 0 END`,
+      SELECT payment_id, (array_agg(order_id) FILTER (WHERE surplus))[1] AS order_id, MAX(status) AS status,
+             MAX(amount) AS amount, SUM(returned) AS returned FROM (
+        SELECT p.id AS payment_id, p.order_id, p.status, p.amount, 0 AS returned, true AS surplus
+          FROM payments p JOIN orders o ON o.id = p.order_id
+         WHERE p.id IS DISTINCT FROM o.payment_id${within('p.order_id', 'orders')}
+        UNION ALL
+        SELECT payment_id, NULL, NULL, NULL, amount, NULL FROM refunds WHERE TRUE${within('order_id', 'orders')}
+      ) x
+       GROUP BY payment_id
+      HAVING bool_or(surplus) AND SUM(returned) <> CASE MAX(status) WHEN 'refunded' THEN MAX(amount) ELSE 0 END`,
     integers: ['amount', 'returned'],
   },
   {
