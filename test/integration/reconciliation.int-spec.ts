@@ -78,6 +78,30 @@ describe('reconciliation checks (integration, on generated data)', () => {
     ).toEqual({ n: 1, id: again.recorded_checkpoint?.id });
   });
 
+  it('two full runs at once both record their checkpoint, the later snapshot pruning what it can see', async () => {
+    const before = await run({ recordCheckpoint: true });
+    const other = new Client({ connectionString: process.env.DATABASE_URL });
+    await other.connect();
+    try {
+      // Its snapshot is taken before the first run below deletes the older checkpoint and commits.
+      await other.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      await other.query('SELECT 1');
+      const first = await run({ recordCheckpoint: true });
+      const second = await runChecks((sql, parameters) => other.query(sql, parameters).then((r) => r.rows), {
+        recordCheckpoint: true,
+      });
+      await other.query('COMMIT');
+      expect([first.ok, second.ok, second.base_checkpoint]).toEqual([true, true, before.recorded_checkpoint]);
+      const ids = await db.query('SELECT id::text FROM reconciliation_checkpoints ORDER BY id');
+      expect(ids.rows.map((r) => r.id)).toEqual([
+        first.recorded_checkpoint?.id,
+        second.recorded_checkpoint?.id,
+      ]);
+    } finally {
+      await other.end();
+    }
+  });
+
   describe.each(['full', 'since-checkpoint'] as const)('a %s run names the corrupted row', (mode) => {
     const named = async (check: string, corrupt: () => Promise<unknown>) => {
       const report = await corrupted(mode, corrupt);

@@ -330,8 +330,16 @@ export async function runChecks(query: Query, options: RunOptions = {}): Promise
        SELECT $1, id, stock_version FROM products`,
       [recorded.id],
     );
-    // Only the newest checkpoint is read; older ones go (their rows with them).
-    await query(`DELETE FROM reconciliation_checkpoints WHERE id < $1`, [recorded.id]);
+    // Only the newest checkpoint is read; older ones go (their rows with them). A concurrent full run
+    // may have deleted some already, which this snapshot cannot see: leave the pruning to the next run
+    // rather than fail this one.
+    await query('SAVEPOINT prune');
+    try {
+      await query(`DELETE FROM reconciliation_checkpoints WHERE id < $1`, [recorded.id]);
+      await query('RELEASE SAVEPOINT prune');
+    } catch {
+      await query('ROLLBACK TO SAVEPOINT prune');
+    }
   }
   return {
     ok,
