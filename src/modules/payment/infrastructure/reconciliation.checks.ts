@@ -244,8 +244,6 @@ export interface ReconciliationRun extends ReconciliationReport {
   base_checkpoint: Checkpoint | null;
   /** The checkpoint this clean full run recorded. */
   recorded_checkpoint: Checkpoint | null;
-  /** Each check's time, in the order of `checks`. */
-  timings_ms: number[];
 }
 
 export interface RunOptions {
@@ -259,7 +257,7 @@ export interface RunOptions {
 /** How the checks reach the database: one connection, inside one transaction the caller opened. */
 export type Query = (sql: string, parameters?: unknown[]) => Promise<Array<Record<string, unknown>>>;
 
-export class NoCheckpointError extends Error {
+class NoCheckpointError extends Error {
   constructor() {
     super('There is no checkpoint yet: a clean full run (npm run reconcile) records one');
   }
@@ -272,7 +270,7 @@ export class NoCheckpointError extends Error {
  */
 export async function runChecks(query: Query, options: RunOptions = {}): Promise<ReconciliationRun> {
   const mode = options.mode ?? 'full';
-  // The first statement takes the transaction's snapshot: it is the one recorded below.
+  // In REPEATABLE READ, the transaction's snapshot: the one every check reads and a checkpoint records.
   const [{ snapshot }] = await query('SELECT pg_current_snapshot()::text AS snapshot');
   const [newest] = await query(
     `SELECT id::text, created_at FROM reconciliation_checkpoints ORDER BY id DESC LIMIT 1`,
@@ -293,7 +291,6 @@ export async function runChecks(query: Query, options: RunOptions = {}): Promise
     mode === 'full' ? () => '' : (column, ids) => ` AND ${column} IN (SELECT id FROM scope_${ids})`;
 
   const checks: ReconciliationCheck[] = [];
-  const timings: number[] = [];
   for (const check of CHECKS) {
     const started = performance.now();
     const rows = await query(
@@ -306,7 +303,6 @@ export async function runChecks(query: Query, options: RunOptions = {}): Promise
       details: rows.map((row) => withIntegers(row, check.integers ?? [])),
     };
     checks.push(result);
-    timings.push(ms);
     options.onCheck?.(result, ms);
   }
   const ok = checks.every((c) => c.ok);
@@ -348,7 +344,6 @@ export async function runChecks(query: Query, options: RunOptions = {}): Promise
     mode,
     base_checkpoint: base,
     recorded_checkpoint: recorded,
-    timings_ms: timings,
   };
 }
 
