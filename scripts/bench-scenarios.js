@@ -2,8 +2,12 @@
 // prints the median over rounds. The service is measured over HTTP on loopback; `direct` is the
 // same work as one naive transaction run straight against PostgreSQL in the same round.
 'use strict';
+const { execFile } = require('child_process');
 const { randomUUID } = require('crypto');
+const path = require('path');
+const { Client } = require('pg');
 const { closedLoop, directSql, percentile, summary } = require('./bench-load');
+const { generateReconciliationData, generateOperations } = require('./reconciliation-data');
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 5);
 const MAX_STOCK = 1000000;
@@ -310,6 +314,128 @@ const walletContention = {
   },
 };
 
+/** `npm run reconcile` (the built CLI) with `args` on `url`: its exit code, output lines and wall time. */
+function reconcileCli(url, args = []) {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(__dirname, '..', 'dist/src/cli/reconcile.js'), ...args],
+      { env: { ...process.env, DATABASE_URL: url } },
+      (error, stdout, stderr) =>
+        resolve({
+          code: error ? (error.code ?? null) : 0,
+          lines: stdout.trimEnd().split('\n'),
+          stderr,
+          ms: performance.now() - started,
+        }),
+    );
+  });
+}
+
+const indent = (lines) => lines.map((line) => `    ${line}`).join('\n');
+
+/**
+ * Reconciliation at production size, on a database of its own (generated in SQL, not through the
+ * API) served by a service of its own: the full run of `npm run reconcile` (each check's time as it
+ * prints it), the admin endpoint, a run since the checkpoint after 10,000 more operations, and a row
+ * corrupted on purpose, named by both kinds of run.
+ */
+const reconciliation = {
+  name: 'reconciliation of 1M ledger entries, 200k transfers, 100k orders',
+  unit: 's full run',
+  rounds: 1,
+  async run({ databaseUrl, startService, env }) {
+    const orders = Number(process.env.BENCH_RECONCILIATION_ORDERS || 100000);
+    const database = `${new URL(databaseUrl).pathname.slice(1)}_reconciliation`;
+    const url = Object.assign(new URL(databaseUrl), { pathname: `/${database}` }).toString();
+    const server = new Client({ connectionString: databaseUrl });
+    await server.connect();
+    await server.query(`CREATE DATABASE "${database}"`);
+    const db = new Client({ connectionString: url });
+    let service;
+    try {
+      const { runMigrations } = require(path.join(__dirname, '..', 'dist/src/shared/database/migrate.js'));
+      await runMigrations(url);
+      await db.connect();
+      let started = performance.now();
+      const made = await generateReconciliationData(db, { orders });
+      const generated = performance.now() - started;
+      console.log(
+        `  generated ${made.ledgerEntries} ledger entries, ${made.transfers} transfers, ${made.orders} orders ` +
+          `(${made.wallets} wallets, ${made.products} products) in ${(generated / 1000).toFixed(1)} s`,
+      );
+
+      const full = await reconcileCli(url);
+      console.log(
+        `  npm run reconcile (exit ${full.code}, ${(full.ms / 1000).toFixed(2)} s with node's start):`,
+      );
+      console.log(indent(full.lines));
+
+      service = await startService({
+        ...env,
+        DATABASE_URL: url,
+        REDIS_KEY_PREFIX: `${env.REDIS_KEY_PREFIX}:reconciliation`,
+      });
+      started = performance.now();
+      const res = await fetch(`${service.base}/api/admin/reconciliation`, {
+        headers: { authorization: `Bearer ${env.ADMIN_API_KEY}` },
+      });
+      const endpoint = { status: res.status, ms: performance.now() - started, body: await res.json() };
+      console.log(
+        `  GET /api/admin/reconciliation: ${endpoint.status} ok=${endpoint.body.ok} in ${(endpoint.ms / 1000).toFixed(2)} s`,
+      );
+
+      started = performance.now();
+      await generateOperations(db, { orders, operations: 10000, batch: 'bench' });
+      console.log(`  10,000 more operations in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      const since = await reconcileCli(url, ['--since-checkpoint']);
+      console.log(`  npm run reconcile -- --since-checkpoint (exit ${since.code}):`);
+      console.log(indent(since.lines));
+
+      // One old transfer corrupted: the full run names it. One new one: the run since the checkpoint does.
+      const {
+        rows: [old],
+      } = await db.query(`SELECT id FROM transfers ORDER BY xact_id, id LIMIT 1`);
+      const {
+        rows: [recent],
+      } = await db.query(`SELECT id FROM transfers ORDER BY xact_id DESC, id LIMIT 1`);
+      await db.query(`UPDATE transfers SET amount = amount + 1 WHERE id IN ($1, $2)`, [old.id, recent.id]);
+      const brokenFull = await reconcileCli(url);
+      const brokenSince = await reconcileCli(url, ['--since-checkpoint']);
+      const names = (run, id) =>
+        run.code === 1 && run.lines.some((line) => line.includes(`"transfer_id":"${id}"`));
+      console.log(
+        `  transfer ${old.id} (old) and ${recent.id} (after the checkpoint) corrupted: full run exit ${brokenFull.code}, ` +
+          `names the old one: ${names(brokenFull, old.id)}; since the checkpoint exit ${brokenSince.code}, ` +
+          `names the new one: ${names(brokenSince, recent.id)}`,
+      );
+      console.log(indent([brokenFull.lines.at(-1), brokenSince.lines.at(-1)]));
+
+      const seconds = (run) => Number(/ in (\d+\.\d+) s;/.exec(run.lines.at(-1))?.[1]);
+      return {
+        service: seconds(full),
+        exact:
+          full.code === 0 &&
+          endpoint.status === 200 &&
+          endpoint.body.ok === true &&
+          since.code === 0 &&
+          names(brokenFull, old.id) &&
+          names(brokenSince, recent.id),
+        note:
+          `${made.ledgerEntries} entries generated in ${(generated / 1000).toFixed(0)} s; ` +
+          `admin endpoint ${(endpoint.ms / 1000).toFixed(1)} s; ` +
+          `since the checkpoint after 10,000 operations ${seconds(since).toFixed(2)} s; corrupted rows named`,
+      };
+    } finally {
+      if (service) await service.stop();
+      await db.end().catch(() => undefined);
+      await server.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await server.end();
+    }
+  },
+};
+
 module.exports = [
   hotHolds(16),
   hotHolds(64),
@@ -319,4 +445,5 @@ module.exports = [
   replays,
   flashSale,
   walletContention,
+  reconciliation,
 ];

@@ -142,12 +142,20 @@ async function main() {
       for (const scenario of scenarios) {
         if (only && !only.test(scenario.name)) continue;
         const rounds = [];
-        for (let i = 0; i < ROUNDS; i++) {
+        for (let i = 0; i < (scenario.rounds ?? ROUNDS); i++) {
           rounds.push(
-            await scenario.run({ http: client(service.base), base: service.base, db, databaseUrl }),
+            await scenario.run({
+              http: client(service.base),
+              base: service.base,
+              db,
+              databaseUrl,
+              env,
+              startService,
+            }),
           );
         }
         const m = (key) => median(rounds.map((r) => r[key]));
+        const ms = (key) => (rounds[0][key] === undefined ? '—' : `${fmt(m(key))} ms`);
         const row = {
           scenario: scenario.name,
           service: `${fmt(m('service'))} ${scenario.unit}`,
@@ -156,8 +164,8 @@ async function main() {
             rounds[0].direct === undefined
               ? '—'
               : `${median(rounds.map((r) => r.service / r.direct)).toFixed(2)}x`,
-          p50: `${fmt(m('p50'))} ms`,
-          p99: `${fmt(m('p99'))} ms`,
+          p50: ms('p50'),
+          p99: ms('p99'),
           exact: rounds.every((r) => r.exact) ? 'exact' : 'NOT EXACT',
           note: rounds[0].note || '',
         };

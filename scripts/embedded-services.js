@@ -105,8 +105,8 @@ async function startPostgresAsRoot({ dir, temporary, port: wanted, log }) {
     fs.rmSync(native, { recursive: true, force: true });
     fs.renameSync(partial, native);
   }
-  const digest = require('crypto').createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16);
-  const data = path.join(ROOT_RUNTIME, `data-${digest}`);
+  const data = rootDataDir(dir);
+  const digest = path.basename(data).slice('data-'.length);
   if (!fs.existsSync(path.join(data, 'PG_VERSION'))) {
     fs.rmSync(data, { recursive: true, force: true });
     fs.mkdirSync(data, { mode: 0o700 });
@@ -163,6 +163,35 @@ async function startPostgresAsRoot({ dir, temporary, port: wanted, log }) {
       if (temporary) fs.rmSync(data, { recursive: true, force: true });
     },
   };
+}
+
+/** Where the cluster of `dir` lives when run as root (see startPostgresAsRoot). */
+function rootDataDir(dir) {
+  const digest = require('crypto').createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16);
+  return path.join(ROOT_RUNTIME, `data-${digest}`);
+}
+
+/**
+ * The URL of `database` on the embedded PostgreSQL running in `dir` (as `npm start` runs it), read
+ * from its postmaster.pid; null when it is not running.
+ */
+function runningPostgresUrl({ dir, database }) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  let lines;
+  try {
+    lines = fs.readFileSync(path.join(isRoot ? rootDataDir(dir) : dir, 'postmaster.pid'), 'utf8').split('\n');
+  } catch {
+    return null;
+  }
+  // Lines 1 and 4: the postmaster's pid and port. A file left by a crash names a dead pid.
+  const [pid, port] = [Number(lines[0]), Number(lines[3])];
+  if (!pid || !port) return null;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if (error.code !== 'EPERM') return null;
+  }
+  return pgUrl(port, database);
 }
 
 /** The uid and gid of the `postgres` user, created as a system user when there is none. */
@@ -255,4 +284,4 @@ async function startRedis({ log = () => {} } = {}) {
   };
 }
 
-module.exports = { startPostgres, startRedis, freePort, hasRedisServer, REDIS_MISSING };
+module.exports = { startPostgres, runningPostgresUrl, startRedis, freePort, hasRedisServer, REDIS_MISSING };

@@ -112,4 +112,41 @@ describe('migrations (integration, on an empty database of their own)', () => {
     });
     expect(again).toEqual(afterUp[MIGRATIONS.length]);
   });
+
+  it('typing references as uuids refuses, changing nothing, a reference that is not an id', async () => {
+    const retyping = MIGRATIONS.findIndex((m) => new m().name === 'ReconciliationAtScale1764100000000');
+    expect(retyping).toBeGreaterThan(0);
+    // Back to the schema it starts from (the test above left every migration applied).
+    await withMigrations(MIGRATIONS.length, async (ds) => {
+      for (let count = MIGRATIONS.length; count > retyping; count--) {
+        await ds.undoLastMigration({ transaction: 'each' });
+      }
+    });
+    const before = await withMigrations(retyping, async (ds) => {
+      await ds.query(
+        `INSERT INTO accounts (id, name, role) VALUES ('00000000-0000-4000-8000-000000000001', 'c', 'customer')`,
+      );
+      await ds.query(`
+        INSERT INTO wallets (id, account_id, currency, balance)
+        VALUES ('00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000001', 'USD', 5)`);
+      await ds.query(`
+        INSERT INTO wallet_transactions (id, wallet_id, type, amount, balance_before, balance_after, reference_type, reference_id)
+        VALUES ('00000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000002', 'credit', 5, 0, 5,
+                'legacy', 'INV-2024-17')`);
+      return schema(ds);
+    });
+    await expect(
+      withMigrations(retyping + 1, (ds) => ds.runMigrations({ transaction: 'each' })),
+    ).rejects.toThrow(
+      'Cannot apply ReconciliationAtScale1764100000000: 1 row(s) of wallet_transactions.reference_id are not uuids ' +
+        '(for example "INV-2024-17"). Nothing was changed.',
+    );
+    expect(await withMigrations(retyping, schema)).toEqual(before);
+
+    await withMigrations(retyping, (ds) =>
+      ds.query(`UPDATE wallet_transactions SET reference_id = '00000000-0000-4000-8000-000000000004'`),
+    );
+    const applied = await withMigrations(retyping + 1, (ds) => ds.runMigrations({ transaction: 'each' }));
+    expect(applied.map((m) => m.name)).toEqual(['ReconciliationAtScale1764100000000']);
+  });
 });

@@ -59,11 +59,12 @@ describe('WalletLedgerService inside a caller unit of work (integration)', () =>
 
   it('the same idempotency key records one entry; another movement under it is refused', async () => {
     const { walletId } = await customerWithWallet(t, 1000);
+    const bookingId = randomUUID();
     const command = {
       walletId,
       amount: 300n,
-      reference: { type: 'booking', id: 'b-1' },
-      idempotencyKey: serviceKey('booking:b-1'),
+      reference: { type: 'booking', id: bookingId },
+      idempotencyKey: serviceKey(`booking:${bookingId}`),
     };
     const first = await uow.run((em) => ledger.debit(em, command));
     const second = await uow.run((em) => ledger.debit(em, command));

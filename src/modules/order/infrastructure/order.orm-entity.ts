@@ -15,7 +15,7 @@ export class OrderOrmEntity {
   @Column({ type: 'varchar', length: 20 }) status: OrderStatus;
   @Column({ name: 'refunded_amount', type: 'bigint', transformer: bigintTransformer }) refundedAmount: bigint;
   @Column({ name: 'payment_due_at', type: 'timestamptz' }) paymentDueAt: Date;
-  @Column({ name: 'payment_id', type: 'varchar', length: 255, nullable: true }) paymentId: string | null;
+  @Column({ name: 'payment_id', type: 'uuid', nullable: true }) paymentId: string | null;
   @Column({ name: 'payment_method', type: 'varchar', length: 16, nullable: true })
   paymentMethod: PaymentMethod | null;
   @Column({ name: 'payment_status', type: 'varchar', length: 20, nullable: true })

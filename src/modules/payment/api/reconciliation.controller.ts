@@ -22,7 +22,7 @@ export class ReconciliationController {
       'shows the payment that paid it; every transfer is one debit and one credit of ' +
       'its amount, both referencing it. `details` names the rows that break a check, money and counts as integers. ' +
       'All checks read one consistent snapshot. ' +
-      'The same report: `npm run reconcile`.',
+      'The same report: `npm run reconcile -- --json` (which also runs from a checkpoint: `--since-checkpoint`).',
   })
   @ApiOkResponse({ type: ReconciliationResponse })
   async report(): Promise<ReconciliationResponse> {

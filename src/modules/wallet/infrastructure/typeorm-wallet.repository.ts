@@ -169,7 +169,7 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
          SELECT e.id, $1, e.type, e.amount, e.balance_before, e.balance_after, e.description,
                 e.reference_type, e.reference_id, e.key_scope, e.idempotency_key, e.created_at
            FROM unnest($3::uuid[], $4::varchar[], $5::bigint[], $6::bigint[], $7::bigint[], $8::varchar[],
-                       $9::varchar[], $10::varchar[], $11::varchar[], $12::varchar[], $13::timestamptz[])
+                       $9::varchar[], $10::uuid[], $11::varchar[], $12::varchar[], $13::timestamptz[])
              AS e(id, type, amount, balance_before, balance_after, description,
                   reference_type, reference_id, key_scope, idempotency_key, created_at)
          ON CONFLICT (wallet_id, key_scope, idempotency_key) DO NOTHING

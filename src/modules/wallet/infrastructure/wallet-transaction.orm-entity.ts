@@ -13,7 +13,7 @@ export class WalletTransactionOrmEntity {
   @Column({ type: 'varchar', length: 255, nullable: true }) description: string | null;
   @Column({ name: 'reference_type', type: 'varchar', length: 32, nullable: true }) referenceType:
     string | null;
-  @Column({ name: 'reference_id', type: 'varchar', length: 100, nullable: true }) referenceId: string | null;
+  @Column({ name: 'reference_id', type: 'uuid', nullable: true }) referenceId: string | null;
   @Column({ name: 'key_scope', type: 'varchar', length: 36, nullable: true }) keyScope: string | null;
   @Column({ name: 'idempotency_key', type: 'varchar', length: 255, nullable: true })
   idempotencyKey: string | null;
