@@ -1,11 +1,23 @@
-import { randomUUID } from 'crypto';
-import { inDays } from '../support/booking-fixtures';
+import { hkdfSync, randomUUID } from 'crypto';
+import { encodeOfferId } from '../../src/modules/provider/infrastructure/offer-id';
+import { bookFlight, flightOfferId, inDays } from '../support/booking-fixtures';
 import { createOrder, createProduct, placeHold, stockInDb } from '../support/inventory-fixtures';
 import { WebhookSignature } from '../../src/modules/payment/domain/webhook-signature';
 import { pay, pendingOrder, sendWebhook, succeeded } from '../support/payment-fixtures';
 import { createCustomer, createTestApp, TestApp } from '../support/test-app';
 import { bearer, customerWithWallet } from '../support/wallet-fixtures';
 
+/** How offer ids were signed before they had a key of their own: from the admin key, which anyone could then test guesses at. */
+const oldKey = () =>
+  Buffer.from(
+    hkdfSync(
+      'sha256',
+      process.env.ADMIN_API_KEY as string,
+      'checkout-wallet-service',
+      'sandbox offer ids',
+      32,
+    ),
+  );
 const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const NUL = 'Ada\u0000Lovelace';
 const LONE_SURROGATE = 'x\udfffy';
@@ -190,6 +202,42 @@ describe('hostile input (e2e)', () => {
       const first = await t.http().get('/api/products').query({ limit: 1 }).expect(200);
       expect(first.body.next_cursor).toEqual(expect.any(String));
       await t.http().get('/api/products').query({ limit: 1, cursor: first.body.next_cursor }).expect(200);
+    });
+
+    it.each([
+      [
+        'made up in the shape of an unsigned cursor',
+        () => cursorOf([new Date().toISOString(), randomUUID()]),
+      ],
+      [
+        'made up with a signature of the right length',
+        () => `${cursorOf([new Date().toISOString(), randomUUID()])}.${'A'.repeat(22)}`,
+      ],
+      [
+        'edited to point elsewhere, its signature kept',
+        (issued: string) => {
+          const [at] = JSON.parse(Buffer.from(issued.split('.')[0], 'base64url').toString()) as string[];
+          return `${cursorOf([at, randomUUID()])}.${issued.split('.')[1]}`;
+        },
+      ],
+      ['padded', (issued: string) => `${issued}=`],
+      ['followed by characters base64url skips', (issued: string) => `${issued}!!`],
+      [
+        'spelled with unused bits set',
+        (issued: string) => {
+          const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+          return issued.slice(0, -1) + alphabet[alphabet.indexOf(issued[issued.length - 1]) ^ 1];
+        },
+      ],
+    ])('a cursor %s is a 400', async (_what, make) => {
+      await createProduct(t, 1);
+      await createProduct(t, 1);
+      const issued = (await t.http().get('/api/products').query({ limit: 1 }).expect(200)).body
+        .next_cursor as string;
+      const cursor = make(issued);
+      expect(cursor).not.toBe(issued);
+      expectValidationFailed(await t.http().get('/api/products').query({ cursor }));
+      expectValidationFailed(await t.http().get('/api/accounts').set(admin).query({ cursor }));
     });
   });
 
@@ -437,6 +485,36 @@ describe('hostile input (e2e)', () => {
         });
       expect({ status: res.status, code: res.body.code }).toEqual({ status: 422, code: 'offer_unavailable' });
       expect(await balance(walletId)).toBe(1_000_000);
+    });
+
+    /** The last character of a 16-byte MAC in base64url carries 2 bits and 4 unused ones. */
+    const sameBitsOtherSpelling = (id: string) => {
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const last = alphabet.indexOf(id[id.length - 1]);
+      return id.slice(0, -1) + alphabet[last ^ 1];
+    };
+
+    it.each([
+      ['padding', (id: string) => `${id}==`],
+      ['characters base64url skips', (id: string) => `${id}!!`],
+      ['a right-to-left override', (id: string) => `${id}\u202e`],
+      ['unused bits set in its last character', sameBitsOtherSpelling],
+      [
+        'the signature of a key derived from ADMIN_API_KEY',
+        (id: string) => {
+          const [prefix, payload] = id.split('.');
+          return encodeOfferId(prefix, JSON.parse(Buffer.from(payload, 'base64url').toString()), oldKey());
+        },
+      ],
+    ])('an issued offer id with %s is a 422 offer_unavailable and debits nothing', async (_what, respell) => {
+      const offerId = await flightOfferId(t);
+      const spelled = respell(offerId);
+      expect(spelled).not.toBe(offerId);
+      const { customer, walletId } = await customerWithWallet(t, 1_000_000, 'EUR');
+      const res = await bookFlight(t, customer.key, spelled, walletId);
+      expect({ status: res.status, code: res.body.code }).toEqual({ status: 422, code: 'offer_unavailable' });
+      expect(await balance(walletId)).toBe(1_000_000);
+      await bookFlight(t, customer.key, offerId, walletId).expect(202);
     });
   });
 

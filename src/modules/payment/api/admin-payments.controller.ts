@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../../../shared/http/auth';
 import { ValidationFailedError } from '../../../shared/http/http-errors';
-import { decodeCursor, DEFAULT_PAGE_SIZE, toPage } from '../../../shared/http/pagination';
+import { CursorCodec, DEFAULT_PAGE_SIZE } from '../../../shared/http/pagination';
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
@@ -22,6 +22,7 @@ export class AdminPaymentsController {
   constructor(
     private readonly listPayments: ListPaymentsService,
     private readonly resolvePayment: ResolvePaymentService,
+    private readonly cursors: CursorCodec,
   ) {}
 
   @Get()
@@ -39,8 +40,8 @@ export class AdminPaymentsController {
   })
   async list(@Query() query: ListPaymentsQuery): Promise<AdminPaymentPage> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = await this.listPayments.execute(limit, query.status, decodeCursor(query.cursor));
-    return toPage(rows, limit, AdminPaymentResponse.of);
+    const rows = await this.listPayments.execute(limit, query.status, this.cursors.decode(query.cursor));
+    return this.cursors.page(rows, limit, AdminPaymentResponse.of);
   }
 
   @Post(':id/resolve')
