@@ -241,6 +241,28 @@ describe('hostile input (e2e)', () => {
     });
   });
 
+  describe('limit', () => {
+    it.each(['0x10', '1e1', ' 5', '5 ', '+5', '-1', '5.0', '1_0', '\u0665', '', '0', '101'])(
+      'limit=%j is a 400',
+      async (limit) => {
+        const res = await t.http().get('/api/products').query({ limit });
+        expectValidationFailed(res);
+        expect(res.body.errors).toEqual(
+          expect.arrayContaining([expect.objectContaining({ field: 'limit' })]),
+        );
+      },
+    );
+
+    it('takes plain decimal digits from 1 to 100, leading zeros included', async () => {
+      await createProduct(t, 1);
+      await createProduct(t, 1);
+      for (const limit of ['1', '01', '001']) {
+        expect((await t.http().get('/api/products').query({ limit }).expect(200)).body.data).toHaveLength(1);
+      }
+      await t.http().get('/api/products').query({ limit: '100' }).expect(200);
+    });
+  });
+
   describe('arrays where objects belong, and the reverse', () => {
     it('traveler: [] or [{…}] on a booking is a 400 and debits nothing', async () => {
       const { customer, walletId } = await customerWithWallet(t, 1_000_000, 'EUR');

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'crypto';
 import { Injectable } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, isUUID, Max, MaxLength, Min } from 'class-validator';
 import { AppConfig } from '../../config/app-config';
 import { signingKey } from '../../config/signing-key';
@@ -9,10 +9,17 @@ import { ValidationFailedError } from './http-errors';
 import { IsSafeText } from './hostile-input';
 import type { Cursor } from '../domain/cursor';
 
+/**
+ * A query-string integer written as plain decimal digits, else left as it came for IsInt to refuse:
+ * Number() would also read `0x10`, `1e1`, ` 5` and `+5`. Leading zeros are decimal digits too (`05` is 5).
+ */
+const plainDecimal = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value;
+
 export class PaginationQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(plainDecimal)
   @IsInt()
   @Min(1)
   @Max(100)
