@@ -241,6 +241,49 @@ describe('hostile input (e2e)', () => {
     });
   });
 
+  describe('a JSON object with the same key twice', () => {
+    it('{"amount":1,"amount":2} on a debit is a 400 and moves nothing', async () => {
+      const { customer, walletId } = await customerWithWallet(t, 1000);
+      const key = randomUUID();
+      const res = await t
+        .http()
+        .post(`/api/wallets/${walletId}/debit`)
+        .set(bearer(customer.key))
+        .set('Idempotency-Key', key)
+        .set('Content-Type', 'application/json')
+        .send('{"amount":1,"amount":2}');
+      expectValidationFailed(res);
+      expect(res.body.errors).toEqual([{ field: 'body', message: 'has an object with the same key twice' }]);
+      expect(await balance(walletId)).toBe(1000);
+      // Refused before the handler: the key is still free for the body the client meant.
+      await t
+        .http()
+        .post(`/api/wallets/${walletId}/debit`)
+        .set(bearer(customer.key))
+        .set('Idempotency-Key', key)
+        .send({ amount: 1 })
+        .expect(201);
+      expect(await balance(walletId)).toBe(999);
+    });
+
+    it('deep inside a booking (a traveler named twice) is a 400 and debits nothing', async () => {
+      const { customer, walletId } = await customerWithWallet(t, 1_000_000, 'EUR');
+      const offerId = await flightOfferId(t);
+      const res = await t
+        .http()
+        .post('/api/bookings')
+        .set(bearer(customer.key))
+        .set('Idempotency-Key', randomUUID())
+        .set('Content-Type', 'application/json')
+        .send(
+          `{"type":"flight","offer_id":${JSON.stringify(offerId)},"wallet_id":"${walletId}",` +
+            '"traveler":{"first_name":"Ada","last_name":"Lovelace","last_name":"Decline","email":"ada@example.com"}}',
+        );
+      expectValidationFailed(res);
+      expect(await balance(walletId)).toBe(1_000_000);
+    });
+  });
+
   describe('limit', () => {
     it.each(['0x10', '1e1', ' 5', '5 ', '+5', '-1', '5.0', '1_0', '\u0665', '', '0', '101'])(
       'limit=%j is a 400',
