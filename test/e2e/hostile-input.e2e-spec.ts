@@ -284,6 +284,78 @@ describe('hostile input (e2e)', () => {
     });
   });
 
+  describe('upper-case UUIDs', () => {
+    const upper = (id: string) => id.toUpperCase();
+
+    it('in a transfer body are the same wallets, answered in lower case', async () => {
+      const from = await customerWithWallet(t, 1000);
+      const to = await customerWithWallet(t, 0);
+      const res = await t
+        .http()
+        .post('/api/transfers')
+        .set(bearer(from.customer.key))
+        .set('Idempotency-Key', randomUUID())
+        .send({ from_wallet_id: upper(from.walletId), to_wallet_id: upper(to.walletId), amount: 300 })
+        .expect(201);
+      expect(res.body).toMatchObject({ from_wallet_id: from.walletId, to_wallet_id: to.walletId });
+      expect(await balance(to.walletId)).toBe(300);
+      // One wallet in two spellings is still one wallet.
+      expectValidationFailed(
+        await t
+          .http()
+          .post('/api/transfers')
+          .set(bearer(from.customer.key))
+          .set('Idempotency-Key', randomUUID())
+          .send({ from_wallet_id: upper(from.walletId), to_wallet_id: from.walletId, amount: 1 }),
+      );
+    });
+
+    it("in a hold's product_id, a path and a query are matched, and answered in lower case", async () => {
+      const product = await createProduct(t, 5);
+      const customer = await createCustomer(t);
+      const hold = await placeHold(t, customer.key, upper(product.id), 1).expect(201);
+      expect(hold.body.product_id).toBe(product.id);
+      const read = await t
+        .http()
+        .get(`/api/holds/${upper(hold.body.id)}`)
+        .set(bearer(customer.key))
+        .expect(200);
+      expect(read.body).toMatchObject({ id: hold.body.id, product_id: product.id });
+      expect(
+        (
+          await t
+            .http()
+            .get(`/api/products/${upper(product.id)}`)
+            .expect(200)
+        ).body.id,
+      ).toBe(product.id);
+
+      const { customer: owner, walletId } = await customerWithWallet(t, 0);
+      const wallets = await t
+        .http()
+        .get('/api/wallets')
+        .set(admin)
+        .query({ account_id: upper(owner.id) })
+        .expect(200);
+      expect(wallets.body.data.map((w: { id: string }) => w.id)).toEqual([walletId]);
+    });
+
+    it("in a signed webhook's order_id, pay that order", async () => {
+      const order = await pendingOrder(t);
+      const res = await sendWebhook(t, succeeded({ order_id: upper(order.orderId), amount: order.amount }));
+      expect({ status: res.status, body: res.body }).toMatchObject({
+        status: 200,
+        body: { status: 'processed' },
+      });
+      const read = await t
+        .http()
+        .get(`/api/orders/${order.orderId}`)
+        .set(bearer(order.customer.key))
+        .expect(200);
+      expect(read.body.status).toBe('paid');
+    });
+  });
+
   describe('limit', () => {
     it.each(['0x10', '1e1', ' 5', '5 ', '+5', '-1', '5.0', '1_0', '\u0665', '', '0', '101'])(
       'limit=%j is a 400',

@@ -84,11 +84,7 @@ export class WalletsController {
       'another account',
   })
   async list(@Query() query: ListWalletsQuery, @CurrentCaller() caller: Caller): Promise<WalletPage> {
-    if (
-      !isAdmin(caller) &&
-      query.account_id !== undefined &&
-      query.account_id.toLowerCase() !== caller.accountId
-    ) {
+    if (!isAdmin(caller) && query.account_id !== undefined && query.account_id !== caller.accountId) {
       throw new ValidationFailedError([
         { field: 'account_id', message: 'can name only your own account with a customer key' },
       ]);
