@@ -1,4 +1,6 @@
 import { hkdfSync, randomUUID } from 'crypto';
+import type { Server } from 'http';
+import { type AddressInfo, connect } from 'net';
 import { encodeOfferId } from '../../src/modules/provider/infrastructure/offer-id';
 import { bookFlight, flightOfferId, inDays } from '../support/booking-fixtures';
 import { createOrder, createProduct, placeHold, stockInDb } from '../support/inventory-fixtures';
@@ -776,6 +778,54 @@ describe('hostile input (e2e)', () => {
       expectValidationFailed(res);
       expect(res.headers['x-request-id']).toBe('bad-url-1');
       expect(res.body.request_id).toBe('bad-url-1');
+    });
+  });
+  describe('requests without Host', () => {
+    let port: number;
+    beforeAll(async () => {
+      await t.app.listen(0, '127.0.0.1');
+      port = ((t.app.getHttpServer() as Server).address() as AddressInfo).port;
+    });
+
+    /** Writes `head` on a fresh connection; resolves with the status line, headers and body. */
+    const raw = (head: string) =>
+      new Promise<{ status: number; headers: string; body: string }>((resolve) => {
+        let text = '';
+        const socket = connect(port, '127.0.0.1', () => socket.write(head));
+        socket.on('data', (chunk) => (text += chunk.toString()));
+        socket.on('error', () => undefined);
+        socket.on('close', () => {
+          const split = text.indexOf('\r\n\r\n');
+          resolve({
+            status: Number(text.slice(9, 12)),
+            headers: text.slice(0, split),
+            body: text.slice(split + 4),
+          });
+        });
+      });
+
+    it('an HTTP/1.1 request without Host is a 400 problem with its request id', async () => {
+      const res = await raw(
+        'GET /api/products HTTP/1.1\r\nx-request-id: no-host-1\r\nConnection: close\r\n\r\n',
+      );
+      expect(res.status).toBe(400);
+      expect(res.headers).toMatch(/content-type: application\/problem\+json/i);
+      expect(res.headers).toMatch(/x-request-id: no-host-1/i);
+      expect(JSON.parse(res.body)).toMatchObject({
+        status: 400,
+        code: 'validation_failed',
+        request_id: 'no-host-1',
+        errors: [{ field: 'host', message: 'is required in HTTP/1.1' }],
+      });
+    });
+
+    it('an HTTP/1.1 request with Host, and an HTTP/1.0 one without (Host is optional there), are answered', async () => {
+      expect((await raw('GET /api/products HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).status).toBe(
+        200,
+      );
+      const old = await raw('GET /api/products HTTP/1.0\r\n\r\n');
+      expect(old.status).toBe(200);
+      expect(JSON.parse(old.body)).toMatchObject({ data: expect.any(Array) });
     });
   });
 });
