@@ -559,21 +559,21 @@ describe('hostile input (e2e)', () => {
   });
 
   describe('amounts past 2^53 - 1', () => {
-    it('an order for price 9007199254740991 × 2 is a 422 amount_too_large, and no stock is sold', async () => {
+    it('a hold of 2 at price 9007199254740991 is a 422 amount_too_large, and nothing is reserved', async () => {
       const product = await createProduct(t, 5, { price: 9007199254740991 });
       const customer = await createCustomer(t);
-      const hold = await placeHold(t, customer.key, product.id, 2).expect(201);
-      const res = await createOrder(t, customer.key, hold.body.id);
+      const res = await placeHold(t, customer.key, product.id, 2);
       expect({ status: res.status, code: res.body.code }).toEqual({ status: 422, code: 'amount_too_large' });
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(await stockInDb(t, product.id)).toEqual({
         total_stock: 5,
-        available_stock: 3,
-        reserved_stock: 2,
+        available_stock: 5,
+        reserved_stock: 0,
         sold_stock: 0,
       });
-      expect((await t.http().get(`/api/holds/${hold.body.id}`).set(bearer(customer.key))).body.status).toBe(
-        'active',
-      );
+      // One unit is the largest amount there is, and an order can carry it.
+      const hold = await placeHold(t, customer.key, product.id, 1).expect(201);
+      await createOrder(t, customer.key, hold.body.id).expect(201);
     });
   });
 

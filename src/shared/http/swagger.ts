@@ -13,7 +13,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig) {
     'A resource that belongs to another account answers 404, exactly as one that does not exist.',
     '',
     '**Money** is an integer number of minor units (`1999` = 19.99) with an ISO 4217 currency code (`ZZZ` is refused).',
-    'An order whose price × quantity passes 9007199254740991 is a 422 `amount_too_large`.',
+    'A hold whose price × quantity would pass 9007199254740991 is a 422 `amount_too_large`: nothing is reserved.',
     '',
     '**Errors** are RFC 9457 `application/problem+json` with a stable `code` and, on validation failures,',
     '`errors: [{ field, message }]`.',
