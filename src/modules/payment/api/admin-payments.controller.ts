@@ -51,7 +51,8 @@ export class AdminPaymentsController {
   @ApiOperation({
     summary: 'Settle a refund_required payment (admin)',
     description:
-      "With `wallet_id`: the money is credited to that wallet (any account's, in the payment's currency; one " +
+      "With `wallet_id`: the money is credited to that wallet (a wallet of the order's account, in the payment's " +
+      'currency; one ' +
       '`credit` ledger entry referencing the order). With `external_reference`: the money was returned at the ' +
       'payment provider, and this records it. Exactly one of the two. Either way the payment becomes `refunded`, ' +
       "once. For a cancelled order, the order's `payment.status` and `refunded_amount` follow and it stays " +
@@ -70,7 +71,9 @@ export class AdminPaymentsController {
     400: '`validation_failed` (also: neither or both of `wallet_id` and `external_reference`)',
     404: '`not_found`: unknown payment or wallet',
     409: '`payment_not_resolvable`: the payment is not `refund_required` (settled already, or never owed)',
-    422: "`currency_mismatch`: the wallet holds another currency than the payment's; `balance_limit_exceeded`",
+    422:
+      "`wallet_not_eligible`: the wallet is not one of the order's account; `currency_mismatch`: the wallet holds " +
+      "another currency than the payment's; `balance_limit_exceeded`",
     503: '`wallet_busy`: the wallet or order lock could not be had in time (with `Retry-After`)',
   })
   async resolve(
