@@ -17,7 +17,12 @@ const plainDecimal = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value;
 
 export class PaginationQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 100,
+    default: 20,
+    description: 'Page size, as plain decimal digits',
+  })
   @IsOptional()
   @Transform(plainDecimal)
   @IsInt()
@@ -25,7 +30,9 @@ export class PaginationQuery {
   @Max(100)
   limit?: number;
 
-  @ApiPropertyOptional({ description: "Opaque cursor from the previous page's `next_cursor`" })
+  @ApiPropertyOptional({
+    description: "Opaque cursor from the previous page's `next_cursor`, signed: only as it was issued",
+  })
   @IsOptional()
   @IsString()
   @MaxLength(512)
