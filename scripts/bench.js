@@ -128,6 +128,7 @@ async function main() {
       REDIS_KEY_PREFIX: `cwbench:${process.pid}`,
       ADMIN_API_KEY: ADMIN_KEY,
       WEBHOOK_SECRET: `whsec_${crypto.randomBytes(32).toString('base64')}`,
+      SIGNING_SECRET: crypto.randomBytes(32).toString('base64url'),
     };
     const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : null;
     console.log(

@@ -18,13 +18,18 @@ const say = (message) => process.stdout.write(`${message}\n`);
 /** Demo secrets are generated once and kept in .data/, so the admin key stays the same across restarts. */
 function demoSecrets() {
   const file = path.join(dataDir, 'dev-secrets.json');
-  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8'));
+  const kept = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+  // A file written before a secret was added gets that one generated; the kept ones win.
   const secrets = {
     ADMIN_API_KEY: `admin_${crypto.randomBytes(24).toString('base64url')}`,
     WEBHOOK_SECRET: `whsec_${crypto.randomBytes(32).toString('base64')}`,
+    SIGNING_SECRET: crypto.randomBytes(32).toString('base64url'),
+    ...kept,
   };
-  fs.mkdirSync(dataDir, { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  if (Object.keys(secrets).some((name) => !(name in kept))) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
   return secrets;
 }
 
@@ -93,6 +98,7 @@ async function main() {
   const secrets = demoSecrets();
   env.ADMIN_API_KEY = env.ADMIN_API_KEY || secrets.ADMIN_API_KEY;
   env.WEBHOOK_SECRET = env.WEBHOOK_SECRET || secrets.WEBHOOK_SECRET;
+  env.SIGNING_SECRET = env.SIGNING_SECRET || secrets.SIGNING_SECRET;
 
   say('Running migrations ...');
   const { runMigrations } = require(path.join(root, 'dist/src/shared/database/migrate.js'));

@@ -12,6 +12,7 @@ import { DatabaseModule } from './shared/database/database.module';
 import { ApiKeyGuard } from './shared/http/auth';
 import { IdempotencyInterceptor } from './shared/idempotency/idempotency.interceptor';
 import { IdempotencyModule } from './shared/idempotency/idempotency.module';
+import { PaginationModule } from './shared/http/pagination.module';
 import { ProblemDetailsFilter } from './shared/http/problem-details.filter';
 import { RequestShapeGuard } from './shared/http/request-shape.guard';
 import { RequestTimeoutInterceptor } from './shared/http/request-timeout.interceptor';
@@ -34,6 +35,7 @@ import { ClockModule } from './shared/time/clock.module';
     QueueDashboardModule,
     MetricsModule,
     HealthModule,
+    PaginationModule,
     IdempotencyModule,
     AccountModule,
     InventoryModule,

@@ -8,7 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { AppConfig } from './config/app-config';
 import { CLOCK, type Clock } from './shared/domain/clock';
 import { API_KEY_AUTHENTICATOR, type ApiKeyAuthenticator } from './shared/http/auth';
-import { answerClientError } from './shared/http/client-error';
+import { answerClientError, HTTP_SERVER_OPTIONS, refuseMissingHost } from './shared/http/client-error';
 import { parseJsonBody } from './shared/http/hostile-input';
 import { sendProblem, toProblem } from './shared/http/problem-details.filter';
 import { rateLimitHook } from './shared/http/rate-limit';
@@ -47,6 +47,7 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
     // Connections idle between requests close promptly at shutdown, so in-flight requests drain.
     keepAliveTimeout: 5000,
     clientErrorHandler: answerClientError,
+    http: HTTP_SERVER_OPTIONS,
     // A malformed URL (or a path segment past maxParamLength) is answered by the router before any
     // hook or Nest's error handler runs: it still gets its request id, and a problem document.
     frameworkErrors: (error: Error, req: FastifyRequest, reply: FastifyReply) => {
@@ -68,7 +69,7 @@ export function configureApp(app: NestFastifyApplication): AppConfig {
   boundRequestTime(app.getHttpServer() as Server, config.REQUEST_TIMEOUT_MS);
   fastify.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
-    done();
+    if (!refuseMissingHost(req, reply, problemLogger)) done();
   });
   // Before body parsing, so a limited client costs no parsing; before routing to a handler, so it
   // covers the queue dashboard and runs ahead of the API key guard.

@@ -5,6 +5,7 @@ const base = {
   REDIS_URL: 'redis://localhost:6379',
   ADMIN_API_KEY: 'a'.repeat(20),
   WEBHOOK_SECRET: 'b'.repeat(20),
+  SIGNING_SECRET: 'c'.repeat(32),
 };
 
 describe('loadConfig', () => {
@@ -44,6 +45,7 @@ describe('loadConfig', () => {
     ['WEBHOOK_SECRET', 'whsec_!!!'],
     ['WEBHOOK_SECRET', 'short-secret'],
     ['ADMIN_API_KEY', 'short'],
+    ['SIGNING_SECRET', 'a-signing-secret-of-31-characte'],
     ['DATABASE_URL', 'mysql://user:hunter2-password@x'],
   ])('names %s on one line and never echoes its value', (name, value) => {
     let message = '';
@@ -76,6 +78,12 @@ describe('loadConfig', () => {
   it('names a missing required variable', () => {
     const { ADMIN_API_KEY: _omit, ...rest } = base;
     expect(() => loadConfig(rest)).toThrow(/ADMIN_API_KEY:.*not set/);
+  });
+
+  it('needs a SIGNING_SECRET of its own, of at least 32 characters', () => {
+    const { SIGNING_SECRET: _omit, ...rest } = base;
+    expect(() => loadConfig(rest)).toThrow(/SIGNING_SECRET:.*not set/);
+    expect(loadConfig({ ...base, SIGNING_SECRET: 's'.repeat(32) }).SIGNING_SECRET).toBe('s'.repeat(32));
   });
 
   it('needs provider credentials only when PROVIDER_MODE=live, naming each missing one', () => {

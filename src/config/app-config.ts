@@ -56,6 +56,7 @@ const SECRET_VARIABLES = new Set([
   'REDIS_URL',
   'ADMIN_API_KEY',
   'WEBHOOK_SECRET',
+  'SIGNING_SECRET',
   'AMADEUS_CLIENT_SECRET',
   'BOOKING_API_TOKEN',
 ]);
@@ -112,6 +113,14 @@ export class AppConfig {
 
   @IsWebhookSecret()
   WEBHOOK_SECRET: string;
+
+  /**
+   * The key of what the service signs for clients (offer ids, list cursors): its own, so that a
+   * value anyone can see never lets a guess at another secret be tested offline.
+   */
+  @IsString()
+  @MinLength(32, { message: 'SIGNING_SECRET must be at least 32 characters' })
+  SIGNING_SECRET: string;
 
   @IntSetting(1, 86400)
   HOLD_TTL_SECONDS = 120;
@@ -214,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     'REDIS_URL',
     'ADMIN_API_KEY',
     'WEBHOOK_SECRET',
+    'SIGNING_SECRET',
     'AMADEUS_CLIENT_ID',
     'AMADEUS_CLIENT_SECRET',
     'BOOKING_API_TOKEN',

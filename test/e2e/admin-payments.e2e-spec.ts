@@ -274,6 +274,23 @@ describe('settling refund_required payments (e2e)', () => {
     expect(await balanceOf(f.walletId)).toBe(3998);
   });
 
+  it("settles only to a wallet of the order's account: another account's is a 422 wallet_not_eligible, and nothing is credited", async () => {
+    const f = await refundRequired();
+    const stranger = await customerWithWallet(t, 0, 'USD');
+    const strangerEuros = await customerWithWallet(t, 0, 'EUR');
+    for (const walletId of [stranger.walletId, strangerEuros.walletId]) {
+      const res = await resolve(f.paymentId, { wallet_id: walletId }).expect(422);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      expect(res.body.code).toBe('wallet_not_eligible');
+    }
+    expect(await balanceOf(stranger.walletId)).toBe(0);
+    expect(await balanceOf(strangerEuros.walletId)).toBe(0);
+    expect(await idsOf({ status: 'refund_required' })).toContain(f.paymentId);
+    // Refused as a domain error: the key is spent on that answer, and a new key settles to the owner.
+    await resolve(f.paymentId, { wallet_id: f.walletId }).expect(200);
+    expect(await balanceOf(f.walletId)).toBe(3998);
+  });
+
   it('refuses what cannot be settled: 409 for a paid order’s payment, 404, 422 currency_mismatch, 400, 403', async () => {
     const paid = await pendingOrder(t, { balance: 10000 });
     await pay(t, paid.customer.key, paid.orderId, paid.walletId).expect(200);
@@ -287,8 +304,13 @@ describe('settling refund_required payments (e2e)', () => {
     const f = await refundRequired();
     expect((await resolve(randomUUID(), { wallet_id: f.walletId }).expect(404)).body.code).toBe('not_found');
     expect((await resolve(f.paymentId, { wallet_id: randomUUID() }).expect(404)).body.code).toBe('not_found');
-    const euros = await customerWithWallet(t, 0, 'EUR');
-    expect((await resolve(f.paymentId, { wallet_id: euros.walletId }).expect(422)).body.code).toBe(
+    const euros = await t
+      .http()
+      .post('/api/wallets')
+      .set(bearer(f.customer.key))
+      .send({ currency: 'EUR' })
+      .expect(201);
+    expect((await resolve(f.paymentId, { wallet_id: euros.body.id }).expect(422)).body.code).toBe(
       'currency_mismatch',
     );
     for (const body of [

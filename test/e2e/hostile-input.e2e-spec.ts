@@ -1,11 +1,25 @@
-import { randomUUID } from 'crypto';
-import { inDays } from '../support/booking-fixtures';
+import { hkdfSync, randomUUID } from 'crypto';
+import type { Server } from 'http';
+import { type AddressInfo, connect } from 'net';
+import { encodeOfferId } from '../../src/modules/provider/infrastructure/offer-id';
+import { bookFlight, flightOfferId, inDays } from '../support/booking-fixtures';
 import { createOrder, createProduct, placeHold, stockInDb } from '../support/inventory-fixtures';
 import { WebhookSignature } from '../../src/modules/payment/domain/webhook-signature';
 import { pay, pendingOrder, sendWebhook, succeeded } from '../support/payment-fixtures';
 import { createCustomer, createTestApp, TestApp } from '../support/test-app';
 import { bearer, customerWithWallet } from '../support/wallet-fixtures';
 
+/** How offer ids were signed before they had a key of their own: from the admin key, which anyone could then test guesses at. */
+const oldKey = () =>
+  Buffer.from(
+    hkdfSync(
+      'sha256',
+      process.env.ADMIN_API_KEY as string,
+      'checkout-wallet-service',
+      'sandbox offer ids',
+      32,
+    ),
+  );
 const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const NUL = 'Ada\u0000Lovelace';
 const LONE_SURROGATE = 'x\udfffy';
@@ -191,6 +205,179 @@ describe('hostile input (e2e)', () => {
       expect(first.body.next_cursor).toEqual(expect.any(String));
       await t.http().get('/api/products').query({ limit: 1, cursor: first.body.next_cursor }).expect(200);
     });
+
+    it.each([
+      [
+        'made up in the shape of an unsigned cursor',
+        () => cursorOf([new Date().toISOString(), randomUUID()]),
+      ],
+      [
+        'made up with a signature of the right length',
+        () => `${cursorOf([new Date().toISOString(), randomUUID()])}.${'A'.repeat(22)}`,
+      ],
+      [
+        'edited to point elsewhere, its signature kept',
+        (issued: string) => {
+          const [at] = JSON.parse(Buffer.from(issued.split('.')[0], 'base64url').toString()) as string[];
+          return `${cursorOf([at, randomUUID()])}.${issued.split('.')[1]}`;
+        },
+      ],
+      ['padded', (issued: string) => `${issued}=`],
+      ['followed by characters base64url skips', (issued: string) => `${issued}!!`],
+      [
+        'spelled with unused bits set',
+        (issued: string) => {
+          const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+          return issued.slice(0, -1) + alphabet[alphabet.indexOf(issued[issued.length - 1]) ^ 1];
+        },
+      ],
+    ])('a cursor %s is a 400', async (_what, make) => {
+      await createProduct(t, 1);
+      await createProduct(t, 1);
+      const issued = (await t.http().get('/api/products').query({ limit: 1 }).expect(200)).body
+        .next_cursor as string;
+      const cursor = make(issued);
+      expect(cursor).not.toBe(issued);
+      expectValidationFailed(await t.http().get('/api/products').query({ cursor }));
+      expectValidationFailed(await t.http().get('/api/accounts').set(admin).query({ cursor }));
+    });
+  });
+
+  describe('a JSON object with the same key twice', () => {
+    it('{"amount":1,"amount":2} on a debit is a 400 and moves nothing', async () => {
+      const { customer, walletId } = await customerWithWallet(t, 1000);
+      const key = randomUUID();
+      const res = await t
+        .http()
+        .post(`/api/wallets/${walletId}/debit`)
+        .set(bearer(customer.key))
+        .set('Idempotency-Key', key)
+        .set('Content-Type', 'application/json')
+        .send('{"amount":1,"amount":2}');
+      expectValidationFailed(res);
+      expect(res.body.errors).toEqual([{ field: 'body', message: 'has an object with the same key twice' }]);
+      expect(await balance(walletId)).toBe(1000);
+      // Refused before the handler: the key is still free for the body the client meant.
+      await t
+        .http()
+        .post(`/api/wallets/${walletId}/debit`)
+        .set(bearer(customer.key))
+        .set('Idempotency-Key', key)
+        .send({ amount: 1 })
+        .expect(201);
+      expect(await balance(walletId)).toBe(999);
+    });
+
+    it('deep inside a booking (a traveler named twice) is a 400 and debits nothing', async () => {
+      const { customer, walletId } = await customerWithWallet(t, 1_000_000, 'EUR');
+      const offerId = await flightOfferId(t);
+      const res = await t
+        .http()
+        .post('/api/bookings')
+        .set(bearer(customer.key))
+        .set('Idempotency-Key', randomUUID())
+        .set('Content-Type', 'application/json')
+        .send(
+          `{"type":"flight","offer_id":${JSON.stringify(offerId)},"wallet_id":"${walletId}",` +
+            '"traveler":{"first_name":"Ada","last_name":"Lovelace","last_name":"Decline","email":"ada@example.com"}}',
+        );
+      expectValidationFailed(res);
+      expect(await balance(walletId)).toBe(1_000_000);
+    });
+  });
+
+  describe('upper-case UUIDs', () => {
+    const upper = (id: string) => id.toUpperCase();
+
+    it('in a transfer body are the same wallets, answered in lower case', async () => {
+      const from = await customerWithWallet(t, 1000);
+      const to = await customerWithWallet(t, 0);
+      const res = await t
+        .http()
+        .post('/api/transfers')
+        .set(bearer(from.customer.key))
+        .set('Idempotency-Key', randomUUID())
+        .send({ from_wallet_id: upper(from.walletId), to_wallet_id: upper(to.walletId), amount: 300 })
+        .expect(201);
+      expect(res.body).toMatchObject({ from_wallet_id: from.walletId, to_wallet_id: to.walletId });
+      expect(await balance(to.walletId)).toBe(300);
+      // One wallet in two spellings is still one wallet.
+      expectValidationFailed(
+        await t
+          .http()
+          .post('/api/transfers')
+          .set(bearer(from.customer.key))
+          .set('Idempotency-Key', randomUUID())
+          .send({ from_wallet_id: upper(from.walletId), to_wallet_id: from.walletId, amount: 1 }),
+      );
+    });
+
+    it("in a hold's product_id, a path and a query are matched, and answered in lower case", async () => {
+      const product = await createProduct(t, 5);
+      const customer = await createCustomer(t);
+      const hold = await placeHold(t, customer.key, upper(product.id), 1).expect(201);
+      expect(hold.body.product_id).toBe(product.id);
+      const read = await t
+        .http()
+        .get(`/api/holds/${upper(hold.body.id)}`)
+        .set(bearer(customer.key))
+        .expect(200);
+      expect(read.body).toMatchObject({ id: hold.body.id, product_id: product.id });
+      expect(
+        (
+          await t
+            .http()
+            .get(`/api/products/${upper(product.id)}`)
+            .expect(200)
+        ).body.id,
+      ).toBe(product.id);
+
+      const { customer: owner, walletId } = await customerWithWallet(t, 0);
+      const wallets = await t
+        .http()
+        .get('/api/wallets')
+        .set(admin)
+        .query({ account_id: upper(owner.id) })
+        .expect(200);
+      expect(wallets.body.data.map((w: { id: string }) => w.id)).toEqual([walletId]);
+    });
+
+    it("in a signed webhook's order_id, pay that order", async () => {
+      const order = await pendingOrder(t);
+      const res = await sendWebhook(t, succeeded({ order_id: upper(order.orderId), amount: order.amount }));
+      expect({ status: res.status, body: res.body }).toMatchObject({
+        status: 200,
+        body: { status: 'processed' },
+      });
+      const read = await t
+        .http()
+        .get(`/api/orders/${order.orderId}`)
+        .set(bearer(order.customer.key))
+        .expect(200);
+      expect(read.body.status).toBe('paid');
+    });
+  });
+
+  describe('limit', () => {
+    it.each(['0x10', '1e1', ' 5', '5 ', '+5', '-1', '5.0', '1_0', '\u0665', '', '0', '101'])(
+      'limit=%j is a 400',
+      async (limit) => {
+        const res = await t.http().get('/api/products').query({ limit });
+        expectValidationFailed(res);
+        expect(res.body.errors).toEqual(
+          expect.arrayContaining([expect.objectContaining({ field: 'limit' })]),
+        );
+      },
+    );
+
+    it('takes plain decimal digits from 1 to 100, leading zeros included', async () => {
+      await createProduct(t, 1);
+      await createProduct(t, 1);
+      for (const limit of ['1', '01', '001']) {
+        expect((await t.http().get('/api/products').query({ limit }).expect(200)).body.data).toHaveLength(1);
+      }
+      await t.http().get('/api/products').query({ limit: '100' }).expect(200);
+    });
   });
 
   describe('arrays where objects belong, and the reverse', () => {
@@ -372,21 +559,21 @@ describe('hostile input (e2e)', () => {
   });
 
   describe('amounts past 2^53 - 1', () => {
-    it('an order for price 9007199254740991 × 2 is a 422 amount_too_large, and no stock is sold', async () => {
+    it('a hold of 2 at price 9007199254740991 is a 422 amount_too_large, and nothing is reserved', async () => {
       const product = await createProduct(t, 5, { price: 9007199254740991 });
       const customer = await createCustomer(t);
-      const hold = await placeHold(t, customer.key, product.id, 2).expect(201);
-      const res = await createOrder(t, customer.key, hold.body.id);
+      const res = await placeHold(t, customer.key, product.id, 2);
       expect({ status: res.status, code: res.body.code }).toEqual({ status: 422, code: 'amount_too_large' });
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(await stockInDb(t, product.id)).toEqual({
         total_stock: 5,
-        available_stock: 3,
-        reserved_stock: 2,
+        available_stock: 5,
+        reserved_stock: 0,
         sold_stock: 0,
       });
-      expect((await t.http().get(`/api/holds/${hold.body.id}`).set(bearer(customer.key))).body.status).toBe(
-        'active',
-      );
+      // One unit is the largest amount there is, and an order can carry it.
+      const hold = await placeHold(t, customer.key, product.id, 1).expect(201);
+      await createOrder(t, customer.key, hold.body.id).expect(201);
     });
   });
 
@@ -437,6 +624,36 @@ describe('hostile input (e2e)', () => {
         });
       expect({ status: res.status, code: res.body.code }).toEqual({ status: 422, code: 'offer_unavailable' });
       expect(await balance(walletId)).toBe(1_000_000);
+    });
+
+    /** The last character of a 16-byte MAC in base64url carries 2 bits and 4 unused ones. */
+    const sameBitsOtherSpelling = (id: string) => {
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const last = alphabet.indexOf(id[id.length - 1]);
+      return id.slice(0, -1) + alphabet[last ^ 1];
+    };
+
+    it.each([
+      ['padding', (id: string) => `${id}==`],
+      ['characters base64url skips', (id: string) => `${id}!!`],
+      ['a right-to-left override', (id: string) => `${id}\u202e`],
+      ['unused bits set in its last character', sameBitsOtherSpelling],
+      [
+        'the signature of a key derived from ADMIN_API_KEY',
+        (id: string) => {
+          const [prefix, payload] = id.split('.');
+          return encodeOfferId(prefix, JSON.parse(Buffer.from(payload, 'base64url').toString()), oldKey());
+        },
+      ],
+    ])('an issued offer id with %s is a 422 offer_unavailable and debits nothing', async (_what, respell) => {
+      const offerId = await flightOfferId(t);
+      const spelled = respell(offerId);
+      expect(spelled).not.toBe(offerId);
+      const { customer, walletId } = await customerWithWallet(t, 1_000_000, 'EUR');
+      const res = await bookFlight(t, customer.key, spelled, walletId);
+      expect({ status: res.status, code: res.body.code }).toEqual({ status: 422, code: 'offer_unavailable' });
+      expect(await balance(walletId)).toBe(1_000_000);
+      await bookFlight(t, customer.key, offerId, walletId).expect(202);
     });
   });
 
@@ -561,6 +778,54 @@ describe('hostile input (e2e)', () => {
       expectValidationFailed(res);
       expect(res.headers['x-request-id']).toBe('bad-url-1');
       expect(res.body.request_id).toBe('bad-url-1');
+    });
+  });
+  describe('requests without Host', () => {
+    let port: number;
+    beforeAll(async () => {
+      await t.app.listen(0, '127.0.0.1');
+      port = ((t.app.getHttpServer() as Server).address() as AddressInfo).port;
+    });
+
+    /** Writes `head` on a fresh connection; resolves with the status line, headers and body. */
+    const raw = (head: string) =>
+      new Promise<{ status: number; headers: string; body: string }>((resolve) => {
+        let text = '';
+        const socket = connect(port, '127.0.0.1', () => socket.write(head));
+        socket.on('data', (chunk) => (text += chunk.toString()));
+        socket.on('error', () => undefined);
+        socket.on('close', () => {
+          const split = text.indexOf('\r\n\r\n');
+          resolve({
+            status: Number(text.slice(9, 12)),
+            headers: text.slice(0, split),
+            body: text.slice(split + 4),
+          });
+        });
+      });
+
+    it('an HTTP/1.1 request without Host is a 400 problem with its request id', async () => {
+      const res = await raw(
+        'GET /api/products HTTP/1.1\r\nx-request-id: no-host-1\r\nConnection: close\r\n\r\n',
+      );
+      expect(res.status).toBe(400);
+      expect(res.headers).toMatch(/content-type: application\/problem\+json/i);
+      expect(res.headers).toMatch(/x-request-id: no-host-1/i);
+      expect(JSON.parse(res.body)).toMatchObject({
+        status: 400,
+        code: 'validation_failed',
+        request_id: 'no-host-1',
+        errors: [{ field: 'host', message: 'is required in HTTP/1.1' }],
+      });
+    });
+
+    it('an HTTP/1.1 request with Host, and an HTTP/1.0 one without (Host is optional there), are answered', async () => {
+      expect((await raw('GET /api/products HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).status).toBe(
+        200,
+      );
+      const old = await raw('GET /api/products HTTP/1.0\r\n\r\n');
+      expect(old.status).toBe(200);
+      expect(JSON.parse(old.body)).toMatchObject({ data: expect.any(Array) });
     });
   });
 });

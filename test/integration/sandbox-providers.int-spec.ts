@@ -11,7 +11,7 @@ describe('sandbox providers (real Redis)', () => {
   const config = loadConfig();
   const redis = new Redis(config.REDIS_URL);
   /** Two "workers": separate adapter instances sharing only Redis. */
-  const key = sandboxOfferIdKey(config.ADMIN_API_KEY);
+  const key = sandboxOfferIdKey(config.SIGNING_SECRET);
   const workerA = new AmadeusSandboxAdapter(new SandboxBookings(redis, config, 'amadeus'), key);
   const workerB = new AmadeusSandboxAdapter(new SandboxBookings(redis, config, 'amadeus'), key);
   const hotels = new BookingComSandboxAdapter(new SandboxBookings(redis, config, 'booking-com'), key);

@@ -64,6 +64,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.REDIS_KEY_PREFIX = `cwtest:${runId}`;
   process.env.ADMIN_API_KEY = 'test-admin-key-0123456789';
   process.env.WEBHOOK_SECRET = `whsec_${Buffer.from('test-webhook-secret-0123456789ab').toString('base64')}`;
+  process.env.SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
   process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'silent';
   process.env.RATE_LIMIT_PER_MINUTE = '0';
 

@@ -19,6 +19,7 @@ const env = {
   REDIS_URL: 'redis://127.0.0.1:6379',
   ADMIN_API_KEY: 'a'.repeat(20),
   WEBHOOK_SECRET: 'b'.repeat(20),
+  SIGNING_SECRET: 'c'.repeat(32),
 };
 
 /** A provider that is neither of the real ones, to prove a binding swap reaches the handler. */

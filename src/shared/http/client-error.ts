@@ -1,7 +1,11 @@
 import { randomUUID } from 'crypto';
+import type { Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'http';
 import type { Socket } from 'net';
+import { ValidationFailedError } from './http-errors';
 import { problemDocument } from './problem-details';
+import { sendProblem, toProblem } from './problem-details.filter';
 
 const ANSWERS: Record<string, { status: number; code: string; detail: string }> = {
   ERR_HTTP_REQUEST_TIMEOUT: {
@@ -36,4 +40,23 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
     );
   }
   socket.destroy(error);
+}
+
+/** Node's own check, which answers a bare 400 before any hook runs, is off for this (see createHttpAdapter). */
+export const HTTP_SERVER_OPTIONS = { requireHostHeader: false } as const;
+
+/**
+ * An HTTP/1.1 request without Host is refused, as RFC 9112 says, with a problem document and the
+ * request's id. HTTP/1.0 has no Host requirement and is answered as usual.
+ */
+export function refuseMissingHost(req: FastifyRequest, reply: FastifyReply, logger: Logger): boolean {
+  if (req.headers.host !== undefined || req.raw.httpVersionMajor !== 1 || req.raw.httpVersionMinor !== 1) {
+    return false;
+  }
+  const missing = new ValidationFailedError(
+    [{ field: 'host', message: 'is required in HTTP/1.1' }],
+    'An HTTP/1.1 request must name its Host',
+  );
+  sendProblem(reply, toProblem(missing, req.id, logger));
+  return true;
 }

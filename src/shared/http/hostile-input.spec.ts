@@ -1,4 +1,12 @@
-import { declaredCharset, isSafeText, jsonDepthExceeds } from './hostile-input';
+import type { FastifyRequest } from 'fastify';
+import {
+  declaredCharset,
+  isSafeText,
+  jsonDepthExceeds,
+  membersInJsonText,
+  parseJsonBody,
+} from './hostile-input';
+import { ValidationFailedError } from './http-errors';
 
 describe('jsonDepthExceeds', () => {
   const nested = (levels: number) => JSON.parse(`${'['.repeat(levels)}${']'.repeat(levels)}`);
@@ -43,5 +51,51 @@ describe('declaredCharset', () => {
     [undefined, undefined],
   ])('%j → %j', (contentType, charset) => {
     expect(declaredCharset(contentType)).toBe(charset);
+  });
+});
+
+describe('membersInJsonText', () => {
+  it.each([
+    ['{}', 0],
+    ['[1,2,{"a":1}]', 1],
+    ['{"a":1,"b":{"c":[{"d":2}]}}', 4],
+    ['{"at":"2026-12-07T01:00:00Z","url":"https://x:1/a:b"}', 2],
+    ['{"a\\":":"\\\\","b":"\\\\\\":"}', 2],
+    ['"a:b"', 0],
+  ])('%s has %i', (text, members) => {
+    expect(membersInJsonText(text)).toBe(members);
+  });
+});
+
+describe('parseJsonBody', () => {
+  const parse = (text: string) => {
+    let answer: { error: Error | null; body?: unknown } = { error: null };
+    parseJsonBody({ headers: {} } as FastifyRequest, Buffer.from(text), (error, body) => {
+      answer = { error, body };
+    });
+    return answer;
+  };
+
+  it.each([
+    '{"amount":1,"amount":2}',
+    '{"a":{"x":1,"y":{"k":1,"k":1}}}',
+    '[{"a":1},{"b":2,"b":2}]',
+    '{"a":1,"\\u0061":2}',
+    '{"t":"10:00","t":"11:00"}',
+    '{"__proto__":1,"__proto__":2}',
+  ])('refuses %s: a key twice in one object', (text) => {
+    const { error } = parse(text);
+    expect(error).toBeInstanceOf(ValidationFailedError);
+    expect((error as ValidationFailedError).errors).toEqual([
+      { field: 'body', message: 'has an object with the same key twice' },
+    ]);
+  });
+
+  it.each([
+    ['the same key in sibling objects', '{"a":{"x":1},"b":{"x":1}}', { a: { x: 1 }, b: { x: 1 } }],
+    ['colons in strings', '{"at":"10:00:00","u":"a\\":b"}', { at: '10:00:00', u: 'a":b' }],
+    ['keys that differ in case', '{"a":1,"A":2}', { a: 1, A: 2 }],
+  ])('reads %s', (_what, text, body) => {
+    expect(parse(text)).toEqual({ error: null, body });
   });
 });

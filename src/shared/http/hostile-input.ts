@@ -11,14 +11,75 @@ export const MAX_JSON_DEPTH = 32;
  * the top-level object or array; scalars add nothing.
  */
 export function jsonDepthExceeds(value: unknown, max = MAX_JSON_DEPTH): boolean {
+  return inspectJson(value, max).tooDeep;
+}
+
+/**
+ * One walk of a parsed body: whether it is nested deeper than `max`, and how many members its
+ * objects have in all (what a body with a key twice in one object has fewer of than its text).
+ */
+function inspectJson(value: unknown, max: number): { tooDeep: boolean; members: number } {
+  let members = 0;
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop() as [unknown, number];
     if (node === null || typeof node !== 'object') continue;
-    if (depth > max) return true;
-    for (const child of Object.values(node)) {
+    if (depth > max) return { tooDeep: true, members };
+    if (Array.isArray(node)) {
+      for (const child of node)
+        if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+      continue;
+    }
+    // JSON.parse makes plain objects, whose enumerable keys are all their own (`__proto__` included).
+    for (const key in node) {
+      members++;
+      const child = (node as Record<string, unknown>)[key];
       if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
     }
+  }
+  return { tooDeep: false, members };
+}
+
+/**
+ * How many members the JSON text has: in valid JSON every `:` outside a string ends one member's
+ * key, and nothing else has one. Strings are stepped over with indexOf, so text costs little.
+ */
+export function membersInJsonText(text: string): number {
+  let members = 0;
+  let colon = text.indexOf(':');
+  let at = 0;
+  while (colon >= 0) {
+    const quote = text.indexOf('"', at);
+    const stringStart = quote < 0 ? text.length : quote;
+    while (colon >= 0 && colon < stringStart) {
+      members++;
+      colon = text.indexOf(':', colon + 1);
+    }
+    if (colon < 0 || quote < 0) break;
+    let close = quote;
+    // A quote closes the string unless an odd number of backslashes escapes it.
+    for (;;) {
+      close = text.indexOf('"', close + 1);
+      let backslashes = 0;
+      while (text.charCodeAt(close - 1 - backslashes) === 92) backslashes++;
+      if (backslashes % 2 === 0) break;
+    }
+    at = close + 1;
+    if (colon >= 0 && colon < at) colon = text.indexOf(':', at);
+  }
+  return members;
+}
+
+/**
+ * Whether the text has more members than the parsed value (`members`): then an object had a key
+ * twice. Usually answered by counting every `:` natively: a body without `:` in its strings has
+ * exactly one per member, so as many as the parsed value has rules a repeat out. Only a body with
+ * more (a timestamp or URL in a string, or a repeat) pays for the scan that steps over strings.
+ */
+function repeatsAKey(text: string, members: number): boolean {
+  let colons = 0;
+  for (let at = text.indexOf(':'); at >= 0; at = text.indexOf(':', at + 1)) {
+    if (++colons > members) return membersInJsonText(text) !== members;
   }
   return false;
 }
@@ -52,7 +113,9 @@ const malformed = () =>
  * The JSON body parser. Text must be UTF-8 (what is stored must be what was sent), and a body that
  * declares another charset (latin1, utf-16, even ascii) is refused rather than misread as UTF-8;
  * `JSON.parse` keeps keys such as `__proto__` as plain own data, which the validation pipe then
- * refuses like any unknown field; the depth is checked before anything recursive walks the body. An
+ * refuses like any unknown field; the depth is checked before anything recursive walks the body. A
+ * key twice in one object is refused, not read as its last value: `{"amount":1,"amount":2}` means
+ * nothing a client can be held to, and a proxy or signature check may have read the first. An
  * empty body is no body, as a client that sends `Content-Type: application/json` on a body-less
  * action expects.
  */
@@ -68,17 +131,28 @@ export function parseJsonBody(req: FastifyRequest, body: Buffer, done: Done): vo
     return done(new UnsupportedEncodingError('Only UTF-8 bodies are read: send charset=utf-8 or none'));
   }
   if (body.length === 0) return done(null, undefined);
+  let text: string;
   let value: unknown;
   try {
-    value = JSON.parse(UTF8.decode(body));
+    text = UTF8.decode(body);
+    value = JSON.parse(text);
   } catch {
     return done(malformed());
   }
-  if (jsonDepthExceeds(value)) {
+  const { tooDeep, members } = inspectJson(value, MAX_JSON_DEPTH);
+  if (tooDeep) {
     return done(
       new ValidationFailedError([
         { field: 'body', message: `is nested deeper than ${MAX_JSON_DEPTH} levels` },
       ]),
+    );
+  }
+  if (repeatsAKey(text, members)) {
+    return done(
+      new ValidationFailedError(
+        [{ field: 'body', message: 'has an object with the same key twice' }],
+        'The request body has an object with the same key twice',
+      ),
     );
   }
   done(null, value);

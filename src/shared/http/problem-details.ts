@@ -32,6 +32,7 @@ export const STATUS_BY_CODE: Record<string, number> = {
   balance_limit_exceeded: 422,
   offer_unavailable: 422,
   amount_too_large: 422,
+  wallet_not_eligible: 422,
   booking_refused: 422,
   rate_limited: 429,
   internal_error: 500,

@@ -100,6 +100,27 @@ describe('the validation pipe', () => {
   });
 });
 
+describe('UUIDs', () => {
+  const id = '0190C0DE-7B1A-7CC3-9A2B-3C4D5E6F7A8B';
+
+  it('come out of a body or query in lower case, at any depth, on the fast check and the full path alike', () => {
+    expect(pipe.transform({ product_id: id, quantity: 1 }, body(CreateHoldRequest))).toMatchObject({
+      product_id: id.toLowerCase(),
+    });
+    expect(
+      pipe.transform(
+        { account_id: id, limit: '5' },
+        { type: 'query', metatype: ListWalletsQuery, data: undefined },
+      ),
+    ).toMatchObject({ account_id: id.toLowerCase(), limit: 5 });
+    const webhook = pipe.transform(
+      { type: 'payment.succeeded', data: { payment_id: 'pay_1', order_id: id, amount: 1, currency: 'USD' } },
+      body(PaymentWebhookRequest),
+    ) as PaymentWebhookRequest;
+    expect(webhook.data.order_id).toBe(id.toLowerCase());
+  });
+});
+
 describe('the fast check of a valid body', () => {
   // Every body and query DTO of the API: the pipe must accept exactly what plainToInstance and
   // validateSync accept, and make the same DTO of it.

@@ -11,6 +11,7 @@ import { type ClassConstructor, plainToInstance, TransformationType } from 'clas
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import {
   getMetadataStorage,
+  IS_UUID,
   validateSync,
   type ValidatorConstraintInterface,
   type ValidatorOptions,
@@ -103,6 +104,13 @@ interface DtoShape {
 }
 let shapes = new WeakMap<DtoClass, DtoShape>();
 
+/** Where a DTO class has UUIDs: its own @IsUUID fields, and its nested DTOs that may have some. */
+interface UuidFields {
+  own: string[];
+  nested: string[];
+}
+let uuidFields = new WeakMap<object, UuidFields>();
+
 /**
  * class-validator looks up a class's rules by scanning every registered class for its ancestors on
  * every validation (typestack/class-validator#2686); in the profile of refused holds that scan was
@@ -132,6 +140,7 @@ function memoizeRuleLookup(): void {
   storage.addValidationMetadata = (metadata) => {
     memo = new WeakMap();
     shapes = new WeakMap();
+    uuidFields = new WeakMap();
     add(metadata);
   };
 }
@@ -227,6 +236,53 @@ function hasTransformMetadata(type: DtoClass, rules: Rule[]): boolean {
   );
 }
 
+function uuidFieldsOf(type: object): UuidFields {
+  let fields = uuidFields.get(type);
+  if (!fields) {
+    const rules = getMetadataStorage().getTargetValidationMetadatas(
+      type as DtoClass,
+      undefined as unknown as string,
+      false,
+      false,
+    );
+    fields = {
+      own: [...new Set(rules.filter((r) => r.name === IS_UUID).map((r) => r.propertyName))],
+      nested: [
+        ...new Set(
+          rules.filter((r) => r.type === ValidationTypes.NESTED_VALIDATION).map((r) => r.propertyName),
+        ),
+      ],
+    };
+    uuidFields.set(type, fields);
+  }
+  return fields;
+}
+
+/**
+ * UUIDs are matched case-insensitively and written in lower case: every @IsUUID field of a valid
+ * DTO, at any depth, is lower-cased here, once, so that no use case, lookup or answer ever sees
+ * another spelling of an id (an upper-case wallet id was a 404 in a transfer, and echoed as sent).
+ */
+function lowerCaseUuids(dto: object): void {
+  const stack: object[] = [dto];
+  while (stack.length > 0) {
+    const node = stack.pop() as Record<string, unknown>;
+    const { own, nested } = uuidFieldsOf(node.constructor);
+    for (const field of own) {
+      const value = node[field];
+      if (typeof value === 'string') node[field] = value.toLowerCase();
+      else if (Array.isArray(value))
+        node[field] = value.map((v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
+    }
+    for (const field of nested) {
+      const value = node[field];
+      for (const child of Array.isArray(value) ? (value as unknown[]) : [value]) {
+        if (child !== null && typeof child === 'object') stack.push(child);
+      }
+    }
+  }
+}
+
 /** What Nest's ValidationPipe leaves alone too: values whose type is not a DTO class. */
 const NOT_DTOS = new Set<unknown>([String, Boolean, Number, Array, Object, Buffer, Date]);
 
@@ -280,11 +336,15 @@ class AppValidationPipe implements PipeTransform {
     }
     if (check) {
       const dto = Object.assign(new dtoClass(), input);
-      if (check(dto as Record<string, unknown>)) return dto;
+      if (check(dto as Record<string, unknown>)) {
+        lowerCaseUuids(dto);
+        return dto;
+      }
     }
     const dto = plainToInstance(dtoClass, input, { enableImplicitConversion: false });
     const errors = validateSync(dto, tolerant ? TOLERANT : STRICT);
     if (errors.length > 0) throw new ValidationFailedError(flatten(errors));
+    lowerCaseUuids(dto);
     return dto;
   }
 }
@@ -295,7 +355,9 @@ export function createValidationPipe(): PipeTransform {
   return new AppValidationPipe();
 }
 
-/** A path parameter that must be a UUID (any version). */
+const LOWER_CASE: PipeTransform<string, string> = { transform: (value) => value.toLowerCase() };
+
+/** A path parameter that must be a UUID (any version), in any case; handlers get it in lower case. */
 export const UuidParam = (name = 'id') =>
   Param(
     name,
@@ -303,4 +365,5 @@ export const UuidParam = (name = 'id') =>
       version: 'all',
       exceptionFactory: () => new ValidationFailedError([{ field: name, message: 'must be a UUID' }]),
     }),
+    LOWER_CASE,
   );

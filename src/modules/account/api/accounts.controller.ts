@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Authenticated, CurrentCaller } from '../../../shared/http/auth';
 import { type Caller } from '../../../shared/domain/caller';
-import { DEFAULT_PAGE_SIZE, PaginationQuery, toPage } from '../../../shared/http/pagination';
+import { CursorCodec, DEFAULT_PAGE_SIZE, PaginationQuery } from '../../../shared/http/pagination';
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
@@ -24,6 +24,7 @@ export class AccountsController {
   constructor(
     private readonly createAccount: CreateAccountService,
     private readonly accounts: ManageAccountsService,
+    private readonly cursors: CursorCodec,
   ) {}
 
   @Post()
@@ -53,7 +54,11 @@ export class AccountsController {
   })
   async list(@Query() query: PaginationQuery): Promise<AccountPageResponse> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    return toPage(await this.accounts.list(limit, query.cursor), limit, AccountResponse.from);
+    return this.cursors.page(
+      await this.accounts.list(limit, this.cursors.decode(query.cursor)),
+      limit,
+      AccountResponse.from,
+    );
   }
 
   @Post(':id/api-keys')

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotFoundError } from '../../../shared/domain/domain-error';
-import { decodeCursor } from '../../../shared/http/pagination';
+import type { Cursor } from '../../../shared/domain/cursor';
 import { ACCOUNT_REPOSITORY } from '../account.tokens';
 import type { Account } from '../domain/account';
 import type { AccountRepository } from '../domain/account.repository';
@@ -12,8 +12,8 @@ export class ManageAccountsService {
   constructor(@Inject(ACCOUNT_REPOSITORY) private readonly accounts: AccountRepository<EntityManager>) {}
 
   /** Newest first; `limit + 1` rows come back so that the caller can build the page. */
-  list(limit: number, cursor?: string): Promise<Account[]> {
-    return this.accounts.listPage(limit, decodeCursor(cursor));
+  list(limit: number, cursor?: Cursor): Promise<Account[]> {
+    return this.accounts.listPage(limit, cursor);
   }
 
   /**

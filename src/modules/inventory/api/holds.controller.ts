@@ -38,6 +38,9 @@ export class HoldsController {
     409:
       '`insufficient_stock`; `limit_exceeded`: the account would have more units of the product than its ' +
       '`max_per_account` (active holds, pending and paid orders together)',
+    422:
+      '`amount_too_large`: price × quantity would pass 9007199254740991, the largest amount an order can carry; ' +
+      'nothing is reserved',
     503: '`resource_busy`: the product lock could not be had in time (retry after `Retry-After`)',
   })
   async create(@CurrentCaller() caller: Caller, @Body() body: CreateHoldRequest): Promise<HoldResponse> {

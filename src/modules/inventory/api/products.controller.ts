@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Public } from '../../../shared/http/auth';
-import { decodeCursor, DEFAULT_PAGE_SIZE, PaginationQuery, toPage } from '../../../shared/http/pagination';
+import { CursorCodec, DEFAULT_PAGE_SIZE, PaginationQuery } from '../../../shared/http/pagination';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
 import { ApiProblems } from '../../../shared/http/problem-details';
@@ -19,6 +19,7 @@ export class ProductsController {
     private readonly createProduct: CreateProductService,
     private readonly getProduct: GetProductService,
     private readonly listProducts: ListProductsService,
+    private readonly cursors: CursorCodec,
   ) {}
 
   @Post()
@@ -69,7 +70,7 @@ export class ProductsController {
   })
   async list(@Query() query: PaginationQuery): Promise<ProductPageResponse> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = await this.listProducts.execute(limit, decodeCursor(query.cursor));
-    return toPage(rows, limit, (p) => ProductResponse.from(p));
+    const rows = await this.listProducts.execute(limit, this.cursors.decode(query.cursor));
+    return this.cursors.page(rows, limit, (p) => ProductResponse.from(p));
   }
 }

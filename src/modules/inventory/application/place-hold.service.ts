@@ -13,7 +13,7 @@ import { currentIdempotentCall, type IdempotentCall } from '../../../shared/idem
 import type { DeadlineScheduler } from '../../../shared/queue/deadline';
 import type { Hold } from '../domain/hold';
 import { InsufficientStockError, LimitExceededError } from '../domain/inventory.errors';
-import { moveStock, type StockCounters } from '../domain/product';
+import { checkHoldAmount, moveStock, type StockCounters } from '../domain/product';
 import type { ProductRepository } from '../domain/product.repository';
 import {
   HOLD_EXPIRY_SCHEDULER,
@@ -116,7 +116,8 @@ export class PlaceHoldService {
       const verdict = claimVerdict(request.call && claims.get(request.call));
       if (verdict) return verdict;
       try {
-        if (!counters) throw new NotFoundError('Product', productId);
+        if (!product || !counters) throw new NotFoundError('Product', productId);
+        checkHoldAmount(product.price, request.quantity);
         const units = held.get(request.accountId) ?? 0;
         if (limit !== null && units + request.quantity > limit) {
           throw new LimitExceededError(request.quantity, units, limit);

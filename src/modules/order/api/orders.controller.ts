@@ -39,8 +39,8 @@ export class OrdersController {
     409: '`hold_not_active`: the hold was released or already made an order',
     410: '`hold_expired`: the hold is past its `expires_at`',
     422:
-      '`amount_too_large`: price × quantity is past 9007199254740991, the largest amount; the hold stays active ' +
-      'until released or expired',
+      '`amount_too_large`: price × quantity is past 9007199254740991, the largest amount (only for a hold placed ' +
+      'before holds were refused for it); the hold stays active until released or expired',
     503: '`resource_busy`',
   })
   async create(@CurrentCaller() caller: Caller, @Body() body: CreateOrderRequest): Promise<OrderResponse> {

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../../../shared/http/auth';
 import { ValidationFailedError } from '../../../shared/http/http-errors';
-import { decodeCursor, DEFAULT_PAGE_SIZE, toPage } from '../../../shared/http/pagination';
+import { CursorCodec, DEFAULT_PAGE_SIZE } from '../../../shared/http/pagination';
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
@@ -22,6 +22,7 @@ export class AdminPaymentsController {
   constructor(
     private readonly listPayments: ListPaymentsService,
     private readonly resolvePayment: ResolvePaymentService,
+    private readonly cursors: CursorCodec,
   ) {}
 
   @Get()
@@ -39,8 +40,8 @@ export class AdminPaymentsController {
   })
   async list(@Query() query: ListPaymentsQuery): Promise<AdminPaymentPage> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = await this.listPayments.execute(limit, query.status, decodeCursor(query.cursor));
-    return toPage(rows, limit, AdminPaymentResponse.of);
+    const rows = await this.listPayments.execute(limit, query.status, this.cursors.decode(query.cursor));
+    return this.cursors.page(rows, limit, AdminPaymentResponse.of);
   }
 
   @Post(':id/resolve')
@@ -50,7 +51,8 @@ export class AdminPaymentsController {
   @ApiOperation({
     summary: 'Settle a refund_required payment (admin)',
     description:
-      "With `wallet_id`: the money is credited to that wallet (any account's, in the payment's currency; one " +
+      "With `wallet_id`: the money is credited to that wallet (a wallet of the order's account, in the payment's " +
+      'currency; one ' +
       '`credit` ledger entry referencing the order). With `external_reference`: the money was returned at the ' +
       'payment provider, and this records it. Exactly one of the two. Either way the payment becomes `refunded`, ' +
       "once. For a cancelled order, the order's `payment.status` and `refunded_amount` follow and it stays " +
@@ -69,7 +71,9 @@ export class AdminPaymentsController {
     400: '`validation_failed` (also: neither or both of `wallet_id` and `external_reference`)',
     404: '`not_found`: unknown payment or wallet',
     409: '`payment_not_resolvable`: the payment is not `refund_required` (settled already, or never owed)',
-    422: "`currency_mismatch`: the wallet holds another currency than the payment's; `balance_limit_exceeded`",
+    422:
+      "`wallet_not_eligible`: the wallet is not one of the order's account; `currency_mismatch`: the wallet holds " +
+      "another currency than the payment's; `balance_limit_exceeded`",
     503: '`wallet_busy`: the wallet or order lock could not be had in time (with `Retry-After`)',
   })
   async resolve(

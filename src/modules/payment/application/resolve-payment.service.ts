@@ -15,16 +15,19 @@ export interface ResolvePaymentCommand {
 
 /**
  * Settles the money of a `refund_required` payment (a success that arrived for a cancelled order,
- * or of another payment for an order already paid): credited to a wallet in the payment's currency
- * (one ledger credit referencing the order, under a ledger key of the payment's, so at most once),
- * or recorded as returned at the provider. Either way a refund row records it and the payment
+ * or of another payment for an order already paid): credited to a wallet of the order's account in
+ * the payment's currency (one ledger credit referencing the order, under a ledger key of the
+ * payment's, so at most once), or recorded as returned at the provider. Either way a refund row records it and the payment
  * becomes `refunded`, under the order's and the payment's row locks, so only one of concurrent
  * attempts settles it. A cancelled order shows its payment settled; a paid order keeps showing the
  * payment that paid it, untouched.
  */
 @Injectable()
 export class ResolvePaymentService extends OrderMoneyUseCase {
-  /** Throws NotFoundError, PaymentNotResolvableError, CurrencyMismatchError, BalanceLimitExceededError. */
+  /**
+   * Throws NotFoundError, PaymentNotResolvableError, WalletNotEligibleError (a wallet of another
+   * account than the order's), CurrencyMismatchError, BalanceLimitExceededError.
+   */
   async execute(command: ResolvePaymentCommand): Promise<Payment> {
     const settled = await this.transaction(async (em) => {
       const found = await this.payments.findById(em, command.paymentId);
@@ -42,6 +45,7 @@ export class ResolvePaymentService extends OrderMoneyUseCase {
           reference: { type: 'order', id: payment.orderId },
           description: `Refund of payment ${payment.id} owed back for order ${payment.orderId}`,
           idempotencyKey: serviceKey(settlementKey(payment.id)),
+          eligibleAccountId: order.accountId,
           expectedCurrency: payment.currency,
         });
         walletTransactionId = credit.id;

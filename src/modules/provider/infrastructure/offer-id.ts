@@ -1,4 +1,5 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'crypto';
+import { createHmac, timingSafeEqual } from 'crypto';
+import { signingKey } from '../../../config/signing-key';
 import { OfferUnavailableError } from '../domain/provider.errors';
 
 /**
@@ -8,7 +9,9 @@ import { OfferUnavailableError } from '../domain/provider.errors';
  * A provider that re-checks every offer itself (the live APIs) needs no more. A provider that
  * trusts the id (the sandboxes) signs it: with a key, an id is `prefix.payload.mac`, and only
  * ids made with the same key are accepted, so a hand-made id (a date that does not exist, a price
- * nobody quoted) is refused as an offer the provider never issued.
+ * nobody quoted) is refused as an offer the provider never issued. An id is accepted only in the one
+ * spelling this module writes: base64url decoding skips padding and stray characters, so `<id>==`
+ * or `<id>!!` would otherwise name the same offer under another id.
  */
 export function encodeOfferId(prefix: string, payload: object, key?: Buffer): string {
   const unsigned = `${prefix}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
@@ -35,7 +38,7 @@ export function decodeOfferId<T>(
   } catch {
     throw unavailable();
   }
-  if (!isValid(payload)) throw unavailable();
+  if (!isValid(payload) || encodeOfferId(prefix, payload as object, key) !== id) throw unavailable();
   return payload;
 }
 
@@ -44,9 +47,9 @@ export function choiceGuard<T>(check: (choice: T) => boolean): (value: unknown) 
   return (value: unknown): value is T => typeof value === 'object' && value !== null && check(value as T);
 }
 
-/** The signing key of sandbox offer ids, the same in every process that shares the admin key. */
-export function sandboxOfferIdKey(adminApiKey: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', adminApiKey, 'checkout-wallet-service', 'sandbox offer ids', 32));
+/** The signing key of sandbox offer ids, from SIGNING_SECRET (never from the admin key: offer ids are public). */
+export function sandboxOfferIdKey(signingSecret: string): Buffer {
+  return signingKey(signingSecret, 'sandbox offer ids');
 }
 
 /** An integer from min to max, both included. */

@@ -20,7 +20,7 @@ const httpClient = (config: AppConfig, provider: string, baseUrl: string) =>
 const sandbox =
   (Adapter: new (bookings: SandboxBookings, offerIdKey: Buffer) => TravelProvider, provider: string) =>
   (config: AppConfig, redis: Redis): TravelProvider =>
-    new Adapter(new SandboxBookings(redis, config, provider), sandboxOfferIdKey(config.ADMIN_API_KEY));
+    new Adapter(new SandboxBookings(redis, config, provider), sandboxOfferIdKey(config.SIGNING_SECRET));
 
 /** Which adapter each PROVIDER_MODE builds; the adapters themselves know nothing of the mode. */
 export const AMADEUS_ADAPTERS: Record<ProviderMode, AdapterFactory> = {

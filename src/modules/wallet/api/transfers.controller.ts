@@ -47,7 +47,7 @@ export class TransfersController {
     @IdempotencyKeyHeader() idempotencyKey: string,
     @CurrentCaller() caller: Caller,
   ): Promise<TransferResponse> {
-    if (body.from_wallet_id.toLowerCase() === body.to_wallet_id.toLowerCase()) {
+    if (body.from_wallet_id === body.to_wallet_id) {
       throw new ValidationFailedError([
         { field: 'to_wallet_id', message: 'must differ from from_wallet_id' },
       ]);

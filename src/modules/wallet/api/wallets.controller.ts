@@ -3,7 +3,7 @@ import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } fro
 import { ValidationFailedError } from '../../../shared/http/http-errors';
 import { AdminOnly, Authenticated, CurrentCaller } from '../../../shared/http/auth';
 import { isAdmin, type Caller } from '../../../shared/domain/caller';
-import { decodeCursor, DEFAULT_PAGE_SIZE, PaginationQuery, toPage } from '../../../shared/http/pagination';
+import { CursorCodec, DEFAULT_PAGE_SIZE, PaginationQuery } from '../../../shared/http/pagination';
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
@@ -34,6 +34,7 @@ export class WalletsController {
     private readonly getWallet: GetWalletService,
     private readonly moveMoney: MoveMoneyService,
     private readonly listTransactions: ListWalletTransactionsService,
+    private readonly cursors: CursorCodec,
   ) {}
 
   @Post()
@@ -83,11 +84,7 @@ export class WalletsController {
       'another account',
   })
   async list(@Query() query: ListWalletsQuery, @CurrentCaller() caller: Caller): Promise<WalletPage> {
-    if (
-      !isAdmin(caller) &&
-      query.account_id !== undefined &&
-      query.account_id.toLowerCase() !== caller.accountId
-    ) {
+    if (!isAdmin(caller) && query.account_id !== undefined && query.account_id !== caller.accountId) {
       throw new ValidationFailedError([
         { field: 'account_id', message: 'can name only your own account with a customer key' },
       ]);
@@ -96,9 +93,9 @@ export class WalletsController {
     const rows = await this.getWallet.list(
       query.account_id ?? caller.accountId,
       limit + 1,
-      decodeCursor(query.cursor),
+      this.cursors.decode(query.cursor),
     );
-    return toPage(rows, limit, WalletResponse.of);
+    return this.cursors.page(rows, limit, WalletResponse.of);
   }
 
   @Get(':id')
@@ -169,8 +166,13 @@ export class WalletsController {
     @CurrentCaller() caller: Caller,
   ): Promise<WalletTransactionPage> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = await this.listTransactions.execute(id, caller, limit + 1, decodeCursor(query.cursor));
-    return toPage(rows, limit, WalletTransactionResponse.of);
+    const rows = await this.listTransactions.execute(
+      id,
+      caller,
+      limit + 1,
+      this.cursors.decode(query.cursor),
+    );
+    return this.cursors.page(rows, limit, WalletTransactionResponse.of);
   }
 
   private move(

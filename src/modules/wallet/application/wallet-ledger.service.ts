@@ -19,7 +19,7 @@ import {
   type Wallet,
   type WalletTransaction,
 } from '../domain/wallet';
-import { CurrencyMismatchError, LedgerKeyReusedError } from '../domain/wallet.errors';
+import { CurrencyMismatchError, LedgerKeyReusedError, WalletNotEligibleError } from '../domain/wallet.errors';
 import type { WalletRepository } from '../domain/wallet.repository';
 import { WALLET_REPOSITORY } from '../wallet.tokens';
 
@@ -37,6 +37,11 @@ export interface LedgerMovementCommand {
   idempotencyKey?: LedgerKey | null;
   /** The wallet must belong to this account, else NotFoundError (never leak another's wallet). */
   expectedAccountId?: string;
+  /**
+   * The wallet must belong to this account, else WalletNotEligibleError: for money owed to an
+   * account, where the caller (the admin) may see every wallet but only that account's may get it.
+   */
+  eligibleAccountId?: string;
   /** The wallet must hold this currency, else CurrencyMismatchError. */
   expectedCurrency?: string;
 }
@@ -198,6 +203,9 @@ export class WalletLedgerService {
       (movement.expectedAccountId !== undefined && wallet.accountId !== movement.expectedAccountId)
     ) {
       throw new NotFoundError('Wallet', movement.walletId);
+    }
+    if (movement.eligibleAccountId !== undefined && wallet.accountId !== movement.eligibleAccountId) {
+      throw new WalletNotEligibleError(movement.walletId);
     }
     if (movement.expectedCurrency !== undefined && wallet.currency !== movement.expectedCurrency) {
       throw new CurrencyMismatchError(wallet.currency, movement.expectedCurrency);

@@ -33,6 +33,13 @@ export class CurrencyMismatchError extends domainError('currency_mismatch', 'Cur
   }
 }
 
+/** Money owed to one account may be settled only to a wallet of that account. */
+export class WalletNotEligibleError extends domainError('wallet_not_eligible', 'Wallet not eligible') {
+  constructor(walletId: string) {
+    super(`Wallet ${walletId} is not a wallet of the account the money is owed to`);
+  }
+}
+
 /** The wallet's row lock could not be had within LOCK_TIMEOUT_MS. */
 export class WalletBusyError extends ResourceBusyError {
   override readonly code = 'wallet_busy';

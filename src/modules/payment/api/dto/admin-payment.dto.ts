@@ -26,7 +26,7 @@ export class ListPaymentsQuery extends PaginationQuery {
 export class ResolvePaymentRequest {
   @ApiPropertyOptional({
     format: 'uuid',
-    description: "Credit the money to this wallet (any account's, in the payment's currency)",
+    description: "Credit the money to this wallet (one of the order's account, in the payment's currency)",
   })
   @IsOptional()
   @IsUUID('all')
