@@ -14,7 +14,10 @@ export class PaginationQuery {
   @Max(100)
   limit?: number;
 
-  @ApiPropertyOptional({ description: "Opaque cursor from the previous page's `next_cursor`" })
+  @ApiPropertyOptional({
+    description: "Opaque cursor from the previous page's `next_cursor`",
+    maxLength: 512,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(512)

@@ -12,7 +12,7 @@ import { Public } from '../../../shared/http/auth';
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { ProcessWebhookService } from '../application/process-webhook.service';
 import { PaymentWebhookRequest, WebhookAnswerResponse } from './dto/payment-webhook.request';
-import { WebhookSignatureGuard } from './webhook-signature.guard';
+import { MAX_WEBHOOK_ID_LENGTH, WebhookSignatureGuard } from './webhook-signature.guard';
 
 @ApiTags('payments')
 @Controller('api/payments')
@@ -40,9 +40,23 @@ export class PaymentWebhooksController {
       'Tolerant reader: unknown fields anywhere in the body are ignored (senders add fields over time); the known ' +
       'ones are validated, and `data` must be an object. Not rate limited.',
   })
-  @ApiHeader({ name: 'webhook-id', required: true, description: '1 to 255 characters; one effect per id' })
-  @ApiHeader({ name: 'webhook-timestamp', required: true })
-  @ApiHeader({ name: 'webhook-signature', required: true })
+  @ApiHeader({
+    name: 'webhook-id',
+    required: true,
+    description: '1 to 255 characters; one effect per id',
+    schema: { type: 'string', minLength: 1, maxLength: MAX_WEBHOOK_ID_LENGTH },
+  })
+  @ApiHeader({
+    name: 'webhook-timestamp',
+    required: true,
+    description: 'Unix seconds, within 300 s of the server clock',
+    schema: { type: 'string', pattern: '^[0-9]+$' },
+  })
+  @ApiHeader({
+    name: 'webhook-signature',
+    required: true,
+    description: 'Space-separated `v1,<base64 signature>` entries',
+  })
   @ApiBody({ type: PaymentWebhookRequest })
   @ApiOkResponse({ type: WebhookAnswerResponse, description: '`processed` or `ignored` (with `reason`)' })
   @ApiAcceptedResponse({
