@@ -257,9 +257,10 @@ describe('orders (e2e)', () => {
       .expect(200);
     const uow = t.app.get(UnitOfWork);
     const lifecycle = t.app.get(OrderLifecycleService);
+    const paymentId = randomUUID();
     await uow.run(async (em) =>
       lifecycle.recordPayment(em, await lifecycle.lockOrder(em, order.id), {
-        id: 'pay_ext_123',
+        id: paymentId,
         method: 'external',
         status: 'refund_required',
         walletTransactionId: null,
@@ -270,7 +271,7 @@ describe('orders (e2e)', () => {
     expect(read.body).toMatchObject({
       status: 'cancelled',
       payment: {
-        id: 'pay_ext_123',
+        id: paymentId,
         method: 'external',
         status: 'refund_required',
         wallet_transaction_id: null,
@@ -284,13 +285,15 @@ describe('orders (e2e)', () => {
 
   it('order-created listeners run inside the creating transaction and can move the order on', async () => {
     const seen: Array<{ order: Order; visible: number }> = [];
+    // A payment's id is a UUID, as the document says (a provider's own id is its external_payment_id).
+    const paymentId = randomUUID();
     const lifecycle = t.app.get(OrderLifecycleService);
     const unregister = t.app.get(OrderCreationHooks).register({
       onOrderCreated: async (em: EntityManager, order: Order) => {
         const [{ count }] = await em.query('SELECT count(*) FROM orders WHERE id = $1', [order.id]);
         seen.push({ order, visible: Number(count) });
         await lifecycle.markPaid(em, order, {
-          id: 'evt_early',
+          id: paymentId,
           method: 'external',
           status: 'succeeded',
           walletTransactionId: null,
@@ -309,7 +312,7 @@ describe('orders (e2e)', () => {
     expect(seen[0].visible).toBe(1);
     expect(res.body).toMatchObject({
       status: 'paid',
-      payment: { id: 'evt_early', method: 'external', amount: 300 },
+      payment: { id: paymentId, method: 'external', amount: 300 },
     });
     expect(await getProduct(t, product.id)).toMatchObject({
       available_stock: 1,
