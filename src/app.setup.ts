@@ -1,4 +1,5 @@
 import { resolve } from 'path';
+import helmet from '@fastify/helmet';
 import { Logger as NestLogger } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -24,6 +25,34 @@ export const MAX_BODY_BYTES = 64 * 1024;
 const problemLogger = new NestLogger('ProblemDetails');
 /** `public/demo` at the project root, from `src/` (tests) and `dist/src/` (build) alike. */
 const DEMO_DIR = resolve(__dirname, __filename.endsWith('.ts') ? '..' : '../..', 'public', 'demo');
+
+/**
+ * Headers for the browser-facing pages (`/docs`, `/demo`), sent on every answer so that no page can be
+ * served without them. Scripts and styles come only from this origin (Swagger UI's and the demo's are
+ * files, none inline); Swagger UI sets style attributes, so inline styles are allowed; calls go to this
+ * origin only; nothing may frame a page. HSTS is left to whatever terminates TLS in front of the service.
+ */
+export const SECURITY_HEADERS = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      'default-src': ["'self'"],
+      'base-uri': ["'self'"],
+      'script-src': ["'self'"],
+      'script-src-attr': ["'none'"],
+      'style-src': ["'self'", "'unsafe-inline'"],
+      'img-src': ["'self'", 'data:'],
+      'font-src': ["'self'", 'data:'],
+      'connect-src': ["'self'"],
+      'form-action': ["'self'"],
+      'object-src': ["'none'"],
+      'frame-ancestors': ["'none'"],
+    },
+  },
+  frameguard: { action: 'deny' as const },
+  referrerPolicy: { policy: 'no-referrer' as const },
+  strictTransportSecurity: false,
+};
 
 /** The options every app is created with, by main.ts and the test app factory alike. */
 export const APP_OPTIONS = { bodyParser: false, rawBody: true, bufferLogs: true } as const;
@@ -81,6 +110,7 @@ export function configureApp(app: NestFastifyApplication): AppConfig {
   );
   if (limit) fastify.addHook('onRequest', limit);
   fastify.addHook('onRequest', queueDashboardGate(config, QUEUE_DASHBOARD_ROUTE));
+  void app.register(helmet, SECURITY_HEADERS);
   app.get(HttpMetrics).attach(fastify);
   fastify.addHook('onResponse', requestLogHook());
   // The raw body is kept (APP_OPTIONS.rawBody) for webhook signatures.
