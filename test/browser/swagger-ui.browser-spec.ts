@@ -26,7 +26,7 @@ describe('Swagger UI in Chromium (browser)', () => {
     await modal.locator('button[type=submit]:has-text("Authorize")').first().click();
     await modal.locator('button.btn-done').first().click();
     // The pasted key lives in the page only: nothing written to storage that outlives the tab.
-    const stored = await h.page.evaluate(() => JSON.stringify({ ...localStorage }));
+    const stored = await h.page.evaluate<string>('JSON.stringify({ ...localStorage })');
     expect(stored).not.toContain(key);
   }
 

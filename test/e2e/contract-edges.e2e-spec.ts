@@ -158,7 +158,7 @@ describe('contract edges (e2e)', () => {
   });
 
   it('browser-facing pages send a CSP, nosniff, no referrer, and may not be framed; Swagger UI keeps no key', async () => {
-    for (const path of ['/docs', '/demo/', '/docs-json', '/health']) {
+    for (const path of ['/docs', '/docs/swagger-ui-init.js', '/docs-json', '/demo/', '/demo/demo.js']) {
       const res = await t.http().get(path).expect(200);
       expect({ path, headers: res.headers }).toEqual({
         path,

@@ -73,13 +73,10 @@ export async function openBrowser(options: TestAppOptions = {}): Promise<Browser
     if (/Content[ -]Security[ -]Policy/i.test(message.text())) cspViolations.push(message.text());
   });
   // Added by the browser, not by the page, so the policy does not apply to this script itself.
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) =>
-      console.error(
-        `Content Security Policy violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} ` +
-          `at ${e.sourceFile}:${e.lineNumber}`,
-      ),
-    );
+  await page.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (e) => console.error(
+      'Content Security Policy violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') +
+      ' at ' + e.sourceFile + ':' + e.lineNumber));`,
   });
   page.on('response', (response) => {
     if (response.request().resourceType() === 'document' && !response.headers()['content-security-policy']) {
