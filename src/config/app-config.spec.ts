@@ -75,6 +75,16 @@ describe('loadConfig', () => {
     }
   });
 
+  it('leaves /metrics public without METRICS_TOKEN, and refuses a short or spaced one without showing it', () => {
+    expect(loadConfig({ ...base, METRICS_TOKEN: '' }).METRICS_TOKEN).toBeUndefined();
+    expect(loadConfig({ ...base, METRICS_TOKEN: 'm'.repeat(16) }).METRICS_TOKEN).toBe('m'.repeat(16));
+    for (const value of ['short', 'has a space in it ok']) {
+      expect(() => loadConfig({ ...base, METRICS_TOKEN: value })).toThrow(
+        /METRICS_TOKEN: .*printable ASCII.*\(value not shown\)/,
+      );
+    }
+  });
+
   it('names a missing required variable', () => {
     const { ADMIN_API_KEY: _omit, ...rest } = base;
     expect(() => loadConfig(rest)).toThrow(/ADMIN_API_KEY:.*not set/);

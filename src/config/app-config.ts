@@ -59,6 +59,7 @@ const SECRET_VARIABLES = new Set([
   'SIGNING_SECRET',
   'AMADEUS_CLIENT_SECRET',
   'BOOKING_API_TOKEN',
+  'METRICS_TOKEN',
 ]);
 
 const toInt = ({ value }: { value: unknown }) =>
@@ -181,6 +182,17 @@ export class AppConfig {
   @IsProxyList()
   TRUST_PROXY = '';
 
+  /**
+   * When set, `/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`, so that a service
+   * reachable from outside does not show its traffic to anyone. Unset: public.
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\x21-\x7e]{16,256}$/, {
+    message: 'METRICS_TOKEN must be 16 to 256 printable ASCII characters without spaces',
+  })
+  METRICS_TOKEN?: string;
+
   @IsIn(ROLES)
   ROLE: Role = 'all';
 
@@ -228,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     'AMADEUS_CLIENT_SECRET',
     'BOOKING_API_TOKEN',
     'BOOKING_AFFILIATE_ID',
+    'METRICS_TOKEN',
   ])) {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;

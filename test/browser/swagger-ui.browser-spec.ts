@@ -21,9 +21,13 @@ describe('Swagger UI in Chromium (browser)', () => {
     const modal = h.page.locator('.modal-ux');
     const logout = modal.locator('button:has-text("Logout")');
     if (await logout.count()) await logout.first().click();
-    await modal.locator('input#auth-bearer-value').fill(key);
-    await modal.locator('button[type=submit]:has-text("Authorize")').click();
-    await modal.locator('button.btn-done').click();
+    // The API key's form comes first; the second is METRICS_TOKEN's, for /metrics.
+    await modal.locator('input#auth-bearer-value').first().fill(key);
+    await modal.locator('button[type=submit]:has-text("Authorize")').first().click();
+    await modal.locator('button.btn-done').first().click();
+    // The pasted key lives in the page only: nothing written to storage that outlives the tab.
+    const stored = await h.page.evaluate<string>('JSON.stringify({ ...localStorage })');
+    expect(stored).not.toContain(key);
   }
 
   async function operation(tag: string, id: string): Promise<Locator> {

@@ -286,8 +286,9 @@ describe('orders (e2e)', () => {
 
   it('order-created listeners run inside the creating transaction and can move the order on', async () => {
     const seen: Array<{ order: Order; visible: number }> = [];
-    const lifecycle = t.app.get(OrderLifecycleService);
+    // A payment's id is a UUID, as the document says (a provider's own id is its external_payment_id).
     const paymentId = randomUUID();
+    const lifecycle = t.app.get(OrderLifecycleService);
     const unregister = t.app.get(OrderCreationHooks).register({
       onOrderCreated: async (em: EntityManager, order: Order) => {
         const [{ count }] = await em.query('SELECT count(*) FROM orders WHERE id = $1', [order.id]);

@@ -134,7 +134,10 @@ describe('travel offers and provider demo (e2e, sandbox)', () => {
       '400',
       '401',
       '404',
+      '408',
       '409',
+      '413',
+      '415',
       '422',
       '429',
       '502',
@@ -146,9 +149,11 @@ describe('travel offers and provider demo (e2e, sandbox)', () => {
     expect(Object.keys(res.body.paths['/api/flights/offers'].get.responses).sort()).toEqual([
       '200',
       '400',
+      '408',
       '422',
       '429',
       '502',
+      '503',
     ]);
   });
 });

@@ -126,8 +126,13 @@ const operations: Operation[] = Object.entries(doc.paths).flatMap(([path, item])
         id: `${method.toUpperCase()} ${path}`,
         method,
         path,
-        // A 403 is documented exactly where a customer key is refused (API.md: admin endpoints).
-        role: (op.security?.length ? (op.responses['403'] ? 'admin' : 'customer') : 'public') as Role,
+        // A 403 is documented exactly where a customer key is refused (API.md: admin endpoints). An
+        // empty requirement among the alternatives (`/metrics` without METRICS_TOKEN) needs no key.
+        role: (op.security?.length && !op.security.some((r) => Object.keys(r as object).length === 0)
+          ? op.responses['403']
+            ? 'admin'
+            : 'customer'
+          : 'public') as Role,
         params: op.parameters ?? [],
         body: schema ? deref(schema) : undefined,
         webhook,

@@ -10,6 +10,7 @@ import { HOLD_EXPIRY_QUEUE } from '../../src/modules/inventory/inventory.tokens'
 import { ORDER_EXPIRY_QUEUE } from '../../src/modules/order/order.tokens';
 import { CLOCK } from '../../src/shared/domain/clock';
 import { deadlineSweeperToken } from '../../src/shared/queue/bull-deadline';
+import { openApiContract } from './openapi-contract';
 import { TestClock } from './test-clock';
 
 export const ADMIN_KEY = () => process.env.ADMIN_API_KEY as string;
@@ -19,6 +20,7 @@ export interface TestApp {
   config: AppConfig;
   /** The app's clock (CLOCK): still until the test advances it. */
   clock: TestClock;
+  /** A supertest client whose every answer is checked against the committed openapi.json. */
   http: () => ReturnType<typeof request>;
   close: () => Promise<void>;
 }
@@ -63,11 +65,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
+  const contract = await openApiContract();
   return {
     app,
     config,
     clock,
-    http: () => request(app.getHttpServer()),
+    http: () => contract.wrap(request(app.getHttpServer())),
     close: () => app.close(),
   };
 }
@@ -76,8 +79,8 @@ export async function createCustomer(
   app: TestApp | INestApplication,
   name = 'Customer',
 ): Promise<{ id: string; key: string }> {
-  const server = 'http' in app ? app.app.getHttpServer() : app.getHttpServer();
-  const res = await request(server)
+  const http = 'http' in app ? app.http() : (await openApiContract()).wrap(request(app.getHttpServer()));
+  const res = await http
     .post('/api/accounts')
     .set('Authorization', `Bearer ${ADMIN_KEY()}`)
     .send({ name })

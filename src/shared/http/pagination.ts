@@ -32,6 +32,7 @@ export class PaginationQuery {
 
   @ApiPropertyOptional({
     description: "Opaque cursor from the previous page's `next_cursor`, signed: only as it was issued",
+    maxLength: 512,
   })
   @IsOptional()
   @IsString()

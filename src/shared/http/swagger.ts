@@ -1,7 +1,30 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '../../config/app-config';
+import { METRICS_TOKEN_SCHEME } from '../observability/metrics';
 import { ProblemDetails } from './problem-details';
+
+/** Where the description lists the operations that require an Idempotency-Key, filled in from the document. */
+const REQUIRED_KEYS = '<operations that require the key>';
+
+/** What the description says of the rate limit, off (0) or on. */
+function rateLimitParagraph(perMinute: number): string[] {
+  if (perMinute === 0) {
+    return [
+      '**Rate limit**: off in this deployment (RATE_LIMIT_PER_MINUTE=0). When it is on, requests are counted per',
+      'API key across all routes and per client IP for requests without a valid key, and 429 `rate_limited`',
+      'answers carry `Retry-After`.',
+    ];
+  }
+  return [
+    `**Rate limit**: ${perMinute} requests per minute per API key across all routes, and`,
+    'per client IP for requests without a valid key (failed authentications included, counted before the key is',
+    'looked up). Validly signed webhooks and `/health` are not counted; a webhook whose signature fails counts',
+    'against its IP. Every counted answer carries `RateLimit-Policy` and `RateLimit` (IETF httpapi',
+    'draft); over the limit, 429 `rate_limited` with `Retry-After` = seconds until the window frees a request.',
+    '`X-Forwarded-For` is believed only from `TRUST_PROXY` addresses.',
+  ];
+}
 
 export function buildOpenApiDocument(app: INestApplication, config: AppConfig) {
   const hours = Math.round((config.IDEMPOTENCY_TTL_SECONDS / 3600) * 10) / 10;
@@ -28,24 +51,29 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig) {
     'uncompressed: another charset or a `Content-Encoding` is a 415 `unsupported_media_type`. A request whose',
     'headers and body have not arrived whole within the request timeout is cut (408 `request_timeout`).',
     '',
-    '**Idempotency**: send `Idempotency-Key` (1..255 printable ASCII characters) on POSTs. It is required on wallet',
-    'credit and debit, order pay and refund, and bookings, and optional on every other POST. Keys are scoped to the',
+    '**Idempotency**: send `Idempotency-Key` (1..255 printable ASCII characters) on POSTs. It is required on every',
+    `POST that moves money (${REQUIRED_KEYS}), and optional on every other POST. Keys are scoped to the`,
     `calling account and kept for ${config.IDEMPOTENCY_TTL_SECONDS} seconds (${hours} h): a retry with the same key`,
     'and the same request gets the first answer again with `idempotent-replayed: true`; the same key with a different',
-    'request is a 422 `idempotency_key_reused`; while the first is still running, a 409 `idempotency_key_in_use`',
-    'with `Retry-After`. A 5xx answer releases the key so that the request can be retried safely.',
+    'request is a 422 `idempotency_key_reused`. A retry sent while the first is still running waits for it and',
+    `replays its answer; past ${config.LOCK_TIMEOUT_MS} ms of waiting (LOCK_TIMEOUT_MS) it is a 409`,
+    '`idempotency_key_in_use` with `Retry-After`. A 5xx answer releases the key so that the request can be retried',
+    'safely. Secrets in an answer (a new API key) are never stored: a replay shows them as `null`.',
     '',
-    `**Rate limit**: ${config.RATE_LIMIT_PER_MINUTE || 'no'} requests per minute per API key across all routes, and`,
-    'per client IP for requests without a valid key (failed authentications included, counted before the key is',
-    'looked up). Validly signed webhooks and `/health` are not counted; a webhook whose signature fails counts',
-    'against its IP. Every counted answer carries `RateLimit-Policy` and `RateLimit` (IETF httpapi',
-    'draft); over the limit, 429 `rate_limited` with `Retry-After` = seconds until the window frees a request.',
-    '`X-Forwarded-For` is believed only from `TRUST_PROXY` addresses.',
+    ...rateLimitParagraph(config.RATE_LIMIT_PER_MINUTE),
+    '',
+    '**Created resources**: a 201 that creates a resource carries its URL in `Location`.',
+    '',
+    '**Metrics**: `GET /metrics` is public unless METRICS_TOKEN is set; then it needs',
+    '`Authorization: Bearer <METRICS_TOKEN>`.',
   ].join('\n');
   const builder = new DocumentBuilder()
     .setTitle('Checkout and wallet service')
     .setDescription(description)
     .setVersion('1.0')
+    // Relative to wherever the document is served from, so that Try it out calls the same host.
+    .addServer('/')
+    .setLicense('Proprietary (UNLICENSED)', 'https://docs.npmjs.com/cli/configuring-npm/package-json#license')
     .addBearerAuth({
       type: 'http',
       scheme: 'bearer',
@@ -53,13 +81,38 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig) {
       // Opaque keys, not JWTs (the builder's default format).
       bearerFormat: undefined,
     })
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'METRICS_TOKEN, for `/metrics` when the deployment sets it',
+        bearerFormat: undefined,
+      },
+      METRICS_TOKEN_SCHEME,
+    )
     .build();
-  return polish(SwaggerModule.createDocument(app, builder, { extraModels: [ProblemDetails] }));
+  const document = polish(SwaggerModule.createDocument(app, builder, { extraModels: [ProblemDetails] }));
+  // The list is the document's own, so that an endpoint that requires the key cannot be left out of it.
+  const required = Object.entries(document.paths).flatMap(([path, item]) =>
+    Object.entries(item as Record<string, OperationObject>)
+      .filter(([, op]) =>
+        op?.parameters?.some((p) => p.name === 'Idempotency-Key' && (p as { required?: boolean }).required),
+      )
+      .map(([method]) => `\`${method.toUpperCase()} ${path}\``),
+  );
+  document.info.description = description.replace(REQUIRED_KEYS, required.join(', '));
+  return document;
 }
 
 // The parts of the OpenAPI document polish() walks.
 interface SchemaObject {
   type?: string;
+  format?: string;
+  nullable?: boolean;
+  description?: string;
+  allOf?: SchemaObject[];
+  oneOf?: SchemaObject[];
+  $ref?: string;
   properties?: Record<string, SchemaObject>;
   items?: SchemaObject;
 }
@@ -68,8 +121,15 @@ interface ResponseObject {
   content?: Record<string, unknown>;
   headers?: Record<string, unknown>;
 }
+interface ParameterObject {
+  name?: string;
+  in?: string;
+  schema?: SchemaObject;
+}
 interface OperationObject {
-  parameters?: Array<{ name?: string }>;
+  parameters?: ParameterObject[];
+  requestBody?: unknown;
+  security?: Array<Record<string, string[]>>;
   responses?: Record<string, ResponseObject>;
 }
 
@@ -93,25 +153,79 @@ const HEADER = (description: string, schema: Record<string, unknown> = { type: '
   schema,
 });
 
+const PROBLEM = { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } };
+
+/**
+ * Answers the HTTP layer gives to any operation, before or around its handler (API.md, Conventions
+ * and Errors); each is added where the operation's own decorators did not document its status.
+ */
+const HTTP_LAYER: Array<{ status: string; description: string; when: (method: string) => boolean }> = [
+  {
+    status: '400',
+    description:
+      '`validation_failed`: an unknown query parameter, a body where the operation takes none, or a malformed request',
+    when: () => true,
+  },
+  {
+    status: '408',
+    description: '`request_timeout`: the headers and body did not arrive whole within REQUEST_TIMEOUT_MS',
+    when: () => true,
+  },
+  {
+    status: '413',
+    description: '`payload_too_large`: a body over 64 kB',
+    when: (method) => method !== 'get',
+  },
+  {
+    status: '415',
+    description: '`unsupported_media_type`: a body that is not `application/json` in UTF-8, or is compressed',
+    when: (method) => method !== 'get',
+  },
+  {
+    status: '503',
+    description:
+      '`service_unavailable`: the database is unreachable, or the answer took longer than REQUEST_TIMEOUT_MS ' +
+      '(retry after `Retry-After`)',
+    when: () => true,
+  },
+];
+
 /**
  * What decorators cannot say once for every operation: errors are problem documents, every number of
- * this API is an integer (money in minor units, stock, quantities), and which headers answers carry.
+ * this API is an integer (money in minor units, stock, quantities), ids are UUIDs, which headers
+ * answers carry, what the HTTP layer may answer anywhere, and that an operation without an API key
+ * says so (`security: []`).
  */
 function polish(document: OpenAPIObject): OpenAPIObject {
   document.tags = TAGS;
-  for (const schema of Object.values(document.components?.schemas ?? {}))
+  // An offer carries the provider's facts (route and times, or hotel and stay) beside `id` and `price`.
+  const offer = document.components?.schemas?.OfferResponse as Record<string, unknown> | undefined;
+  if (offer) offer.additionalProperties = true;
+  for (const schema of Object.values(document.components?.schemas ?? {})) {
     integersOnly(schema as SchemaObject);
+    nullableReferences(schema as SchemaObject);
+  }
   for (const [path, item] of Object.entries(document.paths)) {
     // The health probe is not rate limited; webhooks are when their signature fails (API.md, Rate limits).
     const limited = path !== '/health';
-    for (const operation of Object.values(item) as unknown as OperationObject[]) {
+    for (const [method, operation] of Object.entries(item) as Array<[string, OperationObject]>) {
       if (!operation?.responses) continue;
+      operation.security ??= [];
+      for (const parameter of operation.parameters ?? []) {
+        if (!parameter.schema) continue;
+        integersOnly(parameter.schema);
+        if (parameter.in === 'path' && /(^|_)id$/.test(parameter.name ?? ''))
+          parameter.schema.format = 'uuid';
+      }
+      for (const answer of HTTP_LAYER) {
+        if (answer.when(method)) {
+          operation.responses[answer.status] ??= { description: answer.description, content: PROBLEM };
+        }
+      }
       if (limited) {
         operation.responses['429'] ??= {
           description: '`rate_limited`: over RATE_LIMIT_PER_MINUTE; retry after `Retry-After` seconds',
-          content: {
-            'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } },
-          },
+          content: PROBLEM,
         };
       }
       const idempotent = (operation.parameters ?? []).some(
@@ -122,10 +236,13 @@ function polish(document: OpenAPIObject): OpenAPIObject {
       >) {
         const code = Number(status);
         response.headers = {
+          ...response.headers,
           'x-request-id': HEADER('The request id, echoed from the request when it sent one'),
         };
-        if (code >= 400 && response.content?.['application/json']) {
-          response.content = { 'application/problem+json': response.content['application/json'] };
+        // Whatever the operation produces when it succeeds, its errors are problem documents.
+        const media = Object.values(response.content ?? {});
+        if (code >= 400 && media.length > 0 && !response.content?.['application/problem+json']) {
+          response.content = { 'application/problem+json': media[0] };
         }
         if (limited) {
           response.headers['RateLimit-Policy'] = HEADER(
@@ -156,9 +273,29 @@ function integersOnly(schema: SchemaObject): void {
   if (schema.items) integersOnly(schema.items as SchemaObject);
 }
 
+/**
+ * A nullable reference (`payment: OrderPaymentResponse | null`) comes out of the decorators as
+ * `nullable` beside an `allOf` of the reference, which in OpenAPI 3.0 still refuses null: `nullable`
+ * applies only to a `type` in the same schema. One of the object or a null says it exactly.
+ */
+function nullableReferences(schema: SchemaObject): void {
+  for (const [name, property] of Object.entries(schema.properties ?? {})) {
+    if (property.nullable && property.allOf?.length === 1 && property.allOf[0].$ref) {
+      schema.properties![name] = {
+        ...(property.description ? { description: property.description } : {}),
+        oneOf: [property.allOf[0], { type: 'object', nullable: true, enum: [null] } as SchemaObject],
+      };
+    } else {
+      nullableReferences(property);
+    }
+  }
+  if (schema.items) nullableReferences(schema.items);
+}
+
 export function setupSwagger(app: INestApplication, config: AppConfig): void {
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, config), {
     jsonDocumentUrl: 'docs-json',
-    swaggerOptions: { persistAuthorization: true },
+    // A pasted key lives in the page's memory only: gone with the tab, never in localStorage.
+    swaggerOptions: { persistAuthorization: false },
   });
 }

@@ -21,6 +21,18 @@ class HealthCheckFailedError extends domainError('service_unavailable', 'Service
   }
 }
 
+/**
+ * One dependency's state, as Terminus reports it: `{ "status": "up" }` (or `down`, with a `message`),
+ * with whatever the indicator measures beside it (the database ping's `responseTime`).
+ */
+const HEALTH_INDICATOR = {
+  type: 'object',
+  required: ['status'],
+  properties: { status: { type: 'string', enum: ['up', 'down'] }, message: { type: 'string' } },
+  additionalProperties: true,
+};
+const UP = { database: { status: 'up' }, redis: { status: 'up' } };
+
 @ApiTags('operations')
 @Controller('health')
 export class HealthController {
@@ -35,7 +47,18 @@ export class HealthController {
   @Get()
   @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis' })
   @ApiOkResponse({
-    description: 'Both reachable: `{ "status": "ok", "details": { "database": …, "redis": … } }`',
+    description: 'Both reachable',
+    schema: {
+      type: 'object',
+      required: ['status', 'details'],
+      properties: {
+        status: { type: 'string', enum: ['ok'] },
+        info: { type: 'object', additionalProperties: HEALTH_INDICATOR },
+        error: { type: 'object', additionalProperties: HEALTH_INDICATOR },
+        details: { type: 'object', additionalProperties: HEALTH_INDICATOR },
+      },
+      example: { status: 'ok', info: UP, error: {}, details: UP },
+    },
   })
   @ApiServiceUnavailableResponse({
     description: 'A dependency is down; `checks` says which',

@@ -1,8 +1,32 @@
-import { Controller, Get, Global, Header, Injectable, Module } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'crypto';
+import {
+  type CanActivate,
+  Controller,
+  type ExecutionContext,
+  Get,
+  Global,
+  Header,
+  Injectable,
+  Module,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiSecurity,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import { Public } from '../http/auth';
+import { AppConfig } from '../../config/app-config';
+import { bearerToken, Public } from '../http/auth';
+import { UnauthorizedError } from '../http/http-errors';
+import { ProblemDetails } from '../http/problem-details';
+
+/** The security scheme of the document that stands for METRICS_TOKEN. */
+export const METRICS_TOKEN_SCHEME = 'metrics_token';
 
 /**
  * One registry per application instance (not prom-client's global one), so that several apps in
@@ -90,13 +114,43 @@ export class HttpMetrics {
   }
 }
 
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/**
+ * With METRICS_TOKEN set, `/metrics` needs it as a bearer token. Both sides are hashed to one length
+ * first, so the comparison takes the same time whatever the length or the content of a guess.
+ */
+@Injectable()
+export class MetricsTokenGuard implements CanActivate {
+  private readonly expected: Buffer | undefined;
+
+  constructor(config: AppConfig) {
+    this.expected = config.METRICS_TOKEN === undefined ? undefined : digest(config.METRICS_TOKEN);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    if (!this.expected) return true;
+    const token = bearerToken(context.switchToHttp().getRequest<FastifyRequest>());
+    if (token !== undefined && timingSafeEqual(digest(token), this.expected)) return true;
+    throw new UnauthorizedError('Send the metrics token as "Authorization: Bearer <METRICS_TOKEN>"');
+  }
+}
+
 @ApiTags('operations')
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly registry: MetricsRegistry) {}
 
   @Public()
+  @UseGuards(MetricsTokenGuard)
   @Get()
+  // Public, or the metrics token when METRICS_TOKEN is set: either requirement, as the deployment says.
+  @ApiSecurity({})
+  @ApiSecurity(METRICS_TOKEN_SCHEME)
+  @ApiUnauthorizedResponse({
+    description: '`unauthorized`: METRICS_TOKEN is set and the request did not send it as a bearer token',
+    type: ProblemDetails,
+  })
   @ApiOperation({
     summary: 'Prometheus metrics',
     description:

@@ -13,6 +13,11 @@ export interface BrowserHarness {
   page: Page;
   /** Console errors and uncaught page errors seen so far. */
   errors: string[];
+  /**
+   * What the Content-Security-Policy blocked (reported by the page and by Chromium's console), and
+   * pages served without one. `run` fails the test when there is any.
+   */
+  cspViolations: string[];
   /** Saves a screenshot under test/browser/artifacts/ (kept out of git). */
   screenshot: (name: string) => Promise<string>;
   close: () => Promise<void>;
@@ -63,11 +68,27 @@ export async function openBrowser(options: TestAppOptions = {}): Promise<Browser
     }
   });
   page.on('pageerror', (error) => errors.push(error.message));
+  const cspViolations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content[ -]Security[ -]Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
+  // Added by the browser, not by the page, so the policy does not apply to this script itself.
+  await page.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (e) => console.error(
+      'Content Security Policy violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') +
+      ' at ' + e.sourceFile + ':' + e.lineNumber));`,
+  });
+  page.on('response', (response) => {
+    if (response.request().resourceType() === 'document' && !response.headers()['content-security-policy']) {
+      cspViolations.push(`${response.url()} was served without a Content-Security-Policy`);
+    }
+  });
   return {
     t,
     base,
     page,
     errors,
+    cspViolations,
     screenshot: async (name) => {
       mkdirSync(ARTIFACTS, { recursive: true });
       const path = join(ARTIFACTS, `${name}.png`);
@@ -103,8 +124,16 @@ export function useBrowser(): {
     run: async (name, body) => {
       try {
         await body();
+        expect(get().cspViolations).toEqual([]);
       } catch (error) {
         await harness?.screenshot(`${name}-failure`).catch(() => undefined);
+        // A blocked script or style breaks the page in ways whose symptom says little: name the cause.
+        const violations = harness?.cspViolations ?? [];
+        if (violations.length > 0) {
+          throw new Error(`The Content-Security-Policy blocked the page:\n${violations.join('\n')}`, {
+            cause: error,
+          });
+        }
         throw error;
       }
     },

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Creates } from '../../../shared/http/location';
 import { Authenticated, CurrentCaller } from '../../../shared/http/auth';
 import { type Caller } from '../../../shared/domain/caller';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
@@ -23,7 +24,7 @@ export class HoldsController {
   ) {}
 
   @Post()
-  @HttpCode(201)
+  @Creates('/api/holds', HoldResponse)
   @Idempotent()
   @ApiOperation({
     summary: 'Reserve units of a product',
@@ -31,7 +32,6 @@ export class HoldsController {
       'Moves `quantity` units from available to reserved for HOLD_TTL_SECONDS. An unused hold then ' +
       'expires and its units return to available. Never reserves more units than exist, whatever the concurrency.',
   })
-  @ApiCreatedResponse({ type: HoldResponse })
   @ApiProblems({
     400: '`validation_failed`',
     404: '`not_found`: unknown product',

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Creates } from '../../../shared/http/location';
 import { AdminOnly, Public } from '../../../shared/http/auth';
 import { CursorCodec, DEFAULT_PAGE_SIZE, PaginationQuery } from '../../../shared/http/pagination';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
@@ -23,11 +24,10 @@ export class ProductsController {
   ) {}
 
   @Post()
-  @HttpCode(201)
+  @Creates('/api/products', ProductResponse)
   @AdminOnly()
   @Idempotent()
   @ApiOperation({ summary: 'Create a product with its stock (admin)' })
-  @ApiCreatedResponse({ type: ProductResponse })
   @ApiProblems({
     400: '`validation_failed`',
   })

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Creates } from '../../../shared/http/location';
 import { Authenticated, CurrentCaller } from '../../../shared/http/auth';
 import type { Caller } from '../../../shared/domain/caller';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
@@ -23,7 +24,7 @@ export class OrdersController {
   ) {}
 
   @Post()
-  @HttpCode(201)
+  @Creates('/api/orders', OrderResponse)
   @Idempotent()
   @ApiOperation({
     summary: 'Make an order from a hold',
@@ -32,7 +33,6 @@ export class OrdersController {
       'or cancelled. A hold makes at most one order. An order unpaid at `payment_due_at` ' +
       '(ORDER_PAYMENT_TTL_SECONDS) is cancelled and its units return to available.',
   })
-  @ApiCreatedResponse({ type: OrderResponse })
   @ApiProblems({
     400: '`validation_failed`',
     404: '`not_found`: unknown hold, or a hold of another account',

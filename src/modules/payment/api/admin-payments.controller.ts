@@ -62,7 +62,7 @@ export class AdminPaymentsController {
   @ApiBody({
     type: ResolvePaymentRequest,
     examples: {
-      'to a wallet': { value: { wallet_id: 'the wallet id' } },
+      'to a wallet': { value: { wallet_id: '3c2b1a09-8f7e-4d6c-9b5a-4a3b2c1d0e9f' } },
       'returned by the provider': { value: { external_reference: 're_3Nf8a2' } },
     },
   })

@@ -12,7 +12,7 @@ import { Public } from '../../../shared/http/auth';
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { ProcessWebhookService } from '../application/process-webhook.service';
 import { PaymentWebhookRequest, WebhookAnswerResponse } from './dto/payment-webhook.request';
-import { WebhookSignatureGuard } from './webhook-signature.guard';
+import { MAX_WEBHOOK_ID_LENGTH, WebhookSignatureGuard } from './webhook-signature.guard';
 
 @ApiTags('payments')
 @Controller('api/payments')
@@ -41,9 +41,23 @@ export class PaymentWebhooksController {
       'ones are validated, and `data` must be an object. A validly signed webhook is not rate limited; one whose ' +
       'signature fails counts against its IP address (429 `rate_limited` once over the limit).',
   })
-  @ApiHeader({ name: 'webhook-id', required: true, description: '1 to 255 characters; one effect per id' })
-  @ApiHeader({ name: 'webhook-timestamp', required: true })
-  @ApiHeader({ name: 'webhook-signature', required: true })
+  @ApiHeader({
+    name: 'webhook-id',
+    required: true,
+    description: '1 to 255 characters; one effect per id',
+    schema: { type: 'string', minLength: 1, maxLength: MAX_WEBHOOK_ID_LENGTH },
+  })
+  @ApiHeader({
+    name: 'webhook-timestamp',
+    required: true,
+    description: 'Unix seconds, within 300 s of the server clock',
+    schema: { type: 'string', pattern: '^[0-9]+$' },
+  })
+  @ApiHeader({
+    name: 'webhook-signature',
+    required: true,
+    description: 'Space-separated `v1,<base64 signature>` entries',
+  })
   @ApiBody({ type: PaymentWebhookRequest })
   @ApiOkResponse({ type: WebhookAnswerResponse, description: '`processed` or `ignored` (with `reason`)' })
   @ApiAcceptedResponse({

@@ -1,7 +1,8 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentCaller } from '../../../shared/http/auth';
 import { type Caller } from '../../../shared/domain/caller';
+import { Creates } from '../../../shared/http/location';
 import { ValidationFailedError } from '../../../shared/http/http-errors';
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
@@ -22,7 +23,7 @@ export class TransfersController {
   ) {}
 
   @Post()
-  @HttpCode(201)
+  @Creates('/api/transfers', TransferResponse)
   @Authenticated()
   @Idempotent({ required: true })
   @ApiOperation({
@@ -33,7 +34,6 @@ export class TransfersController {
       'Wallets are locked in one global order, so opposite transfers between two wallets at the same time never ' +
       'deadlock and never fail for it; transfers out of a busy wallet are decided in groups, in arrival order.',
   })
-  @ApiCreatedResponse({ type: TransferResponse })
   @ApiProblems({
     400: '`validation_failed` (also: the same wallet on both sides)',
     404: '`not_found`: unknown source wallet or one of another account, or unknown destination',

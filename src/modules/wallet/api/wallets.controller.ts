@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Creates } from '../../../shared/http/location';
 import { ValidationFailedError } from '../../../shared/http/http-errors';
 import { AdminOnly, Authenticated, CurrentCaller } from '../../../shared/http/auth';
 import { isAdmin, type Caller } from '../../../shared/domain/caller';
@@ -38,7 +39,7 @@ export class WalletsController {
   ) {}
 
   @Post()
-  @HttpCode(201)
+  @Creates('/api/wallets', WalletResponse)
   @Authenticated()
   @Idempotent({ required: false })
   @ApiOperation({
@@ -51,10 +52,11 @@ export class WalletsController {
     type: CreateWalletRequest,
     examples: {
       'your own wallet': { value: { currency: 'USD' } },
-      "a customer's wallet (admin)": { value: { currency: 'EUR', account_id: 'the account id' } },
+      "a customer's wallet (admin)": {
+        value: { currency: 'EUR', account_id: '6f1d0c2e-4b3a-4e5f-8a7b-9c0d1e2f3a4b' },
+      },
     },
   })
-  @ApiCreatedResponse({ type: WalletResponse })
   @ApiProblems({
     400: '`validation_failed` (also: a customer naming another account in `account_id`)',
     404: 'The admin named an unknown account (`not_found`)',

@@ -22,6 +22,8 @@ export class CreateProductRequest {
   @ApiProperty({
     example: 'USD',
     pattern: '^[A-Z]{3}$',
+    minLength: 3,
+    maxLength: 3,
     description: 'An ISO 4217 currency code in capitals',
   })
   @IsCurrency()

@@ -21,7 +21,12 @@ import { ORDER_STATUSES, PAYMENT_STATUSES } from '../../../order/domain/order';
 export const PAYMENT_EVENT_TYPES = ['payment.succeeded', 'payment.failed'] as const;
 
 export class PaymentEventData {
-  @ApiProperty({ example: 'pay_3Nf8a2', description: "The provider's payment id" })
+  @ApiProperty({
+    example: 'pay_3Nf8a2',
+    description: "The provider's payment id",
+    minLength: 1,
+    maxLength: 255,
+  })
   @IsString()
   @IsNotEmpty()
   @MaxLength(255)
@@ -45,7 +50,13 @@ export class PaymentEventData {
   @IsAmount()
   amount: number;
 
-  @ApiProperty({ example: 'USD', description: 'An ISO 4217 currency code in capitals' })
+  @ApiProperty({
+    example: 'USD',
+    description: 'An ISO 4217 currency code in capitals',
+    pattern: '^[A-Z]{3}$',
+    minLength: 3,
+    maxLength: 3,
+  })
   @IsCurrency()
   currency: string;
 }

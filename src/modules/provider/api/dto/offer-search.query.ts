@@ -4,6 +4,7 @@ import { IsInt, IsString, Matches, Max, Min, ValidateBy, type ValidationOptions 
 import { isCalendarDate } from '../../domain/travel-provider';
 
 const IATA = /^[A-Z]{3}$/;
+const IATA_SCHEMA = { pattern: '^[A-Z]{3}$', minLength: 3, maxLength: 3 };
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
@@ -45,12 +46,20 @@ const daysFromNow = (days: number): string =>
   new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 export class FlightOffersQuery {
-  @ApiProperty({ example: 'JFK', description: 'IATA airport or city code (3 capital letters)' })
+  @ApiProperty({
+    example: 'JFK',
+    description: 'IATA airport or city code (3 capital letters)',
+    ...IATA_SCHEMA,
+  })
   @IsString()
   @Matches(IATA, { message: 'must be an IATA code of 3 capital letters' })
   origin: string;
 
-  @ApiProperty({ example: 'LHR', description: 'IATA airport or city code (3 capital letters)' })
+  @ApiProperty({
+    example: 'LHR',
+    description: 'IATA airport or city code (3 capital letters)',
+    ...IATA_SCHEMA,
+  })
   @IsString()
   @Matches(IATA, { message: 'must be an IATA code of 3 capital letters' })
   destination: string;
@@ -68,7 +77,7 @@ export class FlightOffersQuery {
 }
 
 export class HotelOffersQuery {
-  @ApiProperty({ example: 'PAR', description: 'IATA city code (3 capital letters)' })
+  @ApiProperty({ example: 'PAR', description: 'IATA city code (3 capital letters)', ...IATA_SCHEMA })
   @IsString()
   @Matches(IATA, { message: 'must be an IATA code of 3 capital letters' })
   city: string;

@@ -7,6 +7,8 @@ export class CreateWalletRequest {
   @ApiProperty({
     example: 'USD',
     pattern: '^[A-Z]{3}$',
+    minLength: 3,
+    maxLength: 3,
     description:
       'An ISO 4217 currency code in capitals; three letters that are not a currency (`ZZZ`) are refused',
   })
