@@ -1,41 +1,59 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '../../config/app-config';
-import { ProblemDetails } from './problem-details';
+import { CODE_BY_STATUS, ProblemDetails } from './problem-details';
+import { problemExamples } from './problem-examples';
 
 export function buildOpenApiDocument(app: INestApplication, config: AppConfig) {
   const hours = Math.round((config.IDEMPOTENCY_TTL_SECONDS / 3600) * 10) / 10;
   const description = [
+    '### A first purchase, with the examples as shown',
+    '',
+    'Every example body below works as it is: type only the ids it asks for, and a new `Idempotency-Key`',
+    'where there is one. To switch keys: **Authorize → Logout → paste the other key → Authorize → Close**.',
+    '',
+    '1. **Authorize** with the admin key (`npm start` prints it). `POST /api/accounts` creates a customer:',
+    '   copy its `api_key`, shown only once.',
+    '2. `POST /api/products`: a product at 19.99 USD; copy its `id`.',
+    "3. Switch to the customer's key. `POST /api/wallets`: a USD wallet; copy its `id`.",
+    '4. Switch to the admin key. `POST /api/wallets/{id}/credit` with the wallet id: 50.00 USD.',
+    "5. Switch to the customer's key. `POST /api/holds` with the product id, `POST /api/orders` with the hold",
+    '   id, then `POST /api/orders/{id}/pay` with the order id and the wallet id: the order is `paid`.',
+    '6. With the admin key, `POST /api/orders/{id}/refund` gives 10.00 back: the order is `partially_refunded`.',
+    '',
+    'To watch the guarantees under races, open the [demo page](/demo/) (`npm run seed` prints a link that',
+    'opens it with a funded customer).',
+    '',
+    '### Reference',
+    '',
     'Wallets with a ledger, flash-sale inventory with expiring holds, orders, payments and travel bookings.',
     '',
     '**Authentication**: `Authorization: Bearer <api key>`. The admin key comes from `ADMIN_API_KEY`; the admin',
     'creates customer accounts with `POST /api/accounts`, whose answer shows the customer key once.',
     'A resource that belongs to another account answers 404, exactly as one that does not exist.',
     '',
-    '**Money** is an integer number of minor units (`1999` = 19.99) with an ISO 4217 currency code (`ZZZ` is refused).',
-    'An order whose price × quantity passes 9007199254740991 is a 422 `amount_too_large`.',
+    '**Money** is an integer number of minor units (`1999` = 19.99) with an ISO 4217 currency code.',
     '',
     '**Errors** are RFC 9457 `application/problem+json` with a stable `code` and, on validation failures,',
-    '`errors: [{ field, message }]`.',
-    '',
-    '**Hostile input is a 400 `validation_failed`**, never a 5xx: text containing NUL characters or unpaired',
-    'surrogates, bodies nested deeper than 32 levels, arrays where an object belongs (and the reverse), unknown',
-    'fields (except in webhook bodies, which ignore them), unknown query parameters, a body on an endpoint that',
-    'takes none, and cursors this API did not issue. Bodies are at most 64 kB (413) and are UTF-8 JSON, sent',
-    'uncompressed: another charset or a `Content-Encoding` is a 415 `unsupported_media_type`. A request whose',
-    'headers and body have not arrived whole within the request timeout is cut (408 `request_timeout`).',
+    '`errors: [{ field, message }]`. Each error response below shows an example of each of its codes.',
     '',
     '**Idempotency**: send `Idempotency-Key` (1..255 printable ASCII characters) on POSTs. It is required on wallet',
-    'credit and debit, order pay and refund, and bookings, and optional on every other POST. Keys are scoped to the',
-    `calling account and kept for ${config.IDEMPOTENCY_TTL_SECONDS} seconds (${hours} h): a retry with the same key`,
-    'and the same request gets the first answer again with `idempotent-replayed: true`; the same key with a different',
-    'request is a 422 `idempotency_key_reused`; while the first is still running, a 409 `idempotency_key_in_use`',
-    'with `Retry-After`. A 5xx answer releases the key so that the request can be retried safely.',
+    'credit and debit, transfers, order pay and refund, and bookings, and optional on every other POST. Keys are',
+    `scoped to the calling account and kept for ${config.IDEMPOTENCY_TTL_SECONDS} seconds (${hours} h): a retry with`,
+    'the same key and the same request gets the first answer again, with the header `idempotent-replayed: true`.',
+    'A replayed refusal also says so in its body: `"replayed": true` and `original_request_id` (the first',
+    "request's `request_id`), because it tells what happened then, not the state now: after a top-up, retry a",
+    'refused payment with a **new** key. The same key with a different request is a 422 `idempotency_key_reused`;',
+    'while the first is still running, a 409 `idempotency_key_in_use` with `Retry-After`. A 5xx answer releases',
+    'the key so that the request can be retried safely.',
     '',
-    `**Rate limit**: ${config.RATE_LIMIT_PER_MINUTE || 'no'} requests per minute per API key across all routes, and`,
-    'per client IP for requests without a valid key (failed authentications included). Signed webhooks and',
-    '`/health` are not counted. Every counted answer carries `RateLimit-Policy` and `RateLimit` (IETF httpapi',
-    'draft); over the limit, 429 `rate_limited` with `Retry-After` = seconds until the window frees a request.',
+    '**Limits**: a request is a 400 `validation_failed` when it carries text with NUL characters or unpaired',
+    'surrogates, nesting deeper than 32 levels, unknown fields (webhook bodies excepted) or query parameters, or',
+    'a cursor this API did not issue; bodies are UTF-8 JSON of at most 64 kB, uncompressed (else 413 or 415);',
+    'a request not received whole within the request timeout is cut (408). Rate limit:',
+    `${config.RATE_LIMIT_PER_MINUTE || 'no'} requests per minute per API key across all routes, and per client IP`,
+    'for requests without a valid key; over it, 429 `rate_limited` with `Retry-After` (`RateLimit-Policy` and',
+    '`RateLimit` headers on every counted answer). Signed webhooks and `/health` are not counted;',
     '`X-Forwarded-For` is believed only from `TRUST_PROXY` addresses.',
   ].join('\n');
   const builder = new DocumentBuilder()
@@ -122,6 +140,14 @@ function polish(document: OpenAPIObject): OpenAPIObject {
         };
         if (code >= 400 && response.content?.['application/json']) {
           response.content = { 'application/problem+json': response.content['application/json'] };
+        }
+        const problem = code >= 400 ? response.content?.['application/problem+json'] : undefined;
+        if (problem && response.content) {
+          const fallback = CODE_BY_STATUS[code] ?? (code >= 500 ? 'internal_error' : 'validation_failed');
+          response.content['application/problem+json'] = {
+            ...problem,
+            examples: problemExamples(code, response.description ?? '', fallback),
+          };
         }
         if (limited) {
           response.headers['RateLimit-Policy'] = HEADER(
