@@ -16,22 +16,23 @@ async function textOf(h: BrowserHarness, testId: string, pattern: RegExp, timeou
   throw new Error(`${testId} never matched ${pattern}; it says "${text}"`);
 }
 
-/** Whatever sticks out of the viewport sideways, and any ledger cell whose text is cut. */
-function overflow(h: BrowserHarness) {
-  return h.page.evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    const describe = (el: Element) => `${el.tagName.toLowerCase()}#${el.id}.${el.className}`;
-    return {
-      scroll: document.documentElement.scrollWidth - width,
-      outside: Array.from(document.querySelectorAll('body *'))
-        .filter((el) => el.getClientRects().length > 0 && el.getBoundingClientRect().right > width + 0.5)
-        .map(describe),
-      cut: Array.from(document.querySelectorAll('#ledger td.num'))
-        .filter((el) => el.scrollWidth > el.clientWidth)
-        .map((el) => el.textContent),
-    };
-  });
-}
+/**
+ * Whatever sticks out of the viewport sideways, and any ledger amount whose text is cut. Run in the
+ * page, as source: the tests compile without the DOM's types.
+ */
+const OVERFLOW = `(() => {
+  const width = document.documentElement.clientWidth;
+  const describe = (el) => el.tagName.toLowerCase() + '#' + el.id + '.' + el.className;
+  return {
+    scroll: document.documentElement.scrollWidth - width,
+    outside: Array.from(document.querySelectorAll('body *'))
+      .filter((el) => el.getClientRects().length > 0 && el.getBoundingClientRect().right > width + 0.5)
+      .map(describe),
+    cut: Array.from(document.querySelectorAll('#ledger td.num'))
+      .filter((el) => el.scrollWidth > el.clientWidth)
+      .map((el) => el.textContent),
+  };
+})()`;
 
 describe('the /demo page in Chromium (browser)', () => {
   const browser = useBrowser();
@@ -64,9 +65,7 @@ describe('the /demo page in Chromium (browser)', () => {
         const coffee = await createProduct(h.t, 5, { name: 'Coffee', price: 1999 });
 
         // Off localhost a page is not a secure context, and crypto.randomUUID does not exist there.
-        await h.page.addInitScript(() => {
-          delete (Crypto.prototype as { randomUUID?: unknown }).randomUUID;
-        });
+        await h.page.addInitScript({ content: 'delete Crypto.prototype.randomUUID;' });
         await h.page.setViewportSize({ width: 1280, height: 900 });
         const fragment = new URLSearchParams({
           key: customer.key,
@@ -158,7 +157,12 @@ describe('the /demo page in Chromium (browser)', () => {
           await h.page.setViewportSize({ width, height: 900 });
           await h.page.waitForTimeout(100);
           await h.screenshot(name);
-          expect({ width, ...(await overflow(h)) }).toEqual({ width, scroll: 0, outside: [], cut: [] });
+          expect({ width, ...(await h.page.evaluate<object>(OVERFLOW)) }).toEqual({
+            width,
+            scroll: 0,
+            outside: [],
+            cut: [],
+          });
         }
         expect(h.errors).toEqual([]);
       }),

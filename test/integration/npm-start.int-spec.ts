@@ -47,7 +47,14 @@ describe('npm start (integration, the script)', () => {
     copyFileSync(join(ROOT, 'tsconfig.build.json'), join(checkout, 'tsconfig.build.json'));
     symlinkSync(dist, join(checkout, 'dist'));
   });
-  afterEach(() => {
+  // A test that failed half way leaves its script running: stop its whole group, as Ctrl+C would.
+  const running: Started[] = [];
+  afterEach(async () => {
+    for (const run of running.splice(0)) {
+      if (run.child.exitCode !== null || run.child.signalCode !== null) continue;
+      process.kill(-run.child.pid!, 'SIGINT');
+      await run.exited;
+    }
     rmSync(postgresDataDir(join(checkout, '.data', 'pg')), { recursive: true, force: true });
     rmSync(checkout, { recursive: true, force: true });
   });
@@ -64,7 +71,9 @@ describe('npm start (integration, the script)', () => {
     child.stdout?.on('data', (chunk) => (output += chunk));
     child.stderr?.on('data', (chunk) => (output += chunk));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    return { child, output: () => output, exited };
+    const started = { child, output: () => output, exited };
+    running.push(started);
+    return started;
   }
 
   /** Processes still in the group the script led. */
