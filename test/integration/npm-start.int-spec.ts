@@ -40,7 +40,7 @@ describe('npm start (integration, the script)', () => {
   beforeEach(() => {
     checkout = mkdtempSync(join(tmpdir(), 'checkout-start-'));
     mkdirSync(join(checkout, 'scripts'));
-    for (const script of ['dev.js', 'embedded-services.js', 'seed.js'])
+    for (const script of ['dev.js', 'embedded-services.js', 'seed.js', 'reset.js'])
       copyFileSync(join(ROOT, 'scripts', script), join(checkout, 'scripts', script));
     for (const shared of ['node_modules', 'src', 'migrations', 'public', 'package.json', 'tsconfig.json'])
       symlinkSync(join(ROOT, shared), join(checkout, shared));
@@ -116,6 +116,12 @@ describe('npm start (integration, the script)', () => {
     expect(run.output()).toContain('starting a local redis-server');
     expect(survivors(run.child.pid!)).toEqual([]);
     expect(existsSync(join(checkout, '.data', 'instance.json'))).toBe(false);
+
+    // `npm run reset` forgets the embedded database, wherever it was kept, and the generated keys.
+    const database = postgresDataDir(join(checkout, '.data', 'pg'));
+    expect(existsSync(join(database, 'PG_VERSION'))).toBe(true);
+    execFileSync(process.execPath, [join(checkout, 'scripts', 'reset.js')], { cwd: checkout });
+    expect([existsSync(database), existsSync(join(checkout, '.data'))]).toEqual([false, false]);
   }, 120_000);
 
   it('seeds the instance that .env describes, refuses a second start, and stops cleanly on SIGINT', async () => {
