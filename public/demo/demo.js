@@ -127,8 +127,14 @@ async function act(id, text, work) {
   try {
     await work();
   } catch (error) {
-    if (!(error instanceof Problem)) throw error;
-    setResult(id, error.describe(), 'refused');
+    if (error instanceof Problem) {
+      setResult(id, error.describe(), 'refused');
+    } else {
+      // A bug of this page, or the network: said where the click was, and kept for the console.
+      setResult(id, `This page failed: ${error.message}`, 'refused');
+      enable();
+      throw error;
+    }
   }
   enable();
 }
