@@ -50,7 +50,7 @@ async function startPostgres({ dir, database, temporary = false, port, log = () 
     await server.stop();
     throw error;
   }
-  return { url: server.url(database), stop: server.stop };
+  return { url: server.url(database), stop: server.stop, pid: server.pid };
 }
 
 async function startEmbedded({ dir, port: wanted, log }) {
@@ -71,13 +71,24 @@ async function startEmbedded({ dir, port: wanted, log }) {
     await pg.initialise();
   }
   await pg.start();
-  return { url: (db) => pgUrl(port, db), stop: () => pg.stop() };
+  return { url: (db) => pgUrl(port, db), stop: () => pg.stop(), pid: pg.process?.pid };
 }
 
 const pgUrl = (port, database) => `postgres://postgres:${PG_PASSWORD}@127.0.0.1:${port}/${database}`;
 
 /** Where root keeps what the unprivileged `postgres` user must reach: never inside the user's own tree. */
 const ROOT_RUNTIME = path.join('/var/tmp', 'checkout-wallet-pg');
+
+/**
+ * Where the cluster for `dir` keeps its data: `dir` itself, or as root a directory of its own under
+ * ROOT_RUNTIME, named after the absolute path of `dir`, so that two checkouts never share one.
+ */
+function postgresDataDir(dir) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot) return dir;
+  const digest = require('crypto').createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16);
+  return path.join(ROOT_RUNTIME, `data-${digest}`);
+}
 
 /**
  * As root, PostgreSQL runs as the `postgres` user (created if missing), who may not be able to enter
@@ -105,7 +116,7 @@ async function startPostgresAsRoot({ dir, temporary, port: wanted, log }) {
     fs.rmSync(native, { recursive: true, force: true });
     fs.renameSync(partial, native);
   }
-  const data = rootDataDir(dir);
+  const data = postgresDataDir(dir);
   const digest = path.basename(data).slice('data-'.length);
   if (!fs.existsSync(path.join(data, 'PG_VERSION'))) {
     fs.rmSync(data, { recursive: true, force: true });
@@ -153,6 +164,7 @@ async function startPostgresAsRoot({ dir, temporary, port: wanted, log }) {
   });
   return {
     url: (db) => pgUrl(port, db),
+    pid: child.pid,
     stop: async () => {
       await new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -165,21 +177,14 @@ async function startPostgresAsRoot({ dir, temporary, port: wanted, log }) {
   };
 }
 
-/** Where the cluster of `dir` lives when run as root (see startPostgresAsRoot). */
-function rootDataDir(dir) {
-  const digest = require('crypto').createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16);
-  return path.join(ROOT_RUNTIME, `data-${digest}`);
-}
-
 /**
  * The URL of `database` on the embedded PostgreSQL running in `dir` (as `npm start` runs it), read
  * from its postmaster.pid; null when it is not running.
  */
 function runningPostgresUrl({ dir, database }) {
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   let lines;
   try {
-    lines = fs.readFileSync(path.join(isRoot ? rootDataDir(dir) : dir, 'postmaster.pid'), 'utf8').split('\n');
+    lines = fs.readFileSync(path.join(postgresDataDir(dir), 'postmaster.pid'), 'utf8').split('\n');
   } catch {
     return null;
   }
@@ -284,4 +289,12 @@ async function startRedis({ log = () => {} } = {}) {
   };
 }
 
-module.exports = { startPostgres, runningPostgresUrl, startRedis, freePort, hasRedisServer, REDIS_MISSING };
+module.exports = {
+  startPostgres,
+  postgresDataDir,
+  runningPostgresUrl,
+  startRedis,
+  freePort,
+  hasRedisServer,
+  REDIS_MISSING,
+};

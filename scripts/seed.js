@@ -1,43 +1,76 @@
 // `npm run seed`: demo data for a running service (`npm start` in another terminal), through its API:
-// a customer with funded USD and EUR wallets and a few products. Prints the customer's key and a link
-// that opens /demo ready to use. Running it again makes another customer; nothing is overwritten.
+// a customer with funded USD and EUR wallets, a "bank" customer the demo page draws top-ups from,
+// buyers for the flash-sale race, and a few products. Prints the customer's key and a link that opens
+// /demo ready to use. Running it again makes new accounts; nothing is overwritten.
+//
+// It talks to what `npm start` runs: the URL is SEED_URL, else the port of the instance running in
+// this checkout (.data/instance.json), else PORT from the environment or `.env`, else 3000; the admin
+// key is ADMIN_API_KEY from the environment or `.env`, else the one `npm start` generated into .data/.
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
-const secretsFile = path.join(__dirname, '..', '.data', 'dev-secrets.json');
-const base = (process.env.SEED_URL || `http://localhost:${process.env.PORT || 3000}`).replace(/\/$/, '');
+const root = path.join(__dirname, '..');
+const dotenv = path.join(root, '.env');
+if (fs.existsSync(dotenv)) process.loadEnvFile(dotenv);
+
+const readJson = (file) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {});
+const alive = (pid) => {
+  try {
+    return process.kill(pid, 0);
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+};
+const running = readJson(path.join(root, '.data', 'instance.json'));
+const port = (running.pid && alive(running.pid) && running.port) || process.env.PORT || 3000;
+const base = (process.env.SEED_URL || `http://localhost:${port}`).replace(/\/$/, '');
 const adminKey =
-  process.env.ADMIN_API_KEY ||
-  (fs.existsSync(secretsFile) ? JSON.parse(fs.readFileSync(secretsFile, 'utf8')).ADMIN_API_KEY : undefined);
+  process.env.ADMIN_API_KEY || readJson(path.join(root, '.data', 'dev-secrets.json')).ADMIN_API_KEY;
+const BUYERS = 20;
 
 async function call(method, url, key, body) {
-  const res = await fetch(`${base}${url}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${key}`,
-      'content-type': 'application/json',
-      'idempotency-key': crypto.randomUUID(),
-    },
-    body: JSON.stringify(body),
-  });
+  let res;
+  try {
+    res = await fetch(`${base}${url}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/json',
+        'idempotency-key': crypto.randomUUID(),
+      },
+      body: JSON.stringify(body),
+    });
+  } catch (error) {
+    throw new Error(
+      `nothing answers at ${base} (${error.cause?.code ?? error.message}): is \`npm start\` running?`,
+    );
+  }
   const answer = await res.json();
   if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${answer.title}: ${answer.detail}`);
   return answer;
 }
 
+async function fundedWallet(accountId, currency, amount) {
+  const wallet = await call('POST', '/api/wallets', adminKey, { currency, account_id: accountId });
+  await call('POST', `/api/wallets/${wallet.id}/credit`, adminKey, { amount, description: 'Demo funds' });
+  return wallet.id;
+}
+
 async function main() {
-  if (!adminKey) throw new Error('no admin key: set ADMIN_API_KEY, or run `npm start` once first');
+  if (!adminKey)
+    throw new Error('no admin key: set ADMIN_API_KEY (or put it in .env), or run `npm start` once first');
   const customer = await call('POST', '/api/accounts', adminKey, { name: 'Demo customer' });
   const wallets = {};
-  for (const currency of ['USD', 'EUR']) {
-    const wallet = await call('POST', '/api/wallets', adminKey, { currency, account_id: customer.id });
-    await call('POST', `/api/wallets/${wallet.id}/credit`, adminKey, {
-      amount: 100000,
-      description: 'Demo funds',
-    });
-    wallets[currency] = wallet.id;
+  for (const currency of ['USD', 'EUR'])
+    wallets[currency] = await fundedWallet(customer.id, currency, 100000);
+  // The page holds customer keys only: its top-ups are transfers from this account's wallet.
+  const bank = await call('POST', '/api/accounts', adminKey, { name: 'Demo bank' });
+  const bankWallet = await fundedWallet(bank.id, 'USD', 100000000);
+  const buyers = [];
+  for (let i = 1; i <= BUYERS; i++) {
+    buyers.push((await call('POST', '/api/accounts', adminKey, { name: `Buyer ${i}` })).api_key);
   }
   const products = [];
   for (const [name, price, stock] of [
@@ -49,10 +82,21 @@ async function main() {
   }
   const say = (line) => process.stdout.write(`${line}\n`);
   say(`Customer key:  ${customer.api_key}   (shown once; stored only as a hash)`);
-  say(`Wallets:       USD ${wallets.USD}, EUR ${wallets.EUR} (1000.00 each)`);
+  say(`Wallets:       USD ${wallets.USD}, EUR ${wallets.EUR} (1,000.00 each)`);
   say(`Products:      ${products.map((p) => `${p.name} ${p.id}`).join(', ')}`);
-  // The key travels in the fragment, which browsers never send to a server.
-  say(`Demo page:     ${base}/demo/#key=${customer.api_key}&wallet=${wallets.USD}&product=${products[0].id}`);
+  say(
+    `Buyers:        ${BUYERS} more customers for the flash-sale race; a "Demo bank" customer funds top-ups`,
+  );
+  // The keys travel in the fragment, which browsers never send to a server.
+  const fragment = new URLSearchParams({
+    key: customer.api_key,
+    wallet: wallets.USD,
+    product: products[0].id,
+    bank: bank.api_key,
+    bank_wallet: bankWallet,
+    buyers: buyers.join(','),
+  });
+  say(`Demo page:     ${base}/demo/#${fragment}`);
 }
 
 main().catch((error) => {

@@ -89,6 +89,7 @@ describe('Idempotency-Key on wallet movements (e2e)', () => {
     const { walletId, customer } = await customerWithWallet(t, 500);
     const refused = await debit(walletId, customer.key, 800, 'too-much-1').expect(422);
     expect(refused.body).toMatchObject({ code: 'insufficient_funds', detail: 'Balance 500 is below 800' });
+    expect(refused.body).not.toHaveProperty('replayed');
     await credit(t, walletId, 1000);
     const replayed = await debit(walletId, customer.key, 800, 'too-much-1').expect(422);
     expect(replayed.headers['content-type']).toMatch(PROBLEM);
@@ -99,7 +100,11 @@ describe('Idempotency-Key on wallet movements (e2e)', () => {
       status: 422,
       code: 'insufficient_funds',
       detail: 'Balance 500 is below 800',
+      // The body says it is a replay, for readers that do not see headers (Swagger UI's body pane).
+      replayed: true,
+      original_request_id: refused.body.request_id,
     });
+    expect(replayed.body.request_id).not.toBe(refused.body.request_id);
     expect(await balance(walletId)).toBe(1500);
     await debit(walletId, customer.key, 800, 'too-much-2').expect(201);
     expect(await balance(walletId)).toBe(700);

@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import { existsSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { AppConfig } from '../../src/config/app-config';
+import { STATUS_BY_CODE } from '../../src/shared/http/problem-details';
 import { buildOpenApiDocument } from '../../src/shared/http/swagger';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -267,6 +268,49 @@ describe('the OpenAPI document (e2e)', () => {
     };
     expect(report.problems.map((p) => `${p.ruleId}: ${p.message}`)).toEqual([]);
     expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
+  });
+
+  it('gives each error response examples of its own status and codes, and examples that work together', () => {
+    const wrong: string[] = [];
+    for (const [name, op] of operations(doc)) {
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (Number(status) < 400 || !response.content) continue;
+        const media = response.content['application/problem+json'] as {
+          examples?: Record<string, { value: { status: number; code: string } }>;
+        };
+        const examples = Object.values(media.examples ?? {});
+        if (examples.length === 0) wrong.push(`${name} ${status}: no example`);
+        for (const { value } of examples)
+          if (value.status !== Number(status) || STATUS_BY_CODE[value.code] !== Number(status))
+            wrong.push(`${name} ${status}: ${value.code} (${value.status})`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    const pay = doc.paths['/api/orders/{id}/pay'].post as unknown as Operation;
+    const examplesOf = (status: string) =>
+      Object.keys(
+        (pay.responses[status].content?.['application/problem+json'] as { examples: object }).examples,
+      );
+    expect(examplesOf('401')).toEqual(['unauthorized']);
+    expect(examplesOf('422')).toEqual(['insufficient_funds', 'currency_mismatch', 'idempotency_key_reused']);
+
+    // The first purchase as the examples show it: the credit covers the product's price.
+    const schemas = doc.components?.schemas as Record<
+      string,
+      { properties: Record<string, { example?: unknown }> }
+    >;
+    expect(schemas.MoveMoneyRequest.properties.amount.example).toBeGreaterThanOrEqual(
+      schemas.CreateProductRequest.properties.price.example as number,
+    );
+    const transfer = schemas.CreateTransferRequest.properties;
+    expect(transfer.from_wallet_id.example).not.toEqual(transfer.to_wallet_id.example);
+    const refund = doc.paths['/api/orders/{id}/refund'].post as unknown as {
+      requestBody: { content: { 'application/json': { examples: Record<string, { value: object }> } } };
+    };
+    // Swagger UI preselects the first example: a partial refund, which leaves the rest to refund.
+    expect(Object.values(refund.requestBody.content['application/json'].examples)[0].value).toMatchObject({
+      amount: expect.any(Number),
+    });
   });
 
   it('names opaque bearer keys, not JWTs, and orders tags as a newcomer meets them', () => {

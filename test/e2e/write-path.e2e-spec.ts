@@ -379,13 +379,16 @@ describe('the write path across API processes (e2e)', () => {
       [walletId],
     );
     expect({ sum, n }).toEqual({ sum: 0, n: 151 });
-    // Every answer replays identically from another process.
+    // Every answer replays identically from another process; a replayed refusal says so in its body.
     const replays = await Promise.all(results.map((_, i) => debitThrough(api.bases[(i + 1) % 3], i)));
     replays.forEach((replay, i) => {
       expect(replay.status).toBe(results[i].status);
       expect(replay.replayed).toBe('true');
+      const marks =
+        replay.status === 201 ? {} : { replayed: true, original_request_id: results[i].body.request_id };
       expect({ ...replay.body, request_id: undefined }).toEqual({
         ...results[i].body,
+        ...marks,
         request_id: undefined,
       });
     });

@@ -71,6 +71,18 @@ export class ProblemDetails {
   @ApiProperty({ example: '3f1c9a0e-8f7b-4a44-9a57-0c1a2f1f9f00' }) request_id: string;
   @ApiPropertyOptional({ type: [FieldErrorDto], description: 'Present on validation failures' })
   errors?: FieldErrorDto[];
+  @ApiPropertyOptional({
+    enum: [true],
+    description:
+      'Present (`true`) when this refusal is the stored answer of an earlier request with the same ' +
+      'Idempotency-Key, replayed: it tells what happened then, not the state now',
+  })
+  replayed?: true;
+  @ApiPropertyOptional({
+    example: '9b2d4f6a-8c0e-4a1b-b3d5-7e9f1a3c5b70',
+    description: 'With `replayed`: the `request_id` of the request that was refused first',
+  })
+  original_request_id?: string;
 }
 
 /**

@@ -2,7 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '../../config/app-config';
 import { METRICS_TOKEN_SCHEME } from '../observability/metrics';
-import { ProblemDetails } from './problem-details';
+import { CODE_BY_STATUS, ProblemDetails } from './problem-details';
+import { problemExamples } from './problem-examples';
 
 /** Where the description lists the operations that require an Idempotency-Key, filled in from the document. */
 const REQUIRED_KEYS = '<operations that require the key>';
@@ -29,6 +30,25 @@ function rateLimitParagraph(perMinute: number): string[] {
 export function buildOpenApiDocument(app: INestApplication, config: AppConfig) {
   const hours = Math.round((config.IDEMPOTENCY_TTL_SECONDS / 3600) * 10) / 10;
   const description = [
+    '### A first purchase, with the examples as shown',
+    '',
+    'Every example body below works as it is: type only the ids it asks for, and a new `Idempotency-Key`',
+    'where there is one. To switch keys: **Authorize → Logout → paste the other key → Authorize → Close**.',
+    '',
+    '1. **Authorize** with the admin key (`npm start` prints it). `POST /api/accounts` creates a customer:',
+    '   copy its `api_key`, shown only once.',
+    '2. `POST /api/products`: a product at 19.99 USD; copy its `id`.',
+    "3. Switch to the customer's key. `POST /api/wallets`: a USD wallet; copy its `id`.",
+    '4. Switch to the admin key. `POST /api/wallets/{id}/credit` with the wallet id: 50.00 USD.',
+    "5. Switch to the customer's key. `POST /api/holds` with the product id, `POST /api/orders` with the hold",
+    '   id, then `POST /api/orders/{id}/pay` with the order id and the wallet id: the order is `paid`.',
+    '6. With the admin key, `POST /api/orders/{id}/refund` gives 10.00 back: the order is `partially_refunded`.',
+    '',
+    'To watch the guarantees under races, open the [demo page](/demo/) (`npm run seed` prints a link that',
+    'opens it with a funded customer).',
+    '',
+    '### Reference',
+    '',
     'Wallets with a ledger, flash-sale inventory with expiring holds, orders, payments and travel bookings.',
     '',
     '**Authentication**: `Authorization: Bearer <api key>`. The admin key comes from `ADMIN_API_KEY`; the admin',
@@ -39,7 +59,19 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig) {
     'A hold whose price × quantity would pass 9007199254740991 is a 422 `amount_too_large`: nothing is reserved.',
     '',
     '**Errors** are RFC 9457 `application/problem+json` with a stable `code` and, on validation failures,',
-    '`errors: [{ field, message }]`.',
+    '`errors: [{ field, message }]`. Each error response below shows an example of each of its codes.',
+    '',
+    '**Idempotency**: send `Idempotency-Key` (1..255 printable ASCII characters) on POSTs. It is required on every',
+    `POST that moves money (${REQUIRED_KEYS}), and optional on every other POST. Keys are scoped to the`,
+    `calling account and kept for ${config.IDEMPOTENCY_TTL_SECONDS} seconds (${hours} h): a retry with the same key`,
+    'and the same request gets the first answer again, with the header `idempotent-replayed: true`.',
+    'A replayed refusal also says so in its body: `"replayed": true` and `original_request_id` (the first',
+    "request's `request_id`), because it tells what happened then, not the state now: after a top-up, retry a",
+    'refused payment with a **new** key. The same key with a different request is a 422 `idempotency_key_reused`.',
+    'A retry sent while the first is still running waits for it and',
+    `replays its answer; past ${config.LOCK_TIMEOUT_MS} ms of waiting (LOCK_TIMEOUT_MS) it is a 409`,
+    '`idempotency_key_in_use` with `Retry-After`. A 5xx answer releases the key so that the request can be retried',
+    'safely. Secrets in an answer (a new API key) are never stored: a replay shows them as `null`.',
     '',
     '**Hostile input is a 400 `validation_failed`**, never a 5xx: text containing NUL characters or unpaired',
     'surrogates, bodies nested deeper than 32 levels, arrays where an object belongs (and the reverse), unknown',
@@ -50,15 +82,6 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig) {
     'Bodies are at most 64 kB (413) and are UTF-8 JSON, sent',
     'uncompressed: another charset or a `Content-Encoding` is a 415 `unsupported_media_type`. A request whose',
     'headers and body have not arrived whole within the request timeout is cut (408 `request_timeout`).',
-    '',
-    '**Idempotency**: send `Idempotency-Key` (1..255 printable ASCII characters) on POSTs. It is required on every',
-    `POST that moves money (${REQUIRED_KEYS}), and optional on every other POST. Keys are scoped to the`,
-    `calling account and kept for ${config.IDEMPOTENCY_TTL_SECONDS} seconds (${hours} h): a retry with the same key`,
-    'and the same request gets the first answer again with `idempotent-replayed: true`; the same key with a different',
-    'request is a 422 `idempotency_key_reused`. A retry sent while the first is still running waits for it and',
-    `replays its answer; past ${config.LOCK_TIMEOUT_MS} ms of waiting (LOCK_TIMEOUT_MS) it is a 409`,
-    '`idempotency_key_in_use` with `Retry-After`. A 5xx answer releases the key so that the request can be retried',
-    'safely. Secrets in an answer (a new API key) are never stored: a replay shows them as `null`.',
     '',
     ...rateLimitParagraph(config.RATE_LIMIT_PER_MINUTE),
     '',
@@ -153,7 +176,10 @@ const HEADER = (description: string, schema: Record<string, unknown> = { type: '
   schema,
 });
 
-const PROBLEM = { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } };
+/** A problem+json body, a new object for each response (each gets examples of its own status). */
+const PROBLEM = () => ({
+  'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } },
+});
 
 /**
  * Answers the HTTP layer gives to any operation, before or around its handler (API.md, Conventions
@@ -219,13 +245,13 @@ function polish(document: OpenAPIObject): OpenAPIObject {
       }
       for (const answer of HTTP_LAYER) {
         if (answer.when(method)) {
-          operation.responses[answer.status] ??= { description: answer.description, content: PROBLEM };
+          operation.responses[answer.status] ??= { description: answer.description, content: PROBLEM() };
         }
       }
       if (limited) {
         operation.responses['429'] ??= {
           description: '`rate_limited`: over RATE_LIMIT_PER_MINUTE; retry after `Retry-After` seconds',
-          content: PROBLEM,
+          content: PROBLEM(),
         };
       }
       const idempotent = (operation.parameters ?? []).some(
@@ -243,6 +269,14 @@ function polish(document: OpenAPIObject): OpenAPIObject {
         const media = Object.values(response.content ?? {});
         if (code >= 400 && media.length > 0 && !response.content?.['application/problem+json']) {
           response.content = { 'application/problem+json': media[0] };
+        }
+        const problem = code >= 400 ? response.content?.['application/problem+json'] : undefined;
+        if (problem && response.content) {
+          const fallback = CODE_BY_STATUS[code] ?? (code >= 500 ? 'internal_error' : 'validation_failed');
+          response.content['application/problem+json'] = {
+            ...problem,
+            examples: problemExamples(code, response.description ?? '', fallback),
+          };
         }
         if (limited) {
           response.headers['RateLimit-Policy'] = HEADER(

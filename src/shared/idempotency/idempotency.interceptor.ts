@@ -28,7 +28,11 @@ import {
 
 export const REPLAYED_HEADER = 'idempotent-replayed';
 
-/** A stored failure, answered again exactly as the first time (code, title, detail, extensions). */
+/**
+ * A stored failure, answered again as the first time (code, title, detail, extensions), and saying
+ * that it is a replay in the body too: a reader of the body alone (Swagger UI, a log) would otherwise
+ * take "Balance 0 is below 1999" for the state of the wallet now.
+ */
 class ReplayedProblem extends DomainError {
   readonly code: string;
   readonly title: string;
@@ -39,7 +43,7 @@ class ReplayedProblem extends DomainError {
     const { type: _type, title, status: _status, code, detail: _detail, request_id: _id, ...rest } = body;
     this.code = String(code);
     this.title = String(title);
-    this.extensions = rest;
+    this.extensions = { ...rest, replayed: true, original_request_id: body.request_id };
   }
 }
 

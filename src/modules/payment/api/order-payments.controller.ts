@@ -69,8 +69,8 @@ export class OrderPaymentsController {
   @ApiBody({
     type: RefundOrderRequest,
     examples: {
-      'all that is left': { value: {} },
       'part of it': { value: { amount: 1000, reason: 'One item arrived damaged' } },
+      'all that is left': { value: {} },
     },
   })
   @ApiOkResponse({ type: OrderResponse, description: 'The order, `partially_refunded` or `refunded`' })

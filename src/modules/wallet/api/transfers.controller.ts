@@ -29,6 +29,8 @@ export class TransfersController {
   @ApiOperation({
     summary: 'Move money from one wallet to another (owner of the source wallet, or admin)',
     description:
+      "Put your wallet in `from_wallet_id` and another account's wallet (same currency) in `to_wallet_id`: a " +
+      "customer has one wallet per currency, so try it with a second customer's wallet. " +
       "A debit of the source and a credit of the destination (any account's wallet, by id, in the same " +
       'currency) commit together, both ledger entries referencing the transfer (`reference_type: transfer`). ' +
       'Wallets are locked in one global order, so opposite transfers between two wallets at the same time never ' +

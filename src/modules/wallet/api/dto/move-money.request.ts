@@ -6,7 +6,7 @@ import { IsSafeText } from '../../../../shared/http/hostile-input';
 
 /** Body of a credit or a debit. */
 export class MoveMoneyRequest {
-  @ApiProperty({ example: 300, minimum: 1, maximum: MAX_AMOUNT, description: 'Minor units (300 = 3.00)' })
+  @ApiProperty({ example: 5000, minimum: 1, maximum: MAX_AMOUNT, description: 'Minor units (5000 = 50.00)' })
   @IsAmount()
   amount: number;
 
