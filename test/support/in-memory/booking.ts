@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { BookingJobs } from '../../../src/modules/booking/application/booking-jobs';
 import type { ProcessBookingService } from '../../../src/modules/booking/application/process-booking.service';
-import type { Booking } from '../../../src/modules/booking/domain/booking';
+import type { Booking, BookingStatus } from '../../../src/modules/booking/domain/booking';
 import type { BookingRepository } from '../../../src/modules/booking/domain/booking.repository';
 import { type InMemoryDatabase, uniqueViolation } from './database';
 
@@ -15,6 +15,8 @@ export const BOOKINGS = 'bookings';
  * bookings created before `olderThan`, oldest first.
  */
 export class InMemoryBookingRepository implements BookingRepository<EntityManager> {
+  private readonly cancelClaims = new Set<string>();
+
   constructor(private readonly db: InMemoryDatabase) {}
 
   async insert(tx: EntityManager, booking: Booking): Promise<void> {
@@ -63,6 +65,24 @@ export class InMemoryBookingRepository implements BookingRepository<EntityManage
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
       .slice(0, limit)
       .map((b) => b.id);
+  }
+
+  async listPage(limit: number, status?: BookingStatus): Promise<Booking[]> {
+    return this.db
+      .table<Booking>(BOOKINGS)
+      .filter((b) => !status || b.status === status)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+      .slice(0, limit + 1);
+  }
+
+  async claimCancel(id: string): Promise<boolean> {
+    if (this.cancelClaims.has(id) || (await this.findById(id))?.status !== 'confirmed') return false;
+    this.cancelClaims.add(id);
+    return true;
+  }
+
+  async releaseCancel(id: string): Promise<void> {
+    this.cancelClaims.delete(id);
   }
 
   all(): Booking[] {

@@ -21,6 +21,8 @@ export interface ProviderHttpRequest {
   json?: unknown;
   form?: Record<string, string>;
   headers?: Record<string, string>;
+  /** The media type of a `json` body and of the answer wanted (default `application/json`). */
+  mediaType?: string;
   /**
    * `idempotent`: timeouts, network errors, 429 and 5xx are retried.
    * `unsafe` (creates): only answers that prove nothing happened (429, 503) are retried; a timeout or
@@ -118,8 +120,9 @@ export class ProviderHttpClient {
   }
 
   private headers(request: ProviderHttpRequest): Record<string, string> {
-    const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
-    if (request.json !== undefined) headers['content-type'] = 'application/json';
+    const mediaType = request.mediaType ?? 'application/json';
+    const headers: Record<string, string> = { accept: mediaType, ...request.headers };
+    if (request.json !== undefined) headers['content-type'] = mediaType;
     if (request.form) headers['content-type'] = 'application/x-www-form-urlencoded';
     return headers;
   }
