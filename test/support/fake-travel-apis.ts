@@ -22,13 +22,22 @@ import type { AddressInfo } from 'net';
  *   are `{ request_id, errors: [{ id, message }] }`.
  *
  * How the stand-ins were checked against the documents: every required field, pattern, enum and
- * header below was taken from the operation's request schema in the document, field by field; then,
- * while writing them, every request the adapters sent to them in the tests was recorded and
- * validated with Ajv against the request schemas of the documents themselves (the JSON schemas of
- * the Amadeus files, the YAML of the Booking.com subset), and every request a stand-in refused was
- * confirmed invalid by those schemas (with the two exceptions named where they are made: Amadeus's
- * `countryCallingCode`, and the 7-day limit of /orders/details, which is in the document's prose).
- * The stand-ins do not read those documents at run time: the project carries no copy of them.
+ * header below was taken from the operation's request schema in the document, field by field. Then,
+ * during development, a throwaway test (not kept: the project carries no copy of the documents) drove
+ * both adapters through search, pricing, a two-adult order, hotel stays of 1, 2, 3 and 5 guests,
+ * lookups and cancellations against these stand-ins, and validated every request they sent with Ajv
+ * against the documents' own request schemas (the Amadeus JSON definitions, the Booking.com YAML) and
+ * required headers and query parameters: all valid, once the stand-in's searched offers carried the
+ * `travelerPricings[].fareDetailsBySegment` that FlightOffer requires (the check found it missing).
+ * The only schema errors left aside were the documents' known flaw (segment `departure.at` and
+ * `arrival.at` typed `date-time` while carrying no offset, as their own examples do). The same test
+ * confirmed that requests these stand-ins refuse are invalid per the documents: pricing without
+ * `X-HTTP-Method-Override` or as `application/json` or without `flightOffers`, an order with a
+ * gender outside StakeholderGender or a remark without `subType`, a hotel order without
+ * `booker.telephone` or `payment.timing`, a search with `city: "PAR"`, accommodation details by a
+ * `created` window, a Demand API call without `X-Affiliate-Id`. Two rules here go beyond the
+ * schemas and say so where they are made: Amadeus's `countryCallingCode` (its description, not its
+ * pattern) and the 7-day limit of /orders/details (the document's prose).
  */
 
 export interface RecordedRequest {
@@ -393,6 +402,13 @@ export class FakeTravelApis {
           fareOption: 'STANDARD',
           travelerType: 'ADULT',
           price: { currency, total: money(itinerary.perAdult), base: money(itinerary.perAdult) },
+          // FlightOffer.travelerPricings[]: `fareDetailsBySegment` (each with `segmentId`) is required.
+          fareDetailsBySegment: itinerary.segments.map((_, n) => ({
+            segmentId: String(n + 1),
+            cabin: 'ECONOMY',
+            fareBasis: 'O2TR24',
+            class: 'O',
+          })),
         })),
       };
       this.searchedOffers.set(JSON.stringify(offer), offer);
