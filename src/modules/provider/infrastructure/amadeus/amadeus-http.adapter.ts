@@ -24,7 +24,7 @@ import type {
   ProviderHttpRequest,
   ProviderHttpResponse,
 } from '../http/provider-http.client';
-import type { SearchedOffers } from '../http/searched-offers';
+import type { SearchedOfferStore } from '../http/searched-offers';
 import { choiceGuard, decodeOfferId, encodeOfferId } from '../offer-id';
 
 const PREFIX = 'ama';
@@ -42,7 +42,7 @@ export interface AmadeusOptions {
   /** Flight Offers Search `currencyCode`: offers are quoted in it, whatever the account's default. */
   currency: string;
   /** Where searched offers wait to be priced. */
-  offers: SearchedOffers;
+  offers: SearchedOfferStore;
 }
 
 /** What an offer id carries: the search, and the digest of the searched offer kept in SearchedOffers. */

@@ -84,7 +84,7 @@ export class ProviderHttpClient {
         body = await readBody(response);
       } catch (error) {
         const timedOut = (error as Error).name === 'TimeoutError';
-        const reason = timedOut ? `timed out after ${this.options.timeoutMs} ms` : (error as Error).message;
+        const reason = timedOut ? `timed out after ${this.options.timeoutMs} ms` : networkFailure(error);
         // A connection that was never made cannot have booked anything; a timeout might have.
         const ambiguous = timedOut || !isConnectionRefused(error);
         if (last || (mode === 'unsafe' && ambiguous)) {
@@ -131,6 +131,12 @@ export class ProviderHttpClient {
     if (request.form) return new URLSearchParams(request.form).toString();
     return request.json === undefined ? undefined : JSON.stringify(request.json);
   }
+}
+
+/** fetch's "fetch failed", with the network's reason ("getaddrinfo ENOTFOUND test.api.amadeus.com"). */
+function networkFailure(error: unknown): string {
+  const cause = (error as { cause?: { message?: string } }).cause?.message;
+  return cause ? `${(error as Error).message} (${cause})` : (error as Error).message;
 }
 
 function isConnectionRefused(error: unknown): boolean {
