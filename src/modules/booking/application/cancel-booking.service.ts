@@ -8,7 +8,7 @@ import { BookingNotCancellableError } from '../../provider/domain/provider.error
 import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import { BOOKING_REPOSITORY } from '../booking.tokens';
-import { type Booking, cancelBooking } from '../domain/booking';
+import { type Booking, cancelBooking, parkBooking } from '../domain/booking';
 import type { BookingRepository } from '../domain/booking.repository';
 import { refundOnce } from './refund-once';
 
@@ -47,21 +47,36 @@ export class CancelBookingService {
       await this.bookings.releaseCancel(id);
       throw error;
     }
-    return this.uow.run(
-      async (em) => {
-        const locked = await this.bookings.lockById(em, id);
-        if (!locked || locked.status !== 'confirmed') throw notCancellable();
-        const refund = await refundOnce(
-          this.ledger,
-          em,
-          locked,
-          `Refund of cancelled ${locked.type} booking`,
-        );
-        const cancelled = cancelBooking(locked, refund, new Date());
-        await this.bookings.save(em, cancelled);
-        return cancelled;
-      },
-      { onLockTimeout: () => new WalletBusyError() },
-    );
+    try {
+      return await this.uow.run(
+        async (em) => {
+          const locked = await this.bookings.lockById(em, id);
+          if (!locked || locked.status !== 'confirmed') throw notCancellable();
+          const refund = await refundOnce(
+            this.ledger,
+            em,
+            locked,
+            `Refund of cancelled ${locked.type} booking`,
+          );
+          const cancelled = cancelBooking(locked, refund, new Date());
+          await this.bookings.save(em, cancelled);
+          return cancelled;
+        },
+        { onLockTimeout: () => new WalletBusyError() },
+      );
+    } catch (error) {
+      // Cancelled at the provider, not refunded: a person settles it (resolved as failed, it is refunded).
+      await this.parkUnrefunded(id, error as Error);
+      throw error;
+    }
+  }
+
+  private async parkUnrefunded(id: string, error: Error): Promise<void> {
+    await this.uow.run(async (em) => {
+      const booking = await this.bookings.lockById(em, id);
+      if (booking?.status !== 'confirmed') return;
+      const reason = `Cancelled at the provider (${booking.providerBookingId}); the refund failed: ${error.message}`;
+      await this.bookings.save(em, parkBooking(booking, reason, new Date()));
+    });
   }
 }

@@ -77,10 +77,19 @@ export function failBooking(
   };
 }
 
-/** The provider may have booked and cannot say: nothing is refunded or booked again on its own. */
+/**
+ * Nothing is refunded or booked again on its own: the provider may have booked and cannot say
+ * (pending), or cancelled a confirmed booking whose refund then failed (confirmed).
+ */
 export function parkBooking(booking: Booking, reason: string, now: Date): Booking {
-  requireStatus(booking, 'pending');
-  return { ...booking, status: 'action_required', failureReason: reason.slice(0, 500), updatedAt: now };
+  if (booking.status !== 'confirmed') requireStatus(booking, 'pending');
+  return {
+    ...booking,
+    status: 'action_required',
+    confirmationCode: null,
+    failureReason: reason.slice(0, 500),
+    updatedAt: now,
+  };
 }
 
 export function cancelBooking(booking: Booking, refundTransactionId: string, now: Date): Booking {
