@@ -385,6 +385,35 @@ describe('bookings with live provider adapters (e2e)', () => {
       .expect(409);
   });
 
+  it('a cancel that times out at the provider: 502, parked as action_required, not refunded, not sent again', async () => {
+    const offerId = await flightOffer();
+    const walletId = await fundedWallet(100_000);
+    const res = await book({ type: 'flight', offer_id: offerId, wallet_id: walletId, traveler: ada }).expect(
+      202,
+    );
+    const done = await settled(res.body.id);
+    expect(done).toMatchObject({ status: 'confirmed' });
+    const route = `DELETE /v1/booking/flight-orders/${String(done.provider_reference)}`;
+    api.failNext('DELETE /v1/booking/flight-orders/:id', { delayMs: 2000 });
+
+    const cancel = () =>
+      t
+        .http()
+        .post(`/api/bookings/${res.body.id}/cancel`)
+        .set(bearer(customer.key))
+        .set('Idempotency-Key', randomUUID());
+    expect((await cancel().expect(502)).body.code).toBe('provider_unavailable');
+    expect((await cancel().expect(409)).body.code).toBe('booking_not_cancellable');
+
+    expect(await settled(res.body.id)).toMatchObject({
+      status: 'action_required',
+      failure_reason: expect.stringContaining('whether the provider cancelled is unknown'),
+    });
+    expect(api.calls(route)).toHaveLength(1);
+    expect(api.flightOrders.find((o) => o.id === done.provider_reference)!.deleted).toBe(true);
+    expect(await ledgerOf(res.body.id)).toEqual([{ type: 'debit', amount: FLIGHT_PRICE }]);
+  });
+
   it('the provider down on every attempt, nothing booked: failed and refunded once', async () => {
     const offerId = await hotelOffer();
     const walletId = await fundedWallet(100_000);

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { BookingJobs } from '../../../src/modules/booking/application/booking-jobs';
 import type { ProcessBookingService } from '../../../src/modules/booking/application/process-booking.service';
-import type { Booking, BookingStatus } from '../../../src/modules/booking/domain/booking';
+import { type Booking, type BookingStatus, parkBooking } from '../../../src/modules/booking/domain/booking';
 import type { BookingRepository } from '../../../src/modules/booking/domain/booking.repository';
 import { type InMemoryDatabase, uniqueViolation } from './database';
 
@@ -79,6 +79,14 @@ export class InMemoryBookingRepository implements BookingRepository<EntityManage
     if (this.cancelClaims.has(id) || (await this.findById(id))?.status !== 'confirmed') return false;
     this.cancelClaims.add(id);
     return true;
+  }
+
+  async parkConfirmed(id: string, reason: string, now: Date): Promise<void> {
+    await this.db.autocommit((tx) =>
+      this.db
+        .table<Booking>(BOOKINGS, tx)
+        .update(id, (b) => (b.status === 'confirmed' ? parkBooking(b, reason, now) : b)),
+    );
   }
 
   async releaseCancel(id: string): Promise<void> {

@@ -50,6 +50,7 @@ export class InMemoryTravelProvider implements TravelProvider {
   cancelCalls = 0;
   lookups = true;
   refuseCancel = false;
+  private cancelFailure?: ProviderUnavailableError;
   /** The fields the pricing requires of each traveller, by position. */
   requiredFields: PricedOffer['requiredFields'] = [];
 
@@ -142,8 +143,19 @@ export class InMemoryTravelProvider implements TravelProvider {
     return booking ? { ...booking } : null;
   }
 
+  /** The next cancel cancels, then fails with `error` (a timeout after the provider acted). */
+  failNextCancelAfterCancelling(error: ProviderUnavailableError): void {
+    this.cancelFailure = error;
+  }
+
   async cancel(booking: ProviderBooking): Promise<void> {
     this.cancelCalls++;
+    const failure = this.cancelFailure;
+    this.cancelFailure = undefined;
+    if (failure) {
+      this.bookings.delete(booking.reference);
+      throw failure;
+    }
     if (this.refuseCancel || !this.bookings.delete(booking.reference)) {
       throw new BookingNotCancellableError(`${this.name} will not cancel ${booking.providerBookingId}`);
     }

@@ -4,6 +4,7 @@ import { seedWallet, WALLETS } from '../../../../test/support/in-memory/wallet';
 import { FlightBookingHandler } from '../../provider/application/flight-booking.handler';
 import { HotelBookingHandler } from '../../provider/application/hotel-booking.handler';
 import { TravelHandlers } from '../../provider/application/travel-handlers.service';
+import { ProviderUnavailableError } from '../../provider/domain/provider.errors';
 import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
 import { BookingAdminService } from './booking-admin.service';
 import { CancelBookingService } from './cancel-booking.service';
@@ -84,6 +85,22 @@ describe('CancelBookingService', () => {
 
     expect(t.amadeus.cancelCalls).toBe(2);
     expect(t.refunds()).toHaveLength(1);
+  });
+
+  it('a cancel whose outcome at the provider is unknown is parked, not refunded, and not sent again', async () => {
+    const t = await setup();
+    const booking = await t.confirmed();
+    t.amadeus.failNextCancelAfterCancelling(new ProviderUnavailableError('timed out', true));
+
+    await expect(t.cancel(booking.id)).rejects.toMatchObject({ code: 'provider_unavailable' });
+    await expect(t.cancel(booking.id)).rejects.toMatchObject({ code: 'booking_not_cancellable' });
+
+    expect(t.bookings.committed(booking.id)).toMatchObject({
+      status: 'action_required',
+      failureReason: expect.stringContaining('whether the provider cancelled is unknown'),
+    });
+    expect(t.amadeus.cancelCalls).toBe(1);
+    expect(t.refunds()).toEqual([]);
   });
 
   it('cancelled at the provider but the refund cannot be made: parked for a person, who refunds it once', async () => {

@@ -4,11 +4,11 @@ import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { isAdmin, type Caller } from '../../../shared/domain/caller';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { TravelHandlers } from '../../provider/application/travel-handlers.service';
-import { BookingNotCancellableError } from '../../provider/domain/provider.errors';
+import { BookingNotCancellableError, ProviderUnavailableError } from '../../provider/domain/provider.errors';
 import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import { BOOKING_REPOSITORY } from '../booking.tokens';
-import { type Booking, cancelBooking, parkBooking } from '../domain/booking';
+import { type Booking, cancelBooking } from '../domain/booking';
 import type { BookingRepository } from '../domain/booking.repository';
 import { refundOnce } from './refund-once';
 
@@ -44,7 +44,12 @@ export class CancelBookingService {
         total: { amount: booking.amount, currency: booking.currency },
       });
     } catch (error) {
-      await this.bookings.releaseCancel(id);
+      if (error instanceof ProviderUnavailableError && error.ambiguous) {
+        // The provider may have cancelled: neither refunded nor confirmed until a person looks.
+        await this.park(booking, `Cancel sent; whether the provider cancelled is unknown: ${error.message}`);
+      } else {
+        await this.bookings.releaseCancel(id);
+      }
       throw error;
     }
     try {
@@ -66,17 +71,14 @@ export class CancelBookingService {
       );
     } catch (error) {
       // Cancelled at the provider, not refunded: a person settles it (resolved as failed, it is refunded).
-      await this.parkUnrefunded(id, error as Error);
+      await this.park(booking, `Cancelled at the provider; the refund failed: ${(error as Error).message}`);
       throw error;
     }
   }
 
-  private async parkUnrefunded(id: string, error: Error): Promise<void> {
-    await this.uow.run(async (em) => {
-      const booking = await this.bookings.lockById(em, id);
-      if (booking?.status !== 'confirmed') return;
-      const reason = `Cancelled at the provider (${booking.providerBookingId}); the refund failed: ${error.message}`;
-      await this.bookings.save(em, parkBooking(booking, reason, new Date()));
-    });
+  /** Outside any transaction: inside a request, those are its answer (see parkConfirmed). */
+  private park(booking: Booking, reason: string): Promise<void> {
+    const reference = `provider reference ${booking.providerBookingId}`;
+    return this.bookings.parkConfirmed(booking.id, `${reason} (${reference})`, new Date());
   }
 }

@@ -19,4 +19,10 @@ export interface BookingRepository<Tx = unknown> {
    */
   claimCancel(id: string, now: Date): Promise<boolean>;
   releaseCancel(id: string): Promise<void>;
+  /**
+   * A statement of its own, outside any transaction (as markOutcomeUnknown): a confirmed booking whose
+   * cancel left it unsettled becomes action_required (see parkBooking). Inside a request, the
+   * transactions are the request's answer; this is not.
+   */
+  parkConfirmed(id: string, reason: string, now: Date): Promise<void>;
 }

@@ -4,7 +4,7 @@ import { DataSource, EntityManager, IsNull, LessThan } from 'typeorm';
 import type { Cursor } from '../../../shared/domain/cursor';
 import { newestFirst } from '../../../shared/database/newest-first';
 import type { Traveler } from '../../provider/domain/travel-provider';
-import type { Booking, BookingStatus } from '../domain/booking';
+import { type Booking, type BookingStatus, parkBooking } from '../domain/booking';
 import type { BookingRepository } from '../domain/booking.repository';
 import { BookingOrmEntity, type TravelerRow } from './booking.orm-entity';
 import { MappedRows } from '../../../shared/database/mapped-rows';
@@ -115,6 +115,22 @@ export class TypeOrmBookingRepository implements BookingRepository<EntityManager
       { cancelRequestedAt: now },
     );
     return result.affected === 1;
+  }
+
+  async parkConfirmed(id: string, reason: string, now: Date): Promise<void> {
+    const booking = await this.findById(id);
+    if (booking?.status !== 'confirmed') return;
+    const parked = parkBooking(booking, reason, now);
+    await this.dataSource.manager.update(
+      BookingOrmEntity,
+      { id, status: 'confirmed' },
+      {
+        status: parked.status,
+        confirmationCode: parked.confirmationCode,
+        failureReason: parked.failureReason,
+        updatedAt: parked.updatedAt,
+      },
+    );
   }
 
   async releaseCancel(id: string): Promise<void> {

@@ -235,6 +235,9 @@ export class AmadeusHttpAdapter extends HttpTravelProvider<AmadeusCredentials> {
     const res = await this.authorized({
       method: 'DELETE',
       path: `/v1/booking/flight-orders/${encodeURIComponent(booking.providerBookingId)}`,
+      // A repeated DELETE of a deleted order is a 404, which would read as a refusal: a timeout is
+      // reported as ambiguous instead of retried.
+      retry: 'unsafe',
       mediaType: AMADEUS_JSON,
     });
     if (res.status === 204) return;

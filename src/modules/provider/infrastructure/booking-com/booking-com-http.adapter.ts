@@ -327,6 +327,9 @@ export class BookingComHttpAdapter extends HttpTravelProvider<BookingComCredenti
     const res = await this.call({
       method: 'POST',
       path: '/3.1/orders/cancel',
+      // A repeated cancel of a cancelled order is refused, which would read as a refusal: a timeout is
+      // reported as ambiguous instead of retried.
+      retry: 'unsafe',
       json: { order: booking.providerBookingId, reason: 'Cancelled by the customer' },
     });
     const status = (res.body as { data?: { status?: string } } | null)?.data?.status;
