@@ -8,6 +8,10 @@ import { refundKey } from '../../src/modules/booking/domain/booking';
 import { BOOKING_QUEUE, BOOKING_REPOSITORY } from '../../src/modules/booking/booking.tokens';
 import type { BookingRepository } from '../../src/modules/booking/domain/booking.repository';
 import { BookingQueue } from '../../src/modules/booking/infrastructure/booking-queue';
+import {
+  BOOKING_SWEEP_DEFAULTS,
+  BookingSweeper,
+} from '../../src/modules/booking/infrastructure/booking.sweeper';
 import { WalletLedgerService } from '../../src/modules/wallet/application/wallet-ledger.service';
 import { inDays } from '../support/booking-fixtures';
 import { eventually } from '../support/inventory-fixtures';
@@ -241,6 +245,37 @@ describe('bookings (e2e, sandbox providers)', () => {
       { type: 'credit', amount: String(hotelOffer.price.amount) },
     ]);
     expect(await balance(walletId)).toBe(1_000_000);
+  });
+
+  it('a cancel that never finished (its process died) is found by the sweep and parked; a cancel then is 409', async () => {
+    const walletId = await walletWith(1_000_000);
+    const res = await book({
+      type: 'hotel',
+      offer_id: hotelOffer.id,
+      wallet_id: walletId,
+      traveler: traveler('Lovelace'),
+    }).expect(202);
+    expect(await settled(res.body.id)).toMatchObject({ status: 'confirmed' });
+    await ds.query(`UPDATE bookings SET cancel_requested_at = now() - interval '10 minutes' WHERE id = $1`, [
+      res.body.id,
+    ]);
+
+    // The sweeper of a worker (test apps run none), on this app's repository and queue.
+    const sweeper = new BookingSweeper(
+      t.app.get(BOOKING_REPOSITORY),
+      t.app.get(BookingQueue),
+      BOOKING_SWEEP_DEFAULTS,
+    );
+    expect(await sweeper.parkStaleCancels(new Date())).toBe(1);
+
+    expect(await settled(res.body.id)).toMatchObject({ status: 'action_required', confirmation_code: null });
+    await t
+      .http()
+      .post(`/api/bookings/${res.body.id}/cancel`)
+      .set(bearer(customer.key))
+      .set('Idempotency-Key', randomUUID())
+      .expect(409);
+    expect(await ledgerOf(res.body.id)).toEqual([{ type: 'debit', amount: String(hotelOffer.price.amount) }]);
   });
 
   it('a replay with the same key returns the same booking and debits nothing more', async () => {

@@ -15,7 +15,7 @@ export const BOOKINGS = 'bookings';
  * bookings created before `olderThan`, oldest first.
  */
 export class InMemoryBookingRepository implements BookingRepository<EntityManager> {
-  private readonly cancelClaims = new Set<string>();
+  private readonly cancelClaims = new Map<string, Date>();
 
   constructor(private readonly db: InMemoryDatabase) {}
 
@@ -75,10 +75,20 @@ export class InMemoryBookingRepository implements BookingRepository<EntityManage
       .slice(0, limit + 1);
   }
 
-  async claimCancel(id: string): Promise<boolean> {
+  async claimCancel(id: string, now: Date): Promise<boolean> {
     if (this.cancelClaims.has(id) || (await this.findById(id))?.status !== 'confirmed') return false;
-    this.cancelClaims.add(id);
+    this.cancelClaims.set(id, now);
     return true;
+  }
+
+  async findStaleCancels(olderThan: Date, limit: number): Promise<string[]> {
+    return [...this.cancelClaims]
+      .filter(
+        ([id, at]) => at < olderThan && this.db.table<Booking>(BOOKINGS).get(id)?.status === 'confirmed',
+      )
+      .sort(([, a], [, b]) => a.getTime() - b.getTime())
+      .slice(0, limit)
+      .map(([id]) => id);
   }
 
   async parkConfirmed(id: string, reason: string, now: Date): Promise<void> {

@@ -19,6 +19,8 @@ export interface BookingRepository<Tx = unknown> {
    */
   claimCancel(id: string, now: Date): Promise<boolean>;
   releaseCancel(id: string): Promise<void>;
+  /** Confirmed bookings claimed for a cancel before `olderThan` (a cancel that never finished). */
+  findStaleCancels(olderThan: Date, limit: number): Promise<string[]>;
   /**
    * A statement of its own, outside any transaction (as markOutcomeUnknown): a confirmed booking whose
    * cancel left it unsettled becomes action_required (see parkBooking). Inside a request, the

@@ -133,6 +133,16 @@ export class TypeOrmBookingRepository implements BookingRepository<EntityManager
     );
   }
 
+  async findStaleCancels(olderThan: Date, limit: number): Promise<string[]> {
+    const rows = await this.dataSource.manager.find(BookingOrmEntity, {
+      select: { id: true },
+      where: { status: 'confirmed', cancelRequestedAt: LessThan(olderThan) },
+      order: { cancelRequestedAt: 'ASC' },
+      take: limit,
+    });
+    return rows.map((row) => row.id);
+  }
+
   async releaseCancel(id: string): Promise<void> {
     await this.dataSource.manager.update(
       BookingOrmEntity,
