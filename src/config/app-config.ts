@@ -159,6 +159,10 @@ export class AppConfig {
   })
   BOOKING_AFFILIATE_ID?: string;
 
+  /** The currency live providers are asked to quote in (Amadeus `currencyCode`, Booking.com `currency`). */
+  @Matches(/^[A-Z]{3}$/, { message: 'PROVIDER_CURRENCY must be a 3-letter ISO 4217 code' })
+  PROVIDER_CURRENCY = 'EUR';
+
   /** Longest wait for one provider HTTP call before it counts as failed (and, for a create, as ambiguous). */
   @IntSetting(100, 120000)
   PROVIDER_TIMEOUT_MS = 10000;

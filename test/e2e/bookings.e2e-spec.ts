@@ -8,13 +8,24 @@ import { refundKey } from '../../src/modules/booking/domain/booking';
 import { BOOKING_QUEUE, BOOKING_REPOSITORY } from '../../src/modules/booking/booking.tokens';
 import type { BookingRepository } from '../../src/modules/booking/domain/booking.repository';
 import { BookingQueue } from '../../src/modules/booking/infrastructure/booking-queue';
+import {
+  BOOKING_SWEEP_DEFAULTS,
+  BookingSweeper,
+} from '../../src/modules/booking/infrastructure/booking.sweeper';
 import { WalletLedgerService } from '../../src/modules/wallet/application/wallet-ledger.service';
 import { inDays } from '../support/booking-fixtures';
 import { eventually } from '../support/inventory-fixtures';
 import { ADMIN_KEY, createCustomer, createTestApp, TestApp } from '../support/test-app';
 import { bearer, customerWithWallet } from '../support/wallet-fixtures';
 
-const traveler = (last_name: string) => ({ first_name: 'Ada', last_name, email: 'ada@example.com' });
+/** With what the sandboxes' pricing requires: a date of birth (flights) and the booker's phone (hotels). */
+const traveler = (last_name: string) => ({
+  first_name: 'Ada',
+  last_name,
+  email: 'ada@example.com',
+  phone: '+33612345678',
+  date_of_birth: '1990-04-21',
+});
 
 describe('bookings (e2e, sandbox providers)', () => {
   let t: TestApp;
@@ -90,6 +101,8 @@ describe('bookings (e2e, sandbox providers)', () => {
       amount: flightOffer.price.amount,
       currency: 'EUR',
       wallet_transaction_id: expect.any(String),
+      travelers: [traveler('Lovelace')],
+      provider_reference: null,
       confirmation_code: null,
       failure_reason: null,
       created_at: expect.any(String),
@@ -170,6 +183,99 @@ describe('bookings (e2e, sandbox providers)', () => {
     expect(await ledgerOf(res.body.id)).toEqual([
       { type: 'debit', amount: String(flightOffer.price.amount) },
     ]);
+  });
+
+  it('"Timeout": the create timed out after the sandbox booked; action_required, neither refunded nor booked again', async () => {
+    const walletId = await walletWith(1_000_000);
+    const res = await book({
+      type: 'flight',
+      offer_id: flightOffer.id,
+      wallet_id: walletId,
+      traveler: traveler('Timeout'),
+    }).expect(202);
+    const done = await settled(res.body.id);
+    expect(done).toMatchObject({ status: 'action_required', confirmation_code: null });
+    expect((await queue.getJob(res.body.id))?.attemptsMade).toBe(1);
+    expect(await ledgerOf(res.body.id)).toEqual([
+      { type: 'debit', amount: String(flightOffer.price.amount) },
+    ]);
+  });
+
+  it('"Pricey": booked above the debit, so cancelled at the sandbox, failed as price_changed and refunded once', async () => {
+    const walletId = await walletWith(1_000_000);
+    const res = await book({
+      type: 'hotel',
+      offer_id: hotelOffer.id,
+      wallet_id: walletId,
+      traveler: traveler('Pricey'),
+    }).expect(202);
+    expect(await settled(res.body.id)).toMatchObject({ status: 'failed', failure_reason: 'price_changed' });
+    expect(await ledgerOf(res.body.id)).toEqual([
+      { type: 'debit', amount: String(hotelOffer.price.amount) },
+      { type: 'credit', amount: String(hotelOffer.price.amount) },
+    ]);
+    expect(await balance(walletId)).toBe(1_000_000);
+  });
+
+  it('a confirmed booking is cancelled and refunded once; cancelling it again is 409 booking_not_cancellable', async () => {
+    const walletId = await walletWith(1_000_000);
+    const res = await book({
+      type: 'hotel',
+      offer_id: hotelOffer.id,
+      wallet_id: walletId,
+      traveler: traveler('Lovelace'),
+    }).expect(202);
+    expect(await settled(res.body.id)).toMatchObject({ status: 'confirmed' });
+    const cancel = (key = randomUUID()) =>
+      t
+        .http()
+        .post(`/api/bookings/${res.body.id}/cancel`)
+        .set(bearer(customer.key))
+        .set('Idempotency-Key', key);
+
+    const key = randomUUID();
+    expect((await cancel(key).expect(200)).body).toMatchObject({ status: 'cancelled' });
+    expect((await cancel(key).expect(200)).headers['idempotent-replayed']).toBe('true');
+    expect((await cancel().expect(409)).body.code).toBe('booking_not_cancellable');
+    await cancel()
+      .set(bearer((await createCustomer(t, 'Mallory')).key))
+      .expect(404);
+    expect(await ledgerOf(res.body.id)).toEqual([
+      { type: 'debit', amount: String(hotelOffer.price.amount) },
+      { type: 'credit', amount: String(hotelOffer.price.amount) },
+    ]);
+    expect(await balance(walletId)).toBe(1_000_000);
+  });
+
+  it('a cancel that never finished (its process died) is found by the sweep and parked; a cancel then is 409', async () => {
+    const walletId = await walletWith(1_000_000);
+    const res = await book({
+      type: 'hotel',
+      offer_id: hotelOffer.id,
+      wallet_id: walletId,
+      traveler: traveler('Lovelace'),
+    }).expect(202);
+    expect(await settled(res.body.id)).toMatchObject({ status: 'confirmed' });
+    await ds.query(`UPDATE bookings SET cancel_requested_at = now() - interval '10 minutes' WHERE id = $1`, [
+      res.body.id,
+    ]);
+
+    // The sweeper of a worker (test apps run none), on this app's repository and queue.
+    const sweeper = new BookingSweeper(
+      t.app.get(BOOKING_REPOSITORY),
+      t.app.get(BookingQueue),
+      BOOKING_SWEEP_DEFAULTS,
+    );
+    expect(await sweeper.parkStaleCancels(new Date())).toBe(1);
+
+    expect(await settled(res.body.id)).toMatchObject({ status: 'action_required', confirmation_code: null });
+    await t
+      .http()
+      .post(`/api/bookings/${res.body.id}/cancel`)
+      .set(bearer(customer.key))
+      .set('Idempotency-Key', randomUUID())
+      .expect(409);
+    expect(await ledgerOf(res.body.id)).toEqual([{ type: 'debit', amount: String(hotelOffer.price.amount) }]);
   });
 
   it('a replay with the same key returns the same booking and debits nothing more', async () => {

@@ -57,9 +57,12 @@ const KNOWN_CODES = new Set([
   'wallet_busy',
   'resource_busy',
   'service_unavailable',
+  'booking_not_cancellable',
+  'traveler_details_required',
   // Not in API.md's table:
   'amount_too_large', // 422: price × quantity past 2^53 - 1 (POST /api/orders; in openapi.json)
   'unsupported_media_type', // 415: a body in a Content-Encoding or charset the service does not read
+  'booking_not_resolvable', // 409: resolving a booking that is not action_required (in openapi.json)
 ]);
 
 // ---------------------------------------------------------------------------------------------
@@ -181,6 +184,8 @@ interface Fixtures {
   /** A cancelled order whose payment then succeeded: refund_required, resolved at the end. */
   orderToResolve: Order;
   paymentToResolve: string;
+  /** A booking whose outcome is unknown (sandbox "Timeout"): action_required, resolved at the end. */
+  bookingToResolve: string;
   /** From usdWallet to otherWallet. */
   transferId: string;
   bookingId: string;
@@ -202,6 +207,8 @@ const PATH_IDS: Record<string, (f: Fixtures) => string> = {
   '/api/wallets/{id}/debit': (f) => f.usdWallet,
   '/api/wallets/{id}/transactions': (f) => f.usdWallet,
   '/api/bookings/{id}': (f) => f.bookingId,
+  '/api/bookings/{id}/cancel': (f) => f.bookingId,
+  '/api/admin/bookings/{id}/resolve': (f) => f.bookingToResolve,
   '/api/admin/payments/{id}/resolve': (f) => f.paymentToResolve,
   '/api/transfers/{id}': (f) => f.transferId,
 };
@@ -232,6 +239,11 @@ function validField(op: Operation, name: string, f: Fixtures): unknown {
       return op.path === '/api/wallets' ? 'GBP' : undefined;
     case 'max_per_account':
       return op.path === '/api/products' ? 5 : undefined;
+    // What the sandbox's pricing of a flight requires of its traveller.
+    case 'date_of_birth':
+      return '1990-04-21';
+    case 'failed':
+      return op.path === '/api/admin/bookings/{id}/resolve' ? true : undefined;
     case 'departure_date':
     case 'check_in':
       return inDays(30);
@@ -303,6 +315,7 @@ const DOMAIN_REFUSALS: Record<
  */
 const EXACTLY_ONE_OF: Record<string, Record<string, unknown>> = {
   'POST /api/admin/payments/{id}/resolve': { external_reference: 're_fuzz' },
+  'POST /api/admin/bookings/{id}/resolve': { confirmation_code: 'QVH2B1', provider_reference: 'eJzT' },
 };
 
 function domainParts(
@@ -1409,6 +1422,14 @@ describe('fuzz: every OpenAPI operation with hostile input', () => {
       20_000,
     );
     expect(settled).toBe('confirmed');
+    const timedOut = await bookFlight(t, customer.key, offerId, eurWallet, 'Timeout').expect(202);
+    const parked = await eventually(
+      async () =>
+        (await t.http().get(`/api/bookings/${timedOut.body.id}`).set(bearer(customer.key))).body.status,
+      (status) => status !== 'pending',
+      20_000,
+    );
+    expect(parked).toBe('action_required');
     const page = await t.http().get('/api/products').query({ limit: 1 }).expect(200);
     f = {
       admin,
@@ -1430,6 +1451,7 @@ describe('fuzz: every OpenAPI operation with hostile input', () => {
       paymentToResolve,
       transferId: transfer.body.id,
       bookingId: booking.body.id,
+      bookingToResolve: timedOut.body.id,
       offerId,
       cursor: page.body.next_cursor,
     };

@@ -6,6 +6,9 @@ import { SandboxBookings } from '../../src/modules/provider/infrastructure/sandb
 import { encodeOfferId, sandboxOfferIdKey } from '../../src/modules/provider/infrastructure/offer-id';
 
 const traveler = (lastName: string) => ({ firstName: 'Ada', lastName, email: 'ada@example.com' });
+/** The sandbox's priced form of an offer id, as a hand-made one would be sent. */
+const pricedForm = (offerId: string) =>
+  JSON.stringify({ offerId, total: { amount: '100', currency: 'EUR' } });
 
 describe('sandbox providers (real Redis)', () => {
   const config = loadConfig();
@@ -16,6 +19,13 @@ describe('sandbox providers (real Redis)', () => {
   const workerB = new AmadeusSandboxAdapter(new SandboxBookings(redis, config, 'amadeus'), key);
   const hotels = new BookingComSandboxAdapter(new SandboxBookings(redis, config, 'booking-com'), key);
   let offerId: string;
+  let priced: string;
+  let price: bigint;
+  const request = (reference: string, lastName: string) => ({
+    reference,
+    priced,
+    travelers: [traveler(lastName)],
+  });
 
   beforeAll(async () => {
     [{ id: offerId }] = await workerA.search({
@@ -25,15 +35,20 @@ describe('sandbox providers (real Redis)', () => {
       departureDate: '2099-03-01',
       adults: 1,
     });
+    const pricing = await workerA.price(offerId);
+    priced = pricing.priced;
+    price = pricing.offer.price.amount;
   });
   afterAll(() => redis.quit());
 
-  it('re-prices an offer from its id alone, and refuses ids it did not issue', async () => {
-    const offer = await workerB.checkOffer(offerId);
-    expect(offer.id).toBe(offerId);
-    expect(offer.price.currency).toBe('EUR');
-    await expect(workerB.checkOffer('ama-sbx.garbage')).rejects.toMatchObject({ code: 'offer_unavailable' });
-    await expect(hotels.checkOffer(offerId)).rejects.toMatchObject({ code: 'offer_unavailable' });
+  it('prices an offer from its id alone, with what a booking of it needs, and refuses ids it did not issue', async () => {
+    const pricing = await workerB.price(offerId);
+    expect(pricing.offer.id).toBe(offerId);
+    expect(pricing.offer.price.currency).toBe('EUR');
+    expect(pricing.travelers).toEqual({ min: 1, max: 1 });
+    expect(pricing.requiredFields).toEqual([['date_of_birth']]);
+    await expect(workerB.price('ama-sbx.garbage')).rejects.toMatchObject({ code: 'offer_unavailable' });
+    await expect(hotels.price(offerId)).rejects.toMatchObject({ code: 'offer_unavailable' });
   });
 
   it('refuses a hand-made offer id, even one shaped like its own, and one signed with another key', async () => {
@@ -63,18 +78,20 @@ describe('sandbox providers (real Redis)', () => {
       `${prefix}.${payload}.x`,
       strangerOffer.id,
     ]) {
-      await expect(workerB.checkOffer(id)).rejects.toMatchObject({ code: 'offer_unavailable' });
+      await expect(workerB.price(id)).rejects.toMatchObject({ code: 'offer_unavailable' });
       await expect(
-        workerB.book({ reference: `ref-forged-${id.length}`, offerId: id, traveler: traveler('Lovelace') }),
+        workerB.book({
+          reference: `ref-forged-${id.length}`,
+          priced: pricedForm(id),
+          travelers: [traveler('Lovelace')],
+        }),
       ).rejects.toMatchObject({ code: 'offer_unavailable' });
     }
   });
 
   it('"Decline" is refused for good, every time', async () => {
     for (let i = 0; i < 3; i++) {
-      await expect(
-        workerA.book({ reference: 'ref-decline', offerId, traveler: traveler('Decline') }),
-      ).rejects.toMatchObject({
+      await expect(workerA.book(request('ref-decline', 'Decline'))).rejects.toMatchObject({
         code: 'booking_refused',
       });
     }
@@ -82,25 +99,46 @@ describe('sandbox providers (real Redis)', () => {
   });
 
   it('"Flaky" fails twice with a transient error across workers, then books once', async () => {
-    const request = { reference: 'ref-flaky', offerId, traveler: traveler('Flaky') };
-    await expect(workerA.book(request)).rejects.toMatchObject({
+    const flaky = request('ref-flaky', 'Flaky');
+    await expect(workerA.book(flaky)).rejects.toMatchObject({
       code: 'provider_unavailable',
       ambiguous: false,
     });
-    await expect(workerB.book(request)).rejects.toMatchObject({ code: 'provider_unavailable' });
-    const booked = await workerA.book(request);
+    await expect(workerB.book(flaky)).rejects.toMatchObject({ code: 'provider_unavailable' });
+    const booked = await workerA.book(flaky);
     expect(booked).toEqual({
       reference: 'ref-flaky',
       providerBookingId: 'sbx-ref-flaky',
       confirmationCode: expect.stringMatching(/^[A-Z2-9]{6}$/),
+      total: { amount: price, currency: 'EUR' },
     });
-    expect(await workerB.book(request)).toEqual(booked);
+    expect(await workerB.book(flaky)).toEqual(booked);
     expect(await workerB.findBooking('ref-flaky')).toEqual(booked);
   });
 
   it('an ordinary traveller is confirmed at once, and the other worker finds the booking', async () => {
-    const booked = await workerA.book({ reference: 'ref-ok', offerId, traveler: traveler('Lovelace') });
+    const booked = await workerA.book(request('ref-ok', 'Lovelace'));
     expect(booked.confirmationCode).toMatch(/^[A-Z2-9]{6}$/);
     expect(await workerB.findBooking('ref-ok')).toEqual(booked);
+  });
+
+  it('"Timeout" books, then times out; nobody can then say what became of it', async () => {
+    await expect(workerA.book(request('ref-timeout', 'Timeout'))).rejects.toMatchObject({
+      code: 'provider_unavailable',
+      ambiguous: true,
+    });
+    await expect(workerB.findBooking('ref-timeout')).rejects.toMatchObject({ name: 'OutcomeUnknownError' });
+  });
+
+  it('"Pricey" books at a higher total than priced', async () => {
+    const booked = await workerA.book(request('ref-pricey', 'Pricey'));
+    expect(booked.total).toEqual({ amount: price + price / 10n, currency: 'EUR' });
+  });
+
+  it('a booking is cancelled once; then there is nothing to cancel', async () => {
+    const booked = await workerA.book(request('ref-cancel', 'Lovelace'));
+    await workerB.cancel(booked);
+    await expect(workerA.cancel(booked)).rejects.toMatchObject({ code: 'booking_not_cancellable' });
+    expect(await workerA.findBooking('ref-cancel')).toBeNull();
   });
 });

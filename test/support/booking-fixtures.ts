@@ -15,8 +15,17 @@ export async function flightOfferId(t: TestApp): Promise<string> {
   return offers.body.offers[0].id as string;
 }
 
-/** `POST /api/bookings` of a flight offer for Ada Lovelace, paid from `walletId`, with its Idempotency-Key. */
-export function bookFlight(t: TestApp, key: string, offerId: string, walletId: string) {
+/**
+ * `POST /api/bookings` of a flight offer for Ada (Lovelace, or a sandbox failure name such as
+ * `Timeout`), paid from `walletId`, with its Idempotency-Key.
+ */
+export function bookFlight(
+  t: TestApp,
+  key: string,
+  offerId: string,
+  walletId: string,
+  lastName = 'Lovelace',
+) {
   return t
     .http()
     .post('/api/bookings')
@@ -26,6 +35,11 @@ export function bookFlight(t: TestApp, key: string, offerId: string, walletId: s
       type: 'flight',
       offer_id: offerId,
       wallet_id: walletId,
-      traveler: { first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com' },
+      traveler: {
+        first_name: 'Ada',
+        last_name: lastName,
+        email: 'ada@example.com',
+        date_of_birth: '1990-04-21',
+      },
     });
 }

@@ -3,7 +3,10 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { workerProviders } from '../../shared/queue/role';
 import { ProviderModule } from '../provider/provider.module';
 import { WalletModule } from '../wallet/wallet.module';
+import { AdminBookingsController } from './api/admin-bookings.controller';
 import { BookingsController } from './api/bookings.controller';
+import { BookingAdminService } from './application/booking-admin.service';
+import { CancelBookingService } from './application/cancel-booking.service';
 import { CreateBookingService } from './application/create-booking.service';
 import { GetBookingService } from './application/get-booking.service';
 import { ProcessBookingService } from './application/process-booking.service';
@@ -23,10 +26,12 @@ import { queueWithDashboard } from '../../shared/queue/queue-dashboard.module';
     WalletModule,
     ProviderModule,
   ],
-  controllers: [BookingsController],
+  controllers: [BookingsController, AdminBookingsController],
   providers: [
     CreateBookingService,
     GetBookingService,
+    CancelBookingService,
+    BookingAdminService,
     ProcessBookingService,
     BookingQueue,
     { provide: BOOKING_JOBS, useExisting: BookingQueue },

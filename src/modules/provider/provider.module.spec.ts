@@ -28,7 +28,7 @@ class FakeAirProvider implements TravelProvider {
   async search(_criteria: OfferSearch): Promise<Offer[]> {
     return [{ id: 'fake-1', price: { amount: 100n, currency: 'USD' }, details: {} }];
   }
-  checkOffer = jest.fn();
+  price = jest.fn();
   book = jest.fn();
   findBooking = jest.fn();
   cancel = jest.fn();

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { BookingJobs } from '../../../src/modules/booking/application/booking-jobs';
 import type { ProcessBookingService } from '../../../src/modules/booking/application/process-booking.service';
-import type { Booking } from '../../../src/modules/booking/domain/booking';
+import { type Booking, type BookingStatus, parkBooking } from '../../../src/modules/booking/domain/booking';
 import type { BookingRepository } from '../../../src/modules/booking/domain/booking.repository';
 import { type InMemoryDatabase, uniqueViolation } from './database';
 
@@ -15,6 +15,8 @@ export const BOOKINGS = 'bookings';
  * bookings created before `olderThan`, oldest first.
  */
 export class InMemoryBookingRepository implements BookingRepository<EntityManager> {
+  private readonly cancelClaims = new Map<string, Date>();
+
   constructor(private readonly db: InMemoryDatabase) {}
 
   async insert(tx: EntityManager, booking: Booking): Promise<void> {
@@ -63,6 +65,42 @@ export class InMemoryBookingRepository implements BookingRepository<EntityManage
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
       .slice(0, limit)
       .map((b) => b.id);
+  }
+
+  async listPage(limit: number, status?: BookingStatus): Promise<Booking[]> {
+    return this.db
+      .table<Booking>(BOOKINGS)
+      .filter((b) => !status || b.status === status)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+      .slice(0, limit + 1);
+  }
+
+  async claimCancel(id: string, now: Date): Promise<boolean> {
+    if (this.cancelClaims.has(id) || (await this.findById(id))?.status !== 'confirmed') return false;
+    this.cancelClaims.set(id, now);
+    return true;
+  }
+
+  async findStaleCancels(olderThan: Date, limit: number): Promise<string[]> {
+    return [...this.cancelClaims]
+      .filter(
+        ([id, at]) => at < olderThan && this.db.table<Booking>(BOOKINGS).get(id)?.status === 'confirmed',
+      )
+      .sort(([, a], [, b]) => a.getTime() - b.getTime())
+      .slice(0, limit)
+      .map(([id]) => id);
+  }
+
+  async parkConfirmed(id: string, reason: string, now: Date): Promise<void> {
+    await this.db.autocommit((tx) =>
+      this.db
+        .table<Booking>(BOOKINGS, tx)
+        .update(id, (b) => (b.status === 'confirmed' ? parkBooking(b, reason, now) : b)),
+    );
+  }
+
+  async releaseCancel(id: string): Promise<void> {
+    this.cancelClaims.delete(id);
   }
 
   all(): Booking[] {

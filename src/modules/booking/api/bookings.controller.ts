@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentCaller } from '../../../shared/http/auth';
 import { type Caller } from '../../../shared/domain/caller';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
@@ -8,9 +8,20 @@ import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
 import { CreateBookingService } from '../application/create-booking.service';
+import { CancelBookingService } from '../application/cancel-booking.service';
 import { GetBookingService } from '../application/get-booking.service';
+import type { Traveler } from '../../provider/domain/travel-provider';
 import { BookingResponse } from './dto/booking.response';
-import { CreateBookingRequest } from './dto/create-booking.request';
+import { CreateBookingRequest, type TravelerRequest } from './dto/create-booking.request';
+
+const toTraveler = (t: TravelerRequest): Traveler => ({
+  firstName: t.first_name,
+  lastName: t.last_name,
+  email: t.email,
+  ...(t.phone !== undefined && { phone: t.phone }),
+  ...(t.date_of_birth !== undefined && { dateOfBirth: t.date_of_birth }),
+  ...(t.gender !== undefined && { gender: t.gender }),
+});
 
 @ApiTags('travel')
 @Controller('api/bookings')
@@ -18,6 +29,7 @@ export class BookingsController {
   constructor(
     private readonly createBooking: CreateBookingService,
     private readonly getBooking: GetBookingService,
+    private readonly cancelBooking: CancelBookingService,
   ) {}
 
   @Post()
@@ -27,11 +39,16 @@ export class BookingsController {
   @ApiOperation({
     summary: 'Book a flight or hotel offer, paid from a wallet',
     description:
-      'The offer is re-priced with its provider, then the wallet is debited and the booking created ' +
-      '`pending` in one transaction. The provider call runs in a queue job with retries and exponential ' +
-      'backoff: success makes the booking `confirmed` with a `confirmation_code`; a refusal, or every ' +
-      'attempt failing, makes it `failed` with a `failure_reason` and refunds the debit exactly once. ' +
-      'Poll GET /api/bookings/{id} for the outcome.',
+      'The offer is priced by its provider, and the travellers are checked against what that pricing requires ' +
+      '(one traveller per passenger; the fields it asks for): missing ones are a 422 `traveler_details_required` ' +
+      'naming each, before any debit. Then the wallet is debited that price and the booking created `pending` ' +
+      'in one transaction. A queue job books exactly that priced offer, with retries and exponential backoff: ' +
+      'success makes the booking `confirmed` with a `confirmation_code` and `provider_reference` (booked for ' +
+      'less: the difference is refunded; for more: cancelled at the provider, `failed` with `failure_reason: ' +
+      '"price_changed"`, refunded); a refusal, or every attempt failing, makes it `failed` and refunds the debit ' +
+      'exactly once. When the provider may have booked but cannot say (a create that timed out and cannot be ' +
+      'looked up), the booking becomes `action_required`: neither refunded nor booked again until an operator ' +
+      'resolves it. Poll GET /api/bookings/{id} for the outcome.',
   })
   @ApiAcceptedResponse({
     type: BookingResponse,
@@ -42,7 +59,9 @@ export class BookingsController {
     404: "`not_found`: unknown wallet, or another account's",
     422:
       '`insufficient_funds`: the balance is below the offer price (nothing is booked); `currency_mismatch`: ' +
-      'the wallet is not in the offer currency; `offer_unavailable`: the offer can no longer be booked',
+      'the wallet is not in the offer currency; `offer_unavailable`: the offer can no longer be booked; ' +
+      '`traveler_details_required`: the travellers do not match the offer or lack fields its pricing requires ' +
+      '(`errors` names each)',
     502: '`provider_unavailable`: the offer could not be checked',
     503: '`wallet_busy` (see `Retry-After`)',
   })
@@ -57,14 +76,34 @@ export class BookingsController {
         type: body.type,
         offerId: body.offer_id,
         walletId: body.wallet_id,
-        traveler: {
-          firstName: body.traveler.first_name,
-          lastName: body.traveler.last_name,
-          email: body.traveler.email,
-        },
+        travelers: [body.traveler, ...(body.travelers ?? [])].map(toTraveler),
         idempotencyKey,
       }),
     );
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @Authenticated()
+  @Idempotent({ required: true })
+  @ApiOperation({
+    summary: 'Cancel a confirmed booking at its provider, and refund it (owner or admin)',
+    description:
+      'Cancels the booking through its provider (Amadeus flight order cancel, Booking.com orders/cancel), then ' +
+      'credits the wallet what the booking cost, once, and marks it `cancelled`. Of two cancels of one booking ' +
+      'only one reaches the provider; the other is a 409.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: BookingResponse, description: 'The booking, `cancelled`' })
+  @ApiProblems({
+    400: '`validation_failed`: the id is not a UUID',
+    404: "`not_found`: unknown, or another account's",
+    409: '`booking_not_cancellable`: not `confirmed` (or being cancelled), or the provider will not cancel it',
+    502: '`provider_unavailable`: the provider could not be reached; nothing changed, retry',
+    503: '`wallet_busy` (see `Retry-After`)',
+  })
+  async cancel(@UuidParam('id') id: string, @CurrentCaller() caller: Caller): Promise<BookingResponse> {
+    return answerWith(BookingResponse.of, () => this.cancelBooking.execute(id, caller));
   }
 
   @Get(':id')

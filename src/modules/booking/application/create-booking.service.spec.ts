@@ -27,7 +27,7 @@ async function setup() {
     type: 'flight',
     offerId: 'flight-1',
     walletId: wallet.id,
-    traveler,
+    travelers: [traveler],
     idempotencyKey: 'booking-key-1',
     ...overrides,
   });
@@ -96,7 +96,7 @@ describe('CreateBookingService', () => {
 
   it("another account's wallet and an unknown one are not_found, before the provider is asked", async () => {
     const t = await setup();
-    const checkOffer = jest.spyOn(t.amadeus, 'checkOffer');
+    const price = jest.spyOn(t.amadeus, 'price');
 
     await expect(t.service.execute(t.command({ caller: customer('Bob') }))).rejects.toMatchObject({
       code: 'not_found',
@@ -105,8 +105,38 @@ describe('CreateBookingService', () => {
       t.service.execute(t.command({ walletId: '00000000-0000-4000-8000-000000000000' })),
     ).rejects.toMatchObject({ code: 'not_found' });
 
-    expect(checkOffer).not.toHaveBeenCalled();
+    expect(price).not.toHaveBeenCalled();
     expect(t.wallets.committed(t.wallet.id)?.balance).toBe(100_000n);
+    expect(t.bookings.all()).toEqual([]);
+  });
+
+  it('travellers lacking what the pricing requires are traveler_details_required, each named, before any debit', async () => {
+    const t = await setup();
+    t.amadeus.requiredFields = [['date_of_birth'], ['date_of_birth', 'gender']];
+    const second = {
+      firstName: 'Charles',
+      lastName: 'Babbage',
+      email: 'cb@example.com',
+      dateOfBirth: '1791-12-26',
+    };
+
+    await expect(t.service.execute(t.command({ travelers: [traveler, second] }))).rejects.toMatchObject({
+      code: 'traveler_details_required',
+      extensions: {
+        errors: [
+          { field: 'traveler.date_of_birth', message: expect.any(String) },
+          { field: 'travelers[0].gender', message: expect.any(String) },
+        ],
+      },
+    });
+    await expect(
+      t.service.execute(t.command({ travelers: Array.from({ length: 10 }, () => traveler) })),
+    ).rejects.toMatchObject({
+      code: 'traveler_details_required',
+      extensions: { errors: [{ field: 'travelers' }] },
+    });
+
+    expect(t.wallets.ledger(t.wallet.id)).toHaveLength(1);
     expect(t.bookings.all()).toEqual([]);
   });
 

@@ -8,7 +8,12 @@ import { TravelHandlers } from '../../provider/application/travel-handlers.servi
 import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import { BOOKING_JOBS, BOOKING_REPOSITORY } from '../booking.tokens';
-import type { Traveler, TravelType } from '../../provider/domain/travel-provider';
+import { TravelerDetailsRequiredError } from '../../provider/domain/provider.errors';
+import {
+  missingTravelerDetails,
+  type Traveler,
+  type TravelType,
+} from '../../provider/domain/travel-provider';
 import type { Booking } from '../domain/booking';
 import type { BookingRepository } from '../domain/booking.repository';
 import type { BookingJobs } from './booking-jobs';
@@ -18,14 +23,16 @@ export interface CreateBookingCommand {
   type: TravelType;
   offerId: string;
   walletId: string;
-  traveler: Traveler;
+  /** The lead traveller first. */
+  travelers: Traveler[];
   idempotencyKey: string;
 }
 
 /**
- * Pays for a travel offer from a wallet and queues the provider call. The offer is re-priced with the
- * provider first, outside any transaction; then the debit and the pending booking commit together,
- * and the job is enqueued only after that commit.
+ * Pays for a travel offer from a wallet and queues the provider call. The offer is priced by the
+ * provider first, outside any transaction, and the travellers are checked against what that pricing
+ * requires (before any debit); then the debit of that price and the pending booking, which keeps the
+ * priced offer for the job to book exactly, commit together, and the job is enqueued after that commit.
  */
 @Injectable()
 export class CreateBookingService {
@@ -43,7 +50,10 @@ export class CreateBookingService {
     if (!wallet || wallet.accountId !== caller.accountId) throw new NotFoundError('Wallet', command.walletId);
 
     const handler = this.handlers.forType(command.type);
-    const offer = await handler.checkOffer(command.offerId);
+    const priced = await handler.price(command.offerId);
+    const missing = missingTravelerDetails(priced, command.travelers);
+    if (missing.length) throw new TravelerDetailsRequiredError(missing);
+    const { offer } = priced;
 
     const id = randomUUID();
     return this.uow.run(
@@ -73,7 +83,8 @@ export class CreateBookingService {
           confirmationCode: null,
           providerBookingId: null,
           failureReason: null,
-          traveler: command.traveler,
+          travelers: command.travelers,
+          priced: priced.priced,
           idempotencyKey,
           outcomeUnknown: false,
           createdAt: now,

@@ -34,7 +34,7 @@ async function setup() {
       type: 'flight',
       offerId: 'flight-1',
       walletId: wallet.id,
-      traveler,
+      travelers: [traveler],
       idempotencyKey: `key-${Math.random()}`,
     });
   const refunds = () =>
@@ -163,7 +163,7 @@ describe('ProcessBookingService', () => {
     expect(t.refunds()).toEqual([]);
   });
 
-  it('a timeout on the last attempt is looked up before the money goes back: booked is confirmed, not booked is refunded', async () => {
+  it('a timeout on the last attempt is looked up: booked is confirmed; not found is parked, never refunded blind', async () => {
     const t = await setup();
     const booked = await t.book();
     const lost = await t.book();
@@ -173,12 +173,81 @@ describe('ProcessBookingService', () => {
     );
 
     expect(await t.service.attempt(booked.id, true)).toEqual({ outcome: 'confirmed' });
-    expect(await t.service.attempt(lost.id, true)).toMatchObject({ outcome: 'failed' });
+    expect(await t.service.attempt(lost.id, true)).toEqual({ outcome: 'action_required' });
 
     expect(t.bookings.committed(booked.id)?.status).toBe('confirmed');
-    expect(t.bookings.committed(lost.id)?.status).toBe('failed');
-    expect(t.refunds().map((r) => r.reference?.id)).toEqual([lost.id]);
+    expect(t.bookings.committed(lost.id)).toMatchObject({ status: 'action_required', outcomeUnknown: true });
+    expect(t.refunds()).toEqual([]);
+    expect(t.amadeus.bookCalls).toBe(2);
+    expect(t.balance()).toBe(OPENING - 2n * PRICE);
+  });
+
+  it('a provider that cannot look bookings up: the retry after a timeout parks the booking, books nothing more', async () => {
+    const t = await setup();
+    t.amadeus.lookups = false;
+    const booking = await t.book();
+    t.amadeus.failNextBook({ afterBooking: new ProviderUnavailableError('timed out after sending', true) });
+
+    expect(await t.bookingJobs.run(booking.id, t.service, 5)).toBe('completed');
+
+    expect(t.bookings.committed(booking.id)).toMatchObject({
+      status: 'action_required',
+      refundTransactionId: null,
+    });
+    expect(t.amadeus.bookCalls).toBe(1);
+    expect(t.refunds()).toEqual([]);
     expect(t.balance()).toBe(OPENING - PRICE);
+  });
+
+  it('booked above the debited price: cancelled at the provider, failed as price_changed, refunded once', async () => {
+    const t = await setup();
+    const booking = await t.book();
+    t.amadeus.bookAt('flight-1', PRICE + 500n);
+
+    expect(await t.bookingJobs.run(booking.id, t.service, 5)).toBe('failed');
+
+    expect(t.bookings.committed(booking.id)).toMatchObject({
+      status: 'failed',
+      failureReason: 'price_changed',
+    });
+    expect(t.amadeus.bookCalls).toBe(1);
+    expect(t.amadeus.cancelCalls).toBe(1);
+    expect(t.amadeus.booked()).toEqual([]);
+    expect(t.refunds().map((r) => r.amount)).toEqual([PRICE]);
+    expect(t.balance()).toBe(OPENING);
+  });
+
+  it('booked above the price and the provider will not cancel: parked for a person, nothing refunded', async () => {
+    const t = await setup();
+    const booking = await t.book();
+    t.amadeus.bookAt('flight-1', PRICE + 500n);
+    t.amadeus.refuseCancel = true;
+
+    expect(await t.bookingJobs.run(booking.id, t.service, 5)).toBe('completed');
+
+    expect(t.bookings.committed(booking.id)).toMatchObject({
+      status: 'action_required',
+      failureReason: expect.stringContaining('price_changed'),
+    });
+    expect(t.refunds()).toEqual([]);
+  });
+
+  it('booked below the debited price: confirmed at the lower amount, the difference refunded once', async () => {
+    const t = await setup();
+    const booking = await t.book();
+    t.amadeus.bookAt('flight-1', PRICE - 2_000n);
+
+    expect(await t.bookingJobs.run(booking.id, t.service, 5)).toBe('completed');
+    expect(await t.service.attempt(booking.id, true)).toEqual({ outcome: 'settled' });
+
+    expect(t.bookings.committed(booking.id)).toMatchObject({ status: 'confirmed', amount: PRICE - 2_000n });
+    expect(t.refunds()).toEqual([
+      expect.objectContaining({
+        amount: 2_000n,
+        idempotencyKey: { scope: 'service', key: `booking-refund:${booking.id}:price-difference` },
+      }),
+    ]);
+    expect(t.balance()).toBe(OPENING - PRICE + 2_000n);
   });
 
   it('an offer withdrawn before the job ran fails the booking and refunds it', async () => {

@@ -3,26 +3,41 @@ import type { Counter } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { MetricsRegistry } from '../../../shared/observability/metrics';
+import type { TravelBookingHandler } from '../../provider/application/travel-booking.handler';
 import { TravelHandlers } from '../../provider/application/travel-handlers.service';
 import {
   BookingRefusedError,
   OfferUnavailableError,
+  OutcomeUnknownError,
   ProviderUnavailableError,
 } from '../../provider/domain/provider.errors';
-import type { ProviderBooking } from '../../provider/domain/travel-provider';
+import type { BookingRequest, ProviderBooking } from '../../provider/domain/travel-provider';
 import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
 import { serviceKey } from '../../wallet/domain/wallet';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import { BOOKING_REPOSITORY } from '../booking.tokens';
-import { type Booking, confirmBooking, failBooking, refundKey } from '../domain/booking';
+import {
+  type Booking,
+  confirmBooking,
+  differenceRefundKey,
+  failBooking,
+  parkBooking,
+  PRICE_CHANGED,
+} from '../domain/booking';
 import type { BookingRepository } from '../domain/booking.repository';
+import { refundOnce } from './refund-once';
 
-export type AttemptOutcome = { outcome: 'confirmed' | 'settled' } | { outcome: 'failed'; reason: string };
+export type AttemptOutcome =
+  { outcome: 'confirmed' | 'settled' | 'action_required' } | { outcome: 'failed'; reason: string };
 
 /**
- * One attempt at the provider call of a pending booking (run by the queue job). Success confirms it.
- * A refusal, or the last attempt failing, fails it and refunds the debit in the same transaction.
- * A transient failure is thrown so that the job retries with backoff.
+ * One attempt at the provider call of a pending booking (run by the queue job). It books the priced
+ * offer the debit paid for. Success confirms it at the booked total: a lower total refunds the
+ * difference, a higher one is cancelled at the provider and fails as `price_changed` (refunded). A
+ * refusal, or the last attempt failing when nothing can have been booked, fails it and refunds the
+ * debit in the same transaction. When something may have been booked and the provider cannot say,
+ * the booking is parked as `action_required`: never refunded blind, never booked again.
+ * A transient failure before the last attempt is thrown so that the job retries with backoff.
  */
 @Injectable()
 export class ProcessBookingService {
@@ -42,24 +57,23 @@ export class ProcessBookingService {
     ]);
   }
 
-  /**
-   * Returns what became of the booking: `failed` (refunded) is a business outcome the queue shows as
-   * a failed job; a transient failure before the last attempt is thrown, for the job to retry.
-   */
   async attempt(bookingId: string, lastAttempt: boolean): Promise<AttemptOutcome> {
     const booking = await this.bookings.findById(bookingId);
     if (!booking || booking.status !== 'pending') return { outcome: 'settled' };
     const handler = this.handlers.forType(booking.type);
-    const request = { reference: booking.id, offerId: booking.offerId, traveler: booking.traveler };
 
+    let request: BookingRequest | undefined;
     let made: ProviderBooking | null;
     try {
+      // Bookings made before priced offers were kept: priced now, once, as they were then.
+      const priced = booking.priced || (await handler.price(booking.offerId)).priced;
+      request = { reference: booking.id, priced, travelers: booking.travelers };
       made = await handler.bookOnce(request, booking.outcomeUnknown);
     } catch (error) {
+      if (error instanceof OutcomeUnknownError) return this.park(booking, error.message);
       if (error instanceof BookingRefusedError || error instanceof OfferUnavailableError) {
         this.outcomes.inc({ type: booking.type, outcome: 'refused' });
-        await this.failAndRefund(booking, error.message);
-        return { outcome: 'failed', reason: error.message };
+        return this.failAndRefund(booking, error.message);
       }
       if (!(error instanceof ProviderUnavailableError)) throw error;
       this.outcomes.inc({ type: booking.type, outcome: error.ambiguous ? 'ambiguous' : 'transient' });
@@ -68,52 +82,107 @@ export class ProcessBookingService {
         this.logger.warn(`booking ${booking.id}: provider unavailable, will retry: ${error.message}`);
         throw error;
       }
-      // Before giving the money back, one last look: the call that just timed out may have booked.
-      made = error.ambiguous ? await handler.findBooking(booking.id).catch(() => null) : null;
-      if (!made) {
-        const reason = `The provider could not be reached: ${error.message}`;
-        await this.failAndRefund(booking, reason);
-        return { outcome: 'failed', reason };
+      const reason = `The provider could not be reached: ${error.message}`;
+      if (!request || (!error.ambiguous && !booking.outcomeUnknown))
+        return this.failAndRefund(booking, reason);
+      const found = await this.lastLookup(handler, request, booking);
+      if (found === undefined || (found === null && error.ambiguous)) {
+        // The create that just timed out may yet show up; an earlier one could not be found.
+        return this.park(booking, `${reason}; whether it booked is unknown`);
       }
+      if (found === null) return this.failAndRefund(booking, reason);
+      made = found;
     }
-    this.outcomes.inc({ type: booking.type, outcome: 'confirmed' });
-    await this.confirm(booking.id, made);
-    return { outcome: 'confirmed' };
+    return this.settle(booking, handler, made);
   }
 
-  private async confirm(bookingId: string, made: ProviderBooking): Promise<void> {
-    await this.uow.run(async (em) => {
-      const booking = await this.bookings.lockById(em, bookingId);
-      if (!booking || booking.status !== 'pending') return;
-      this.logger.log(`booking ${booking.id} confirmed (${made.confirmationCode})`);
-      await this.bookings.save(
-        em,
-        confirmBooking(
+  /** The booking made under our reference; null when there is none; undefined when nobody can tell. */
+  private async lastLookup(
+    handler: TravelBookingHandler,
+    request: BookingRequest,
+    booking: Booking,
+  ): Promise<ProviderBooking | null | undefined> {
+    try {
+      return await handler.findBooking(request.reference, request.priced);
+    } catch (error) {
+      this.logger.warn(`booking ${booking.id}: last lookup failed: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** The provider booked: at the debit or below (confirmed), or above (cancelled there, failed). */
+  private async settle(booking: Booking, handler: TravelBookingHandler, made: ProviderBooking) {
+    const { total } = made;
+    if (total.currency !== booking.currency || total.amount > booking.amount) {
+      this.outcomes.inc({ type: booking.type, outcome: 'price_changed' });
+      const booked = `${total.amount} ${total.currency} instead of ${booking.amount} ${booking.currency}`;
+      try {
+        await handler.cancel(made);
+      } catch (error) {
+        return this.park(
           booking,
-          { confirmationCode: made.confirmationCode, providerBookingId: made.providerBookingId },
-          new Date(),
-        ),
-      );
+          `${PRICE_CHANGED}: booked as ${made.providerBookingId} for ${booked}, and not cancelled: ${(error as Error).message}`,
+        );
+      }
+      this.logger.warn(`booking ${booking.id}: booked for ${booked}; cancelled at the provider`);
+      return this.failAndRefund(booking, PRICE_CHANGED);
+    }
+    this.outcomes.inc({ type: booking.type, outcome: 'confirmed' });
+    await this.uow.run(
+      async (em) => {
+        const locked = await this.bookings.lockById(em, booking.id);
+        if (!locked || locked.status !== 'pending') return;
+        if (total.amount < locked.amount) {
+          await this.ledger.credit(em, {
+            walletId: locked.walletId,
+            amount: locked.amount - total.amount,
+            reference: { type: 'booking', id: locked.id },
+            description: `Price difference of ${locked.type} booking`,
+            idempotencyKey: serviceKey(differenceRefundKey(locked.id)),
+          });
+        }
+        this.logger.log(`booking ${locked.id} confirmed (${made.confirmationCode})`);
+        await this.bookings.save(
+          em,
+          confirmBooking(
+            locked,
+            {
+              confirmationCode: made.confirmationCode,
+              providerBookingId: made.providerBookingId,
+              amount: total.amount,
+            },
+            new Date(),
+          ),
+        );
+      },
+      { onLockTimeout: () => new WalletBusyError() },
+    );
+    return { outcome: 'confirmed' as const };
+  }
+
+  private async park(pending: Booking, reason: string): Promise<AttemptOutcome> {
+    this.outcomes.inc({ type: pending.type, outcome: 'action_required' });
+    await this.uow.run(async (em) => {
+      const booking = await this.bookings.lockById(em, pending.id);
+      if (!booking || booking.status !== 'pending') return;
+      await this.bookings.save(em, parkBooking(booking, reason, new Date()));
+      this.logger.error(`booking ${booking.id} needs a person: ${reason}`);
     });
+    return { outcome: 'action_required' };
   }
 
   /** Marks the booking failed and credits the debit back, both or neither. */
-  private async failAndRefund(pending: Booking, reason: string): Promise<void> {
+  private async failAndRefund(pending: Booking, reason: string): Promise<AttemptOutcome> {
     await this.uow.run(
       async (em) => {
         const booking = await this.bookings.lockById(em, pending.id);
         if (!booking || booking.status !== 'pending') return;
-        const refund = await this.ledger.credit(em, {
-          walletId: booking.walletId,
-          amount: booking.amount,
-          reference: { type: 'booking', id: booking.id },
-          description: `Refund of failed ${booking.type} booking`,
-          idempotencyKey: serviceKey(refundKey(booking.id)),
-        });
-        await this.bookings.save(em, failBooking(booking, reason, refund.id, new Date()));
+        const refund = await refundOnce(this.ledger, em, booking, `Refund of failed ${booking.type} booking`);
+        await this.bookings.save(em, failBooking(booking, reason, refund, new Date()));
         this.logger.warn(`booking ${booking.id} failed and its debit was refunded: ${reason}`);
       },
       { onLockTimeout: () => new WalletBusyError() },
     );
+    return { outcome: 'failed', reason };
   }
 }

@@ -1,4 +1,5 @@
-import type { Booking } from './booking';
+import type { Cursor } from '../../../shared/domain/cursor';
+import type { Booking, BookingStatus } from './booking';
 
 /** Storage of bookings; `Tx` is the caller's transaction handle. */
 export interface BookingRepository<Tx = unknown> {
@@ -10,4 +11,20 @@ export interface BookingRepository<Tx = unknown> {
   markOutcomeUnknown(id: string): Promise<void>;
   /** Pending bookings created before `olderThan`, oldest first. */
   findPending(olderThan: Date, limit: number): Promise<string[]>;
+  /** Newest first, `limit + 1` rows so that the caller can build the page. */
+  listPage(limit: number, status?: BookingStatus, after?: Cursor): Promise<Booking[]>;
+  /**
+   * Claims a confirmed booking for a cancel at the provider: true for exactly one caller until it
+   * is released, so that two cancels never both reach the provider.
+   */
+  claimCancel(id: string, now: Date): Promise<boolean>;
+  releaseCancel(id: string): Promise<void>;
+  /** Confirmed bookings claimed for a cancel before `olderThan` (a cancel that never finished). */
+  findStaleCancels(olderThan: Date, limit: number): Promise<string[]>;
+  /**
+   * A statement of its own, outside any transaction (as markOutcomeUnknown): a confirmed booking whose
+   * cancel left it unsettled becomes action_required (see parkBooking). Inside a request, the
+   * transactions are the request's answer; this is not.
+   */
+  parkConfirmed(id: string, reason: string, now: Date): Promise<void>;
 }

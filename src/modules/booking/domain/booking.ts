@@ -1,10 +1,13 @@
-import type { Traveler, TravelType } from '../../provider/domain/travel-provider';
+import type { PricedForm, Traveler, TravelType } from '../../provider/domain/travel-provider';
 
-export type BookingStatus = 'pending' | 'confirmed' | 'failed';
+export const BOOKING_STATUSES = ['pending', 'confirmed', 'failed', 'action_required', 'cancelled'] as const;
+export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 
 /**
  * A travel booking paid from a wallet. It is debited when created (`pending`); the provider call then
- * either confirms it or fails it, and a failed booking is refunded in the same step. Never backwards.
+ * confirms it, or fails it and refunds the debit in the same step. When the provider may have booked
+ * but cannot say so, it waits as `action_required` for a person; a confirmed booking may be
+ * `cancelled` (and refunded). Never backwards.
  */
 export interface Booking {
   id: string;
@@ -14,6 +17,7 @@ export interface Booking {
   offerId: string;
   walletId: string;
   status: BookingStatus;
+  /** What the wallet paid (the debit, less any price difference refunded). */
   amount: bigint;
   currency: string;
   walletTransactionId: string;
@@ -21,7 +25,10 @@ export interface Booking {
   confirmationCode: string | null;
   providerBookingId: string | null;
   failureReason: string | null;
-  traveler: Traveler;
+  /** The lead traveller (the booker) first, then one per further passenger or guest. */
+  travelers: Traveler[];
+  /** The provider's priced offer that the debit paid for: what the job books, exactly. */
+  priced: PricedForm;
   idempotencyKey: string;
   /** An earlier provider call may have booked without telling us: look it up before booking again. */
   outcomeUnknown: boolean;
@@ -31,22 +38,36 @@ export interface Booking {
 
 export class BookingStateError extends Error {}
 
-export function confirmBooking(
-  booking: Booking,
-  confirmation: { confirmationCode: string; providerBookingId: string },
-  now: Date,
-): Booking {
-  if (booking.status !== 'pending') throw new BookingStateError(`booking ${booking.id} is ${booking.status}`);
-  return { ...booking, status: 'confirmed', ...confirmation, updatedAt: now };
+function requireStatus(booking: Booking, status: BookingStatus): void {
+  if (booking.status !== status) throw new BookingStateError(`booking ${booking.id} is ${booking.status}`);
 }
 
+/** From `pending` or `action_required` (an operator found it booked). */
+export function confirmBooking(
+  booking: Booking,
+  confirmation: { confirmationCode: string; providerBookingId: string; amount?: bigint },
+  now: Date,
+): Booking {
+  if (booking.status !== 'pending' && booking.status !== 'action_required') requireStatus(booking, 'pending');
+  return {
+    ...booking,
+    status: 'confirmed',
+    confirmationCode: confirmation.confirmationCode,
+    providerBookingId: confirmation.providerBookingId,
+    amount: confirmation.amount ?? booking.amount,
+    failureReason: null,
+    updatedAt: now,
+  };
+}
+
+/** From `pending` or `action_required`; the refund is recorded with it. */
 export function failBooking(
   booking: Booking,
   reason: string,
   refundTransactionId: string,
   now: Date,
 ): Booking {
-  if (booking.status !== 'pending') throw new BookingStateError(`booking ${booking.id} is ${booking.status}`);
+  if (booking.status !== 'pending' && booking.status !== 'action_required') requireStatus(booking, 'pending');
   return {
     ...booking,
     status: 'failed',
@@ -56,5 +77,33 @@ export function failBooking(
   };
 }
 
-/** Ledger idempotency keys: one debit and at most one refund per booking, enforced by the ledger. */
+/**
+ * Nothing is refunded or booked again on its own: the provider may have booked and cannot say
+ * (pending), or cancelled a confirmed booking whose refund then failed (confirmed).
+ */
+export function parkBooking(booking: Booking, reason: string, now: Date): Booking {
+  if (booking.status !== 'confirmed') requireStatus(booking, 'pending');
+  return {
+    ...booking,
+    status: 'action_required',
+    confirmationCode: null,
+    failureReason: reason.slice(0, 500),
+    updatedAt: now,
+  };
+}
+
+export function cancelBooking(booking: Booking, refundTransactionId: string, now: Date): Booking {
+  requireStatus(booking, 'confirmed');
+  return { ...booking, status: 'cancelled', refundTransactionId, updatedAt: now };
+}
+
+/**
+ * Ledger idempotency keys, enforced by the ledger: one debit, at most one refund of what the booking
+ * cost (failed or cancelled: never both, as neither leaves its state), and at most one refund of a
+ * price difference.
+ */
 export const refundKey = (bookingId: string) => `booking-refund:${bookingId}`;
+export const differenceRefundKey = (bookingId: string) => `booking-refund:${bookingId}:price-difference`;
+
+/** `failure_reason` of a booking the provider made at more than the debit, then cancelled. */
+export const PRICE_CHANGED = 'price_changed';

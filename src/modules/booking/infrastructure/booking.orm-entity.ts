@@ -1,7 +1,17 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintTransformer } from '../../../shared/database/bigint.transformer';
-import type { TravelType } from '../../provider/domain/travel-provider';
+import type { Gender, TravelType } from '../../provider/domain/travel-provider';
 import type { BookingStatus } from '../domain/booking';
+
+/** A traveller as stored (and as the API shows it). */
+export interface TravelerRow {
+  first_name: string;
+  last_name: string;
+  email: string;
+  phone?: string;
+  date_of_birth?: string;
+  gender?: Gender;
+}
 
 @Entity('bookings')
 export class BookingOrmEntity {
@@ -11,7 +21,7 @@ export class BookingOrmEntity {
   @Column({ type: 'varchar', length: 32 }) provider: string;
   @Column({ name: 'offer_id', type: 'varchar', length: 2048 }) offerId: string;
   @Column({ name: 'wallet_id', type: 'uuid' }) walletId: string;
-  @Column({ type: 'varchar', length: 9 }) status: BookingStatus;
+  @Column({ type: 'varchar', length: 15 }) status: BookingStatus;
   @Column({ type: 'bigint', transformer: bigintTransformer }) amount: bigint;
   @Column({ type: 'char', length: 3 }) currency: string;
   @Column({ name: 'wallet_transaction_id', type: 'uuid' }) walletTransactionId: string;
@@ -19,9 +29,10 @@ export class BookingOrmEntity {
   @Column({ name: 'confirmation_code', type: 'varchar', nullable: true }) confirmationCode: string | null;
   @Column({ name: 'provider_booking_id', type: 'varchar', nullable: true }) providerBookingId: string | null;
   @Column({ name: 'failure_reason', type: 'varchar', nullable: true }) failureReason: string | null;
-  @Column({ name: 'traveler_first_name', type: 'varchar' }) travelerFirstName: string;
-  @Column({ name: 'traveler_last_name', type: 'varchar' }) travelerLastName: string;
-  @Column({ name: 'traveler_email', type: 'varchar' }) travelerEmail: string;
+  @Column({ type: 'jsonb' }) travelers: TravelerRow[];
+  @Column({ name: 'priced_offer', type: 'text', nullable: true }) pricedOffer: string | null;
+  @Column({ name: 'cancel_requested_at', type: 'timestamptz', nullable: true })
+  cancelRequestedAt: Date | null;
   @Column({ name: 'idempotency_key', type: 'varchar' }) idempotencyKey: string;
   @Column({ name: 'outcome_unknown', type: 'boolean' }) outcomeUnknown: boolean;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;

@@ -10,12 +10,15 @@ export interface BookingSweepSettings {
   graceMs: number;
   /** Bookings looked at per sweep. */
   limit: number;
+  /** A cancel still unfinished this long after it began died with its process (the provider call is long over). */
+  cancelGraceMs: number;
 }
 
 export const BOOKING_SWEEP_DEFAULTS: BookingSweepSettings = {
   intervalMs: 30_000,
   graceMs: 60_000,
   limit: 100,
+  cancelGraceMs: 5 * 60_000,
 };
 
 /**
@@ -34,9 +37,30 @@ export class BookingSweeper extends PeriodicSweeper {
   }
 
   protected async sweep(): Promise<number> {
-    const olderThan = new Date(Date.now() - this.settings.graceMs);
-    const ids = await this.bookings.findPending(olderThan, this.settings.limit);
+    const now = new Date();
+    const ids = await this.bookings.findPending(
+      new Date(now.getTime() - this.settings.graceMs),
+      this.settings.limit,
+    );
     for (const id of ids) await this.jobs.ensureQueued(id);
+    return ids.length + (await this.parkStaleCancels(now));
+  }
+
+  /**
+   * Confirmed bookings whose cancel began long ago and never finished (its process died between the
+   * provider's cancel and the refund): whether the provider cancelled is unknown, so a person settles
+   * them (action_required), rather than leaving them claimed where no cancel can reach them again.
+   */
+  async parkStaleCancels(now: Date): Promise<number> {
+    const olderThan = new Date(now.getTime() - this.settings.cancelGraceMs);
+    const ids = await this.bookings.findStaleCancels(olderThan, this.settings.limit);
+    for (const id of ids) {
+      await this.bookings.parkConfirmed(
+        id,
+        'A cancel began and never finished: whether the provider cancelled is unknown',
+        now,
+      );
+    }
     return ids.length;
   }
 }

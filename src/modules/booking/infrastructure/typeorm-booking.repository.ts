@@ -1,10 +1,31 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, LessThan } from 'typeorm';
-import type { Booking } from '../domain/booking';
+import { DataSource, EntityManager, IsNull, LessThan } from 'typeorm';
+import type { Cursor } from '../../../shared/domain/cursor';
+import { newestFirst } from '../../../shared/database/newest-first';
+import type { Traveler } from '../../provider/domain/travel-provider';
+import { type Booking, type BookingStatus, parkBooking } from '../domain/booking';
 import type { BookingRepository } from '../domain/booking.repository';
-import { BookingOrmEntity } from './booking.orm-entity';
+import { BookingOrmEntity, type TravelerRow } from './booking.orm-entity';
 import { MappedRows } from '../../../shared/database/mapped-rows';
+
+export const toTravelerRow = (t: Traveler): TravelerRow => ({
+  first_name: t.firstName,
+  last_name: t.lastName,
+  email: t.email,
+  ...(t.phone !== undefined && { phone: t.phone }),
+  ...(t.dateOfBirth !== undefined && { date_of_birth: t.dateOfBirth }),
+  ...(t.gender !== undefined && { gender: t.gender }),
+});
+
+const toTraveler = (row: TravelerRow): Traveler => ({
+  firstName: row.first_name,
+  lastName: row.last_name,
+  email: row.email,
+  ...(row.phone !== undefined && { phone: row.phone }),
+  ...(row.date_of_birth !== undefined && { dateOfBirth: row.date_of_birth }),
+  ...(row.gender !== undefined && { gender: row.gender }),
+});
 
 const toBooking = (row: BookingOrmEntity): Booking => ({
   id: row.id,
@@ -21,18 +42,18 @@ const toBooking = (row: BookingOrmEntity): Booking => ({
   confirmationCode: row.confirmationCode,
   providerBookingId: row.providerBookingId,
   failureReason: row.failureReason,
-  traveler: { firstName: row.travelerFirstName, lastName: row.travelerLastName, email: row.travelerEmail },
+  travelers: row.travelers.map(toTraveler),
+  priced: row.pricedOffer ?? '',
   idempotencyKey: row.idempotencyKey,
   outcomeUnknown: row.outcomeUnknown,
   createdAt: row.createdAt,
   updatedAt: row.updatedAt,
 });
 
-const toRow = ({ traveler, ...booking }: Booking): BookingOrmEntity => ({
+const toRow = ({ travelers, priced, ...booking }: Booking): Omit<BookingOrmEntity, 'cancelRequestedAt'> => ({
   ...booking,
-  travelerFirstName: traveler.firstName,
-  travelerLastName: traveler.lastName,
-  travelerEmail: traveler.email,
+  travelers: travelers.map(toTravelerRow),
+  pricedOffer: priced || null,
 });
 
 @Injectable()
@@ -73,5 +94,60 @@ export class TypeOrmBookingRepository implements BookingRepository<EntityManager
       take: limit,
     });
     return rows.map((row) => row.id);
+  }
+
+  async listPage(limit: number, status?: BookingStatus, after?: Cursor): Promise<Booking[]> {
+    const qb = this.dataSource.manager.getRepository(BookingOrmEntity).createQueryBuilder('b');
+    if (status) qb.where('b.status = :status', { status });
+    const rows = await newestFirst(
+      qb,
+      limit + 1,
+      after,
+      "date_trunc('milliseconds', b.created_at)",
+    ).getMany();
+    return rows.map(toBooking);
+  }
+
+  async claimCancel(id: string, now: Date): Promise<boolean> {
+    const result = await this.dataSource.manager.update(
+      BookingOrmEntity,
+      { id, status: 'confirmed', cancelRequestedAt: IsNull() },
+      { cancelRequestedAt: now },
+    );
+    return result.affected === 1;
+  }
+
+  async parkConfirmed(id: string, reason: string, now: Date): Promise<void> {
+    const booking = await this.findById(id);
+    if (booking?.status !== 'confirmed') return;
+    const parked = parkBooking(booking, reason, now);
+    await this.dataSource.manager.update(
+      BookingOrmEntity,
+      { id, status: 'confirmed' },
+      {
+        status: parked.status,
+        confirmationCode: parked.confirmationCode,
+        failureReason: parked.failureReason,
+        updatedAt: parked.updatedAt,
+      },
+    );
+  }
+
+  async findStaleCancels(olderThan: Date, limit: number): Promise<string[]> {
+    const rows = await this.dataSource.manager.find(BookingOrmEntity, {
+      select: { id: true },
+      where: { status: 'confirmed', cancelRequestedAt: LessThan(olderThan) },
+      order: { cancelRequestedAt: 'ASC' },
+      take: limit,
+    });
+    return rows.map((row) => row.id);
+  }
+
+  async releaseCancel(id: string): Promise<void> {
+    await this.dataSource.manager.update(
+      BookingOrmEntity,
+      { id, status: 'confirmed' },
+      { cancelRequestedAt: null },
+    );
   }
 }

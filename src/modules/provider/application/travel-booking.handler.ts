@@ -2,6 +2,8 @@ import type {
   BookingRequest,
   Offer,
   OfferSearch,
+  PricedForm,
+  PricedOffer,
   ProviderBooking,
   TravelProvider,
 } from '../domain/travel-provider';
@@ -21,28 +23,28 @@ export abstract class TravelBookingHandler<S extends OfferSearch = OfferSearch> 
     return this.provider.search(criteria);
   }
 
-  checkOffer(offerId: string): Promise<Offer> {
-    return this.provider.checkOffer(offerId);
-  }
-
-  book(request: BookingRequest): Promise<ProviderBooking> {
-    return this.provider.book(request);
+  price(offerId: string): Promise<PricedOffer> {
+    return this.provider.price(offerId);
   }
 
   /**
    * Books unless an earlier attempt may already have: after an ambiguous failure (a timeout once the
    * request was sent) the booking made under our reference is looked up first, so a retry never
-   * books twice.
+   * books twice. A provider that cannot be asked throws OutcomeUnknownError from the lookup.
    */
   async bookOnce(request: BookingRequest, previousAttemptAmbiguous: boolean): Promise<ProviderBooking> {
     if (previousAttemptAmbiguous) {
-      const existing = await this.provider.findBooking(request.reference);
+      const existing = await this.provider.findBooking(request.reference, request.priced);
       if (existing) return existing;
     }
     return this.provider.book(request);
   }
 
-  findBooking(reference: string): Promise<ProviderBooking | null> {
-    return this.provider.findBooking(reference);
+  findBooking(reference: string, priced: PricedForm): Promise<ProviderBooking | null> {
+    return this.provider.findBooking(reference, priced);
+  }
+
+  cancel(booking: ProviderBooking): Promise<void> {
+    return this.provider.cancel(booking);
   }
 }

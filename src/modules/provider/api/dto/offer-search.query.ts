@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsString, Matches, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
 import { isCalendarDate } from '../../domain/travel-provider';
+import { BOOKING_COM_CITY_IDS } from '../../infrastructure/booking-com/booking-com-cities';
 
 const IATA = /^[A-Z]{3}$/;
 const IATA_SCHEMA = { pattern: '^[A-Z]{3}$', minLength: 3, maxLength: 3 };
@@ -77,7 +78,14 @@ export class FlightOffersQuery {
 }
 
 export class HotelOffersQuery {
-  @ApiProperty({ example: 'PAR', description: 'IATA city code (3 capital letters)', ...IATA_SCHEMA })
+  @ApiProperty({
+    example: 'PAR',
+    description:
+      'IATA city code (3 capital letters). With live providers, Booking.com searches by its own city ids, ' +
+      `which the service knows for ${Object.keys(BOOKING_COM_CITY_IDS).join(', ')}; another city is a 422 ` +
+      '`offer_unavailable`',
+    ...IATA_SCHEMA,
+  })
   @IsString()
   @Matches(IATA, { message: 'must be an IATA code of 3 capital letters' })
   city: string;

@@ -2,6 +2,8 @@ import type {
   BookingRequest,
   Offer,
   OfferSearch,
+  PricedForm,
+  PricedOffer,
   ProviderBooking,
   TravelProvider,
 } from '../../domain/travel-provider';
@@ -18,9 +20,10 @@ export abstract class HttpTravelProvider<Credentials> implements TravelProvider 
   ) {}
 
   abstract search(criteria: OfferSearch): Promise<Offer[]>;
-  abstract checkOffer(offerId: string): Promise<Offer>;
+  abstract price(offerId: string): Promise<PricedOffer>;
   abstract book(request: BookingRequest): Promise<ProviderBooking>;
-  abstract findBooking(reference: string): Promise<ProviderBooking | null>;
+  abstract findBooking(reference: string, priced: PricedForm): Promise<ProviderBooking | null>;
+  abstract cancel(booking: ProviderBooking): Promise<void>;
 
   /** The fields of the first error the provider's answer names (its code or title, its message). */
   protected abstract firstError(body: unknown): Array<string | undefined> | undefined;

@@ -21,6 +21,8 @@ export interface ProviderHttpRequest {
   json?: unknown;
   form?: Record<string, string>;
   headers?: Record<string, string>;
+  /** The media type of a `json` body and of the answer wanted (default `application/json`). */
+  mediaType?: string;
   /**
    * `idempotent`: timeouts, network errors, 429 and 5xx are retried.
    * `unsafe` (creates): only answers that prove nothing happened (429, 503) are retried; a timeout or
@@ -82,7 +84,7 @@ export class ProviderHttpClient {
         body = await readBody(response);
       } catch (error) {
         const timedOut = (error as Error).name === 'TimeoutError';
-        const reason = timedOut ? `timed out after ${this.options.timeoutMs} ms` : (error as Error).message;
+        const reason = timedOut ? `timed out after ${this.options.timeoutMs} ms` : networkFailure(error);
         // A connection that was never made cannot have booked anything; a timeout might have.
         const ambiguous = timedOut || !isConnectionRefused(error);
         if (last || (mode === 'unsafe' && ambiguous)) {
@@ -118,8 +120,9 @@ export class ProviderHttpClient {
   }
 
   private headers(request: ProviderHttpRequest): Record<string, string> {
-    const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
-    if (request.json !== undefined) headers['content-type'] = 'application/json';
+    const mediaType = request.mediaType ?? 'application/json';
+    const headers: Record<string, string> = { accept: mediaType, ...request.headers };
+    if (request.json !== undefined) headers['content-type'] = mediaType;
     if (request.form) headers['content-type'] = 'application/x-www-form-urlencoded';
     return headers;
   }
@@ -128,6 +131,12 @@ export class ProviderHttpClient {
     if (request.form) return new URLSearchParams(request.form).toString();
     return request.json === undefined ? undefined : JSON.stringify(request.json);
   }
+}
+
+/** fetch's "fetch failed", with the network's reason ("getaddrinfo ENOTFOUND test.api.amadeus.com"). */
+function networkFailure(error: unknown): string {
+  const cause = (error as { cause?: { message?: string } }).cause?.message;
+  return cause ? `${(error as Error).message} (${cause})` : (error as Error).message;
 }
 
 function isConnectionRefused(error: unknown): boolean {

@@ -30,6 +30,11 @@ export class AmadeusSandboxAdapter extends SandboxAdapter<FlightSearch, FlightCh
         codeLength: 6,
         isChoice: isFlightChoice,
         start: (choice) => ({ date: choice.departureDate, verb: 'departs' }),
+        // One traveller per adult, and, as many airlines ask, each one's date of birth.
+        travelers: (choice) => ({
+          travelers: { min: choice.adults, max: choice.adults },
+          requiredFields: Array.from({ length: choice.adults }, () => ['date_of_birth']),
+        }),
       },
       bookings,
       offerIdKey,

@@ -32,6 +32,8 @@ export class BookingComSandboxAdapter extends SandboxAdapter<HotelSearch, StayCh
         codeLength: 10,
         isChoice: isStayChoice,
         start: (choice) => ({ date: choice.checkIn, verb: 'starts' }),
+        // The first traveller is the booker, whose telephone Booking.com requires.
+        travelers: (choice) => ({ travelers: { min: 1, max: choice.guests }, requiredFields: [['phone']] }),
       },
       bookings,
       offerIdKey,

@@ -3,6 +3,7 @@ import {
   type BookingRequest,
   type Offer,
   type OfferSearch,
+  type PricedOffer,
   type ProviderBooking,
   searchOf,
   type TravelProvider,
@@ -10,6 +11,12 @@ import {
 } from '../../domain/travel-provider';
 import { decodeOfferId, encodeOfferId } from '../offer-id';
 import { isPastDate, type SandboxBookings } from './sandbox-bookings';
+
+/** A sandbox's priced form: the offer id it priced, and the price. */
+interface SandboxPriced {
+  offerId: string;
+  total: { amount: string; currency: string };
+}
 
 /** What one sandbox sells and how it names it; the rest of a sandbox adapter is the same for all. */
 export interface SandboxCatalog<C> {
@@ -22,6 +29,8 @@ export interface SandboxCatalog<C> {
   isChoice: (value: unknown) => value is C;
   /** The first day of the trip, and the verb that says so ("departs", "starts"). */
   start: (choice: C) => { date: string; verb: string };
+  /** How many travellers a booking of the choice names, and the fields each must carry. */
+  travelers: (choice: C) => Pick<PricedOffer, 'travelers' | 'requiredFields'>;
 }
 
 /**
@@ -51,20 +60,32 @@ export abstract class SandboxAdapter<S extends OfferSearch, C extends object> im
     return this.choices(search).map((choice) => this.offer(choice));
   }
 
-  async checkOffer(offerId: string): Promise<Offer> {
+  async price(offerId: string): Promise<PricedOffer> {
     const choice = decodeOfferId(this.catalog.prefix, offerId, this.catalog.isChoice, this.offerIdKey);
     const start = this.catalog.start(choice);
     if (isPastDate(start.date)) throw new OfferUnavailableError(`Offer ${offerId} ${start.verb} in the past`);
-    return this.offer(choice);
+    const offer = this.offer(choice);
+    const priced: SandboxPriced = {
+      offerId,
+      total: { amount: offer.price.amount.toString(), currency: offer.price.currency },
+    };
+    return { offer, priced: JSON.stringify(priced), ...this.catalog.travelers(choice) };
   }
 
   async book(request: BookingRequest): Promise<ProviderBooking> {
-    await this.checkOffer(request.offerId);
-    return this.bookings.book(request, this.catalog.codeLength);
+    const priced = JSON.parse(request.priced) as SandboxPriced;
+    // The priced offer, exactly: its id is checked again (signed by this sandbox, not in the past).
+    await this.price(priced.offerId);
+    const total = { amount: BigInt(priced.total.amount), currency: priced.total.currency };
+    return this.bookings.book(request, total, this.catalog.codeLength);
   }
 
   findBooking(reference: string): Promise<ProviderBooking | null> {
     return this.bookings.find(reference);
+  }
+
+  cancel(booking: ProviderBooking): Promise<void> {
+    return this.bookings.cancel(booking);
   }
 
   private offer(choice: C): Offer {

@@ -1,0 +1,126 @@
+import { customer } from '../../../../test/support/in-memory/fixtures';
+import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
+import { seedWallet, WALLETS } from '../../../../test/support/in-memory/wallet';
+import { FlightBookingHandler } from '../../provider/application/flight-booking.handler';
+import { HotelBookingHandler } from '../../provider/application/hotel-booking.handler';
+import { TravelHandlers } from '../../provider/application/travel-handlers.service';
+import { ProviderUnavailableError } from '../../provider/domain/provider.errors';
+import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
+import { BookingAdminService } from './booking-admin.service';
+import { CancelBookingService } from './cancel-booking.service';
+import { CreateBookingService } from './create-booking.service';
+import { ProcessBookingService } from './process-booking.service';
+
+const alice = customer('Alice');
+const OPENING = 100_000n;
+const PRICE = 42_000n;
+const ada = { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com' };
+
+async function setup() {
+  const t = await inMemoryModule([
+    CancelBookingService,
+    BookingAdminService,
+    ProcessBookingService,
+    CreateBookingService,
+    WalletLedgerService,
+    TravelHandlers,
+    FlightBookingHandler,
+    HotelBookingHandler,
+  ]);
+  const wallet = seedWallet(t.db, { accountId: alice.accountId, currency: 'EUR', balance: OPENING });
+  t.amadeus.addOffer('flight-1', PRICE);
+  const cancel = (id: string) => t.module.get(CancelBookingService).execute(id, alice);
+  const confirmed = async () => {
+    const booking = await t.module.get(CreateBookingService).execute({
+      caller: alice,
+      type: 'flight',
+      offerId: 'flight-1',
+      walletId: wallet.id,
+      travelers: [ada],
+      idempotencyKey: `key-${Math.random()}`,
+    });
+    await t.bookingJobs.run(booking.id, t.module.get(ProcessBookingService), 3);
+    expect(t.bookings.committed(booking.id)?.status).toBe('confirmed');
+    return booking;
+  };
+  const refunds = () =>
+    t.wallets.ledger(wallet.id).filter((e) => e.type === 'credit' && e.reference !== null);
+  return { ...t, wallet, cancel, confirmed, refunds };
+}
+
+describe('CancelBookingService', () => {
+  it('cancels a confirmed booking at the provider and refunds it once; a second cancel is booking_not_cancellable', async () => {
+    const t = await setup();
+    const booking = await t.confirmed();
+
+    expect(await t.cancel(booking.id)).toMatchObject({ status: 'cancelled' });
+    await expect(t.cancel(booking.id)).rejects.toMatchObject({ code: 'booking_not_cancellable' });
+
+    expect(t.amadeus.cancelCalls).toBe(1);
+    expect(t.amadeus.booked()).toEqual([]);
+    expect(t.refunds().map((r) => r.amount)).toEqual([PRICE]);
+    expect(t.wallets.committed(t.wallet.id)?.balance).toBe(OPENING);
+  });
+
+  it("another account's booking is not_found, and the provider is not asked", async () => {
+    const t = await setup();
+    const booking = await t.confirmed();
+    await expect(
+      t.module.get(CancelBookingService).execute(booking.id, customer('Bob')),
+    ).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    expect(t.amadeus.cancelCalls).toBe(0);
+  });
+
+  it('a provider that will not cancel: 409, the booking stays confirmed, and a later cancel may try again', async () => {
+    const t = await setup();
+    const booking = await t.confirmed();
+    t.amadeus.refuseCancel = true;
+
+    await expect(t.cancel(booking.id)).rejects.toMatchObject({ code: 'booking_not_cancellable' });
+    expect(t.bookings.committed(booking.id)?.status).toBe('confirmed');
+    t.amadeus.refuseCancel = false;
+    expect(await t.cancel(booking.id)).toMatchObject({ status: 'cancelled' });
+
+    expect(t.amadeus.cancelCalls).toBe(2);
+    expect(t.refunds()).toHaveLength(1);
+  });
+
+  it('a cancel whose outcome at the provider is unknown is parked, not refunded, and not sent again', async () => {
+    const t = await setup();
+    const booking = await t.confirmed();
+    t.amadeus.failNextCancelAfterCancelling(new ProviderUnavailableError('timed out', true));
+
+    await expect(t.cancel(booking.id)).rejects.toMatchObject({ code: 'provider_unavailable' });
+    await expect(t.cancel(booking.id)).rejects.toMatchObject({ code: 'booking_not_cancellable' });
+
+    expect(t.bookings.committed(booking.id)).toMatchObject({
+      status: 'action_required',
+      failureReason: expect.stringContaining('whether the provider cancelled is unknown'),
+    });
+    expect(t.amadeus.cancelCalls).toBe(1);
+    expect(t.refunds()).toEqual([]);
+  });
+
+  it('cancelled at the provider but the refund cannot be made: parked for a person, who refunds it once', async () => {
+    const t = await setup();
+    const booking = await t.confirmed();
+    const release = t.db.holdLockElsewhere(WALLETS, t.wallet.id);
+
+    await expect(t.cancel(booking.id)).rejects.toMatchObject({ code: 'wallet_busy' });
+    release();
+
+    expect(t.bookings.committed(booking.id)).toMatchObject({
+      status: 'action_required',
+      failureReason: expect.stringContaining('the refund failed'),
+    });
+    expect(t.refunds()).toEqual([]);
+    await expect(t.cancel(booking.id)).rejects.toMatchObject({ code: 'booking_not_cancellable' });
+    expect(await t.module.get(BookingAdminService).resolve(booking.id, { failed: true })).toMatchObject({
+      status: 'failed',
+    });
+    expect(t.refunds().map((r) => r.amount)).toEqual([PRICE]);
+    expect(t.amadeus.cancelCalls).toBe(1);
+  });
+});
