@@ -561,7 +561,13 @@ async function bookOffer(offer) {
           type: 'flight',
           offer_id: offer.id,
           wallet_id: from.id,
-          traveler: { first_name: 'Ada', last_name: lastName, email: 'ada@example.com' },
+          // The sandbox's pricing, like many airlines', asks for the date of birth.
+          traveler: {
+            first_name: 'Ada',
+            last_name: lastName,
+            email: 'ada@example.com',
+            date_of_birth: '1990-04-21',
+          },
         },
         idempotencyKey: newKey(),
       })
