@@ -1,16 +1,6 @@
-import { execFile, execFileSync } from 'child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { createServer } from 'net';
-import { join } from 'path';
+import { compileCli, type CompiledCli } from '../support/compiled-cli';
 import { FakeTravelApis } from '../support/fake-travel-apis';
-
-const ROOT = join(__dirname, '..', '..');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** A local port nothing listens on: a connection to it is refused. */
 async function closedPort(): Promise<number> {
@@ -29,33 +19,12 @@ async function closedPort(): Promise<number> {
  */
 describe('npm run providers:check (integration, the compiled CLI)', () => {
   let api: FakeTravelApis;
-  let out: string;
   let live: NodeJS.ProcessEnv;
-
-  const check = (env: NodeJS.ProcessEnv, ...args: string[]) =>
-    new Promise<Run>((resolve) => {
-      execFile(
-        process.execPath,
-        [join(out, 'src', 'cli', 'providers-check.js'), ...args],
-        { env: { PATH: process.env.PATH, ...env } },
-        (error, stdout, stderr) =>
-          resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
-      );
-    });
+  let cli: CompiledCli;
+  const check = (env: NodeJS.ProcessEnv, ...args: string[]) => cli.run(env, args);
 
   beforeAll(async () => {
-    out = mkdtempSync(join(ROOT, '.build-test-'));
-    const tsconfig = join(out, 'tsconfig.json');
-    writeFileSync(
-      tsconfig,
-      JSON.stringify({
-        extends: join(ROOT, 'tsconfig.build.json'),
-        compilerOptions: { outDir: out, rootDir: ROOT, incremental: false, sourceMap: false },
-        include: [],
-        files: [join(ROOT, 'src', 'cli', 'providers-check.ts')],
-      }),
-    );
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', tsconfig], { cwd: ROOT });
+    cli = compileCli('providers-check');
     api = await new FakeTravelApis().start();
     live = {
       AMADEUS_BASE_URL: api.url,
@@ -68,7 +37,7 @@ describe('npm run providers:check (integration, the compiled CLI)', () => {
   }, 60_000);
   afterAll(async () => {
     await api?.stop();
-    rmSync(out, { recursive: true, force: true });
+    cli?.remove();
   });
 
   it('without credentials it says so for each provider, calls nothing, and exits 2', async () => {

@@ -1,18 +1,12 @@
-import { execFile, execFileSync } from 'child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { DataSource } from 'typeorm';
 import { randomUUID } from 'crypto';
+import { compileCli, type CliRun, type CompiledCli } from '../support/compiled-cli';
 import { pay, pendingOrder } from '../support/payment-fixtures';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const ROOT = join(__dirname, '..', '..');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /**
  * `npm run reconcile` is the build, then `node dist/src/cli/reconcile.js`. The test builds that
@@ -22,41 +16,22 @@ interface Run {
  */
 describe('npm run reconcile (integration, the compiled CLI)', () => {
   let t: TestApp;
+  let cli: CompiledCli;
+  /** The CLI's checkout: where it looks for `.env` and the embedded database. */
   let out: string;
-
   const reconcile = (
     env: NodeJS.ProcessEnv = { DATABASE_URL: process.env.DATABASE_URL },
     args = ['--json'],
-  ) =>
-    new Promise<Run>((resolve) => {
-      execFile(
-        process.execPath,
-        [join(out, 'dist', 'src', 'cli', 'reconcile.js'), ...args],
-        { env: { PATH: process.env.PATH, ...env } },
-        (error, stdout, stderr) =>
-          resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
-      );
-    });
+  ) => cli.run(env, args);
 
   beforeAll(async () => {
-    // Beside dist/, so that the build resolves node_modules as dist does.
-    out = mkdtempSync(join(ROOT, '.build-test-'));
-    const tsconfig = join(out, 'tsconfig.json');
-    writeFileSync(
-      tsconfig,
-      JSON.stringify({
-        extends: join(ROOT, 'tsconfig.build.json'),
-        compilerOptions: { outDir: join(out, 'dist'), rootDir: ROOT, incremental: false, sourceMap: false },
-        include: [],
-        files: [join(ROOT, 'src', 'cli', 'reconcile.ts')],
-      }),
-    );
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', tsconfig], { cwd: ROOT });
+    cli = compileCli('reconcile');
+    out = cli.dir;
     t = await createTestApp();
   }, 60_000);
   afterAll(async () => {
     await t?.close();
-    rmSync(out, { recursive: true, force: true });
+    cli?.remove();
   });
 
   it('exits 0 with an ok report on a consistent database, 1 naming the broken invariant once it is corrupted', async () => {
@@ -89,7 +64,7 @@ describe('npm run reconcile (integration, the compiled CLI)', () => {
   it('prints a line per check as it goes and a verdict; since the checkpoint, it names a corruption made after it', async () => {
     const ds = t.app.get(DataSource);
     const line = (name: string, status = 'ok  ') => new RegExp(`^${status}  ${name} +\\d+ ms$`);
-    const lines = (run: Run) => run.stdout.trimEnd().split('\n');
+    const lines = (run: CliRun) => run.stdout.trimEnd().split('\n');
     const full = await reconcile(undefined, []);
     expect([full.code, full.stderr]).toEqual([0, '']);
     const names = JSON.parse((await reconcile()).stdout).checks.map((c: { name: string }) => c.name);
