@@ -4,7 +4,8 @@ import type { Order } from '../../../src/modules/order/domain/order';
 import type { OrderRepository } from '../../../src/modules/order/domain/order.repository';
 import type { OrderView, OrderViews } from '../../../src/modules/order/application/order-view';
 import type { Payment } from '../../../src/modules/payment/domain/payment';
-import { checkViolation, type InMemoryDatabase, uniqueViolation } from './database';
+import { checkViolation, foreignKeyViolation, type InMemoryDatabase, uniqueViolation } from './database';
+import { PAYMENTS } from './payment';
 
 export const ORDERS = 'orders';
 
@@ -28,8 +29,8 @@ function checkOrder(order: Order): void {
 
 /**
  * OrderRepository over the in-memory database. As the TypeORM one: a hold makes at most one order
- * (UNIQUE hold_id, whatever the code above does), and the CHECKs on amounts, payments and refunds
- * hold; `save` writes only what an order's moves change
+ * (UNIQUE hold_id, whatever the code above does), the CHECKs on amounts, payments and refunds
+ * hold, and the payment an order names exists (its foreign key); `save` writes only what an order's moves change
  * (status, refunded amount, payment id, updated_at), never the amount or the deadline; `lockById` of
  * an unknown id is null; `lockOverdue` gives pending orders whose `payment_due_at` is at or before
  * `now`, oldest deadline first, at most `limit`, passing by rows another session holds.
@@ -40,6 +41,7 @@ export class InMemoryOrderRepository implements OrderRepository<EntityManager>, 
   async insert(tx: EntityManager, order: Order): Promise<void> {
     const table = this.db.table<Order>(ORDERS, tx);
     checkOrder(order);
+    this.checkPaymentExists(tx, order);
     if (table.find((o) => o.holdId === order.holdId)) throw uniqueViolation('orders_hold_id_unique');
     table.insert(order.id, order);
   }
@@ -54,8 +56,16 @@ export class InMemoryOrderRepository implements OrderRepository<EntityManager>, 
         updatedAt: order.updatedAt,
       };
       checkOrder(saved);
+      this.checkPaymentExists(tx, saved);
       return saved;
     });
+  }
+
+  /** The foreign key orders.payment_id -> payments (id): the payment is written before the order names it. */
+  private checkPaymentExists(tx: EntityManager, order: Order): void {
+    if (order.paymentId !== null && !this.db.table<Payment>(PAYMENTS, tx).get(order.paymentId)) {
+      throw foreignKeyViolation('orders_payment_id_fkey');
+    }
   }
 
   async findById(id: string, tx?: EntityManager): Promise<Order | null> {
@@ -66,7 +76,7 @@ export class InMemoryOrderRepository implements OrderRepository<EntityManager>, 
   async findView(id: string, tx?: EntityManager): Promise<OrderView | null> {
     const order = this.db.table<Order>(ORDERS, tx).get(id);
     if (!order) return null;
-    const payment = order.paymentId ? this.db.table<Payment>('payments', tx).get(order.paymentId) : null;
+    const payment = order.paymentId ? this.db.table<Payment>(PAYMENTS, tx).get(order.paymentId) : null;
     return {
       ...order,
       payment: payment && {
