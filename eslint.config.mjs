@@ -13,6 +13,14 @@ const otherModulesInternals = (module) => ({
   message: `Another module's infrastructure/ and api/ are its own: call the application service it exports.`,
 });
 
+/** Modules another one must not know (DESIGN.md, Layout): Payment may call Order, never the reverse. */
+const unknownModules = { order: ['payment'] };
+const notKnown = (module) =>
+  (unknownModules[module] ?? []).map((other) => ({
+    regex: `^(\\.\\./)+${other}/`,
+    message: `The ${module} module knows nothing of the ${other} module (DESIGN.md, Layout).`,
+  }));
+
 const domainRules = {
   group: ['@nestjs/*', 'typeorm', 'class-validator', 'class-transformer', 'fastify', 'ioredis', 'bull', 'pg'],
   message: 'domain/ is plain TypeScript: no framework, ORM, validation or transport imports.',
@@ -41,12 +49,20 @@ export default tseslint.config(
   ...modules.flatMap((module) => [
     {
       files: [`src/modules/${module}/**/*.ts`],
-      rules: { 'no-restricted-imports': ['error', { patterns: [otherModulesInternals(module)] }] },
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          { patterns: [otherModulesInternals(module), ...notKnown(module)] },
+        ],
+      },
     },
     {
       files: [`src/modules/${module}/application/**/*.ts`],
       rules: {
-        'no-restricted-imports': ['error', { patterns: [otherModulesInternals(module), noInfrastructure] }],
+        'no-restricted-imports': [
+          'error',
+          { patterns: [otherModulesInternals(module), ...notKnown(module), noInfrastructure] },
+        ],
       },
     },
     {
@@ -54,7 +70,15 @@ export default tseslint.config(
       rules: {
         'no-restricted-imports': [
           'error',
-          { patterns: [otherModulesInternals(module), noInfrastructure, domainRules, noSharedHttp] },
+          {
+            patterns: [
+              otherModulesInternals(module),
+              ...notKnown(module),
+              noInfrastructure,
+              domainRules,
+              noSharedHttp,
+            ],
+          },
         ],
       },
     },
@@ -70,7 +94,8 @@ export default tseslint.config(
           patterns: [
             {
               ...otherModulesInternals('payment'),
-              regex: '^(\\.\\./)+(?!payment/|order/api/dto/order\\.response$)[a-z-]+/(infrastructure|api)(/|$)',
+              regex:
+                '^(\\.\\./)+(?!payment/|order/api/dto/order\\.response$)[a-z-]+/(infrastructure|api)(/|$)',
             },
           ],
         },

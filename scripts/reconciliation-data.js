@@ -133,15 +133,9 @@ async function generateReconciliationData(client, { orders = 100000, salt = 'gen
 
     await q(`
       INSERT INTO orders (id, account_id, hold_id, product_id, quantity, unit_price, amount, currency, status,
-                          payment_due_at, payment_id, payment_method, payment_status,
-                          payment_wallet_transaction_id, payment_amount, refunded_amount)
+                          payment_due_at, payment_id, refunded_amount)
       SELECT id, ${id('account', 'wallet')}, hold_id, product_id, 2, unit_price, unit_price * 2, 'USD', status,
-             now() + interval '15 minutes',
-             CASE WHEN method IS NOT NULL THEN payment_id END, method,
-             CASE WHEN method IS NULL THEN NULL WHEN refunded = 0 THEN 'succeeded'
-                  WHEN refunded = unit_price * 2 THEN 'refunded' ELSE 'partially_refunded' END,
-             CASE WHEN method = 'wallet' THEN debit_id END,
-             CASE WHEN method IS NOT NULL THEN unit_price * 2 END, refunded
+             now() + interval '15 minutes', CASE WHEN method IS NOT NULL THEN payment_id END, refunded
         FROM gen_orders`);
     await q(`
       INSERT INTO payments (id, order_id, method, status, amount, currency, wallet_id, wallet_transaction_id,
@@ -247,10 +241,9 @@ async function generateOperations(client, { orders = 100000, salt = 'gen', opera
       SELECT hold_id, product_id, ${id('account', 'wallet')}, 2, 'consumed', now() FROM more_orders`);
     await q(`
       INSERT INTO orders (id, account_id, hold_id, product_id, quantity, unit_price, amount, currency, status,
-                          payment_due_at, payment_id, payment_method, payment_status,
-                          payment_wallet_transaction_id, payment_amount)
+                          payment_due_at, payment_id)
       SELECT id, ${id('account', 'wallet')}, hold_id, product_id, 2, unit_price, unit_price * 2, 'USD', 'paid',
-             now(), payment_id, 'wallet', 'succeeded', debit_id, unit_price * 2
+             now(), payment_id
         FROM more_orders`);
     await q(`
       INSERT INTO payments (id, order_id, method, status, amount, currency, wallet_id, wallet_transaction_id,

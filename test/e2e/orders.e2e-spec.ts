@@ -30,18 +30,31 @@ describe('orders (e2e)', () => {
     return { product, hold };
   }
 
-  const pay = (orderId: string, amount: number) =>
-    t.app.get(UnitOfWork).run(async (em) =>
-      t.app
-        .get(OrderLifecycleService)
-        .markPaid(em, await t.app.get(OrderLifecycleService).lockOrder(em, orderId), {
-          id: randomUUID(),
-          method: 'wallet',
-          status: 'succeeded',
-          walletTransactionId: randomUUID(),
-          amount: BigInt(amount),
-        }),
+  /**
+   * A provider's payment of the order, as the payment module records it (the order only names it):
+   * its id. `refund_required` is money that arrived for an order already cancelled.
+   */
+  async function recordExternalPayment(
+    em: EntityManager,
+    orderId: string,
+    status: 'succeeded' | 'refund_required' = 'succeeded',
+  ): Promise<string> {
+    const id = randomUUID();
+    await em.query(
+      `INSERT INTO payments (id, order_id, method, status, pays_order, amount, currency, external_payment_id)
+       SELECT $1, id, 'external', $2, $3, amount, currency, $4 FROM orders WHERE id = $5`,
+      [id, status, status === 'succeeded', `pay_${id}`, orderId],
     );
+    return id;
+  }
+
+  /** Pays the order by `paymentId`, or by a provider's payment recorded now. */
+  const pay = (orderId: string, paymentId?: string) =>
+    t.app.get(UnitOfWork).run(async (em) => {
+      const lifecycle = t.app.get(OrderLifecycleService);
+      const order = await lifecycle.lockOrder(em, orderId);
+      return lifecycle.markPaid(em, order, paymentId ?? (await recordExternalPayment(em, orderId)));
+    });
 
   it('an order from a hold has the documented fields; the hold is consumed and its units stay reserved', async () => {
     const { product, hold } = await holdOf(alice.key, 10, 3, 2500);
@@ -193,16 +206,16 @@ describe('orders (e2e)', () => {
   it('markPaid moves units reserved -> sold; a paid order is not cancellable (409); markRefunded returns them', async () => {
     const { product, hold } = await holdOf(alice.key, 5, 2, 1000);
     const order = (await createOrder(t, alice.key, hold.id).expect(201)).body;
-    const paid = await pay(order.id, 2000);
+    const paid = await pay(order.id);
     expect(paid.status).toBe('paid');
     const read = await t.http().get(`/api/orders/${order.id}`).set('Authorization', `Bearer ${alice.key}`);
     expect(read.body).toMatchObject({
       status: 'paid',
       payment: {
-        id: paid.payment?.id,
-        method: 'wallet',
+        id: paid.paymentId,
+        method: 'external',
         status: 'succeeded',
-        wallet_transaction_id: paid.payment?.walletTransactionId,
+        wallet_transaction_id: null,
         amount: 2000,
       },
     });
@@ -218,7 +231,9 @@ describe('orders (e2e)', () => {
       .set('Authorization', `Bearer ${alice.key}`)
       .expect(409);
     expect(refused.body.code).toBe('order_not_cancellable');
-    await expect(pay(order.id, 2000)).rejects.toMatchObject({ code: 'order_not_payable' });
+    await expect(pay(order.id, paid.paymentId as string)).rejects.toMatchObject({
+      code: 'order_not_payable',
+    });
 
     const uow = t.app.get(UnitOfWork);
     const lifecycle = t.app.get(OrderLifecycleService);
@@ -257,17 +272,12 @@ describe('orders (e2e)', () => {
       .expect(200);
     const uow = t.app.get(UnitOfWork);
     const lifecycle = t.app.get(OrderLifecycleService);
-    // The payment row's id (an order shows the id of a payment row, a uuid).
-    const paymentId = randomUUID();
-    await uow.run(async (em) =>
-      lifecycle.recordPayment(em, await lifecycle.lockOrder(em, order.id), {
-        id: paymentId,
-        method: 'external',
-        status: 'refund_required',
-        walletTransactionId: null,
-        amount: 1999n,
-      }),
-    );
+    const paymentId = await uow.run(async (em) => {
+      const locked = await lifecycle.lockOrder(em, order.id);
+      const id = await recordExternalPayment(em, order.id, 'refund_required');
+      await lifecycle.recordPayment(em, locked, id);
+      return id;
+    });
     const read = await t.http().get(`/api/orders/${order.id}`).set('Authorization', `Bearer ${alice.key}`);
     expect(read.body).toMatchObject({
       status: 'cancelled',
@@ -286,20 +296,14 @@ describe('orders (e2e)', () => {
 
   it('order-created listeners run inside the creating transaction and can move the order on', async () => {
     const seen: Array<{ order: Order; visible: number }> = [];
-    // A payment's id is a UUID, as the document says (a provider's own id is its external_payment_id).
-    const paymentId = randomUUID();
+    let paymentId: string | undefined;
     const lifecycle = t.app.get(OrderLifecycleService);
     const unregister = t.app.get(OrderCreationHooks).register({
       onOrderCreated: async (em: EntityManager, order: Order) => {
         const [{ count }] = await em.query('SELECT count(*) FROM orders WHERE id = $1', [order.id]);
         seen.push({ order, visible: Number(count) });
-        await lifecycle.markPaid(em, order, {
-          id: paymentId,
-          method: 'external',
-          status: 'succeeded',
-          walletTransactionId: null,
-          amount: order.amount,
-        });
+        paymentId = await recordExternalPayment(em, order.id);
+        await lifecycle.markPaid(em, order, paymentId);
       },
     });
     const { product, hold } = await holdOf(alice.key, 4, 3, 100);

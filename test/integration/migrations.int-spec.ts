@@ -149,4 +149,76 @@ describe('migrations (integration, on an empty database of their own)', () => {
     const applied = await withMigrations(retyping + 1, (ds) => ds.runMigrations({ transaction: 'each' }));
     expect(applied.map((m) => m.name)).toEqual(['ReconciliationAtScale1764100000000']);
   });
+  it('orders keep only the id of their payment: up refuses, changing nothing, a copy that disagrees; down rebuilds it', async () => {
+    const naming = MIGRATIONS.findIndex((m) => new m().name === 'OrdersNameTheirPayment1764200000000');
+    expect(naming).toBeGreaterThan(0);
+    // Back to the schema it starts from, whatever the tests above left applied.
+    await withMigrations(MIGRATIONS.length, async (ds) => {
+      const [{ n }] = await ds.query('SELECT count(*)::int AS n FROM migrations');
+      for (let count = n; count > naming; count--) await ds.undoLastMigration({ transaction: 'each' });
+    });
+    const [account, product, hold, order, payment] = [11, 12, 13, 14, 15].map(
+      (n) => `00000000-0000-4000-8000-0000000000${n}`,
+    );
+    const before = await withMigrations(naming, async (ds) => {
+      await ds.query(`INSERT INTO accounts (id, name, role) VALUES ($1, 'c', 'customer')`, [account]);
+      await ds.query(
+        `INSERT INTO products (id, name, price, currency, total_stock, available_stock, reserved_stock, sold_stock)
+         VALUES ($1, 'p', 100, 'USD', 1, 0, 0, 1)`,
+        [product],
+      );
+      await ds.query(
+        `INSERT INTO holds (id, product_id, account_id, quantity, status, expires_at)
+         VALUES ($1, $2, $3, 1, 'consumed', now())`,
+        [hold, product, account],
+      );
+      await ds.query(
+        `INSERT INTO orders (id, account_id, hold_id, product_id, quantity, unit_price, amount, currency, status,
+                             payment_due_at, payment_id, payment_method, payment_status, payment_amount)
+         VALUES ($1, $2, $3, $4, 1, 100, 100, 'USD', 'paid', now(), $5, 'external', 'succeeded', 100)`,
+        [order, account, hold, product, payment],
+      );
+      // The payment was refunded, but the order's copy was not told.
+      await ds.query(
+        `INSERT INTO payments (id, order_id, method, status, pays_order, amount, currency, external_payment_id)
+         VALUES ($1, $2, 'external', 'refunded', true, 100, 'USD', 'pay_1')`,
+        [payment, order],
+      );
+      return schema(ds);
+    });
+    await expect(
+      withMigrations(naming + 1, (ds) => ds.runMigrations({ transaction: 'each' })),
+    ).rejects.toThrow(
+      'Cannot apply OrdersNameTheirPayment1764200000000: 1 order(s) show a payment that is not the payment row ' +
+        'of that id for that order, or that differs from it in method, status, amount or wallet transaction ' +
+        `(for example order ${order}, payment ${payment}). Settle them with the reconciliation report first. ` +
+        'Nothing was changed.',
+    );
+    expect(await withMigrations(naming, schema)).toEqual(before);
+
+    await withMigrations(naming, (ds) => ds.query(`UPDATE payments SET status = 'succeeded'`));
+    await withMigrations(naming + 1, async (ds) => {
+      await ds.runMigrations({ transaction: 'each' });
+      await expect(
+        ds.query(`UPDATE orders SET payment_id = '00000000-0000-4000-8000-000000000099'`),
+      ).rejects.toThrow(/orders_payment_id_fkey/);
+      // Refunded since: only the payment row records it.
+      await ds.query(`UPDATE payments SET status = 'refunded'`);
+      await ds.undoLastMigration({ transaction: 'each' });
+      expect(
+        await ds.query(
+          `SELECT payment_id, payment_method, payment_status, payment_wallet_transaction_id,
+                  payment_amount::int AS payment_amount FROM orders`,
+        ),
+      ).toEqual([
+        {
+          payment_id: payment,
+          payment_method: 'external',
+          payment_status: 'refunded',
+          payment_wallet_transaction_id: null,
+          payment_amount: 100,
+        },
+      ]);
+    });
+  });
 });

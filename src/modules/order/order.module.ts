@@ -12,7 +12,13 @@ import { OrderLifecycleService } from './application/order-lifecycle.service';
 import { OrderMetrics } from './application/order-metrics';
 import { OrderOrmEntity } from './infrastructure/order.orm-entity';
 import { TypeOrmOrderRepository } from './infrastructure/typeorm-order.repository';
-import { ORDER_EXPIRY, ORDER_EXPIRY_QUEUE, ORDER_EXPIRY_SCHEDULER, ORDER_REPOSITORY } from './order.tokens';
+import {
+  ORDER_EXPIRY,
+  ORDER_EXPIRY_QUEUE,
+  ORDER_EXPIRY_SCHEDULER,
+  ORDER_REPOSITORY,
+  ORDER_VIEWS,
+} from './order.tokens';
 import { queueWithDashboard } from '../../shared/queue/queue-dashboard.module';
 
 @Module({
@@ -30,7 +36,9 @@ import { queueWithDashboard } from '../../shared/queue/queue-dashboard.module';
     OrderLifecycleService,
     OrderCreationHooks,
     OrderMetrics,
-    { provide: ORDER_REPOSITORY, useClass: TypeOrmOrderRepository },
+    TypeOrmOrderRepository,
+    { provide: ORDER_REPOSITORY, useExisting: TypeOrmOrderRepository },
+    { provide: ORDER_VIEWS, useExisting: TypeOrmOrderRepository },
     ...deadlineProviders(ORDER_EXPIRY, ORDER_EXPIRY_SCHEDULER, ExpireOrdersService),
   ],
   exports: [OrderLifecycleService, OrderCreationHooks],

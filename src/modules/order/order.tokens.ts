@@ -1,6 +1,7 @@
 import type { Deadline } from '../../shared/queue/deadline';
 
 export const ORDER_REPOSITORY = Symbol('ORDER_REPOSITORY');
+export const ORDER_VIEWS = Symbol('ORDER_VIEWS');
 export const ORDER_EXPIRY_SCHEDULER = Symbol('ORDER_EXPIRY_SCHEDULER');
 
 /** Bull queue of the delayed unpaid-order expiry jobs (job id `order-expiry:<orderId>`). */

@@ -19,6 +19,7 @@ export const STATUS_BY_CODE: Record<string, number> = {
   order_not_cancellable: 409,
   order_not_refundable: 409,
   payment_not_resolvable: 409,
+  payment_transition_refused: 409,
   booking_not_cancellable: 409,
   booking_not_resolvable: 409,
   limit_exceeded: 409,

@@ -180,6 +180,13 @@ export function checkViolation(constraint: string): Error {
   });
 }
 
+export function foreignKeyViolation(constraint: string): Error {
+  return Object.assign(new Error(`insert or update violates foreign key constraint "${constraint}"`), {
+    code: PG.foreignKeyViolation,
+    constraint,
+  });
+}
+
 export function lockNotAvailable(name: string): Error {
   return Object.assign(new Error(`canceling statement due to lock timeout (${name})`), {
     code: PG.lockNotAvailable,

@@ -2,14 +2,17 @@ import { randomUUID } from 'crypto';
 import type { EntityManager } from 'typeorm';
 import type { Order } from '../../../src/modules/order/domain/order';
 import type { OrderRepository } from '../../../src/modules/order/domain/order.repository';
-import { checkViolation, type InMemoryDatabase, uniqueViolation } from './database';
+import type { OrderView, OrderViews } from '../../../src/modules/order/application/order-view';
+import type { Payment } from '../../../src/modules/payment/domain/payment';
+import { checkViolation, foreignKeyViolation, type InMemoryDatabase, uniqueViolation } from './database';
+import { PAYMENTS } from './payment';
 
 export const ORDERS = 'orders';
 
 /** The CHECK constraints of the orders table. */
 function checkOrder(order: Order): void {
   if (order.amount !== order.unitPrice * BigInt(order.quantity)) throw checkViolation('orders_amount_check');
-  if (['paid', 'partially_refunded', 'refunded'].includes(order.status) && order.payment === null) {
+  if (['paid', 'partially_refunded', 'refunded'].includes(order.status) && order.paymentId === null) {
     throw checkViolation('orders_paid_has_payment');
   }
   const refunded = order.refundedAmount;
@@ -26,18 +29,19 @@ function checkOrder(order: Order): void {
 
 /**
  * OrderRepository over the in-memory database. As the TypeORM one: a hold makes at most one order
- * (UNIQUE hold_id, whatever the code above does), and the CHECKs on amounts, payments and refunds
- * hold; `save` writes only what an order's moves change
- * (status, refunded amount, payment, updated_at), never the amount or the deadline; `lockById` of
+ * (UNIQUE hold_id, whatever the code above does), the CHECKs on amounts, payments and refunds
+ * hold, and the payment an order names exists (its foreign key); `save` writes only what an order's moves change
+ * (status, refunded amount, payment id, updated_at), never the amount or the deadline; `lockById` of
  * an unknown id is null; `lockOverdue` gives pending orders whose `payment_due_at` is at or before
  * `now`, oldest deadline first, at most `limit`, passing by rows another session holds.
  */
-export class InMemoryOrderRepository implements OrderRepository<EntityManager> {
+export class InMemoryOrderRepository implements OrderRepository<EntityManager>, OrderViews<EntityManager> {
   constructor(private readonly db: InMemoryDatabase) {}
 
   async insert(tx: EntityManager, order: Order): Promise<void> {
     const table = this.db.table<Order>(ORDERS, tx);
     checkOrder(order);
+    this.checkPaymentExists(tx, order);
     if (table.find((o) => o.holdId === order.holdId)) throw uniqueViolation('orders_hold_id_unique');
     table.insert(order.id, order);
   }
@@ -48,16 +52,41 @@ export class InMemoryOrderRepository implements OrderRepository<EntityManager> {
         ...row,
         status: order.status,
         refundedAmount: order.refundedAmount,
-        payment: order.payment,
+        paymentId: order.paymentId,
         updatedAt: order.updatedAt,
       };
       checkOrder(saved);
+      this.checkPaymentExists(tx, saved);
       return saved;
     });
   }
 
+  /** The foreign key orders.payment_id -> payments (id): the payment is written before the order names it. */
+  private checkPaymentExists(tx: EntityManager, order: Order): void {
+    if (order.paymentId !== null && !this.db.table<Payment>(PAYMENTS, tx).get(order.paymentId)) {
+      throw foreignKeyViolation('orders_payment_id_fkey');
+    }
+  }
+
   async findById(id: string, tx?: EntityManager): Promise<Order | null> {
     return this.db.table<Order>(ORDERS, tx).get(id);
+  }
+
+  /** The order with the payment row it names, as the SQL joins the payments table. */
+  async findView(id: string, tx?: EntityManager): Promise<OrderView | null> {
+    const order = this.db.table<Order>(ORDERS, tx).get(id);
+    if (!order) return null;
+    const payment = order.paymentId ? this.db.table<Payment>(PAYMENTS, tx).get(order.paymentId) : null;
+    return {
+      ...order,
+      payment: payment && {
+        id: payment.id,
+        method: payment.method,
+        status: payment.status,
+        walletTransactionId: payment.walletTransactionId,
+        amount: payment.amount,
+      },
+    };
   }
 
   async findByHoldId(tx: EntityManager, holdId: string): Promise<Order | null> {
@@ -108,7 +137,7 @@ export function seedOrder(
     status: 'pending_payment',
     refundedAmount: 0n,
     paymentDueAt: new Date(now.getTime() + 900_000),
-    payment: null,
+    paymentId: null,
     createdAt: now,
     updatedAt: now,
     ...order,

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { PaymentStatus } from '../../../src/modules/order/domain/order';
+import type { PaymentStatus } from '../../../src/modules/payment/domain/payment-status';
 import type { Payment, Refund } from '../../../src/modules/payment/domain/payment';
 import type {
   EventOutcome,

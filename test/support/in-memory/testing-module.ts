@@ -14,6 +14,7 @@ import {
   ORDER_EXPIRY,
   ORDER_EXPIRY_SCHEDULER,
   ORDER_REPOSITORY,
+  ORDER_VIEWS,
 } from '../../../src/modules/order/order.tokens';
 import { PAYMENT_REPOSITORY } from '../../../src/modules/payment/payment.tokens';
 import { FLIGHT_PROVIDER, HOTEL_PROVIDER } from '../../../src/modules/provider/provider.tokens';
@@ -110,6 +111,7 @@ export function inMemoryProviders(ports: InMemoryPorts): Provider[] {
     { provide: SOLD_OUT_REGISTRY, useValue: ports.soldOut },
     { provide: HOLD_EXPIRY_SCHEDULER, useValue: ports.holdExpiry },
     { provide: ORDER_REPOSITORY, useValue: ports.orders },
+    { provide: ORDER_VIEWS, useValue: ports.orders },
     { provide: ORDER_EXPIRY_SCHEDULER, useValue: ports.orderExpiry },
     { provide: WALLET_REPOSITORY, useValue: ports.wallets },
     { provide: TRANSFER_REPOSITORY, useValue: ports.transfers },

@@ -48,10 +48,12 @@ describe('CreateOrderService', () => {
       currency: 'USD',
       status: 'pending_payment',
       refundedAmount: 0n,
+      paymentId: null,
       payment: null,
     });
     expect(order.paymentDueAt.getTime() - order.createdAt.getTime()).toBe(PAYMENT_TTL_SECONDS * 1000);
-    expect(t.orders.all()).toEqual([order]);
+    const { payment: _none, ...stored } = order;
+    expect(t.orders.all()).toEqual([stored]);
     expect(t.holds.committed(hold.id)?.status).toBe('consumed');
     expect(counters(t.products.committed(product.id))).toEqual({ available: 7, reserved: 3, sold: 0 });
   });
@@ -80,7 +82,7 @@ describe('CreateOrderService', () => {
   it('a hold makes one order: a second attempt is hold_not_active and changes nothing', async () => {
     const t = await setup();
     const { product, hold } = seedHeldProduct(t.db, alice.accountId, { quantity: 2 });
-    const first = await t.service.execute(alice, hold.id);
+    const { payment: _none, ...first } = await t.service.execute(alice, hold.id);
 
     await expect(t.service.execute(alice, hold.id)).rejects.toMatchObject({ code: 'hold_not_active' });
 

@@ -8,9 +8,10 @@ import type { DeadlineScheduler } from '../../../shared/queue/deadline';
 import { ConsumeHoldService } from '../../inventory/application/consume-hold.service';
 import { type Order, orderAmount } from '../domain/order';
 import type { OrderRepository } from '../domain/order.repository';
-import { ORDER_EXPIRY_SCHEDULER, ORDER_REPOSITORY } from '../order.tokens';
+import { ORDER_EXPIRY_SCHEDULER, ORDER_REPOSITORY, ORDER_VIEWS } from '../order.tokens';
 import { OrderCreationHooks } from './order-creation-hooks';
 import { OrderMetrics } from './order-metrics';
+import type { OrderView, OrderViews } from './order-view';
 
 @Injectable()
 export class CreateOrderService {
@@ -18,6 +19,7 @@ export class CreateOrderService {
     private readonly uow: UnitOfWork,
     private readonly consumeHold: ConsumeHoldService,
     @Inject(ORDER_REPOSITORY) private readonly orders: OrderRepository<EntityManager>,
+    @Inject(ORDER_VIEWS) private readonly views: OrderViews<EntityManager>,
     private readonly hooks: OrderCreationHooks,
     private readonly metrics: OrderMetrics,
     private readonly config: AppConfig,
@@ -29,7 +31,7 @@ export class CreateOrderService {
    * the others find it consumed) and creates the order in the same transaction, where listeners
    * may already move it on (a payment that arrived first).
    */
-  async execute(caller: Caller, holdId: string): Promise<Order> {
+  async execute(caller: Caller, holdId: string): Promise<OrderView> {
     const ttlMs = this.config.ORDER_PAYMENT_TTL_SECONDS * 1000;
     const order = await this.uow.run(async (em) => {
       const consumed = await this.consumeHold.execute(em, caller, holdId);
@@ -46,7 +48,7 @@ export class CreateOrderService {
         status: 'pending_payment',
         refundedAmount: 0n,
         paymentDueAt: new Date(now.getTime() + ttlMs),
-        payment: null,
+        paymentId: null,
         createdAt: now,
         updatedAt: now,
       };
@@ -54,7 +56,7 @@ export class CreateOrderService {
       await this.hooks.notify(em, order);
       afterCommit(em, () => this.expiry.schedule([order.id], ttlMs));
       // A listener may have paid or cancelled it already.
-      return (await this.orders.findById(order.id, em)) as Order;
+      return (await this.views.findView(order.id, em)) as OrderView;
     });
     this.metrics.created.inc();
     return order;

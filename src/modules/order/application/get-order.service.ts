@@ -2,16 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Caller } from '../../../shared/domain/caller';
 import { NotFoundError } from '../../../shared/domain/domain-error';
-import { isVisibleTo, type Order } from '../domain/order';
-import type { OrderRepository } from '../domain/order.repository';
-import { ORDER_REPOSITORY } from '../order.tokens';
+import { isVisibleTo } from '../domain/order';
+import { ORDER_VIEWS } from '../order.tokens';
+import type { OrderView, OrderViews } from './order-view';
 
 @Injectable()
 export class GetOrderService {
-  constructor(@Inject(ORDER_REPOSITORY) private readonly orders: OrderRepository<EntityManager>) {}
+  constructor(@Inject(ORDER_VIEWS) private readonly orders: OrderViews<EntityManager>) {}
 
-  async execute(caller: Caller, orderId: string): Promise<Order> {
-    const order = await this.orders.findById(orderId);
+  async execute(caller: Caller, orderId: string): Promise<OrderView> {
+    const order = await this.orders.findView(orderId);
     if (!order || !isVisibleTo(order, caller)) throw new NotFoundError('Order', orderId);
     return order;
   }

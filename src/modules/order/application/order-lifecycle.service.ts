@@ -8,7 +8,6 @@ import {
   assertPayable,
   assertPayableNow,
   type Order,
-  type OrderPayment,
   planCancel,
   planRefund,
   type RefundPlan,
@@ -67,11 +66,11 @@ export class OrderLifecycleService {
     return this.orders.findByHoldId(em, holdId);
   }
 
-  /** pending_payment -> paid with its payment; units reserved -> sold. OrderNotPayableError otherwise. */
-  async markPaid(em: EntityManager, order: Order, payment: OrderPayment): Promise<Order> {
+  /** pending_payment -> paid by the payment `paymentId`; units reserved -> sold. OrderNotPayableError otherwise. */
+  async markPaid(em: EntityManager, order: Order, paymentId: string): Promise<Order> {
     assertPayable(order);
     await this.stock.sellReserved(em, order.productId, order.quantity);
-    return this.save(em, { ...order, status: 'paid', payment });
+    return this.save(em, { ...order, status: 'paid', paymentId });
   }
 
   /**
@@ -92,35 +91,26 @@ export class OrderLifecycleService {
 
   /**
    * Records a refund planned with `lockForRefund` in this transaction: `refunded_amount` grows, the
-   * order and its payment become partially_refunded or refunded, and a full refund returns its units
-   * (sold -> available).
+   * order becomes partially_refunded or refunded, and a full refund returns its units
+   * (sold -> available). Its payment's status is the payment module's to move.
    */
   async recordRefund(em: EntityManager, order: Order, plan: RefundPlan): Promise<Order> {
     if (plan.full) await this.stock.returnSold(em, order.productId, order.quantity);
-    return this.save(em, {
-      ...order,
-      status: plan.status,
-      refundedAmount: plan.refundedAmount,
-      payment: order.payment && { ...order.payment, status: plan.status },
-    });
+    return this.save(em, { ...order, status: plan.status, refundedAmount: plan.refundedAmount });
   }
 
   /**
-   * The money of a payment recorded on a cancelled order (refund_required) was given back: the
-   * payment shows refunded and `refunded_amount` what it was. The status stays cancelled.
+   * The money of the payment recorded on a cancelled order (refund_required) was given back:
+   * `refunded_amount` becomes what it was. The status stays cancelled.
    */
-  async recordSettledPayment(em: EntityManager, order: Order): Promise<Order> {
-    if (!order.payment) throw new Error(`order ${order.id} has no payment to settle`);
-    return this.save(em, {
-      ...order,
-      refundedAmount: order.payment.amount,
-      payment: { ...order.payment, status: 'refunded' },
-    });
+  recordSettledPayment(em: EntityManager, order: Order, amount: bigint): Promise<Order> {
+    if (!order.paymentId) throw new Error(`order ${order.id} has no payment to settle`);
+    return this.save(em, { ...order, refundedAmount: amount });
   }
 
   /** Records a payment without changing the status (a success that came after the order was cancelled). */
-  recordPayment(em: EntityManager, order: Order, payment: OrderPayment): Promise<Order> {
-    return this.save(em, { ...order, payment });
+  recordPayment(em: EntityManager, order: Order, paymentId: string): Promise<Order> {
+    return this.save(em, { ...order, paymentId });
   }
 
   private async save(em: EntityManager, order: Order): Promise<Order> {

@@ -3,7 +3,7 @@ import type { Order } from './order';
 /** Storage of orders; methods that take `tx` run inside the caller's transaction. */
 export interface OrderRepository<Tx> {
   insert(tx: Tx, order: Order): Promise<void>;
-  /** Writes the order's state (status, refunds, payment, updated_at); the rest never changes. */
+  /** Writes the order's state (status, refunds, payment id, updated_at); the rest never changes. */
   save(tx: Tx, order: Order): Promise<void>;
   findById(id: string, tx?: Tx): Promise<Order | null>;
   findByHoldId(tx: Tx, holdId: string): Promise<Order | null>;

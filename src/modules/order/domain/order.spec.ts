@@ -33,7 +33,7 @@ const order = (
   status,
   refundedAmount,
   paymentDueAt,
-  payment: null,
+  paymentId: null,
   createdAt: new Date(0),
   updatedAt: new Date(0),
 });

@@ -17,25 +17,6 @@ export const ORDER_STATUSES = [
   'cancelled',
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
-export const PAYMENT_METHODS = ['wallet', 'external'] as const;
-export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
-/**
- * `refund_required`: money owed back, that arrived for an order already cancelled or already paid
- * by another payment; `refunded` once settled. A payment that paid its order goes
- * succeeded -> (partially_refunded ->) refunded as its order is refunded.
- */
-export const PAYMENT_STATUSES = ['succeeded', 'refund_required', 'partially_refunded', 'refunded'] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
-
-export interface OrderPayment {
-  /** The payment's own id; for an external payment, the provider's id is the payment's `externalPaymentId`. */
-  id: string;
-  method: PaymentMethod;
-  status: PaymentStatus;
-  walletTransactionId: string | null;
-  amount: bigint;
-}
-
 export interface Order {
   id: string;
   accountId: string;
@@ -50,10 +31,11 @@ export interface Order {
   refundedAmount: bigint;
   paymentDueAt: Date;
   /**
-   * The payment that paid the order, or for a cancelled order the money that arrived after. Money
-   * of a second payment for a paid order is kept by the payment module, never shown here.
+   * The id of the payment that paid the order, or for a cancelled order of the money that arrived
+   * after. The payment module keeps the payment itself (and money of a second payment for a paid
+   * order, never named here); the order keeps no copy of it.
    */
-  payment: OrderPayment | null;
+  paymentId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintTransformer } from '../../../shared/database/bigint.transformer';
-import type { OrderStatus, PaymentMethod, PaymentStatus } from '../domain/order';
+import type { OrderStatus } from '../domain/order';
 
 @Entity('orders')
 export class OrderOrmEntity {
@@ -16,14 +16,6 @@ export class OrderOrmEntity {
   @Column({ name: 'refunded_amount', type: 'bigint', transformer: bigintTransformer }) refundedAmount: bigint;
   @Column({ name: 'payment_due_at', type: 'timestamptz' }) paymentDueAt: Date;
   @Column({ name: 'payment_id', type: 'uuid', nullable: true }) paymentId: string | null;
-  @Column({ name: 'payment_method', type: 'varchar', length: 16, nullable: true })
-  paymentMethod: PaymentMethod | null;
-  @Column({ name: 'payment_status', type: 'varchar', length: 20, nullable: true })
-  paymentStatus: PaymentStatus | null;
-  @Column({ name: 'payment_wallet_transaction_id', type: 'uuid', nullable: true })
-  paymentWalletTransactionId: string | null;
-  @Column({ name: 'payment_amount', type: 'bigint', nullable: true, transformer: bigintTransformer })
-  paymentAmount: bigint | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

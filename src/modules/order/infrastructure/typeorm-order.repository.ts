@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Order } from '../domain/order';
 import type { OrderRepository } from '../domain/order.repository';
+import type { OrderView, OrderViews, PaymentSummary } from '../application/order-view';
 import { OrderOrmEntity } from './order.orm-entity';
 import { MappedRows } from '../../../shared/database/mapped-rows';
 
@@ -18,16 +19,7 @@ const toOrder = (row: OrderOrmEntity): Order => ({
   status: row.status,
   refundedAmount: row.refundedAmount,
   paymentDueAt: row.paymentDueAt,
-  payment:
-    row.paymentId && row.paymentMethod && row.paymentStatus && row.paymentAmount !== null
-      ? {
-          id: row.paymentId,
-          method: row.paymentMethod,
-          status: row.paymentStatus,
-          walletTransactionId: row.paymentWalletTransactionId,
-          amount: row.paymentAmount,
-        }
-      : null,
+  paymentId: row.paymentId,
   createdAt: row.createdAt,
   updatedAt: row.updatedAt,
 });
@@ -44,28 +36,35 @@ const toRow = (order: Order): OrderOrmEntity => ({
   status: order.status,
   refundedAmount: order.refundedAmount,
   paymentDueAt: order.paymentDueAt,
-  paymentId: order.payment?.id ?? null,
-  paymentMethod: order.payment?.method ?? null,
-  paymentStatus: order.payment?.status ?? null,
-  paymentWalletTransactionId: order.payment?.walletTransactionId ?? null,
-  paymentAmount: order.payment?.amount ?? null,
+  paymentId: order.paymentId,
   createdAt: order.createdAt,
   updatedAt: order.updatedAt,
+});
+
+interface PaymentColumns {
+  payment_method: string;
+  payment_status: string;
+  payment_wallet_transaction_id: string | null;
+  payment_amount: string;
+}
+
+const toPaymentSummary = (id: string, row: PaymentColumns): PaymentSummary => ({
+  id,
+  method: row.payment_method,
+  status: row.payment_status,
+  walletTransactionId: row.payment_wallet_transaction_id,
+  amount: BigInt(row.payment_amount),
 });
 
 const MOVING_COLUMNS = [
   'status',
   'refundedAmount',
   'paymentId',
-  'paymentMethod',
-  'paymentStatus',
-  'paymentWalletTransactionId',
-  'paymentAmount',
   'updatedAt',
 ] as const satisfies ReadonlyArray<keyof OrderOrmEntity>;
 
 @Injectable()
-export class TypeOrmOrderRepository implements OrderRepository<EntityManager> {
+export class TypeOrmOrderRepository implements OrderRepository<EntityManager>, OrderViews<EntityManager> {
   private readonly rows = new MappedRows(OrderOrmEntity, toOrder);
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -83,6 +82,22 @@ export class TypeOrmOrderRepository implements OrderRepository<EntityManager> {
 
   findById(id: string, em: EntityManager = this.dataSource.manager): Promise<Order | null> {
     return this.rows.findOne(em, { id });
+  }
+
+  /** One statement: the order joined to the payment row it names, which the payment module writes. */
+  async findView(id: string, em: EntityManager = this.dataSource.manager): Promise<OrderView | null> {
+    const { entities, raw } = await em
+      .createQueryBuilder(OrderOrmEntity, 'o')
+      .leftJoin('payments', 'p', 'p.id = o.payment_id')
+      .addSelect('p.method', 'payment_method')
+      .addSelect('p.status', 'payment_status')
+      .addSelect('p.wallet_transaction_id', 'payment_wallet_transaction_id')
+      .addSelect('p.amount', 'payment_amount')
+      .where('o.id = :id', { id })
+      .getRawAndEntities<PaymentColumns>();
+    if (entities.length === 0) return null;
+    const order = toOrder(entities[0]);
+    return { ...order, payment: order.paymentId ? toPaymentSummary(order.paymentId, raw[0]) : null };
   }
 
   findByHoldId(em: EntityManager, holdId: string): Promise<Order | null> {

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Authenticated, CurrentCaller } from '../../../shared/http/auth';
 import { type Caller } from '../../../shared/domain/caller';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
@@ -10,12 +10,15 @@ import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-ke
 import { OrderResponse } from '../../order/api/dto/order.response';
 import { PayOrderService } from '../application/pay-order.service';
 import { RefundOrderService } from '../application/refund-order.service';
+import { OrderPaymentResponse } from './dto/order-payment.response';
 import { PayOrderRequest } from './dto/pay-order.request';
 import { RefundOrderRequest } from './dto/refund-order.request';
 
 const BUSY = '`wallet_busy`: the wallet or order lock could not be had in time (with `Retry-After`)';
 
 @ApiTags('payments')
+// The schema of an order's `payment`, which OrderResponse names: the payment module describes it.
+@ApiExtraModels(OrderPaymentResponse)
 @Controller('api/orders')
 export class OrderPaymentsController {
   constructor(

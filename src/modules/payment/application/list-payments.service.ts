@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Cursor } from '../../../shared/domain/cursor';
-import type { PaymentStatus } from '../../order/domain/order';
+import type { PaymentStatus } from '../domain/payment-status';
 import type { Payment } from '../domain/payment';
 import type { PaymentRepository } from '../domain/payment.repository';
 import { PAYMENT_REPOSITORY } from '../payment.tokens';

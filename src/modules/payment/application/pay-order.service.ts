@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import type { Caller } from '../../../shared/domain/caller';
-import type { Order } from '../../order/domain/order';
+import type { OrderView } from '../../order/application/order-view';
 import { serviceKey } from '../../wallet/domain/wallet';
 import { chargeKey, type Payment } from '../domain/payment';
 import { OrderMoneyUseCase } from './order-money-use-case';
+import { withPayment } from './order-with-payment';
 
 export interface PayOrderCommand {
   orderId: string;
@@ -20,7 +21,7 @@ export interface PayOrderCommand {
  */
 @Injectable()
 export class PayOrderService extends OrderMoneyUseCase {
-  async execute(command: PayOrderCommand): Promise<Order> {
+  async execute(command: PayOrderCommand): Promise<OrderView> {
     const paid = await this.transaction(async (em) => {
       const order = await this.orders.lockForPayment(em, command.caller, command.orderId);
 
@@ -51,13 +52,7 @@ export class PayOrderService extends OrderMoneyUseCase {
         updatedAt: now,
       };
       await this.payments.insert(em, payment);
-      return this.orders.markPaid(em, order, {
-        id: payment.id,
-        method: 'wallet',
-        status: 'succeeded',
-        walletTransactionId: debit.id,
-        amount: order.amount,
-      });
+      return withPayment(await this.orders.markPaid(em, order, payment.id), payment);
     });
     this.metrics.payments.inc({ method: 'wallet' });
     return paid;

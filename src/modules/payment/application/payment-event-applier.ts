@@ -2,9 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import type { EntityManager } from 'typeorm';
 import { afterCommit } from '../../../shared/database/after-commit';
-import type { Order, PaymentStatus } from '../../order/domain/order';
+import type { Order } from '../../order/domain/order';
 import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
 import type { Payment } from '../domain/payment';
+import type { InitialPaymentStatus, PaymentStatus } from '../domain/payment-status';
 import { decide, type PaymentEvent } from '../domain/payment-event';
 import type { PaymentRepository } from '../domain/payment.repository';
 import { PAYMENT_REPOSITORY } from '../payment.tokens';
@@ -37,32 +38,24 @@ export class PaymentEventApplier {
       status: locked.status,
       amount: locked.amount,
       currency: locked.currency,
-      paymentStatus: locked.payment?.status ?? null,
+      paymentId: locked.paymentId,
       eventPayment: recorded ? (recorded.paysOrder ? 'pays_order' : 'owed_back') : null,
     });
-    const shown = (order: Order) => recorded?.status ?? order.payment?.status ?? null;
+    // Read only when the answer names a payment this event did not record (a late or repeated event).
+    const shown = async (order: Order): Promise<PaymentStatus | null> => {
+      if (recorded) return recorded.status;
+      return order.paymentId ? ((await this.payments.findById(em, order.paymentId))?.status ?? null) : null;
+    };
     switch (decision.apply) {
       case 'mark_paid': {
         const payment = await this.recordExternal(em, event, locked, 'succeeded');
-        const order = await this.orders.markPaid(em, locked, {
-          id: payment.id,
-          method: 'external',
-          status: 'succeeded',
-          walletTransactionId: null,
-          amount: payment.amount,
-        });
+        const order = await this.orders.markPaid(em, locked, payment.id);
         afterCommit(em, () => this.metrics.payments.inc({ method: 'external' }));
         return { status: 'processed', reason: null, order, paymentStatus: payment.status };
       }
       case 'record_refund_required': {
         const payment = await this.recordExternal(em, event, locked, 'refund_required');
-        const order = await this.orders.recordPayment(em, locked, {
-          id: payment.id,
-          method: 'external',
-          status: 'refund_required',
-          walletTransactionId: null,
-          amount: payment.amount,
-        });
+        const order = await this.orders.recordPayment(em, locked, payment.id);
         return { status: 'processed', reason: null, order, paymentStatus: payment.status };
       }
       case 'record_surplus': {
@@ -72,10 +65,15 @@ export class PaymentEventApplier {
       }
       case 'cancel': {
         const order = await this.orders.cancel(em, locked);
-        return { status: 'processed', reason: null, order, paymentStatus: shown(order) };
+        return { status: 'processed', reason: null, order, paymentStatus: await shown(order) };
       }
       case 'nothing':
-        return { status: 'ignored', reason: decision.reason, order: locked, paymentStatus: shown(locked) };
+        return {
+          status: 'ignored',
+          reason: decision.reason,
+          order: locked,
+          paymentStatus: await shown(locked),
+        };
     }
   }
 
@@ -83,7 +81,7 @@ export class PaymentEventApplier {
     em: EntityManager,
     event: PaymentEvent,
     order: Order,
-    status: 'succeeded' | 'refund_required',
+    status: InitialPaymentStatus,
   ): Promise<Payment> {
     const now = new Date();
     const payment: Payment = {

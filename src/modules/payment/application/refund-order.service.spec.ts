@@ -50,11 +50,13 @@ describe('RefundOrderService', () => {
     const part = await t.refund({ amount: 1000n, reason: 'damaged box' });
     expect(part).toMatchObject({ status: 'partially_refunded', refundedAmount: 1000n });
     expect(part.payment?.status).toBe('partially_refunded');
+    expect(t.payments.paymentsOf(t.order.id).map((p) => p.status)).toEqual(['partially_refunded']);
     expect(t.stock()).toEqual({ available: 8, reserved: 0, sold: 2 });
 
     const rest = await t.refund();
     expect(rest).toMatchObject({ status: 'refunded', refundedAmount: 3000n });
     expect(rest.payment?.status).toBe('refunded');
+    expect(t.payments.paymentsOf(t.order.id).map((p) => p.status)).toEqual(['refunded']);
     expect(t.stock()).toEqual({ available: 10, reserved: 0, sold: 0 });
 
     expect(t.credits().map((c) => [c.amount, c.reference?.id, c.description])).toEqual([

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import type { Caller } from '../../../shared/domain/caller';
-import type { Order } from '../../order/domain/order';
+import type { OrderView } from '../../order/application/order-view';
 import { serviceKey } from '../../wallet/domain/wallet';
 import { refundKey, refundRequestKey } from '../domain/payment';
+import { movePayment } from '../domain/payment-status';
 import { OrderMoneyUseCase } from './order-money-use-case';
+import { withPayment } from './order-with-payment';
 
 export interface RefundOrderCommand {
   orderId: string;
@@ -28,13 +30,13 @@ export interface RefundOrderCommand {
  */
 @Injectable()
 export class RefundOrderService extends OrderMoneyUseCase {
-  async execute(command: RefundOrderCommand): Promise<Order> {
+  async execute(command: RefundOrderCommand): Promise<OrderView> {
     let method = 'external';
     const requestKey = refundRequestKey(command.caller.accountId, command.idempotencyKey);
     const refunded = await this.transaction(async (em) => {
       const { order, plan } = await this.orders.lockForRefund(em, command.orderId, command.amount);
       // The payment the order shows is the one that paid it: any other of its payments is money owed back.
-      const payment = order.payment && (await this.payments.lockById(em, order.payment.id));
+      const payment = order.paymentId && (await this.payments.lockById(em, order.paymentId));
       if (!payment) throw new Error(`order ${command.orderId} is paid but has no payment`);
       method = payment.method;
       const description = command.reason
@@ -50,10 +52,12 @@ export class RefundOrderService extends OrderMoneyUseCase {
           idempotencyKey: serviceKey(refundKey(command.orderId, requestKey)),
         });
         // This request's refund was made before (its key's stored answer is gone): not a second one.
-        if (credit.replayed) return order;
+        if (credit.replayed) return withPayment(order, payment);
         walletTransactionId = credit.id;
       }
       const now = new Date();
+      // Refused (a DomainError) unless the payment may move so: its status is written here only.
+      const moved = movePayment(payment, plan.status, now);
       const recorded = await this.payments.insertRefund(em, {
         id: randomUUID(),
         orderId: command.orderId,
@@ -65,13 +69,14 @@ export class RefundOrderService extends OrderMoneyUseCase {
         requestKey,
         createdAt: now,
       });
-      if (!recorded) return order;
+      if (!recorded) return withPayment(order, payment);
+      const changed = { ...moved, refundTransactionId: walletTransactionId ?? payment.refundTransactionId };
       await this.payments.recordRefunded(em, payment.id, {
-        status: plan.status,
-        refundTransactionId: walletTransactionId ?? payment.refundTransactionId,
-        updatedAt: now,
+        status: changed.status,
+        refundTransactionId: changed.refundTransactionId,
+        updatedAt: changed.updatedAt,
       });
-      return this.orders.recordRefund(em, order, plan);
+      return withPayment(await this.orders.recordRefund(em, order, plan), changed);
     });
     this.metrics.refunds.inc({ method });
     return refunded;

@@ -4,6 +4,7 @@ import { NotFoundError } from '../../../shared/domain/domain-error';
 import { serviceKey } from '../../wallet/domain/wallet';
 import { type Payment, settlementKey } from '../domain/payment';
 import { PaymentNotResolvableError } from '../domain/payment.errors';
+import { movePayment } from '../domain/payment-status';
 import { OrderMoneyUseCase } from './order-money-use-case';
 
 /** Exactly one of `walletId` and `externalReference`. */
@@ -64,13 +65,13 @@ export class ResolvePaymentService extends OrderMoneyUseCase {
         requestKey: settlementKey(payment.id),
         createdAt: now,
       });
-      const refunded: Payment = { ...payment, status: 'refunded', updatedAt: now };
+      const refunded = movePayment(payment, 'refunded', now);
       await this.payments.recordRefunded(em, payment.id, {
         status: refunded.status,
         refundTransactionId: refunded.refundTransactionId,
         updatedAt: now,
       });
-      if (order.payment?.id === payment.id) await this.orders.recordSettledPayment(em, order);
+      if (order.paymentId === payment.id) await this.orders.recordSettledPayment(em, order, payment.amount);
       return refunded;
     });
     this.metrics.refunds.inc({

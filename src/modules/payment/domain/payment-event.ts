@@ -13,8 +13,8 @@ export interface OrderForPayment {
   status: 'pending_payment' | 'paid' | 'partially_refunded' | 'cancelled' | 'refunded';
   amount: bigint;
   currency: string;
-  /** The status of the payment the order shows, if any. */
-  paymentStatus: string | null;
+  /** The id of the payment the order shows, if any. */
+  paymentId: string | null;
   /**
    * How the event's payment (by the provider's id) is already recorded on this order: as the
    * payment that paid it, as money owed back, or not at all.
@@ -53,9 +53,7 @@ export function decide(event: PaymentEvent, order: OrderForPayment): EventDecisi
       case 'cancelled':
         // The first money for a cancelled order is the payment it shows; money of any other provider
         // payment after it waits beside that one, to be returned too.
-        return order.paymentStatus === null
-          ? { apply: 'record_refund_required' }
-          : { apply: 'record_surplus' };
+        return order.paymentId === null ? { apply: 'record_refund_required' } : { apply: 'record_surplus' };
       case 'paid':
       case 'partially_refunded':
       case 'refunded':

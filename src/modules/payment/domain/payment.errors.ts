@@ -11,3 +11,13 @@ export class PaymentNotResolvableError extends domainError(
 }
 
 export class InvalidWebhookSignatureError extends domainError('invalid_signature', 'Invalid signature') {}
+
+/** A move of a payment's status that its table of transitions does not allow (see payment-status.ts). */
+export class PaymentTransitionRefusedError extends domainError(
+  'payment_transition_refused',
+  'Payment transition refused',
+) {
+  constructor(paymentId: string, from: string, to: string) {
+    super(`Payment ${paymentId} cannot move from ${from} to ${to}`);
+  }
+}

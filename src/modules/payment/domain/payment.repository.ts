@@ -1,5 +1,5 @@
 import type { Cursor } from '../../../shared/domain/cursor';
-import type { PaymentStatus } from '../../order/domain/order';
+import type { PaymentStatus } from './payment-status';
 import type { Payment, Refund } from './payment';
 import type { PaymentEvent } from './payment-event';
 

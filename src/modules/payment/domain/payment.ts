@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import type { PaymentMethod, PaymentStatus } from '../../order/domain/order';
+import type { PaymentMethod, PaymentStatus } from './payment-status';
 
 /**
  * Money received for an order, by wallet or from an external provider. At most one payment per

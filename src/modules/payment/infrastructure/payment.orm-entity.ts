@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintTransformer } from '../../../shared/database/bigint.transformer';
-import type { PaymentMethod, PaymentStatus } from '../../order/domain/order';
+import type { PaymentMethod, PaymentStatus } from '../domain/payment-status';
 
 @Entity('payments')
 export class PaymentOrmEntity {

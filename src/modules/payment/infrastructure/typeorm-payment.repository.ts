@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { newestFirst } from '../../../shared/database/newest-first';
 import type { Cursor } from '../../../shared/domain/cursor';
-import type { PaymentStatus } from '../../order/domain/order';
+import type { PaymentStatus } from '../domain/payment-status';
 import type { Payment, Refund } from '../domain/payment';
 import type { PaymentEvent } from '../domain/payment-event';
 import type {

@@ -1,34 +1,19 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { toJsonAmount } from '../../../../shared/domain/money';
-import {
-  ORDER_STATUSES,
-  type Order,
-  type OrderStatus,
-  PAYMENT_METHODS,
-  PAYMENT_STATUSES,
-  type PaymentMethod,
-  type PaymentStatus,
-} from '../../domain/order';
+import type { OrderView } from '../../application/order-view';
+import { ORDER_STATUSES, type OrderStatus } from '../../domain/order';
 
-export class OrderPaymentResponse {
-  @ApiProperty({
-    format: 'uuid',
-    description:
-      "The payment's id, as `GET /api/admin/payments` lists it (an external payment's provider id is its " +
-      '`external_payment_id` there)',
-  })
+/**
+ * The payment an order names, as JSON. Its OpenAPI schema (`OrderPaymentResponse`, with the
+ * payment's methods and statuses) is the payment module's to describe: the order module does not
+ * know them, it passes on what the payment module recorded.
+ */
+export interface OrderPaymentJson {
   id: string;
-  @ApiProperty({ enum: PAYMENT_METHODS }) method: PaymentMethod;
-  @ApiProperty({
-    enum: PAYMENT_STATUSES,
-    description:
-      '`refund_required`: the payment succeeded after the order was cancelled (settled by the admin, then ' +
-      '`refunded`); `partially_refunded` and `refunded` follow the refunds of a paid order. A paid order always ' +
-      'shows the payment that paid it, never money of a second payment (see `GET /api/admin/payments`)',
-  })
-  status: PaymentStatus;
-  @ApiProperty({ type: String, format: 'uuid', nullable: true }) wallet_transaction_id: string | null;
-  @ApiProperty({ example: 3998 }) amount: number;
+  method: string;
+  status: string;
+  wallet_transaction_id: string | null;
+  amount: number;
 }
 
 export class OrderResponse {
@@ -52,11 +37,12 @@ export class OrderResponse {
     description: 'An order still unpaid then is cancelled and its units return to available',
   })
   payment_due_at: string;
-  @ApiProperty({ type: OrderPaymentResponse, nullable: true }) payment: OrderPaymentResponse | null;
+  @ApiProperty({ nullable: true, allOf: [{ $ref: getSchemaPath('OrderPaymentResponse') }] })
+  payment: OrderPaymentJson | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
 
-  static from(order: Order): OrderResponse {
+  static from(order: OrderView): OrderResponse {
     return {
       id: order.id,
       account_id: order.accountId,

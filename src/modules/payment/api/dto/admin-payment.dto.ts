@@ -8,7 +8,7 @@ import {
   type PaymentMethod,
   PAYMENT_STATUSES,
   type PaymentStatus,
-} from '../../../order/domain/order';
+} from '../../domain/payment-status';
 import type { Payment } from '../../domain/payment';
 
 export class ListPaymentsQuery extends PaginationQuery {

@@ -16,7 +16,8 @@ import {
 import { IsAmount, IsCurrency } from '../../../../shared/http/amount';
 import { IsSafeText } from '../../../../shared/http/hostile-input';
 import { TolerantReader } from '../../../../shared/http/validation';
-import { ORDER_STATUSES, PAYMENT_STATUSES } from '../../../order/domain/order';
+import { ORDER_STATUSES } from '../../../order/domain/order';
+import { PAYMENT_STATUSES } from '../../domain/payment-status';
 
 export const PAYMENT_EVENT_TYPES = ['payment.succeeded', 'payment.failed'] as const;
 
