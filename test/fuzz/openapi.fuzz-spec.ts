@@ -1323,7 +1323,7 @@ describe('fuzz: every OpenAPI operation with hostile input', () => {
       ),
       holds: await one('SELECT id, status FROM holds WHERE account_id = $1 ORDER BY id', [f.customer.id]),
       orders: await one(
-        `SELECT id, status, refunded_amount::text, payment_status FROM orders
+        `SELECT id, status, refunded_amount::text, payment_id FROM orders
           WHERE account_id = $1 ORDER BY id`,
         [f.customer.id],
       ),
