@@ -188,6 +188,7 @@ describe('settling refund_required payments (e2e)', () => {
     expect((await reconciled()).checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
 
     // The order's own payment is still refundable, to the paying wallet, and only it.
+    t.clock.advance(1); // so that this refund is the later one
     await refund(t, f.orderId).expect(200);
     expect(await order()).toMatchObject({
       status: 'refunded',

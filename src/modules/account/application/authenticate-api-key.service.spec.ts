@@ -1,3 +1,4 @@
+import { TestClock } from '../../../../test/support/test-clock';
 import type { AppConfig } from '../../../config/app-config';
 import type { AccountRepository } from '../domain/account.repository';
 import { hashApiKey } from '../domain/api-key';
@@ -21,7 +22,7 @@ function service() {
     },
   } as unknown as AccountRepository<never>;
   const config = { ADMIN_API_KEY: 'admin-key-0123456789' } as AppConfig;
-  return { auth: new AuthenticateApiKeyService(config, accounts), lookups };
+  return { auth: new AuthenticateApiKeyService(config, accounts, new TestClock()), lookups };
 }
 
 describe('AuthenticateApiKeyService', () => {

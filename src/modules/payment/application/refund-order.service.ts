@@ -53,7 +53,7 @@ export class RefundOrderService extends OrderMoneyUseCase {
         if (credit.replayed) return order;
         walletTransactionId = credit.id;
       }
-      const now = new Date();
+      const now = new Date(this.clock.now());
       const recorded = await this.payments.insertRefund(em, {
         id: randomUUID(),
         orderId: command.orderId,
