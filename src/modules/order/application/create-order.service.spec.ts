@@ -183,7 +183,7 @@ describe('CreateOrderService', () => {
     const { hold } = seedHeldProduct(t.db, alice.accountId);
     t.hooks.register({
       onOrderCreated: async (em, order) => {
-        await t.orders.save(em, { ...order, status: 'cancelled', updatedAt: new Date() });
+        await t.orders.save(em, { ...order, status: 'cancelled', updatedAt: new Date(t.clock.now()) });
       },
     });
 
