@@ -23,6 +23,7 @@ describe('accounts (e2e)', () => {
   describe('GET /api/accounts', () => {
     it('lists accounts newest first for the admin, a page at a time', async () => {
       const a = await createCustomer(t, 'List A');
+      t.clock.advance(1); // newer by the app's clock, which stands still unless moved
       const b = await createCustomer(t, 'List B');
       const first = await t.http().get('/api/accounts').set(admin()).query({ limit: 1 }).expect(200);
       // The file's own database: the newest account is the one just made.

@@ -188,6 +188,7 @@ describe('settling refund_required payments (e2e)', () => {
     expect((await reconciled()).checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
 
     // The order's own payment is still refundable, to the paying wallet, and only it.
+    t.clock.advance(1); // so that this refund is the later one
     await refund(t, f.orderId).expect(200);
     expect(await order()).toMatchObject({
       status: 'refunded',
@@ -228,13 +229,15 @@ describe('settling refund_required payments (e2e)', () => {
     const [{ account_id: scope }] = await db.query('SELECT account_id FROM idempotency_keys WHERE key = $1', [
       key,
     ]);
-    await db.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1`, [
+    await db.query(`UPDATE idempotency_keys SET expires_at = $2 WHERE key = $1`, [
       key,
+      new Date(t.clock.now() - 1000),
     ]);
     await t.app
       .get<Redis>(REDIS)
       .del(redisKey(t.config, 'idem', scope, createHash('sha256').update(key, 'utf8').digest('hex')));
 
+    t.clock.advance(1); // so that this refund is the later one
     const settled = await resolve(surplusId, { external_reference: 're_after_refund' }, key);
     expect([settled.status, settled.body.status]).toEqual([200, 'refunded']);
     expect(
@@ -345,6 +348,7 @@ describe('settling refund_required payments (e2e)', () => {
 
   it('lists payments newest first a page at a time; a bad status, limit, cursor or parameter is 400', async () => {
     const a = await refundRequired();
+    t.clock.advance(1); // newer by the app's clock, which stands still unless moved
     const b = await refundRequired();
     // Pages of one, newest first, down to the older of the two; no payment twice.
     const pages = (await walk({ status: 'refund_required' }, 1, a.paymentId)).map((p) => p.id);

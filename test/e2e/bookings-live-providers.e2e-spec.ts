@@ -76,7 +76,7 @@ describe('bookings with live provider adapters (e2e)', () => {
   const ledgerOf = (bookingId: string) =>
     t.app.get(DataSource).query(
       `SELECT type, amount::int AS amount FROM wallet_transactions
-          WHERE reference_type = 'booking' AND reference_id = $1 ORDER BY created_at, type DESC`,
+          WHERE reference_type = 'booking' AND reference_id = $1 ORDER BY created_at, id`,
       [bookingId],
     ) as Promise<Array<{ type: string; amount: number }>>;
 

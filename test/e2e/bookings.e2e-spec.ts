@@ -49,7 +49,7 @@ describe('bookings (e2e, sandbox providers)', () => {
   const ledgerOf = async (bookingId: string) =>
     ds.query(
       `SELECT type, amount::text AS amount FROM wallet_transactions
-        WHERE reference_type = 'booking' AND reference_id = $1 ORDER BY created_at, type`,
+        WHERE reference_type = 'booking' AND reference_id = $1 ORDER BY created_at, id`,
       [bookingId],
     ) as Promise<Array<{ type: string; amount: string }>>;
 

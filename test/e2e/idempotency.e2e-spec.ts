@@ -216,20 +216,15 @@ describe('Idempotency-Key on wallet movements (e2e)', () => {
     expect((await send()).body.id).not.toBe(first.body.id);
   });
 
-  it('treats an expired key as absent and purges expired keys', async () => {
+  it('treats a key past its TTL by the clock as absent, also in the replay cache, and purges expired keys', async () => {
     const { walletId, customer } = await customerWithWallet(t, 1000);
     const ds = t.app.get(DataSource);
     await debit(walletId, customer.key, 100, 'old-key').expect(201);
-    await ds.query(
-      `UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE account_id = $1 AND key = $2`,
-      [customer.id, 'old-key'],
-    );
-    // The Redis replay cache lives exactly as long as the row; expire it with the row.
-    const redis = t.app.get<Redis>(REDIS);
-    const cached = await redis.keys(redisKey(t.config, 'idem', customer.id, '*'));
+    const cached = await t.app.get<Redis>(REDIS).keys(redisKey(t.config, 'idem', customer.id, '*'));
     expect(cached).toHaveLength(1);
-    await redis.del(...cached);
 
+    // The last test of its app: the clock moves past every key made so far.
+    t.clock.advance(t.config.IDEMPOTENCY_TTL_SECONDS * 1000);
     const fresh = await t
       .http()
       .post('/api/wallets')
@@ -239,17 +234,13 @@ describe('Idempotency-Key on wallet movements (e2e)', () => {
       .expect(201);
     expect(fresh.headers['idempotent-replayed']).toBeUndefined();
 
-    await ds.query(
-      `INSERT INTO idempotency_keys (account_id, key, fingerprint, response_status, response_body, expires_at)
-       VALUES ($1, 'expired-1', $2, 201, '{}', now() - interval '1 minute')`,
-      [customer.id, 'f'.repeat(64)],
-    );
-    const purged = await t.app.get(IdempotencyPurgeProcessor).purge();
-    expect(purged.deleted).toBeGreaterThanOrEqual(1);
-    const [{ n }] = await ds.query(
-      `SELECT count(*)::int AS n FROM idempotency_keys WHERE expires_at <= now()`,
-    );
-    expect(n).toBe(0);
+    const now = new Date(t.clock.now());
+    const expired = async () =>
+      (await ds.query(`SELECT count(*)::int AS n FROM idempotency_keys WHERE expires_at <= $1`, [now]))[0].n;
+    const due = await expired();
+    expect(due).toBeGreaterThan(0);
+    expect((await t.app.get(IdempotencyPurgeProcessor).purge()).deleted).toBe(due);
+    expect(await expired()).toBe(0);
     const [{ live }] = await ds.query(
       `SELECT count(*)::int AS live FROM idempotency_keys WHERE account_id = $1 AND key = 'old-key'`,
       [customer.id],

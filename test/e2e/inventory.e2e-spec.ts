@@ -47,7 +47,11 @@ describe('products and holds (e2e)', () => {
 
     it('lists products newest first, cursor-paginated', async () => {
       const made: ProductBody[] = [];
-      for (let i = 0; i < 3; i++) made.push(await createProduct(t, i, { name: `Listed ${i}` }));
+      for (let i = 0; i < 3; i++) {
+        // Newer by the app's clock, which stands still unless moved.
+        t.clock.advance(1);
+        made.push(await createProduct(t, i, { name: `Listed ${i}` }));
+      }
       const page = async (cursor?: string | null) =>
         (
           await t

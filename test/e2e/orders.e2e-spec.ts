@@ -371,7 +371,9 @@ describe('orders (e2e)', () => {
     for (let i = 0; i < 3; i++) holds.push((await placeHold(t, alice.key, product.id, 1).expect(201)).body);
     expect((await placeHold(t, alice.key, product.id, 1).expect(409)).body.code).toBe('insufficient_stock');
 
-    await db.query(`UPDATE holds SET expires_at = now() - interval '1 second' WHERE id = $1`, [holds[0].id]);
+    // A second before the app's clock reads: overdue.
+    const past = new Date(t.clock.now() - 1000);
+    await db.query(`UPDATE holds SET expires_at = $2 WHERE id = $1`, [holds[0].id, past]);
     expect(await t.app.get(ExpireHoldsService).expireOne(holds[0].id)).toBe(true);
     const cancelled = (await createOrder(t, alice.key, holds[1].id).expect(201)).body;
     await t
@@ -380,9 +382,7 @@ describe('orders (e2e)', () => {
       .set('Authorization', `Bearer ${alice.key}`)
       .expect(200);
     const overdue = (await createOrder(t, alice.key, holds[2].id).expect(201)).body;
-    await db.query(`UPDATE orders SET payment_due_at = now() - interval '1 second' WHERE id = $1`, [
-      overdue.id,
-    ]);
+    await db.query(`UPDATE orders SET payment_due_at = $2 WHERE id = $1`, [overdue.id, past]);
     expect(await t.app.get(ExpireOrdersService).expireOne(overdue.id)).toBe(true);
 
     const after = await metrics(t, names);

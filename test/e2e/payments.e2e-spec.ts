@@ -140,8 +140,10 @@ describe('payments (e2e)', () => {
 
     it('past payment_due_at but not yet swept: 409 order_not_payable, nothing moves; the sweep then cancels it', async () => {
       const f = await pendingOrder(t, { balance: 10000, price: 1000, quantity: 2 });
-      await db.query(`UPDATE orders SET payment_due_at = now() - interval '1 second' WHERE id = $1`, [
+      // A second before the app's clock reads.
+      await db.query(`UPDATE orders SET payment_due_at = $2 WHERE id = $1`, [
         f.orderId,
+        new Date(t.clock.now() - 1000),
       ]);
       const late = await pay(t, f.customer.key, f.orderId, f.walletId).expect(409);
       expect(late.headers['content-type']).toMatch(PROBLEM);
@@ -552,8 +554,10 @@ describe('payments (e2e)', () => {
         await lock.release();
       }
       const [w, p] = await Promise.all([webhook!, wallet!]);
+      // Both are made at one instant of the app's clock, which stands still: the statuses tell which
+      // won, and the wallet's payment is listed first.
       const payments = await db.query(
-        `SELECT method, status, amount::int FROM payments WHERE order_id = $1 ORDER BY created_at`,
+        `SELECT method, status, amount::int FROM payments WHERE order_id = $1 ORDER BY method DESC`,
         [f.orderId],
       );
       const debits = await db.query(
@@ -673,6 +677,7 @@ describe('payments (e2e)', () => {
         payment_status: 'succeeded',
       });
       const other = succeeded({ order_id: f.orderId, amount: f.amount });
+      t.clock.advance(1); // so that the second payment is the later one
       const surplus = await sendWebhook(t, other).expect(200);
       expect(surplus.body).toMatchObject({
         status: 'processed',
@@ -697,6 +702,7 @@ describe('payments (e2e)', () => {
     it('another payment for a partly, then fully refunded order is kept as refund_required; refunds go to the wallet payment', async () => {
       const f = await pendingOrder(t, { balance: 10000, price: 1000, quantity: 3 });
       await pay(t, f.customer.key, f.orderId, f.walletId).expect(200);
+      t.clock.advance(1); // so that the wallet payment is the earliest
       await refund(f.orderId, randomUUID(), { amount: 1000 }).expect(200);
       const partly = await sendWebhook(t, succeeded({ order_id: f.orderId, amount: f.amount })).expect(200);
       expect(partly.body).toMatchObject({
@@ -748,9 +754,10 @@ describe('payments (e2e)', () => {
         status: 'paid',
         payment: { method: 'external', status: 'succeeded', amount: 400 },
       });
+      // Both made with the order, at one instant of the app's clock: listed succeeded first.
       expect(
         await db.query(
-          `SELECT external_payment_id, status FROM payments WHERE order_id = $1 ORDER BY created_at`,
+          `SELECT external_payment_id, status FROM payments WHERE order_id = $1 ORDER BY status DESC`,
           [order.body.id],
         ),
       ).toEqual([

@@ -41,7 +41,7 @@ describe('wallet debits under concurrency (integration)', () => {
     // Each entry continues from the one before it: the balances form one unbroken chain.
     const chain: Array<{ balance_before: string; balance_after: string }> = await t.app.get(DataSource).query(
       `SELECT balance_before, balance_after FROM wallet_transactions WHERE wallet_id = $1
-          ORDER BY created_at, balance_before DESC`,
+          ORDER BY created_at, id`,
       [walletId],
     );
     for (let i = 1; i < chain.length; i++) expect(chain[i].balance_before).toBe(chain[i - 1].balance_after);

@@ -3,6 +3,7 @@ import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import Redis from 'ioredis';
 import { AppConfig, loadConfig } from '../../config/app-config';
 import { REDIS } from '../../shared/redis/redis.module';
+import { ClockModule } from '../../shared/time/clock.module';
 import { FlightBookingHandler } from './application/flight-booking.handler';
 import { HotelBookingHandler } from './application/hotel-booking.handler';
 import { TravelHandlers } from './application/travel-handlers.service';
@@ -46,7 +47,7 @@ function moduleWith(config: Record<string, string>): TestingModuleBuilder {
     exports: [AppConfig, REDIS],
   })
   class KernelStub {}
-  return Test.createTestingModule({ imports: [KernelStub, ProviderModule] });
+  return Test.createTestingModule({ imports: [KernelStub, ClockModule, ProviderModule] });
 }
 
 const flight: FlightSearch = {

@@ -1,6 +1,7 @@
 /**
- * The time the service reads where what it does depends on it (a rate-limit window), as a port, so
- * that a test moves that time instead of waiting for it. Milliseconds since the epoch, as Date.now().
+ * The time the service reads wherever what it does depends on it (a deadline, a TTL, a rate-limit
+ * window, a row's timestamps), as a port, so that a test moves that time instead of waiting for it.
+ * Milliseconds since the epoch, as Date.now().
  */
 export interface Clock {
   now(): number;

@@ -7,6 +7,7 @@ import { AppConfig } from '../../config/app-config';
 import { afterCommit } from '../database/after-commit';
 import { PG, pgCode } from '../database/postgres-errors';
 import { alone, type SideWrite } from '../database/side-write';
+import { CLOCK, type Clock } from '../domain/clock';
 import { REDIS } from '../redis/redis.module';
 import { redisKey } from '../redis/redis-keys';
 import { IdempotencyKeyInUseError } from './idempotency.errors';
@@ -20,6 +21,11 @@ export interface CachedResponse extends StoredResponse {
   fingerprint: string;
 }
 
+/** A cached answer as Redis holds it: until when, by the clock, it stands for its key's row. */
+interface CacheEntry extends CachedResponse {
+  expiresAt: number;
+}
+
 interface KeyRow {
   account_id: string;
   key: string;
@@ -30,17 +36,18 @@ interface KeyRow {
 
 const PURGE_BATCH = 5000;
 
-// An expired key counts as absent: the claim takes it over in the same statement.
+// An expired key counts as absent: the claim takes it over in the same statement. "Now" ($5) is the
+// service's clock, not the database's, so that a test clock expires keys too.
 const CLAIM = `
-  INSERT INTO idempotency_keys AS k (account_id, key, fingerprint, expires_at)
-  SELECT c.scope, c.key, c.fingerprint, now() + make_interval(secs => $4)
+  INSERT INTO idempotency_keys AS k (account_id, key, fingerprint, created_at, expires_at)
+  SELECT c.scope, c.key, c.fingerprint, $5::timestamptz, $5::timestamptz + make_interval(secs => $4)
     FROM unnest($1::uuid[], $2::varchar[], $3::char(64)[]) AS c(scope, key, fingerprint)
    -- One order for every transaction's claims, so that two that claim the same keys wait, not deadlock.
    ORDER BY c.scope, c.key
   ON CONFLICT (account_id, key) DO UPDATE
      SET fingerprint = EXCLUDED.fingerprint, response_status = NULL, response_body = NULL,
-         created_at = now(), expires_at = EXCLUDED.expires_at
-   WHERE k.expires_at <= now()
+         created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+   WHERE k.expires_at <= $5::timestamptz
   RETURNING account_id, key`;
 
 /**
@@ -60,6 +67,7 @@ export class IdempotencyStore {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /**
@@ -80,6 +88,7 @@ export class IdempotencyStore {
         calls.map((c) => c.key),
         calls.map((c) => c.fingerprint),
         this.config.IDEMPOTENCY_TTL_SECONDS,
+        new Date(this.clock.now()),
       ]);
     } catch (error) {
       if (pgCode(error) === PG.lockNotAvailable) throw new IdempotencyKeyInUseError();
@@ -157,12 +166,14 @@ export class IdempotencyStore {
    */
   async recordAlone(call: IdempotentCall, response: StoredResponse): Promise<ClaimOutcome> {
     const rows: unknown[] = await this.dataSource.query(
-      `INSERT INTO idempotency_keys AS k (account_id, key, fingerprint, response_status, response_body, expires_at)
-       VALUES ($1, $2, $3, $4, $5::jsonb, now() + make_interval(secs => $6))
+      `INSERT INTO idempotency_keys AS k
+         (account_id, key, fingerprint, response_status, response_body, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $7::timestamptz, $7::timestamptz + make_interval(secs => $6))
        ON CONFLICT (account_id, key) DO UPDATE
           SET fingerprint = EXCLUDED.fingerprint, response_status = EXCLUDED.response_status,
-              response_body = EXCLUDED.response_body, created_at = now(), expires_at = EXCLUDED.expires_at
-        WHERE k.expires_at <= now()
+              response_body = EXCLUDED.response_body, created_at = EXCLUDED.created_at,
+              expires_at = EXCLUDED.expires_at
+        WHERE k.expires_at <= $7::timestamptz
        RETURNING 1`,
       [
         call.scope,
@@ -171,6 +182,7 @@ export class IdempotencyStore {
         response.status,
         JSON.stringify(response.body ?? null),
         this.config.IDEMPOTENCY_TTL_SECONDS,
+        new Date(this.clock.now()),
       ],
     );
     if (rows.length === 1) {
@@ -186,11 +198,16 @@ export class IdempotencyStore {
     return settledOutcome(call, existing[0]);
   }
 
-  /** A completed answer from the Redis replay cache, or null (also when Redis is unavailable). */
+  /**
+   * A completed answer from the Redis replay cache, or null (also when Redis is unavailable, and
+   * once the key has expired by the clock).
+   */
   async cached(call: Pick<IdempotentCall, 'scope' | 'key'>): Promise<CachedResponse | null> {
     try {
       const value = await this.redis.get(this.cacheKey(call.scope, call.key));
-      return value ? (JSON.parse(value) as CachedResponse) : null;
+      if (!value) return null;
+      const { expiresAt, ...cached } = JSON.parse(value) as CacheEntry;
+      return expiresAt > this.clock.now() ? cached : null;
     } catch (error) {
       this.logger.debug(`replay cache unavailable: ${(error as Error).message}`);
       return null;
@@ -199,14 +216,16 @@ export class IdempotencyStore {
 
   /** Deletes expired keys in batches; returns how many. */
   async purgeExpired(): Promise<number> {
+    const now = new Date(this.clock.now());
     let total = 0;
     for (;;) {
       const [{ n }]: Array<{ n: number }> = await this.dataSource.query(
         `WITH gone AS (
            DELETE FROM idempotency_keys WHERE ctid IN (
-             SELECT ctid FROM idempotency_keys WHERE expires_at <= now() LIMIT ${PURGE_BATCH})
+             SELECT ctid FROM idempotency_keys WHERE expires_at <= $1::timestamptz LIMIT ${PURGE_BATCH})
            RETURNING 1)
          SELECT count(*)::int AS n FROM gone`,
+        [now],
       );
       total += n;
       if (n < PURGE_BATCH) return total;
@@ -214,8 +233,14 @@ export class IdempotencyStore {
   }
 
   private cache(call: IdempotentCall, response: StoredResponse): void {
-    const cached: CachedResponse = { fingerprint: call.fingerprint, ...response };
-    // At most as long as the row lives; a replay after that runs again, as the row's expiry says.
+    const ttlMs = this.config.IDEMPOTENCY_TTL_SECONDS * 1000;
+    // As long as the row lives (by the clock, which a test moves; Redis's own expiry is real time):
+    // a replay after that runs again, as the row's expiry says.
+    const cached: CacheEntry = {
+      fingerprint: call.fingerprint,
+      ...response,
+      expiresAt: this.clock.now() + ttlMs,
+    };
     this.redis
       .set(
         this.cacheKey(call.scope, call.key),

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { PG } from '../../../src/shared/database/postgres-errors';
+import { TestClock } from '../test-clock';
 
 /**
  * The rows behind the in-memory fakes of the repository ports: one map of rows per table, read and
@@ -25,6 +26,8 @@ export class InMemoryDatabase {
   private readonly heldElsewhere = new Set<string>();
   /** Transactions committed and rolled back so far. */
   readonly counts = { commits: 0, rollbacks: 0 };
+  /** The clock of the services over this database (CLOCK), at which seeded rows are made too. */
+  readonly clock = new TestClock();
 
   /** Runs `work` in a transaction of its own once every transaction ahead of it has ended. */
   transaction<T>(work: (tx: InMemoryTransaction) => Promise<T>): Promise<T> {

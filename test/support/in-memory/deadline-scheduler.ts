@@ -19,7 +19,7 @@ export class InMemoryDeadlineScheduler implements DeadlineScheduler {
 
   constructor(
     private readonly deadline: Deadline,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number,
   ) {}
 
   async schedule(ids: string[], delayMs: number): Promise<void> {

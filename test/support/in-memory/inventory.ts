@@ -229,7 +229,7 @@ export class InMemorySoldOutRegistry implements SoldOutRegistry {
 
 /** A product as committed, with defaults for what a test does not care about. */
 export function seedProduct(db: InMemoryDatabase, product: Partial<Product> = {}): Product {
-  const now = new Date();
+  const now = new Date(db.clock.now());
   const stock = product.totalStock ?? 10;
   const row: ProductRow = {
     id: randomUUID(),
@@ -255,7 +255,7 @@ export function seedHold(
   db: InMemoryDatabase,
   hold: Partial<Hold> & Pick<Hold, 'productId' | 'accountId'>,
 ): Hold {
-  const now = new Date();
+  const now = new Date(db.clock.now());
   const row: Hold = {
     id: randomUUID(),
     quantity: 1,

@@ -125,7 +125,7 @@ export function seedOrder(
   db: InMemoryDatabase,
   order: Partial<Order> & Pick<Order, 'accountId' | 'holdId' | 'productId'>,
 ): Order {
-  const now = new Date();
+  const now = new Date(db.clock.now());
   const quantity = order.quantity ?? 2;
   const unitPrice = order.unitPrice ?? 1500n;
   const row: Order = {

@@ -27,7 +27,7 @@ import { UnitOfWork } from '../../../src/shared/database/unit-of-work';
 import { CLOCK } from '../../../src/shared/domain/clock';
 import { IdempotencyStore } from '../../../src/shared/idempotency/idempotency.store';
 import { MetricsRegistry } from '../../../src/shared/observability/metrics';
-import { TestClock } from '../test-clock';
+import type { TestClock } from '../test-clock';
 import { InMemoryBookingJobs, InMemoryBookingRepository } from './booking';
 import { InMemoryDatabase } from './database';
 import { InMemoryDeadlineScheduler } from './deadline-scheduler';
@@ -73,19 +73,20 @@ export interface InMemoryPorts {
 export function inMemoryPorts(config: Partial<AppConfig> = {}): InMemoryPorts {
   const db = new InMemoryDatabase();
   const idempotency = new InMemoryIdempotencyStore(db);
+  const clock = db.clock;
   return {
     db,
     config: Object.assign(new AppConfig(), config),
-    clock: new TestClock(),
+    clock,
     uow: new InMemoryUnitOfWork(db, idempotency),
     idempotency,
     products: new InMemoryProductRepository(db),
     holds: new InMemoryHoldRepository(db),
     productCache: new InMemoryProductCache(),
     soldOut: new InMemorySoldOutRegistry(),
-    holdExpiry: new InMemoryDeadlineScheduler(HOLD_EXPIRY),
+    holdExpiry: new InMemoryDeadlineScheduler(HOLD_EXPIRY, () => clock.now()),
     orders: new InMemoryOrderRepository(db),
-    orderExpiry: new InMemoryDeadlineScheduler(ORDER_EXPIRY),
+    orderExpiry: new InMemoryDeadlineScheduler(ORDER_EXPIRY, () => clock.now()),
     wallets: new InMemoryWalletRepository(db),
     transfers: new InMemoryTransferRepository(db),
     walletLock: new InMemoryWalletLock(),

@@ -197,7 +197,7 @@ export function seedWallet(
   db: InMemoryDatabase,
   wallet: Partial<Omit<Wallet, 'createdAt' | 'updatedAt'>> = {},
 ): Wallet {
-  const createdAt = new Date();
+  const createdAt = new Date(db.clock.now());
   const row: Wallet = {
     id: randomUUID(),
     accountId: randomUUID(),

@@ -1,12 +1,14 @@
+import { TestClock } from '../../../../test/support/test-clock';
 import type { AppConfig } from '../../../config/app-config';
 import type { AccountRepository } from '../domain/account.repository';
 import { hashApiKey } from '../domain/api-key';
-import { AuthenticateApiKeyService, MAX_CACHED_KEYS } from './authenticate-api-key.service';
+import { API_KEY_CACHE_MS, AuthenticateApiKeyService, MAX_CACHED_KEYS } from './authenticate-api-key.service';
 
 const GOOD_KEY = 'cwk_good-key';
 
 function service() {
   const lookups: string[] = [];
+  const clock = new TestClock();
   const accounts = {
     findByApiKeyHash: async (hash: string) => {
       lookups.push(hash);
@@ -15,13 +17,13 @@ function service() {
             id: '7d3c1b4e-55a4-4c59-9d1e-0c8f4f0a1b2c',
             name: 'Good',
             role: 'customer' as const,
-            createdAt: new Date(),
+            createdAt: new Date(clock.now()),
           }
         : null;
     },
   } as unknown as AccountRepository<never>;
   const config = { ADMIN_API_KEY: 'admin-key-0123456789' } as AppConfig;
-  return { auth: new AuthenticateApiKeyService(config, accounts), lookups };
+  return { auth: new AuthenticateApiKeyService(config, accounts, clock), lookups, clock };
 }
 
 describe('AuthenticateApiKeyService', () => {
@@ -42,6 +44,21 @@ describe('AuthenticateApiKeyService', () => {
     await auth.authenticate(GOOD_KEY);
     await auth.authenticate('cwk_wrong');
     expect(lookups).toHaveLength(2);
+  });
+
+  it('believes a resolved key for API_KEY_CACHE_MS by the clock, then looks it up again', async () => {
+    const { auth, lookups, clock } = service();
+    await auth.authenticate(GOOD_KEY);
+    await auth.authenticate('cwk_wrong');
+    clock.advance(API_KEY_CACHE_MS - 1);
+    expect(auth.known(GOOD_KEY)).toMatchObject({ name: 'Good' });
+    expect(auth.known('cwk_wrong')).toBeNull();
+    clock.advance(1);
+    expect(auth.known(GOOD_KEY)).toBeUndefined();
+    expect(auth.known('cwk_wrong')).toBeUndefined();
+    expect(await auth.authenticate(GOOD_KEY)).toMatchObject({ name: 'Good' });
+    expect(await auth.authenticate('cwk_wrong')).toBeNull();
+    expect(lookups).toHaveLength(4);
   });
 
   it(`a flood of ${MAX_CACHED_KEYS + 1000} distinct wrong keys does not evict a valid key`, async () => {

@@ -7,6 +7,7 @@ import { ACCOUNT_REPOSITORY } from '../account.tokens';
 import { ADMIN_ACCOUNT_ID } from '../domain/account';
 import type { AccountRepository } from '../domain/account.repository';
 import { hashApiKey, sameHash } from '../domain/api-key';
+import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 const MAX_KEY_LENGTH = 256;
 /** How long a resolved key is believed: a replaced key stops working within this, in every process. */
@@ -32,19 +33,20 @@ export class AuthenticateApiKeyService implements ApiKeyAuthenticator {
   constructor(
     config: AppConfig,
     @Inject(ACCOUNT_REPOSITORY) private readonly accounts: AccountRepository<EntityManager>,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.adminHash = hashApiKey(config.ADMIN_API_KEY);
   }
 
   known(apiKey: string): Caller | null | undefined {
     if (apiKey.length > MAX_KEY_LENGTH) return null;
-    return this.cached(hashApiKey(apiKey), Date.now());
+    return this.cached(hashApiKey(apiKey), this.clock.now());
   }
 
   async authenticate(apiKey: string): Promise<Caller | null> {
     if (apiKey.length > MAX_KEY_LENGTH) return null;
     const hash = hashApiKey(apiKey);
-    const now = Date.now();
+    const now = this.clock.now();
     const cached = this.cached(hash, now);
     if (cached !== undefined) return cached;
 

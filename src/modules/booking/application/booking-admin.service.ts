@@ -9,6 +9,7 @@ import { BOOKING_REPOSITORY } from '../booking.tokens';
 import { type Booking, type BookingStatus, confirmBooking, failBooking } from '../domain/booking';
 import type { BookingRepository } from '../domain/booking.repository';
 import { refundOnce } from './refund-once';
+import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 export class BookingNotResolvableError extends domainError(
   'booking_not_resolvable',
@@ -25,6 +26,7 @@ export class BookingAdminService {
     private readonly uow: UnitOfWork,
     private readonly ledger: WalletLedgerService,
     @Inject(BOOKING_REPOSITORY) private readonly bookings: BookingRepository<EntityManager>,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   list(limit: number, status?: BookingStatus, cursor?: Cursor): Promise<Booking[]> {
@@ -43,7 +45,7 @@ export class BookingAdminService {
         if (booking.status !== 'action_required') {
           throw new BookingNotResolvableError(`Booking ${id} is ${booking.status}, not action_required`);
         }
-        const now = new Date();
+        const now = new Date(this.clock.now());
         let settled: Booking;
         if (resolution.failed) {
           const refund = await refundOnce(

@@ -11,6 +11,7 @@ import { BOOKING_REPOSITORY } from '../booking.tokens';
 import { type Booking, cancelBooking } from '../domain/booking';
 import type { BookingRepository } from '../domain/booking.repository';
 import { refundOnce } from './refund-once';
+import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 /**
  * Cancels a confirmed booking at its provider, then refunds what it cost and marks it `cancelled` in
@@ -24,6 +25,7 @@ export class CancelBookingService {
     private readonly ledger: WalletLedgerService,
     private readonly handlers: TravelHandlers,
     @Inject(BOOKING_REPOSITORY) private readonly bookings: BookingRepository<EntityManager>,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute(id: string, caller: Caller): Promise<Booking> {
@@ -33,7 +35,7 @@ export class CancelBookingService {
     }
     const notCancellable = () => new BookingNotCancellableError(`Booking ${id} is ${booking.status}`);
     if (booking.status !== 'confirmed') throw notCancellable();
-    if (!(await this.bookings.claimCancel(id, new Date()))) {
+    if (!(await this.bookings.claimCancel(id, new Date(this.clock.now())))) {
       throw new BookingNotCancellableError(`Booking ${id} is being cancelled or was cancelled`);
     }
     try {
@@ -63,7 +65,7 @@ export class CancelBookingService {
             locked,
             `Refund of cancelled ${locked.type} booking`,
           );
-          const cancelled = cancelBooking(locked, refund, new Date());
+          const cancelled = cancelBooking(locked, refund, new Date(this.clock.now()));
           await this.bookings.save(em, cancelled);
           return cancelled;
         },
@@ -79,6 +81,6 @@ export class CancelBookingService {
   /** Outside any transaction: inside a request, those are its answer (see parkConfirmed). */
   private park(booking: Booking, reason: string): Promise<void> {
     const reference = `provider reference ${booking.providerBookingId}`;
-    return this.bookings.parkConfirmed(booking.id, `${reason} (${reference})`, new Date());
+    return this.bookings.parkConfirmed(booking.id, `${reason} (${reference})`, new Date(this.clock.now()));
   }
 }

@@ -17,6 +17,7 @@ import {
 import type { Booking } from '../domain/booking';
 import type { BookingRepository } from '../domain/booking.repository';
 import type { BookingJobs } from './booking-jobs';
+import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 export interface CreateBookingCommand {
   caller: Caller;
@@ -42,6 +43,7 @@ export class CreateBookingService {
     private readonly handlers: TravelHandlers,
     @Inject(BOOKING_JOBS) private readonly jobs: BookingJobs,
     @Inject(BOOKING_REPOSITORY) private readonly bookings: BookingRepository<EntityManager>,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute(command: CreateBookingCommand): Promise<Booking> {
@@ -67,7 +69,7 @@ export class CreateBookingService {
           expectedAccountId: caller.accountId,
           expectedCurrency: offer.price.currency,
         });
-        const now = new Date();
+        const now = new Date(this.clock.now());
         const booking: Booking = {
           id,
           accountId: caller.accountId,

@@ -26,6 +26,7 @@ import {
 } from '../domain/booking';
 import type { BookingRepository } from '../domain/booking.repository';
 import { refundOnce } from './refund-once';
+import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 export type AttemptOutcome =
   { outcome: 'confirmed' | 'settled' | 'action_required' } | { outcome: 'failed'; reason: string };
@@ -50,6 +51,7 @@ export class ProcessBookingService {
     private readonly handlers: TravelHandlers,
     @Inject(BOOKING_REPOSITORY) private readonly bookings: BookingRepository<EntityManager>,
     metrics: MetricsRegistry,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.outcomes = metrics.counter('booking_attempts_total', 'Provider booking attempts by outcome', [
       'type',
@@ -151,7 +153,7 @@ export class ProcessBookingService {
               providerBookingId: made.providerBookingId,
               amount: total.amount,
             },
-            new Date(),
+            new Date(this.clock.now()),
           ),
         );
       },
@@ -165,7 +167,7 @@ export class ProcessBookingService {
     await this.uow.run(async (em) => {
       const booking = await this.bookings.lockById(em, pending.id);
       if (!booking || booking.status !== 'pending') return;
-      await this.bookings.save(em, parkBooking(booking, reason, new Date()));
+      await this.bookings.save(em, parkBooking(booking, reason, new Date(this.clock.now())));
       this.logger.error(`booking ${booking.id} needs a person: ${reason}`);
     });
     return { outcome: 'action_required' };
@@ -178,7 +180,7 @@ export class ProcessBookingService {
         const booking = await this.bookings.lockById(em, pending.id);
         if (!booking || booking.status !== 'pending') return;
         const refund = await refundOnce(this.ledger, em, booking, `Refund of failed ${booking.type} booking`);
-        await this.bookings.save(em, failBooking(booking, reason, refund, new Date()));
+        await this.bookings.save(em, failBooking(booking, reason, refund, new Date(this.clock.now())));
         this.logger.warn(`booking ${booking.id} failed and its debit was refunded: ${reason}`);
       },
       { onLockTimeout: () => new WalletBusyError() },

@@ -6,6 +6,7 @@ import type { HoldRepository } from '../domain/hold.repository';
 import { HOLD_REPOSITORY } from '../inventory.tokens';
 import { lockOwnedHold } from './owned-hold';
 import { StockService } from './stock.service';
+import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 /** What an order is made from: the units and the price they were held at. */
 export interface ConsumedHold {
@@ -26,11 +27,12 @@ export class ConsumeHoldService {
   constructor(
     @Inject(HOLD_REPOSITORY) private readonly holds: HoldRepository<EntityManager>,
     private readonly stock: StockService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute(em: EntityManager, caller: Caller, holdId: string): Promise<ConsumedHold> {
     const hold = await lockOwnedHold(this.holds, em, caller, holdId);
-    const now = new Date();
+    const now = new Date(this.clock.now());
     assertConsumable(hold, now);
     await this.holds.setStatus(em, [hold.id], 'consumed', now);
     const product = await this.stock.findProduct(em, hold.productId);

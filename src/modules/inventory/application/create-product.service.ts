@@ -5,6 +5,7 @@ import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import type { Product } from '../domain/product';
 import type { ProductRepository } from '../domain/product.repository';
 import { PRODUCT_REPOSITORY } from '../inventory.tokens';
+import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 export interface NewProduct {
   name: string;
@@ -19,10 +20,11 @@ export class CreateProductService {
   constructor(
     private readonly uow: UnitOfWork,
     @Inject(PRODUCT_REPOSITORY) private readonly products: ProductRepository<EntityManager>,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute(input: NewProduct): Promise<Product> {
-    const now = new Date();
+    const now = new Date(this.clock.now());
     const product: Product = {
       id: randomUUID(),
       name: input.name,

@@ -1,7 +1,6 @@
 import { counters, customer } from '../../../../test/support/in-memory/fixtures';
 import { seedHeldProduct, seedHold, seedProduct } from '../../../../test/support/in-memory/inventory';
-import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
-import { stopTime } from '../../../../test/support/in-memory/time';
+import { type InMemoryPorts, inMemoryModule } from '../../../../test/support/in-memory/testing-module';
 import { ExpireHoldsService } from './expire-holds.service';
 import { InventoryMetrics } from './inventory-metrics';
 import { PlaceHoldService } from './place-hold.service';
@@ -9,7 +8,8 @@ import { StockService } from './stock.service';
 
 const HOLD_TTL_SECONDS = 120;
 const alice = customer('Alice');
-const past = () => new Date(Date.now() - 1000);
+/** A second before the services' clock reads. */
+const past = (t: InMemoryPorts) => new Date(t.clock.now() - 1000);
 
 async function setup() {
   const t = await inMemoryModule([ExpireHoldsService, PlaceHoldService, StockService, InventoryMetrics], {
@@ -19,22 +19,19 @@ async function setup() {
 }
 
 describe('ExpireHoldsService', () => {
-  afterEach(() => jest.useRealTimers());
-
   it('expires a placed hold through its DeadlineScheduler job once the deadline has come, and not before', async () => {
-    const time = stopTime();
     const t = await setup();
     const product = seedProduct(t.db, { totalStock: 4 });
     const hold = await t.placeHold.execute(alice, product.id, 3);
     expect(t.holdExpiry.jobs()).toEqual([
-      { jobId: `hold-expiry:${hold.id}`, id: hold.id, runAt: time.now() + HOLD_TTL_SECONDS * 1000 },
+      { jobId: `hold-expiry:${hold.id}`, id: hold.id, runAt: t.clock.now() + HOLD_TTL_SECONDS * 1000 },
     ]);
 
-    time.advance(HOLD_TTL_SECONDS * 1000 - 1);
+    t.clock.advance(HOLD_TTL_SECONDS * 1000 - 1);
     expect(await t.holdExpiry.runDue(t.service)).toEqual([]);
     expect(t.holds.committed(hold.id)?.status).toBe('active');
 
-    time.advance(1);
+    t.clock.advance(1);
     expect(await t.holdExpiry.runDue(t.service)).toEqual([hold.id]);
     expect(t.holds.committed(hold.id)?.status).toBe('expired');
     expect(counters(t.products.committed(product.id))).toEqual({ available: 4, reserved: 0, sold: 0 });
@@ -44,8 +41,8 @@ describe('ExpireHoldsService', () => {
   it('a job that runs early, twice, or for a hold no longer active changes nothing', async () => {
     const t = await setup();
     const early = seedHeldProduct(t.db, alice.accountId, { quantity: 1 });
-    const due = seedHeldProduct(t.db, alice.accountId, { quantity: 2, stock: 5, expiresAt: past() });
-    const released = seedHeldProduct(t.db, alice.accountId, { status: 'released', expiresAt: past() });
+    const due = seedHeldProduct(t.db, alice.accountId, { quantity: 2, stock: 5, expiresAt: past(t) });
+    const released = seedHeldProduct(t.db, alice.accountId, { status: 'released', expiresAt: past(t) });
 
     expect(await t.service.expireOne(early.hold.id)).toBe(false);
     expect(await t.service.expireOne(due.hold.id)).toBe(true);
@@ -59,13 +56,12 @@ describe('ExpireHoldsService', () => {
   });
 
   it('the sweep expires every overdue active hold, also one whose job was lost, and leaves the rest', async () => {
-    const time = stopTime();
     const t = await setup();
     const product = seedProduct(t.db, { totalStock: 10 });
     const lost = await t.placeHold.execute(alice, product.id, 2);
     const kept = await t.placeHold.execute(customer(), product.id, 3);
     t.holdExpiry.lose();
-    time.advance(HOLD_TTL_SECONDS * 1000);
+    t.clock.advance(HOLD_TTL_SECONDS * 1000);
     const later = await t.placeHold.execute(customer(), product.id, 1);
 
     expect(await t.service.sweep()).toBe(2);
@@ -84,7 +80,7 @@ describe('ExpireHoldsService', () => {
     const { product, hold } = seedHeldProduct(t.db, alice.accountId, {
       quantity: 2,
       stock: 2,
-      expiresAt: past(),
+      expiresAt: past(t),
     });
     const release = t.db.holdLockElsewhere('holds', hold.id);
 
@@ -108,13 +104,13 @@ describe('ExpireHoldsService', () => {
       productId: healthy.id,
       accountId: alice.accountId,
       quantity: 2,
-      expiresAt: past(),
+      expiresAt: past(t),
     });
     const second = seedHold(t.db, {
       productId: broken.id,
       accountId: alice.accountId,
       quantity: 2,
-      expiresAt: past(),
+      expiresAt: past(t),
     });
     await t.productCache.set(healthy);
     await t.soldOut.markSoldOut(healthy.id, 0n);

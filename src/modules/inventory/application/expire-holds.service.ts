@@ -8,6 +8,7 @@ import type { HoldRepository } from '../domain/hold.repository';
 import { HOLD_EXPIRY, HOLD_REPOSITORY } from '../inventory.tokens';
 import { InventoryMetrics } from './inventory-metrics';
 import { StockService } from './stock.service';
+import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 /** Returns the units of holds past their deadline: one hold (its delayed job) or all overdue (the sweeper). */
 @Injectable()
@@ -17,13 +18,14 @@ export class ExpireHoldsService implements DeadlineExpirer {
     @Inject(HOLD_REPOSITORY) private readonly holds: HoldRepository<EntityManager>,
     private readonly stock: StockService,
     private readonly metrics: InventoryMetrics,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** Does nothing unless the hold is still active and overdue, so a duplicate or early job is harmless. */
   async expireOne(holdId: string): Promise<boolean> {
     return this.uow.run(async (em) => {
       const hold = await this.holds.lockById(em, holdId);
-      if (!hold || !isOverdue(hold, new Date())) return false;
+      if (!hold || !isOverdue(hold, new Date(this.clock.now()))) return false;
       await this.expire(em, [hold]);
       return true;
     });
@@ -32,7 +34,7 @@ export class ExpireHoldsService implements DeadlineExpirer {
   /** Expires a batch of overdue holds; returns how many, so a caller can go on while batches are full. */
   async sweep(): Promise<number> {
     return this.uow.run(async (em) => {
-      const overdue = await this.holds.lockOverdue(em, new Date(), HOLD_EXPIRY.sweepBatch);
+      const overdue = await this.holds.lockOverdue(em, new Date(this.clock.now()), HOLD_EXPIRY.sweepBatch);
       if (overdue.length > 0) await this.expire(em, overdue);
       return overdue.length;
     });
@@ -49,7 +51,7 @@ export class ExpireHoldsService implements DeadlineExpirer {
       em,
       holds.map((h) => h.id),
       'expired',
-      new Date(),
+      new Date(this.clock.now()),
     );
     afterCommit(em, () => this.metrics.holdsExpired.inc(holds.length));
   }

@@ -155,7 +155,7 @@ describe('PlaceHoldService', () => {
       productId: product.id,
       accountId: alice.accountId,
       quantity: 2,
-      expiresAt: new Date(Date.now() - 1000),
+      expiresAt: new Date(t.clock.now() - 1000),
     });
 
     await expect(t.service.execute(alice, product.id, 2)).rejects.toMatchObject({ code: 'limit_exceeded' });

@@ -24,6 +24,7 @@ import {
 import { InventoryMetrics } from './inventory-metrics';
 import type { ProductCache } from './product-cache';
 import type { SoldOutRegistry } from './sold-out-registry';
+import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 interface HoldRequest {
   accountId: string;
@@ -59,6 +60,7 @@ export class PlaceHoldService {
     private readonly metrics: InventoryMetrics,
     private readonly config: AppConfig,
     @Inject(HOLD_EXPIRY_SCHEDULER) private readonly expiry: DeadlineScheduler,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.batcher = new HotRowBatcher<HoldRequest, Hold>((productId, batch) => this.decide(productId, batch), {
       maxBatch: MAX_BATCH,
@@ -98,7 +100,7 @@ export class PlaceHoldService {
     batch.locked();
     stopTimer();
 
-    const now = new Date();
+    const now = new Date(this.clock.now());
     const expiresAt = new Date(now.getTime() + this.config.HOLD_TTL_SECONDS * 1000);
     const limit = product?.maxPerAccount ?? null;
     const held =

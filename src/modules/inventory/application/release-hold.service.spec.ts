@@ -51,7 +51,7 @@ describe('ReleaseHoldService', () => {
     const { product, hold } = seedHeldProduct(t.db, alice.accountId, {
       quantity: 2,
       stock: 4,
-      expiresAt: new Date(Date.now() - 1),
+      expiresAt: new Date(t.clock.now() - 1),
     });
 
     const result = await t.service.execute(alice, hold.id);

@@ -9,6 +9,7 @@ import { HOLD_REPOSITORY } from '../inventory.tokens';
 import { InventoryMetrics } from './inventory-metrics';
 import { lockOwnedHold } from './owned-hold';
 import { StockService } from './stock.service';
+import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 /**
  * Gives a hold's units back. The hold row is locked first, then the product row; a hold changes
@@ -22,12 +23,13 @@ export class ReleaseHoldService {
     @Inject(HOLD_REPOSITORY) private readonly holds: HoldRepository<EntityManager>,
     private readonly stock: StockService,
     private readonly metrics: InventoryMetrics,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute(caller: Caller, holdId: string): Promise<Hold> {
     return this.uow.run(async (em) => {
       const hold = await lockOwnedHold(this.holds, em, caller, holdId);
-      const now = new Date();
+      const now = new Date(this.clock.now());
       const outcome = planRelease(hold, now);
       if (outcome.kind === 'unchanged') return hold;
       await this.stock.returnReserved(em, hold.productId, hold.quantity);

@@ -8,6 +8,7 @@ import { PRODUCT_CACHE, PRODUCT_REPOSITORY, SOLD_OUT_REGISTRY } from '../invento
 import { InventoryMetrics } from './inventory-metrics';
 import type { ProductCache } from './product-cache';
 import type { SoldOutRegistry } from './sold-out-registry';
+import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 /**
  * The only way stock counters change: inside the caller's unit of work, under the product row lock.
@@ -22,6 +23,7 @@ export class StockService {
     @Inject(PRODUCT_CACHE) private readonly cache: ProductCache,
     @Inject(SOLD_OUT_REGISTRY) private readonly soldOut: SoldOutRegistry,
     private readonly metrics: InventoryMetrics,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** Units a paid order bought: reserved -> sold. */
@@ -58,7 +60,7 @@ export class StockService {
     if (!product) throw new NotFoundError('Product', productId);
     const counters = moveStock(product, move, quantity);
     const [from, to] = bucketsOf(move);
-    const now = new Date();
+    const now = new Date(this.clock.now());
     const version = await this.products.updateCounters(
       em,
       productId,

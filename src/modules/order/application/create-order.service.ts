@@ -11,6 +11,7 @@ import type { OrderRepository } from '../domain/order.repository';
 import { ORDER_EXPIRY_SCHEDULER, ORDER_REPOSITORY, ORDER_VIEWS } from '../order.tokens';
 import { OrderCreationHooks } from './order-creation-hooks';
 import { OrderMetrics } from './order-metrics';
+import { CLOCK, type Clock } from '../../../shared/domain/clock';
 import type { OrderView, OrderViews } from './order-view';
 
 @Injectable()
@@ -24,6 +25,7 @@ export class CreateOrderService {
     private readonly metrics: OrderMetrics,
     private readonly config: AppConfig,
     @Inject(ORDER_EXPIRY_SCHEDULER) private readonly expiry: DeadlineScheduler,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /**
@@ -35,7 +37,7 @@ export class CreateOrderService {
     const ttlMs = this.config.ORDER_PAYMENT_TTL_SECONDS * 1000;
     const order = await this.uow.run(async (em) => {
       const consumed = await this.consumeHold.execute(em, caller, holdId);
-      const now = new Date();
+      const now = new Date(this.clock.now());
       const order: Order = {
         id: randomUUID(),
         accountId: caller.accountId,

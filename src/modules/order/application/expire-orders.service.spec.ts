@@ -1,7 +1,6 @@
 import { counters, customer, seedPlacedOrder } from '../../../../test/support/in-memory/fixtures';
 import { seedHeldProduct } from '../../../../test/support/in-memory/inventory';
-import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
-import { stopTime } from '../../../../test/support/in-memory/time';
+import { type InMemoryPorts, inMemoryModule } from '../../../../test/support/in-memory/testing-module';
 import { MetricsRegistry } from '../../../shared/observability/metrics';
 import { ConsumeHoldService } from '../../inventory/application/consume-hold.service';
 import { InventoryMetrics } from '../../inventory/application/inventory-metrics';
@@ -14,7 +13,8 @@ import { OrderMetrics } from './order-metrics';
 
 const PAYMENT_TTL_SECONDS = 900;
 const alice = customer('Alice');
-const past = () => new Date(Date.now() - 1000);
+/** A second before the services' clock reads. */
+const past = (t: InMemoryPorts) => new Date(t.clock.now() - 1000);
 
 async function setup() {
   const t = await inMemoryModule(
@@ -41,17 +41,14 @@ async function setup() {
 }
 
 describe('ExpireOrdersService', () => {
-  afterEach(() => jest.useRealTimers());
-
   it('cancels an unpaid order through its DeadlineScheduler job at payment_due_at, and not before', async () => {
-    const time = stopTime();
     const t = await setup();
     const { product, hold } = seedHeldProduct(t.db, alice.accountId, { quantity: 2, stock: 2 });
     const order = await t.createOrder.execute(alice, hold.id);
 
-    time.advance(PAYMENT_TTL_SECONDS * 1000 - 1);
+    t.clock.advance(PAYMENT_TTL_SECONDS * 1000 - 1);
     expect(await t.orderExpiry.runDue(t.service)).toEqual([]);
-    time.advance(1);
+    t.clock.advance(1);
     expect(await t.orderExpiry.runDue(t.service)).toEqual([order.id]);
 
     expect(t.orders.committed(order.id)?.status).toBe('cancelled');
@@ -63,11 +60,11 @@ describe('ExpireOrdersService', () => {
   it('a job that comes early, twice, or for an order paid meanwhile changes nothing', async () => {
     const t = await setup();
     const early = seedPlacedOrder(t.db, alice.accountId);
-    const due = seedPlacedOrder(t.db, alice.accountId, { quantity: 1, stock: 1, paymentDueAt: past() });
+    const due = seedPlacedOrder(t.db, alice.accountId, { quantity: 1, stock: 1, paymentDueAt: past(t) });
     const paid = seedPlacedOrder(t.db, alice.accountId, {
       quantity: 1,
       stock: 1,
-      paymentDueAt: past(),
+      paymentDueAt: past(t),
       status: 'paid',
       paymentId: 'p',
     });
@@ -87,8 +84,8 @@ describe('ExpireOrdersService', () => {
   it('the sweep cancels every overdue unpaid order, whether or not its job was lost, and no other', async () => {
     const t = await setup();
     const overdue = [
-      seedPlacedOrder(t.db, alice.accountId, { paymentDueAt: past() }),
-      seedPlacedOrder(t.db, customer().accountId, { paymentDueAt: past() }),
+      seedPlacedOrder(t.db, alice.accountId, { paymentDueAt: past(t) }),
+      seedPlacedOrder(t.db, customer().accountId, { paymentDueAt: past(t) }),
     ];
     const pending = seedPlacedOrder(t.db, alice.accountId);
 

@@ -15,6 +15,7 @@ import {
 import type { OrderRepository } from '../domain/order.repository';
 import { ORDER_REPOSITORY } from '../order.tokens';
 import { OrderMetrics } from './order-metrics';
+import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 /**
  * Order state changes inside the CALLER's unit of work, for this module and the payment module.
@@ -28,6 +29,7 @@ export class OrderLifecycleService {
     @Inject(ORDER_REPOSITORY) private readonly orders: OrderRepository<EntityManager>,
     private readonly stock: StockService,
     private readonly metrics: OrderMetrics,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** Locks the order row for the rest of the transaction; NotFoundError when there is none. */
@@ -44,7 +46,7 @@ export class OrderLifecycleService {
   async lockForPayment(em: EntityManager, caller: Caller, orderId: string): Promise<Order> {
     const order = await this.lockOrder(em, orderId);
     if (order.accountId !== caller.accountId) throw new NotFoundError('Order', orderId);
-    assertPayableNow(order, new Date());
+    assertPayableNow(order, new Date(this.clock.now()));
     return order;
   }
 
@@ -114,7 +116,7 @@ export class OrderLifecycleService {
   }
 
   private async save(em: EntityManager, order: Order): Promise<Order> {
-    const saved = { ...order, updatedAt: new Date() };
+    const saved = { ...order, updatedAt: new Date(this.clock.now()) };
     await this.orders.save(em, saved);
     return saved;
   }

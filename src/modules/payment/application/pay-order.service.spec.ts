@@ -126,7 +126,8 @@ describe('PayOrderService', () => {
   });
 
   it('an order past its payment deadline is order_not_payable even before the sweeper cancels it', async () => {
-    const t = await setup({ paymentDueAt: new Date(Date.now() - 1) });
+    const t = await setup();
+    t.clock.advance(t.order.paymentDueAt.getTime() - t.clock.now());
 
     await expect(t.pay()).rejects.toMatchObject({ code: 'order_not_payable' });
 

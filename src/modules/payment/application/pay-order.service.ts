@@ -35,7 +35,7 @@ export class PayOrderService extends OrderMoneyUseCase {
         expectedAccountId: order.accountId,
         expectedCurrency: order.currency,
       });
-      const now = new Date();
+      const now = new Date(this.clock.now());
       const payment: Payment = {
         id: randomUUID(),
         orderId: order.id,

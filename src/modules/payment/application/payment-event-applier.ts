@@ -10,6 +10,7 @@ import { decide, type PaymentEvent } from '../domain/payment-event';
 import type { PaymentRepository } from '../domain/payment.repository';
 import { PAYMENT_REPOSITORY } from '../payment.tokens';
 import { PaymentMetrics } from './payment-metrics';
+import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 export interface AppliedEvent {
   status: 'processed' | 'ignored';
@@ -29,6 +30,7 @@ export class PaymentEventApplier {
     private readonly orders: OrderLifecycleService,
     @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository<EntityManager>,
     private readonly metrics: PaymentMetrics,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async apply(em: EntityManager, event: PaymentEvent, locked: Order): Promise<AppliedEvent> {
@@ -83,7 +85,7 @@ export class PaymentEventApplier {
     order: Order,
     status: InitialPaymentStatus,
   ): Promise<Payment> {
-    const now = new Date();
+    const now = new Date(this.clock.now());
     const payment: Payment = {
       id: randomUUID(),
       orderId: order.id,

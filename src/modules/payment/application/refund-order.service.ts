@@ -55,7 +55,7 @@ export class RefundOrderService extends OrderMoneyUseCase {
         if (credit.replayed) return withPayment(order, payment);
         walletTransactionId = credit.id;
       }
-      const now = new Date();
+      const now = new Date(this.clock.now());
       // Refused (a DomainError) unless the payment may move so: its status is written here only.
       const moved = movePayment(payment, plan.status, now);
       const recorded = await this.payments.insertRefund(em, {

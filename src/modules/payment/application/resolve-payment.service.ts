@@ -51,7 +51,7 @@ export class ResolvePaymentService extends OrderMoneyUseCase {
         });
         walletTransactionId = credit.id;
       }
-      const now = new Date();
+      const now = new Date(this.clock.now());
       await this.payments.insertRefund(em, {
         id: randomUUID(),
         orderId: payment.orderId,

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Offer } from '../domain/travel-provider';
 import { FlightBookingHandler } from './flight-booking.handler';
 import { HotelBookingHandler } from './hotel-booking.handler';
+import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 export interface HandlerDemo {
   className: string;
@@ -23,9 +24,10 @@ export class ProviderDemoService {
   constructor(
     private readonly flights: FlightBookingHandler,
     private readonly hotels: HotelBookingHandler,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async run(now = new Date()): Promise<ProviderDemo> {
+  async run(now = new Date(this.clock.now())): Promise<ProviderDemo> {
     const day = (offset: number) => new Date(now.getTime() + offset * DAY_MS).toISOString().slice(0, 10);
     const [flightResults, hotelResults] = await Promise.all([
       this.flights.search({

@@ -22,6 +22,7 @@ import {
 import { CurrencyMismatchError, LedgerKeyReusedError, WalletNotEligibleError } from '../domain/wallet.errors';
 import type { WalletRepository } from '../domain/wallet.repository';
 import { WALLET_REPOSITORY } from '../wallet.tokens';
+import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 export interface LedgerMovementCommand {
   walletId: string;
@@ -76,6 +77,7 @@ export class WalletLedgerService {
     @Inject(WALLET_REPOSITORY) private readonly wallets: WalletRepository<EntityManager>,
     private readonly idempotency: IdempotencyStore,
     metrics: MetricsRegistry,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.movements = metrics.counter('wallet_movements_total', 'Wallet debits and credits by outcome', [
       'type',
@@ -120,7 +122,7 @@ export class WalletLedgerService {
     const written: WalletTransaction[] = [];
     const outcomes: Array<BatchOutcome<RecordedTransaction>> = [];
     let balance = locked?.wallet.balance ?? 0n;
-    const now = new Date();
+    const now = new Date(this.clock.now());
     for (const movement of movements) {
       const verdict = claimVerdict(movement.call && claims.get(movement.call));
       if (verdict) {

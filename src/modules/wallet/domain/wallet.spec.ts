@@ -47,7 +47,7 @@ describe('isSameMovement', () => {
     description: null,
     reference: { type: 'order', id: 'o1' },
     idempotencyKey: { scope: 'service', key: 'k' },
-    createdAt: new Date(),
+    createdAt: new Date('2026-01-01T00:00:00Z'),
   };
 
   it('matches the same type, amount and reference', () => {

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { HOLD_STATUSES, type Hold, type HoldStatus, observedStatus } from '../../domain/hold';
+import { HOLD_STATUSES, type Hold, type HoldStatus } from '../../domain/hold';
 
 export class HoldResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -19,13 +19,13 @@ export class HoldResponse {
   reserved_for_seconds: number;
   @ApiProperty({ format: 'date-time' }) created_at: string;
 
-  static from(hold: Hold, now = new Date()): HoldResponse {
+  static from(hold: Hold): HoldResponse {
     return {
       id: hold.id,
       product_id: hold.productId,
       account_id: hold.accountId,
       quantity: hold.quantity,
-      status: observedStatus(hold, now),
+      status: hold.status,
       expires_at: hold.expiresAt.toISOString(),
       reserved_for_seconds: Math.round((hold.expiresAt.getTime() - hold.createdAt.getTime()) / 1000),
       created_at: hold.createdAt.toISOString(),
