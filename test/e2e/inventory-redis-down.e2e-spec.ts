@@ -28,11 +28,9 @@ describe('products, holds, orders and the rate limit with Redis down (e2e)', () 
     }),
   );
 
-  it('GET /api/products/:id answers from PostgreSQL, quickly, and reflects every change', async () => {
+  it('GET /api/products/:id answers from PostgreSQL and reflects every change', async () => {
     const product = await createProduct(t, 8);
-    const started = Date.now();
     const first = await t.http().get(`/api/products/${product.id}`).expect(200);
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(first.body).toEqual(product);
 
     const alice = await createCustomer(t, 'Alice');
