@@ -70,9 +70,24 @@ export default tseslint.config(
           patterns: [
             {
               ...otherModulesInternals('payment'),
-              regex: '^(\\.\\./)+(?!payment/|order/api/dto/order\\.response$)[a-z-]+/(infrastructure|api)(/|$)',
+              regex:
+                '^(\\.\\./)+(?!payment/|order/api/dto/order\\.response$)[a-z-]+/(infrastructure|api)(/|$)',
             },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // @nestjs/bull's @Process drops the promise of the queue's process(), which rejects when the
+    // queue closes with Redis down: an unhandled rejection. processJobs handles it.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "Decorator > CallExpression[callee.name='Process']",
+          message: 'Register job handlers with processJobs (src/shared/queue/process-jobs.ts), not @Process.',
         },
       ],
     },
