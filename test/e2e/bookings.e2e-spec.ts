@@ -12,7 +12,7 @@ import {
   BOOKING_SWEEP_DEFAULTS,
   BookingSweeper,
 } from '../../src/modules/booking/infrastructure/booking.sweeper';
-import { WalletLedgerService } from '../../src/modules/wallet/application/wallet-ledger.service';
+import { WalletLedgerFacade } from '../../src/modules/wallet/application/wallet-ledger.facade';
 import { book, bookingOf, inDays, traveler } from '../support/booking-fixtures';
 import { eventually } from '../support/inventory-fixtures';
 import { ADMIN_KEY, createCustomer, createTestApp, TestApp } from '../support/test-app';
@@ -125,7 +125,7 @@ describe('bookings (e2e, sandbox providers)', () => {
     expect(job?.failedReason).toContain('booking failed and was refunded');
 
     // A second refund through the ledger is a replay of the first: no new entry, no new money.
-    const ledger = t.app.get(WalletLedgerService);
+    const ledger = t.app.get(WalletLedgerFacade);
     const again = await t.app.get(UnitOfWork).run((em) =>
       ledger.credit(em, {
         walletId,

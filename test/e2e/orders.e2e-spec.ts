@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { UnitOfWork } from '../../src/shared/database/unit-of-work';
 import { OrderCreationHooks } from '../../src/modules/order/application/order-creation-hooks';
-import { OrderLifecycleService } from '../../src/modules/order/application/order-lifecycle.service';
+import { OrderLifecycleFacade } from '../../src/modules/order/application/order-lifecycle.facade';
 import { ExpireOrdersService } from '../../src/modules/order/application/expire-orders.service';
 import { ExpireHoldsService } from '../../src/modules/inventory/application/expire-holds.service';
 import type { Order } from '../../src/modules/order/domain/order';
@@ -33,8 +33,8 @@ describe('orders (e2e)', () => {
   const pay = (orderId: string, amount: number) =>
     t.app.get(UnitOfWork).run(async (em) =>
       t.app
-        .get(OrderLifecycleService)
-        .markPaid(em, await t.app.get(OrderLifecycleService).lockOrder(em, orderId), {
+        .get(OrderLifecycleFacade)
+        .markPaid(em, await t.app.get(OrderLifecycleFacade).lockOrder(em, orderId), {
           id: randomUUID(),
           method: 'wallet',
           status: 'succeeded',
@@ -221,7 +221,7 @@ describe('orders (e2e)', () => {
     await expect(pay(order.id, 2000)).rejects.toMatchObject({ code: 'order_not_payable' });
 
     const uow = t.app.get(UnitOfWork);
-    const lifecycle = t.app.get(OrderLifecycleService);
+    const lifecycle = t.app.get(OrderLifecycleFacade);
     const refunded = await uow.run(async (em) => {
       const { order: locked, plan } = await lifecycle.lockForRefund(em, order.id);
       return lifecycle.recordRefund(em, locked, plan);
@@ -256,7 +256,7 @@ describe('orders (e2e)', () => {
       .set('Authorization', `Bearer ${alice.key}`)
       .expect(200);
     const uow = t.app.get(UnitOfWork);
-    const lifecycle = t.app.get(OrderLifecycleService);
+    const lifecycle = t.app.get(OrderLifecycleFacade);
     // The payment row's id (an order shows the id of a payment row, a uuid).
     const paymentId = randomUUID();
     await uow.run(async (em) =>
@@ -288,7 +288,7 @@ describe('orders (e2e)', () => {
     const seen: Array<{ order: Order; visible: number }> = [];
     // A payment's id is a UUID, as the document says (a provider's own id is its external_payment_id).
     const paymentId = randomUUID();
-    const lifecycle = t.app.get(OrderLifecycleService);
+    const lifecycle = t.app.get(OrderLifecycleFacade);
     const unregister = t.app.get(OrderCreationHooks).register({
       onOrderCreated: async (em: EntityManager, order: Order) => {
         const [{ count }] = await em.query('SELECT count(*) FROM orders WHERE id = $1', [order.id]);

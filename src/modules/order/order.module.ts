@@ -8,7 +8,7 @@ import { CreateOrderService } from './application/create-order.service';
 import { ExpireOrdersService } from './application/expire-orders.service';
 import { GetOrderService } from './application/get-order.service';
 import { OrderCreationHooks } from './application/order-creation-hooks';
-import { OrderLifecycleService } from './application/order-lifecycle.service';
+import { OrderLifecycleFacade } from './application/order-lifecycle.facade';
 import { OrderMetrics } from './application/order-metrics';
 import { OrderOrmEntity } from './infrastructure/order.orm-entity';
 import { TypeOrmOrderRepository } from './infrastructure/typeorm-order.repository';
@@ -27,12 +27,12 @@ import { queueWithDashboard } from '../../shared/queue/queue-dashboard.module';
     GetOrderService,
     CancelOrderService,
     ExpireOrdersService,
-    OrderLifecycleService,
+    OrderLifecycleFacade,
     OrderCreationHooks,
     OrderMetrics,
     { provide: ORDER_REPOSITORY, useClass: TypeOrmOrderRepository },
     ...deadlineProviders(ORDER_EXPIRY, ORDER_EXPIRY_SCHEDULER, ExpireOrdersService),
   ],
-  exports: [OrderLifecycleService, OrderCreationHooks],
+  exports: [OrderLifecycleFacade, OrderCreationHooks],
 })
 export class OrderModule {}

@@ -5,7 +5,7 @@ import { assertConsumable } from '../domain/hold';
 import type { HoldRepository } from '../domain/hold.repository';
 import { HOLD_REPOSITORY } from '../inventory.tokens';
 import { lockOwnedHold } from './owned-hold';
-import { StockService } from './stock.service';
+import { StockFacade } from './stock.facade';
 
 /** What an order is made from: the units and the price they were held at. */
 export interface ConsumedHold {
@@ -25,7 +25,7 @@ export interface ConsumedHold {
 export class ConsumeHoldService {
   constructor(
     @Inject(HOLD_REPOSITORY) private readonly holds: HoldRepository<EntityManager>,
-    private readonly stock: StockService,
+    private readonly stock: StockFacade,
   ) {}
 
   async execute(em: EntityManager, caller: Caller, holdId: string): Promise<ConsumedHold> {

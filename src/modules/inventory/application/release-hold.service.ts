@@ -8,7 +8,7 @@ import type { HoldRepository } from '../domain/hold.repository';
 import { HOLD_REPOSITORY } from '../inventory.tokens';
 import { InventoryMetrics } from './inventory-metrics';
 import { lockOwnedHold } from './owned-hold';
-import { StockService } from './stock.service';
+import { StockFacade } from './stock.facade';
 
 /**
  * Gives a hold's units back. The hold row is locked first, then the product row; a hold changes
@@ -20,7 +20,7 @@ export class ReleaseHoldService {
   constructor(
     private readonly uow: UnitOfWork,
     @Inject(HOLD_REPOSITORY) private readonly holds: HoldRepository<EntityManager>,
-    private readonly stock: StockService,
+    private readonly stock: StockFacade,
     private readonly metrics: InventoryMetrics,
   ) {}
 

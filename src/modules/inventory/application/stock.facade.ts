@@ -16,7 +16,7 @@ import type { SoldOutRegistry } from './sold-out-registry';
  * lock order is the same everywhere.
  */
 @Injectable()
-export class StockService {
+export class StockFacade {
   constructor(
     @Inject(PRODUCT_REPOSITORY) private readonly products: ProductRepository<EntityManager>,
     @Inject(PRODUCT_CACHE) private readonly cache: ProductCache,

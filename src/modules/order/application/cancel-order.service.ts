@@ -3,14 +3,14 @@ import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import type { Caller } from '../../../shared/domain/caller';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { isVisibleTo, type Order } from '../domain/order';
-import { OrderLifecycleService } from './order-lifecycle.service';
+import { OrderLifecycleFacade } from './order-lifecycle.facade';
 
 /** A client's cancellation of an unpaid order (the owner's or the admin's). */
 @Injectable()
 export class CancelOrderService {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly lifecycle: OrderLifecycleService,
+    private readonly lifecycle: OrderLifecycleFacade,
   ) {}
 
   async execute(caller: Caller, orderId: string): Promise<Order> {

@@ -5,7 +5,7 @@ import { isPaymentOverdue } from '../domain/order';
 import type { OrderRepository } from '../domain/order.repository';
 import type { DeadlineExpirer } from '../../../shared/queue/deadline';
 import { ORDER_EXPIRY, ORDER_REPOSITORY } from '../order.tokens';
-import { OrderLifecycleService } from './order-lifecycle.service';
+import { OrderLifecycleFacade } from './order-lifecycle.facade';
 
 /** Cancels unpaid orders at their payment deadline: one (its delayed job) or all overdue (the sweeper). */
 @Injectable()
@@ -13,7 +13,7 @@ export class ExpireOrdersService implements DeadlineExpirer {
   constructor(
     private readonly uow: UnitOfWork,
     @Inject(ORDER_REPOSITORY) private readonly orders: OrderRepository<EntityManager>,
-    private readonly lifecycle: OrderLifecycleService,
+    private readonly lifecycle: OrderLifecycleFacade,
   ) {}
 
   /** Does nothing unless the order is still unpaid and overdue, so a duplicate or early job is harmless. */
