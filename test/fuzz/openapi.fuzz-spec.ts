@@ -26,7 +26,7 @@ import { bearer, credit, customerWithWallet } from '../support/wallet-fixtures';
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
-const MIN_RUNS = Math.min(RUNS, Number(process.env.FUZZ_MIN_RUNS ?? 50));
+const MIN_RUNS = Math.min(RUNS, Number(process.env.FUZZ_MIN_RUNS ?? 20));
 const BUDGET_MS = Number(process.env.FUZZ_BUDGET_MS ?? 50_000);
 
 /** The codes of API.md's error table, and the two the service answers with beyond it. */
