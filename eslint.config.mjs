@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
@@ -43,6 +44,12 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // The scripts behind npm start, seed, reset and bench: CommonJS run by Node as they are.
+    files: ['scripts/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: globals.node },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   // Layer rules. Each directory lists every pattern that applies to it, since a later
   // no-restricted-imports setting replaces an earlier one rather than adding to it.
@@ -98,6 +105,20 @@ export default tseslint.config(
                 '^(\\.\\./)+(?!payment/|order/api/dto/order\\.response$)[a-z-]+/(infrastructure|api)(/|$)',
             },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // @nestjs/bull's @Process drops the promise of the queue's process(), which rejects when the
+    // queue closes with Redis down: an unhandled rejection. processJobs handles it.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "Decorator > CallExpression[callee.name='Process']",
+          message: 'Register job handlers with processJobs (src/shared/queue/process-jobs.ts), not @Process.',
         },
       ],
     },

@@ -19,7 +19,7 @@ const XACT_TABLES = ['wallet_transactions', 'transfers', 'orders', 'payments', '
  * - Ledger entries, transfers, orders, payments and refunds record the transaction that inserted them
  *   (`xact_id`, 64 bits, never wraps), and a clean full reconciliation records a checkpoint: the
  *   snapshot it read, each wallet's ledger sum and each product's stock version. A checkpointed run
- *   then reads only the rows that snapshot did not see (see reconciliation.checks.ts for why a
+ *   then reads only the rows that snapshot did not see (see sql-reconciliation-checks.ts for why a
  *   snapshot rather than a last id).
  */
 export class ReconciliationAtScale1764100000000 implements MigrationInterface {

@@ -4,7 +4,7 @@
 // Each scenario is run ROUNDS times and reported as the median; comparisons are made in the same run.
 'use strict';
 const { spawn } = require('child_process');
-const crypto = require('crypto');
+const { randomBytes } = require('crypto');
 const os = require('os');
 const path = require('path');
 const { Client } = require('pg');
@@ -12,7 +12,7 @@ const { startPostgres, startRedis, freePort } = require('./embedded-services');
 
 const root = path.resolve(__dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
-const ADMIN_KEY = `bench-admin-${crypto.randomBytes(12).toString('hex')}`;
+const ADMIN_KEY = `bench-admin-${randomBytes(12).toString('hex')}`;
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -127,8 +127,8 @@ async function main() {
       REDIS_URL: redisUrl,
       REDIS_KEY_PREFIX: `cwbench:${process.pid}`,
       ADMIN_API_KEY: ADMIN_KEY,
-      WEBHOOK_SECRET: `whsec_${crypto.randomBytes(32).toString('base64')}`,
-      SIGNING_SECRET: crypto.randomBytes(32).toString('base64url'),
+      WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}`,
+      SIGNING_SECRET: randomBytes(32).toString('base64url'),
     };
     const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : null;
     console.log(

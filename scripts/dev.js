@@ -9,7 +9,7 @@
 'use strict';
 const { spawn } = require('child_process');
 const net = require('net');
-const crypto = require('crypto');
+const { randomBytes } = require('crypto');
 const fs = require('fs');
 const http = require('http');
 const path = require('path');
@@ -31,9 +31,9 @@ function demoSecrets() {
   const kept = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
   // A file written before a secret was added gets that one generated; the kept ones win.
   const secrets = {
-    ADMIN_API_KEY: `admin_${crypto.randomBytes(24).toString('base64url')}`,
-    WEBHOOK_SECRET: `whsec_${crypto.randomBytes(32).toString('base64')}`,
-    SIGNING_SECRET: crypto.randomBytes(32).toString('base64url'),
+    ADMIN_API_KEY: `admin_${randomBytes(24).toString('base64url')}`,
+    WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}`,
+    SIGNING_SECRET: randomBytes(32).toString('base64url'),
     ...kept,
   };
   if (Object.keys(secrets).some((name) => !(name in kept))) {

@@ -7,7 +7,7 @@
 // this checkout (.data/instance.json), else PORT from the environment or `.env`, else 3000; the admin
 // key is ADMIN_API_KEY from the environment or `.env`, else the one `npm start` generated into .data/.
 'use strict';
-const crypto = require('crypto');
+const { randomUUID } = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
@@ -38,13 +38,14 @@ async function call(method, url, key, body) {
       headers: {
         authorization: `Bearer ${key}`,
         'content-type': 'application/json',
-        'idempotency-key': crypto.randomUUID(),
+        'idempotency-key': randomUUID(),
       },
       body: JSON.stringify(body),
     });
   } catch (error) {
     throw new Error(
       `nothing answers at ${base} (${error.cause?.code ?? error.message}): is \`npm start\` running?`,
+      { cause: error },
     );
   }
   const answer = await res.json();

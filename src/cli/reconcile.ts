@@ -6,7 +6,7 @@ import {
   CHECK_NAMES,
   runReconciliation,
   type ReconciliationRun,
-} from '../modules/payment/infrastructure/reconciliation.checks';
+} from '../modules/payment/infrastructure/sql-reconciliation-checks';
 
 /** The checkout: this file runs as dist/src/cli/reconcile.js. */
 const ROOT = join(__dirname, '..', '..', '..');

@@ -12,35 +12,21 @@ import {
   BOOKING_SWEEP_DEFAULTS,
   BookingSweeper,
 } from '../../src/modules/booking/infrastructure/booking.sweeper';
-import { WalletLedgerService } from '../../src/modules/wallet/application/wallet-ledger.service';
-import { inDays } from '../support/booking-fixtures';
+import { WalletLedgerFacade } from '../../src/modules/wallet/application/wallet-ledger.facade';
+import { book, bookingOf, inDays, traveler } from '../support/booking-fixtures';
 import { eventually } from '../support/inventory-fixtures';
 import { ADMIN_KEY, createCustomer, createTestApp, TestApp } from '../support/test-app';
 import { bearer, customerWithWallet } from '../support/wallet-fixtures';
-
-/** With what the sandboxes' pricing requires: a date of birth (flights) and the booker's phone (hotels). */
-const traveler = (last_name: string) => ({
-  first_name: 'Ada',
-  last_name,
-  email: 'ada@example.com',
-  phone: '+33612345678',
-  date_of_birth: '1990-04-21',
-});
 
 describe('bookings (e2e, sandbox providers)', () => {
   let t: TestApp;
   let queue: Queue;
   let ds: DataSource;
-  let customer: { id: string; key: string };
   let flightOffer: { id: string; price: { amount: number; currency: string } };
   let hotelOffer: { id: string; price: { amount: number; currency: string } };
 
-  /** A wallet of a new customer (one wallet per currency per account), who becomes `customer`. */
-  async function walletWith(amount: number, currency = 'EUR'): Promise<string> {
-    const made = await customerWithWallet(t, amount, currency);
-    customer = made.customer;
-    return made.walletId;
-  }
+  /** A new customer with one wallet (one wallet per currency per account). */
+  const walletWith = (amount: number, currency = 'EUR') => customerWithWallet(t, amount, currency);
 
   const balance = async (walletId: string) =>
     (await t.http().get(`/api/wallets/${walletId}`).set(bearer(ADMIN_KEY())).expect(200)).body
@@ -53,18 +39,13 @@ describe('bookings (e2e, sandbox providers)', () => {
       [bookingId],
     ) as Promise<Array<{ type: string; amount: string }>>;
 
-  function book(body: object, key: string = randomUUID(), as = customer) {
-    return t.http().post('/api/bookings').set(bearer(as.key)).set('Idempotency-Key', key).send(body);
-  }
-
-  async function settled(id: string): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const res = await t.http().get(`/api/bookings/${id}`).set(bearer(customer.key)).expect(200);
-      if (res.body.status !== 'pending' || Date.now() > deadline) return res.body;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  /** The booking once it is no longer pending, as its owner sees it. */
+  const settled = (id: string, owner: { key: string }): Promise<Record<string, unknown>> =>
+    eventually(
+      async () => (await t.http().get(`/api/bookings/${id}`).set(bearer(owner.key)).expect(200)).body,
+      (booking) => booking.status !== 'pending',
+      15_000,
+    );
 
   beforeAll(async () => {
     t = await createTestApp({ config: { BOOKING_JOB_ATTEMPTS: 4, BOOKING_JOB_BACKOFF_MS: 20 } });
@@ -86,13 +67,8 @@ describe('bookings (e2e, sandbox providers)', () => {
   afterAll(() => t.close());
 
   it('debits once, answers 202 pending, then confirms with a confirmation code', async () => {
-    const walletId = await walletWith(1_000_000);
-    const res = await book({
-      type: 'flight',
-      offer_id: flightOffer.id,
-      wallet_id: walletId,
-      traveler: traveler('Lovelace'),
-    }).expect(202);
+    const { customer, walletId } = await walletWith(1_000_000);
+    const res = await book(t, customer.key, bookingOf('flight', flightOffer, walletId)).expect(202);
     expect(res.body).toEqual({
       id: expect.any(String),
       type: 'flight',
@@ -101,7 +77,7 @@ describe('bookings (e2e, sandbox providers)', () => {
       amount: flightOffer.price.amount,
       currency: 'EUR',
       wallet_transaction_id: expect.any(String),
-      travelers: [traveler('Lovelace')],
+      travelers: [traveler()],
       provider_reference: null,
       confirmation_code: null,
       failure_reason: null,
@@ -110,7 +86,7 @@ describe('bookings (e2e, sandbox providers)', () => {
     });
     expect(await balance(walletId)).toBe(1_000_000 - flightOffer.price.amount);
 
-    const done = await settled(res.body.id);
+    const done = await settled(res.body.id, customer);
     expect(done).toMatchObject({
       status: 'confirmed',
       confirmation_code: expect.stringMatching(/^[A-Z2-9]{6}$/),
@@ -128,15 +104,10 @@ describe('bookings (e2e, sandbox providers)', () => {
   });
 
   it('"Decline": failed with a reason, refunded exactly once (balance restored, two ledger entries)', async () => {
-    const walletId = await walletWith(500_000);
-    const res = await book({
-      type: 'hotel',
-      offer_id: hotelOffer.id,
-      wallet_id: walletId,
-      traveler: traveler('Decline'),
-    }).expect(202);
+    const { customer, walletId } = await walletWith(500_000);
+    const res = await book(t, customer.key, bookingOf('hotel', hotelOffer, walletId, 'Decline')).expect(202);
     expect(res.body.provider).toBe('Booking.com');
-    const done = await settled(res.body.id);
+    const done = await settled(res.body.id, customer);
     expect(done).toMatchObject({
       status: 'failed',
       confirmation_code: null,
@@ -154,7 +125,7 @@ describe('bookings (e2e, sandbox providers)', () => {
     expect(job?.failedReason).toContain('booking failed and was refunded');
 
     // A second refund through the ledger is a replay of the first: no new entry, no new money.
-    const ledger = t.app.get(WalletLedgerService);
+    const ledger = t.app.get(WalletLedgerFacade);
     const again = await t.app.get(UnitOfWork).run((em) =>
       ledger.credit(em, {
         walletId,
@@ -169,14 +140,9 @@ describe('bookings (e2e, sandbox providers)', () => {
   });
 
   it('"Flaky": fails twice, is retried with backoff, then confirmed; debited once', async () => {
-    const walletId = await walletWith(1_000_000);
-    const res = await book({
-      type: 'flight',
-      offer_id: flightOffer.id,
-      wallet_id: walletId,
-      traveler: traveler('Flaky'),
-    }).expect(202);
-    const done = await settled(res.body.id);
+    const { customer, walletId } = await walletWith(1_000_000);
+    const res = await book(t, customer.key, bookingOf('flight', flightOffer, walletId, 'Flaky')).expect(202);
+    const done = await settled(res.body.id, customer);
     expect(done).toMatchObject({ status: 'confirmed', confirmation_code: expect.any(String) });
     expect((await queue.getJob(res.body.id))?.attemptsMade).toBe(2);
     expect(await balance(walletId)).toBe(1_000_000 - flightOffer.price.amount);
@@ -186,14 +152,11 @@ describe('bookings (e2e, sandbox providers)', () => {
   });
 
   it('"Timeout": the create timed out after the sandbox booked; action_required, neither refunded nor booked again', async () => {
-    const walletId = await walletWith(1_000_000);
-    const res = await book({
-      type: 'flight',
-      offer_id: flightOffer.id,
-      wallet_id: walletId,
-      traveler: traveler('Timeout'),
-    }).expect(202);
-    const done = await settled(res.body.id);
+    const { customer, walletId } = await walletWith(1_000_000);
+    const res = await book(t, customer.key, bookingOf('flight', flightOffer, walletId, 'Timeout')).expect(
+      202,
+    );
+    const done = await settled(res.body.id, customer);
     expect(done).toMatchObject({ status: 'action_required', confirmation_code: null });
     expect((await queue.getJob(res.body.id))?.attemptsMade).toBe(1);
     expect(await ledgerOf(res.body.id)).toEqual([
@@ -202,14 +165,12 @@ describe('bookings (e2e, sandbox providers)', () => {
   });
 
   it('"Pricey": booked above the debit, so cancelled at the sandbox, failed as price_changed and refunded once', async () => {
-    const walletId = await walletWith(1_000_000);
-    const res = await book({
-      type: 'hotel',
-      offer_id: hotelOffer.id,
-      wallet_id: walletId,
-      traveler: traveler('Pricey'),
-    }).expect(202);
-    expect(await settled(res.body.id)).toMatchObject({ status: 'failed', failure_reason: 'price_changed' });
+    const { customer, walletId } = await walletWith(1_000_000);
+    const res = await book(t, customer.key, bookingOf('hotel', hotelOffer, walletId, 'Pricey')).expect(202);
+    expect(await settled(res.body.id, customer)).toMatchObject({
+      status: 'failed',
+      failure_reason: 'price_changed',
+    });
     expect(await ledgerOf(res.body.id)).toEqual([
       { type: 'debit', amount: String(hotelOffer.price.amount) },
       { type: 'credit', amount: String(hotelOffer.price.amount) },
@@ -218,14 +179,9 @@ describe('bookings (e2e, sandbox providers)', () => {
   });
 
   it('a confirmed booking is cancelled and refunded once; cancelling it again is 409 booking_not_cancellable', async () => {
-    const walletId = await walletWith(1_000_000);
-    const res = await book({
-      type: 'hotel',
-      offer_id: hotelOffer.id,
-      wallet_id: walletId,
-      traveler: traveler('Lovelace'),
-    }).expect(202);
-    expect(await settled(res.body.id)).toMatchObject({ status: 'confirmed' });
+    const { customer, walletId } = await walletWith(1_000_000);
+    const res = await book(t, customer.key, bookingOf('hotel', hotelOffer, walletId)).expect(202);
+    expect(await settled(res.body.id, customer)).toMatchObject({ status: 'confirmed' });
     const cancel = (key = randomUUID()) =>
       t
         .http()
@@ -248,14 +204,9 @@ describe('bookings (e2e, sandbox providers)', () => {
   });
 
   it('a cancel that never finished (its process died) is found by the sweep and parked; a cancel then is 409', async () => {
-    const walletId = await walletWith(1_000_000);
-    const res = await book({
-      type: 'hotel',
-      offer_id: hotelOffer.id,
-      wallet_id: walletId,
-      traveler: traveler('Lovelace'),
-    }).expect(202);
-    expect(await settled(res.body.id)).toMatchObject({ status: 'confirmed' });
+    const { customer, walletId } = await walletWith(1_000_000);
+    const res = await book(t, customer.key, bookingOf('hotel', hotelOffer, walletId)).expect(202);
+    expect(await settled(res.body.id, customer)).toMatchObject({ status: 'confirmed' });
     await ds.query(`UPDATE bookings SET cancel_requested_at = now() - interval '10 minutes' WHERE id = $1`, [
       res.body.id,
     ]);
@@ -268,7 +219,10 @@ describe('bookings (e2e, sandbox providers)', () => {
     );
     expect(await sweeper.parkStaleCancels(new Date())).toBe(1);
 
-    expect(await settled(res.body.id)).toMatchObject({ status: 'action_required', confirmation_code: null });
+    expect(await settled(res.body.id, customer)).toMatchObject({
+      status: 'action_required',
+      confirmation_code: null,
+    });
     await t
       .http()
       .post(`/api/bookings/${res.body.id}/cancel`)
@@ -279,16 +233,11 @@ describe('bookings (e2e, sandbox providers)', () => {
   });
 
   it('a replay with the same key returns the same booking and debits nothing more', async () => {
-    const walletId = await walletWith(1_000_000);
-    const body = {
-      type: 'flight',
-      offer_id: flightOffer.id,
-      wallet_id: walletId,
-      traveler: traveler('Lovelace'),
-    };
+    const { customer, walletId } = await walletWith(1_000_000);
+    const body = bookingOf('flight', flightOffer, walletId);
     const key = randomUUID();
-    const first = await book(body, key).expect(202);
-    const replay = await book(body, key).expect(202);
+    const first = await book(t, customer.key, body, key).expect(202);
+    const replay = await book(t, customer.key, body, key).expect(202);
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.body).toEqual(first.body);
     expect(await balance(walletId)).toBe(1_000_000 - flightOffer.price.amount);
@@ -297,27 +246,18 @@ describe('bookings (e2e, sandbox providers)', () => {
   });
 
   it('insufficient funds: 422, no booking, no job, balance untouched', async () => {
-    const walletId = await walletWith(flightOffer.price.amount - 1);
+    const { customer, walletId } = await walletWith(flightOffer.price.amount - 1);
     const jobIds = async () =>
       (await queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed']))
         .filter(Boolean)
         .map((job) => String(job.id));
     const jobsBefore = new Set(await jobIds());
-    const res = await book({
-      type: 'flight',
-      offer_id: flightOffer.id,
-      wallet_id: walletId,
-      traveler: traveler('Lovelace'),
-    }).expect(422);
+    const res = await book(t, customer.key, bookingOf('flight', flightOffer, walletId)).expect(422);
     expect(res.body.code).toBe('insufficient_funds');
     // A job is enqueued after its commit, without the request waiting for it. One accepted after the
     // refusal goes to Redis after any the refusal could have enqueued: once it is there, so would that be.
     const { customer: other, walletId: funded } = await customerWithWallet(t, 1_000_000, 'EUR');
-    const accepted = await book(
-      { type: 'flight', offer_id: flightOffer.id, wallet_id: funded, traveler: traveler('Lovelace') },
-      randomUUID(),
-      other,
-    ).expect(202);
+    const accepted = await book(t, other.key, bookingOf('flight', flightOffer, funded)).expect(202);
     await eventually(
       () => queue.getJob(accepted.body.id),
       (job) => job !== null,
@@ -329,68 +269,41 @@ describe('bookings (e2e, sandbox providers)', () => {
   });
 
   it('5 concurrent bookings on a wallet that pays for 3: exactly 3 are accepted, 2 get insufficient_funds', async () => {
-    const walletId = await walletWith(flightOffer.price.amount * 3 + 7);
+    const { customer, walletId } = await walletWith(flightOffer.price.amount * 3 + 7);
     const results = await Promise.all(
-      Array.from({ length: 5 }, () =>
-        book({
-          type: 'flight',
-          offer_id: flightOffer.id,
-          wallet_id: walletId,
-          traveler: traveler('Lovelace'),
-        }),
-      ),
+      Array.from({ length: 5 }, () => book(t, customer.key, bookingOf('flight', flightOffer, walletId))),
     );
     expect(results.map((r) => r.status).sort()).toEqual([202, 202, 202, 422, 422]);
     expect(await balance(walletId)).toBe(7);
   });
 
   it('a wallet in another currency: 422 currency_mismatch, nothing debited', async () => {
-    const walletId = await walletWith(1_000_000, 'USD');
-    const res = await book({
-      type: 'flight',
-      offer_id: flightOffer.id,
-      wallet_id: walletId,
-      traveler: traveler('Lovelace'),
-    }).expect(422);
+    const { customer, walletId } = await walletWith(1_000_000, 'USD');
+    const res = await book(t, customer.key, bookingOf('flight', flightOffer, walletId)).expect(422);
     expect(res.body.code).toBe('currency_mismatch');
     expect(await balance(walletId)).toBe(1_000_000);
   });
 
   it("another account's wallet, or an unknown one: 404", async () => {
-    customer = await createCustomer(t, 'Traveller');
+    const customer = await createCustomer(t, 'Traveller');
     const { walletId: theirs } = await customerWithWallet(t, 1_000_000, 'EUR');
     for (const walletId of [theirs, randomUUID()]) {
-      const res = await book({
-        type: 'flight',
-        offer_id: flightOffer.id,
-        wallet_id: walletId,
-        traveler: traveler('Lovelace'),
-      }).expect(404);
+      const res = await book(t, customer.key, bookingOf('flight', flightOffer, walletId)).expect(404);
       expect(res.body.code).toBe('not_found');
     }
     expect(await balance(theirs)).toBe(1_000_000);
   });
 
   it('an offer id the provider does not know: 422 offer_unavailable, nothing debited', async () => {
-    const walletId = await walletWith(1_000_000);
-    const res = await book({
-      type: 'hotel',
-      offer_id: flightOffer.id,
-      wallet_id: walletId,
-      traveler: traveler('Lovelace'),
-    }).expect(422);
+    const { customer, walletId } = await walletWith(1_000_000);
+    const res = await book(t, customer.key, bookingOf('hotel', flightOffer, walletId)).expect(422);
     expect(res.body.code).toBe('offer_unavailable');
     expect(await balance(walletId)).toBe(1_000_000);
   });
 
   it('GET /api/bookings/:id: the owner and the admin see it, another customer gets 404', async () => {
-    const walletId = await walletWith(1_000_000);
-    const res = await book({
-      type: 'flight',
-      offer_id: flightOffer.id,
-      wallet_id: walletId,
-      traveler: traveler('Lovelace'),
-    }).expect(202);
+    const { customer, walletId } = await walletWith(1_000_000);
+    const res = await book(t, customer.key, bookingOf('flight', flightOffer, walletId)).expect(202);
     await t.http().get(`/api/bookings/${res.body.id}`).set(bearer(ADMIN_KEY())).expect(200);
     const other = await createCustomer(t, 'Nosy');
     expect(
@@ -404,13 +317,8 @@ describe('bookings (e2e, sandbox providers)', () => {
   });
 
   it('rejects a missing key, bad fields and unknown fields', async () => {
-    const walletId = await walletWith(0);
-    const body = {
-      type: 'flight',
-      offer_id: flightOffer.id,
-      wallet_id: walletId,
-      traveler: traveler('Lovelace'),
-    };
+    const { customer, walletId } = await walletWith(0);
+    const body = bookingOf('flight', flightOffer, walletId);
     const noKey = await t.http().post('/api/bookings').set(bearer(customer.key)).send(body).expect(400);
     expect(noKey.body.code).toBe('idempotency_key_required');
     const cases: Array<[string, object]> = [
@@ -423,7 +331,7 @@ describe('bookings (e2e, sandbox providers)', () => {
       ['seat', { ...body, seat: '1A' }],
     ];
     for (const [field, bad] of cases) {
-      const res = await book(bad).expect(400);
+      const res = await book(t, customer.key, bad).expect(400);
       expect(res.body.code).toBe('validation_failed');
       expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
     }
@@ -452,18 +360,7 @@ describe('bookings whose job was lost (e2e)', () => {
       .expect(200);
 
     await queue.pause(true);
-    const res = await t
-      .http()
-      .post('/api/bookings')
-      .set(auth)
-      .set('Idempotency-Key', randomUUID())
-      .send({
-        type: 'flight',
-        offer_id: offers.body.offers[0].id,
-        wallet_id: walletId,
-        traveler: traveler('Lovelace'),
-      })
-      .expect(202);
+    const res = await book(t, customer.key, bookingOf('flight', offers.body.offers[0], walletId)).expect(202);
     // Enqueued after the commit, without the request waiting for it.
     const job = await eventually(
       () => queue.getJob(res.body.id),
@@ -482,12 +379,11 @@ describe('bookings whose job was lost (e2e)', () => {
     expect(await bookings.findPending(new Date(createdAt + 1), 1000)).toContain(res.body.id);
     await t.app.get(BookingQueue).ensureQueued(res.body.id);
 
-    const deadline = Date.now() + 10_000;
-    let status = 'pending';
-    while (status === 'pending' && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      status = (await t.http().get(`/api/bookings/${res.body.id}`).set(auth).expect(200)).body.status;
-    }
+    const status = await eventually(
+      async () => (await t.http().get(`/api/bookings/${res.body.id}`).set(auth).expect(200)).body.status,
+      (now) => now !== 'pending',
+      10_000,
+    );
     expect(status).toBe('confirmed');
   });
 });

@@ -189,7 +189,9 @@ describe('foundation (e2e)', () => {
     it('serves the OpenAPI document with the bearer scheme', async () => {
       const res = await t.http().get('/docs-json').expect(200);
       expect(res.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
-      expect(res.body.paths['/api/accounts'].post).toBeDefined();
+      expect(res.body.paths['/api/accounts'].post).toMatchObject({
+        operationId: 'AccountsController_create',
+      });
       expect(res.body.info.description).toContain('86400 seconds');
       await t.http().get('/docs').expect(200);
     });

@@ -215,7 +215,14 @@ describe('the OpenAPI document (e2e)', () => {
       'POST /api/transfers',
       'POST /api/wallets',
     ]);
-    for (const name of located) expect(doc.paths[`${name.slice(5)}/{id}`]?.get).toBeDefined();
+    // The GET of what was created answers with what the creation answered.
+    const schemaOf = (op: { responses: Record<string, unknown> } | undefined, status: string) =>
+      (op?.responses[status] as { content?: Record<string, { schema: unknown }> } | undefined)?.content?.[
+        'application/json'
+      ]?.schema;
+    expect(located.map((name) => schemaOf(doc.paths[`${name.slice(5)}/{id}`]?.get, '200'))).toEqual(
+      located.map((name) => schemaOf(doc.paths[name.slice(5)].post, '201')),
+    );
     // No GET of one account, one ledger entry or one key exists to point at.
     expect(
       created

@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { UnitOfWork } from '../../src/shared/database/unit-of-work';
 import { OrderCreationHooks } from '../../src/modules/order/application/order-creation-hooks';
-import { OrderLifecycleService } from '../../src/modules/order/application/order-lifecycle.service';
+import { OrderLifecycleFacade } from '../../src/modules/order/application/order-lifecycle.facade';
 import { ExpireOrdersService } from '../../src/modules/order/application/expire-orders.service';
 import { ExpireHoldsService } from '../../src/modules/inventory/application/expire-holds.service';
 import type { Order } from '../../src/modules/order/domain/order';
@@ -51,7 +51,7 @@ describe('orders (e2e)', () => {
   /** Pays the order by `paymentId`, or by a provider's payment recorded now. */
   const pay = (orderId: string, paymentId?: string) =>
     t.app.get(UnitOfWork).run(async (em) => {
-      const lifecycle = t.app.get(OrderLifecycleService);
+      const lifecycle = t.app.get(OrderLifecycleFacade);
       const order = await lifecycle.lockOrder(em, orderId);
       return lifecycle.markPaid(em, order, paymentId ?? (await recordExternalPayment(em, orderId)));
     });
@@ -236,7 +236,7 @@ describe('orders (e2e)', () => {
     });
 
     const uow = t.app.get(UnitOfWork);
-    const lifecycle = t.app.get(OrderLifecycleService);
+    const lifecycle = t.app.get(OrderLifecycleFacade);
     const refunded = await uow.run(async (em) => {
       const { order: locked, plan } = await lifecycle.lockForRefund(em, order.id);
       return lifecycle.recordRefund(em, locked, plan);
@@ -271,7 +271,7 @@ describe('orders (e2e)', () => {
       .set('Authorization', `Bearer ${alice.key}`)
       .expect(200);
     const uow = t.app.get(UnitOfWork);
-    const lifecycle = t.app.get(OrderLifecycleService);
+    const lifecycle = t.app.get(OrderLifecycleFacade);
     const paymentId = await uow.run(async (em) => {
       const locked = await lifecycle.lockOrder(em, order.id);
       const id = await recordExternalPayment(em, order.id, 'refund_required');
@@ -297,7 +297,7 @@ describe('orders (e2e)', () => {
   it('order-created listeners run inside the creating transaction and can move the order on', async () => {
     const seen: Array<{ order: Order; visible: number }> = [];
     let paymentId: string | undefined;
-    const lifecycle = t.app.get(OrderLifecycleService);
+    const lifecycle = t.app.get(OrderLifecycleFacade);
     const unregister = t.app.get(OrderCreationHooks).register({
       onOrderCreated: async (em: EntityManager, order: Order) => {
         const [{ count }] = await em.query('SELECT count(*) FROM orders WHERE id = $1', [order.id]);

@@ -430,6 +430,8 @@ describe('wallets (e2e)', () => {
     expect(debitResponses['422'].description).toContain('idempotency_key_reused');
     expect(debitResponses['409'].description).toContain('idempotency_key_in_use');
     expect(debitResponses['503'].description).toContain('wallet_busy');
-    expect(doc.paths['/api/wallets/{id}/transactions'].get).toBeDefined();
+    expect(doc.paths['/api/wallets/{id}/transactions'].get).toMatchObject({
+      operationId: 'WalletsController_transactions',
+    });
   });
 });

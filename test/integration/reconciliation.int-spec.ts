@@ -1,6 +1,9 @@
 import { randomUUID } from 'crypto';
 import { Client } from 'pg';
-import { runChecks, type RunOptions } from '../../src/modules/payment/infrastructure/reconciliation.checks';
+import {
+  runChecks,
+  type RunOptions,
+} from '../../src/modules/payment/infrastructure/sql-reconciliation-checks';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { generateReconciliationData, generateOperations } = require('../../scripts/reconciliation-data') as {

@@ -18,30 +18,30 @@ describe('sandbox providers (real Redis)', () => {
   const workerA = new AmadeusSandboxAdapter(new SandboxBookings(redis, config, 'amadeus'), key);
   const workerB = new AmadeusSandboxAdapter(new SandboxBookings(redis, config, 'amadeus'), key);
   const hotels = new BookingComSandboxAdapter(new SandboxBookings(redis, config, 'booking-com'), key);
-  let offerId: string;
-  let priced: string;
-  let price: bigint;
-  const request = (reference: string, lastName: string) => ({
-    reference,
-    priced,
-    travelers: [traveler(lastName)],
-  });
-
-  beforeAll(async () => {
-    [{ id: offerId }] = await workerA.search({
+  let day = 0;
+  /** An offer of the test's own (a day of its own), priced by one worker. */
+  const newOffer = async () => {
+    day += 1;
+    const [{ id }] = await workerA.search({
       kind: 'flight',
       origin: 'CDG',
       destination: 'JFK',
-      departureDate: '2099-03-01',
+      departureDate: `2099-03-${String(day).padStart(2, '0')}`,
       adults: 1,
     });
-    const pricing = await workerA.price(offerId);
-    priced = pricing.priced;
-    price = pricing.offer.price.amount;
+    const pricing = await workerA.price(id);
+    return { id, priced: pricing.priced, price: pricing.offer.price.amount };
+  };
+  const request = (offer: { priced: string }, reference: string, lastName: string) => ({
+    reference,
+    priced: offer.priced,
+    travelers: [traveler(lastName)],
   });
+
   afterAll(() => redis.quit());
 
   it('prices an offer from its id alone, with what a booking of it needs, and refuses ids it did not issue', async () => {
+    const { id: offerId } = await newOffer();
     const pricing = await workerB.price(offerId);
     expect(pricing.offer.id).toBe(offerId);
     expect(pricing.offer.price.currency).toBe('EUR');
@@ -54,7 +54,7 @@ describe('sandbox providers (real Redis)', () => {
   it('refuses a hand-made offer id, even one shaped like its own, and one signed with another key', async () => {
     const forge = (payload: object) =>
       `ama-sbx.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
-    const [prefix, payload, mac] = offerId.split('.');
+    const [prefix, payload, mac] = (await newOffer()).id.split('.');
     const bogus = { origin: 'CDG', destination: 'JFK', departureDate: '2026-99-99', adults: 1, carrier: 0 };
     const bogusDate = forge(bogus);
     // Signed with the real key, as a leaked key would allow: the date is still checked.
@@ -90,8 +90,9 @@ describe('sandbox providers (real Redis)', () => {
   });
 
   it('"Decline" is refused for good, every time', async () => {
+    const offer = await newOffer();
     for (let i = 0; i < 3; i++) {
-      await expect(workerA.book(request('ref-decline', 'Decline'))).rejects.toMatchObject({
+      await expect(workerA.book(request(offer, 'ref-decline', 'Decline'))).rejects.toMatchObject({
         code: 'booking_refused',
       });
     }
@@ -99,7 +100,8 @@ describe('sandbox providers (real Redis)', () => {
   });
 
   it('"Flaky" fails twice with a transient error across workers, then books once', async () => {
-    const flaky = request('ref-flaky', 'Flaky');
+    const offer = await newOffer();
+    const flaky = request(offer, 'ref-flaky', 'Flaky');
     await expect(workerA.book(flaky)).rejects.toMatchObject({
       code: 'provider_unavailable',
       ambiguous: false,
@@ -110,20 +112,20 @@ describe('sandbox providers (real Redis)', () => {
       reference: 'ref-flaky',
       providerBookingId: 'sbx-ref-flaky',
       confirmationCode: expect.stringMatching(/^[A-Z2-9]{6}$/),
-      total: { amount: price, currency: 'EUR' },
+      total: { amount: offer.price, currency: 'EUR' },
     });
     expect(await workerB.book(flaky)).toEqual(booked);
     expect(await workerB.findBooking('ref-flaky')).toEqual(booked);
   });
 
   it('an ordinary traveller is confirmed at once, and the other worker finds the booking', async () => {
-    const booked = await workerA.book(request('ref-ok', 'Lovelace'));
+    const booked = await workerA.book(request(await newOffer(), 'ref-ok', 'Lovelace'));
     expect(booked.confirmationCode).toMatch(/^[A-Z2-9]{6}$/);
     expect(await workerB.findBooking('ref-ok')).toEqual(booked);
   });
 
   it('"Timeout" books, then times out; nobody can then say what became of it', async () => {
-    await expect(workerA.book(request('ref-timeout', 'Timeout'))).rejects.toMatchObject({
+    await expect(workerA.book(request(await newOffer(), 'ref-timeout', 'Timeout'))).rejects.toMatchObject({
       code: 'provider_unavailable',
       ambiguous: true,
     });
@@ -131,12 +133,13 @@ describe('sandbox providers (real Redis)', () => {
   });
 
   it('"Pricey" books at a higher total than priced', async () => {
-    const booked = await workerA.book(request('ref-pricey', 'Pricey'));
-    expect(booked.total).toEqual({ amount: price + price / 10n, currency: 'EUR' });
+    const offer = await newOffer();
+    const booked = await workerA.book(request(offer, 'ref-pricey', 'Pricey'));
+    expect(booked.total).toEqual({ amount: offer.price + offer.price / 10n, currency: 'EUR' });
   });
 
   it('a booking is cancelled once; then there is nothing to cancel', async () => {
-    const booked = await workerA.book(request('ref-cancel', 'Lovelace'));
+    const booked = await workerA.book(request(await newOffer(), 'ref-cancel', 'Lovelace'));
     await workerB.cancel(booked);
     await expect(workerA.cancel(booked)).rejects.toMatchObject({ code: 'booking_not_cancellable' });
     expect(await workerA.findBooking('ref-cancel')).toBeNull();

@@ -1,7 +1,7 @@
 import { serviceKey } from '../../src/modules/wallet/domain/wallet';
 import { randomUUID } from 'crypto';
 import { DataSource } from 'typeorm';
-import { WalletLedgerService } from '../../src/modules/wallet/application/wallet-ledger.service';
+import { WalletLedgerFacade } from '../../src/modules/wallet/application/wallet-ledger.facade';
 import {
   CurrencyMismatchError,
   InsufficientFundsError,
@@ -13,14 +13,14 @@ import { UnitOfWork } from '../../src/shared/database/unit-of-work';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { customerWithWallet } from '../support/wallet-fixtures';
 
-describe('WalletLedgerService inside a caller unit of work (integration)', () => {
+describe('WalletLedgerFacade inside a caller unit of work (integration)', () => {
   let t: TestApp;
-  let ledger: WalletLedgerService;
+  let ledger: WalletLedgerFacade;
   let uow: UnitOfWork;
 
   beforeAll(async () => {
     t = await createTestApp({ config: { LOCK_TIMEOUT_MS: 200 } });
-    ledger = t.app.get(WalletLedgerService);
+    ledger = t.app.get(WalletLedgerFacade);
     uow = t.app.get(UnitOfWork);
   });
   afterAll(() => t.close());

@@ -43,3 +43,25 @@ export function bookFlight(
       },
     });
 }
+
+/** A traveller with what the sandboxes' pricing requires: a date of birth (flights), a phone (hotels). */
+export const traveler = (lastName = 'Lovelace') => ({
+  first_name: 'Ada',
+  last_name: lastName,
+  email: 'ada@example.com',
+  phone: '+33612345678',
+  date_of_birth: '1990-04-21',
+});
+
+/** The body of `POST /api/bookings`: an offer for {@link traveler}, paid from `walletId`. */
+export const bookingOf = (
+  type: 'flight' | 'hotel',
+  offer: { id: string },
+  walletId: string,
+  lastName = 'Lovelace',
+) => ({ type, offer_id: offer.id, wallet_id: walletId, traveler: traveler(lastName) });
+
+/** `POST /api/bookings` of `body` as the holder of `key`, with its Idempotency-Key. */
+export function book(t: TestApp, key: string, body: object, idempotencyKey: string = randomUUID()) {
+  return t.http().post('/api/bookings').set(bearer(key)).set('Idempotency-Key', idempotencyKey).send(body);
+}

@@ -28,6 +28,15 @@ export function metricIn(text: string, name: string, labels: Record<string, stri
   return 0;
 }
 
+/** The sum of every series of `name`, whatever its labels: what a label that no code sets cannot hide. */
+export async function metricTotal(t: TestApp, name: string): Promise<number> {
+  const text = (await t.http().get('/metrics').expect(200)).text;
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
 /** Every series named in `names` (with no labels), read at once. */
 export async function metrics(t: TestApp, names: string[]): Promise<Record<string, number>> {
   const text = (await t.http().get('/metrics').expect(200)).text;

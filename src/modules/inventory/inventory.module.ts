@@ -12,7 +12,7 @@ import { ListProductsService } from './application/list-products.service';
 import { InventoryMetrics } from './application/inventory-metrics';
 import { PlaceHoldService } from './application/place-hold.service';
 import { ReleaseHoldService } from './application/release-hold.service';
-import { StockService } from './application/stock.service';
+import { StockFacade } from './application/stock.facade';
 import { HoldOrmEntity } from './infrastructure/hold.orm-entity';
 import { ProductOrmEntity } from './infrastructure/product.orm-entity';
 import { RedisProductCache } from './infrastructure/redis-product-cache';
@@ -45,7 +45,7 @@ import { queueWithDashboard } from '../../shared/queue/queue-dashboard.module';
     ReleaseHoldService,
     ConsumeHoldService,
     ExpireHoldsService,
-    StockService,
+    StockFacade,
     InventoryMetrics,
     { provide: PRODUCT_REPOSITORY, useClass: TypeOrmProductRepository },
     { provide: HOLD_REPOSITORY, useClass: TypeOrmHoldRepository },
@@ -53,6 +53,6 @@ import { queueWithDashboard } from '../../shared/queue/queue-dashboard.module';
     { provide: SOLD_OUT_REGISTRY, useClass: RedisSoldOutRegistry },
     ...deadlineProviders(HOLD_EXPIRY, HOLD_EXPIRY_SCHEDULER, ExpireHoldsService),
   ],
-  exports: [StockService, ConsumeHoldService],
+  exports: [StockFacade, ConsumeHoldService],
 })
 export class InventoryModule {}

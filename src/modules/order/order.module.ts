@@ -8,7 +8,7 @@ import { CreateOrderService } from './application/create-order.service';
 import { ExpireOrdersService } from './application/expire-orders.service';
 import { GetOrderService } from './application/get-order.service';
 import { OrderCreationHooks } from './application/order-creation-hooks';
-import { OrderLifecycleService } from './application/order-lifecycle.service';
+import { OrderLifecycleFacade } from './application/order-lifecycle.facade';
 import { OrderMetrics } from './application/order-metrics';
 import { OrderOrmEntity } from './infrastructure/order.orm-entity';
 import { TypeOrmOrderRepository } from './infrastructure/typeorm-order.repository';
@@ -33,7 +33,7 @@ import { queueWithDashboard } from '../../shared/queue/queue-dashboard.module';
     GetOrderService,
     CancelOrderService,
     ExpireOrdersService,
-    OrderLifecycleService,
+    OrderLifecycleFacade,
     OrderCreationHooks,
     OrderMetrics,
     TypeOrmOrderRepository,
@@ -41,6 +41,6 @@ import { queueWithDashboard } from '../../shared/queue/queue-dashboard.module';
     { provide: ORDER_VIEWS, useExisting: TypeOrmOrderRepository },
     ...deadlineProviders(ORDER_EXPIRY, ORDER_EXPIRY_SCHEDULER, ExpireOrdersService),
   ],
-  exports: [OrderLifecycleService, OrderCreationHooks],
+  exports: [OrderLifecycleFacade, OrderCreationHooks],
 })
 export class OrderModule {}

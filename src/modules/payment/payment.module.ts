@@ -17,7 +17,7 @@ import { ReconcileService } from './application/reconcile.service';
 import { RefundOrderService } from './application/refund-order.service';
 import { ResolvePaymentService } from './application/resolve-payment.service';
 import { PaymentOrmEntity } from './infrastructure/payment.orm-entity';
-import { SqlReconciliationChecks } from './infrastructure/reconciliation.checks';
+import { SqlReconciliationChecks } from './infrastructure/sql-reconciliation-checks';
 import { TypeOrmPaymentRepository } from './infrastructure/typeorm-payment.repository';
 import { PAYMENT_REPOSITORY, RECONCILIATION_CHECKS } from './payment.tokens';
 

@@ -8,7 +8,7 @@ import { GetWalletService } from './application/get-wallet.service';
 import { ListWalletTransactionsService } from './application/list-wallet-transactions.service';
 import { MoveMoneyService } from './application/move-money.service';
 import { TransferMoneyService } from './application/transfer-money.service';
-import { WalletLedgerService } from './application/wallet-ledger.service';
+import { WalletLedgerFacade } from './application/wallet-ledger.facade';
 import { RedisWalletLock } from './infrastructure/redis-wallet-lock';
 import { TypeOrmTransferRepository } from './infrastructure/typeorm-transfer.repository';
 import { TypeOrmWalletRepository } from './infrastructure/typeorm-wallet.repository';
@@ -26,12 +26,12 @@ import { TRANSFER_REPOSITORY, WALLET_LOCK, WALLET_REPOSITORY } from './wallet.to
     ListWalletTransactionsService,
     TransferMoneyService,
     GetTransferService,
-    WalletLedgerService,
+    WalletLedgerFacade,
     { provide: WALLET_LOCK, useClass: RedisWalletLock },
     { provide: WALLET_REPOSITORY, useClass: TypeOrmWalletRepository },
     { provide: TRANSFER_REPOSITORY, useClass: TypeOrmTransferRepository },
   ],
   // Other modules move money only through the ledger, inside their own unit of work.
-  exports: [WalletLedgerService],
+  exports: [WalletLedgerFacade],
 })
 export class WalletModule {}

@@ -1,6 +1,18 @@
 import 'reflect-metadata';
-import { plainToInstance } from 'class-transformer';
-import { getMetadataStorage, IsInt, IsString, Min, validateSync } from 'class-validator';
+import { Exclude, Expose, plainToInstance, Transform, TransformationType, Type } from 'class-transformer';
+import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
+import {
+  getMetadataStorage,
+  IS_UUID,
+  IsDefined,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Min,
+  ValidationTypes,
+  validateSync,
+} from 'class-validator';
 import { CreateAccountRequest } from '../../modules/account/api/dto/create-account.request';
 import { CreateBookingRequest } from '../../modules/booking/api/dto/create-booking.request';
 import { CreateHoldRequest } from '../../modules/inventory/api/dto/create-hold.request';
@@ -253,4 +265,107 @@ describe('the fast check of a valid body', () => {
         expect(accepted).toBeGreaterThan(0);
     },
   );
+});
+
+/**
+ * The shortcut reads class-validator's and class-transformer's internals, which no semantic version
+ * promises: the rule lookup it memoizes, the registration it listens to, the shapes of rules and
+ * constraints it interprets. Each is pinned here, so that an upgrade that moves one fails this test
+ * rather than making the pipe disagree with validateSync on some body.
+ */
+describe('what the validation shortcut relies on in class-validator and class-transformer', () => {
+  const storage = getMetadataStorage() as unknown as Record<string, unknown> & {
+    getTargetValidationMetadatas: ((...args: unknown[]) => unknown[]) & { memoized?: true };
+  };
+
+  it('looks rules up through the storage object, where the memo sits, and registers them through it', () => {
+    // createValidationPipe (above) has put the memo in place.
+    expect(storage.getTargetValidationMetadatas.memoized).toBe(true);
+    const lookups = jest.spyOn(storage, 'getTargetValidationMetadatas');
+    const added = jest.spyOn(storage, 'addValidationMetadata' as never);
+    try {
+      class Later {
+        @IsInt()
+        n!: number;
+      }
+      expect(added).toHaveBeenCalledTimes(1);
+      expect(validateSync(Object.assign(new Later(), { n: 'x' }))).toHaveLength(1);
+      expect(lookups).toHaveBeenCalledWith(Later, undefined, false, false, undefined);
+    } finally {
+      lookups.mockRestore();
+      added.mockRestore();
+    }
+  });
+
+  it('finds the rule types, names and fields it interprets where it reads them', () => {
+    // Compared by identity in the shortcut: each must still exist, and be told apart.
+    const types = [
+      ValidationTypes.WHITELIST,
+      ValidationTypes.CONDITIONAL_VALIDATION,
+      ValidationTypes.CUSTOM_VALIDATION,
+      ValidationTypes.IS_DEFINED,
+      ValidationTypes.NESTED_VALIDATION,
+    ];
+    expect(types.every((type) => typeof type === 'string')).toBe(true);
+    expect(new Set(types).size).toBe(types.length);
+    class Shapes {
+      @IsOptional()
+      @IsUUID('all', { each: true })
+      ids?: string[];
+
+      @IsDefined()
+      @IsString()
+      name!: string;
+    }
+    const rules = getMetadataStorage().getTargetValidationMetadatas(
+      Shapes,
+      undefined as unknown as string,
+      false,
+      false,
+    );
+    const grouped = getMetadataStorage().groupByPropertyName(rules);
+    expect(Object.keys(grouped).sort()).toEqual(['ids', 'name']);
+    const [optional] = grouped.ids.filter((r) => r.type === ValidationTypes.CONDITIONAL_VALIDATION);
+    expect(typeof optional.constraints[0]).toBe('function');
+    expect((optional.constraints[0] as (o: object, v: unknown) => boolean)({}, undefined)).toBe(false);
+    const [uuid] = grouped.ids.filter((r) => r.name === IS_UUID);
+    expect(uuid).toMatchObject({ type: ValidationTypes.CUSTOM_VALIDATION, each: true, propertyName: 'ids' });
+    expect(grouped.name.map((r) => r.type).sort()).toEqual([
+      ValidationTypes.CUSTOM_VALIDATION,
+      ValidationTypes.IS_DEFINED,
+    ]);
+    // A rule's constraint class names the validators that check it, synchronous ones with `validate`.
+    const [validator] = getMetadataStorage().getTargetValidatorConstraints(uuid.constraintCls);
+    expect(validator.async).toBe(false);
+    const args = {
+      targetName: 'Shapes',
+      property: 'ids',
+      object: {},
+      value: 'x',
+      constraints: uuid.constraints,
+    };
+    expect(validator.instance.validate('0b1c6f9e-5f0e-4a8e-9a39-1b7c7f1d2e3a', args)).toBe(true);
+    expect(validator.instance.validate('x', args)).toBe(false);
+  });
+
+  it("reads class-transformer's registry of @Type, @Transform, @Expose and @Exclude", () => {
+    class Transformed {
+      @Type(() => Number)
+      @Transform(({ value }) => value)
+      n!: number;
+
+      @Expose()
+      shown!: string;
+
+      @Exclude()
+      hidden!: string;
+    }
+    expect(defaultMetadataStorage.getStrategy(Transformed)).toBe('none');
+    expect(defaultMetadataStorage.getExposedMetadatas(Transformed)).toHaveLength(1);
+    expect(defaultMetadataStorage.getExcludedMetadatas(Transformed)).toHaveLength(1);
+    expect(defaultMetadataStorage.findTypeMetadata(Transformed, 'n')).toBeInstanceOf(Object);
+    expect(
+      defaultMetadataStorage.findTransformMetadatas(Transformed, 'n', TransformationType.PLAIN_TO_CLASS),
+    ).toHaveLength(1);
+  });
 });

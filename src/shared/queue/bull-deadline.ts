@@ -3,6 +3,7 @@ import { Logger, type OnModuleInit, type Provider, type Type } from '@nestjs/com
 import type { Queue } from 'bull';
 import type { Deadline, DeadlineExpirer, DeadlineJob, DeadlineScheduler } from './deadline';
 import { PeriodicSweeper } from './periodic-sweeper';
+import { processJobs } from './process-jobs';
 import { workerProviders } from './role';
 
 const logger = new Logger('DeadlineProcessor');
@@ -33,14 +34,15 @@ export class DeadlineProcessor implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.queue
-      .process(this.deadline.job, async (job) => {
+    processJobs(
+      this.queue,
+      this.deadline.job,
+      async (job) => {
         // A job queued before jobs carried `id` is left to the sweeper, which expires its row on time.
         if (typeof job.data.id === 'string') await this.expirer.expireOne(job.data.id);
-      })
-      // Bull's promise rejects when the queue could not start (Redis down at start-up). Left
-      // unhandled it was an unhandled rejection; the sweeper expires the rows meanwhile.
-      .catch((error: Error) => logger.warn(`${this.deadline.job} jobs not processed: ${error.message}`));
+      },
+      logger,
+    );
   }
 }
 

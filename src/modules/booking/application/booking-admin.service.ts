@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { domainError, NotFoundError } from '../../../shared/domain/domain-error';
 import type { Cursor } from '../../../shared/domain/cursor';
-import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
+import { WalletLedgerFacade } from '../../wallet/application/wallet-ledger.facade';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import { BOOKING_REPOSITORY } from '../booking.tokens';
 import { type Booking, type BookingStatus, confirmBooking, failBooking } from '../domain/booking';
@@ -24,7 +24,7 @@ export type Resolution =
 export class BookingAdminService {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly ledger: WalletLedgerService,
+    private readonly ledger: WalletLedgerFacade,
     @Inject(BOOKING_REPOSITORY) private readonly bookings: BookingRepository<EntityManager>,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}

@@ -5,7 +5,7 @@ import { FlightBookingHandler } from '../../provider/application/flight-booking.
 import { HotelBookingHandler } from '../../provider/application/hotel-booking.handler';
 import { TravelHandlers } from '../../provider/application/travel-handlers.service';
 import { ProviderUnavailableError } from '../../provider/domain/provider.errors';
-import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
+import { WalletLedgerFacade } from '../../wallet/application/wallet-ledger.facade';
 import { BookingAdminService } from './booking-admin.service';
 import { CancelBookingService } from './cancel-booking.service';
 import { CreateBookingService } from './create-booking.service';
@@ -22,7 +22,7 @@ async function setup() {
     BookingAdminService,
     ProcessBookingService,
     CreateBookingService,
-    WalletLedgerService,
+    WalletLedgerFacade,
     TravelHandlers,
     FlightBookingHandler,
     HotelBookingHandler,

@@ -5,7 +5,7 @@ import { isAdmin, type Caller } from '../../../shared/domain/caller';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { TravelHandlers } from '../../provider/application/travel-handlers.service';
 import { BookingNotCancellableError, ProviderUnavailableError } from '../../provider/domain/provider.errors';
-import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
+import { WalletLedgerFacade } from '../../wallet/application/wallet-ledger.facade';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import { BOOKING_REPOSITORY } from '../booking.tokens';
 import { type Booking, cancelBooking } from '../domain/booking';
@@ -22,7 +22,7 @@ import { CLOCK, type Clock } from '../../../shared/domain/clock';
 export class CancelBookingService {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly ledger: WalletLedgerService,
+    private readonly ledger: WalletLedgerFacade,
     private readonly handlers: TravelHandlers,
     @Inject(BOOKING_REPOSITORY) private readonly bookings: BookingRepository<EntityManager>,
     @Inject(CLOCK) private readonly clock: Clock,

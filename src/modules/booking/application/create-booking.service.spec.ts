@@ -4,7 +4,7 @@ import { seedWallet, WALLETS } from '../../../../test/support/in-memory/wallet';
 import { FlightBookingHandler } from '../../provider/application/flight-booking.handler';
 import { HotelBookingHandler } from '../../provider/application/hotel-booking.handler';
 import { TravelHandlers } from '../../provider/application/travel-handlers.service';
-import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
+import { WalletLedgerFacade } from '../../wallet/application/wallet-ledger.facade';
 import { CreateBookingService, type CreateBookingCommand } from './create-booking.service';
 
 const alice = customer('Alice');
@@ -14,7 +14,7 @@ const PRICE = 42_000n;
 async function setup() {
   const t = await inMemoryModule([
     CreateBookingService,
-    WalletLedgerService,
+    WalletLedgerFacade,
     TravelHandlers,
     FlightBookingHandler,
     HotelBookingHandler,

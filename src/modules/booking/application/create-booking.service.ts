@@ -5,7 +5,7 @@ import { afterCommit, UnitOfWork } from '../../../shared/database/unit-of-work';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import type { Caller } from '../../../shared/domain/caller';
 import { TravelHandlers } from '../../provider/application/travel-handlers.service';
-import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
+import { WalletLedgerFacade } from '../../wallet/application/wallet-ledger.facade';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import { BOOKING_JOBS, BOOKING_REPOSITORY } from '../booking.tokens';
 import { TravelerDetailsRequiredError } from '../../provider/domain/provider.errors';
@@ -39,7 +39,7 @@ export interface CreateBookingCommand {
 export class CreateBookingService {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly ledger: WalletLedgerService,
+    private readonly ledger: WalletLedgerFacade,
     private readonly handlers: TravelHandlers,
     @Inject(BOOKING_JOBS) private readonly jobs: BookingJobs,
     @Inject(BOOKING_REPOSITORY) private readonly bookings: BookingRepository<EntityManager>,

@@ -6,7 +6,7 @@ import { HotelBookingHandler } from '../../provider/application/hotel-booking.ha
 import { TravelHandlers } from '../../provider/application/travel-handlers.service';
 import { ProviderUnavailableError } from '../../provider/domain/provider.errors';
 import type { Traveler } from '../../provider/domain/travel-provider';
-import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
+import { WalletLedgerFacade } from '../../wallet/application/wallet-ledger.facade';
 import { CreateBookingService } from './create-booking.service';
 import { ProcessBookingService } from './process-booking.service';
 
@@ -20,7 +20,7 @@ async function setup() {
   const t = await inMemoryModule([
     ProcessBookingService,
     CreateBookingService,
-    WalletLedgerService,
+    WalletLedgerFacade,
     TravelHandlers,
     FlightBookingHandler,
     HotelBookingHandler,

@@ -12,7 +12,7 @@ import {
   ProviderUnavailableError,
 } from '../../provider/domain/provider.errors';
 import type { BookingRequest, ProviderBooking } from '../../provider/domain/travel-provider';
-import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
+import { WalletLedgerFacade } from '../../wallet/application/wallet-ledger.facade';
 import { serviceKey } from '../../wallet/domain/wallet';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import { BOOKING_REPOSITORY } from '../booking.tokens';
@@ -47,7 +47,7 @@ export class ProcessBookingService {
 
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly ledger: WalletLedgerService,
+    private readonly ledger: WalletLedgerFacade,
     private readonly handlers: TravelHandlers,
     @Inject(BOOKING_REPOSITORY) private readonly bookings: BookingRepository<EntityManager>,
     metrics: MetricsRegistry,

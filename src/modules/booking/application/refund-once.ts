@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
+import type { WalletLedgerFacade } from '../../wallet/application/wallet-ledger.facade';
 import { serviceKey } from '../../wallet/domain/wallet';
 import { type Booking, refundKey } from '../domain/booking';
 
@@ -8,7 +8,7 @@ import { type Booking, refundKey } from '../domain/booking';
  * and an operator's resolve all share it, so however they race, the wallet is refunded once.
  */
 export async function refundOnce(
-  ledger: WalletLedgerService,
+  ledger: WalletLedgerFacade,
   em: EntityManager,
   booking: Booking,
   description: string,

@@ -1,14 +1,24 @@
-import { Process, Processor } from '@nestjs/bull';
-import type { Job } from 'bull';
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { Job, Queue } from 'bull';
+import { processJobs, UNNAMED_JOB } from '../../../shared/queue/process-jobs';
 import { ProcessBookingService } from '../application/process-booking.service';
 import { BOOKING_QUEUE } from '../booking.tokens';
 import type { BookingJob } from './booking-queue';
 
-@Processor(BOOKING_QUEUE)
-export class BookingProcessor {
-  constructor(private readonly bookings: ProcessBookingService) {}
+@Injectable()
+export class BookingProcessor implements OnModuleInit {
+  private readonly logger = new Logger(BookingProcessor.name);
 
-  @Process()
+  constructor(
+    @InjectQueue(BOOKING_QUEUE) private readonly queue: Queue<BookingJob>,
+    private readonly bookings: ProcessBookingService,
+  ) {}
+
+  onModuleInit(): void {
+    processJobs(this.queue, UNNAMED_JOB, (job) => this.handle(job), this.logger);
+  }
+
   async handle(job: Job<BookingJob>): Promise<void> {
     // attemptsMade counts the attempts that already failed.
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

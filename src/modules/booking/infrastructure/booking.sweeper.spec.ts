@@ -4,7 +4,7 @@ import { seedWallet } from '../../../../test/support/in-memory/wallet';
 import { FlightBookingHandler } from '../../provider/application/flight-booking.handler';
 import { HotelBookingHandler } from '../../provider/application/hotel-booking.handler';
 import { TravelHandlers } from '../../provider/application/travel-handlers.service';
-import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
+import { WalletLedgerFacade } from '../../wallet/application/wallet-ledger.facade';
 import { CreateBookingService } from '../application/create-booking.service';
 import { ProcessBookingService } from '../application/process-booking.service';
 import { BOOKING_SWEEP_DEFAULTS, BookingSweeper } from './booking.sweeper';
@@ -17,7 +17,7 @@ describe('BookingSweeper: cancels that never finished', () => {
     const t = await inMemoryModule([
       CreateBookingService,
       ProcessBookingService,
-      WalletLedgerService,
+      WalletLedgerFacade,
       TravelHandlers,
       FlightBookingHandler,
       HotelBookingHandler,

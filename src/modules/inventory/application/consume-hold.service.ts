@@ -5,7 +5,7 @@ import { assertConsumable } from '../domain/hold';
 import type { HoldRepository } from '../domain/hold.repository';
 import { HOLD_REPOSITORY } from '../inventory.tokens';
 import { lockOwnedHold } from './owned-hold';
-import { StockService } from './stock.service';
+import { StockFacade } from './stock.facade';
 import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 /** What an order is made from: the units and the price they were held at. */
@@ -26,7 +26,7 @@ export interface ConsumedHold {
 export class ConsumeHoldService {
   constructor(
     @Inject(HOLD_REPOSITORY) private readonly holds: HoldRepository<EntityManager>,
-    private readonly stock: StockService,
+    private readonly stock: StockFacade,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 

@@ -4,7 +4,7 @@ import { type InMemoryPorts, inMemoryModule } from '../../../../test/support/in-
 import { ExpireHoldsService } from './expire-holds.service';
 import { InventoryMetrics } from './inventory-metrics';
 import { PlaceHoldService } from './place-hold.service';
-import { StockService } from './stock.service';
+import { StockFacade } from './stock.facade';
 
 const HOLD_TTL_SECONDS = 120;
 const alice = customer('Alice');
@@ -12,7 +12,7 @@ const alice = customer('Alice');
 const past = (t: InMemoryPorts) => new Date(t.clock.now() - 1000);
 
 async function setup() {
-  const t = await inMemoryModule([ExpireHoldsService, PlaceHoldService, StockService, InventoryMetrics], {
+  const t = await inMemoryModule([ExpireHoldsService, PlaceHoldService, StockFacade, InventoryMetrics], {
     HOLD_TTL_SECONDS,
   });
   return { ...t, service: t.module.get(ExpireHoldsService), placeHold: t.module.get(PlaceHoldService) };

@@ -7,7 +7,7 @@ import type { DeadlineExpirer } from '../../../shared/queue/deadline';
 import type { HoldRepository } from '../domain/hold.repository';
 import { HOLD_EXPIRY, HOLD_REPOSITORY } from '../inventory.tokens';
 import { InventoryMetrics } from './inventory-metrics';
-import { StockService } from './stock.service';
+import { StockFacade } from './stock.facade';
 import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 /** Returns the units of holds past their deadline: one hold (its delayed job) or all overdue (the sweeper). */
@@ -16,7 +16,7 @@ export class ExpireHoldsService implements DeadlineExpirer {
   constructor(
     private readonly uow: UnitOfWork,
     @Inject(HOLD_REPOSITORY) private readonly holds: HoldRepository<EntityManager>,
-    private readonly stock: StockService,
+    private readonly stock: StockFacade,
     private readonly metrics: InventoryMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}

@@ -4,13 +4,13 @@ import { inMemoryModule } from '../../../../test/support/in-memory/testing-modul
 import { MetricsRegistry } from '../../../shared/observability/metrics';
 import { InventoryMetrics } from './inventory-metrics';
 import { ReleaseHoldService } from './release-hold.service';
-import { StockService } from './stock.service';
+import { StockFacade } from './stock.facade';
 
 const alice = customer('Alice');
 const bob = customer('Bob');
 
 async function setup() {
-  const t = await inMemoryModule([ReleaseHoldService, StockService, InventoryMetrics]);
+  const t = await inMemoryModule([ReleaseHoldService, StockFacade, InventoryMetrics]);
   const registry = t.module.get(MetricsRegistry);
   const expiredCount = async () =>
     (await registry.getSingleMetric('inventory_holds_expired_total')?.get())?.values[0]?.value ?? 0;

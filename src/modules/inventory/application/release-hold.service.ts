@@ -8,7 +8,7 @@ import type { HoldRepository } from '../domain/hold.repository';
 import { HOLD_REPOSITORY } from '../inventory.tokens';
 import { InventoryMetrics } from './inventory-metrics';
 import { lockOwnedHold } from './owned-hold';
-import { StockService } from './stock.service';
+import { StockFacade } from './stock.facade';
 import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 /**
@@ -21,7 +21,7 @@ export class ReleaseHoldService {
   constructor(
     private readonly uow: UnitOfWork,
     @Inject(HOLD_REPOSITORY) private readonly holds: HoldRepository<EntityManager>,
-    private readonly stock: StockService,
+    private readonly stock: StockFacade,
     private readonly metrics: InventoryMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}

@@ -1,9 +1,9 @@
 import { admin, counters, customer, seedPlacedOrder } from '../../../../test/support/in-memory/fixtures';
 import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
 import { InventoryMetrics } from '../../inventory/application/inventory-metrics';
-import { StockService } from '../../inventory/application/stock.service';
+import { StockFacade } from '../../inventory/application/stock.facade';
 import { CancelOrderService } from './cancel-order.service';
-import { OrderLifecycleService } from './order-lifecycle.service';
+import { OrderLifecycleFacade } from './order-lifecycle.facade';
 import { OrderMetrics } from './order-metrics';
 
 const alice = customer('Alice');
@@ -11,9 +11,9 @@ const alice = customer('Alice');
 async function setup() {
   const t = await inMemoryModule([
     CancelOrderService,
-    OrderLifecycleService,
+    OrderLifecycleFacade,
     OrderMetrics,
-    StockService,
+    StockFacade,
     InventoryMetrics,
   ]);
   return { ...t, service: t.module.get(CancelOrderService) };

@@ -5,7 +5,7 @@ import type { Caller } from '../../../shared/domain/caller';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { isVisibleTo } from '../domain/order';
 import { ORDER_VIEWS } from '../order.tokens';
-import { OrderLifecycleService } from './order-lifecycle.service';
+import { OrderLifecycleFacade } from './order-lifecycle.facade';
 import { type OrderView, type OrderViews, unpaidView } from './order-view';
 
 /** A client's cancellation of an unpaid order (the owner's or the admin's). */
@@ -13,7 +13,7 @@ import { type OrderView, type OrderViews, unpaidView } from './order-view';
 export class CancelOrderService {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly lifecycle: OrderLifecycleService,
+    private readonly lifecycle: OrderLifecycleFacade,
     @Inject(ORDER_VIEWS) private readonly views: OrderViews<EntityManager>,
   ) {}
 

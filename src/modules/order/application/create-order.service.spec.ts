@@ -3,7 +3,7 @@ import { seedHeldProduct } from '../../../../test/support/in-memory/inventory';
 import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
 import { ConsumeHoldService } from '../../inventory/application/consume-hold.service';
 import { InventoryMetrics } from '../../inventory/application/inventory-metrics';
-import { StockService } from '../../inventory/application/stock.service';
+import { StockFacade } from '../../inventory/application/stock.facade';
 import { CreateOrderService } from './create-order.service';
 import { OrderCreationHooks } from './order-creation-hooks';
 import { OrderMetrics } from './order-metrics';
@@ -14,14 +14,7 @@ const bob = customer('Bob');
 
 async function setup() {
   const t = await inMemoryModule(
-    [
-      CreateOrderService,
-      ConsumeHoldService,
-      StockService,
-      InventoryMetrics,
-      OrderCreationHooks,
-      OrderMetrics,
-    ],
+    [CreateOrderService, ConsumeHoldService, StockFacade, InventoryMetrics, OrderCreationHooks, OrderMetrics],
     { ORDER_PAYMENT_TTL_SECONDS: PAYMENT_TTL_SECONDS },
   );
   return { ...t, service: t.module.get(CreateOrderService), hooks: t.module.get(OrderCreationHooks) };

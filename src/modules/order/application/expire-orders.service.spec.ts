@@ -4,11 +4,11 @@ import { type InMemoryPorts, inMemoryModule } from '../../../../test/support/in-
 import { MetricsRegistry } from '../../../shared/observability/metrics';
 import { ConsumeHoldService } from '../../inventory/application/consume-hold.service';
 import { InventoryMetrics } from '../../inventory/application/inventory-metrics';
-import { StockService } from '../../inventory/application/stock.service';
+import { StockFacade } from '../../inventory/application/stock.facade';
 import { CreateOrderService } from './create-order.service';
 import { ExpireOrdersService } from './expire-orders.service';
 import { OrderCreationHooks } from './order-creation-hooks';
-import { OrderLifecycleService } from './order-lifecycle.service';
+import { OrderLifecycleFacade } from './order-lifecycle.facade';
 import { OrderMetrics } from './order-metrics';
 
 const PAYMENT_TTL_SECONDS = 900;
@@ -21,11 +21,11 @@ async function setup() {
     [
       ExpireOrdersService,
       CreateOrderService,
-      OrderLifecycleService,
+      OrderLifecycleFacade,
       OrderCreationHooks,
       OrderMetrics,
       ConsumeHoldService,
-      StockService,
+      StockFacade,
       InventoryMetrics,
     ],
     { ORDER_PAYMENT_TTL_SECONDS: PAYMENT_TTL_SECONDS },

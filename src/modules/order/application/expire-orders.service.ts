@@ -5,7 +5,7 @@ import { isPaymentOverdue } from '../domain/order';
 import type { OrderRepository } from '../domain/order.repository';
 import type { DeadlineExpirer } from '../../../shared/queue/deadline';
 import { ORDER_EXPIRY, ORDER_REPOSITORY } from '../order.tokens';
-import { OrderLifecycleService } from './order-lifecycle.service';
+import { OrderLifecycleFacade } from './order-lifecycle.facade';
 import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 /** Cancels unpaid orders at their payment deadline: one (its delayed job) or all overdue (the sweeper). */
@@ -14,7 +14,7 @@ export class ExpireOrdersService implements DeadlineExpirer {
   constructor(
     private readonly uow: UnitOfWork,
     @Inject(ORDER_REPOSITORY) private readonly orders: OrderRepository<EntityManager>,
-    private readonly lifecycle: OrderLifecycleService,
+    private readonly lifecycle: OrderLifecycleFacade,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 

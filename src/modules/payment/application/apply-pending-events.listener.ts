@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { OrderCreationHooks, type OrderCreatedListener } from '../../order/application/order-creation-hooks';
-import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
+import { OrderLifecycleFacade } from '../../order/application/order-lifecycle.facade';
 import type { Order } from '../../order/domain/order';
 import type { PaymentRepository } from '../domain/payment.repository';
 import { PAYMENT_REPOSITORY } from '../payment.tokens';
@@ -15,7 +15,7 @@ import { PaymentEventApplier } from './payment-event-applier';
 export class ApplyPendingEventsListener implements OrderCreatedListener, OnModuleInit {
   constructor(
     private readonly hooks: OrderCreationHooks,
-    private readonly orders: OrderLifecycleService,
+    private readonly orders: OrderLifecycleFacade,
     @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository<EntityManager>,
     private readonly applier: PaymentEventApplier,
   ) {}

@@ -2,8 +2,8 @@ import { Inject } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { CLOCK, type Clock } from '../../../shared/domain/clock';
-import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
-import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
+import { OrderLifecycleFacade } from '../../order/application/order-lifecycle.facade';
+import { WalletLedgerFacade } from '../../wallet/application/wallet-ledger.facade';
 import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import type { PaymentRepository } from '../domain/payment.repository';
 import { PAYMENT_REPOSITORY } from '../payment.tokens';
@@ -17,8 +17,8 @@ import { PaymentMetrics } from './payment-metrics';
 export abstract class OrderMoneyUseCase {
   constructor(
     private readonly uow: UnitOfWork,
-    protected readonly orders: OrderLifecycleService,
-    protected readonly ledger: WalletLedgerService,
+    protected readonly orders: OrderLifecycleFacade,
+    protected readonly ledger: WalletLedgerFacade,
     @Inject(PAYMENT_REPOSITORY) protected readonly payments: PaymentRepository<EntityManager>,
     protected readonly metrics: PaymentMetrics,
     @Inject(CLOCK) protected readonly clock: Clock,

@@ -3,10 +3,10 @@ import { inMemoryModule } from '../../../../test/support/in-memory/testing-modul
 import { seedWallet } from '../../../../test/support/in-memory/wallet';
 import type { DomainError } from '../../../shared/domain/domain-error';
 import { InventoryMetrics } from '../../inventory/application/inventory-metrics';
-import { StockService } from '../../inventory/application/stock.service';
-import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
+import { StockFacade } from '../../inventory/application/stock.facade';
+import { OrderLifecycleFacade } from '../../order/application/order-lifecycle.facade';
 import { OrderMetrics } from '../../order/application/order-metrics';
-import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
+import { WalletLedgerFacade } from '../../wallet/application/wallet-ledger.facade';
 import { PayOrderService } from './pay-order.service';
 import { PaymentMetrics } from './payment-metrics';
 
@@ -16,10 +16,10 @@ async function setup(orderOptions: Parameters<typeof seedPlacedOrder>[2] = {}) {
   const t = await inMemoryModule([
     PayOrderService,
     PaymentMetrics,
-    WalletLedgerService,
-    OrderLifecycleService,
+    WalletLedgerFacade,
+    OrderLifecycleFacade,
     OrderMetrics,
-    StockService,
+    StockFacade,
     InventoryMetrics,
   ]);
   const { product, order } = seedPlacedOrder(t.db, alice.accountId, {

@@ -3,7 +3,7 @@ import { randomUUID } from 'crypto';
 import type { EntityManager } from 'typeorm';
 import { afterCommit } from '../../../shared/database/after-commit';
 import type { Order } from '../../order/domain/order';
-import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
+import { OrderLifecycleFacade } from '../../order/application/order-lifecycle.facade';
 import type { Payment } from '../domain/payment';
 import type { InitialPaymentStatus, PaymentStatus } from '../domain/payment-status';
 import { decide, type PaymentEvent } from '../domain/payment-event';
@@ -27,7 +27,7 @@ export interface AppliedEvent {
 @Injectable()
 export class PaymentEventApplier {
   constructor(
-    private readonly orders: OrderLifecycleService,
+    private readonly orders: OrderLifecycleFacade,
     @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository<EntityManager>,
     private readonly metrics: PaymentMetrics,
     @Inject(CLOCK) private readonly clock: Clock,

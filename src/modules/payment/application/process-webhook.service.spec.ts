@@ -3,10 +3,10 @@ import { seedHeldProduct } from '../../../../test/support/in-memory/inventory';
 import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
 import { ConsumeHoldService } from '../../inventory/application/consume-hold.service';
 import { InventoryMetrics } from '../../inventory/application/inventory-metrics';
-import { StockService } from '../../inventory/application/stock.service';
+import { StockFacade } from '../../inventory/application/stock.facade';
 import { CreateOrderService } from '../../order/application/create-order.service';
 import { OrderCreationHooks } from '../../order/application/order-creation-hooks';
-import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
+import { OrderLifecycleFacade } from '../../order/application/order-lifecycle.facade';
 import { OrderMetrics } from '../../order/application/order-metrics';
 import type { InboxEvent } from '../domain/payment.repository';
 import { ApplyPendingEventsListener } from './apply-pending-events.listener';
@@ -23,12 +23,12 @@ async function setup() {
     PaymentEventApplier,
     ApplyPendingEventsListener,
     PaymentMetrics,
-    OrderLifecycleService,
+    OrderLifecycleFacade,
     CreateOrderService,
     OrderCreationHooks,
     OrderMetrics,
     ConsumeHoldService,
-    StockService,
+    StockFacade,
     InventoryMetrics,
   ]);
   const service = t.module.get(ProcessWebhookService);

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
-import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
+import { OrderLifecycleFacade } from '../../order/application/order-lifecycle.facade';
 import type { Order } from '../../order/domain/order';
 import type { InboxEvent, PaymentRepository, StoredWebhookAnswer } from '../domain/payment.repository';
 import { PAYMENT_REPOSITORY } from '../payment.tokens';
@@ -21,7 +21,7 @@ export interface WebhookAnswer extends StoredWebhookAnswer {
 export class ProcessWebhookService {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly orders: OrderLifecycleService,
+    private readonly orders: OrderLifecycleFacade,
     @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository<EntityManager>,
     private readonly applier: PaymentEventApplier,
     private readonly metrics: PaymentMetrics,

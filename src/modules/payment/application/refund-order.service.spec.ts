@@ -2,10 +2,10 @@ import { admin, counters, customer, seedPlacedOrder } from '../../../../test/sup
 import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
 import { seedWallet } from '../../../../test/support/in-memory/wallet';
 import { InventoryMetrics } from '../../inventory/application/inventory-metrics';
-import { StockService } from '../../inventory/application/stock.service';
-import { OrderLifecycleService } from '../../order/application/order-lifecycle.service';
+import { StockFacade } from '../../inventory/application/stock.facade';
+import { OrderLifecycleFacade } from '../../order/application/order-lifecycle.facade';
 import { OrderMetrics } from '../../order/application/order-metrics';
-import { WalletLedgerService } from '../../wallet/application/wallet-ledger.service';
+import { WalletLedgerFacade } from '../../wallet/application/wallet-ledger.facade';
 import { PayOrderService } from './pay-order.service';
 import { PaymentMetrics } from './payment-metrics';
 import { RefundOrderService, type RefundOrderCommand } from './refund-order.service';
@@ -19,10 +19,10 @@ async function setup() {
     RefundOrderService,
     PayOrderService,
     PaymentMetrics,
-    WalletLedgerService,
-    OrderLifecycleService,
+    WalletLedgerFacade,
+    OrderLifecycleFacade,
     OrderMetrics,
-    StockService,
+    StockFacade,
     InventoryMetrics,
   ]);
   const { product, order } = seedPlacedOrder(t.db, alice.accountId, { quantity: 2, unitPrice: 1500n });

@@ -5,7 +5,7 @@ import { isAdmin, type Caller } from '../../../shared/domain/caller';
 import { currentIdempotentCall } from '../../../shared/idempotency/idempotent-call';
 import type { TransactionType } from '../domain/wallet';
 import { WALLET_LOCK } from '../wallet.tokens';
-import { type LedgerMovement, type RecordedTransaction, WalletLedgerService } from './wallet-ledger.service';
+import { type LedgerMovement, type RecordedTransaction, WalletLedgerFacade } from './wallet-ledger.facade';
 import { walletBatcher } from './wallet-batcher';
 import type { WalletLock } from './wallet-lock';
 
@@ -27,7 +27,7 @@ export interface MoveMoneyCommand {
 export class MoveMoneyService {
   private readonly batcher: HotRowBatcher<LedgerMovement, RecordedTransaction>;
 
-  constructor(uow: UnitOfWork, ledger: WalletLedgerService, @Inject(WALLET_LOCK) lock: WalletLock) {
+  constructor(uow: UnitOfWork, ledger: WalletLedgerFacade, @Inject(WALLET_LOCK) lock: WalletLock) {
     this.batcher = walletBatcher(
       uow,
       (em, walletId, batch) => ledger.record(em, walletId, batch),

@@ -4,14 +4,14 @@ import { seedWallet } from '../../../../test/support/in-memory/wallet';
 import type { DomainError } from '../../../shared/domain/domain-error';
 import { MAX_BALANCE } from '../domain/wallet';
 import { type TransferCommand, TransferMoneyService } from './transfer-money.service';
-import { WalletLedgerService } from './wallet-ledger.service';
+import { WalletLedgerFacade } from './wallet-ledger.facade';
 
 const alice = customer('Alice');
 const bob = customer('Bob');
 let keys = 0;
 
 async function setup() {
-  const t = await inMemoryModule([TransferMoneyService, WalletLedgerService]);
+  const t = await inMemoryModule([TransferMoneyService, WalletLedgerFacade]);
   const from = seedWallet(t.db, { accountId: alice.accountId, currency: 'USD', balance: 10_000n });
   const to = seedWallet(t.db, { accountId: bob.accountId, currency: 'USD', balance: 500n });
   const service = t.module.get(TransferMoneyService);

@@ -19,7 +19,7 @@ import type { LedgerKey, Wallet, WalletTransaction } from '../domain/wallet';
 import { CurrencyMismatchError } from '../domain/wallet.errors';
 import { TRANSFER_REPOSITORY } from '../wallet.tokens';
 import { walletBatcher } from './wallet-batcher';
-import { type LedgerMovement, WalletLedgerService } from './wallet-ledger.service';
+import { type LedgerMovement, WalletLedgerFacade } from './wallet-ledger.facade';
 
 export interface TransferCommand {
   fromWalletId: string;
@@ -65,7 +65,7 @@ export class TransferMoneyService {
 
   constructor(
     uow: UnitOfWork,
-    private readonly ledger: WalletLedgerService,
+    private readonly ledger: WalletLedgerFacade,
     private readonly idempotency: IdempotencyStore,
     @Inject(TRANSFER_REPOSITORY) private readonly transfers: TransferRepository<EntityManager>,
   ) {

@@ -89,12 +89,13 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
 
   async create(tx: EntityManager, wallet: NewWallet): Promise<Wallet> {
     try {
-      const rows: Array<{ created_at: Date }> = await tx.query(
-        `INSERT INTO wallets (id, account_id, currency) VALUES ($1, $2, $3) RETURNING created_at`,
+      // Both as stored: each column's default reads clock_timestamp() on its own, so the two can
+      // be a millisecond apart.
+      const rows: Array<{ created_at: Date; updated_at: Date }> = await tx.query(
+        `INSERT INTO wallets (id, account_id, currency) VALUES ($1, $2, $3) RETURNING created_at, updated_at`,
         [wallet.id, wallet.accountId, wallet.currency],
       );
-      const createdAt = rows[0].created_at;
-      return { ...wallet, balance: 0n, createdAt, updatedAt: createdAt };
+      return { ...wallet, balance: 0n, createdAt: rows[0].created_at, updatedAt: rows[0].updated_at };
     } catch (error) {
       if (isUniqueViolation(error, 'wallets_account_currency_key')) {
         throw new WalletExistsError(wallet.accountId, wallet.currency);

@@ -17,7 +17,7 @@ import { CLOCK, type Clock } from '../../../shared/domain/clock';
  * lock order is the same everywhere.
  */
 @Injectable()
-export class StockService {
+export class StockFacade {
   constructor(
     @Inject(PRODUCT_REPOSITORY) private readonly products: ProductRepository<EntityManager>,
     @Inject(PRODUCT_CACHE) private readonly cache: ProductCache,

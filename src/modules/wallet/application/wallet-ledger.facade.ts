@@ -69,7 +69,7 @@ export interface RecordedTransaction extends WalletTransaction {
  * the requests' answers.
  */
 @Injectable()
-export class WalletLedgerService {
+export class WalletLedgerFacade {
   private readonly movements: Counter<string>;
   private readonly lockWait: Histogram<string>;
 

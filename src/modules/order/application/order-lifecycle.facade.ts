@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { afterCommit } from '../../../shared/database/after-commit';
 import { NotFoundError } from '../../../shared/domain/domain-error';
-import { StockService } from '../../inventory/application/stock.service';
+import { StockFacade } from '../../inventory/application/stock.facade';
 import type { Caller } from '../../../shared/domain/caller';
 import {
   assertPayable,
@@ -24,10 +24,10 @@ import { CLOCK, type Clock } from '../../../shared/domain/clock';
  * units move.
  */
 @Injectable()
-export class OrderLifecycleService {
+export class OrderLifecycleFacade {
   constructor(
     @Inject(ORDER_REPOSITORY) private readonly orders: OrderRepository<EntityManager>,
-    private readonly stock: StockService,
+    private readonly stock: StockFacade,
     private readonly metrics: OrderMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
