@@ -216,8 +216,9 @@ describe('bookings (e2e, sandbox providers)', () => {
       t.app.get(BOOKING_REPOSITORY),
       t.app.get(BookingQueue),
       BOOKING_SWEEP_DEFAULTS,
+      t.clock,
     );
-    expect(await sweeper.parkStaleCancels(new Date())).toBe(1);
+    expect(await sweeper.parkStaleCancels(new Date(t.clock.now()))).toBe(1);
 
     expect(await settled(res.body.id, customer)).toMatchObject({
       status: 'action_required',

@@ -37,10 +37,10 @@ describe('BookingSweeper: cancels that never finished', () => {
       return booking.id;
     };
     const [stale, recent, untouched] = [await confirmed(), await confirmed(), await confirmed()];
-    const now = new Date();
+    const now = new Date(t.clock.now());
     await t.bookings.claimCancel(stale, new Date(now.getTime() - 6 * MINUTE));
     await t.bookings.claimCancel(recent, new Date(now.getTime() - 1 * MINUTE));
-    const sweeper = new BookingSweeper(t.bookings, t.bookingJobs, BOOKING_SWEEP_DEFAULTS);
+    const sweeper = new BookingSweeper(t.bookings, t.bookingJobs, BOOKING_SWEEP_DEFAULTS, t.clock);
 
     expect(await sweeper.parkStaleCancels(now)).toBe(1);
     expect(await sweeper.parkStaleCancels(now)).toBe(0);

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, type Clock } from '../../../shared/domain/clock';
 import { PeriodicSweeper } from '../../../shared/queue/periodic-sweeper';
 import type { BookingJobs } from '../application/booking-jobs';
 import { BOOKING_JOBS, BOOKING_REPOSITORY, BOOKING_SWEEP } from '../booking.tokens';
@@ -32,12 +33,13 @@ export class BookingSweeper extends PeriodicSweeper {
     @Inject(BOOKING_REPOSITORY) private readonly bookings: BookingRepository<unknown>,
     @Inject(BOOKING_JOBS) private readonly jobs: BookingJobs,
     @Inject(BOOKING_SWEEP) private readonly settings: BookingSweepSettings,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     super({ intervalMs: settings.intervalMs });
   }
 
   protected async sweep(): Promise<number> {
-    const now = new Date();
+    const now = new Date(this.clock.now());
     const ids = await this.bookings.findPending(
       new Date(now.getTime() - this.settings.graceMs),
       this.settings.limit,
