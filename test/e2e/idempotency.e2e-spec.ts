@@ -44,6 +44,15 @@ describe('Idempotency-Key on wallet movements (e2e)', () => {
     expect(await ledger(walletId)).toHaveLength(2);
   });
 
+  it('a retry that spells the wallet id in upper case is the same request: replayed, charged once', async () => {
+    const { walletId, customer } = await customerWithWallet(t, 1000);
+    const first = await debit(walletId, customer.key, 300, 'case-1').expect(201);
+    const again = await debit(walletId.toUpperCase(), customer.key, 300, 'case-1').expect(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect(await balance(walletId)).toBe(700);
+  });
+
   it('the same key with a different body or path is 422 idempotency_key_reused', async () => {
     const { walletId, customer } = await customerWithWallet(t, 1000);
     await debit(walletId, customer.key, 300, 'reuse-1').expect(201);

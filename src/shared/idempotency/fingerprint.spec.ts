@@ -38,6 +38,17 @@ describe('requestFingerprint', () => {
 });
 
 describe('isValidIdempotencyKey', () => {
+  it('is the same when a retry spells an id in the other case, and differs for any other text', () => {
+    const id = '7d3c1b4e-55a4-4c59-9d1e-0c8f4f0a1b2c';
+    const body = (wallet: string, description: string) => ({ to_wallet_id: wallet, description });
+    expect(
+      requestFingerprint('POST', `/api/wallets/${id.toUpperCase()}/debit`, body(id.toUpperCase(), 'Rent')),
+    ).toBe(requestFingerprint('POST', `/api/wallets/${id}/debit`, body(id, 'Rent')));
+    expect(requestFingerprint('POST', '/api/transfers', body(id, 'rent'))).not.toBe(
+      requestFingerprint('POST', '/api/transfers', body(id, 'Rent')),
+    );
+  });
+
   it('accepts 1..255 printable ASCII characters', () => {
     expect(isValidIdempotencyKey('a')).toBe(true);
     expect(isValidIdempotencyKey(' ~')).toBe(true);
