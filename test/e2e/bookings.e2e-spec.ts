@@ -231,6 +231,27 @@ describe('bookings (e2e, sandbox providers)', () => {
       .set('Idempotency-Key', randomUUID())
       .expect(409);
     expect(await ledgerOf(res.body.id)).toEqual([{ type: 'debit', amount: String(hotelOffer.price.amount) }]);
+
+    // The operator finds it still booked: an ordinary confirmed booking again, which the sweep leaves alone.
+    await t
+      .http()
+      .post(`/api/admin/bookings/${res.body.id}/resolve`)
+      .set(bearer(ADMIN_KEY()))
+      .set('Idempotency-Key', randomUUID())
+      .send({ confirmation_code: 'QVH2B1', provider_reference: 'resolved-1' })
+      .expect(200);
+    expect(await sweeper.parkStaleCancels(new Date(t.clock.now()))).toBe(0);
+    const cancelled = await t
+      .http()
+      .post(`/api/bookings/${res.body.id}/cancel`)
+      .set(bearer(customer.key))
+      .set('Idempotency-Key', randomUUID())
+      .expect(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    expect(await ledgerOf(res.body.id)).toEqual([
+      { type: 'debit', amount: String(hotelOffer.price.amount) },
+      { type: 'credit', amount: String(hotelOffer.price.amount) },
+    ]);
   });
 
   it('a replay with the same key returns the same booking and debits nothing more', async () => {

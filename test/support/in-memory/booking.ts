@@ -92,6 +92,7 @@ export class InMemoryBookingRepository implements BookingRepository<EntityManage
   }
 
   async parkConfirmed(id: string, reason: string, now: Date): Promise<void> {
+    if ((await this.findById(id))?.status === 'confirmed') this.cancelClaims.delete(id);
     await this.db.autocommit((tx) =>
       this.db
         .table<Booking>(BOOKINGS, tx)

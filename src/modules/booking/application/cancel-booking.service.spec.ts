@@ -123,4 +123,23 @@ describe('CancelBookingService', () => {
     expect(t.refunds().map((r) => r.amount)).toEqual([PRICE]);
     expect(t.amadeus.cancelCalls).toBe(1);
   });
+
+  it('a parked cancel resolved as still booked is an ordinary confirmed booking again: the sweep leaves it, a cancel goes through', async () => {
+    const t = await setup();
+    const booking = await t.confirmed();
+    // A cancel whose process died before it reached the provider, parked by the sweep.
+    await t.bookings.claimCancel(booking.id, new Date(t.clock.now() - 6 * 60_000));
+    await t.bookings.parkConfirmed(booking.id, 'A cancel began and never finished', new Date(t.clock.now()));
+    expect(t.bookings.committed(booking.id)?.status).toBe('action_required');
+
+    const resolved = await t.module
+      .get(BookingAdminService)
+      .resolve(booking.id, { confirmationCode: 'QVH2B1', providerReference: 'order-1' });
+    expect(resolved).toMatchObject({ status: 'confirmed' });
+    expect(await t.bookings.findStaleCancels(new Date(t.clock.now() + 3_600_000), 10)).toEqual([]);
+
+    expect(await t.cancel(booking.id)).toMatchObject({ status: 'cancelled' });
+    expect(t.amadeus.cancelCalls).toBe(1);
+    expect(t.refunds().map((r) => r.amount)).toEqual([PRICE]);
+  });
 });

@@ -129,6 +129,8 @@ export class TypeOrmBookingRepository implements BookingRepository<EntityManager
         confirmationCode: parked.confirmationCode,
         failureReason: parked.failureReason,
         updatedAt: parked.updatedAt,
+        // The claim ends with the park: once a person settles the booking, a confirmed one may be cancelled again.
+        cancelRequestedAt: null,
       },
     );
   }
