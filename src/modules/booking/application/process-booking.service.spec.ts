@@ -1,3 +1,4 @@
+import { BOOKINGS } from '../../../../test/support/in-memory/booking';
 import { customer } from '../../../../test/support/in-memory/fixtures';
 import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
 import { seedWallet } from '../../../../test/support/in-memory/wallet';
@@ -8,6 +9,7 @@ import { ProviderUnavailableError } from '../../provider/domain/provider.errors'
 import type { Traveler } from '../../provider/domain/travel-provider';
 import { WalletLedgerFacade } from '../../wallet/application/wallet-ledger.facade';
 import { CreateBookingService } from './create-booking.service';
+import type { Booking } from '../domain/booking';
 import { ProcessBookingService } from './process-booking.service';
 
 const alice = customer('Alice');
@@ -160,6 +162,24 @@ describe('ProcessBookingService', () => {
       outcomeUnknown: true,
       providerBookingId: t.amadeus.booked()[0].providerBookingId,
     });
+    expect(t.refunds()).toEqual([]);
+  });
+
+  it('a booking from before priced offers were kept, whose earlier create timed out, is parked when it cannot be priced again', async () => {
+    const t = await setup();
+    const booking = await t.book();
+    // As such a booking is stored: no priced offer, and a create that timed out after sending.
+    await t.db.autocommit((tx) =>
+      t.db
+        .table<Booking>(BOOKINGS, tx)
+        .update(booking.id, (b) => ({ ...b, priced: '', outcomeUnknown: true })),
+    );
+    // The offer is gone (perhaps because that create booked it): whether it booked is unknown.
+    t.amadeus.withdraw('flight-1');
+
+    expect(await t.service.attempt(booking.id, true)).toEqual({ outcome: 'action_required' });
+
+    expect(t.bookings.committed(booking.id)).toMatchObject({ status: 'action_required' });
     expect(t.refunds()).toEqual([]);
   });
 

@@ -67,13 +67,17 @@ export class ProcessBookingService {
     let request: BookingRequest | undefined;
     let made: ProviderBooking | null;
     try {
-      // Bookings made before priced offers were kept: priced now, once, as they were then.
+      // Bookings made before priced offers were kept are priced again, on each attempt.
       const priced = booking.priced || (await handler.price(booking.offerId)).priced;
       request = { reference: booking.id, priced, travelers: booking.travelers };
       made = await handler.bookOnce(request, booking.outcomeUnknown);
     } catch (error) {
       if (error instanceof OutcomeUnknownError) return this.park(booking, error.message);
+      // Not priced again (an older booking): a create that timed out before may have booked it.
+      const earlierUnknown = !request && booking.outcomeUnknown;
       if (error instanceof BookingRefusedError || error instanceof OfferUnavailableError) {
+        if (earlierUnknown)
+          return this.park(booking, `${error.message}; an earlier create may have booked it`);
         this.outcomes.inc({ type: booking.type, outcome: 'refused' });
         return this.failAndRefund(booking, error.message);
       }
@@ -85,6 +89,7 @@ export class ProcessBookingService {
         throw error;
       }
       const reason = `The provider could not be reached: ${error.message}`;
+      if (earlierUnknown) return this.park(booking, `${reason}; an earlier create may have booked it`);
       if (!request || (!error.ambiguous && !booking.outcomeUnknown))
         return this.failAndRefund(booking, reason);
       const found = await this.lastLookup(handler, request, booking);
