@@ -219,7 +219,14 @@ describe('bookings with live provider adapters (e2e)', () => {
       .expect(409)
       .expect((res) => expect(res.body.code).toBe('booking_not_resolvable'));
     expect(await ledgerOf(id)).toEqual([{ type: 'debit', amount: FLIGHT_PRICE }]);
-    await t.http().post(`/api/bookings/${id}/resolve`).set(bearer(customer.key)).expect(404);
+    // Resolving is the admin's: a customer key is refused.
+    await t
+      .http()
+      .post(`/api/admin/bookings/${id}/resolve`)
+      .set(bearer(customer.key))
+      .set('Idempotency-Key', randomUUID())
+      .send({ failed: true })
+      .expect(403);
   });
 
   it('an action_required booking resolved as not booked is refunded once, however often the resolve is sent', async () => {
