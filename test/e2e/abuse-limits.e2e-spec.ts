@@ -6,6 +6,7 @@ import type { Pool } from 'pg';
 import type request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../src/config/app-config';
+import { API_KEY_CACHE_MS } from '../../src/modules/account/application/authenticate-api-key.service';
 import { MetricsRegistry } from '../../src/shared/observability/metrics';
 import { pendingOrder, sendWebhook, succeeded } from '../support/payment-fixtures';
 import { ADMIN_KEY, createCustomer, createTestApp, TestApp } from '../support/test-app';
@@ -140,6 +141,15 @@ describe('rate limits (e2e)', () => {
     } finally {
       await fresh.close();
     }
+  });
+
+  it('a valid key due for its recheck still counts against its account, not an address over its limit', async () => {
+    const customer = await createCustomer(t);
+    await t.http().get('/api/accounts/me').set(bearer(customer.key)).expect(200);
+    await useUp(t, 20, () => t.http().get('/api/products'));
+    t.clock.advance(API_KEY_CACHE_MS);
+    const res = await t.http().get('/api/accounts/me').set(bearer(customer.key)).expect(200);
+    expect(res.headers['ratelimit']).toMatch(/^"default"; r=18; /);
   });
 
   it('forged webhooks count against their address: 20 are 401, then 429; a validly signed one still goes through', async () => {

@@ -16,6 +16,7 @@ const root: Caller = { accountId: 'a0', name: 'admin', role: 'admin' };
 const keys: Record<string, Caller> = { 'alice-key': alice, 'admin-key': root };
 const authenticator: ApiKeyAuthenticator = {
   known: (key) => keys[key] ?? null,
+  seenValid: (key) => keys[key] ?? undefined,
   authenticate: async (key) => keys[key] ?? null,
 };
 const guard = new ApiKeyGuard(new Reflector(), authenticator);

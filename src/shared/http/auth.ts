@@ -20,6 +20,11 @@ import { routeMetadata } from './route-metadata';
 export interface ApiKeyAuthenticator {
   /** What is known of a key without asking the database: its caller, null for a wrong key, undefined when not known. */
   known(apiKey: string): Caller | null | undefined;
+  /**
+   * The caller a key belonged to when it was last found valid, however long ago: a hint for counting
+   * the key's requests against its account while it is due for a recheck, never for authorising one.
+   */
+  seenValid(apiKey: string): Caller | undefined;
   authenticate(apiKey: string): Promise<Caller | null>;
 }
 export const API_KEY_AUTHENTICATOR = Symbol('API_KEY_AUTHENTICATOR');

@@ -126,16 +126,17 @@ class RateLimiter {
     }
     const key = presentedApiKey(req);
     let caller = key === undefined ? null : this.authenticator.known(key);
+    // A key found valid before and due for a recheck counts against its account, as it did; the
+    // guard rechecks it. Only a key never found valid makes its address pay for the lookup.
+    if (caller === undefined) caller = this.authenticator.seenValid(key as string);
+    else if (key !== undefined) rememberKeyCheck(req as AuthenticatedRequest, key, caller);
     if (caller === undefined) {
-      // A key this process does not know: the address pays for its lookup.
       const verdict = await this.count(this.addressCounter(req));
       if (verdict?.over) return this.refuse(req, reply, verdict);
       caller = await this.authenticator.authenticate(key as string);
       rememberKeyCheck(req as AuthenticatedRequest, key as string, caller);
       if (!caller) return this.answer(req, reply, verdict);
       if (verdict) this.uncount(this.addressCounter(req));
-    } else if (key !== undefined) {
-      rememberKeyCheck(req as AuthenticatedRequest, key, caller);
     }
     const counter = caller
       ? redisKey(this.config, 'rate', `account:${caller.accountId}`)

@@ -56,6 +56,9 @@ describe('AuthenticateApiKeyService', () => {
     clock.advance(1);
     expect(auth.known(GOOD_KEY)).toBeUndefined();
     expect(auth.known('cwk_wrong')).toBeUndefined();
+    // Still a hint of whose key it was, for the rate limit while it is rechecked; never for a wrong key.
+    expect(auth.seenValid(GOOD_KEY)).toMatchObject({ name: 'Good' });
+    expect(auth.seenValid('cwk_wrong')).toBeUndefined();
     expect(await auth.authenticate(GOOD_KEY)).toMatchObject({ name: 'Good' });
     expect(await auth.authenticate('cwk_wrong')).toBeNull();
     expect(lookups).toHaveLength(4);

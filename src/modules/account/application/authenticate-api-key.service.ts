@@ -43,6 +43,11 @@ export class AuthenticateApiKeyService implements ApiKeyAuthenticator {
     return this.cached(hashApiKey(apiKey), this.clock.now());
   }
 
+  seenValid(apiKey: string): Caller | undefined {
+    if (apiKey.length > MAX_KEY_LENGTH) return undefined;
+    return this.valid.get(hashApiKey(apiKey))?.caller;
+  }
+
   async authenticate(apiKey: string): Promise<Caller | null> {
     if (apiKey.length > MAX_KEY_LENGTH) return null;
     const hash = hashApiKey(apiKey);
