@@ -1,7 +1,8 @@
 /**
  * The time the service reads wherever what it does depends on it (a deadline, a TTL, a rate-limit
- * window, a row's timestamps), as a port, so that a test moves that time instead of waiting for it.
- * Milliseconds since the epoch, as Date.now().
+ * window), as a port, so that a test moves that time instead of waiting for it. Timestamps that only
+ * record when a row changed (a wallet's `updated_at`, a webhook's `applied_at`) are the database's
+ * own. Milliseconds since the epoch, as Date.now().
  */
 export interface Clock {
   now(): number;
