@@ -13,7 +13,8 @@ import { currentIdempotentCall, type IdempotentCall } from '../../../shared/idem
 import type { DeadlineScheduler } from '../../../shared/queue/deadline';
 import type { Hold } from '../domain/hold';
 import { InsufficientStockError, LimitExceededError } from '../domain/inventory.errors';
-import { checkHoldAmount, moveStock, type StockCounters } from '../domain/product';
+import { lineAmount } from '../../../shared/domain/money';
+import { moveStock, type StockCounters } from '../domain/product';
 import type { ProductRepository } from '../domain/product.repository';
 import {
   HOLD_EXPIRY_SCHEDULER,
@@ -119,7 +120,8 @@ export class PlaceHoldService {
       if (verdict) return verdict;
       try {
         if (!product || !counters) throw new NotFoundError('Product', productId);
-        checkHoldAmount(product.price, request.quantity);
+        // Refused at the hold, so that no hold reserves units for an order that could never be made.
+        lineAmount(product.price, request.quantity);
         const units = held.get(request.accountId) ?? 0;
         if (limit !== null && units + request.quantity > limit) {
           throw new LimitExceededError(request.quantity, units, limit);

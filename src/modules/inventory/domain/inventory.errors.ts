@@ -25,10 +25,3 @@ export class HoldExpiredError extends domainError('hold_expired', 'Hold expired'
     super(`Hold ${holdId} has expired`);
   }
 }
-
-/** price × quantity past 9007199254740991: a hold that no order could carry is not placed. */
-export class HoldAmountTooLargeError extends domainError('amount_too_large', 'Amount too large') {
-  constructor(price: bigint, quantity: number) {
-    super(`${quantity} × ${price} is more than the largest amount, 9007199254740991`);
-  }
-}

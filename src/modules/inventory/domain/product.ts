@@ -1,5 +1,4 @@
-import { MAX_AMOUNT } from '../../../shared/domain/money';
-import { HoldAmountTooLargeError, InsufficientStockError } from './inventory.errors';
+import { InsufficientStockError } from './inventory.errors';
 
 export const MAX_STOCK = 1_000_000;
 export const MAX_PER_ACCOUNT = 1000;
@@ -58,12 +57,4 @@ export function moveStock(counters: StockCounters, move: StockMove, quantity: nu
     [from]: counters[from] - quantity,
     [to]: counters[to] + quantity,
   };
-}
-
-/**
- * Refuses a hold whose price × quantity no order could carry (amounts are safe integers end to
- * end): accepted, it would keep its units reserved until it expired, for an order always refused.
- */
-export function checkHoldAmount(price: bigint, quantity: number): void {
-  if (price * BigInt(quantity) > BigInt(MAX_AMOUNT)) throw new HoldAmountTooLargeError(price, quantity);
 }

@@ -6,7 +6,8 @@ import { afterCommit, UnitOfWork } from '../../../shared/database/unit-of-work';
 import type { Caller } from '../../../shared/domain/caller';
 import type { DeadlineScheduler } from '../../../shared/queue/deadline';
 import { ConsumeHoldService } from '../../inventory/application/consume-hold.service';
-import { type Order, orderAmount } from '../domain/order';
+import { lineAmount } from '../../../shared/domain/money';
+import { type Order } from '../domain/order';
 import type { OrderRepository } from '../domain/order.repository';
 import { ORDER_EXPIRY_SCHEDULER, ORDER_REPOSITORY, ORDER_VIEWS } from '../order.tokens';
 import { OrderCreationHooks } from './order-creation-hooks';
@@ -45,7 +46,7 @@ export class CreateOrderService {
         productId: consumed.productId,
         quantity: consumed.quantity,
         unitPrice: consumed.unitPrice,
-        amount: orderAmount(consumed.unitPrice, consumed.quantity),
+        amount: lineAmount(consumed.unitPrice, consumed.quantity),
         currency: consumed.currency,
         status: 'pending_payment',
         refundedAmount: 0n,

@@ -32,10 +32,3 @@ export class RefundExceedsPaymentError extends domainError(
     super(`A refund of ${requested} is more than the ${remaining} left to refund on order ${orderId}`);
   }
 }
-
-/** price × quantity past 9007199254740991: no wallet could pay it and no amount field could carry it. */
-export class OrderAmountTooLargeError extends domainError('amount_too_large', 'Amount too large') {
-  constructor(unitPrice: bigint, quantity: number) {
-    super(`${quantity} × ${unitPrice} is more than the largest amount, 9007199254740991`);
-  }
-}

@@ -1,7 +1,5 @@
 import { type Caller, isAdmin } from '../../../shared/domain/caller';
-import { MAX_AMOUNT } from '../../../shared/domain/money';
 import {
-  OrderAmountTooLargeError,
   OrderNotCancellableError,
   OrderNotPayableError,
   OrderPaymentOverdueError,
@@ -59,13 +57,6 @@ export function isVisibleTo(order: Order, caller: Caller): boolean {
 
 export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return NEXT[from].includes(to);
-}
-
-/** Amounts are safe integers end to end (API, ledger, balances), so a larger total cannot be sold. */
-export function orderAmount(unitPrice: bigint, quantity: number): bigint {
-  const amount = unitPrice * BigInt(quantity);
-  if (amount > BigInt(MAX_AMOUNT)) throw new OrderAmountTooLargeError(unitPrice, quantity);
-  return amount;
 }
 
 export function isPaymentOverdue(order: Order, now: Date): boolean {
