@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'crypto';
 import {
   CanActivate,
   createParamDecorator,
@@ -84,6 +85,15 @@ export function basicPassword(req: WithHeaders): string | undefined {
 /** Whatever key the request presents, as a bearer token or as a Basic password. */
 export function presentedApiKey(req: WithHeaders): string | undefined {
   return bearerToken(req) ?? basicPassword(req);
+}
+
+/**
+ * Compares a presented secret with the expected one in constant time: both are hashed to one length
+ * first, so the comparison takes the same time whatever the length or the content of a guess.
+ */
+export function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 export function rememberKeyCheck(req: AuthenticatedRequest, key: string, caller: Caller | null): void {

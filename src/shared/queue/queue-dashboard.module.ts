@@ -3,7 +3,6 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import { BullBoardModule } from '@bull-board/nestjs';
 import { BullModule } from '@nestjs/bull';
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
-import { createHash, timingSafeEqual } from 'crypto';
 import type {
   FastifyInstance,
   FastifyReply,
@@ -14,18 +13,12 @@ import type {
   RouteOptions,
 } from 'fastify';
 import { AppConfig } from '../../config/app-config';
-import { presentedApiKey } from '../http/auth';
+import { presentedApiKey, sameSecret } from '../http/auth';
 import { UnauthorizedError, ValidationFailedError } from '../http/http-errors';
 import { CODE_BY_STATUS, problemDocument } from '../http/problem-details';
 import { requestIdOf, sendProblem, toProblem } from '../http/problem-details.filter';
 
 export const QUEUE_DASHBOARD_ROUTE = '/admin/queues';
-
-/** Digests have one length whatever was sent, so the comparison takes the same time for every guess. */
-function sameSecret(given: string, expected: string): boolean {
-  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 /** What Bull accepts as the state of `clean/:queueStatus` and `retry/:queueStatus`. */
 const QUEUE_STATES: Record<string, ReadonlySet<string>> = {
