@@ -4,7 +4,7 @@ import type { ServerResponse } from 'http';
 import { DomainError } from '../domain/domain-error';
 import { isDatabaseUnavailable } from '../database/postgres-errors';
 import { ValidationFailedError } from './http-errors';
-import { CODE_BY_STATUS, ProblemDetails, problemDocument, STATUS_BY_CODE } from './problem-details';
+import { codeForStatus, ProblemDetails, problemDocument, STATUS_BY_CODE } from './problem-details';
 
 const TITLES: Record<number, string> = {
   400: 'Bad request',
@@ -49,7 +49,7 @@ export function toProblem(exception: unknown, requestId: string, logger: Logger)
   const framework = frameworkStatus(exception);
   if (framework) {
     const { status, detail } = framework;
-    const code = CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'validation_failed');
+    const code = codeForStatus(status);
     const errors = code === 'validation_failed' ? [{ field: 'body', message: detail }] : undefined;
     return {
       body: problemDocument({ status, title: TITLES[status] ?? 'Error', code, detail, requestId, errors }),

@@ -59,6 +59,11 @@ export const CODE_BY_STATUS: Record<number, string> = {
   503: 'service_unavailable',
 };
 
+/** The code of an answer that carries none of its own: its status's, else a generic one. */
+export function codeForStatus(status: number): string {
+  return CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'validation_failed');
+}
+
 export class FieldErrorDto implements FieldError {
   @ApiProperty({ example: 'amount' }) field: string;
   @ApiProperty({ example: 'must be a positive integer' }) message: string;

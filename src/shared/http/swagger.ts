@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '../../config/app-config';
 import { METRICS_TOKEN_SCHEME } from '../observability/metrics';
-import { CODE_BY_STATUS, ProblemDetails } from './problem-details';
+import { codeForStatus, ProblemDetails } from './problem-details';
 import { problemExamples } from './problem-examples';
 
 /** Where the description lists the operations that require an Idempotency-Key, filled in from the document. */
@@ -272,7 +272,7 @@ function polish(document: OpenAPIObject): OpenAPIObject {
         }
         const problem = code >= 400 ? response.content?.['application/problem+json'] : undefined;
         if (problem && response.content) {
-          const fallback = CODE_BY_STATUS[code] ?? (code >= 500 ? 'internal_error' : 'validation_failed');
+          const fallback = codeForStatus(code);
           response.content['application/problem+json'] = {
             ...problem,
             examples: problemExamples(code, response.description ?? '', fallback),

@@ -15,7 +15,7 @@ import type {
 import { AppConfig } from '../../config/app-config';
 import { presentedApiKey, sameSecret } from '../http/auth';
 import { UnauthorizedError, ValidationFailedError } from '../http/http-errors';
-import { CODE_BY_STATUS, problemDocument } from '../http/problem-details';
+import { codeForStatus, problemDocument } from '../http/problem-details';
 import { requestIdOf, sendProblem, toProblem } from '../http/problem-details.filter';
 
 export const QUEUE_DASHBOARD_ROUTE = '/admin/queues';
@@ -99,7 +99,7 @@ const answerErrorsAsProblems: onSendHookHandler = (req, reply, payload, done) =>
   } catch {
     // Not JSON: the generic detail stands.
   }
-  const code = CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'validation_failed');
+  const code = codeForStatus(status);
   const title = code === 'internal_error' ? 'Internal server error' : sentence(code);
   reply.type('application/problem+json');
   done(null, JSON.stringify(problemDocument({ status, title, code, detail, requestId: requestIdOf(req) })));
