@@ -32,7 +32,7 @@ const DEMO_DIR = resolve(__dirname, __filename.endsWith('.ts') ? '..' : '../..',
  * inline styles are allowed; calls go to this origin only; nothing may frame a page. HSTS is left to
  * whatever terminates TLS in front of the service.
  */
-export const SECURITY_HEADERS = {
+const SECURITY_HEADERS = {
   contentSecurityPolicy: {
     useDefaults: false,
     directives: {

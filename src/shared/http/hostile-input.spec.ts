@@ -1,14 +1,9 @@
 import type { FastifyRequest } from 'fastify';
-import {
-  declaredCharset,
-  isSafeText,
-  jsonDepthExceeds,
-  membersInJsonText,
-  parseJsonBody,
-} from './hostile-input';
+import { declaredCharset, isSafeText, inspectJson, membersInJsonText, parseJsonBody } from './hostile-input';
 import { ValidationFailedError } from './http-errors';
 
-describe('jsonDepthExceeds', () => {
+describe('inspectJson: depth', () => {
+  const jsonDepthExceeds = (value: unknown, max?: number) => inspectJson(value, max).tooDeep;
   const nested = (levels: number) => JSON.parse(`${'['.repeat(levels)}${']'.repeat(levels)}`);
 
   it('counts the top-level value as level 1 and allows 32 levels', () => {

@@ -7,18 +7,12 @@ import { ValidationFailedError } from './http-errors';
 export const MAX_JSON_DEPTH = 32;
 
 /**
+ * One walk of a parsed body: whether it is nested deeper than `max`, and how many members its
+ * objects have in all (what a body with a key twice in one object has fewer of than its text).
  * Iterative on purpose: a recursive walk is exactly what a 20 000-level body overflows. Depth 1 is
  * the top-level object or array; scalars add nothing.
  */
-export function jsonDepthExceeds(value: unknown, max = MAX_JSON_DEPTH): boolean {
-  return inspectJson(value, max).tooDeep;
-}
-
-/**
- * One walk of a parsed body: whether it is nested deeper than `max`, and how many members its
- * objects have in all (what a body with a key twice in one object has fewer of than its text).
- */
-function inspectJson(value: unknown, max: number): { tooDeep: boolean; members: number } {
+export function inspectJson(value: unknown, max = MAX_JSON_DEPTH): { tooDeep: boolean; members: number } {
   let members = 0;
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length > 0) {

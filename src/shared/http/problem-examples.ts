@@ -67,7 +67,7 @@ const EXAMPLE_REQUEST_ID = '3f1c9a0e-8f7b-4a44-9a57-0c1a2f1f9f00';
 const titleOf = (code: string) => code.charAt(0).toUpperCase() + code.slice(1).replace(/_/g, ' ');
 
 /** The problem document the service answers with `code`, as an example. */
-export function problemExample(code: string, status: number): Record<string, unknown> {
+function problemExample(code: string, status: number): Record<string, unknown> {
   const sample = SAMPLES[code] ?? {};
   return {
     type: 'about:blank',

@@ -18,7 +18,7 @@ import { UnauthorizedError, ValidationFailedError } from '../http/http-errors';
 import { codeForStatus, problemDocument } from '../http/problem-details';
 import { requestIdOf, sendProblem, toProblem } from '../http/problem-details.filter';
 
-export const QUEUE_DASHBOARD_ROUTE = '/admin/queues';
+const QUEUE_DASHBOARD_ROUTE = '/admin/queues';
 
 /** What Bull accepts as the state of `clean/:queueStatus` and `retry/:queueStatus`. */
 const QUEUE_STATES: Record<string, ReadonlySet<string>> = {

@@ -19,7 +19,7 @@ export type InitialPaymentStatus = Extract<PaymentStatus, 'succeeded' | 'refund_
  * (a partially refunded one takes further parts); money owed back is settled whole, once. Nothing
  * leaves `refunded`.
  */
-export const PAYMENT_TRANSITIONS: Readonly<Record<PaymentStatus, readonly PaymentStatus[]>> = {
+const PAYMENT_TRANSITIONS: Readonly<Record<PaymentStatus, readonly PaymentStatus[]>> = {
   succeeded: ['partially_refunded', 'refunded'],
   partially_refunded: ['partially_refunded', 'refunded'],
   refund_required: ['refunded'],
