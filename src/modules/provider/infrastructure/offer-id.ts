@@ -3,8 +3,9 @@ import { signingKey } from '../../../config/signing-key';
 import { OfferUnavailableError } from '../domain/provider.errors';
 
 /**
- * Offer ids carry what is needed to find the offer again (search criteria and the choice within
- * them), so that checking an offer needs no state kept between the search and the booking.
+ * Offer ids carry what is needed to find the offer again: the sandboxes' search criteria and the
+ * choice within them, or for a live provider the key of the searched offer it keeps for a while
+ * (the offer is priced and booked as it was found, never searched again).
  *
  * A provider that re-checks every offer itself (the live APIs) needs no more. A provider that
  * trusts the id (the sandboxes) signs it: with a key, an id is `prefix.payload.mac`, and only
