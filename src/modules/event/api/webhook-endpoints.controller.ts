@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -11,6 +10,7 @@ import {
 import { type Caller } from '../../../shared/domain/caller';
 import { Authenticated, CurrentCaller } from '../../../shared/http/auth';
 import { CursorCodec, DEFAULT_PAGE_SIZE, PaginationQuery } from '../../../shared/http/pagination';
+import { Creates } from '../../../shared/http/location';
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { answerWith } from '../../../shared/idempotency/idempotent-call';
@@ -40,7 +40,7 @@ export class WebhookEndpointsController {
   ) {}
 
   @Post()
-  @HttpCode(201)
+  @Creates('/api/webhook-endpoints', WebhookEndpointWithSecretResponse)
   @Authenticated()
   @Idempotent({ required: false })
   @ApiOperation({
@@ -55,7 +55,6 @@ export class WebhookEndpointsController {
       'the delivery is `failed`; an endpoint whose deliveries all failed for 5 days is disabled ' +
       '(`webhook_endpoint.disabled`). The signing secret is in this answer only, and kept encrypted.',
   })
-  @ApiCreatedResponse({ type: WebhookEndpointWithSecretResponse })
   @ApiProblems({
     400: '`validation_failed`: unknown event type, too long a URL or description, unknown field',
     422: '`invalid_webhook_url`: not https, or its host resolves to a private, loopback or link-local address',

@@ -84,7 +84,7 @@ export class DeliverWebhooksService {
         type: event.type,
         account_id: event.accountId,
         created_at: event.createdAt.toISOString(),
-        data: event.object,
+        data: { object: event.object },
       });
       outcome = await this.sender.send({ url: endpoint.url, messageId: event.id, body, secrets });
     } catch (error) {

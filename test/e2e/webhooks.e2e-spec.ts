@@ -1,0 +1,478 @@
+import { randomUUID } from 'crypto';
+import { Webhook } from 'standardwebhooks';
+import { DataSource } from 'typeorm';
+import { EventRecorder, type EventDraft } from '../../src/modules/event/application/event-recorder';
+import { DeliverWebhooksService } from '../../src/modules/event/application/deliver-webhooks.service';
+import { RelayEventsService } from '../../src/modules/event/application/relay-events.service';
+import type { WebhookEndpoint } from '../../src/modules/event/domain/webhook-endpoint';
+import { UnitOfWork } from '../../src/shared/database/unit-of-work';
+import { eventually } from '../support/inventory-fixtures';
+import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
+import { WebhookReceiver } from '../support/webhook-receiver';
+
+const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+
+describe('events and outbound webhooks (e2e)', () => {
+  let t: TestApp;
+  let db: DataSource;
+  const receiver = new WebhookReceiver();
+  let receiverUrl: string;
+
+  beforeAll(async () => {
+    receiverUrl = await receiver.start();
+    t = await createTestApp({ config: { WEBHOOK_ALLOW_PRIVATE: 'true' }, sweepers: true });
+    db = t.app.get(DataSource);
+  });
+  afterAll(async () => {
+    await t.close();
+    await receiver.stop();
+  });
+
+  /** A resource for events to be about: an endpoint-shaped value, shown as its GET would. */
+  const resource = (id: string, accountId: string, description: string): WebhookEndpoint => ({
+    id,
+    accountId,
+    url: 'https://example.com/elsewhere',
+    enabledEvents: ['*'],
+    description,
+    status: 'disabled',
+    failingSince: null,
+    createdAt: new Date('2026-01-01T00:00:00.000Z'),
+    updatedAt: new Date('2026-01-01T00:00:00.000Z'),
+  });
+
+  /** Records events through the outbox, in a transaction of their own, as a use case would. */
+  const record = (drafts: EventDraft[]) =>
+    t.app
+      .get(UnitOfWork)
+      .run(async (em) => t.app.get(EventRecorder).record(em, drafts), { idempotent: false });
+
+  const disabledEvent = (accountId: string, resourceId: string, description: string): EventDraft => ({
+    type: 'webhook_endpoint.disabled',
+    accountId,
+    resourceId,
+    resource: resource(resourceId, accountId, description),
+  });
+
+  const register = (key: string, body: Record<string, unknown>, idempotencyKey?: string) => {
+    const req = t.http().post('/api/webhook-endpoints').set(bearer(key));
+    if (idempotencyKey) req.set('Idempotency-Key', idempotencyKey);
+    return req.send(body);
+  };
+
+  const deliveriesOf = async (endpointId: string, key: string) =>
+    (await t.http().get(`/api/webhook-endpoints/${endpointId}/deliveries`).set(bearer(key)).expect(200)).body
+      .data as Array<Record<string, unknown>>;
+
+  describe('webhook endpoints', () => {
+    it('shows the signing secret in the answer that creates the endpoint only, and keeps it out of idempotency storage', async () => {
+      const alice = await createCustomer(t, 'Alice');
+      const idempotencyKey = randomUUID();
+      const body = {
+        url: 'https://example.com/hooks',
+        enabled_events: ['order.paid'],
+        description: 'Orders',
+      };
+      const created = await register(alice.key, body, idempotencyKey).expect(201);
+      expect(created.body).toEqual({
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        url: 'https://example.com/hooks',
+        enabled_events: ['order.paid'],
+        description: 'Orders',
+        status: 'enabled',
+        secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{32}$/),
+        created_at: expect.stringMatching(/Z$/),
+      });
+      const secret = created.body.secret as string;
+
+      const read = await t
+        .http()
+        .get(`/api/webhook-endpoints/${created.body.id}`)
+        .set(bearer(alice.key))
+        .expect(200);
+      expect(read.body).toEqual({ ...created.body, secret: undefined });
+      expect(Object.keys(read.body)).not.toContain('secret');
+
+      const replay = await register(alice.key, body, idempotencyKey).expect(201);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body).toEqual({ ...created.body, secret: null });
+
+      const stored = await db.query(
+        `SELECT response_body::text AS body FROM idempotency_keys WHERE key = $1`,
+        [idempotencyKey],
+      );
+      expect(stored).toHaveLength(1);
+      expect(stored[0].body).not.toContain(secret);
+      expect(stored[0].body).not.toContain(secret.slice('whsec_'.length));
+      const [row] = await db.query(`SELECT secret FROM webhook_endpoints WHERE id = $1`, [created.body.id]);
+      expect(row.secret).not.toContain(secret.slice('whsec_'.length));
+      expect(row.secret).toMatch(/^v1\./);
+    });
+
+    it('lists, changes and deletes an account’s own endpoints; another account’s are not found', async () => {
+      const alice = await createCustomer(t, 'Alice');
+      const bob = await createCustomer(t, 'Bob');
+      const a = (
+        await register(alice.key, { url: 'https://example.com/a', enabled_events: ['*'] }).expect(201)
+      ).body;
+      const b = (await register(bob.key, { url: 'https://example.com/b', enabled_events: ['*'] }).expect(201))
+        .body;
+
+      const list = await t.http().get('/api/webhook-endpoints').set(bearer(alice.key)).expect(200);
+      expect(list.body).toEqual({ data: [{ ...a, secret: undefined }], next_cursor: null });
+      const all = await t.http().get('/api/webhook-endpoints?limit=100').set(bearer(ADMIN_KEY())).expect(200);
+      expect(all.body.data.map((e: { id: string }) => e.id)).toEqual(expect.arrayContaining([a.id, b.id]));
+
+      await t.http().get(`/api/webhook-endpoints/${b.id}`).set(bearer(alice.key)).expect(404);
+      await t
+        .http()
+        .patch(`/api/webhook-endpoints/${b.id}`)
+        .set(bearer(alice.key))
+        .send({ status: 'disabled' })
+        .expect(404);
+      await t.http().delete(`/api/webhook-endpoints/${b.id}`).set(bearer(alice.key)).expect(404);
+      await t.http().post(`/api/webhook-endpoints/${b.id}/rotate-secret`).set(bearer(alice.key)).expect(404);
+
+      const patched = await t
+        .http()
+        .patch(`/api/webhook-endpoints/${a.id}`)
+        .set(bearer(alice.key))
+        .send({ enabled_events: ['order.created', 'order.paid'], status: 'disabled', description: null })
+        .expect(200);
+      expect(patched.body).toEqual({
+        ...a,
+        secret: undefined,
+        enabled_events: ['order.created', 'order.paid'],
+        status: 'disabled',
+        description: null,
+      });
+
+      await t.http().delete(`/api/webhook-endpoints/${a.id}`).set(bearer(alice.key)).expect(204);
+      await t.http().get(`/api/webhook-endpoints/${a.id}`).set(bearer(alice.key)).expect(404);
+    });
+
+    it('refuses unknown event types and fields with a 400', async () => {
+      const alice = await createCustomer(t, 'Alice');
+      const res = await register(alice.key, {
+        url: 'https://example.com/x',
+        enabled_events: ['order.shipped'],
+      }).expect(400);
+      expect(res.body.code).toBe('validation_failed');
+      await register(alice.key, { url: 'https://example.com/x', enabled_events: [] }).expect(400);
+      await register(alice.key, { url: 'https://example.com/x', enabled_events: ['*'], secret: 'x' }).expect(
+        400,
+      );
+    });
+  });
+
+  describe('delivery', () => {
+    let alice: { id: string; key: string };
+    let endpointId: string;
+
+    beforeAll(async () => {
+      alice = await createCustomer(t, 'Alice');
+      const created = await register(alice.key, { url: receiverUrl, enabled_events: ['*'] }).expect(201);
+      endpointId = created.body.id;
+      receiver.secret = created.body.secret;
+    });
+
+    const receivedFor = (resourceId: string) =>
+      receiver.received.filter((message) => message.event.data.object.id === resourceId);
+
+    it('POSTs each event once, signed, the body being the event as GET /api/events/{id} shows it, in order per resource', async () => {
+      const resourceId = randomUUID();
+      await record([disabledEvent(alice.id, resourceId, 'first')]);
+      await record([
+        disabledEvent(alice.id, resourceId, 'second'),
+        disabledEvent(alice.id, resourceId, 'third'),
+      ]);
+      const got = await eventually(
+        async () => receivedFor(resourceId),
+        (messages) => messages.length >= 3,
+        15_000,
+      );
+      expect(got.map((m) => m.event.data.object.description)).toEqual(['first', 'second', 'third']);
+      expect(new Set(got.map((m) => m.id)).size).toBe(3);
+      for (const message of got) {
+        expect(message.id).toBe(message.event.id);
+        const shown = await t.http().get(`/api/events/${message.id}`).set(bearer(alice.key)).expect(200);
+        expect(JSON.parse(message.body)).toEqual(shown.body);
+        expect(shown.body).toEqual({
+          id: message.id,
+          type: 'webhook_endpoint.disabled',
+          account_id: alice.id,
+          created_at: expect.stringMatching(/Z$/),
+          data: { object: expect.objectContaining({ id: resourceId, status: 'disabled' }) },
+        });
+      }
+      const deliveries = await deliveriesOf(endpointId, alice.key);
+      expect(deliveries.filter((d) => got.some((m) => m.id === d.event_id))).toEqual(
+        got.map(() => ({
+          id: expect.any(String),
+          event_id: expect.any(String),
+          attempt: 1,
+          status: 'delivered',
+          response_status: 204,
+          duration_ms: expect.any(Number),
+          error: null,
+          next_attempt_at: null,
+          delivered_at: expect.stringMatching(/Z$/),
+        })),
+      );
+      expect(receiver.refused).toEqual([]);
+    });
+
+    it('retries a receiver that answers 500 twice on the schedule (5 s, then 5 min), driven by the clock, and holds the resource’s next event back meanwhile', async () => {
+      const resourceId = randomUUID();
+      const deliverNow = () => t.app.get(DeliverWebhooksService).attemptDue();
+      receiver.answers = [500, 500];
+      await record([disabledEvent(alice.id, resourceId, 'one')]);
+      await eventually(
+        async () => receivedFor(resourceId),
+        (m) => m.length === 1,
+        15_000,
+      );
+      await record([disabledEvent(alice.id, resourceId, 'two')]);
+      await t.app.get(RelayEventsService).relay();
+
+      const one = () =>
+        db
+          .query(
+            `SELECT d.attempt, d.status, d.response_status, d.next_attempt_at FROM webhook_deliveries d
+               JOIN events e ON e.id = d.event_id
+              WHERE d.endpoint_id = $1 AND e.resource_id = $2 ORDER BY e.seq LIMIT 1`,
+            [endpointId, resourceId],
+          )
+          .then((rows: Array<Record<string, unknown>>) => rows[0]);
+      const first = await eventually(one, (row) => row?.attempt === 1, 5_000);
+      expect(first).toEqual({
+        attempt: 1,
+        status: 'pending',
+        response_status: 500,
+        next_attempt_at: new Date(t.clock.now() + 5 * SECOND),
+      });
+
+      t.clock.advance(5 * SECOND - 1);
+      expect(await deliverNow()).toBe(0);
+      expect(receivedFor(resourceId)).toHaveLength(1);
+
+      t.clock.advance(1);
+      const second = await eventually(one, (row) => row?.attempt === 2, 10_000);
+      expect(second).toEqual({
+        attempt: 2,
+        status: 'pending',
+        response_status: 500,
+        next_attempt_at: new Date(t.clock.now() + 5 * MINUTE),
+      });
+      // `two` waits behind `one` however often the sweeper looks.
+      expect(await deliverNow()).toBe(0);
+      expect(receivedFor(resourceId).map((m) => m.event.data.object.description)).toEqual(['one', 'one']);
+
+      t.clock.advance(5 * MINUTE);
+      const got = await eventually(
+        async () => receivedFor(resourceId),
+        (m) => m.length === 4,
+        15_000,
+      );
+      expect(got.map((m) => [m.event.data.object.description, m.answered])).toEqual([
+        ['one', 500],
+        ['one', 500],
+        ['one', 204],
+        ['two', 204],
+      ]);
+      expect(new Set(got.slice(0, 3).map((m) => m.id)).size).toBe(1);
+      expect(await one()).toEqual({
+        attempt: 3,
+        status: 'delivered',
+        response_status: 204,
+        next_attempt_at: null,
+      });
+    });
+
+    it('signs with both secrets for 24 hours after a rotation, then with the new one', async () => {
+      const rotated = await t
+        .http()
+        .post(`/api/webhook-endpoints/${endpointId}/rotate-secret`)
+        .set(bearer(alice.key))
+        .expect(200);
+      const previous = receiver.secret as string;
+      expect(rotated.body.secret).toMatch(/^whsec_/);
+      expect(rotated.body.secret).not.toBe(previous);
+      receiver.secret = rotated.body.secret;
+
+      const resourceId = randomUUID();
+      await record([disabledEvent(alice.id, resourceId, 'rotated')]);
+      const [message] = await eventually(
+        async () => receivedFor(resourceId),
+        (m) => m.length === 1,
+        15_000,
+      );
+      const signatures = message.signature.split(' ');
+      expect(signatures).toHaveLength(2);
+      const headers = (signature: string) => ({
+        'webhook-id': message.id,
+        'webhook-timestamp': message.timestamp,
+        'webhook-signature': signature,
+      });
+      expect(() => new Webhook(previous).verify(message.body, headers(message.signature))).not.toThrow();
+      expect(() =>
+        new Webhook(rotated.body.secret).verify(message.body, headers(message.signature)),
+      ).not.toThrow();
+
+      t.clock.advance(24 * 3600 * SECOND);
+      const later = randomUUID();
+      await record([disabledEvent(alice.id, later, 'one secret')]);
+      const [next] = await eventually(
+        async () => receivedFor(later),
+        (m) => m.length === 1,
+        15_000,
+      );
+      expect(next.signature.split(' ')).toHaveLength(1);
+      expect(() =>
+        new Webhook(previous).verify(next.body, {
+          'webhook-id': next.id,
+          'webhook-timestamp': next.timestamp,
+          'webhook-signature': next.signature,
+        }),
+      ).toThrow();
+    });
+
+    it('sends a delivered delivery again on a manual retry, with the same webhook-id', async () => {
+      const resourceId = randomUUID();
+      await record([disabledEvent(alice.id, resourceId, 'again')]);
+      const [message] = await eventually(
+        async () => receivedFor(resourceId),
+        (m) => m.length === 1,
+        15_000,
+      );
+      const [delivery] = (await deliveriesOf(endpointId, alice.key)).filter((d) => d.event_id === message.id);
+      const bob = await createCustomer(t, 'Bob');
+      await t
+        .http()
+        .post(`/api/webhook-endpoints/${endpointId}/deliveries/${String(delivery.id)}/retry`)
+        .set(bearer(bob.key))
+        .expect(404);
+      const retried = await t
+        .http()
+        .post(`/api/webhook-endpoints/${endpointId}/deliveries/${String(delivery.id)}/retry`)
+        .set(bearer(alice.key))
+        .expect(202);
+      expect(retried.body).toMatchObject({ id: delivery.id, status: 'pending', attempt: 1 });
+      const got = await eventually(
+        async () => receivedFor(resourceId),
+        (m) => m.length === 2,
+        15_000,
+      );
+      expect(got.map((m) => m.id)).toEqual([message.id, message.id]);
+      const pending = await t
+        .http()
+        .get(`/api/webhook-endpoints/${endpointId}/deliveries?status=delivered&limit=100`)
+        .set(bearer(alice.key))
+        .expect(200);
+      expect(pending.body.data.find((d: { id: string }) => d.id === delivery.id)).toMatchObject({
+        attempt: 2,
+        status: 'delivered',
+      });
+    });
+  });
+
+  describe('the events API', () => {
+    it('lists the caller’s events newest first, by type and page; the admin sees every account’s, or one account’s', async () => {
+      const carol = await createCustomer(t, 'Carol');
+      const dave = await createCustomer(t, 'Dave');
+      const r = randomUUID();
+      for (const n of [1, 2, 3]) await record([disabledEvent(carol.id, r, `carol ${n}`)]);
+      await record([disabledEvent(dave.id, randomUUID(), 'dave')]);
+
+      const page1 = await t.http().get('/api/events?limit=2').set(bearer(carol.key)).expect(200);
+      expect(
+        page1.body.data.map((e: { data: { object: { description: string } } }) => e.data.object.description),
+      ).toEqual(['carol 3', 'carol 2']);
+      expect(page1.body.next_cursor).toEqual(expect.any(String));
+      const page2 = await t
+        .http()
+        .get(`/api/events?limit=2&cursor=${encodeURIComponent(page1.body.next_cursor)}`)
+        .set(bearer(carol.key))
+        .expect(200);
+      expect(page2.body).toEqual({
+        data: [
+          expect.objectContaining({
+            account_id: carol.id,
+            data: { object: expect.objectContaining({ description: 'carol 1' }) },
+          }),
+        ],
+        next_cursor: null,
+      });
+      const byType = await t
+        .http()
+        .get('/api/events?type=webhook_endpoint.disabled')
+        .set(bearer(carol.key))
+        .expect(200);
+      expect(byType.body.data).toHaveLength(3);
+      const none = await t.http().get('/api/events?type=order.paid').set(bearer(carol.key)).expect(200);
+      expect(none.body).toEqual({ data: [], next_cursor: null });
+
+      // A customer asking for another account's events still gets its own.
+      const asked = await t
+        .http()
+        .get(`/api/events?account_id=${dave.id}`)
+        .set(bearer(carol.key))
+        .expect(200);
+      expect(asked.body.data.every((e: { account_id: string }) => e.account_id === carol.id)).toBe(true);
+
+      const daves = await t
+        .http()
+        .get(`/api/events?account_id=${dave.id}`)
+        .set(bearer(ADMIN_KEY()))
+        .expect(200);
+      expect(daves.body.data.map((e: { account_id: string }) => e.account_id)).toEqual([dave.id]);
+      const all = await t.http().get('/api/events?limit=100').set(bearer(ADMIN_KEY())).expect(200);
+      const accounts = new Set(all.body.data.map((e: { account_id: string }) => e.account_id));
+      expect(accounts.has(carol.id) && accounts.has(dave.id)).toBe(true);
+
+      const daveEvent = daves.body.data[0].id as string;
+      await t.http().get(`/api/events/${daveEvent}`).set(bearer(carol.key)).expect(404);
+      await t.http().get(`/api/events/${daveEvent}`).set(bearer(dave.key)).expect(200);
+      await t.http().get(`/api/events/${daveEvent}`).set(bearer(ADMIN_KEY())).expect(200);
+      await t.http().get(`/api/events/${randomUUID()}`).set(bearer(dave.key)).expect(404);
+    });
+
+    it('refuses an unknown type, a cursor it did not issue and unknown parameters', async () => {
+      const erin = await createCustomer(t, 'Erin');
+      for (const query of ['type=order.shipped', 'cursor=abc.def', 'foo=1', 'limit=0', 'account_id=nope']) {
+        const res = await t.http().get(`/api/events?${query}`).set(bearer(erin.key)).expect(400);
+        expect(res.body.code).toBe('validation_failed');
+      }
+    });
+
+    it('sends an admin endpoint every account’s events', async () => {
+      const frank = await createCustomer(t, 'Frank');
+      const adminReceiver = new WebhookReceiver();
+      const url = await adminReceiver.start();
+      try {
+        const created = await register(ADMIN_KEY(), {
+          url,
+          enabled_events: ['webhook_endpoint.disabled'],
+        }).expect(201);
+        adminReceiver.secret = created.body.secret;
+        const resourceId = randomUUID();
+        await record([disabledEvent(frank.id, resourceId, 'for the admin')]);
+        const got = await eventually(
+          async () => adminReceiver.received.filter((m) => m.event.data.object.id === resourceId),
+          (m) => m.length === 1,
+          15_000,
+        );
+        expect(got[0].event.account_id).toBe(frank.id);
+        await t
+          .http()
+          .delete(`/api/webhook-endpoints/${created.body.id}`)
+          .set(bearer(ADMIN_KEY()))
+          .expect(204);
+      } finally {
+        await adminReceiver.stop();
+      }
+    });
+  });
+});
