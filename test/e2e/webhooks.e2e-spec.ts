@@ -3,6 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { EventRecorder, type EventDraft } from '../../src/modules/event/application/event-recorder';
 import { DeliverWebhooksService } from '../../src/modules/event/application/deliver-webhooks.service';
+import { PurgeEventsService } from '../../src/modules/event/application/purge-events.service';
 import { RelayEventsService } from '../../src/modules/event/application/relay-events.service';
 import type { WebhookEndpoint } from '../../src/modules/event/domain/webhook-endpoint';
 import { UnitOfWork } from '../../src/shared/database/unit-of-work';
@@ -473,6 +474,100 @@ describe('events and outbound webhooks (e2e)', () => {
       } finally {
         await adminReceiver.stop();
       }
+    });
+  });
+  describe('an endpoint that only fails', () => {
+    it('is disabled once its deliveries have all failed for 5 days, and its account is told by webhook_endpoint.disabled', async () => {
+      const grace = await createCustomer(t, 'Grace');
+      const failing = new WebhookReceiver();
+      const watcher = new WebhookReceiver();
+      const failingUrl = await failing.start();
+      const watcherUrl = await watcher.start();
+      try {
+        failing.answers = Array(20).fill(500);
+        const broken = await register(grace.key, { url: failingUrl, enabled_events: ['*'] }).expect(201);
+        failing.secret = broken.body.secret;
+        const watching = await register(grace.key, {
+          url: watcherUrl,
+          enabled_events: ['webhook_endpoint.disabled'],
+        }).expect(201);
+        watcher.secret = watching.body.secret;
+
+        const first = randomUUID();
+        await record([disabledEvent(grace.id, first, 'fails')]);
+        await eventually(
+          async () => failing.received,
+          (m) => m.length === 1,
+          15_000,
+        );
+        const [row] = await eventually(
+          () =>
+            db.query(`SELECT failing_since, status FROM webhook_endpoints WHERE id = $1`, [broken.body.id]),
+          (rows: Array<{ failing_since: Date | null }>) => rows[0]?.failing_since !== null,
+          5_000,
+        );
+        expect(row).toEqual({ failing_since: new Date(t.clock.now()), status: 'enabled' });
+
+        t.clock.advance(5 * 86400 * SECOND - 1);
+        const second = randomUUID();
+        await record([disabledEvent(grace.id, second, 'fails too')]);
+        await eventually(
+          async () => failing.received,
+          (m) => m.length >= 2,
+          15_000,
+        );
+        expect(
+          (await t.http().get(`/api/webhook-endpoints/${broken.body.id}`).set(bearer(grace.key))).body.status,
+        ).toBe('enabled');
+
+        t.clock.advance(1);
+        const told = await eventually(
+          async () => watcher.received.filter((m) => m.event.data.object.id === broken.body.id),
+          (m) => m.length === 1,
+          15_000,
+        );
+        const shown = await t
+          .http()
+          .get(`/api/webhook-endpoints/${broken.body.id}`)
+          .set(bearer(grace.key))
+          .expect(200);
+        expect(shown.body.status).toBe('disabled');
+        expect(told[0].event).toEqual({
+          id: expect.any(String),
+          type: 'webhook_endpoint.disabled',
+          account_id: grace.id,
+          created_at: expect.stringMatching(/Z$/),
+          data: { object: shown.body },
+        });
+        // Nothing more is attempted while it is disabled.
+        const attempts = failing.received.length;
+        t.clock.advance(86400 * SECOND);
+        expect(await t.app.get(DeliverWebhooksService).attemptDue()).toBe(0);
+        expect(failing.received).toHaveLength(attempts);
+      } finally {
+        await failing.stop();
+        await watcher.stop();
+      }
+    });
+  });
+  describe('retention', () => {
+    it('deletes events once they are EVENT_RETENTION_DAYS (30) old, with their deliveries', async () => {
+      const heidi = await createCustomer(t, 'Heidi');
+      const resourceId = randomUUID();
+      await record([disabledEvent(heidi.id, resourceId, 'old')]);
+      const [event] = (await t.http().get('/api/events').set(bearer(heidi.key)).expect(200)).body.data;
+      const purge = () => t.app.get(PurgeEventsService).purge();
+
+      // Earlier tests moved the clock on: what counts is its distance from the event's creation.
+      const age = () => t.clock.now() - Date.parse(event.created_at);
+      t.clock.advance(30 * 86400 * SECOND - MINUTE - age());
+      await purge();
+      await t.http().get(`/api/events/${event.id}`).set(bearer(heidi.key)).expect(200);
+
+      t.clock.advance(2 * MINUTE);
+      expect(await purge()).toBeGreaterThanOrEqual(1);
+      await t.http().get(`/api/events/${event.id}`).set(bearer(heidi.key)).expect(404);
+      expect(await db.query(`SELECT 1 FROM webhook_deliveries WHERE event_id = $1`, [event.id])).toEqual([]);
     });
   });
 });
