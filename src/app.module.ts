@@ -39,7 +39,6 @@ import { ClockModule } from './shared/time/clock.module';
     HealthModule,
     PaginationModule,
     IdempotencyModule,
-    EventModule,
     AccountModule,
     InventoryModule,
     OrderModule,
@@ -47,6 +46,7 @@ import { ClockModule } from './shared/time/clock.module';
     ProviderModule,
     WalletModule,
     BookingModule,
+    EventModule,
   ],
   providers: [
     // Guards run in this order: who is calling, then whether the request has a shape the route takes.

@@ -356,6 +356,8 @@ describe('the OpenAPI document (e2e)', () => {
       'orders',
       'payments',
       'travel',
+      'events',
+      'webhooks',
       'operations',
     ]);
     for (const tag of doc.tags ?? []) expect(tag.description).toBeTruthy();
