@@ -23,9 +23,7 @@ import { AppConfig } from '../../config/app-config';
 import { bearerToken, Public, sameSecret } from '../http/auth';
 import { UnauthorizedError } from '../http/http-errors';
 import { ProblemDetails } from '../http/problem-details';
-
-/** The security scheme of the document that stands for METRICS_TOKEN. */
-export const METRICS_TOKEN_SCHEME = 'metrics_token';
+import { METRICS_TOKEN_SCHEME } from '../http/swagger';
 
 /**
  * One registry per application instance (not prom-client's global one), so that several apps in
