@@ -21,9 +21,10 @@ import type { FastifyRequest } from 'fastify';
 import { AppConfig } from '../../config/app-config';
 import { bearerToken, Public, sameSecret } from '../http/auth';
 import { UnauthorizedError } from '../http/http-errors';
+import { HttpMetrics } from '../http/http-metrics';
 import { ProblemDetails } from '../http/problem-details';
 import { METRICS_TOKEN_SCHEME } from '../http/swagger';
-import { HttpMetrics, MetricsRegistry } from '../observability/metrics';
+import { MetricsRegistry } from '../observability/metrics';
 
 /** With METRICS_TOKEN set, `/metrics` needs it as a bearer token, compared in constant time. */
 @Injectable()
