@@ -30,6 +30,45 @@ const noSharedHttp = {
   regex: '(^|/)shared/http(/|$)',
   message: 'domain/ must not depend on the HTTP layer; shared/domain holds the kernel types.',
 };
+/**
+ * The folders of src/shared, lowest first. A folder imports only from the folders before it, so shared/
+ * has no import cycle: the kernel types and the clock, Redis, the metrics registry and logs, the database,
+ * the HTTP layer, queues, idempotency (over HTTP calls and queue jobs alike), and on top the operations
+ * endpoints (/health, /metrics). A new folder must take its place here.
+ */
+const sharedLayers = [
+  'domain',
+  'time',
+  'redis',
+  'observability',
+  'database',
+  'http',
+  'queue',
+  'idempotency',
+  'operations',
+];
+const sharedFolders = readdirSync(new URL('./src/shared', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+const unplaced = sharedFolders.filter((folder) => !sharedLayers.includes(folder));
+if (unplaced.length > 0) {
+  throw new Error(`eslint.config.mjs: place src/shared/${unplaced.join(', ')} in sharedLayers`);
+}
+/** The folders of src/shared above `folder`, which it must not import. */
+const noHigherShared = (folder) => {
+  const lower = sharedLayers.slice(0, sharedLayers.indexOf(folder));
+  const higher = sharedLayers.slice(sharedLayers.indexOf(folder) + 1);
+  const allowed =
+    lower.length > 0
+      ? `imports only these shared/ folders: ${lower.join(', ')}`
+      : 'imports no other shared/ folder';
+  return {
+    regex: `^(\\.\\./)+(shared/)?(${higher.join('|')})(/|$)`,
+    message: `shared/${folder} ${allowed} (the order is sharedLayers in eslint.config.mjs).`,
+  };
+};
+/** What else a shared/ folder must not import, beside the folders above it. */
+const sharedFolderRules = { domain: [domainRules, noSharedHttp] };
 const noInfrastructure = {
   regex: '(^|/)infrastructure(/|$)',
   message: 'application/ depends on ports (interfaces with tokens), never on infrastructure/.',
@@ -123,8 +162,15 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ['src/shared/domain/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [domainRules, noSharedHttp] }] },
-  },
+  ...sharedLayers
+    .filter((folder) => folder !== sharedLayers.at(-1))
+    .map((folder) => ({
+      files: [`src/shared/${folder}/**/*.ts`],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          { patterns: [...(sharedFolderRules[folder] ?? []), noHigherShared(folder)] },
+        ],
+      },
+    })),
 );

@@ -5,8 +5,8 @@ import { REDIS } from '../../src/shared/redis/redis.module';
 import { redisKey } from '../../src/shared/redis/redis-keys';
 import { Authenticated } from '../../src/shared/http/auth';
 import { IdempotencyPurgeProcessor } from '../../src/shared/idempotency/idempotency-purge.processor';
-import { Idempotent } from '../../src/shared/idempotency/idempotent.decorator';
-import { answerWith } from '../../src/shared/idempotency/idempotent-call';
+import type { IdempotentRequest } from '../../src/shared/database/idempotent-request';
+import { Idempotent, IdempotentRequestOf } from '../../src/shared/idempotency/idempotent.decorator';
 import { UnitOfWork } from '../../src/shared/database/unit-of-work';
 import { metricIn } from '../support/metrics';
 import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
@@ -278,24 +278,26 @@ class IdempotencyProbeController {
   @Post('slow')
   @Authenticated()
   @Idempotent({ required: true })
-  slow(): Promise<{ run: number }> {
-    return answerWith(
-      (r: { run: number }) => r,
-      () => {
-        const work = this.uow.run(async () => {
-          await slowGate.opened;
-          return { run: ++runs };
-        });
-        slowWork ??= work.catch(() => undefined);
-        return work;
+  slow(
+    @IdempotentRequestOf((r: { run: number }) => r)
+    idempotent: IdempotentRequest<{ run: number }> | undefined,
+  ): Promise<{ run: number }> {
+    const work = this.uow.run(
+      async () => {
+        await slowGate.opened;
+        return { run: ++runs };
       },
+      { idempotent },
     );
+    slowWork ??= work.catch(() => undefined);
+    return work;
   }
 
   @Post('flaky')
   @Authenticated()
   @Idempotent({ required: true })
-  flaky(): { run: number } {
+  // Changes nothing in the database: its answer is recorded on its own, after it.
+  flaky(@IdempotentRequestOf((r: { run: number }) => r) _idempotent: unknown): { run: number } {
     runs += 1;
     if (runs % 2 === 1) throw new Error('transient failure');
     return { run: runs };

@@ -161,7 +161,12 @@ describe('the write path (e2e)', () => {
     // 3 is granted (2 left), 4 is refused, 2 is granted (0 left). Decided in another order, 4 would win.
     const settled = await Promise.allSettled(
       [1, 3, 4, 2].map((quantity) =>
-        service.execute({ accountId: buyer.id, name: 'batch buyer', role: 'customer' }, product.id, quantity),
+        service.execute(
+          { accountId: buyer.id, name: 'batch buyer', role: 'customer' },
+          product.id,
+          quantity,
+          undefined,
+        ),
       ),
     );
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);

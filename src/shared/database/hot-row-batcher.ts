@@ -1,5 +1,4 @@
 import { ResourceBusyError } from '../domain/domain-error';
-import { outsideIdempotentCall } from '../idempotency/idempotent-call';
 
 /** What one request of a batch came to: its own result or its own refusal. */
 export type BatchOutcome<R> = { ok: R } | { error: unknown };
@@ -135,13 +134,10 @@ export class HotRowBatcher<C, R> {
   ): Promise<void> {
     let outcomes: Array<BatchOutcome<R>>;
     try {
-      // A batch serves many requests: it must not claim the key of whichever request started it.
-      outcomes = await outsideIdempotentCall(() =>
-        this.execute(rowId, {
-          take: async () => (await take()).map((p) => p.command),
-          locked: holdsRow,
-        }),
-      );
+      outcomes = await this.execute(rowId, {
+        take: async () => (await take()).map((p) => p.command),
+        locked: holdsRow,
+      });
     } catch (error) {
       holdsRow();
       // A failure before the requests were taken (the database unreachable) is theirs all the same.

@@ -1,29 +1,32 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Counter } from 'prom-client';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { ResourceBusyError } from '../domain/domain-error';
-import { IdempotencyKeyReusedError } from '../idempotency/idempotency.errors';
-import { batchAnswers } from '../idempotency/batch-idempotency';
-import { currentIdempotentCall, IdempotentReplay, type IdempotentCall } from '../idempotency/idempotent-call';
-import { IdempotencyStore } from '../idempotency/idempotency.store';
 import { MetricsRegistry } from '../observability/metrics';
 import { type Callback, collectingCallbacks, runCommitted } from './after-commit';
+import {
+  IDEMPOTENCY_KEYS,
+  type IdempotencyKeys,
+  type IdempotentRequest,
+  presented,
+} from './idempotent-request';
 import { PG, pgCode } from './postgres-errors';
+import { collectingSideWrites, flushSideWrites } from './side-write';
 
 export { afterCommit } from './after-commit';
 
-export interface UnitOfWorkOptions {
+export interface UnitOfWorkOptions<T = unknown> {
   /** Longest wait for any row lock (`SET LOCAL lock_timeout`); LOCK_TIMEOUT_MS by default. */
   lockTimeoutMs?: number;
   /** The error a lock wait that ran out becomes; a generic 503 by default. */
   onLockTimeout?: () => Error;
   /**
-   * Whether this transaction makes the effect of the request being handled (the default): then the
-   * request's Idempotency-Key is claimed first and its answer recorded last, in this transaction.
+   * The Idempotency-Key request whose effect this transaction makes: its key is claimed first and
+   * its answer recorded last, in this transaction.
    */
-  idempotent?: boolean;
+  idempotent?: IdempotentRequest<T>;
 }
 
 const RETRYABLE = new Set<string>([PG.serializationFailure, PG.deadlockDetected]);
@@ -34,9 +37,9 @@ const logger = new Logger('UnitOfWork');
  * A transaction whose boundary is visible in the code: the work receives the EntityManager and
  * must use it for every query. Serialization failures and deadlocks are retried with jittered backoff.
  *
- * When it runs for a request that carries an Idempotency-Key whose answer the handler declared
- * (`answerWith`), the key's claim is its first statement and the answer its last: the key, the
- * effect and the answer commit together or not at all.
+ * When it is given the Idempotency-Key request it answers (`idempotent`), the key's claim is its
+ * first statement and the answer its last: the key, the effect and the answer commit together or
+ * not at all. Side-writes no statement carried (`rideAlong`) run just before the commit.
  */
 @Injectable()
 export class UnitOfWork {
@@ -44,7 +47,7 @@ export class UnitOfWork {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly idempotency: IdempotencyStore,
+    @Inject(IDEMPOTENCY_KEYS) private readonly keys: IdempotencyKeys,
     private readonly config: AppConfig,
     metrics: MetricsRegistry,
   ) {
@@ -55,22 +58,25 @@ export class UnitOfWork {
     );
   }
 
-  async run<T>(work: (em: EntityManager) => Promise<T>, options: UnitOfWorkOptions = {}): Promise<T> {
+  async run<T>(work: (em: EntityManager) => Promise<T>, options: UnitOfWorkOptions<T> = {}): Promise<T> {
     const lockTimeoutMs = Math.max(1, Math.floor(options.lockTimeoutMs ?? this.config.LOCK_TIMEOUT_MS));
-    const call = options.idempotent === false ? undefined : currentIdempotentCall();
+    const request = options.idempotent;
     for (let attempt = 1; ; attempt++) {
       const callbacks: Callback[] = [];
       try {
-        const result = await this.dataSource.transaction((em) =>
-          collectingCallbacks(em.queryRunner as QueryRunner, callbacks, async () => {
-            await em.query(`SET LOCAL lock_timeout = '${lockTimeoutMs}ms'`);
-            if (!call) return work(em);
-            await this.claim(em, call);
-            const value = await work(em);
-            await this.idempotency.recordIn(em, batchAnswers([call], [{ ok: value }]));
-            return value;
-          }),
-        );
+        const result = await this.dataSource.transaction((em) => {
+          const runner = em.queryRunner as QueryRunner;
+          return collectingCallbacks(runner, callbacks, () =>
+            collectingSideWrites(runner, async () => {
+              await em.query(`SET LOCAL lock_timeout = '${lockTimeoutMs}ms'`);
+              if (request) await this.claim(em, request);
+              const value = await work(em);
+              if (request) this.keys.answer(em, [[request, presented(request, value)]]);
+              await flushSideWrites(em);
+              return value;
+            }),
+          );
+        });
         await runCommitted(callbacks);
         return result;
       } catch (error) {
@@ -90,9 +96,8 @@ export class UnitOfWork {
     }
   }
 
-  private async claim(em: EntityManager, call: IdempotentCall): Promise<void> {
-    const outcome = (await this.idempotency.claimIn(em, [call])).get(call);
-    if (outcome?.kind === 'replay') throw new IdempotentReplay(outcome.response);
-    if (outcome?.kind === 'mismatch') throw new IdempotencyKeyReusedError();
+  private async claim(em: EntityManager, request: IdempotentRequest<never>): Promise<void> {
+    const verdict = (await this.keys.claim(em, [request])).get(request);
+    if (verdict) throw verdict.error;
   }
 }

@@ -30,7 +30,7 @@ export interface ApiKeyAuthenticator {
 }
 export const API_KEY_AUTHENTICATOR = Symbol('API_KEY_AUTHENTICATOR');
 
-const IS_PUBLIC = 'auth:public';
+export const IS_PUBLIC = 'auth:public';
 const REQUIRED_ROLE = 'auth:role';
 
 /** No API key needed (the route may authenticate by other means, like a webhook signature). */

@@ -1,9 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '../../config/app-config';
-import { METRICS_TOKEN_SCHEME } from '../observability/metrics';
 import { codeForStatus, ProblemDetails } from './problem-details';
 import { problemExamples } from './problem-examples';
+
+/** The security scheme of the document that stands for METRICS_TOKEN. */
+export const METRICS_TOKEN_SCHEME = 'metrics_token';
 
 /** Where the description lists the operations that require an Idempotency-Key, filled in from the document. */
 const REQUIRED_KEYS = '<operations that require the key>';

@@ -1,4 +1,5 @@
 import { domainError } from '../domain/domain-error';
+import type { StoredResponse } from '../database/idempotent-request';
 
 export class IdempotencyKeyRequiredError extends domainError(
   'idempotency_key_required',
@@ -35,5 +36,15 @@ export class IdempotencyKeyReusedError extends domainError(
 ) {
   constructor() {
     super('This Idempotency-Key was used for a different request (method, path or body)');
+  }
+}
+
+/**
+ * What a claim that found its key already answered comes to: the transaction rolls back and the
+ * interceptor replays the stored answer.
+ */
+export class IdempotentReplay extends Error {
+  constructor(readonly response: StoredResponse) {
+    super('idempotent replay');
   }
 }

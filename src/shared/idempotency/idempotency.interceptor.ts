@@ -9,22 +9,22 @@ import { requestIdOf, toProblem } from '../http/problem-details.filter';
 import { routeMetadata } from '../http/route-metadata';
 import { MetricsRegistry } from '../observability/metrics';
 import { isValidIdempotencyKey, requestFingerprint } from './fingerprint';
+import { type StoredResponse, toStoredBody } from '../database/idempotent-request';
 import {
   IdempotencyKeyInUseError,
   IdempotencyKeyRequiredError,
   IdempotencyKeyReusedError,
+  IdempotentReplay,
   InvalidIdempotencyKeyError,
 } from './idempotency.errors';
 import { type ClaimOutcome, IdempotencyStore } from './idempotency.store';
-import { IDEMPOTENT, type IdempotentOptions } from './idempotent.decorator';
-import { secretFieldsOfHandler } from './secret-field';
 import {
-  type IdempotentCall,
-  IdempotentReplay,
-  runIdempotent,
-  type StoredResponse,
-  toStoredBody,
-} from './idempotent-call';
+  IDEMPOTENT,
+  type IdempotentOptions,
+  type PreparedRequest,
+  prepareIdempotentRequest,
+} from './idempotent.decorator';
+import { secretFieldsOfHandler } from './secret-field';
 
 export const REPLAYED_HEADER = 'idempotent-replayed';
 
@@ -49,10 +49,10 @@ class ReplayedProblem extends DomainError {
 
 /**
  * Idempotency-Key for POSTs (see the Swagger description of the header). The key is claimed and answered inside the
- * transaction of the request's use case (see UnitOfWork and the hot-row batches), so the claim, the
- * effect and the answer commit together. This interceptor sets up that call, replays from the Redis
- * cache when it can, replays what a transaction found already answered, and records the answers no
- * transaction recorded: a domain refusal whose transaction rolled back, or a handler without one.
+ * transaction of the request's use case (see UnitOfWork and decideBatch), so the claim, the effect
+ * and the answer commit together. This interceptor prepares that request for the handler's
+ * `@IdempotentRequestOf` parameter, replays from the Redis cache when it can, replays what a
+ * transaction found already answered, and records a domain refusal whose transaction rolled back.
  * A 5xx records nothing, so the client may retry at once.
  *
  * It runs inside the request timeout interceptor, awaiting the handler through its own subscription,
@@ -95,7 +95,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
     const res = http.getResponse<FastifyReply>();
     const requestId = requestIdOf(req);
-    const call: IdempotentCall = {
+    const call: PreparedRequest = {
       scope: req.caller.accountId,
       key,
       fingerprint: requestFingerprint(req.method, req.originalUrl.split('?')[0], req.body),
@@ -108,10 +108,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
       },
       redact: (body) => withoutSecrets(body, secrets),
     };
+    prepareIdempotentRequest(req, call);
     return from(this.run(call, res, next));
   }
 
-  private async run(call: IdempotentCall, res: FastifyReply, next: CallHandler): Promise<unknown> {
+  private async run(call: PreparedRequest, res: FastifyReply, next: CallHandler): Promise<unknown> {
     const cached = await this.store.cached(call);
     if (cached) {
       if (cached.fingerprint !== call.fingerprint) return this.refuseReused();
@@ -119,7 +120,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     let result: unknown;
     try {
-      result = await runIdempotent(call, () => lastValueFrom(next.handle(), { defaultValue: undefined }));
+      result = await lastValueFrom(next.handle(), { defaultValue: undefined });
     } catch (error) {
       if (error instanceof IdempotentReplay) return this.replay(res, error.response);
       if (error instanceof IdempotencyKeyReusedError) return this.refuseReused();
@@ -137,13 +138,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw error;
     }
     if (!call.settled) {
-      // No transaction of the handler recorded the answer: record it now, without the effect.
+      // No transaction recorded the answer: the use case answered without changing anything (an
+      // order already cancelled, say). Record it now, on its own.
       const outcome = await this.recordAlone(call, {
         status: call.status,
         body: call.redact(toStoredBody(result)),
       });
       if (outcome?.kind === 'replay') {
-        this.logger.warn(`a handler without a unit of work ran twice for one Idempotency-Key`);
         return this.replay(res, outcome.response);
       }
       return result;
@@ -152,7 +153,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return result;
   }
 
-  private async recordAlone(call: IdempotentCall, response: StoredResponse): Promise<ClaimOutcome | null> {
+  private async recordAlone(call: PreparedRequest, response: StoredResponse): Promise<ClaimOutcome | null> {
     try {
       const outcome = await this.store.recordAlone(call, response);
       if (outcome.kind === 'claimed') this.outcomes.inc({ outcome: 'claimed' });

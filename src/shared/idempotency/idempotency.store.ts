@@ -5,13 +5,21 @@ import type Redis from 'ioredis';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { afterCommit } from '../database/after-commit';
+import type {
+  ClaimVerdict,
+  IdempotencyKeys,
+  IdempotentRequest,
+  StoredResponse,
+} from '../database/idempotent-request';
 import { PG, pgCode } from '../database/postgres-errors';
-import { alone, type SideWrite } from '../database/side-write';
+import { rideAlong } from '../database/side-write';
 import { CLOCK, type Clock } from '../domain/clock';
 import { REDIS } from '../redis/redis.module';
 import { redisKey } from '../redis/redis-keys';
-import { IdempotencyKeyInUseError } from './idempotency.errors';
-import type { IdempotentCall, StoredResponse } from './idempotent-call';
+import { IdempotencyKeyInUseError, IdempotencyKeyReusedError, IdempotentReplay } from './idempotency.errors';
+
+/** What the store needs of a request: its key, the fingerprint it is checked by, and its outcome. */
+type Keyed = Pick<IdempotentRequest, 'scope' | 'key' | 'fingerprint' | 'settled'>;
 
 /** What a key's claim found: the key is ours now, or it answered before (the same or another request). */
 export type ClaimOutcome =
@@ -60,7 +68,7 @@ const CLAIM = `
  * PostgreSQL.
  */
 @Injectable()
-export class IdempotencyStore {
+export class IdempotencyStore implements IdempotencyKeys {
   private readonly logger = new Logger(IdempotencyStore.name);
 
   constructor(
@@ -71,15 +79,29 @@ export class IdempotencyStore {
   ) {}
 
   /**
-   * Claims every call's key in `em`'s transaction, in one statement; the keys of distinct calls must
-   * differ. Throws IdempotencyKeyInUseError when a key's first request did not finish within the lock
-   * timeout.
+   * Claims every request's key in `em`'s transaction, in one statement; the keys of distinct
+   * requests must differ. A key answered before is an IdempotentReplay of its answer, or
+   * IdempotencyKeyReusedError for another request. Throws IdempotencyKeyInUseError when a key's first
+   * request did not finish within the lock timeout.
    */
-  async claimIn(
+  async claim(
     em: EntityManager,
-    calls: readonly IdempotentCall[],
-  ): Promise<Map<IdempotentCall, ClaimOutcome>> {
-    const outcomes = new Map<IdempotentCall, ClaimOutcome>();
+    requests: readonly IdempotentRequest[],
+  ): Promise<Map<IdempotentRequest, ClaimVerdict>> {
+    const verdicts = new Map<IdempotentRequest, ClaimVerdict>();
+    for (const [request, outcome] of await this.claimAll(em, requests)) {
+      if (outcome.kind === 'replay') verdicts.set(request, { error: new IdempotentReplay(outcome.response) });
+      else if (outcome.kind === 'mismatch') verdicts.set(request, { error: new IdempotencyKeyReusedError() });
+      else verdicts.set(request, undefined);
+    }
+    return verdicts;
+  }
+
+  private async claimAll(
+    em: EntityManager,
+    calls: readonly IdempotentRequest[],
+  ): Promise<Map<IdempotentRequest, ClaimOutcome>> {
+    const outcomes = new Map<IdempotentRequest, ClaimOutcome>();
     if (calls.length === 0) return outcomes;
     let claimed: Array<{ account_id: string; key: string }>;
     try {
@@ -114,49 +136,36 @@ export class IdempotencyStore {
   }
 
   /**
-   * Stores the answers of calls claimed in `em`'s transaction. Once it commits, each call is marked
-   * settled and its answer cached for fast replays.
+   * Records the answers of requests claimed in `em`'s transaction: queued as a side-write that the
+   * transaction's next write statement carries (else the unit of work runs it alone before commit).
+   * Once committed, each request is `settled` and its answer cached for fast replays.
    */
-  async recordIn(em: EntityManager, answers: ReadonlyArray<[IdempotentCall, StoredResponse]>): Promise<void> {
-    const write = this.answersIn(em, answers);
-    if (!write) return;
-    const { sql, params } = alone(write);
-    await em.query(sql, params);
-  }
-
-  /**
-   * The same as recordIn, as a side write for the caller's own write statement to carry (one round
-   * trip for both); undefined when there is nothing to store. The caller must run it in `em`.
-   */
-  answersIn(
-    em: EntityManager,
-    answers: ReadonlyArray<[IdempotentCall, StoredResponse]>,
-  ): SideWrite | undefined {
-    if (answers.length === 0) return undefined;
+  answer(em: EntityManager, answers: ReadonlyArray<[IdempotentRequest, StoredResponse]>): void {
+    if (answers.length === 0) return;
+    rideAlong(em, {
+      name: 'idempotency_answers',
+      sql: `UPDATE idempotency_keys k
+               SET response_status = a.status, response_body = a.body
+              FROM unnest($scopes::uuid[], $keys::varchar[], $statuses::smallint[], $bodies::jsonb[])
+                AS a(scope, key, status, body)
+             WHERE k.account_id = a.scope AND k.key = a.key`,
+      params: {
+        scopes: answers.map(([r]) => r.scope),
+        keys: answers.map(([r]) => r.key),
+        statuses: answers.map(([, a]) => a.status),
+        bodies: answers.map(([, a]) => JSON.stringify(a.body ?? null)),
+      },
+    });
     afterCommit(
       em,
       () => {
-        for (const [call, response] of answers) {
-          call.settled = response;
-          this.cache(call, response);
+        for (const [request, response] of answers) {
+          request.settled = response;
+          this.cache(request, response);
         }
       },
       { wait: true },
     );
-    return {
-      cte: (n) => `idempotency_answers AS (
-        UPDATE idempotency_keys k
-           SET response_status = a.status, response_body = a.body
-          FROM unnest($${n}::uuid[], $${n + 1}::varchar[], $${n + 2}::smallint[], $${n + 3}::jsonb[])
-            AS a(scope, key, status, body)
-         WHERE k.account_id = a.scope AND k.key = a.key)`,
-      params: [
-        answers.map(([c]) => c.scope),
-        answers.map(([c]) => c.key),
-        answers.map(([, r]) => r.status),
-        answers.map(([, r]) => JSON.stringify(r.body ?? null)),
-      ],
-    };
   }
 
   /**
@@ -164,7 +173,7 @@ export class IdempotencyStore {
    * request recorded (a refusal whose transaction rolled back, a handler without a unit of work).
    * Returns the first answer when another request with the key answered before.
    */
-  async recordAlone(call: IdempotentCall, response: StoredResponse): Promise<ClaimOutcome> {
+  async recordAlone(call: Keyed, response: StoredResponse): Promise<ClaimOutcome> {
     const rows: unknown[] = await this.dataSource.query(
       `INSERT INTO idempotency_keys AS k
          (account_id, key, fingerprint, response_status, response_body, created_at, expires_at)
@@ -202,7 +211,7 @@ export class IdempotencyStore {
    * A completed answer from the Redis replay cache, or null (also when Redis is unavailable, and
    * once the key has expired by the clock).
    */
-  async cached(call: Pick<IdempotentCall, 'scope' | 'key'>): Promise<CachedResponse | null> {
+  async cached(call: Pick<Keyed, 'scope' | 'key'>): Promise<CachedResponse | null> {
     try {
       const value = await this.redis.get(this.cacheKey(call.scope, call.key));
       if (!value) return null;
@@ -232,7 +241,7 @@ export class IdempotencyStore {
     }
   }
 
-  private cache(call: IdempotentCall, response: StoredResponse): void {
+  private cache(call: Keyed, response: StoredResponse): void {
     const ttlMs = this.config.IDEMPOTENCY_TTL_SECONDS * 1000;
     // As long as the row lives (by the clock, which a test moves; Redis's own expiry is real time):
     // a replay after that runs again, as the row's expiry says.
@@ -257,7 +266,7 @@ export class IdempotencyStore {
   }
 }
 
-function settledOutcome(call: IdempotentCall, row: KeyRow | undefined): ClaimOutcome {
+function settledOutcome(call: Keyed, row: KeyRow | undefined): ClaimOutcome {
   // A row gone again (purged or taken over between the two statements) or not answered yet: the
   // client's retry will find it settled.
   if (!row || row.response_status === null) throw new IdempotencyKeyInUseError();

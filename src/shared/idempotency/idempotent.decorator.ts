@@ -1,13 +1,16 @@
-import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiHeader,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import type { IdempotentRequest } from '../database/idempotent-request';
 import { ProblemDetails } from '../http/problem-details';
 
 export const IDEMPOTENT = 'idempotency:options';
+/** On a handler: the index of its `@IdempotentRequestOf` parameter. */
+export const IDEMPOTENT_REQUEST_PARAM = 'idempotency:request-param';
 
 export interface IdempotentOptions {
   /** A request without an Idempotency-Key header is refused with 400 `idempotency_key_required`. */
@@ -15,9 +18,10 @@ export interface IdempotentOptions {
 }
 
 /**
- * Documents the Idempotency-Key header of a POST and, with `required: true`, makes it mandatory.
- * Every POST honours the header when sent (the interceptor is global); this decorator is what
- * makes it required and shows it in Swagger. The error descriptions merge with the route's own.
+ * Declares that a POST honours the Idempotency-Key header (documented in Swagger) and, with
+ * `required: true`, makes it mandatory. The error descriptions merge with the route's own. Every
+ * authenticated POST must have it and an `@IdempotentRequestOf` parameter: the app refuses to boot
+ * otherwise (see `checkIdempotentRoutes`).
  */
 export const Idempotent = (options: IdempotentOptions = { required: false }) =>
   applyDecorators(
@@ -50,3 +54,45 @@ export const Idempotent = (options: IdempotentOptions = { required: false }) =>
       description: '`idempotency_key_reused`: this key was used for a different method, path or body',
     }),
   );
+
+/** The Idempotency-Key request of an HTTP request, as the interceptor prepared it (no presenter yet). */
+export type PreparedRequest = Omit<IdempotentRequest, 'present'>;
+
+const prepared = new WeakMap<object, PreparedRequest>();
+
+/** Called by the interceptor before the handler runs. */
+export function prepareIdempotentRequest(httpRequest: object, request: PreparedRequest): void {
+  prepared.set(httpRequest, request);
+}
+
+/** The request as the handler completed it, to see whether its answer was recorded (`settled`). */
+export function preparedRequestOf(httpRequest: object): PreparedRequest | undefined {
+  return prepared.get(httpRequest);
+}
+
+/**
+ * The handler's parameter that receives the request's Idempotency-Key request (undefined when the
+ * request carries no key), to hand to its use case, which hands it to the transaction that makes
+ * the effect. `present` is how the handler turns the use case's result into its body: the
+ * transaction stores exactly that answer with the effect.
+ *
+ *   debit(@Body() body, @IdempotentRequestOf(WalletTransactionResponse.of) idempotent: IdempotentRequest<…> | undefined)
+ */
+export function IdempotentRequestOf<R>(present: (result: R) => unknown): ParameterDecorator {
+  const param = createParamDecorator(
+    (_data: unknown, ctx: ExecutionContext): IdempotentRequest<R> | undefined => {
+      const request = prepared.get(ctx.switchToHttp().getRequest<object>());
+      return request && Object.assign(request, { present });
+    },
+  )();
+  return (target, key, index) => {
+    param(target, key, index);
+    if (key !== undefined) {
+      Reflect.defineMetadata(
+        IDEMPOTENT_REQUEST_PARAM,
+        index,
+        (target as Record<string | symbol, object>)[key],
+      );
+    }
+  };
+}

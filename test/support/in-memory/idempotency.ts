@@ -1,13 +1,16 @@
 import type { EntityManager } from 'typeorm';
 import { afterCommit } from '../../../src/shared/database/after-commit';
-import type { SideWrite } from '../../../src/shared/database/side-write';
-import { IdempotencyKeyInUseError } from '../../../src/shared/idempotency/idempotency.errors';
 import type {
-  CachedResponse,
-  ClaimOutcome,
-  IdempotencyStore,
-} from '../../../src/shared/idempotency/idempotency.store';
-import type { IdempotentCall, StoredResponse } from '../../../src/shared/idempotency/idempotent-call';
+  ClaimVerdict,
+  IdempotencyKeys,
+  IdempotentRequest,
+  StoredResponse,
+} from '../../../src/shared/database/idempotent-request';
+import {
+  IdempotencyKeyInUseError,
+  IdempotencyKeyReusedError,
+  IdempotentReplay,
+} from '../../../src/shared/idempotency/idempotency.errors';
 import type { InMemoryDatabase } from './database';
 
 interface KeyRow {
@@ -18,97 +21,66 @@ interface KeyRow {
 }
 
 const KEYS = 'idempotency_keys';
-const idOf = (call: Pick<IdempotentCall, 'scope' | 'key'>) => `${call.scope}\n${call.key}`;
+const idOf = (request: Pick<IdempotentRequest, 'scope' | 'key'>) => `${request.scope}\n${request.key}`;
 
 /**
- * IdempotencyStore (a class, bound by class token) over the in-memory database: one row per
- * (scope, key) with the request's fingerprint and its answer, claimed and answered inside the
- * caller's transaction, so that a rollback takes the claim back too.
+ * The Idempotency-Key table as a transaction sees it (IDEMPOTENCY_KEYS) over the in-memory
+ * database: one row per (scope, key) with the request's fingerprint and its answer, claimed and
+ * answered inside the caller's transaction, so that a rollback takes the claim back too.
  *
- * Where it differs: `answersIn` writes the answers at once instead of handing them to the caller's
- * write statement; both happen in the caller's transaction, so they commit or roll back with it
- * the same way. Keys do not expire, there is no Redis replay cache (`cached` finds nothing), and a
- * key claimed but not answered (only possible within the transaction that claimed it, since
- * transactions run one at a time) is IdempotencyKeyInUseError, as a claim that waited too long.
+ * Where it differs: `answer` writes the answers at once instead of queueing them for the caller's
+ * write statement; both happen in the caller's transaction, so they commit or roll back with it the
+ * same way. Keys do not expire, there is no Redis replay cache, and a key claimed but not answered
+ * (only possible within the transaction that claimed it, since transactions run one at a time) is
+ * IdempotencyKeyInUseError, as a claim that waited too long.
  */
-export class InMemoryIdempotencyStore implements Pick<
-  IdempotencyStore,
-  'claimIn' | 'recordIn' | 'answersIn' | 'recordAlone' | 'cached'
-> {
+export class InMemoryIdempotencyStore implements IdempotencyKeys {
   constructor(private readonly db: InMemoryDatabase) {}
 
-  async claimIn(
+  async claim(
     em: EntityManager,
-    calls: readonly IdempotentCall[],
-  ): Promise<Map<IdempotentCall, ClaimOutcome>> {
-    const outcomes = new Map<IdempotentCall, ClaimOutcome>();
+    requests: readonly IdempotentRequest[],
+  ): Promise<Map<IdempotentRequest, ClaimVerdict>> {
+    const verdicts = new Map<IdempotentRequest, ClaimVerdict>();
     const keys = this.db.table<KeyRow>(KEYS, em);
-    for (const call of calls) {
-      const row = keys.get(idOf(call));
+    for (const request of requests) {
+      const row = keys.get(idOf(request));
       if (!row) {
-        keys.insert(idOf(call), {
-          scope: call.scope,
-          key: call.key,
-          fingerprint: call.fingerprint,
+        keys.insert(idOf(request), {
+          scope: request.scope,
+          key: request.key,
+          fingerprint: request.fingerprint,
           response: null,
         });
-        outcomes.set(call, { kind: 'claimed' });
+        verdicts.set(request, undefined);
       } else {
-        outcomes.set(call, settled(call, row));
+        if (row.response === null) throw new IdempotencyKeyInUseError();
+        verdicts.set(request, {
+          error:
+            row.fingerprint === request.fingerprint
+              ? new IdempotentReplay(row.response)
+              : new IdempotencyKeyReusedError(),
+        });
       }
     }
-    return outcomes;
+    return verdicts;
   }
 
-  async recordIn(em: EntityManager, answers: ReadonlyArray<[IdempotentCall, StoredResponse]>): Promise<void> {
-    this.answersIn(em, answers);
-  }
-
-  answersIn(
-    em: EntityManager,
-    answers: ReadonlyArray<[IdempotentCall, StoredResponse]>,
-  ): SideWrite | undefined {
-    if (answers.length === 0) return undefined;
+  answer(em: EntityManager, answers: ReadonlyArray<[IdempotentRequest, StoredResponse]>): void {
+    if (answers.length === 0) return;
     const keys = this.db.table<KeyRow>(KEYS, em);
-    for (const [call, response] of answers) keys.update(idOf(call), (row) => ({ ...row, response }));
+    for (const [request, response] of answers) keys.update(idOf(request), (row) => ({ ...row, response }));
     afterCommit(
       em,
       () => {
-        for (const [call, response] of answers) call.settled = response;
+        for (const [request, response] of answers) request.settled = response;
       },
       { wait: true },
     );
-    return {
-      cte: () => {
-        throw new Error('in-memory idempotency: the answers are stored already, there is no SQL to run');
-      },
-      params: [],
-    };
-  }
-
-  async recordAlone(call: IdempotentCall, response: StoredResponse): Promise<ClaimOutcome> {
-    return this.db.autocommit((em) => {
-      const keys = this.db.table<KeyRow>(KEYS, em);
-      const row = keys.get(idOf(call));
-      if (row) return settled(call, row);
-      keys.insert(idOf(call), { scope: call.scope, key: call.key, fingerprint: call.fingerprint, response });
-      call.settled = response;
-      return { kind: 'claimed' };
-    });
-  }
-
-  async cached(): Promise<CachedResponse | null> {
-    return null;
   }
 
   /** The answer stored under a key, as committed. */
   answerOf(scope: string, key: string): StoredResponse | null {
     return this.db.table<KeyRow>(KEYS).get(idOf({ scope, key }))?.response ?? null;
   }
-}
-
-function settled(call: IdempotentCall, row: KeyRow): ClaimOutcome {
-  if (row.response === null) throw new IdempotencyKeyInUseError();
-  if (row.fingerprint !== call.fingerprint) return { kind: 'mismatch' };
-  return { kind: 'replay', response: row.response };
 }

@@ -11,7 +11,6 @@ import type {
 } from '../../../src/modules/inventory/domain/product.repository';
 import type { Order } from '../../../src/modules/order/domain/order';
 import { afterCommit } from '../../../src/shared/database/after-commit';
-import type { SideWrite } from '../../../src/shared/database/side-write';
 import type { Cursor } from '../../../src/shared/domain/cursor';
 import { checkViolation, type InMemoryDatabase, newestFirstPage } from './database';
 import { ORDERS } from './order';
@@ -75,7 +74,6 @@ export class InMemoryProductRepository implements ProductRepository<EntityManage
     counters: Pick<StockCounters, 'availableStock' | 'reservedStock'>,
     holds: Hold[],
     at: Date,
-    _also?: SideWrite,
   ): Promise<bigint> {
     const version = this.write(tx, productId, (row) => ({ ...row, ...counters, updatedAt: at }));
     const table = this.db.table<Hold>(HOLDS, tx);

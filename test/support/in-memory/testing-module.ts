@@ -25,7 +25,7 @@ import {
 } from '../../../src/modules/wallet/wallet.tokens';
 import { UnitOfWork } from '../../../src/shared/database/unit-of-work';
 import { CLOCK } from '../../../src/shared/domain/clock';
-import { IdempotencyStore } from '../../../src/shared/idempotency/idempotency.store';
+import { IDEMPOTENCY_KEYS } from '../../../src/shared/database/idempotent-request';
 import { MetricsRegistry } from '../../../src/shared/observability/metrics';
 import type { TestClock } from '../test-clock';
 import { InMemoryBookingJobs, InMemoryBookingRepository } from './booking';
@@ -104,7 +104,7 @@ export function inMemoryProviders(ports: InMemoryPorts): Provider[] {
     { provide: AppConfig, useValue: ports.config },
     { provide: CLOCK, useValue: ports.clock },
     { provide: UnitOfWork, useValue: ports.uow },
-    { provide: IdempotencyStore, useValue: ports.idempotency },
+    { provide: IDEMPOTENCY_KEYS, useValue: ports.idempotency },
     MetricsRegistry,
     { provide: PRODUCT_REPOSITORY, useValue: ports.products },
     { provide: HOLD_REPOSITORY, useValue: ports.holds },

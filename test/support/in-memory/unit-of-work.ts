@@ -3,9 +3,7 @@ import { type Callback, collectingCallbacks, runCommitted } from '../../../src/s
 import { PG, pgCode } from '../../../src/shared/database/postgres-errors';
 import type { UnitOfWork, UnitOfWorkOptions } from '../../../src/shared/database/unit-of-work';
 import { ResourceBusyError } from '../../../src/shared/domain/domain-error';
-import { batchAnswers } from '../../../src/shared/idempotency/batch-idempotency';
-import { IdempotencyKeyReusedError } from '../../../src/shared/idempotency/idempotency.errors';
-import { currentIdempotentCall, IdempotentReplay } from '../../../src/shared/idempotency/idempotent-call';
+import { presented } from '../../../src/shared/database/idempotent-request';
 import type { InMemoryDatabase } from './database';
 import type { InMemoryIdempotencyStore } from './idempotency';
 
@@ -14,8 +12,8 @@ import type { InMemoryIdempotencyStore } from './idempotency';
  * As the real one: the work gets the transaction's handle; after-commit callbacks run once the work
  * has succeeded and its changes are committed (those registered with `wait` before `run` returns),
  * and none when it throws, which rolls every change back; a lock wait that runs out becomes
- * `onLockTimeout()` or ResourceBusyError; the Idempotency-Key of the request being handled, if any,
- * is claimed first and answered last, in the same transaction.
+ * `onLockTimeout()` or ResourceBusyError; the Idempotency-Key request it is given, if any, is claimed
+ * first and answered last, in the same transaction.
  *
  * Not mirrored: the retries on serialization failures and deadlocks, which transactions that run one
  * at a time never meet, and `lockTimeoutMs` (a lock held elsewhere fails at once).
@@ -26,20 +24,19 @@ export class InMemoryUnitOfWork implements Pick<UnitOfWork, 'run'> {
     private readonly idempotency: InMemoryIdempotencyStore,
   ) {}
 
-  async run<T>(work: (em: EntityManager) => Promise<T>, options: UnitOfWorkOptions = {}): Promise<T> {
-    const call = options.idempotent === false ? undefined : currentIdempotentCall();
+  async run<T>(work: (em: EntityManager) => Promise<T>, options: UnitOfWorkOptions<T> = {}): Promise<T> {
+    const request = options.idempotent;
     const callbacks: Callback[] = [];
     let result: T;
     try {
       result = await this.db.transaction((tx) =>
         collectingCallbacks(tx.queryRunner as QueryRunner, callbacks, async () => {
           const em = tx.manager;
-          if (!call) return work(em);
-          const outcome = (await this.idempotency.claimIn(em, [call])).get(call);
-          if (outcome?.kind === 'replay') throw new IdempotentReplay(outcome.response);
-          if (outcome?.kind === 'mismatch') throw new IdempotencyKeyReusedError();
+          if (!request) return work(em);
+          const verdict = (await this.idempotency.claim(em, [request])).get(request);
+          if (verdict) throw verdict.error;
           const value = await work(em);
-          await this.idempotency.recordIn(em, batchAnswers([call], [{ ok: value }]));
+          this.idempotency.answer(em, [[request, presented(request, value)]]);
           return value;
         }),
       );

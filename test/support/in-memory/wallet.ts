@@ -13,7 +13,6 @@ import {
 } from '../../../src/modules/wallet/domain/wallet';
 import { LedgerConflictError, WalletExistsError } from '../../../src/modules/wallet/domain/wallet.errors';
 import type { NewWallet, WalletRepository } from '../../../src/modules/wallet/domain/wallet.repository';
-import type { SideWrite } from '../../../src/shared/database/side-write';
 import type { Cursor } from '../../../src/shared/domain/cursor';
 import { checkViolation, type InMemoryDatabase, newestFirstPage, uniqueViolation } from './database';
 
@@ -83,13 +82,7 @@ export class InMemoryWalletRepository implements WalletRepository<EntityManager>
     return wallets;
   }
 
-  async append(
-    tx: EntityManager,
-    id: string,
-    balance: bigint,
-    entries: WalletTransaction[],
-    _also?: SideWrite,
-  ): Promise<void> {
+  async append(tx: EntityManager, id: string, balance: bigint, entries: WalletTransaction[]): Promise<void> {
     const wallets = this.db.table<Wallet>(WALLETS, tx);
     const ledger = this.db.table<WalletTransaction>(WALLET_TRANSACTIONS, tx);
     if (balance < 0n || balance > MAX_BALANCE) throw checkViolation('wallets_balance_check');

@@ -4,8 +4,8 @@ import { AdminOnly, Authenticated, CurrentCaller } from '../../../shared/http/au
 import { type Caller } from '../../../shared/domain/caller';
 import { CursorCodec, DEFAULT_PAGE_SIZE, PaginationQuery } from '../../../shared/http/pagination';
 import { ApiProblems } from '../../../shared/http/problem-details';
-import { answerWith } from '../../../shared/idempotency/idempotent-call';
-import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
+import { Idempotent, IdempotentRequestOf } from '../../../shared/idempotency/idempotent.decorator';
 import { UuidParam } from '../../../shared/http/validation';
 import { CreateAccountService } from '../application/create-account.service';
 import { ManageAccountsService } from '../application/manage-accounts.service';
@@ -17,6 +17,7 @@ import {
   MeResponse,
 } from './dto/account.response';
 import { CreateAccountRequest } from './dto/create-account.request';
+import type { CreatedAccount } from '../application/create-account.service';
 
 @ApiTags('accounts')
 @Controller('api/accounts')
@@ -41,8 +42,11 @@ export class AccountsController {
   @ApiProblems({
     400: '`validation_failed`',
   })
-  async create(@Body() body: CreateAccountRequest): Promise<CreatedAccountResponse> {
-    return answerWith(CreatedAccountResponse.of, () => this.createAccount.execute(body.name));
+  async create(
+    @Body() body: CreateAccountRequest,
+    @IdempotentRequestOf(CreatedAccountResponse.of) idempotent: IdempotentRequest<CreatedAccount> | undefined,
+  ): Promise<CreatedAccountResponse> {
+    return CreatedAccountResponse.of(await this.createAccount.execute(body.name, idempotent));
   }
 
   @Get()
@@ -64,6 +68,7 @@ export class AccountsController {
   @Post(':id/api-keys')
   @HttpCode(201)
   @AdminOnly()
+  @Idempotent()
   @ApiOperation({
     summary: "Replace a customer's API key (admin)",
     description:
@@ -76,8 +81,11 @@ export class AccountsController {
     400: '`validation_failed`: id is not a UUID',
     404: '`not_found`: no customer account with this id',
   })
-  async rotateKey(@UuidParam('id') id: string): Promise<ApiKeyResponse> {
-    return { api_key: await this.accounts.rotateApiKey(id) };
+  async rotateKey(
+    @UuidParam('id') id: string,
+    @IdempotentRequestOf(ApiKeyResponse.of) idempotent: IdempotentRequest<string> | undefined,
+  ): Promise<ApiKeyResponse> {
+    return ApiKeyResponse.of(await this.accounts.rotateApiKey(id, idempotent));
   }
 
   @Get('me')

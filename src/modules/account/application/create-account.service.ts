@@ -1,3 +1,4 @@
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { randomUUID } from 'crypto';
@@ -22,7 +23,7 @@ export class CreateAccountService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  execute(name: string): Promise<CreatedAccount> {
+  execute(name: string, idempotent: IdempotentRequest<CreatedAccount> | undefined): Promise<CreatedAccount> {
     const apiKey = generateApiKey();
     const account: Account = {
       id: randomUUID(),
@@ -30,9 +31,12 @@ export class CreateAccountService {
       role: 'customer',
       createdAt: new Date(this.clock.now()),
     };
-    return this.uow.run(async (em) => {
-      await this.accounts.create(em, account, hashApiKey(apiKey));
-      return { account, apiKey };
-    });
+    return this.uow.run(
+      async (em) => {
+        await this.accounts.create(em, account, hashApiKey(apiKey));
+        return { account, apiKey };
+      },
+      { idempotent },
+    );
   }
 }

@@ -43,8 +43,8 @@ export class TypeOrmAccountRepository implements AccountRepository<EntityManager
     return (await qb.getMany()).map(toAccount);
   }
 
-  async replaceApiKeyHash(accountId: string, apiKeyHash: string): Promise<boolean> {
-    const result = await this.rows.update({ id: accountId, role: 'customer' }, { apiKeyHash });
+  async replaceApiKeyHash(tx: EntityManager, accountId: string, apiKeyHash: string): Promise<boolean> {
+    const result = await tx.update(AccountOrmEntity, { id: accountId, role: 'customer' }, { apiKeyHash });
     return (result.affected ?? 0) > 0;
   }
 }

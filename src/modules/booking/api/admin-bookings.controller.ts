@@ -5,11 +5,12 @@ import { ValidationFailedError } from '../../../shared/http/http-errors';
 import { CursorCodec, DEFAULT_PAGE_SIZE } from '../../../shared/http/pagination';
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
-import { answerWith } from '../../../shared/idempotency/idempotent-call';
-import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
+import { Idempotent, IdempotentRequestOf } from '../../../shared/idempotency/idempotent.decorator';
 import { BookingAdminService } from '../application/booking-admin.service';
 import { BookingPage, ListBookingsQuery, ResolveBookingRequest } from './dto/admin-booking.dto';
 import { BookingResponse } from './dto/booking.response';
+import type { Booking } from '../domain/booking';
 
 @ApiTags('travel')
 @Controller('api/admin/bookings')
@@ -61,7 +62,11 @@ export class AdminBookingsController {
     409: '`booking_not_resolvable`: the booking is not `action_required`',
     503: '`wallet_busy` (see `Retry-After`)',
   })
-  async resolve(@UuidParam('id') id: string, @Body() body: ResolveBookingRequest): Promise<BookingResponse> {
+  async resolve(
+    @UuidParam('id') id: string,
+    @Body() body: ResolveBookingRequest,
+    @IdempotentRequestOf(BookingResponse.of) idempotent: IdempotentRequest<Booking> | undefined,
+  ): Promise<BookingResponse> {
     const confirmation = body.confirmation_code !== undefined || body.provider_reference !== undefined;
     if (body.failed === true ? confirmation : !(body.confirmation_code && body.provider_reference)) {
       throw new ValidationFailedError([
@@ -71,8 +76,8 @@ export class AdminBookingsController {
         },
       ]);
     }
-    return answerWith(BookingResponse.of, () =>
-      this.admin.resolve(
+    return BookingResponse.of(
+      await this.admin.resolve(
         id,
         body.failed
           ? { failed: true }
@@ -80,6 +85,7 @@ export class AdminBookingsController {
               confirmationCode: body.confirmation_code as string,
               providerReference: body.provider_reference as string,
             },
+        idempotent,
       ),
     );
   }

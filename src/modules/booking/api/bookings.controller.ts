@@ -2,17 +2,18 @@ import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentCaller } from '../../../shared/http/auth';
 import { type Caller } from '../../../shared/domain/caller';
-import { answerWith } from '../../../shared/idempotency/idempotent-call';
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
 import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-key.decorator';
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
-import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
+import { Idempotent, IdempotentRequestOf } from '../../../shared/idempotency/idempotent.decorator';
 import { CreateBookingService } from '../application/create-booking.service';
 import { CancelBookingService } from '../application/cancel-booking.service';
 import { GetBookingService } from '../application/get-booking.service';
 import type { Traveler } from '../../provider/domain/travel-provider';
 import { BookingResponse } from './dto/booking.response';
 import { CreateBookingRequest, type TravelerRequest } from './dto/create-booking.request';
+import type { Booking } from '../domain/booking';
 
 const toTraveler = (t: TravelerRequest): Traveler => ({
   firstName: t.first_name,
@@ -69,16 +70,20 @@ export class BookingsController {
     @Body() body: CreateBookingRequest,
     @IdempotencyKeyHeader() idempotencyKey: string,
     @CurrentCaller() caller: Caller,
+    @IdempotentRequestOf(BookingResponse.of) idempotent: IdempotentRequest<Booking> | undefined,
   ): Promise<BookingResponse> {
-    return answerWith(BookingResponse.of, () =>
-      this.createBooking.execute({
-        caller,
-        type: body.type,
-        offerId: body.offer_id,
-        walletId: body.wallet_id,
-        travelers: [body.traveler, ...(body.travelers ?? [])].map(toTraveler),
-        idempotencyKey,
-      }),
+    return BookingResponse.of(
+      await this.createBooking.execute(
+        {
+          caller,
+          type: body.type,
+          offerId: body.offer_id,
+          walletId: body.wallet_id,
+          travelers: [body.traveler, ...(body.travelers ?? [])].map(toTraveler),
+          idempotencyKey,
+        },
+        idempotent,
+      ),
     );
   }
 
@@ -102,8 +107,12 @@ export class BookingsController {
     502: '`provider_unavailable`: the provider could not be reached; nothing changed, retry',
     503: '`wallet_busy` (see `Retry-After`)',
   })
-  async cancel(@UuidParam('id') id: string, @CurrentCaller() caller: Caller): Promise<BookingResponse> {
-    return answerWith(BookingResponse.of, () => this.cancelBooking.execute(id, caller));
+  async cancel(
+    @UuidParam('id') id: string,
+    @CurrentCaller() caller: Caller,
+    @IdempotentRequestOf(BookingResponse.of) idempotent: IdempotentRequest<Booking> | undefined,
+  ): Promise<BookingResponse> {
+    return BookingResponse.of(await this.cancelBooking.execute(id, caller, idempotent));
   }
 
   @Get(':id')

@@ -1,3 +1,4 @@
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
@@ -37,7 +38,11 @@ export class BookingAdminService {
    * An `action_required` booking, as the operator found it at the provider: booked (confirmed) or
    * not (failed, and refunded once). Anything else is not the operator's to settle.
    */
-  resolve(id: string, resolution: Resolution): Promise<Booking> {
+  resolve(
+    id: string,
+    resolution: Resolution,
+    idempotent: IdempotentRequest<Booking> | undefined,
+  ): Promise<Booking> {
     return this.uow.run(
       async (em) => {
         const booking = await this.bookings.lockById(em, id);
@@ -68,7 +73,7 @@ export class BookingAdminService {
         await this.bookings.save(em, settled);
         return settled;
       },
-      { onLockTimeout: () => new WalletBusyError() },
+      { idempotent, onLockTimeout: () => new WalletBusyError() },
     );
   }
 }

@@ -29,16 +29,19 @@ async function setup() {
   ]);
   const wallet = seedWallet(t.db, { accountId: alice.accountId, currency: 'EUR', balance: OPENING });
   t.amadeus.addOffer('flight-1', PRICE);
-  const cancel = (id: string) => t.module.get(CancelBookingService).execute(id, alice);
+  const cancel = (id: string) => t.module.get(CancelBookingService).execute(id, alice, undefined);
   const confirmed = async () => {
-    const booking = await t.module.get(CreateBookingService).execute({
-      caller: alice,
-      type: 'flight',
-      offerId: 'flight-1',
-      walletId: wallet.id,
-      travelers: [ada],
-      idempotencyKey: `key-${Math.random()}`,
-    });
+    const booking = await t.module.get(CreateBookingService).execute(
+      {
+        caller: alice,
+        type: 'flight',
+        offerId: 'flight-1',
+        walletId: wallet.id,
+        travelers: [ada],
+        idempotencyKey: `key-${Math.random()}`,
+      },
+      undefined,
+    );
     await t.bookingJobs.run(booking.id, t.module.get(ProcessBookingService), 3);
     expect(t.bookings.committed(booking.id)?.status).toBe('confirmed');
     return booking;
@@ -66,7 +69,7 @@ describe('CancelBookingService', () => {
     const t = await setup();
     const booking = await t.confirmed();
     await expect(
-      t.module.get(CancelBookingService).execute(booking.id, customer('Bob')),
+      t.module.get(CancelBookingService).execute(booking.id, customer('Bob'), undefined),
     ).rejects.toMatchObject({
       code: 'not_found',
     });
@@ -117,7 +120,9 @@ describe('CancelBookingService', () => {
     });
     expect(t.refunds()).toEqual([]);
     await expect(t.cancel(booking.id)).rejects.toMatchObject({ code: 'booking_not_cancellable' });
-    expect(await t.module.get(BookingAdminService).resolve(booking.id, { failed: true })).toMatchObject({
+    expect(
+      await t.module.get(BookingAdminService).resolve(booking.id, { failed: true }, undefined),
+    ).toMatchObject({
       status: 'failed',
     });
     expect(t.refunds().map((r) => r.amount)).toEqual([PRICE]);
@@ -134,7 +139,7 @@ describe('CancelBookingService', () => {
 
     const resolved = await t.module
       .get(BookingAdminService)
-      .resolve(booking.id, { confirmationCode: 'QVH2B1', providerReference: 'order-1' });
+      .resolve(booking.id, { confirmationCode: 'QVH2B1', providerReference: 'order-1' }, undefined);
     expect(resolved).toMatchObject({ status: 'confirmed' });
     expect(await t.bookings.findStaleCancels(new Date(t.clock.now() + 3_600_000), 10)).toEqual([]);
 

@@ -1,3 +1,4 @@
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
@@ -28,7 +29,11 @@ export class CancelBookingService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute(id: string, caller: Caller): Promise<Booking> {
+  async execute(
+    id: string,
+    caller: Caller,
+    idempotent: IdempotentRequest<Booking> | undefined,
+  ): Promise<Booking> {
     const booking = await this.bookings.findById(id);
     if (!booking || (!isAdmin(caller) && booking.accountId !== caller.accountId)) {
       throw new NotFoundError('Booking', id);
@@ -69,7 +74,7 @@ export class CancelBookingService {
           await this.bookings.save(em, cancelled);
           return cancelled;
         },
-        { onLockTimeout: () => new WalletBusyError() },
+        { idempotent, onLockTimeout: () => new WalletBusyError() },
       );
     } catch (error) {
       // Cancelled at the provider, not refunded: a person settles it (resolved as failed, it is refunded).

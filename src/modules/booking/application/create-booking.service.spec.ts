@@ -44,7 +44,7 @@ describe('CreateBookingService', () => {
       return enqueue(id);
     });
 
-    const booking = await t.service.execute(t.command());
+    const booking = await t.service.execute(t.command(), undefined);
 
     expect(booking).toMatchObject({
       accountId: alice.accountId,
@@ -77,7 +77,7 @@ describe('CreateBookingService', () => {
 
   it('a hotel is priced and booked by the hotel provider', async () => {
     const t = await setup();
-    const booking = await t.service.execute(t.command({ type: 'hotel', offerId: 'hotel-1' }));
+    const booking = await t.service.execute(t.command({ type: 'hotel', offerId: 'hotel-1' }), undefined);
     expect(booking).toMatchObject({ provider: 'Booking.com', amount: 30_000n });
   });
 
@@ -85,7 +85,9 @@ describe('CreateBookingService', () => {
     const t = await setup();
     t.amadeus.withdraw('flight-1');
 
-    await expect(t.service.execute(t.command())).rejects.toMatchObject({ code: 'offer_unavailable' });
+    await expect(t.service.execute(t.command(), undefined)).rejects.toMatchObject({
+      code: 'offer_unavailable',
+    });
 
     expect(t.wallets.committed(t.wallet.id)?.balance).toBe(100_000n);
     expect(t.wallets.ledger(t.wallet.id)).toHaveLength(1);
@@ -98,11 +100,11 @@ describe('CreateBookingService', () => {
     const t = await setup();
     const price = jest.spyOn(t.amadeus, 'price');
 
-    await expect(t.service.execute(t.command({ caller: customer('Bob') }))).rejects.toMatchObject({
+    await expect(t.service.execute(t.command({ caller: customer('Bob') }), undefined)).rejects.toMatchObject({
       code: 'not_found',
     });
     await expect(
-      t.service.execute(t.command({ walletId: '00000000-0000-4000-8000-000000000000' })),
+      t.service.execute(t.command({ walletId: '00000000-0000-4000-8000-000000000000' }), undefined),
     ).rejects.toMatchObject({ code: 'not_found' });
 
     expect(price).not.toHaveBeenCalled();
@@ -120,7 +122,9 @@ describe('CreateBookingService', () => {
       dateOfBirth: '1791-12-26',
     };
 
-    await expect(t.service.execute(t.command({ travelers: [traveler, second] }))).rejects.toMatchObject({
+    await expect(
+      t.service.execute(t.command({ travelers: [traveler, second] }), undefined),
+    ).rejects.toMatchObject({
       code: 'traveler_details_required',
       extensions: {
         errors: [
@@ -130,7 +134,7 @@ describe('CreateBookingService', () => {
       },
     });
     await expect(
-      t.service.execute(t.command({ travelers: Array.from({ length: 10 }, () => traveler) })),
+      t.service.execute(t.command({ travelers: Array.from({ length: 10 }, () => traveler) }), undefined),
     ).rejects.toMatchObject({
       code: 'traveler_details_required',
       extensions: { errors: [{ field: 'travelers' }] },
@@ -144,7 +148,7 @@ describe('CreateBookingService', () => {
     const t = await setup();
     t.amadeus.addOffer('flight-2', 100_001n);
 
-    await expect(t.service.execute(t.command({ offerId: 'flight-2' }))).rejects.toMatchObject({
+    await expect(t.service.execute(t.command({ offerId: 'flight-2' }), undefined)).rejects.toMatchObject({
       code: 'insufficient_funds',
     });
 
@@ -157,7 +161,7 @@ describe('CreateBookingService', () => {
     const t = await setup();
     const usd = seedWallet(t.db, { accountId: alice.accountId, currency: 'USD', balance: 100_000n });
 
-    await expect(t.service.execute(t.command({ walletId: usd.id }))).rejects.toMatchObject({
+    await expect(t.service.execute(t.command({ walletId: usd.id }), undefined)).rejects.toMatchObject({
       code: 'currency_mismatch',
     });
     expect(t.wallets.committed(usd.id)?.balance).toBe(100_000n);
@@ -166,9 +170,11 @@ describe('CreateBookingService', () => {
 
   it('one Idempotency-Key makes one booking and one debit: its reuse for another booking is refused', async () => {
     const t = await setup();
-    const first = await t.service.execute(t.command());
+    const first = await t.service.execute(t.command(), undefined);
 
-    await expect(t.service.execute(t.command())).rejects.toMatchObject({ code: 'idempotency_key_reused' });
+    await expect(t.service.execute(t.command(), undefined)).rejects.toMatchObject({
+      code: 'idempotency_key_reused',
+    });
 
     expect(t.bookings.all()).toEqual([first]);
     expect(t.wallets.committed(t.wallet.id)?.balance).toBe(100_000n - PRICE);
@@ -179,7 +185,7 @@ describe('CreateBookingService', () => {
     const t = await setup();
     const release = t.db.holdLockElsewhere(WALLETS, t.wallet.id);
 
-    await expect(t.service.execute(t.command())).rejects.toMatchObject({ code: 'wallet_busy' });
+    await expect(t.service.execute(t.command(), undefined)).rejects.toMatchObject({ code: 'wallet_busy' });
     release();
 
     expect(t.wallets.committed(t.wallet.id)?.balance).toBe(100_000n);

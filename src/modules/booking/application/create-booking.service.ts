@@ -1,3 +1,4 @@
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import type { EntityManager } from 'typeorm';
@@ -46,7 +47,10 @@ export class CreateBookingService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute(command: CreateBookingCommand): Promise<Booking> {
+  async execute(
+    command: CreateBookingCommand,
+    idempotent: IdempotentRequest<Booking> | undefined,
+  ): Promise<Booking> {
     const { caller, idempotencyKey } = command;
     const wallet = await this.ledger.findWallet(command.walletId);
     if (!wallet || wallet.accountId !== caller.accountId) throw new NotFoundError('Wallet', command.walletId);
@@ -96,7 +100,7 @@ export class CreateBookingService {
         afterCommit(em, () => this.jobs.enqueue(id));
         return booking;
       },
-      { onLockTimeout: () => new WalletBusyError() },
+      { idempotent, onLockTimeout: () => new WalletBusyError() },
     );
   }
 }

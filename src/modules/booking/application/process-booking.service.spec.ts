@@ -31,14 +31,17 @@ async function setup() {
   t.amadeus.addOffer('flight-1', PRICE);
   const service = t.module.get(ProcessBookingService);
   const book = (traveler: Traveler = ada) =>
-    t.module.get(CreateBookingService).execute({
-      caller: alice,
-      type: 'flight',
-      offerId: 'flight-1',
-      walletId: wallet.id,
-      travelers: [traveler],
-      idempotencyKey: `key-${Math.random()}`,
-    });
+    t.module.get(CreateBookingService).execute(
+      {
+        caller: alice,
+        type: 'flight',
+        offerId: 'flight-1',
+        walletId: wallet.id,
+        travelers: [traveler],
+        idempotencyKey: `key-${Math.random()}`,
+      },
+      undefined,
+    );
   const refunds = () =>
     t.wallets.ledger(wallet.id).filter((e) => e.type === 'credit' && e.reference !== null);
   const balance = () => t.wallets.committed(wallet.id)?.balance;

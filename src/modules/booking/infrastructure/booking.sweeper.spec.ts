@@ -25,14 +25,17 @@ describe('BookingSweeper: cancels that never finished', () => {
     const wallet = seedWallet(t.db, { accountId: alice.accountId, currency: 'EUR', balance: 100_000n });
     t.amadeus.addOffer('flight-1', 10_000n);
     const confirmed = async () => {
-      const booking = await t.module.get(CreateBookingService).execute({
-        caller: alice,
-        type: 'flight',
-        offerId: 'flight-1',
-        walletId: wallet.id,
-        travelers: [{ firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com' }],
-        idempotencyKey: `key-${Math.random()}`,
-      });
+      const booking = await t.module.get(CreateBookingService).execute(
+        {
+          caller: alice,
+          type: 'flight',
+          offerId: 'flight-1',
+          walletId: wallet.id,
+          travelers: [{ firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com' }],
+          idempotencyKey: `key-${Math.random()}`,
+        },
+        undefined,
+      );
       await t.bookingJobs.run(booking.id, t.module.get(ProcessBookingService), 3);
       return booking.id;
     };

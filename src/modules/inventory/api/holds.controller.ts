@@ -3,10 +3,11 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import { Creates } from '../../../shared/http/location';
 import { Authenticated, CurrentCaller } from '../../../shared/http/auth';
 import { type Caller } from '../../../shared/domain/caller';
-import { answerWith } from '../../../shared/idempotency/idempotent-call';
-import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
+import { Idempotent, IdempotentRequestOf } from '../../../shared/idempotency/idempotent.decorator';
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
+import type { Hold } from '../domain/hold';
 import { GetHoldService } from '../application/get-hold.service';
 import { PlaceHoldService } from '../application/place-hold.service';
 import { ReleaseHoldService } from '../application/release-hold.service';
@@ -43,9 +44,13 @@ export class HoldsController {
       'nothing is reserved',
     503: '`resource_busy`: the product lock could not be had in time (retry after `Retry-After`)',
   })
-  async create(@CurrentCaller() caller: Caller, @Body() body: CreateHoldRequest): Promise<HoldResponse> {
-    return answerWith(HoldResponse.from, () =>
-      this.placeHold.execute(caller, body.product_id, body.quantity),
+  async create(
+    @CurrentCaller() caller: Caller,
+    @Body() body: CreateHoldRequest,
+    @IdempotentRequestOf(HoldResponse.from) idempotent: IdempotentRequest<Hold> | undefined,
+  ): Promise<HoldResponse> {
+    return HoldResponse.from(
+      await this.placeHold.execute(caller, body.product_id, body.quantity, idempotent),
     );
   }
 

@@ -3,8 +3,8 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import { Creates } from '../../../shared/http/location';
 import { AdminOnly, Public } from '../../../shared/http/auth';
 import { CursorCodec, DEFAULT_PAGE_SIZE, PaginationQuery } from '../../../shared/http/pagination';
-import { answerWith } from '../../../shared/idempotency/idempotent-call';
-import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
+import { Idempotent, IdempotentRequestOf } from '../../../shared/idempotency/idempotent.decorator';
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { CreateProductService } from '../application/create-product.service';
@@ -12,6 +12,7 @@ import { GetProductService } from '../application/get-product.service';
 import { ListProductsService } from '../application/list-products.service';
 import { CreateProductRequest } from './dto/create-product.request';
 import { ProductPageResponse, ProductResponse } from './dto/product.response';
+import type { Product } from '../domain/product';
 
 @ApiTags('products')
 @Controller('api/products')
@@ -31,15 +32,21 @@ export class ProductsController {
   @ApiProblems({
     400: '`validation_failed`',
   })
-  async create(@Body() body: CreateProductRequest): Promise<ProductResponse> {
-    return answerWith(ProductResponse.from, () =>
-      this.createProduct.execute({
-        name: body.name,
-        price: BigInt(body.price),
-        currency: body.currency,
-        stock: body.stock,
-        maxPerAccount: body.max_per_account ?? null,
-      }),
+  async create(
+    @Body() body: CreateProductRequest,
+    @IdempotentRequestOf(ProductResponse.from) idempotent: IdempotentRequest<Product> | undefined,
+  ): Promise<ProductResponse> {
+    return ProductResponse.from(
+      await this.createProduct.execute(
+        {
+          name: body.name,
+          price: BigInt(body.price),
+          currency: body.currency,
+          stock: body.stock,
+          maxPerAccount: body.max_per_account ?? null,
+        },
+        idempotent,
+      ),
     );
   }
 

@@ -1,3 +1,4 @@
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import type { EntityManager } from 'typeorm';
@@ -23,7 +24,7 @@ export class CreateProductService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute(input: NewProduct): Promise<Product> {
+  async execute(input: NewProduct, idempotent: IdempotentRequest<Product> | undefined): Promise<Product> {
     const now = new Date(this.clock.now());
     const product: Product = {
       id: randomUUID(),
@@ -38,9 +39,12 @@ export class CreateProductService {
       createdAt: now,
       updatedAt: now,
     };
-    return this.uow.run(async (em) => {
-      await this.products.insert(em, product);
-      return product;
-    });
+    return this.uow.run(
+      async (em) => {
+        await this.products.insert(em, product);
+        return product;
+      },
+      { idempotent },
+    );
   }
 }

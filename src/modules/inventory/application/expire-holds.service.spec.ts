@@ -22,7 +22,7 @@ describe('ExpireHoldsService', () => {
   it('expires a placed hold through its DeadlineScheduler job once the deadline has come, and not before', async () => {
     const t = await setup();
     const product = seedProduct(t.db, { totalStock: 4 });
-    const hold = await t.placeHold.execute(alice, product.id, 3);
+    const hold = await t.placeHold.execute(alice, product.id, 3, undefined);
     expect(t.holdExpiry.jobs()).toEqual([
       { jobId: `hold-expiry:${hold.id}`, id: hold.id, runAt: t.clock.now() + HOLD_TTL_SECONDS * 1000 },
     ]);
@@ -58,11 +58,11 @@ describe('ExpireHoldsService', () => {
   it('the sweep expires every overdue active hold, also one whose job was lost, and leaves the rest', async () => {
     const t = await setup();
     const product = seedProduct(t.db, { totalStock: 10 });
-    const lost = await t.placeHold.execute(alice, product.id, 2);
-    const kept = await t.placeHold.execute(customer(), product.id, 3);
+    const lost = await t.placeHold.execute(alice, product.id, 2, undefined);
+    const kept = await t.placeHold.execute(customer(), product.id, 3, undefined);
     t.holdExpiry.lose();
     t.clock.advance(HOLD_TTL_SECONDS * 1000);
-    const later = await t.placeHold.execute(customer(), product.id, 1);
+    const later = await t.placeHold.execute(customer(), product.id, 1, undefined);
 
     expect(await t.service.sweep()).toBe(2);
     expect(await t.service.sweep()).toBe(0);

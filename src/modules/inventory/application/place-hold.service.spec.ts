@@ -3,12 +3,8 @@ import { seedHold, seedProduct } from '../../../../test/support/in-memory/invent
 import { seedOrder } from '../../../../test/support/in-memory/order';
 import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
 import { DomainError } from '../../../shared/domain/domain-error';
-import {
-  answerWith,
-  type IdempotentCall,
-  IdempotentReplay,
-  runIdempotent,
-} from '../../../shared/idempotency/idempotent-call';
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
+import { IdempotentReplay } from '../../../shared/idempotency/idempotency.errors';
 import type { Hold } from '../domain/hold';
 import { InventoryMetrics } from './inventory-metrics';
 import { PlaceHoldService } from './place-hold.service';
@@ -31,7 +27,7 @@ describe('PlaceHoldService', () => {
     const product = seedProduct(t.db, { totalStock: 5 });
     await t.productCache.set(product);
 
-    const hold = await t.service.execute(alice, product.id, 2);
+    const hold = await t.service.execute(alice, product.id, 2, undefined);
 
     expect(hold).toMatchObject({
       productId: product.id,
@@ -57,12 +53,14 @@ describe('PlaceHoldService', () => {
     const lockById = jest.spyOn(t.products, 'lockById');
     const findById = jest.spyOn(t.products, 'findById');
 
-    await expect(t.service.execute(alice, product.id, 1)).rejects.toMatchObject({
+    await expect(t.service.execute(alice, product.id, 1, undefined)).rejects.toMatchObject({
       code: 'insufficient_stock',
     });
     // Not even an unknown product is looked up once it is marked.
     await t.soldOut.markSoldOut('00000000-0000-4000-8000-000000000000', 0n);
-    await expect(t.service.execute(alice, '00000000-0000-4000-8000-000000000000', 1)).rejects.toMatchObject({
+    await expect(
+      t.service.execute(alice, '00000000-0000-4000-8000-000000000000', 1, undefined),
+    ).rejects.toMatchObject({
       code: 'insufficient_stock',
     });
 
@@ -82,11 +80,13 @@ describe('PlaceHoldService', () => {
       return mark(id, version);
     });
 
-    await t.service.execute(alice, product.id, 2);
+    await t.service.execute(alice, product.id, 2, undefined);
 
     expect(committedWhenMarked).toEqual([0]);
     expect(t.soldOut.markOf(product.id)).toBe(1n);
-    await expect(t.service.execute(bob, product.id, 1)).rejects.toMatchObject({ code: 'insufficient_stock' });
+    await expect(t.service.execute(bob, product.id, 1, undefined)).rejects.toMatchObject({
+      code: 'insufficient_stock',
+    });
     expect(t.db.counts.commits).toBe(1);
   });
 
@@ -94,7 +94,7 @@ describe('PlaceHoldService', () => {
     const t = await setup();
     const product = seedProduct(t.db, { totalStock: 3 });
 
-    await expect(t.service.execute(alice, product.id, 4)).rejects.toMatchObject({
+    await expect(t.service.execute(alice, product.id, 4, undefined)).rejects.toMatchObject({
       code: 'insufficient_stock',
     });
 
@@ -109,7 +109,9 @@ describe('PlaceHoldService', () => {
     const product = seedProduct(t.db, { totalStock: 3 });
     const callers = [customer(), customer(), customer(), customer(), customer()];
 
-    const results = await Promise.allSettled(callers.map((c) => t.service.execute(c, product.id, 1)));
+    const results = await Promise.allSettled(
+      callers.map((c) => t.service.execute(c, product.id, 1, undefined)),
+    );
 
     expect(results.map(codeOf).sort()).toEqual([
       'insufficient_stock',
@@ -159,10 +161,14 @@ describe('PlaceHoldService', () => {
       expiresAt: new Date(t.clock.now() - 1000),
     });
 
-    await expect(t.service.execute(alice, product.id, 2)).rejects.toMatchObject({ code: 'limit_exceeded' });
-    const last = await t.service.execute(alice, product.id, 1);
-    await expect(t.service.execute(alice, product.id, 1)).rejects.toMatchObject({ code: 'limit_exceeded' });
-    const other = await t.service.execute(bob, product.id, 4);
+    await expect(t.service.execute(alice, product.id, 2, undefined)).rejects.toMatchObject({
+      code: 'limit_exceeded',
+    });
+    const last = await t.service.execute(alice, product.id, 1, undefined);
+    await expect(t.service.execute(alice, product.id, 1, undefined)).rejects.toMatchObject({
+      code: 'limit_exceeded',
+    });
+    const other = await t.service.execute(bob, product.id, 4, undefined);
 
     expect([last.quantity, other.quantity]).toEqual([1, 4]);
     expect(counters(t.products.committed(product.id))).toEqual({ available: 10, reserved: 10, sold: 0 });
@@ -170,7 +176,9 @@ describe('PlaceHoldService', () => {
 
   it('an unknown product is not_found and nothing is scheduled', async () => {
     const t = await setup();
-    await expect(t.service.execute(alice, '00000000-0000-4000-8000-000000000001', 1)).rejects.toMatchObject({
+    await expect(
+      t.service.execute(alice, '00000000-0000-4000-8000-000000000001', 1, undefined),
+    ).rejects.toMatchObject({
       code: 'not_found',
     });
     expect(t.holdExpiry.jobs()).toEqual([]);
@@ -179,28 +187,26 @@ describe('PlaceHoldService', () => {
   it("a repeated Idempotency-Key replays the first hold's answer and reserves nothing more", async () => {
     const t = await setup();
     const product = seedProduct(t.db, { totalStock: 5 });
-    const call = (): IdempotentCall => ({
+    const request = (): IdempotentRequest<Hold> => ({
       scope: alice.accountId,
       key: 'hold-1',
       fingerprint: 'f'.repeat(64),
       status: 201,
+      present: (hold) => ({ id: hold.id }),
       problem: (error: DomainError) => ({ status: 409, body: { code: error.code } }),
       redact: (body) => body,
     });
-    const place = () =>
-      runIdempotent(call(), () =>
-        answerWith(
-          (hold: Hold) => ({ id: hold.id }),
-          () => t.service.execute(alice, product.id, 2),
-        ),
-      );
+    const place = () => t.service.execute(alice, product.id, 2, request());
 
     const first = await place();
     const replay = await place().catch((error: unknown) => error);
 
     expect(replay).toBeInstanceOf(IdempotentReplay);
-    expect((replay as IdempotentReplay).response).toEqual({ status: 201, body: first });
-    expect(t.idempotency.answerOf(alice.accountId, 'hold-1')).toEqual({ status: 201, body: first });
+    expect((replay as IdempotentReplay).response).toEqual({ status: 201, body: { id: first.id } });
+    expect(t.idempotency.answerOf(alice.accountId, 'hold-1')).toEqual({
+      status: 201,
+      body: { id: first.id },
+    });
     expect(counters(t.products.committed(product.id))).toEqual({ available: 3, reserved: 2, sold: 0 });
     expect(t.holdExpiry.jobs()).toHaveLength(1);
   });

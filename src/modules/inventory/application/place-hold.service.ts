@@ -3,19 +3,23 @@ import { randomUUID } from 'crypto';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
 import { afterCommit } from '../../../shared/database/after-commit';
+import { decideBatch } from '../../../shared/database/batch-pipeline';
 import { type Batch, type BatchOutcome, HotRowBatcher } from '../../../shared/database/hot-row-batcher';
+import {
+  byIdempotencyKey,
+  IDEMPOTENCY_KEYS,
+  type IdempotencyKeys,
+  type IdempotentRequest,
+} from '../../../shared/database/idempotent-request';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import type { Caller } from '../../../shared/domain/caller';
 import { NotFoundError } from '../../../shared/domain/domain-error';
-import { batchAnswers, byIdempotencyKey, claimVerdict } from '../../../shared/idempotency/batch-idempotency';
-import { IdempotencyStore } from '../../../shared/idempotency/idempotency.store';
-import { currentIdempotentCall, type IdempotentCall } from '../../../shared/idempotency/idempotent-call';
 import type { DeadlineScheduler } from '../../../shared/queue/deadline';
 import type { Hold } from '../domain/hold';
 import { InsufficientStockError, LimitExceededError } from '../domain/inventory.errors';
 import { lineAmount } from '../../../shared/domain/money';
 import { moveStock, type StockCounters } from '../domain/product';
-import type { ProductRepository } from '../domain/product.repository';
+import type { LockedProduct, ProductRepository } from '../domain/product.repository';
 import {
   HOLD_EXPIRY_SCHEDULER,
   PRODUCT_CACHE,
@@ -30,7 +34,16 @@ import { CLOCK, type Clock } from '../../../shared/domain/clock';
 interface HoldRequest {
   accountId: string;
   quantity: number;
-  call?: IdempotentCall;
+  idempotent?: IdempotentRequest<Hold>;
+}
+
+/** What a batch holds once it has locked its product: the row, and the units its accounts already have. */
+interface Locked {
+  product: LockedProduct | null;
+  held: Map<string, number>;
+  now: Date;
+  /** The product's counters once the batch's requests are decided. */
+  counters: StockCounters | null;
 }
 
 /** The most holds one transaction decides. */
@@ -55,7 +68,7 @@ export class PlaceHoldService {
   constructor(
     private readonly uow: UnitOfWork,
     @Inject(PRODUCT_REPOSITORY) private readonly products: ProductRepository<EntityManager>,
-    private readonly idempotency: IdempotencyStore,
+    @Inject(IDEMPOTENCY_KEYS) private readonly keys: IdempotencyKeys,
     @Inject(PRODUCT_CACHE) private readonly cache: ProductCache,
     @Inject(SOLD_OUT_REGISTRY) private readonly soldOut: SoldOutRegistry,
     private readonly metrics: InventoryMetrics,
@@ -69,7 +82,12 @@ export class PlaceHoldService {
     });
   }
 
-  async execute(caller: Caller, productId: string, quantity: number): Promise<Hold> {
+  async execute(
+    caller: Caller,
+    productId: string,
+    quantity: number,
+    idempotent: IdempotentRequest<Hold> | undefined,
+  ): Promise<Hold> {
     if (await this.soldOut.isSoldOut(productId)) {
       this.metrics.holdsRefusedForStock.inc();
       throw new InsufficientStockError(quantity, 0);
@@ -77,35 +95,31 @@ export class PlaceHoldService {
     return this.batcher.submit(productId, {
       accountId: caller.accountId,
       quantity,
-      call: currentIdempotentCall(),
+      idempotent,
     });
   }
 
   private decide(productId: string, batch: Batch<HoldRequest>): Promise<Array<BatchOutcome<Hold>>> {
-    return this.uow.run((em) => this.decideIn(em, productId, batch), { idempotent: false });
+    return this.uow.run((em) =>
+      decideBatch(em, this.keys, batch, {
+        lock: (em, requests) => this.lock(em, productId, requests),
+        decide: async (_em, locked, requests) => this.decideInOrder(productId, locked, requests),
+        write: (em, locked, _requests, outcomes) => this.write(em, productId, locked, outcomes),
+      }),
+    );
   }
 
-  private async decideIn(
+  private async lock(
     em: EntityManager,
     productId: string,
-    batch: Batch<HoldRequest>,
-  ): Promise<Array<BatchOutcome<Hold>>> {
-    const requests = await batch.take();
-    // Claimed before the lock, as a wallet's batch does: the row is then locked for fewer round trips.
-    const claims = await this.idempotency.claimIn(
-      em,
-      requests.flatMap((r) => (r.call ? [r.call] : [])),
-    );
+    requests: readonly HoldRequest[],
+  ): Promise<Locked> {
     const stopTimer = this.metrics.productLockWait.startTimer();
     const product = await this.products.lockById(em, productId);
-    batch.locked();
     stopTimer();
-
     const now = new Date(this.clock.now());
-    const expiresAt = new Date(now.getTime() + this.config.HOLD_TTL_SECONDS * 1000);
-    const limit = product?.maxPerAccount ?? null;
     const held =
-      limit === null
+      product?.maxPerAccount == null
         ? new Map<string, number>()
         : await this.products.unitsByAccount(
             em,
@@ -113,11 +127,20 @@ export class PlaceHoldService {
             [...new Set(requests.map((r) => r.accountId))],
             now,
           );
+    return { product, held, now, counters: product };
+  }
+
+  /** Each request in arrival order, as if it ran alone; `locked.counters` become the counters after them. */
+  private decideInOrder(
+    productId: string,
+    locked: Locked,
+    requests: readonly HoldRequest[],
+  ): Array<BatchOutcome<Hold>> {
+    const { product, held, now } = locked;
+    const expiresAt = new Date(now.getTime() + this.config.HOLD_TTL_SECONDS * 1000);
+    const limit = product?.maxPerAccount ?? null;
     let counters: StockCounters | null = product;
-    const holds: Hold[] = [];
-    const outcomes: Array<BatchOutcome<Hold>> = requests.map((request) => {
-      const verdict = claimVerdict(request.call && claims.get(request.call));
-      if (verdict) return verdict;
+    const outcomes = requests.map((request): BatchOutcome<Hold> => {
       try {
         if (!product || !counters) throw new NotFoundError('Product', productId);
         // Refused at the hold, so that no hold reserves units for an order that could never be made.
@@ -131,31 +154,34 @@ export class PlaceHoldService {
       } catch (error) {
         return { error };
       }
-      const hold: Hold = {
-        id: randomUUID(),
-        productId,
-        accountId: request.accountId,
-        quantity: request.quantity,
-        status: 'active',
-        expiresAt,
-        createdAt: now,
-        updatedAt: now,
+      return {
+        ok: {
+          id: randomUUID(),
+          productId,
+          accountId: request.accountId,
+          quantity: request.quantity,
+          status: 'active',
+          expiresAt,
+          createdAt: now,
+          updatedAt: now,
+        },
       };
-      holds.push(hold);
-      return { ok: hold };
     });
+    locked.counters = counters;
+    return outcomes;
+  }
 
-    const answers = batchAnswers(
-      requests.map((r) => r.call),
-      outcomes,
-    );
-    let answered = false;
+  private async write(
+    em: EntityManager,
+    productId: string,
+    { product, counters, now }: Locked,
+    outcomes: ReadonlyArray<BatchOutcome<Hold>>,
+  ): Promise<void> {
+    const holds = outcomes.flatMap((o) => ('ok' in o ? [o.ok] : []));
     if (product && counters) {
       let version = product.stockVersion;
       if (holds.length > 0) {
-        const also = this.idempotency.answersIn(em, answers);
-        version = await this.products.reserveForHolds(em, productId, counters, holds, now, also);
-        answered = true;
+        version = await this.products.reserveForHolds(em, productId, counters, holds, now);
         this.cache.invalidateAfterCommit(em, productId);
         afterCommit(em, () =>
           this.expiry.schedule(
@@ -171,12 +197,10 @@ export class PlaceHoldService {
         afterCommit(em, () => this.soldOut.markSoldOut(productId, soldOutAt));
       }
     }
-    if (!answered) await this.idempotency.recordIn(em, answers);
     afterCommit(em, () => {
       this.metrics.holdsCreated.inc(holds.length);
       const refused = outcomes.filter((o) => 'error' in o && o.error instanceof InsufficientStockError);
       if (refused.length > 0) this.metrics.holdsRefusedForStock.inc(refused.length);
     });
-    return outcomes;
   }
 }

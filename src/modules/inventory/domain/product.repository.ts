@@ -1,4 +1,3 @@
-import type { SideWrite } from '../../../shared/database/side-write';
 import type { Cursor } from '../../../shared/domain/cursor';
 import type { Hold } from './hold';
 import type { Product, StockCounters } from './product';
@@ -15,8 +14,8 @@ export interface ProductRepository<Tx> {
   /** Writes the counters that changed and returns the product's new stock version. */
   updateCounters(tx: Tx, id: string, changed: Partial<StockCounters>, at: Date): Promise<bigint>;
   /**
-   * Units reserved by new holds: the counters, every hold and `also` in one round trip. Returns the
-   * product's new stock version.
+   * Units reserved by new holds: the counters and every hold in one statement, which also carries
+   * the side-writes queued on the transaction. Returns the product's new stock version.
    */
   reserveForHolds(
     tx: Tx,
@@ -24,7 +23,6 @@ export interface ProductRepository<Tx> {
     counters: Pick<StockCounters, 'availableStock' | 'reservedStock'>,
     holds: Hold[],
     at: Date,
-    also?: SideWrite,
   ): Promise<bigint>;
   /**
    * The units each of `accountIds` has of the product in holds still active at `now`, pending orders

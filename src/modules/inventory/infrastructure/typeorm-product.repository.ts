@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { newestFirst } from '../../../shared/database/newest-first';
-import type { SideWrite } from '../../../shared/database/side-write';
+import { withSideWrites } from '../../../shared/database/side-write';
 import type { Cursor } from '../../../shared/domain/cursor';
 import type { Hold } from '../domain/hold';
 import type { Product, StockCounters } from '../domain/product';
@@ -55,9 +55,9 @@ export class TypeOrmProductRepository implements ProductRepository<EntityManager
     counters: Pick<StockCounters, 'availableStock' | 'reservedStock'>,
     holds: Hold[],
     at: Date,
-    also?: SideWrite,
   ): Promise<bigint> {
-    const [{ stock_version }]: Array<{ stock_version: string }> = await em.query(
+    const { sql, params } = withSideWrites(
+      em,
       `WITH p AS (
          UPDATE products
             SET available_stock = $2, reserved_stock = $3, updated_at = $4, stock_version = stock_version + 1
@@ -66,7 +66,7 @@ export class TypeOrmProductRepository implements ProductRepository<EntityManager
        h AS (
          INSERT INTO holds (id, product_id, account_id, quantity, status, expires_at, created_at, updated_at)
          SELECT h.id, $1, h.account_id, h.quantity, 'active', h.expires_at, $4, $4
-           FROM unnest($5::uuid[], $6::uuid[], $7::int[], $8::timestamptz[]) AS h(id, account_id, quantity, expires_at))${also ? `, ${also.cte(9)}` : ''}
+           FROM unnest($5::uuid[], $6::uuid[], $7::int[], $8::timestamptz[]) AS h(id, account_id, quantity, expires_at))
        SELECT stock_version FROM p`,
       [
         productId,
@@ -77,9 +77,9 @@ export class TypeOrmProductRepository implements ProductRepository<EntityManager
         holds.map((h) => h.accountId),
         holds.map((h) => h.quantity),
         holds.map((h) => h.expiresAt.toISOString()),
-        ...(also?.params ?? []),
       ],
     );
+    const [{ stock_version }]: Array<{ stock_version: string }> = await em.query(sql, params);
     return BigInt(stock_version);
   }
 

@@ -3,8 +3,8 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import { Creates } from '../../../shared/http/location';
 import { Authenticated, CurrentCaller } from '../../../shared/http/auth';
 import type { Caller } from '../../../shared/domain/caller';
-import { answerWith } from '../../../shared/idempotency/idempotent-call';
-import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
+import { Idempotent, IdempotentRequestOf } from '../../../shared/idempotency/idempotent.decorator';
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { CreateOrderService } from '../application/create-order.service';
@@ -12,6 +12,7 @@ import { CancelOrderService } from '../application/cancel-order.service';
 import { GetOrderService } from '../application/get-order.service';
 import { CreateOrderRequest } from './dto/create-order.request';
 import { OrderResponse } from './dto/order.response';
+import type { OrderView } from '../application/order-view';
 
 @ApiTags('orders')
 @Controller('api/orders')
@@ -43,8 +44,12 @@ export class OrdersController {
       'before holds were refused for it); the hold stays active until released or expired',
     503: '`resource_busy`',
   })
-  async create(@CurrentCaller() caller: Caller, @Body() body: CreateOrderRequest): Promise<OrderResponse> {
-    return answerWith(OrderResponse.from, () => this.createOrder.execute(caller, body.hold_id));
+  async create(
+    @CurrentCaller() caller: Caller,
+    @Body() body: CreateOrderRequest,
+    @IdempotentRequestOf(OrderResponse.from) idempotent: IdempotentRequest<OrderView> | undefined,
+  ): Promise<OrderResponse> {
+    return OrderResponse.from(await this.createOrder.execute(caller, body.hold_id, idempotent));
   }
 
   @Get(':id')
@@ -74,7 +79,11 @@ export class OrdersController {
     409: '`order_not_cancellable`: the order is paid or refunded',
     503: '`resource_busy`',
   })
-  async cancel(@CurrentCaller() caller: Caller, @UuidParam('id') id: string): Promise<OrderResponse> {
-    return answerWith(OrderResponse.from, () => this.cancelOrder.execute(caller, id));
+  async cancel(
+    @CurrentCaller() caller: Caller,
+    @UuidParam('id') id: string,
+    @IdempotentRequestOf(OrderResponse.from) idempotent: IdempotentRequest<OrderView> | undefined,
+  ): Promise<OrderResponse> {
+    return OrderResponse.from(await this.cancelOrder.execute(caller, id, idempotent));
   }
 }

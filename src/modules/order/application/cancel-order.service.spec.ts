@@ -26,7 +26,7 @@ describe('CancelOrderService', () => {
     await t.soldOut.markSoldOut(product.id, 0n);
     await t.productCache.set(product);
 
-    const cancelled = await t.service.execute(alice, order.id);
+    const cancelled = await t.service.execute(alice, order.id, undefined);
 
     expect(cancelled).toMatchObject({
       id: order.id,
@@ -43,9 +43,9 @@ describe('CancelOrderService', () => {
   it('cancelling a cancelled order returns it unchanged and gives no unit back twice', async () => {
     const t = await setup();
     const { product, order } = seedPlacedOrder(t.db, alice.accountId, { quantity: 2, stock: 5 });
-    const first = await t.service.execute(alice, order.id);
+    const first = await t.service.execute(alice, order.id, undefined);
 
-    const again = await t.service.execute(alice, order.id);
+    const again = await t.service.execute(alice, order.id, undefined);
 
     expect(again).toEqual(first);
     expect(counters(t.products.committed(product.id))).toEqual({ available: 5, reserved: 0, sold: 0 });
@@ -60,7 +60,9 @@ describe('CancelOrderService', () => {
       paymentId: '00000000-0000-4000-8000-0000000000aa',
     });
 
-    await expect(t.service.execute(alice, order.id)).rejects.toMatchObject({ code: 'order_not_cancellable' });
+    await expect(t.service.execute(alice, order.id, undefined)).rejects.toMatchObject({
+      code: 'order_not_cancellable',
+    });
 
     expect(t.orders.committed(order.id)?.status).toBe('paid');
     expect(counters(t.products.committed(product.id))).toEqual({ available: 3, reserved: 0, sold: 2 });
@@ -70,17 +72,21 @@ describe('CancelOrderService', () => {
     const t = await setup();
     const { product, order } = seedPlacedOrder(t.db, alice.accountId, { quantity: 1, stock: 1 });
 
-    await expect(t.service.execute(customer('Bob'), order.id)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(t.service.execute(customer('Bob'), order.id, undefined)).rejects.toMatchObject({
+      code: 'not_found',
+    });
     expect(t.orders.committed(order.id)?.status).toBe('pending_payment');
     expect(counters(t.products.committed(product.id))).toEqual({ available: 0, reserved: 1, sold: 0 });
 
-    expect((await t.service.execute(admin(), order.id)).status).toBe('cancelled');
+    expect((await t.service.execute(admin(), order.id, undefined)).status).toBe('cancelled');
     expect(counters(t.products.committed(product.id))).toEqual({ available: 1, reserved: 0, sold: 0 });
   });
 
   it('an unknown order is not_found', async () => {
     const t = await setup();
-    await expect(t.service.execute(alice, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({
+    await expect(
+      t.service.execute(alice, '00000000-0000-4000-8000-000000000000', undefined),
+    ).rejects.toMatchObject({
       code: 'not_found',
     });
   });

@@ -1,3 +1,4 @@
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
@@ -17,15 +18,22 @@ export class CancelOrderService {
     @Inject(ORDER_VIEWS) private readonly views: OrderViews<EntityManager>,
   ) {}
 
-  async execute(caller: Caller, orderId: string): Promise<OrderView> {
-    return this.uow.run(async (em) => {
-      const order = await this.lifecycle.lockOrder(em, orderId);
-      if (!isVisibleTo(order, caller)) throw new NotFoundError('Order', orderId);
-      const cancelled = await this.lifecycle.cancel(em, order);
-      // Only an order cancelled before can name a payment (money that arrived after): it is read then.
-      return cancelled.paymentId === null
-        ? unpaidView(cancelled)
-        : ((await this.views.findView(orderId, em)) as OrderView);
-    });
+  async execute(
+    caller: Caller,
+    orderId: string,
+    idempotent: IdempotentRequest<OrderView> | undefined,
+  ): Promise<OrderView> {
+    return this.uow.run(
+      async (em) => {
+        const order = await this.lifecycle.lockOrder(em, orderId);
+        if (!isVisibleTo(order, caller)) throw new NotFoundError('Order', orderId);
+        const cancelled = await this.lifecycle.cancel(em, order);
+        // Only an order cancelled before can name a payment (money that arrived after): it is read then.
+        return cancelled.paymentId === null
+          ? unpaidView(cancelled)
+          : ((await this.views.findView(orderId, em)) as OrderView);
+      },
+      { idempotent },
+    );
   }
 }

@@ -29,7 +29,7 @@ describe('CreateOrderService', () => {
       price: 1500n,
     });
 
-    const order = await t.service.execute(alice, hold.id);
+    const order = await t.service.execute(alice, hold.id, undefined);
 
     expect(order).toMatchObject({
       accountId: alice.accountId,
@@ -61,7 +61,7 @@ describe('CreateOrderService', () => {
       return schedule(ids, delayMs);
     });
 
-    const order = await t.service.execute(alice, hold.id);
+    const order = await t.service.execute(alice, hold.id, undefined);
 
     expect(committedWhenScheduled).toEqual([true]);
     const [job] = t.orderExpiry.jobs();
@@ -73,9 +73,11 @@ describe('CreateOrderService', () => {
   it('a hold makes one order: a second attempt is hold_not_active and changes nothing', async () => {
     const t = await setup();
     const { product, hold } = seedHeldProduct(t.db, alice.accountId, { quantity: 2 });
-    const { payment: _none, ...first } = await t.service.execute(alice, hold.id);
+    const { payment: _none, ...first } = await t.service.execute(alice, hold.id, undefined);
 
-    await expect(t.service.execute(alice, hold.id)).rejects.toMatchObject({ code: 'hold_not_active' });
+    await expect(t.service.execute(alice, hold.id, undefined)).rejects.toMatchObject({
+      code: 'hold_not_active',
+    });
 
     expect(t.orders.all()).toEqual([first]);
     expect(t.orderExpiry.jobs().map((j) => j.id)).toEqual([first.id]);
@@ -87,8 +89,8 @@ describe('CreateOrderService', () => {
     const { hold } = seedHeldProduct(t.db, alice.accountId);
 
     const results = await Promise.allSettled([
-      t.service.execute(alice, hold.id),
-      t.service.execute(alice, hold.id),
+      t.service.execute(alice, hold.id, undefined),
+      t.service.execute(alice, hold.id, undefined),
     ]);
 
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
@@ -102,7 +104,7 @@ describe('CreateOrderService', () => {
     const t = await setup();
     const { hold } = seedHeldProduct(t.db, alice.accountId);
 
-    await expect(t.service.execute(bob, hold.id)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(t.service.execute(bob, hold.id, undefined)).rejects.toMatchObject({ code: 'not_found' });
 
     expect(t.holds.committed(hold.id)?.status).toBe('active');
     expect(t.orders.all()).toEqual([]);
@@ -111,7 +113,9 @@ describe('CreateOrderService', () => {
 
   it('an unknown hold is not_found', async () => {
     const t = await setup();
-    await expect(t.service.execute(alice, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({
+    await expect(
+      t.service.execute(alice, '00000000-0000-4000-8000-000000000000', undefined),
+    ).rejects.toMatchObject({
       code: 'not_found',
     });
   });
@@ -123,7 +127,9 @@ describe('CreateOrderService', () => {
       expiresAt: new Date(t.clock.now() - 1),
     });
 
-    await expect(t.service.execute(alice, hold.id)).rejects.toMatchObject({ code: 'hold_expired' });
+    await expect(t.service.execute(alice, hold.id, undefined)).rejects.toMatchObject({
+      code: 'hold_expired',
+    });
 
     expect(t.holds.committed(hold.id)?.status).toBe('active');
     expect(counters(t.products.committed(product.id))).toEqual({ available: 8, reserved: 2, sold: 0 });
@@ -135,8 +141,12 @@ describe('CreateOrderService', () => {
     const expired = seedHeldProduct(t.db, alice.accountId, { status: 'expired' }).hold;
     const released = seedHeldProduct(t.db, alice.accountId, { status: 'released' }).hold;
 
-    await expect(t.service.execute(alice, expired.id)).rejects.toMatchObject({ code: 'hold_expired' });
-    await expect(t.service.execute(alice, released.id)).rejects.toMatchObject({ code: 'hold_not_active' });
+    await expect(t.service.execute(alice, expired.id, undefined)).rejects.toMatchObject({
+      code: 'hold_expired',
+    });
+    await expect(t.service.execute(alice, released.id, undefined)).rejects.toMatchObject({
+      code: 'hold_not_active',
+    });
     expect(t.orders.all()).toEqual([]);
   });
 
@@ -147,7 +157,9 @@ describe('CreateOrderService', () => {
       price: BigInt(Number.MAX_SAFE_INTEGER),
     });
 
-    await expect(t.service.execute(alice, hold.id)).rejects.toMatchObject({ code: 'amount_too_large' });
+    await expect(t.service.execute(alice, hold.id, undefined)).rejects.toMatchObject({
+      code: 'amount_too_large',
+    });
 
     expect(t.holds.committed(hold.id)?.status).toBe('active');
     expect(t.orders.all()).toEqual([]);
@@ -165,7 +177,7 @@ describe('CreateOrderService', () => {
       },
     });
 
-    await expect(t.service.execute(alice, hold.id)).rejects.toThrow('listener failed');
+    await expect(t.service.execute(alice, hold.id, undefined)).rejects.toThrow('listener failed');
 
     expect(seen).toHaveLength(1);
     expect(t.orders.all()).toEqual([]);
@@ -182,7 +194,7 @@ describe('CreateOrderService', () => {
       },
     });
 
-    const order = await t.service.execute(alice, hold.id);
+    const order = await t.service.execute(alice, hold.id, undefined);
 
     expect(order.status).toBe('cancelled');
     expect(t.orders.committed(order.id)?.status).toBe('cancelled');

@@ -1,3 +1,4 @@
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import type { EntityManager } from 'typeorm';
@@ -34,33 +35,40 @@ export class CreateOrderService {
    * the others find it consumed) and creates the order in the same transaction, where listeners
    * may already move it on (a payment that arrived first).
    */
-  async execute(caller: Caller, holdId: string): Promise<OrderView> {
+  async execute(
+    caller: Caller,
+    holdId: string,
+    idempotent: IdempotentRequest<OrderView> | undefined,
+  ): Promise<OrderView> {
     const ttlMs = this.config.ORDER_PAYMENT_TTL_SECONDS * 1000;
-    const order = await this.uow.run(async (em) => {
-      const consumed = await this.consumeHold.execute(em, caller, holdId);
-      const now = new Date(this.clock.now());
-      const order: Order = {
-        id: randomUUID(),
-        accountId: caller.accountId,
-        holdId,
-        productId: consumed.productId,
-        quantity: consumed.quantity,
-        unitPrice: consumed.unitPrice,
-        amount: lineAmount(consumed.unitPrice, consumed.quantity),
-        currency: consumed.currency,
-        status: 'pending_payment',
-        refundedAmount: 0n,
-        paymentDueAt: new Date(now.getTime() + ttlMs),
-        paymentId: null,
-        createdAt: now,
-        updatedAt: now,
-      };
-      await this.orders.insert(em, order);
-      await this.hooks.notify(em, order);
-      afterCommit(em, () => this.expiry.schedule([order.id], ttlMs));
-      // A listener may have paid or cancelled it already.
-      return (await this.views.findView(order.id, em)) as OrderView;
-    });
+    const order = await this.uow.run(
+      async (em) => {
+        const consumed = await this.consumeHold.execute(em, caller, holdId);
+        const now = new Date(this.clock.now());
+        const order: Order = {
+          id: randomUUID(),
+          accountId: caller.accountId,
+          holdId,
+          productId: consumed.productId,
+          quantity: consumed.quantity,
+          unitPrice: consumed.unitPrice,
+          amount: lineAmount(consumed.unitPrice, consumed.quantity),
+          currency: consumed.currency,
+          status: 'pending_payment',
+          refundedAmount: 0n,
+          paymentDueAt: new Date(now.getTime() + ttlMs),
+          paymentId: null,
+          createdAt: now,
+          updatedAt: now,
+        };
+        await this.orders.insert(em, order);
+        await this.hooks.notify(em, order);
+        afterCommit(em, () => this.expiry.schedule([order.id], ttlMs));
+        // A listener may have paid or cancelled it already.
+        return (await this.views.findView(order.id, em)) as OrderView;
+      },
+      { idempotent },
+    );
     this.metrics.created.inc();
     return order;
   }

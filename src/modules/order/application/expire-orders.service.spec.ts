@@ -44,7 +44,7 @@ describe('ExpireOrdersService', () => {
   it('cancels an unpaid order through its DeadlineScheduler job at payment_due_at, and not before', async () => {
     const t = await setup();
     const { product, hold } = seedHeldProduct(t.db, alice.accountId, { quantity: 2, stock: 2 });
-    const order = await t.createOrder.execute(alice, hold.id);
+    const order = await t.createOrder.execute(alice, hold.id, undefined);
 
     t.clock.advance(PAYMENT_TTL_SECONDS * 1000 - 1);
     expect(await t.orderExpiry.runDue(t.service)).toEqual([]);

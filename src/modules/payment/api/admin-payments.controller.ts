@@ -5,8 +5,8 @@ import { ValidationFailedError } from '../../../shared/http/http-errors';
 import { CursorCodec, DEFAULT_PAGE_SIZE } from '../../../shared/http/pagination';
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
-import { answerWith } from '../../../shared/idempotency/idempotent-call';
-import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
+import { Idempotent, IdempotentRequestOf } from '../../../shared/idempotency/idempotent.decorator';
 import { ListPaymentsService } from '../application/list-payments.service';
 import { ResolvePaymentService } from '../application/resolve-payment.service';
 import {
@@ -15,6 +15,7 @@ import {
   ListPaymentsQuery,
   ResolvePaymentRequest,
 } from './dto/admin-payment.dto';
+import type { Payment } from '../domain/payment';
 
 @ApiTags('payments')
 @Controller('api/admin/payments')
@@ -79,18 +80,22 @@ export class AdminPaymentsController {
   async resolve(
     @UuidParam('id') id: string,
     @Body() body: ResolvePaymentRequest,
+    @IdempotentRequestOf(AdminPaymentResponse.of) idempotent: IdempotentRequest<Payment> | undefined,
   ): Promise<AdminPaymentResponse> {
     if ((body.wallet_id === undefined) === (body.external_reference === undefined)) {
       throw new ValidationFailedError([
         { field: 'wallet_id', message: 'give exactly one of wallet_id and external_reference' },
       ]);
     }
-    return answerWith(AdminPaymentResponse.of, () =>
-      this.resolvePayment.execute({
-        paymentId: id,
-        walletId: body.wallet_id,
-        externalReference: body.external_reference,
-      }),
+    return AdminPaymentResponse.of(
+      await this.resolvePayment.execute(
+        {
+          paymentId: id,
+          walletId: body.wallet_id,
+          externalReference: body.external_reference,
+        },
+        idempotent,
+      ),
     );
   }
 }

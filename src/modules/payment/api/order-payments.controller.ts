@@ -2,10 +2,10 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, Authenticated, CurrentCaller } from '../../../shared/http/auth';
 import { type Caller } from '../../../shared/domain/caller';
-import { answerWith } from '../../../shared/idempotency/idempotent-call';
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
-import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
+import { Idempotent, IdempotentRequestOf } from '../../../shared/idempotency/idempotent.decorator';
 import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-key.decorator';
 import { OrderResponse } from '../../order/api/dto/order.response';
 import { PayOrderService } from '../application/pay-order.service';
@@ -13,6 +13,7 @@ import { RefundOrderService } from '../application/refund-order.service';
 import { OrderPaymentResponse } from './dto/order-payment.response';
 import { PayOrderRequest } from './dto/pay-order.request';
 import { RefundOrderRequest } from './dto/refund-order.request';
+import type { OrderView } from '../../order/application/order-view';
 
 const BUSY = '`wallet_busy`: the wallet or order lock could not be had in time (with `Retry-After`)';
 
@@ -49,9 +50,10 @@ export class OrderPaymentsController {
     @CurrentCaller() caller: Caller,
     @UuidParam('id') id: string,
     @Body() body: PayOrderRequest,
+    @IdempotentRequestOf(OrderResponse.from) idempotent: IdempotentRequest<OrderView> | undefined,
   ): Promise<OrderResponse> {
-    return answerWith(OrderResponse.from, () =>
-      this.payOrder.execute({ orderId: id, walletId: body.wallet_id, caller }),
+    return OrderResponse.from(
+      await this.payOrder.execute({ orderId: id, walletId: body.wallet_id, caller }, idempotent),
     );
   }
 
@@ -91,15 +93,19 @@ export class OrderPaymentsController {
     @Body() body: RefundOrderRequest,
     @IdempotencyKeyHeader() idempotencyKey: string,
     @CurrentCaller() caller: Caller,
+    @IdempotentRequestOf(OrderResponse.from) idempotent: IdempotentRequest<OrderView> | undefined,
   ): Promise<OrderResponse> {
-    return answerWith(OrderResponse.from, () =>
-      this.refundOrder.execute({
-        orderId: id,
-        amount: body.amount === undefined ? undefined : BigInt(body.amount),
-        reason: body.reason,
-        idempotencyKey,
-        caller,
-      }),
+    return OrderResponse.from(
+      await this.refundOrder.execute(
+        {
+          orderId: id,
+          amount: body.amount === undefined ? undefined : BigInt(body.amount),
+          reason: body.reason,
+          idempotencyKey,
+          caller,
+        },
+        idempotent,
+      ),
     );
   }
 }

@@ -1,3 +1,4 @@
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
 import { Inject } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
@@ -24,7 +25,11 @@ export abstract class OrderMoneyUseCase {
     @Inject(CLOCK) protected readonly clock: Clock,
   ) {}
 
-  protected transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return this.uow.run(work, { onLockTimeout: () => new WalletBusyError() });
+  /** `idempotent`: the Idempotency-Key request whose effect the transaction makes, if any. */
+  protected transaction<T>(
+    work: (em: EntityManager) => Promise<T>,
+    idempotent?: IdempotentRequest<T>,
+  ): Promise<T> {
+    return this.uow.run(work, { idempotent, onLockTimeout: () => new WalletBusyError() });
   }
 }

@@ -30,7 +30,7 @@ async function setup(orderOptions: Parameters<typeof seedPlacedOrder>[2] = {}) {
   const wallet = seedWallet(t.db, { accountId: alice.accountId, currency: 'USD', balance: 10_000n });
   const service = t.module.get(PayOrderService);
   const pay = (walletId = wallet.id, caller = alice) =>
-    service.execute({ orderId: order.id, walletId, caller });
+    service.execute({ orderId: order.id, walletId, caller }, undefined);
   const stock = () => counters(t.products.committed(product.id));
   return { ...t, product, order, wallet, pay, stock };
 }

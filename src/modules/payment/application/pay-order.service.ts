@@ -1,3 +1,4 @@
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import type { Caller } from '../../../shared/domain/caller';
@@ -21,7 +22,10 @@ export interface PayOrderCommand {
  */
 @Injectable()
 export class PayOrderService extends OrderMoneyUseCase {
-  async execute(command: PayOrderCommand): Promise<OrderView> {
+  async execute(
+    command: PayOrderCommand,
+    idempotent: IdempotentRequest<OrderView> | undefined,
+  ): Promise<OrderView> {
     const paid = await this.transaction(async (em) => {
       const order = await this.orders.lockForPayment(em, command.caller, command.orderId);
 
@@ -53,7 +57,7 @@ export class PayOrderService extends OrderMoneyUseCase {
       };
       await this.payments.insert(em, payment);
       return withPayment(await this.orders.markPaid(em, order, payment.id), payment);
-    });
+    }, idempotent);
     this.metrics.payments.inc({ method: 'wallet' });
     return paid;
   }

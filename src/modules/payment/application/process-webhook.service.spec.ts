@@ -189,7 +189,7 @@ describe('ProcessWebhookService', () => {
       body: { status: 'pending', event_id: 'msg_early' },
     });
 
-    const order = await t.module.get(CreateOrderService).execute(alice, hold.id);
+    const order = await t.module.get(CreateOrderService).execute(alice, hold.id, undefined);
 
     expect(order).toMatchObject({ status: 'paid', payment: { method: 'external', status: 'succeeded' } });
     expect(counters(t.products.committed(product.id))).toEqual({ available: 8, reserved: 0, sold: 2 });

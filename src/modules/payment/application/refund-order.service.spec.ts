@@ -27,15 +27,20 @@ async function setup() {
   ]);
   const { product, order } = seedPlacedOrder(t.db, alice.accountId, { quantity: 2, unitPrice: 1500n });
   const wallet = seedWallet(t.db, { accountId: alice.accountId, currency: 'USD', balance: 10_000n });
-  await t.module.get(PayOrderService).execute({ orderId: order.id, walletId: wallet.id, caller: alice });
+  await t.module
+    .get(PayOrderService)
+    .execute({ orderId: order.id, walletId: wallet.id, caller: alice }, undefined);
   const service = t.module.get(RefundOrderService);
   const refund = (command: Partial<RefundOrderCommand> = {}) =>
-    service.execute({
-      orderId: order.id,
-      idempotencyKey: `refund-${Math.random()}`,
-      caller: operator,
-      ...command,
-    });
+    service.execute(
+      {
+        orderId: order.id,
+        idempotencyKey: `refund-${Math.random()}`,
+        caller: operator,
+        ...command,
+      },
+      undefined,
+    );
   const stock = () => counters(t.products.committed(product.id));
   const balance = () => t.wallets.committed(wallet.id)?.balance;
   const credits = () =>

@@ -1,3 +1,4 @@
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import type { Caller } from '../../../shared/domain/caller';
@@ -30,7 +31,10 @@ export interface RefundOrderCommand {
  */
 @Injectable()
 export class RefundOrderService extends OrderMoneyUseCase {
-  async execute(command: RefundOrderCommand): Promise<OrderView> {
+  async execute(
+    command: RefundOrderCommand,
+    idempotent: IdempotentRequest<OrderView> | undefined,
+  ): Promise<OrderView> {
     let method = 'external';
     const requestKey = refundRequestKey(command.caller.accountId, command.idempotencyKey);
     const refunded = await this.transaction(async (em) => {
@@ -77,7 +81,7 @@ export class RefundOrderService extends OrderMoneyUseCase {
         updatedAt: changed.updatedAt,
       });
       return withPayment(await this.orders.recordRefund(em, order, plan), changed);
-    });
+    }, idempotent);
     this.metrics.refunds.inc({ method });
     return refunded;
   }

@@ -1,3 +1,4 @@
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import { NotFoundError } from '../../../shared/domain/domain-error';
@@ -29,7 +30,10 @@ export class ResolvePaymentService extends OrderMoneyUseCase {
    * Throws NotFoundError, PaymentNotResolvableError, WalletNotEligibleError (a wallet of another
    * account than the order's), CurrencyMismatchError, BalanceLimitExceededError.
    */
-  async execute(command: ResolvePaymentCommand): Promise<Payment> {
+  async execute(
+    command: ResolvePaymentCommand,
+    idempotent: IdempotentRequest<Payment> | undefined,
+  ): Promise<Payment> {
     const settled = await this.transaction(async (em) => {
       const found = await this.payments.findById(em, command.paymentId);
       if (!found) throw new NotFoundError('Payment', command.paymentId);
@@ -73,7 +77,7 @@ export class ResolvePaymentService extends OrderMoneyUseCase {
       });
       if (order.paymentId === payment.id) await this.orders.recordSettledPayment(em, order, payment.amount);
       return refunded;
-    });
+    }, idempotent);
     this.metrics.refunds.inc({
       method: command.walletId !== undefined ? 'settled_to_wallet' : 'settled_external',
     });

@@ -6,9 +6,10 @@ import { Creates } from '../../../shared/http/location';
 import { ValidationFailedError } from '../../../shared/http/http-errors';
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
-import { answerWith } from '../../../shared/idempotency/idempotent-call';
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
 import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-key.decorator';
-import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
+import { Idempotent, IdempotentRequestOf } from '../../../shared/idempotency/idempotent.decorator';
+import type { Transfer } from '../domain/transfer';
 import { GetTransferService } from '../application/get-transfer.service';
 import { TransferMoneyService } from '../application/transfer-money.service';
 import { CreateTransferRequest } from './dto/create-transfer.request';
@@ -48,21 +49,25 @@ export class TransfersController {
     @Body() body: CreateTransferRequest,
     @IdempotencyKeyHeader() idempotencyKey: string,
     @CurrentCaller() caller: Caller,
+    @IdempotentRequestOf(TransferResponse.of) idempotent: IdempotentRequest<Transfer> | undefined,
   ): Promise<TransferResponse> {
     if (body.from_wallet_id === body.to_wallet_id) {
       throw new ValidationFailedError([
         { field: 'to_wallet_id', message: 'must differ from from_wallet_id' },
       ]);
     }
-    return answerWith(TransferResponse.of, () =>
-      this.transferMoney.execute({
-        fromWalletId: body.from_wallet_id,
-        toWalletId: body.to_wallet_id,
-        amount: BigInt(body.amount),
-        description: body.description,
-        idempotencyKey,
-        caller,
-      }),
+    return TransferResponse.of(
+      await this.transferMoney.execute(
+        {
+          fromWalletId: body.from_wallet_id,
+          toWalletId: body.to_wallet_id,
+          amount: BigInt(body.amount),
+          description: body.description,
+          idempotencyKey,
+          caller,
+        },
+        idempotent,
+      ),
     );
   }
 

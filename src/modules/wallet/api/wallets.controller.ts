@@ -7,10 +7,11 @@ import { isAdmin, type Caller } from '../../../shared/domain/caller';
 import { CursorCodec, DEFAULT_PAGE_SIZE, PaginationQuery } from '../../../shared/http/pagination';
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
-import { answerWith } from '../../../shared/idempotency/idempotent-call';
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
 import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-key.decorator';
-import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
-import type { TransactionType } from '../domain/wallet';
+import { Idempotent, IdempotentRequestOf } from '../../../shared/idempotency/idempotent.decorator';
+import type { TransactionType, Wallet } from '../domain/wallet';
+import type { RecordedTransaction } from '../application/wallet-ledger.facade';
 import { CreateWalletService } from '../application/create-wallet.service';
 import { GetWalletService } from '../application/get-wallet.service';
 import { ListWalletTransactionsService } from '../application/list-wallet-transactions.service';
@@ -62,14 +63,18 @@ export class WalletsController {
     404: 'The admin named an unknown account (`not_found`)',
     409: '`wallet_exists`: the account already has a wallet in that currency',
   })
-  async create(@Body() body: CreateWalletRequest, @CurrentCaller() caller: Caller): Promise<WalletResponse> {
+  async create(
+    @Body() body: CreateWalletRequest,
+    @CurrentCaller() caller: Caller,
+    @IdempotentRequestOf(WalletResponse.of) idempotent: IdempotentRequest<Wallet> | undefined,
+  ): Promise<WalletResponse> {
     if (!isAdmin(caller) && body.account_id !== undefined && body.account_id !== caller.accountId) {
       throw new ValidationFailedError([
         { field: 'account_id', message: 'can name only your own account with a customer key' },
       ]);
     }
-    return answerWith(WalletResponse.of, () =>
-      this.createWallet.execute(body.account_id ?? caller.accountId, body.currency),
+    return WalletResponse.of(
+      await this.createWallet.execute(body.account_id ?? caller.accountId, body.currency, idempotent),
     );
   }
 
@@ -129,8 +134,10 @@ export class WalletsController {
     @Body() body: MoveMoneyRequest,
     @IdempotencyKeyHeader() idempotencyKey: string,
     @CurrentCaller() caller: Caller,
+    @IdempotentRequestOf(WalletTransactionResponse.of)
+    idempotent: IdempotentRequest<RecordedTransaction> | undefined,
   ): Promise<WalletTransactionResponse> {
-    return this.move('credit', id, body, idempotencyKey, caller);
+    return this.move('credit', id, body, idempotencyKey, caller, idempotent);
   }
 
   @Post(':id/debit')
@@ -150,8 +157,10 @@ export class WalletsController {
     @Body() body: MoveMoneyRequest,
     @IdempotencyKeyHeader() idempotencyKey: string,
     @CurrentCaller() caller: Caller,
+    @IdempotentRequestOf(WalletTransactionResponse.of)
+    idempotent: IdempotentRequest<RecordedTransaction> | undefined,
   ): Promise<WalletTransactionResponse> {
-    return this.move('debit', id, body, idempotencyKey, caller);
+    return this.move('debit', id, body, idempotencyKey, caller, idempotent);
   }
 
   @Get(':id/transactions')
@@ -177,22 +186,26 @@ export class WalletsController {
     return this.cursors.page(rows, limit, WalletTransactionResponse.of);
   }
 
-  private move(
+  private async move(
     type: TransactionType,
     walletId: string,
     body: MoveMoneyRequest,
     idempotencyKey: string,
     caller: Caller,
+    idempotent: IdempotentRequest<RecordedTransaction> | undefined,
   ): Promise<WalletTransactionResponse> {
-    return answerWith(WalletTransactionResponse.of, () =>
-      this.moveMoney.execute({
-        type,
-        walletId,
-        amount: BigInt(body.amount),
-        description: body.description,
-        idempotencyKey,
-        caller,
-      }),
+    return WalletTransactionResponse.of(
+      await this.moveMoney.execute(
+        {
+          type,
+          walletId,
+          amount: BigInt(body.amount),
+          description: body.description,
+          idempotencyKey,
+          caller,
+        },
+        idempotent,
+      ),
     );
   }
 }

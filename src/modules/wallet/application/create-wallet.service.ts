@@ -1,3 +1,4 @@
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import type { EntityManager } from 'typeorm';
@@ -14,7 +15,13 @@ export class CreateWalletService {
   ) {}
 
   /** Throws WalletExistsError, or NotFoundError when the account does not exist. */
-  execute(accountId: string, currency: string): Promise<Wallet> {
-    return this.uow.run((em) => this.wallets.create(em, { id: randomUUID(), accountId, currency }));
+  execute(
+    accountId: string,
+    currency: string,
+    idempotent: IdempotentRequest<Wallet> | undefined,
+  ): Promise<Wallet> {
+    return this.uow.run((em) => this.wallets.create(em, { id: randomUUID(), accountId, currency }), {
+      idempotent,
+    });
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { HotRowBatcher } from '../../../shared/database/hot-row-batcher';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { isAdmin, type Caller } from '../../../shared/domain/caller';
-import { currentIdempotentCall } from '../../../shared/idempotency/idempotent-call';
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
 import type { TransactionType } from '../domain/wallet';
 import { WALLET_LOCK } from '../wallet.tokens';
 import { type LedgerMovement, type RecordedTransaction, WalletLedgerFacade } from './wallet-ledger.facade';
@@ -36,7 +36,10 @@ export class MoveMoneyService {
   }
 
   /** Another account's wallet is NotFoundError, for a debit by a customer. */
-  execute(command: MoveMoneyCommand): Promise<RecordedTransaction> {
+  execute(
+    command: MoveMoneyCommand,
+    idempotent: IdempotentRequest<RecordedTransaction> | undefined,
+  ): Promise<RecordedTransaction> {
     const { caller } = command;
     return this.batcher.submit(command.walletId, {
       type: command.type,
@@ -45,7 +48,7 @@ export class MoveMoneyService {
       description: command.description,
       idempotencyKey: { scope: caller.accountId, key: command.idempotencyKey },
       expectedAccountId: isAdmin(caller) ? undefined : caller.accountId,
-      call: currentIdempotentCall(),
+      idempotent,
     });
   }
 }

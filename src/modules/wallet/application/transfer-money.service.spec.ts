@@ -16,14 +16,17 @@ async function setup() {
   const to = seedWallet(t.db, { accountId: bob.accountId, currency: 'USD', balance: 500n });
   const service = t.module.get(TransferMoneyService);
   const transfer = (command: Partial<TransferCommand> = {}) =>
-    service.execute({
-      fromWalletId: from.id,
-      toWalletId: to.id,
-      amount: 2_500n,
-      idempotencyKey: `transfer-${++keys}`,
-      caller: alice,
-      ...command,
-    });
+    service.execute(
+      {
+        fromWalletId: from.id,
+        toWalletId: to.id,
+        amount: 2_500n,
+        idempotencyKey: `transfer-${++keys}`,
+        caller: alice,
+        ...command,
+      },
+      undefined,
+    );
   const balances = () => [from, to].map((w) => t.wallets.committed(w.id)?.balance);
   return { ...t, from, to, transfer, balances };
 }

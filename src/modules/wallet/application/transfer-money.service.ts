@@ -1,18 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { v7 as timeOrderedUuid } from 'uuid';
+import { type BatchOutcome, fixedBatch, type HotRowBatcher } from '../../../shared/database/hot-row-batcher';
+import { decideBatch } from '../../../shared/database/batch-pipeline';
 import {
-  type Batch,
-  type BatchOutcome,
-  fixedBatch,
-  type HotRowBatcher,
-} from '../../../shared/database/hot-row-batcher';
+  IDEMPOTENCY_KEYS,
+  type IdempotencyKeys,
+  type IdempotentRequest,
+} from '../../../shared/database/idempotent-request';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import { isAdmin, type Caller } from '../../../shared/domain/caller';
-import { batchAnswers, claimVerdict } from '../../../shared/idempotency/batch-idempotency';
-import { IdempotencyStore } from '../../../shared/idempotency/idempotency.store';
-import { currentIdempotentCall, type IdempotentCall } from '../../../shared/idempotency/idempotent-call';
 import { type Transfer, transferDescription, transferLedgerKeys } from '../domain/transfer';
 import type { TransferRepository } from '../domain/transfer.repository';
 import type { LedgerKey, Wallet, WalletTransaction } from '../domain/wallet';
@@ -37,7 +35,7 @@ interface TransferRequest {
   keys: { debit: LedgerKey; credit: LedgerKey };
   /** The source wallet must belong to this account (a customer's transfer), else NotFoundError. */
   expectedAccountId?: string;
-  call?: IdempotentCall;
+  idempotent?: IdempotentRequest<Transfer>;
 }
 
 /** A transfer decided so far: its debit is written, its credit is to come. */
@@ -57,7 +55,7 @@ interface Debited {
  * then the credits, one write per wallet, one commit.
  *
  * Round trips of a batch: START, SET LOCAL, the claim of the Idempotency-Keys, the ordered lock of
- * every wallet, per wallet the keyed read and one write, the transfers, the answers, COMMIT.
+ * every wallet, per wallet the keyed read and one write, the transfers with the answers, COMMIT.
  */
 @Injectable()
 export class TransferMoneyService {
@@ -66,17 +64,33 @@ export class TransferMoneyService {
   constructor(
     uow: UnitOfWork,
     private readonly ledger: WalletLedgerFacade,
-    private readonly idempotency: IdempotencyStore,
+    @Inject(IDEMPOTENCY_KEYS) private readonly keys: IdempotencyKeys,
     @Inject(TRANSFER_REPOSITORY) private readonly transfers: TransferRepository<EntityManager>,
   ) {
-    this.batcher = walletBatcher(uow, (em, fromWalletId, batch) => this.decideIn(em, fromWalletId, batch));
+    this.batcher = walletBatcher(uow, (em, fromWalletId, batch) =>
+      decideBatch(em, this.keys, batch, {
+        // Every wallet the batch touches, at once, in the one global order (by id).
+        lock: async (em, requests) =>
+          new Map<string, Wallet>(
+            (await this.ledger.lockWallets(em, [fromWalletId, ...requests.map((r) => r.toWalletId)])).map(
+              (w) => [w.id, w],
+            ),
+          ),
+        decide: (em, wallets, requests) => this.decide(em, fromWalletId, wallets, requests),
+        write: (em, _wallets, _requests, outcomes) =>
+          this.transfers.insert(
+            em,
+            outcomes.flatMap((o) => ('ok' in o ? [o.ok] : [])),
+          ),
+      }),
+    );
   }
 
   /**
    * Throws NotFoundError (an unknown source, one of another account for a customer, an unknown
    * destination), CurrencyMismatchError, InsufficientFundsError, BalanceLimitExceededError.
    */
-  execute(command: TransferCommand): Promise<Transfer> {
+  execute(command: TransferCommand, idempotent: IdempotentRequest<Transfer> | undefined): Promise<Transfer> {
     const { caller } = command;
     return this.batcher.submit(command.fromWalletId, {
       toWalletId: command.toWalletId,
@@ -84,31 +98,21 @@ export class TransferMoneyService {
       description: command.description ?? null,
       keys: transferLedgerKeys(caller.accountId, command.idempotencyKey),
       expectedAccountId: isAdmin(caller) ? undefined : caller.accountId,
-      call: currentIdempotentCall(),
+      idempotent,
     });
   }
 
-  private async decideIn(
+  /** The debits in arrival order (one ledger write), then the credits (one write per destination). */
+  private async decide(
     em: EntityManager,
     fromWalletId: string,
-    batch: Batch<TransferRequest>,
+    wallets: Map<string, Wallet>,
+    requests: readonly TransferRequest[],
   ): Promise<Array<BatchOutcome<Transfer>>> {
-    const requests = await batch.take();
-    // Keys before rows, as every transaction takes them, so that a key's claim never waits on a
-    // transaction that waits for a row this one holds.
-    const claims = await this.idempotency.claimIn(
-      em,
-      requests.flatMap((r) => (r.call ? [r.call] : [])),
-    );
-    const locked = await this.ledger.lockWallets(em, [fromWalletId, ...requests.map((r) => r.toWalletId)]);
-    batch.locked();
-    const wallets = new Map<string, Wallet>(locked.map((w) => [w.id, w]));
     const source = wallets.get(fromWalletId);
     const outcomes: Array<BatchOutcome<Transfer>> = requests.map(() => ({ error: undefined }));
     const drafts: Array<Omit<Debited, 'transfer'> & { id: string; currency: string }> = [];
     requests.forEach((request, index) => {
-      const verdict = claimVerdict(request.call && claims.get(request.call));
-      if (verdict) return void (outcomes[index] = verdict);
       const destination = wallets.get(request.toWalletId);
       if (
         !source ||
@@ -190,19 +194,9 @@ export class TransferMoneyService {
       });
     }
 
-    const made: Transfer[] = debited.map((d) => ({
-      ...d.transfer,
-      creditTransactionId: (d.credit as WalletTransaction).id,
-    }));
-    await this.transfers.insert(em, made);
-    made.forEach((transfer, k) => (outcomes[debited[k].index] = { ok: transfer }));
-    await this.idempotency.recordIn(
-      em,
-      batchAnswers(
-        requests.map((r) => r.call),
-        outcomes,
-      ),
-    );
+    for (const d of debited) {
+      outcomes[d.index] = { ok: { ...d.transfer, creditTransactionId: (d.credit as WalletTransaction).id } };
+    }
     return outcomes;
   }
 }

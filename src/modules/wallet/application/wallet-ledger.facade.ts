@@ -3,11 +3,14 @@ import { v7 as timeOrderedUuid } from 'uuid';
 import type { Counter, Histogram } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import { afterCommit } from '../../../shared/database/after-commit';
-import { DomainError, NotFoundError } from '../../../shared/domain/domain-error';
-import { batchAnswers, claimVerdict } from '../../../shared/idempotency/batch-idempotency';
-import { IdempotencyStore } from '../../../shared/idempotency/idempotency.store';
-import type { IdempotentCall } from '../../../shared/idempotency/idempotent-call';
+import { decideBatch } from '../../../shared/database/batch-pipeline';
 import { type Batch, type BatchOutcome, fixedBatch } from '../../../shared/database/hot-row-batcher';
+import {
+  IDEMPOTENCY_KEYS,
+  type IdempotencyKeys,
+  type IdempotentRequest,
+} from '../../../shared/database/idempotent-request';
+import { DomainError, NotFoundError } from '../../../shared/domain/domain-error';
 import { MetricsRegistry } from '../../../shared/observability/metrics';
 import {
   isSameMovement,
@@ -50,7 +53,18 @@ export interface LedgerMovementCommand {
 export interface LedgerMovement extends LedgerMovementCommand {
   type: TransactionType;
   /** The Idempotency-Key request this movement answers, claimed and answered with it. */
-  call?: IdempotentCall;
+  idempotent?: IdempotentRequest<RecordedTransaction>;
+}
+
+/** A wallet locked by a batch, with the entries already recorded under the batch's ledger keys. */
+interface LockedWallet {
+  wallet: Wallet | undefined;
+  known: WalletTransaction[];
+  /** The entries the batch decides to write, and the balance after them. */
+  written: WalletTransaction[];
+  balance: bigint;
+  /** When the batch's entries are made: one instant for all. */
+  now: Date;
 }
 
 export interface RecordedTransaction extends WalletTransaction {
@@ -75,7 +89,7 @@ export class WalletLedgerFacade {
 
   constructor(
     @Inject(WALLET_REPOSITORY) private readonly wallets: WalletRepository<EntityManager>,
-    private readonly idempotency: IdempotencyStore,
+    @Inject(IDEMPOTENCY_KEYS) private readonly keys: IdempotencyKeys,
     metrics: MetricsRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
@@ -97,76 +111,68 @@ export class WalletLedgerFacade {
   }
 
   /**
-   * Movements of one wallet (a batch: see HotRowBatcher) decided one by one in order, exactly as if
-   * each ran alone, each with its own outcome; written with one statement. Movements carrying an Idempotency-Key request are
-   * claimed after the lock and answered in this transaction (`present` turns a result into the
-   * request's body); a key answered before comes back as an IdempotentReplay outcome.
+   * Movements of one wallet (a batch: see HotRowBatcher and decideBatch) decided one by one in
+   * order, exactly as if each ran alone, each with its own outcome, written with one statement that
+   * also carries the answers of the movements' Idempotency-Key requests.
    */
-  async record(
+  record(
     em: EntityManager,
     walletId: string,
     batch: Batch<LedgerMovement>,
   ): Promise<Array<BatchOutcome<RecordedTransaction>>> {
-    const movements = await batch.take();
-    // Claimed before the lock, while the batch ahead still holds the row: a key's claim waits only
-    // for another request with that key, and the row's lock is held for two round trips, not four.
-    const calls = movements.flatMap((m) => (m.call ? [m.call] : []));
-    const claims = await this.idempotency.claimIn(em, calls);
+    return decideBatch(em, this.keys, batch, {
+      lock: (em, movements) => this.lock(em, walletId, movements),
+      decide: async (_em, locked, movements) => movements.map((m) => this.decide(locked, m)),
+      write: async (em, locked, movements, outcomes) => {
+        if (locked.written.length > 0)
+          await this.wallets.append(em, walletId, locked.balance, locked.written);
+        afterCommit(em, () => outcomes.forEach((outcome, i) => this.count(movements[i].type, outcome)));
+      },
+    });
+  }
+
+  private async lock(
+    em: EntityManager,
+    walletId: string,
+    movements: readonly LedgerMovement[],
+  ): Promise<LockedWallet> {
     const keys = movements.flatMap((m) => (m.idempotencyKey ? [m.idempotencyKey] : []));
     const stopTimer = this.lockWait.startTimer();
     const locked = await this.wallets.lockWithEntries(em, walletId, keys);
-    batch.locked();
     stopTimer();
+    return {
+      wallet: locked?.wallet,
+      known: locked?.entries ?? [],
+      written: [],
+      balance: locked?.wallet.balance ?? 0n,
+      now: new Date(this.clock.now()),
+    };
+  }
 
-    const known = locked?.entries ?? [];
-    const written: WalletTransaction[] = [];
-    const outcomes: Array<BatchOutcome<RecordedTransaction>> = [];
-    let balance = locked?.wallet.balance ?? 0n;
-    const now = new Date(this.clock.now());
-    for (const movement of movements) {
-      const verdict = claimVerdict(movement.call && claims.get(movement.call));
-      if (verdict) {
-        outcomes.push(verdict);
-        continue;
-      }
-      try {
-        const wallet = this.check(locked?.wallet, movement);
-        const earlier = [...known, ...written].find((e) =>
-          sameLedgerKey(e.idempotencyKey, movement.idempotencyKey ?? null),
-        );
-        if (earlier) {
-          outcomes.push({ ok: this.replay(earlier, movement) });
-          continue;
-        }
-        const entry: WalletTransaction = {
-          // Time-ordered, so that entries of one batch (one created_at) list in the order they were made.
-          id: timeOrderedUuid(),
-          walletId: wallet.id,
-          ...move({ balance }, movement.type, movement.amount),
-          description: movement.description ?? null,
-          reference: movement.reference ?? null,
-          idempotencyKey: movement.idempotencyKey ?? null,
-          createdAt: now,
-        };
-        balance = entry.balanceAfter;
-        written.push(entry);
-        outcomes.push({ ok: { ...entry, replayed: false } });
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        outcomes.push({ error });
-      }
+  private decide(locked: LockedWallet, movement: LedgerMovement): BatchOutcome<RecordedTransaction> {
+    try {
+      const wallet = this.check(locked.wallet, movement);
+      const earlier = [...locked.known, ...locked.written].find((e) =>
+        sameLedgerKey(e.idempotencyKey, movement.idempotencyKey ?? null),
+      );
+      if (earlier) return { ok: this.replay(earlier, movement) };
+      const entry: WalletTransaction = {
+        // Time-ordered, so that entries of one batch (one created_at) list in the order they were made.
+        id: timeOrderedUuid(),
+        walletId: wallet.id,
+        ...move({ balance: locked.balance }, movement.type, movement.amount),
+        description: movement.description ?? null,
+        reference: movement.reference ?? null,
+        idempotencyKey: movement.idempotencyKey ?? null,
+        createdAt: locked.now,
+      };
+      locked.balance = entry.balanceAfter;
+      locked.written.push(entry);
+      return { ok: { ...entry, replayed: false } };
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      return { error };
     }
-    const answers = batchAnswers(
-      movements.map((m) => m.call),
-      outcomes,
-    );
-    if (written.length > 0) {
-      await this.wallets.append(em, walletId, balance, written, this.idempotency.answersIn(em, answers));
-    } else {
-      await this.idempotency.recordIn(em, answers);
-    }
-    afterCommit(em, () => outcomes.forEach((outcome, i) => this.count(movements[i].type, outcome)));
-    return outcomes;
   }
 
   /**

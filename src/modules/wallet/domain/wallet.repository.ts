@@ -1,6 +1,5 @@
 import type { Cursor } from '../../../shared/domain/cursor';
 import type { LedgerKey, Wallet, WalletTransaction } from './wallet';
-import type { SideWrite } from '../../../shared/database/side-write';
 
 export type NewWallet = Pick<Wallet, 'id' | 'accountId' | 'currency'>;
 
@@ -29,11 +28,11 @@ export interface WalletRepository<Tx> {
    */
   lockInOrder(tx: Tx, ids: string[]): Promise<Wallet[]>;
   /**
-   * Sets the balance and appends the entries, in one round trip that also carries `also` (another
-   * module's write of the same transaction). Throws LedgerConflictError when an entry's (wallet,
-   * key) is already in the ledger: nothing is written then.
+   * Sets the balance and appends the entries, in one statement that also carries the side-writes
+   * queued on the transaction. Throws LedgerConflictError when an entry's (wallet, key) is already
+   * in the ledger: nothing is written then.
    */
-  append(tx: Tx, id: string, balance: bigint, entries: WalletTransaction[], also?: SideWrite): Promise<void>;
+  append(tx: Tx, id: string, balance: bigint, entries: WalletTransaction[]): Promise<void>;
   findTransactionById(id: string, tx?: Tx): Promise<WalletTransaction | null>;
   /** Newest first, strictly after `cursor`. */
   listTransactions(walletId: string, limit: number, cursor?: Cursor): Promise<WalletTransaction[]>;

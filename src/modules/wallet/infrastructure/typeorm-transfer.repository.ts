@@ -1,3 +1,4 @@
+import { withSideWrites } from '../../../shared/database/side-write';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -37,10 +38,14 @@ export class TypeOrmTransferRepository implements TransferRepository<EntityManag
 
   async insert(tx: EntityManager, transfers: Transfer[]): Promise<void> {
     if (transfers.length === 0) return;
-    await tx.query(
-      `INSERT INTO transfers (${COLUMNS})
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::char(3)[], $6::varchar[],
-                            $7::uuid[], $8::uuid[], $9::timestamptz[])`,
+    const { sql, params } = withSideWrites(
+      tx,
+      `WITH t AS (
+         INSERT INTO transfers (${COLUMNS})
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::char(3)[], $6::varchar[],
+                              $7::uuid[], $8::uuid[], $9::timestamptz[])
+         RETURNING 1)
+       SELECT count(*) FROM t`,
       [
         transfers.map((t) => t.id),
         transfers.map((t) => t.fromWalletId),
@@ -53,6 +58,7 @@ export class TypeOrmTransferRepository implements TransferRepository<EntityManag
         transfers.map((t) => t.createdAt.toISOString()),
       ],
     );
+    await tx.query(sql, params);
   }
 
   async findById(id: string, tx?: EntityManager): Promise<Transfer | null> {

@@ -10,7 +10,7 @@ import { LedgerConflictError, WalletExistsError } from '../domain/wallet.errors'
 import type { NewWallet, WalletRepository } from '../domain/wallet.repository';
 import { WalletTransactionOrmEntity } from './wallet-transaction.orm-entity';
 import { WalletOrmEntity } from './wallet.orm-entity';
-import type { SideWrite } from '../../../shared/database/side-write';
+import { withSideWrites } from '../../../shared/database/side-write';
 
 const toWallet = (row: WalletOrmEntity): Wallet => ({
   id: row.id,
@@ -151,15 +151,10 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
     return rows.map(fromRawRow);
   }
 
-  async append(
-    tx: EntityManager,
-    id: string,
-    balance: bigint,
-    entries: WalletTransaction[],
-    also?: SideWrite,
-  ): Promise<void> {
+  async append(tx: EntityManager, id: string, balance: bigint, entries: WalletTransaction[]): Promise<void> {
     // ON CONFLICT keeps the transaction usable and lets the count tell a key already recorded.
-    const [{ inserted }]: Array<{ inserted: number }> = await tx.query(
+    const { sql, params } = withSideWrites(
+      tx,
       `WITH w AS (
          UPDATE wallets SET balance = $2, updated_at = date_trunc('milliseconds', clock_timestamp())
           WHERE id = $1),
@@ -174,7 +169,7 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
              AS e(id, type, amount, balance_before, balance_after, description,
                   reference_type, reference_id, key_scope, idempotency_key, created_at)
          ON CONFLICT (wallet_id, key_scope, idempotency_key) DO NOTHING
-         RETURNING 1)${also ? `, ${also.cte(14)}` : ''}
+         RETURNING 1)
        SELECT count(*)::int AS inserted FROM t`,
       [
         id,
@@ -190,9 +185,9 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
         entries.map((e) => e.idempotencyKey?.scope ?? null),
         entries.map((e) => e.idempotencyKey?.key ?? null),
         entries.map((e) => e.createdAt.toISOString()),
-        ...(also?.params ?? []),
       ],
     );
+    const [{ inserted }]: Array<{ inserted: number }> = await tx.query(sql, params);
     if (inserted !== entries.length) throw new LedgerConflictError(id);
   }
 

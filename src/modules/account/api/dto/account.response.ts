@@ -57,4 +57,8 @@ export class ApiKeyResponse {
     example: 'cwk_…',
   })
   api_key: string | null;
+
+  static of(this: void, apiKey: string): ApiKeyResponse {
+    return { api_key: apiKey };
+  }
 }
