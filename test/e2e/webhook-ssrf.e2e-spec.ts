@@ -92,27 +92,25 @@ describe('webhook endpoints and private addresses (e2e, WEBHOOK_ALLOW_PRIVATE un
     // The name now points at the receiver on this machine.
     dns.records.set(host, ['127.0.0.1']);
     const resourceId = randomUUID();
-    await t.app.get(UnitOfWork).run(
-      async (em) =>
-        t.app.get(EventRecorder).record(em, [
-          {
-            type: 'webhook_endpoint.disabled',
+    await t.app.get(UnitOfWork).run(async (em) =>
+      t.app.get(EventRecorder).record(em, [
+        {
+          type: 'webhook_endpoint.disabled',
+          accountId: bob.id,
+          resourceId,
+          resource: {
+            id: resourceId,
             accountId: bob.id,
-            resourceId,
-            resource: {
-              id: resourceId,
-              accountId: bob.id,
-              url: 'https://example.com',
-              enabledEvents: ['*'],
-              description: null,
-              status: 'disabled',
-              failingSince: null,
-              createdAt: new Date(),
-              updatedAt: new Date(),
-            },
+            url: 'https://example.com',
+            enabledEvents: ['*'],
+            description: null,
+            status: 'disabled',
+            failingSince: null,
+            createdAt: new Date(),
+            updatedAt: new Date(),
           },
-        ]),
-      { idempotent: false },
+        },
+      ]),
     );
 
     const db = t.app.get(DataSource);

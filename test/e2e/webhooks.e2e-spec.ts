@@ -46,9 +46,7 @@ describe('events and outbound webhooks (e2e)', () => {
 
   /** Records events through the outbox, in a transaction of their own, as a use case would. */
   const record = (drafts: EventDraft[]) =>
-    t.app
-      .get(UnitOfWork)
-      .run(async (em) => t.app.get(EventRecorder).record(em, drafts), { idempotent: false });
+    t.app.get(UnitOfWork).run(async (em) => t.app.get(EventRecorder).record(em, drafts));
 
   const disabledEvent = (accountId: string, resourceId: string, description: string): EventDraft => ({
     type: 'webhook_endpoint.disabled',

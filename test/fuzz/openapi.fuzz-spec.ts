@@ -1475,27 +1475,25 @@ describe('fuzz: every OpenAPI operation with hostile input', () => {
       ).body as { id: string; created_at: string };
     const hooks = await endpoint();
     // An event of the customer's (about its endpoint), fanned out to a delivery as the relay does.
-    await t.app.get(UnitOfWork).run(
-      async (em) =>
-        t.app.get(EventRecorder).record(em, [
-          {
-            type: 'webhook_endpoint.disabled',
+    await t.app.get(UnitOfWork).run(async (em) =>
+      t.app.get(EventRecorder).record(em, [
+        {
+          type: 'webhook_endpoint.disabled',
+          accountId: customer.id,
+          resourceId: hooks.id,
+          resource: {
+            id: hooks.id,
             accountId: customer.id,
-            resourceId: hooks.id,
-            resource: {
-              id: hooks.id,
-              accountId: customer.id,
-              url: 'https://hooks.fuzz.example/in',
-              enabledEvents: ['*'],
-              description: null,
-              status: 'disabled',
-              failingSince: null,
-              createdAt: new Date(hooks.created_at),
-              updatedAt: new Date(hooks.created_at),
-            },
+            url: 'https://hooks.fuzz.example/in',
+            enabledEvents: ['*'],
+            description: null,
+            status: 'disabled',
+            failingSince: null,
+            createdAt: new Date(hooks.created_at),
+            updatedAt: new Date(hooks.created_at),
           },
-        ]),
-      { idempotent: false },
+        },
+      ]),
     );
     await t.app.get(RelayEventsService).relay();
     const [event] = (await t.http().get('/api/events').set(bearer(customer.key)).expect(200)).body.data;

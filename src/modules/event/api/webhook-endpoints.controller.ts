@@ -13,10 +13,11 @@ import { CursorCodec, DEFAULT_PAGE_SIZE, PaginationQuery } from '../../../shared
 import { Creates } from '../../../shared/http/location';
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
-import { answerWith } from '../../../shared/idempotency/idempotent-call';
-import { Idempotent } from '../../../shared/idempotency/idempotent.decorator';
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
+import { Idempotent, IdempotentRequestOf } from '../../../shared/idempotency/idempotent.decorator';
+import type { Delivery } from '../domain/delivery';
 import { WebhookDeliveriesService } from '../application/webhook-deliveries.service';
-import { WebhookEndpointsService } from '../application/webhook-endpoints.service';
+import { type EndpointWithSecret, WebhookEndpointsService } from '../application/webhook-endpoints.service';
 import {
   CreateWebhookEndpointRequest,
   DeliveryPage,
@@ -62,13 +63,15 @@ export class WebhookEndpointsController {
   async create(
     @Body() body: CreateWebhookEndpointRequest,
     @CurrentCaller() caller: Caller,
+    @IdempotentRequestOf(WebhookEndpointWithSecretResponse.withSecret)
+    idempotent: IdempotentRequest<EndpointWithSecret> | undefined,
   ): Promise<WebhookEndpointWithSecretResponse> {
-    return answerWith(WebhookEndpointWithSecretResponse.withSecret, () =>
-      this.endpoints.create(caller, {
-        url: body.url,
-        enabledEvents: body.enabled_events,
-        description: body.description,
-      }),
+    return WebhookEndpointWithSecretResponse.withSecret(
+      await this.endpoints.create(
+        caller,
+        { url: body.url, enabledEvents: body.enabled_events, description: body.description },
+        idempotent,
+      ),
     );
   }
 
@@ -152,9 +155,11 @@ export class WebhookEndpointsController {
   async rotateSecret(
     @UuidParam('id') id: string,
     @CurrentCaller() caller: Caller,
+    @IdempotentRequestOf(WebhookEndpointWithSecretResponse.withSecret)
+    idempotent: IdempotentRequest<EndpointWithSecret> | undefined,
   ): Promise<WebhookEndpointWithSecretResponse> {
-    return answerWith(WebhookEndpointWithSecretResponse.withSecret, () =>
-      this.endpoints.rotateSecret(id, caller),
+    return WebhookEndpointWithSecretResponse.withSecret(
+      await this.endpoints.rotateSecret(id, caller, idempotent),
     );
   }
 
@@ -183,6 +188,7 @@ export class WebhookEndpointsController {
   @Post(':id/deliveries/:delivery_id/retry')
   @HttpCode(202)
   @Authenticated()
+  @Idempotent({ required: false })
   @ApiOperation({
     summary: 'Send a delivery again now',
     description:
@@ -200,7 +206,8 @@ export class WebhookEndpointsController {
     @UuidParam('id') id: string,
     @UuidParam('delivery_id') deliveryId: string,
     @CurrentCaller() caller: Caller,
+    @IdempotentRequestOf(DeliveryResponse.of) idempotent: IdempotentRequest<Delivery> | undefined,
   ): Promise<DeliveryResponse> {
-    return DeliveryResponse.of(await this.deliveries.retry(id, deliveryId, caller));
+    return DeliveryResponse.of(await this.deliveries.retry(id, deliveryId, caller, idempotent));
   }
 }

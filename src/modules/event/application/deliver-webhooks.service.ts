@@ -128,33 +128,30 @@ export class DeliverWebhooksService {
     ) {
       return;
     }
-    await this.uow.run(
-      async (em) => {
-        const endpoint = await this.endpoints.lockById(em, seen.id);
-        if (!endpoint || endpoint.status !== 'enabled') return;
-        if (ok) {
-          if (endpoint.failingSince === null) return;
-          await this.endpoints.save(em, { ...endpoint, failingSince: null });
-          return;
-        }
-        if (endpoint.failingSince === null) {
-          await this.endpoints.save(em, { ...endpoint, failingSince: new Date(now) });
-          return;
-        }
-        if (!failedTooLong(endpoint.failingSince, now)) return;
-        const disabled = { ...endpoint, status: 'disabled' as const, updatedAt: new Date(now) };
-        this.recorder.record(em, [
-          {
-            type: 'webhook_endpoint.disabled',
-            accountId: endpoint.accountId,
-            resourceId: endpoint.id,
-            resource: disabled,
-          },
-        ]);
-        await this.endpoints.save(em, disabled);
-        this.metrics.endpointsDisabled.inc();
-      },
-      { idempotent: false },
-    );
+    await this.uow.run(async (em) => {
+      const endpoint = await this.endpoints.lockById(em, seen.id);
+      if (!endpoint || endpoint.status !== 'enabled') return;
+      if (ok) {
+        if (endpoint.failingSince === null) return;
+        await this.endpoints.save(em, { ...endpoint, failingSince: null });
+        return;
+      }
+      if (endpoint.failingSince === null) {
+        await this.endpoints.save(em, { ...endpoint, failingSince: new Date(now) });
+        return;
+      }
+      if (!failedTooLong(endpoint.failingSince, now)) return;
+      const disabled = { ...endpoint, status: 'disabled' as const, updatedAt: new Date(now) };
+      this.recorder.record(em, [
+        {
+          type: 'webhook_endpoint.disabled',
+          accountId: endpoint.accountId,
+          resourceId: endpoint.id,
+          resource: disabled,
+        },
+      ]);
+      await this.endpoints.save(em, disabled);
+      this.metrics.endpointsDisabled.inc();
+    });
   }
 }

@@ -40,30 +40,27 @@ export class RelayEventsService {
 
   /** One batch; returns how many events it dispatched. */
   async relay(): Promise<number> {
-    const { dispatched, created } = await this.uow.run(
-      async (em) => {
-        const events = await this.events.lockUndispatched(em, RELAY_BATCH);
-        if (events.length === 0) return { dispatched: 0, created: [] as NewDelivery[] };
-        const accounts = [...new Set(events.map((event) => event.accountId).concat(ADMIN_ACCOUNT_ID))];
-        const endpoints = await this.endpoints.enabledOf(em, accounts);
-        const created: NewDelivery[] = [];
-        for (const event of events) {
-          for (const endpoint of endpoints) {
-            const owns = endpoint.accountId === event.accountId || endpoint.accountId === ADMIN_ACCOUNT_ID;
-            if (owns && subscribes(endpoint.enabledEvents, event.type)) {
-              created.push({ id: timeOrderedUuid(), endpointId: endpoint.id, eventId: event.id });
-            }
+    const { dispatched, created } = await this.uow.run(async (em) => {
+      const events = await this.events.lockUndispatched(em, RELAY_BATCH);
+      if (events.length === 0) return { dispatched: 0, created: [] as NewDelivery[] };
+      const accounts = [...new Set(events.map((event) => event.accountId).concat(ADMIN_ACCOUNT_ID))];
+      const endpoints = await this.endpoints.enabledOf(em, accounts);
+      const created: NewDelivery[] = [];
+      for (const event of events) {
+        for (const endpoint of endpoints) {
+          const owns = endpoint.accountId === event.accountId || endpoint.accountId === ADMIN_ACCOUNT_ID;
+          if (owns && subscribes(endpoint.enabledEvents, event.type)) {
+            created.push({ id: timeOrderedUuid(), endpointId: endpoint.id, eventId: event.id });
           }
         }
-        await this.deliveries.insertPending(em, created, new Date(this.clock.now()));
-        await this.events.markDispatched(
-          em,
-          events.map((event) => event.id),
-        );
-        return { dispatched: events.length, created };
-      },
-      { idempotent: false },
-    );
+      }
+      await this.deliveries.insertPending(em, created, new Date(this.clock.now()));
+      await this.events.markDispatched(
+        em,
+        events.map((event) => event.id),
+      );
+      return { dispatched: events.length, created };
+    });
     if (created.length > 0) {
       // Redis may be down: the delivery sweeper attempts what no job does.
       await this.jobs

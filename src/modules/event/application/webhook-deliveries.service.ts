@@ -1,4 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
+import { afterCommit, UnitOfWork } from '../../../shared/database/unit-of-work';
 import type { Caller } from '../../../shared/domain/caller';
 import { CLOCK, type Clock } from '../../../shared/domain/clock';
 import type { Cursor } from '../../../shared/domain/cursor';
@@ -15,8 +18,9 @@ const logger = new Logger('WebhookDeliveries');
 @Injectable()
 export class WebhookDeliveriesService {
   constructor(
+    private readonly uow: UnitOfWork,
     private readonly endpoints: WebhookEndpointsService,
-    @Inject(DELIVERY_REPOSITORY) private readonly deliveries: DeliveryRepository,
+    @Inject(DELIVERY_REPOSITORY) private readonly deliveries: DeliveryRepository<EntityManager>,
     @Inject(DELIVERY_JOBS) private readonly jobs: DeliveryJobs,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -37,13 +41,25 @@ export class WebhookDeliveriesService {
    * delivered or failed one gets one more attempt (the event keeps its id, so a receiver that has it
    * already can tell).
    */
-  async retry(endpointId: string, deliveryId: string, caller: Caller): Promise<Delivery> {
-    await this.endpoints.get(endpointId, caller);
-    const delivery = await this.deliveries.reopen(endpointId, deliveryId, new Date(this.clock.now()));
-    if (!delivery) throw new NotFoundError('Delivery', deliveryId);
-    await this.jobs
-      .schedule([{ id: delivery.id, attempt: delivery.attempt, delayMs: 0 }])
-      .catch((error: Error) => logger.warn(`retry of ${delivery.id} not queued: ${error.message}`));
-    return delivery;
+  retry(
+    endpointId: string,
+    deliveryId: string,
+    caller: Caller,
+    idempotent: IdempotentRequest<Delivery> | undefined,
+  ): Promise<Delivery> {
+    return this.uow.run(
+      async (em) => {
+        await this.endpoints.owned(em, endpointId, caller);
+        const delivery = await this.deliveries.reopen(em, endpointId, deliveryId, new Date(this.clock.now()));
+        if (!delivery) throw new NotFoundError('Delivery', deliveryId);
+        afterCommit(em, () =>
+          this.jobs
+            .schedule([{ id: delivery.id, attempt: delivery.attempt, delayMs: 0 }])
+            .catch((error: Error) => logger.warn(`retry of ${delivery.id} not queued: ${error.message}`)),
+        );
+        return delivery;
+      },
+      { idempotent },
+    );
   }
 }

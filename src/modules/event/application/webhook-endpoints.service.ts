@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { type Caller, isAdmin } from '../../../shared/domain/caller';
 import { CLOCK, type Clock } from '../../../shared/domain/clock';
@@ -48,7 +49,11 @@ export class WebhookEndpointsService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async create(caller: Caller, request: NewEndpoint): Promise<EndpointWithSecret> {
+  async create(
+    caller: Caller,
+    request: NewEndpoint,
+    idempotent: IdempotentRequest<EndpointWithSecret> | undefined,
+  ): Promise<EndpointWithSecret> {
     await this.urls.check(request.url);
     const now = new Date(this.clock.now());
     const endpoint: WebhookEndpoint = {
@@ -63,10 +68,13 @@ export class WebhookEndpointsService {
       updatedAt: now,
     };
     const secret = newSecret();
-    return this.uow.run(async (em) => {
-      await this.endpoints.insert(em, endpoint, this.secrets.seal(secret, endpoint.id));
-      return { endpoint, secret };
-    });
+    return this.uow.run(
+      async (em) => {
+        await this.endpoints.insert(em, endpoint, this.secrets.seal(secret, endpoint.id));
+        return { endpoint, secret };
+      },
+      { idempotent },
+    );
   }
 
   list(caller: Caller, limit: number, cursor?: Cursor): Promise<WebhookEndpoint[]> {
@@ -108,23 +116,31 @@ export class WebhookEndpointsService {
   }
 
   /** A new secret; the previous one goes on signing beside it for 24 hours. */
-  rotateSecret(id: string, caller: Caller): Promise<EndpointWithSecret> {
+  rotateSecret(
+    id: string,
+    caller: Caller,
+    idempotent: IdempotentRequest<EndpointWithSecret> | undefined,
+  ): Promise<EndpointWithSecret> {
     const secret = newSecret();
-    return this.uow.run(async (em) => {
-      const endpoint = await this.owned(em, id, caller);
-      const now = this.clock.now();
-      await this.endpoints.rotateSecret(
-        em,
-        id,
-        this.secrets.seal(secret, id),
-        new Date(now),
-        new Date(now + PREVIOUS_SECRET_GRACE_MS),
-      );
-      return { endpoint: { ...endpoint, updatedAt: new Date(now) }, secret };
-    });
+    return this.uow.run(
+      async (em) => {
+        const endpoint = await this.owned(em, id, caller);
+        const now = this.clock.now();
+        await this.endpoints.rotateSecret(
+          em,
+          id,
+          this.secrets.seal(secret, id),
+          new Date(now),
+          new Date(now + PREVIOUS_SECRET_GRACE_MS),
+        );
+        return { endpoint: { ...endpoint, updatedAt: new Date(now) }, secret };
+      },
+      { idempotent },
+    );
   }
 
-  private async owned(em: EntityManager, id: string, caller: Caller): Promise<WebhookEndpoint> {
+  /** The endpoint, locked, if the caller may manage it (its own, or any for the admin). */
+  async owned(em: EntityManager, id: string, caller: Caller): Promise<WebhookEndpoint> {
     const endpoint = await this.endpoints.lockById(em, id);
     if (!endpoint || (!isAdmin(caller) && endpoint.accountId !== caller.accountId)) {
       throw new NotFoundError('Webhook endpoint', id);

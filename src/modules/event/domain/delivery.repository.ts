@@ -53,5 +53,5 @@ export interface DeliveryRepository<Tx = unknown> {
    * Sends a delivery again at `now`: a pending one keeps its schedule; a settled one becomes pending
    * for one more attempt (`manual`). Returns the delivery, or null when the endpoint has no such delivery.
    */
-  reopen(endpointId: string, id: string, now: Date): Promise<Delivery | null>;
+  reopen(tx: Tx, endpointId: string, id: string, now: Date): Promise<Delivery | null>;
 }

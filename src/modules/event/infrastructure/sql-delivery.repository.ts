@@ -192,8 +192,8 @@ export class SqlDeliveryRepository implements DeliveryRepository<EntityManager> 
     return rows.length === 1;
   }
 
-  async reopen(endpointId: string, id: string, now: Date): Promise<Delivery | null> {
-    const rows: DeliveryRow[] = await this.dataSource.query(
+  async reopen(tx: EntityManager, endpointId: string, id: string, now: Date): Promise<Delivery | null> {
+    const rows: DeliveryRow[] = await tx.query(
       `WITH reopened AS (
          UPDATE webhook_deliveries
             SET manual = (status <> 'pending'), status = 'pending', next_attempt_at = $3
