@@ -221,6 +221,11 @@ describe('events and outbound webhooks (e2e)', () => {
         })),
       );
       expect(receiver.refused).toEqual([]);
+
+      const metrics = (await t.http().get('/metrics').expect(200)).text;
+      expect(metrics).toMatch(/^webhook_delivery_attempts_total\{outcome="delivered"\} [1-9]\d*$/m);
+      expect(metrics).toMatch(/^webhook_delivery_lag_seconds_count [1-9]\d*$/m);
+      expect(metrics).toMatch(/^events_outbox_backlog \d+$/m);
     });
 
     it('retries a receiver that answers 500 twice on the schedule (5 s, then 5 min), driven by the clock, and holds the resource’s next event back meanwhile', async () => {
