@@ -6,8 +6,9 @@ import { DeliverWebhooksService } from '../../src/modules/event/application/deli
 import { PurgeEventsService } from '../../src/modules/event/application/purge-events.service';
 import { RelayEventsService } from '../../src/modules/event/application/relay-events.service';
 import type { WebhookEndpoint } from '../../src/modules/event/domain/webhook-endpoint';
+import { ExpireHoldsService } from '../../src/modules/inventory/application/expire-holds.service';
 import { UnitOfWork } from '../../src/shared/database/unit-of-work';
-import { eventually } from '../support/inventory-fixtures';
+import { createProduct, eventually, placeHold } from '../support/inventory-fixtures';
 import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
@@ -379,6 +380,38 @@ describe('events and outbound webhooks (e2e)', () => {
         attempt: 2,
         status: 'delivered',
       });
+    });
+  });
+
+  describe('events of the use cases', () => {
+    it('a released hold and an expired one: hold.released and hold.expired, each showing the hold as its GET does', async () => {
+      const ivan = await createCustomer(t, 'Ivan');
+      const product = await createProduct(t, 10);
+      const released = (await placeHold(t, ivan.key, product.id, 2).expect(201)).body;
+      const expiring = (await placeHold(t, ivan.key, product.id, 1).expect(201)).body;
+      await t.http().delete(`/api/holds/${released.id}`).set(bearer(ivan.key)).expect(200);
+      t.clock.advance(t.config.HOLD_TTL_SECONDS * SECOND);
+      await t.app.get(ExpireHoldsService).sweep();
+
+      const events = (await t.http().get('/api/events?limit=10').set(bearer(ivan.key)).expect(200)).body
+        .data as Array<{
+        type: string;
+        account_id: string;
+        data: { object: { id: string } };
+      }>;
+      expect(events.map((e) => [e.type, e.data.object.id])).toEqual([
+        ['hold.expired', expiring.id],
+        ['hold.released', released.id],
+      ]);
+      for (const event of events) {
+        expect(event.account_id).toBe(ivan.id);
+        const shown = await t
+          .http()
+          .get(`/api/holds/${event.data.object.id}`)
+          .set(bearer(ivan.key))
+          .expect(200);
+        expect(event.data.object).toEqual(shown.body);
+      }
     });
   });
 

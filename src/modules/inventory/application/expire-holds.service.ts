@@ -9,6 +9,7 @@ import { HOLD_EXPIRY, HOLD_REPOSITORY } from '../inventory.tokens';
 import { InventoryMetrics } from './inventory-metrics';
 import { StockFacade } from './stock.facade';
 import { CLOCK, type Clock } from '../../../shared/domain/clock';
+import { EventRecorder } from '../../event/application/event-recorder';
 
 /** Returns the units of holds past their deadline: one hold (its delayed job) or all overdue (the sweeper). */
 @Injectable()
@@ -19,6 +20,7 @@ export class ExpireHoldsService implements DeadlineExpirer {
     private readonly stock: StockFacade,
     private readonly metrics: InventoryMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly events: EventRecorder,
   ) {}
 
   /** Does nothing unless the hold is still active and overdue, so a duplicate or early job is harmless. */
@@ -47,11 +49,21 @@ export class ExpireHoldsService implements DeadlineExpirer {
     for (const productId of [...units.keys()].sort()) {
       await this.stock.returnReserved(em, productId, units.get(productId) as number);
     }
+    const now = new Date(this.clock.now());
+    this.events.record(
+      em,
+      holds.map((hold) => ({
+        type: 'hold.expired' as const,
+        accountId: hold.accountId,
+        resourceId: hold.id,
+        resource: { ...hold, status: 'expired' as const, updatedAt: now },
+      })),
+    );
     await this.holds.setStatus(
       em,
       holds.map((h) => h.id),
       'expired',
-      new Date(this.clock.now()),
+      now,
     );
     afterCommit(em, () => this.metrics.holdsExpired.inc(holds.length));
   }

@@ -10,6 +10,7 @@ import { InventoryMetrics } from './inventory-metrics';
 import { lockOwnedHold } from './owned-hold';
 import { StockFacade } from './stock.facade';
 import { CLOCK, type Clock } from '../../../shared/domain/clock';
+import { EventRecorder } from '../../event/application/event-recorder';
 
 /**
  * Gives a hold's units back. The hold row is locked first, then the product row; a hold changes
@@ -24,6 +25,7 @@ export class ReleaseHoldService {
     private readonly stock: StockFacade,
     private readonly metrics: InventoryMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly events: EventRecorder,
   ) {}
 
   async execute(caller: Caller, holdId: string): Promise<Hold> {
@@ -34,9 +36,13 @@ export class ReleaseHoldService {
       if (outcome.kind === 'unchanged') return hold;
       await this.stock.returnReserved(em, hold.productId, hold.quantity);
       const status = outcome.kind === 'release' ? 'released' : 'expired';
+      const changed: Hold = { ...hold, status, updatedAt: now };
+      this.events.record(em, [
+        { type: `hold.${status}`, accountId: hold.accountId, resourceId: hold.id, resource: changed },
+      ]);
       await this.holds.setStatus(em, [hold.id], status, now);
       if (status === 'expired') afterCommit(em, () => this.metrics.holdsExpired.inc());
-      return { ...hold, status, updatedAt: now };
+      return changed;
     });
   }
 }
