@@ -31,6 +31,8 @@ import type { TestClock } from '../test-clock';
 import { EventRecorder } from '../../../src/modules/event/application/event-recorder';
 import { EVENT_OUTBOX } from '../../../src/modules/event/event.tokens';
 import { HoldEventsPresenter } from '../../../src/modules/inventory/api/hold-events.presenter';
+import { OrderEventsPresenter } from '../../../src/modules/order/api/order-events.presenter';
+import { PaymentEventsPresenter } from '../../../src/modules/payment/api/payment-events.presenter';
 import { InMemoryBookingJobs, InMemoryBookingRepository } from './booking';
 import { InMemoryEventOutbox } from './events';
 import { InMemoryDatabase } from './database';
@@ -133,6 +135,8 @@ export function inMemoryProviders(ports: InMemoryPorts): Provider[] {
     EventRecorder,
     // What events show of each resource: its module's API presenters, as in the application.
     HoldEventsPresenter,
+    OrderEventsPresenter,
+    PaymentEventsPresenter,
   ];
 }
 
