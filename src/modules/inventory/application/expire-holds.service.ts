@@ -1,13 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { afterCommit } from '../../../shared/database/after-commit';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
-import { type Hold, isOverdue } from '../domain/hold';
+import { isOverdue } from '../domain/hold';
 import type { DeadlineExpirer } from '../../../shared/queue/deadline';
 import type { HoldRepository } from '../domain/hold.repository';
 import { HOLD_EXPIRY, HOLD_REPOSITORY } from '../inventory.tokens';
-import { InventoryMetrics } from './inventory-metrics';
-import { StockFacade } from './stock.facade';
+import { HoldReturns } from './hold-returns';
 import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 /** Returns the units of holds past their deadline: one hold (its delayed job) or all overdue (the sweeper). */
@@ -16,8 +14,7 @@ export class ExpireHoldsService implements DeadlineExpirer {
   constructor(
     private readonly uow: UnitOfWork,
     @Inject(HOLD_REPOSITORY) private readonly holds: HoldRepository<EntityManager>,
-    private readonly stock: StockFacade,
-    private readonly metrics: InventoryMetrics,
+    private readonly returns: HoldReturns,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -25,8 +22,9 @@ export class ExpireHoldsService implements DeadlineExpirer {
   async expireOne(holdId: string): Promise<boolean> {
     return this.uow.run(async (em) => {
       const hold = await this.holds.lockById(em, holdId);
-      if (!hold || !isOverdue(hold, new Date(this.clock.now()))) return false;
-      await this.expire(em, [hold]);
+      const now = new Date(this.clock.now());
+      if (!hold || !isOverdue(hold, now)) return false;
+      await this.returns.giveBack(em, [hold], 'expired', now);
       return true;
     });
   }
@@ -34,25 +32,10 @@ export class ExpireHoldsService implements DeadlineExpirer {
   /** Expires a batch of overdue holds; returns how many, so a caller can go on while batches are full. */
   async sweep(): Promise<number> {
     return this.uow.run(async (em) => {
-      const overdue = await this.holds.lockOverdue(em, new Date(this.clock.now()), HOLD_EXPIRY.sweepBatch);
-      if (overdue.length > 0) await this.expire(em, overdue);
+      const now = new Date(this.clock.now());
+      const overdue = await this.holds.lockOverdue(em, now, HOLD_EXPIRY.sweepBatch);
+      if (overdue.length > 0) await this.returns.giveBack(em, overdue, 'expired', now);
       return overdue.length;
     });
-  }
-
-  private async expire(em: EntityManager, holds: Hold[]): Promise<void> {
-    const units = new Map<string, number>();
-    for (const hold of holds) units.set(hold.productId, (units.get(hold.productId) ?? 0) + hold.quantity);
-    // Products in id order, so that two sweepers never wait on each other in a cycle.
-    for (const productId of [...units.keys()].sort()) {
-      await this.stock.returnReserved(em, productId, units.get(productId) as number);
-    }
-    await this.holds.setStatus(
-      em,
-      holds.map((h) => h.id),
-      'expired',
-      new Date(this.clock.now()),
-    );
-    afterCommit(em, () => this.metrics.holdsExpired.inc(holds.length));
   }
 }
