@@ -1,41 +1,31 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
-import { isOverdue } from '../domain/hold';
-import type { DeadlineExpirer } from '../../../shared/queue/deadline';
+import { CLOCK, type Clock } from '../../../shared/domain/clock';
+import { OverdueExpirer } from '../../../shared/queue/deadline';
+import { type Hold, isOverdue } from '../domain/hold';
 import type { HoldRepository } from '../domain/hold.repository';
 import { HOLD_EXPIRY, HOLD_REPOSITORY } from '../inventory.tokens';
 import { HoldReturns } from './hold-returns';
-import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 /** Returns the units of holds past their deadline: one hold (its delayed job) or all overdue (the sweeper). */
 @Injectable()
-export class ExpireHoldsService implements DeadlineExpirer {
+export class ExpireHoldsService extends OverdueExpirer<Hold> {
   constructor(
-    private readonly uow: UnitOfWork,
-    @Inject(HOLD_REPOSITORY) private readonly holds: HoldRepository<EntityManager>,
+    uow: UnitOfWork,
+    @Inject(HOLD_REPOSITORY) holds: HoldRepository<EntityManager>,
     private readonly returns: HoldReturns,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
-
-  /** Does nothing unless the hold is still active and overdue, so a duplicate or early job is harmless. */
-  async expireOne(holdId: string): Promise<boolean> {
-    return this.uow.run(async (em) => {
-      const hold = await this.holds.lockById(em, holdId);
-      const now = new Date(this.clock.now());
-      if (!hold || !isOverdue(hold, now)) return false;
-      await this.returns.giveBack(em, [hold], 'expired', now);
-      return true;
-    });
+    @Inject(CLOCK) clock: Clock,
+  ) {
+    super(uow, clock, HOLD_EXPIRY, holds);
   }
 
-  /** Expires a batch of overdue holds; returns how many, so a caller can go on while batches are full. */
-  async sweep(): Promise<number> {
-    return this.uow.run(async (em) => {
-      const now = new Date(this.clock.now());
-      const overdue = await this.holds.lockOverdue(em, now, HOLD_EXPIRY.sweepBatch);
-      if (overdue.length > 0) await this.returns.giveBack(em, overdue, 'expired', now);
-      return overdue.length;
-    });
+  /** Still active and past its deadline. */
+  protected isOverdue(hold: Hold, now: Date): boolean {
+    return isOverdue(hold, now);
+  }
+
+  protected expire(em: EntityManager, holds: Hold[], now: Date): Promise<void> {
+    return this.returns.giveBack(em, holds, 'expired', now);
   }
 }
