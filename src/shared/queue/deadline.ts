@@ -40,7 +40,7 @@ export interface OverdueRows<Row> {
 /**
  * A DeadlineExpirer over a unit of work, at the clock's time: `expireOne` locks the row and expires
  * it only if it is still overdue; `sweep` locks up to `sweepBatch` overdue rows and expires them
- * together. What expiring does, and what overdue means, is the kind of row's own.
+ * together. What overdue means, and what expiring does, is the kind of row's own.
  */
 export abstract class OverdueExpirer<Row> implements DeadlineExpirer {
   protected constructor(
@@ -48,10 +48,9 @@ export abstract class OverdueExpirer<Row> implements DeadlineExpirer {
     private readonly clock: Clock,
     private readonly deadline: Deadline,
     private readonly rows: OverdueRows<Row>,
+    /** Whether the row (locked) is still due to expire at `now`. */
+    private readonly isOverdue: (row: Row, now: Date) => boolean,
   ) {}
-
-  /** Whether the row (locked) is still due to expire at `now`. */
-  protected abstract isOverdue(row: Row, now: Date): boolean;
 
   /** Expires the rows (locked, overdue) in `em`. */
   protected abstract expire(em: EntityManager, rows: Row[], now: Date): Promise<void>;

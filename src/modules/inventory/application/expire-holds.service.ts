@@ -17,12 +17,7 @@ export class ExpireHoldsService extends OverdueExpirer<Hold> {
     private readonly returns: HoldReturns,
     @Inject(CLOCK) clock: Clock,
   ) {
-    super(uow, clock, HOLD_EXPIRY, holds);
-  }
-
-  /** Still active and past its deadline. */
-  protected isOverdue(hold: Hold, now: Date): boolean {
-    return isOverdue(hold, now);
+    super(uow, clock, HOLD_EXPIRY, holds, isOverdue);
   }
 
   protected expire(em: EntityManager, holds: Hold[], now: Date): Promise<void> {

@@ -17,12 +17,7 @@ export class ExpireOrdersService extends OverdueExpirer<Order> {
     private readonly lifecycle: OrderLifecycleFacade,
     @Inject(CLOCK) clock: Clock,
   ) {
-    super(uow, clock, ORDER_EXPIRY, orders);
-  }
-
-  /** Still unpaid and past `payment_due_at`. */
-  protected isOverdue(order: Order, now: Date): boolean {
-    return isPaymentOverdue(order, now);
+    super(uow, clock, ORDER_EXPIRY, orders, isPaymentOverdue);
   }
 
   protected async expire(em: EntityManager, overdue: Order[]): Promise<void> {
