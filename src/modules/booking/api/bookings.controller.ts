@@ -10,19 +10,10 @@ import { Idempotent, IdempotentRequestOf } from '../../../shared/idempotency/ide
 import { CreateBookingService } from '../application/create-booking.service';
 import { CancelBookingService } from '../application/cancel-booking.service';
 import { GetBookingService } from '../application/get-booking.service';
-import type { Traveler } from '../../provider/domain/travel-provider';
+import { travelerFromJson as toTraveler } from '../domain/traveler-json';
 import { BookingResponse } from './dto/booking.response';
-import { CreateBookingRequest, type TravelerRequest } from './dto/create-booking.request';
+import { CreateBookingRequest } from './dto/create-booking.request';
 import type { Booking } from '../domain/booking';
-
-const toTraveler = (t: TravelerRequest): Traveler => ({
-  firstName: t.first_name,
-  lastName: t.last_name,
-  email: t.email,
-  ...(t.phone !== undefined && { phone: t.phone }),
-  ...(t.date_of_birth !== undefined && { dateOfBirth: t.date_of_birth }),
-  ...(t.gender !== undefined && { gender: t.gender }),
-});
 
 @ApiTags('travel')
 @Controller('api/bookings')

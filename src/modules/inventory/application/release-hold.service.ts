@@ -1,14 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { afterCommit } from '../../../shared/database/after-commit';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import type { Caller } from '../../../shared/domain/caller';
 import { type Hold, planRelease } from '../domain/hold';
 import type { HoldRepository } from '../domain/hold.repository';
 import { HOLD_REPOSITORY } from '../inventory.tokens';
-import { InventoryMetrics } from './inventory-metrics';
+import { HoldReturns } from './hold-returns';
 import { lockOwnedHold } from './owned-hold';
-import { StockFacade } from './stock.facade';
 import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 /**
@@ -21,8 +19,7 @@ export class ReleaseHoldService {
   constructor(
     private readonly uow: UnitOfWork,
     @Inject(HOLD_REPOSITORY) private readonly holds: HoldRepository<EntityManager>,
-    private readonly stock: StockFacade,
-    private readonly metrics: InventoryMetrics,
+    private readonly returns: HoldReturns,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -32,10 +29,8 @@ export class ReleaseHoldService {
       const now = new Date(this.clock.now());
       const outcome = planRelease(hold, now);
       if (outcome.kind === 'unchanged') return hold;
-      await this.stock.returnReserved(em, hold.productId, hold.quantity);
       const status = outcome.kind === 'release' ? 'released' : 'expired';
-      await this.holds.setStatus(em, [hold.id], status, now);
-      if (status === 'expired') afterCommit(em, () => this.metrics.holdsExpired.inc());
+      await this.returns.giveBack(em, [hold], status, now);
       return { ...hold, status, updatedAt: now };
     });
   }
