@@ -3,7 +3,6 @@ import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } f
 import { Authenticated, CurrentCaller } from '../../../shared/http/auth';
 import { type Caller } from '../../../shared/domain/caller';
 import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
-import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-key.decorator';
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { Idempotent, IdempotentRequestOf } from '../../../shared/idempotency/idempotent.decorator';
@@ -59,9 +58,8 @@ export class BookingsController {
   })
   async create(
     @Body() body: CreateBookingRequest,
-    @IdempotencyKeyHeader() idempotencyKey: string,
     @CurrentCaller() caller: Caller,
-    @IdempotentRequestOf(BookingResponse.of) idempotent: IdempotentRequest<Booking> | undefined,
+    @IdempotentRequestOf(BookingResponse.of) idempotent: IdempotentRequest<Booking>,
   ): Promise<BookingResponse> {
     return BookingResponse.of(
       await this.createBooking.execute(
@@ -71,7 +69,7 @@ export class BookingsController {
           offerId: body.offer_id,
           walletId: body.wallet_id,
           travelers: [body.traveler, ...(body.travelers ?? [])].map(toTraveler),
-          idempotencyKey,
+          idempotencyKey: idempotent.key,
         },
         idempotent,
       ),
@@ -101,7 +99,7 @@ export class BookingsController {
   async cancel(
     @UuidParam('id') id: string,
     @CurrentCaller() caller: Caller,
-    @IdempotentRequestOf(BookingResponse.of) idempotent: IdempotentRequest<Booking> | undefined,
+    @IdempotentRequestOf(BookingResponse.of) idempotent: IdempotentRequest<Booking>,
   ): Promise<BookingResponse> {
     return BookingResponse.of(await this.cancelBooking.execute(id, caller, idempotent));
   }
