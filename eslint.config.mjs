@@ -159,6 +159,18 @@ export default tseslint.config(
           selector: "Decorator > CallExpression[callee.name='Process']",
           message: 'Register job handlers with processJobs (src/shared/queue/process-jobs.ts), not @Process.',
         },
+        // A request's idempotency (and any other per-request state) is a parameter the controller hands
+        // to its use case, never ambient state a transaction finds on its own (DESIGN.md, Idempotency).
+        {
+          selector: "ImportDeclaration[source.value=/^(node:)?async_hooks$/]",
+          message:
+            'No ambient request state: pass the IdempotentRequest (@IdempotentRequestOf) to the use case as a parameter.',
+        },
+        {
+          selector: "CallExpression[callee.property.name=/^(getStore|enterWith)$/]",
+          message:
+            'No ambient request state: pass the IdempotentRequest (@IdempotentRequestOf) to the use case as a parameter.',
+        },
       ],
     },
   },

@@ -14,6 +14,7 @@ const fs = require('fs');
 const http = require('http');
 const path = require('path');
 const { startPostgres, startRedis } = require('./embedded-services');
+const { alive } = require('./processes');
 
 const root = path.resolve(__dirname, '..');
 const dataDir = path.join(root, '.data');
@@ -41,20 +42,6 @@ function demoSecrets() {
     fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }
   return secrets;
-}
-
-/** Whether `pid` runs; a zombie (killed, not yet reaped by its parent) does not. */
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if (error.code !== 'EPERM') return false;
-  }
-  try {
-    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return true;
-  }
 }
 
 /** The command line of a process, where /proc tells it (Linux); '' elsewhere. */

@@ -5,6 +5,7 @@ const { spawn, spawnSync } = require('child_process');
 const fs = require('fs');
 const net = require('net');
 const path = require('path');
+const { alive } = require('./processes');
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -190,12 +191,7 @@ function runningPostgresUrl({ dir, database }) {
   }
   // Lines 1 and 4: the postmaster's pid and port. A file left by a crash names a dead pid.
   const [pid, port] = [Number(lines[0]), Number(lines[3])];
-  if (!pid || !port) return null;
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if (error.code !== 'EPERM') return null;
-  }
+  if (!pid || !port || !alive(pid)) return null;
   return pgUrl(port, database);
 }
 

@@ -6,22 +6,13 @@
 const fs = require('fs');
 const path = require('path');
 const { postgresDataDir } = require('./embedded-services');
+const { runningInstance } = require('./processes');
 
 const dataDir = path.join(__dirname, '..', '.data');
 
-function running() {
-  try {
-    const { pid } = JSON.parse(fs.readFileSync(path.join(dataDir, 'instance.json'), 'utf8'));
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return null;
-  }
-}
-
-const pid = running();
-if (pid) {
-  console.error(`npm start is running in this checkout (pid ${pid}): stop it first`);
+const running = runningInstance();
+if (running) {
+  console.error(`npm start is running in this checkout (pid ${running.pid}): stop it first`);
   process.exit(1);
 }
 for (const dir of [postgresDataDir(path.join(dataDir, 'pg')), dataDir]) {

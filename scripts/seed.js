@@ -10,21 +10,14 @@
 const { randomUUID } = require('crypto');
 const fs = require('fs');
 const path = require('path');
+const { runningInstance } = require('./processes');
 
 const root = path.join(__dirname, '..');
 const dotenv = path.join(root, '.env');
 if (fs.existsSync(dotenv)) process.loadEnvFile(dotenv);
 
 const readJson = (file) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {});
-const alive = (pid) => {
-  try {
-    return process.kill(pid, 0);
-  } catch (error) {
-    return error.code === 'EPERM';
-  }
-};
-const running = readJson(path.join(root, '.data', 'instance.json'));
-const port = (running.pid && alive(running.pid) && running.port) || process.env.PORT || 3000;
+const port = runningInstance()?.port || process.env.PORT || 3000;
 const base = (process.env.SEED_URL || `http://localhost:${port}`).replace(/\/$/, '');
 const adminKey =
   process.env.ADMIN_API_KEY || readJson(path.join(root, '.data', 'dev-secrets.json')).ADMIN_API_KEY;

@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import { DataSource } from 'typeorm';
 import { FakeTravelApis } from '../support/fake-travel-apis';
 import { ADMIN_KEY, createTestApp, TestApp } from '../support/test-app';
+import { book, bookingOf, settledBooking, traveler } from '../support/booking-fixtures';
 import { bearer, customerWithWallet } from '../support/wallet-fixtures';
 
 /**
@@ -14,13 +15,7 @@ describe('bookings with live provider adapters (e2e)', () => {
   let api: FakeTravelApis;
   let t: TestApp;
   let customer: { id: string; key: string };
-  const ada = {
-    first_name: 'Ada',
-    last_name: 'Lovelace',
-    email: 'ada@example.com',
-    phone: '+33612345678',
-    date_of_birth: '1990-04-21',
-  };
+  const ada = traveler();
   const charles = {
     first_name: 'Charles',
     last_name: 'Babbage',
@@ -64,14 +59,7 @@ describe('bookings with live provider adapters (e2e)', () => {
     return made.walletId;
   }
 
-  async function settled(id: string): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const res = await t.http().get(`/api/bookings/${id}`).set(bearer(customer.key)).expect(200);
-      if (res.body.status !== 'pending' || Date.now() > deadline) return res.body;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  const settled = (id: string) => settledBooking(t, id, customer, 20_000);
 
   const ledgerOf = (bookingId: string) =>
     t.app.get(DataSource).query(
@@ -104,17 +92,11 @@ describe('bookings with live provider adapters (e2e)', () => {
     return res.body.offers[0].id as string;
   }
 
-  function book(body: object, key = randomUUID()) {
-    return t.http().post('/api/bookings').set(bearer(customer.key)).set('Idempotency-Key', key).send(body);
-  }
-
   /** A flight booking whose create times out (the order is made, the answer lost): action_required. */
   async function parkedFlight(walletId: string): Promise<string> {
     const offerId = await flightOffer();
     api.failNext('POST /v1/booking/flight-orders', { delayMs: 2000 });
-    const res = await book({ type: 'flight', offer_id: offerId, wallet_id: walletId, traveler: ada }).expect(
-      202,
-    );
+    const res = await book(t, customer.key, bookingOf('flight', { id: offerId }, walletId)).expect(202);
     expect(await settled(res.body.id)).toMatchObject({ status: 'action_required' });
     return res.body.id as string;
   }
@@ -124,7 +106,7 @@ describe('bookings with live provider adapters (e2e)', () => {
     const walletId = await fundedWallet(200_000);
     const creates = api.calls('POST /v1/booking/flight-orders').length;
 
-    const res = await book({
+    const res = await book(t, customer.key, {
       type: 'flight',
       offer_id: offerId,
       wallet_id: walletId,
@@ -154,7 +136,7 @@ describe('bookings with live provider adapters (e2e)', () => {
     const offerId = await flightOffer(2);
     const walletId = await fundedWallet(200_000);
 
-    const res = await book({
+    const res = await book(t, customer.key, {
       type: 'flight',
       offer_id: offerId,
       wallet_id: walletId,
@@ -169,9 +151,7 @@ describe('bookings with live provider adapters (e2e)', () => {
         { field: 'travelers[0].date_of_birth', message: expect.any(String) },
       ],
     });
-    const one = await book({ type: 'flight', offer_id: offerId, wallet_id: walletId, traveler: ada }).expect(
-      422,
-    );
+    const one = await book(t, customer.key, bookingOf('flight', { id: offerId }, walletId)).expect(422);
     expect(one.body.errors).toEqual([
       { field: 'travelers', message: 'this offer takes 2 travellers, not 1' },
     ]);
@@ -257,9 +237,7 @@ describe('bookings with live provider adapters (e2e)', () => {
     const walletId = await fundedWallet(100_000);
     api.orderDelta = 1_000n;
 
-    const res = await book({ type: 'flight', offer_id: offerId, wallet_id: walletId, traveler: ada }).expect(
-      202,
-    );
+    const res = await book(t, customer.key, bookingOf('flight', { id: offerId }, walletId)).expect(202);
 
     expect(await settled(res.body.id)).toMatchObject({ status: 'failed', failure_reason: 'price_changed' });
     const order = api.flightOrders.at(-1)!;
@@ -277,9 +255,7 @@ describe('bookings with live provider adapters (e2e)', () => {
     const walletId = await fundedWallet(100_000);
     api.orderDelta = -500n;
 
-    const res = await book({ type: 'flight', offer_id: offerId, wallet_id: walletId, traveler: ada }).expect(
-      202,
-    );
+    const res = await book(t, customer.key, bookingOf('flight', { id: offerId }, walletId)).expect(202);
 
     expect(await settled(res.body.id)).toMatchObject({ status: 'confirmed', amount: FLIGHT_PRICE - 500 });
     expect(await ledgerOf(res.body.id)).toEqual([
@@ -295,9 +271,7 @@ describe('bookings with live provider adapters (e2e)', () => {
     const creates = api.calls('POST /3.1/orders/create').length;
     api.failNext('POST /3.1/orders/create', { delayMs: 2000 });
 
-    const res = await book({ type: 'hotel', offer_id: offerId, wallet_id: walletId, traveler: ada }).expect(
-      202,
-    );
+    const res = await book(t, customer.key, bookingOf('hotel', { id: offerId }, walletId)).expect(202);
     expect(res.body).toMatchObject({ provider: 'Booking.com', amount: HOTEL_PRICE });
 
     const done = await settled(res.body.id);
@@ -321,7 +295,7 @@ describe('bookings with live provider adapters (e2e)', () => {
   it('a hotel booker without a phone is 422 traveler_details_required', async () => {
     const offerId = await hotelOffer();
     const walletId = await fundedWallet(100_000);
-    const res = await book({
+    const res = await book(t, customer.key, {
       type: 'hotel',
       offer_id: offerId,
       wallet_id: walletId,
@@ -333,9 +307,7 @@ describe('bookings with live provider adapters (e2e)', () => {
   it('cancels a confirmed hotel booking at Booking.com and refunds it once; three concurrent cancels: one 200, two 409', async () => {
     const offerId = await hotelOffer();
     const walletId = await fundedWallet(100_000);
-    const res = await book({ type: 'hotel', offer_id: offerId, wallet_id: walletId, traveler: ada }).expect(
-      202,
-    );
+    const res = await book(t, customer.key, bookingOf('hotel', { id: offerId }, walletId)).expect(202);
     expect(await settled(res.body.id)).toMatchObject({ status: 'confirmed' });
     const cancels = api.calls('POST /3.1/orders/cancel').length;
 
@@ -368,9 +340,7 @@ describe('bookings with live provider adapters (e2e)', () => {
   it('cancels a confirmed flight through Flight Order Management; a pending or failed one is not cancellable', async () => {
     const offerId = await flightOffer();
     const walletId = await fundedWallet(100_000);
-    const res = await book({ type: 'flight', offer_id: offerId, wallet_id: walletId, traveler: ada }).expect(
-      202,
-    );
+    const res = await book(t, customer.key, bookingOf('flight', { id: offerId }, walletId)).expect(202);
     expect(await settled(res.body.id)).toMatchObject({ status: 'confirmed' });
 
     const cancelled = await t
@@ -395,9 +365,7 @@ describe('bookings with live provider adapters (e2e)', () => {
   it('a cancel that times out at the provider: 502, parked as action_required, not refunded, not sent again', async () => {
     const offerId = await flightOffer();
     const walletId = await fundedWallet(100_000);
-    const res = await book({ type: 'flight', offer_id: offerId, wallet_id: walletId, traveler: ada }).expect(
-      202,
-    );
+    const res = await book(t, customer.key, bookingOf('flight', { id: offerId }, walletId)).expect(202);
     const done = await settled(res.body.id);
     expect(done).toMatchObject({ status: 'confirmed' });
     const route = `DELETE /v1/booking/flight-orders/${String(done.provider_reference)}`;
@@ -429,9 +397,7 @@ describe('bookings with live provider adapters (e2e)', () => {
     // proves that nothing was booked.
     api.failNext('POST /3.1/orders/create', ...Array.from({ length: 9 }, () => ({ status: 503 })));
 
-    const res = await book({ type: 'hotel', offer_id: offerId, wallet_id: walletId, traveler: ada }).expect(
-      202,
-    );
+    const res = await book(t, customer.key, bookingOf('hotel', { id: offerId }, walletId)).expect(202);
 
     expect(await settled(res.body.id)).toMatchObject({
       status: 'failed',

@@ -13,7 +13,7 @@ import {
   BookingSweeper,
 } from '../../src/modules/booking/infrastructure/booking.sweeper';
 import { WalletLedgerFacade } from '../../src/modules/wallet/application/wallet-ledger.facade';
-import { book, bookingOf, inDays, traveler } from '../support/booking-fixtures';
+import { book, bookingOf, inDays, settledBooking, traveler } from '../support/booking-fixtures';
 import { eventually } from '../support/inventory-fixtures';
 import { ADMIN_KEY, createCustomer, createTestApp, TestApp } from '../support/test-app';
 import { bearer, customerWithWallet } from '../support/wallet-fixtures';
@@ -40,12 +40,7 @@ describe('bookings (e2e, sandbox providers)', () => {
     ) as Promise<Array<{ type: string; amount: string }>>;
 
   /** The booking once it is no longer pending, as its owner sees it. */
-  const settled = (id: string, owner: { key: string }): Promise<Record<string, unknown>> =>
-    eventually(
-      async () => (await t.http().get(`/api/bookings/${id}`).set(bearer(owner.key)).expect(200)).body,
-      (booking) => booking.status !== 'pending',
-      15_000,
-    );
+  const settled = (id: string, owner: { key: string }) => settledBooking(t, id, owner);
 
   beforeAll(async () => {
     t = await createTestApp({ config: { BOOKING_JOB_ATTEMPTS: 4, BOOKING_JOB_BACKOFF_MS: 20 } });

@@ -1,16 +1,7 @@
-import { createServer, type Server } from 'net';
+import { closedPort } from '../support/closed-port';
 import { createCustomer, createTestApp, type TestApp } from '../support/test-app';
 import { createOrder, createProduct, placeHold, stockInDb } from '../support/inventory-fixtures';
 import { metric } from '../support/metrics';
-
-/** A port where nothing listens: every Redis connection is refused, as with Redis down. */
-async function closedPort(): Promise<number> {
-  const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('products, holds, orders and the rate limit with Redis down (e2e)', () => {
   let t: TestApp;

@@ -327,7 +327,7 @@ describe('round trips of the hot requests (e2e)', () => {
       '**WITH transfers, idempotency_keys**',
       '**COMMIT**',
     ]);
-    expect(cost(trace, 'wallets')).toEqual({ roundTrips: 11, locked: 8, commits: 1 });
+    expect(cost(trace, 'wallets')).toEqual({ roundTrips: 10, locked: 7, commits: 1 });
   });
 
   describe('POST /api/orders/:id/pay and refund', () => {

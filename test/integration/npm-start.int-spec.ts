@@ -40,7 +40,7 @@ describe('npm start (integration, the script)', () => {
   beforeEach(() => {
     checkout = mkdtempSync(join(tmpdir(), 'checkout-start-'));
     mkdirSync(join(checkout, 'scripts'));
-    for (const script of ['dev.js', 'embedded-services.js', 'seed.js', 'reset.js'])
+    for (const script of ['dev.js', 'embedded-services.js', 'processes.js', 'seed.js', 'reset.js'])
       copyFileSync(join(ROOT, 'scripts', script), join(checkout, 'scripts', script));
     for (const shared of ['node_modules', 'src', 'migrations', 'public', 'package.json', 'tsconfig.json'])
       symlinkSync(join(ROOT, shared), join(checkout, shared));

@@ -1,15 +1,6 @@
-import { createServer } from 'net';
+import { closedPort } from '../support/closed-port';
 import { compileCli, type CompiledCli } from '../support/compiled-cli';
 import { FakeTravelApis } from '../support/fake-travel-apis';
-
-/** A local port nothing listens on: a connection to it is refused. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * `npm run providers:check` is the build, then `node dist/src/cli/providers-check.js`. The test

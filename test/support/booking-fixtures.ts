@@ -1,5 +1,6 @@
 import { randomUUID } from 'crypto';
 import type { TestApp } from './test-app';
+import { eventually } from './inventory-fixtures';
 import { bearer } from './wallet-fixtures';
 
 /** A date `days` from now, as the offer searches take it (YYYY-MM-DD). */
@@ -65,3 +66,16 @@ export const bookingOf = (
 export function book(t: TestApp, key: string, body: object, idempotencyKey: string = randomUUID()) {
   return t.http().post('/api/bookings').set(bearer(key)).set('Idempotency-Key', idempotencyKey).send(body);
 }
+
+/** The booking as `GET /api/bookings/:id` shows it to its owner once it has left `pending` (or when `timeoutMs` runs out). */
+export const settledBooking = (
+  t: TestApp,
+  id: string,
+  owner: { key: string },
+  timeoutMs = 15_000,
+): Promise<Record<string, unknown>> =>
+  eventually(
+    async () => (await t.http().get(`/api/bookings/${id}`).set(bearer(owner.key)).expect(200)).body,
+    (booking) => booking.status !== 'pending',
+    timeoutMs,
+  );

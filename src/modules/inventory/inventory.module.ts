@@ -8,6 +8,7 @@ import { ExpireHoldsService } from './application/expire-holds.service';
 import { ConsumeHoldService } from './application/consume-hold.service';
 import { GetHoldService } from './application/get-hold.service';
 import { GetProductService } from './application/get-product.service';
+import { HoldReturns } from './application/hold-returns';
 import { ListProductsService } from './application/list-products.service';
 import { InventoryMetrics } from './application/inventory-metrics';
 import { PlaceHoldService } from './application/place-hold.service';
@@ -47,6 +48,7 @@ import { HoldEventsPresenter } from './api/hold-events.presenter';
     PlaceHoldService,
     GetHoldService,
     ReleaseHoldService,
+    HoldReturns,
     ConsumeHoldService,
     ExpireHoldsService,
     StockFacade,

@@ -3,26 +3,16 @@ import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } f
 import { Authenticated, CurrentCaller } from '../../../shared/http/auth';
 import { type Caller } from '../../../shared/domain/caller';
 import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
-import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-key.decorator';
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { Idempotent, IdempotentRequestOf } from '../../../shared/idempotency/idempotent.decorator';
 import { CreateBookingService } from '../application/create-booking.service';
 import { CancelBookingService } from '../application/cancel-booking.service';
 import { GetBookingService } from '../application/get-booking.service';
-import type { Traveler } from '../../provider/domain/travel-provider';
+import { travelerFromJson as toTraveler } from '../domain/traveler-json';
 import { BookingResponse } from './dto/booking.response';
-import { CreateBookingRequest, type TravelerRequest } from './dto/create-booking.request';
+import { CreateBookingRequest } from './dto/create-booking.request';
 import type { Booking } from '../domain/booking';
-
-const toTraveler = (t: TravelerRequest): Traveler => ({
-  firstName: t.first_name,
-  lastName: t.last_name,
-  email: t.email,
-  ...(t.phone !== undefined && { phone: t.phone }),
-  ...(t.date_of_birth !== undefined && { dateOfBirth: t.date_of_birth }),
-  ...(t.gender !== undefined && { gender: t.gender }),
-});
 
 @ApiTags('travel')
 @Controller('api/bookings')
@@ -68,9 +58,8 @@ export class BookingsController {
   })
   async create(
     @Body() body: CreateBookingRequest,
-    @IdempotencyKeyHeader() idempotencyKey: string,
     @CurrentCaller() caller: Caller,
-    @IdempotentRequestOf(BookingResponse.of) idempotent: IdempotentRequest<Booking> | undefined,
+    @IdempotentRequestOf(BookingResponse.of) idempotent: IdempotentRequest<Booking>,
   ): Promise<BookingResponse> {
     return BookingResponse.of(
       await this.createBooking.execute(
@@ -80,7 +69,7 @@ export class BookingsController {
           offerId: body.offer_id,
           walletId: body.wallet_id,
           travelers: [body.traveler, ...(body.travelers ?? [])].map(toTraveler),
-          idempotencyKey,
+          idempotencyKey: idempotent.key,
         },
         idempotent,
       ),
@@ -110,7 +99,7 @@ export class BookingsController {
   async cancel(
     @UuidParam('id') id: string,
     @CurrentCaller() caller: Caller,
-    @IdempotentRequestOf(BookingResponse.of) idempotent: IdempotentRequest<Booking> | undefined,
+    @IdempotentRequestOf(BookingResponse.of) idempotent: IdempotentRequest<Booking>,
   ): Promise<BookingResponse> {
     return BookingResponse.of(await this.cancelBooking.execute(id, caller, idempotent));
   }

@@ -135,10 +135,10 @@ export class ProcessBookingService {
       return this.failAndRefund(booking, PRICE_CHANGED);
     }
     this.outcomes.inc({ type: booking.type, outcome: 'confirmed' });
-    await this.uow.run(
+    const confirmed = await this.uow.run(
       async (em) => {
         const locked = await this.bookings.lockById(em, booking.id);
-        if (!locked || locked.status !== 'pending') return;
+        if (!locked || locked.status !== 'pending') return false;
         if (total.amount < locked.amount) {
           await this.ledger.credit(em, {
             walletId: locked.walletId,
@@ -161,35 +161,43 @@ export class ProcessBookingService {
             new Date(this.clock.now()),
           ),
         );
+        return true;
       },
       { onLockTimeout: () => new WalletBusyError() },
     );
-    return { outcome: 'confirmed' as const };
+    return { outcome: confirmed ? 'confirmed' : 'settled' } as const;
   }
 
+  /** Parks the booking for a person; `settled` when another worker had settled it meanwhile. */
   private async park(pending: Booking, reason: string): Promise<AttemptOutcome> {
-    this.outcomes.inc({ type: pending.type, outcome: 'action_required' });
-    await this.uow.run(async (em) => {
+    const parked = await this.uow.run(async (em) => {
       const booking = await this.bookings.lockById(em, pending.id);
-      if (!booking || booking.status !== 'pending') return;
+      if (!booking || booking.status !== 'pending') return false;
       await this.bookings.save(em, parkBooking(booking, reason, new Date(this.clock.now())));
       this.logger.error(`booking ${booking.id} needs a person: ${reason}`);
+      return true;
     });
+    if (!parked) return { outcome: 'settled' };
+    this.outcomes.inc({ type: pending.type, outcome: 'action_required' });
     return { outcome: 'action_required' };
   }
 
-  /** Marks the booking failed and credits the debit back, both or neither. */
+  /**
+   * Marks the booking failed and credits the debit back, both or neither; `settled` when another
+   * worker had settled it meanwhile (nothing failed, nothing refunded here).
+   */
   private async failAndRefund(pending: Booking, reason: string): Promise<AttemptOutcome> {
-    await this.uow.run(
+    const failed = await this.uow.run(
       async (em) => {
         const booking = await this.bookings.lockById(em, pending.id);
-        if (!booking || booking.status !== 'pending') return;
+        if (!booking || booking.status !== 'pending') return false;
         const refund = await refundOnce(this.ledger, em, booking, `Refund of failed ${booking.type} booking`);
         await this.bookings.save(em, failBooking(booking, reason, refund, new Date(this.clock.now())));
         this.logger.warn(`booking ${booking.id} failed and its debit was refunded: ${reason}`);
+        return true;
       },
       { onLockTimeout: () => new WalletBusyError() },
     );
-    return { outcome: 'failed', reason };
+    return failed ? { outcome: 'failed', reason } : { outcome: 'settled' };
   }
 }

@@ -1,17 +1,8 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintTransformer } from '../../../shared/database/bigint.transformer';
-import type { Gender, TravelType } from '../../provider/domain/travel-provider';
+import type { TravelType } from '../../provider/domain/travel-provider';
 import type { BookingStatus } from '../domain/booking';
-
-/** A traveller as stored (and as the API shows it). */
-export interface TravelerRow {
-  first_name: string;
-  last_name: string;
-  email: string;
-  phone?: string;
-  date_of_birth?: string;
-  gender?: Gender;
-}
+import type { TravelerJson } from '../domain/traveler-json';
 
 @Entity('bookings')
 export class BookingOrmEntity {
@@ -29,7 +20,7 @@ export class BookingOrmEntity {
   @Column({ name: 'confirmation_code', type: 'varchar', nullable: true }) confirmationCode: string | null;
   @Column({ name: 'provider_booking_id', type: 'varchar', nullable: true }) providerBookingId: string | null;
   @Column({ name: 'failure_reason', type: 'varchar', nullable: true }) failureReason: string | null;
-  @Column({ type: 'jsonb' }) travelers: TravelerRow[];
+  @Column({ type: 'jsonb' }) travelers: TravelerJson[];
   @Column({ name: 'priced_offer', type: 'text', nullable: true }) pricedOffer: string | null;
   @Column({ name: 'cancel_requested_at', type: 'timestamptz', nullable: true })
   cancelRequestedAt: Date | null;

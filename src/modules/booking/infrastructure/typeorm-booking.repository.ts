@@ -3,29 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull, LessThan } from 'typeorm';
 import type { Cursor } from '../../../shared/domain/cursor';
 import { newestFirst } from '../../../shared/database/newest-first';
-import type { Traveler } from '../../provider/domain/travel-provider';
 import { type Booking, type BookingStatus, parkBooking } from '../domain/booking';
 import type { BookingRepository } from '../domain/booking.repository';
-import { BookingOrmEntity, type TravelerRow } from './booking.orm-entity';
+import { travelerFromJson, travelerToJson } from '../domain/traveler-json';
+import { BookingOrmEntity } from './booking.orm-entity';
 import { MappedRows } from '../../../shared/database/mapped-rows';
-
-export const toTravelerRow = (t: Traveler): TravelerRow => ({
-  first_name: t.firstName,
-  last_name: t.lastName,
-  email: t.email,
-  ...(t.phone !== undefined && { phone: t.phone }),
-  ...(t.dateOfBirth !== undefined && { date_of_birth: t.dateOfBirth }),
-  ...(t.gender !== undefined && { gender: t.gender }),
-});
-
-const toTraveler = (row: TravelerRow): Traveler => ({
-  firstName: row.first_name,
-  lastName: row.last_name,
-  email: row.email,
-  ...(row.phone !== undefined && { phone: row.phone }),
-  ...(row.date_of_birth !== undefined && { dateOfBirth: row.date_of_birth }),
-  ...(row.gender !== undefined && { gender: row.gender }),
-});
 
 const toBooking = (row: BookingOrmEntity): Booking => ({
   id: row.id,
@@ -42,7 +24,7 @@ const toBooking = (row: BookingOrmEntity): Booking => ({
   confirmationCode: row.confirmationCode,
   providerBookingId: row.providerBookingId,
   failureReason: row.failureReason,
-  travelers: row.travelers.map(toTraveler),
+  travelers: row.travelers.map(travelerFromJson),
   priced: row.pricedOffer ?? '',
   idempotencyKey: row.idempotencyKey,
   outcomeUnknown: row.outcomeUnknown,
@@ -52,7 +34,7 @@ const toBooking = (row: BookingOrmEntity): Booking => ({
 
 const toRow = ({ travelers, priced, ...booking }: Booking): Omit<BookingOrmEntity, 'cancelRequestedAt'> => ({
   ...booking,
-  travelers: travelers.map(toTravelerRow),
+  travelers: travelers.map(travelerToJson),
   pricedOffer: priced || null,
 });
 

@@ -2,6 +2,7 @@ import { counters, customer } from '../../../../test/support/in-memory/fixtures'
 import { seedHeldProduct, seedHold, seedProduct } from '../../../../test/support/in-memory/inventory';
 import { type InMemoryPorts, inMemoryModule } from '../../../../test/support/in-memory/testing-module';
 import { ExpireHoldsService } from './expire-holds.service';
+import { HoldReturns } from './hold-returns';
 import { InventoryMetrics } from './inventory-metrics';
 import { PlaceHoldService } from './place-hold.service';
 import { StockFacade } from './stock.facade';
@@ -12,9 +13,12 @@ const alice = customer('Alice');
 const past = (t: InMemoryPorts) => new Date(t.clock.now() - 1000);
 
 async function setup() {
-  const t = await inMemoryModule([ExpireHoldsService, PlaceHoldService, StockFacade, InventoryMetrics], {
-    HOLD_TTL_SECONDS,
-  });
+  const t = await inMemoryModule(
+    [ExpireHoldsService, HoldReturns, PlaceHoldService, StockFacade, InventoryMetrics],
+    {
+      HOLD_TTL_SECONDS,
+    },
+  );
   return { ...t, service: t.module.get(ExpireHoldsService), placeHold: t.module.get(PlaceHoldService) };
 }
 

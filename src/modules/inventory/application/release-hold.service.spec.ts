@@ -2,6 +2,7 @@ import { counters, customer } from '../../../../test/support/in-memory/fixtures'
 import { seedHeldProduct, seedHold, seedProduct } from '../../../../test/support/in-memory/inventory';
 import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
 import { MetricsRegistry } from '../../../shared/observability/metrics';
+import { HoldReturns } from './hold-returns';
 import { InventoryMetrics } from './inventory-metrics';
 import { ReleaseHoldService } from './release-hold.service';
 import { StockFacade } from './stock.facade';
@@ -10,7 +11,7 @@ const alice = customer('Alice');
 const bob = customer('Bob');
 
 async function setup() {
-  const t = await inMemoryModule([ReleaseHoldService, StockFacade, InventoryMetrics]);
+  const t = await inMemoryModule([ReleaseHoldService, HoldReturns, StockFacade, InventoryMetrics]);
   const registry = t.module.get(MetricsRegistry);
   const expiredCount = async () =>
     (await registry.getSingleMetric('inventory_holds_expired_total')?.get())?.values[0]?.value ?? 0;

@@ -6,7 +6,6 @@ import type { IdempotentRequest } from '../../../shared/database/idempotent-requ
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import { Idempotent, IdempotentRequestOf } from '../../../shared/idempotency/idempotent.decorator';
-import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-key.decorator';
 import { OrderResponse } from '../../order/api/dto/order.response';
 import { PayOrderService } from '../application/pay-order.service';
 import { RefundOrderService } from '../application/refund-order.service';
@@ -50,7 +49,7 @@ export class OrderPaymentsController {
     @CurrentCaller() caller: Caller,
     @UuidParam('id') id: string,
     @Body() body: PayOrderRequest,
-    @IdempotentRequestOf(OrderResponse.from) idempotent: IdempotentRequest<OrderView> | undefined,
+    @IdempotentRequestOf(OrderResponse.from) idempotent: IdempotentRequest<OrderView>,
   ): Promise<OrderResponse> {
     return OrderResponse.from(
       await this.payOrder.execute({ orderId: id, walletId: body.wallet_id, caller }, idempotent),
@@ -91,9 +90,8 @@ export class OrderPaymentsController {
   async refund(
     @UuidParam('id') id: string,
     @Body() body: RefundOrderRequest,
-    @IdempotencyKeyHeader() idempotencyKey: string,
     @CurrentCaller() caller: Caller,
-    @IdempotentRequestOf(OrderResponse.from) idempotent: IdempotentRequest<OrderView> | undefined,
+    @IdempotentRequestOf(OrderResponse.from) idempotent: IdempotentRequest<OrderView>,
   ): Promise<OrderResponse> {
     return OrderResponse.from(
       await this.refundOrder.execute(
@@ -101,7 +99,7 @@ export class OrderPaymentsController {
           orderId: id,
           amount: body.amount === undefined ? undefined : BigInt(body.amount),
           reason: body.reason,
-          idempotencyKey,
+          idempotencyKey: idempotent.key,
           caller,
         },
         idempotent,

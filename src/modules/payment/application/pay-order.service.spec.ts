@@ -1,39 +1,9 @@
-import { admin, counters, customer, seedPlacedOrder } from '../../../../test/support/in-memory/fixtures';
-import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
+import { admin, customer, seedPlacedOrder } from '../../../../test/support/in-memory/fixtures';
+import { orderPaymentWorld } from '../../../../test/support/in-memory/order-payment-world';
 import { seedWallet } from '../../../../test/support/in-memory/wallet';
 import type { DomainError } from '../../../shared/domain/domain-error';
-import { InventoryMetrics } from '../../inventory/application/inventory-metrics';
-import { StockFacade } from '../../inventory/application/stock.facade';
-import { OrderLifecycleFacade } from '../../order/application/order-lifecycle.facade';
-import { OrderMetrics } from '../../order/application/order-metrics';
-import { WalletLedgerFacade } from '../../wallet/application/wallet-ledger.facade';
-import { PayOrderService } from './pay-order.service';
-import { PaymentMetrics } from './payment-metrics';
 
-const alice = customer('Alice');
-
-async function setup(orderOptions: Parameters<typeof seedPlacedOrder>[2] = {}) {
-  const t = await inMemoryModule([
-    PayOrderService,
-    PaymentMetrics,
-    WalletLedgerFacade,
-    OrderLifecycleFacade,
-    OrderMetrics,
-    StockFacade,
-    InventoryMetrics,
-  ]);
-  const { product, order } = seedPlacedOrder(t.db, alice.accountId, {
-    quantity: 2,
-    unitPrice: 1500n,
-    ...orderOptions,
-  });
-  const wallet = seedWallet(t.db, { accountId: alice.accountId, currency: 'USD', balance: 10_000n });
-  const service = t.module.get(PayOrderService);
-  const pay = (walletId = wallet.id, caller = alice) =>
-    service.execute({ orderId: order.id, walletId, caller }, undefined);
-  const stock = () => counters(t.products.committed(product.id));
-  return { ...t, product, order, wallet, pay, stock };
-}
+const setup = (order: Parameters<typeof seedPlacedOrder>[2] = {}) => orderPaymentWorld([], order);
 
 describe('PayOrderService', () => {
   it("debits the owner's wallet by the order's amount, records the payment and moves the units to sold, together", async () => {
@@ -105,7 +75,7 @@ describe('PayOrderService', () => {
       currency: 'USD',
       balance: 10_000n,
     });
-    const euros = seedWallet(t.db, { accountId: alice.accountId, currency: 'EUR', balance: 10_000n });
+    const euros = seedWallet(t.db, { accountId: t.alice.accountId, currency: 'EUR', balance: 10_000n });
 
     await expect(t.pay(bobs.id)).rejects.toMatchObject({ code: 'not_found' });
     await expect(t.pay(euros.id)).rejects.toMatchObject({ code: 'currency_mismatch' });

@@ -1,51 +1,28 @@
-import { admin, counters, customer, seedPlacedOrder } from '../../../../test/support/in-memory/fixtures';
-import { inMemoryModule } from '../../../../test/support/in-memory/testing-module';
-import { seedWallet } from '../../../../test/support/in-memory/wallet';
-import { InventoryMetrics } from '../../inventory/application/inventory-metrics';
-import { StockFacade } from '../../inventory/application/stock.facade';
-import { OrderLifecycleFacade } from '../../order/application/order-lifecycle.facade';
-import { OrderMetrics } from '../../order/application/order-metrics';
-import { WalletLedgerFacade } from '../../wallet/application/wallet-ledger.facade';
-import { PayOrderService } from './pay-order.service';
-import { PaymentMetrics } from './payment-metrics';
+import { admin, seedPlacedOrder } from '../../../../test/support/in-memory/fixtures';
+import { orderPaymentWorld } from '../../../../test/support/in-memory/order-payment-world';
 import { RefundOrderService, type RefundOrderCommand } from './refund-order.service';
 
-const alice = customer('Alice');
 const operator = admin();
 
 /** A paid order of 2 × 1500 from a wallet that had 10000. */
 async function setup() {
-  const t = await inMemoryModule([
-    RefundOrderService,
-    PayOrderService,
-    PaymentMetrics,
-    WalletLedgerFacade,
-    OrderLifecycleFacade,
-    OrderMetrics,
-    StockFacade,
-    InventoryMetrics,
-  ]);
-  const { product, order } = seedPlacedOrder(t.db, alice.accountId, { quantity: 2, unitPrice: 1500n });
-  const wallet = seedWallet(t.db, { accountId: alice.accountId, currency: 'USD', balance: 10_000n });
-  await t.module
-    .get(PayOrderService)
-    .execute({ orderId: order.id, walletId: wallet.id, caller: alice }, undefined);
+  const t = await orderPaymentWorld([RefundOrderService]);
+  await t.pay();
   const service = t.module.get(RefundOrderService);
   const refund = (command: Partial<RefundOrderCommand> = {}) =>
     service.execute(
       {
-        orderId: order.id,
+        orderId: t.order.id,
         idempotencyKey: `refund-${Math.random()}`,
         caller: operator,
         ...command,
       },
       undefined,
     );
-  const stock = () => counters(t.products.committed(product.id));
-  const balance = () => t.wallets.committed(wallet.id)?.balance;
+  const balance = () => t.wallets.committed(t.wallet.id)?.balance;
   const credits = () =>
-    t.wallets.ledger(wallet.id).filter((e) => e.type === 'credit' && e.reference !== null);
-  return { ...t, product, order, wallet, refund, stock, balance, credits, service };
+    t.wallets.ledger(t.wallet.id).filter((e) => e.type === 'credit' && e.reference !== null);
+  return { ...t, refund, balance, credits, service };
 }
 
 describe('RefundOrderService', () => {
@@ -101,7 +78,7 @@ describe('RefundOrderService', () => {
 
   it('an unpaid order, and one refunded in full, are order_not_refundable', async () => {
     const t = await setup();
-    const pending = seedPlacedOrder(t.db, alice.accountId).order;
+    const pending = seedPlacedOrder(t.db, t.alice.accountId).order;
     await t.refund();
 
     await expect(t.refund({ orderId: pending.id })).rejects.toMatchObject({ code: 'order_not_refundable' });

@@ -7,7 +7,6 @@ import { ValidationFailedError } from '../../../shared/http/http-errors';
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
-import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-key.decorator';
 import { Idempotent, IdempotentRequestOf } from '../../../shared/idempotency/idempotent.decorator';
 import type { Transfer } from '../domain/transfer';
 import { GetTransferService } from '../application/get-transfer.service';
@@ -47,9 +46,8 @@ export class TransfersController {
   })
   async create(
     @Body() body: CreateTransferRequest,
-    @IdempotencyKeyHeader() idempotencyKey: string,
     @CurrentCaller() caller: Caller,
-    @IdempotentRequestOf(TransferResponse.of) idempotent: IdempotentRequest<Transfer> | undefined,
+    @IdempotentRequestOf(TransferResponse.of) idempotent: IdempotentRequest<Transfer>,
   ): Promise<TransferResponse> {
     if (body.from_wallet_id === body.to_wallet_id) {
       throw new ValidationFailedError([
@@ -63,7 +61,7 @@ export class TransfersController {
           toWalletId: body.to_wallet_id,
           amount: BigInt(body.amount),
           description: body.description,
-          idempotencyKey,
+          idempotencyKey: idempotent.key,
           caller,
         },
         idempotent,

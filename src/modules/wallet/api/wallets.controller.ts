@@ -8,7 +8,6 @@ import { CursorCodec, DEFAULT_PAGE_SIZE, PaginationQuery } from '../../../shared
 import { ApiProblems } from '../../../shared/http/problem-details';
 import { UuidParam } from '../../../shared/http/validation';
 import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
-import { IdempotencyKeyHeader } from '../../../shared/idempotency/idempotency-key.decorator';
 import { Idempotent, IdempotentRequestOf } from '../../../shared/idempotency/idempotent.decorator';
 import type { TransactionType, Wallet } from '../domain/wallet';
 import type { RecordedTransaction } from '../application/wallet-ledger.facade';
@@ -132,12 +131,10 @@ export class WalletsController {
   async credit(
     @UuidParam('id') id: string,
     @Body() body: MoveMoneyRequest,
-    @IdempotencyKeyHeader() idempotencyKey: string,
     @CurrentCaller() caller: Caller,
-    @IdempotentRequestOf(WalletTransactionResponse.of)
-    idempotent: IdempotentRequest<RecordedTransaction> | undefined,
+    @IdempotentRequestOf(WalletTransactionResponse.of) idempotent: IdempotentRequest<RecordedTransaction>,
   ): Promise<WalletTransactionResponse> {
-    return this.move('credit', id, body, idempotencyKey, caller, idempotent);
+    return this.move('credit', id, body, caller, idempotent);
   }
 
   @Post(':id/debit')
@@ -155,12 +152,10 @@ export class WalletsController {
   async debit(
     @UuidParam('id') id: string,
     @Body() body: MoveMoneyRequest,
-    @IdempotencyKeyHeader() idempotencyKey: string,
     @CurrentCaller() caller: Caller,
-    @IdempotentRequestOf(WalletTransactionResponse.of)
-    idempotent: IdempotentRequest<RecordedTransaction> | undefined,
+    @IdempotentRequestOf(WalletTransactionResponse.of) idempotent: IdempotentRequest<RecordedTransaction>,
   ): Promise<WalletTransactionResponse> {
-    return this.move('debit', id, body, idempotencyKey, caller, idempotent);
+    return this.move('debit', id, body, caller, idempotent);
   }
 
   @Get(':id/transactions')
@@ -190,9 +185,8 @@ export class WalletsController {
     type: TransactionType,
     walletId: string,
     body: MoveMoneyRequest,
-    idempotencyKey: string,
     caller: Caller,
-    idempotent: IdempotentRequest<RecordedTransaction> | undefined,
+    idempotent: IdempotentRequest<RecordedTransaction>,
   ): Promise<WalletTransactionResponse> {
     return WalletTransactionResponse.of(
       await this.moveMoney.execute(
@@ -201,7 +195,7 @@ export class WalletsController {
           walletId,
           amount: BigInt(body.amount),
           description: body.description,
-          idempotencyKey,
+          idempotencyKey: idempotent.key,
           caller,
         },
         idempotent,

@@ -2,10 +2,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { toJsonAmount } from '../../../../shared/domain/money';
 import { GENDERS, TRAVEL_TYPES, type TravelType } from '../../../provider/domain/travel-provider';
 import { BOOKING_STATUSES, type Booking, type BookingStatus } from '../../domain/booking';
-import { toTravelerRow } from '../../infrastructure/typeorm-booking.repository';
-import type { TravelerRow } from '../../infrastructure/booking.orm-entity';
+import { type TravelerJson, travelerToJson } from '../../domain/traveler-json';
 
-export class TravelerResponse implements TravelerRow {
+export class TravelerResponse implements TravelerJson {
   @ApiProperty({ example: 'Ada' }) first_name: string;
   @ApiProperty({ example: 'Lovelace' }) last_name: string;
   @ApiProperty({ example: 'ada@example.com' }) email: string;
@@ -59,7 +58,7 @@ export class BookingResponse {
       amount: toJsonAmount(booking.amount),
       currency: booking.currency,
       wallet_transaction_id: booking.walletTransactionId,
-      travelers: booking.travelers.map(toTravelerRow),
+      travelers: booking.travelers.map(travelerToJson),
       provider_reference: booking.providerBookingId,
       confirmation_code: booking.confirmationCode,
       failure_reason: booking.failureReason,

@@ -1,20 +1,21 @@
 import { ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { toJsonAmount } from '../../../../shared/domain/money';
-import type { OrderView } from '../../application/order-view';
+import type { OrderView, PaymentSummary } from '../../application/order-view';
 import { ORDER_STATUSES, type OrderStatus } from '../../domain/order';
 
 /**
- * The payment an order names, as JSON. Its OpenAPI schema (`OrderPaymentResponse`, with the
- * payment's methods and statuses) is the payment module's to describe: the order module does not
- * know them, it passes on what the payment module recorded.
+ * The payment an order names, as JSON: its summary, in the API's names and with the amount in minor
+ * units. Its OpenAPI schema (`OrderPaymentResponse`, with the payment's methods and statuses) is the
+ * payment module's to describe: the order module does not know them, it passes on what the payment
+ * module recorded.
  */
-export interface OrderPaymentJson {
-  id: string;
-  method: string;
-  status: string;
-  wallet_transaction_id: string | null;
-  amount: number;
-}
+const paymentJson = (payment: PaymentSummary) => ({
+  id: payment.id,
+  method: payment.method,
+  status: payment.status,
+  wallet_transaction_id: payment.walletTransactionId,
+  amount: toJsonAmount(payment.amount),
+});
 
 export class OrderResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -38,7 +39,7 @@ export class OrderResponse {
   })
   payment_due_at: string;
   @ApiProperty({ nullable: true, allOf: [{ $ref: getSchemaPath('OrderPaymentResponse') }] })
-  payment: OrderPaymentJson | null;
+  payment: ReturnType<typeof paymentJson> | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
 
@@ -55,13 +56,7 @@ export class OrderResponse {
       status: order.status,
       refunded_amount: toJsonAmount(order.refundedAmount),
       payment_due_at: order.paymentDueAt.toISOString(),
-      payment: order.payment && {
-        id: order.payment.id,
-        method: order.payment.method,
-        status: order.payment.status,
-        wallet_transaction_id: order.payment.walletTransactionId,
-        amount: toJsonAmount(order.payment.amount),
-      },
+      payment: order.payment && paymentJson(order.payment),
       created_at: order.createdAt.toISOString(),
       updated_at: order.updatedAt.toISOString(),
     };

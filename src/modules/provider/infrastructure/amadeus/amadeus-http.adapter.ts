@@ -15,15 +15,12 @@ import {
   type ProviderBooking,
   searchOf,
   type Traveler,
+  type TravelProvider,
   type TravelerField,
 } from '../../domain/travel-provider';
 import { decimalToMinor } from '../http/decimal-amount';
 import { HttpTravelProvider } from '../http/http-travel-provider';
-import type {
-  ProviderHttpClient,
-  ProviderHttpRequest,
-  ProviderHttpResponse,
-} from '../http/provider-http.client';
+import type { ProviderHttpRequest, ProviderHttpResponse } from '../http/provider-http.client';
 import type { SearchedOfferStore } from '../http/searched-offers';
 import { choiceGuard, decodeOfferId, encodeOfferId } from '../offer-id';
 
@@ -107,19 +104,13 @@ interface AmadeusError {
  * Orders v1 and Flight Order Management v1. The access token is cached until shortly before it
  * expires and fetched again on a 401.
  */
-export class AmadeusHttpAdapter extends HttpTravelProvider<AmadeusCredentials> {
+export class AmadeusHttpAdapter
+  extends HttpTravelProvider<AmadeusCredentials, AmadeusOptions>
+  implements TravelProvider
+{
   readonly name = 'Amadeus';
   private token?: { value: string; refreshAt: number };
   private tokenRequest?: Promise<string>;
-
-  constructor(
-    http: ProviderHttpClient,
-    credentials: AmadeusCredentials,
-    private readonly options: AmadeusOptions,
-    now?: () => number,
-  ) {
-    super(http, credentials, now);
-  }
 
   async search(search: OfferSearch): Promise<Offer[]> {
     const { kind: _, ...criteria } = searchOf(this.name, 'flight', search);

@@ -11,14 +11,11 @@ import {
   type PricedOffer,
   type ProviderBooking,
   searchOf,
+  type TravelProvider,
 } from '../../domain/travel-provider';
 import { decimalToMinor } from '../http/decimal-amount';
 import { HttpTravelProvider } from '../http/http-travel-provider';
-import type {
-  ProviderHttpClient,
-  ProviderHttpRequest,
-  ProviderHttpResponse,
-} from '../http/provider-http.client';
+import type { ProviderHttpRequest, ProviderHttpResponse } from '../http/provider-http.client';
 import { choiceGuard, decodeOfferId, encodeOfferId } from '../offer-id';
 import { bookingComCityId } from './booking-com-cities';
 
@@ -118,17 +115,11 @@ interface DemandError {
  * token and the `X-Affiliate-Id` header; our booking reference travels as the order's `label`, which
  * the accommodation details return, so an order whose creation timed out can be found again.
  */
-export class BookingComHttpAdapter extends HttpTravelProvider<BookingComCredentials> {
+export class BookingComHttpAdapter
+  extends HttpTravelProvider<BookingComCredentials, BookingComOptions>
+  implements TravelProvider
+{
   readonly name = 'Booking.com';
-
-  constructor(
-    http: ProviderHttpClient,
-    credentials: BookingComCredentials,
-    private readonly options: BookingComOptions,
-    now?: () => number,
-  ) {
-    super(http, credentials, now);
-  }
 
   async search(search: OfferSearch): Promise<Offer[]> {
     const criteria = searchOf(this.name, 'hotel', search);
