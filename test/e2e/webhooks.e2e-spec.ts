@@ -7,9 +7,11 @@ import { PurgeEventsService } from '../../src/modules/event/application/purge-ev
 import { RelayEventsService } from '../../src/modules/event/application/relay-events.service';
 import type { WebhookEndpoint } from '../../src/modules/event/domain/webhook-endpoint';
 import { ExpireHoldsService } from '../../src/modules/inventory/application/expire-holds.service';
+import { ExpireOrdersService } from '../../src/modules/order/application/expire-orders.service';
 import { UnitOfWork } from '../../src/shared/database/unit-of-work';
 import { createProduct, eventually, placeHold } from '../support/inventory-fixtures';
 import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
+import { pay, pendingOrder, refund } from '../support/payment-fixtures';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
 const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
@@ -412,6 +414,68 @@ describe('events and outbound webhooks (e2e)', () => {
           .expect(200);
         expect(event.data.object).toEqual(shown.body);
       }
+    });
+  });
+
+  describe('events of orders', () => {
+    type Listed = { type: string; data: { object: Record<string, unknown> } };
+    const eventsOf = async (key: string, resourceId: string) =>
+      ((await t.http().get('/api/events?limit=100').set(bearer(key)).expect(200)).body.data as Listed[])
+        .filter((e) => e.data.object.id === resourceId)
+        .reverse();
+
+    it('an order made, paid and refunded in part: order.created, order.paid, order.refunded in that order, the last as GET shows the order', async () => {
+      const fixture = await pendingOrder(t);
+      const key = fixture.customer.key;
+      await pay(t, key, fixture.orderId, fixture.walletId).expect(200);
+      await refund(t, fixture.orderId, { amount: 500 }).expect(200);
+
+      const events = await eventsOf(key, fixture.orderId);
+      expect(events.map((e) => [e.type, e.data.object.status, e.data.object.refunded_amount])).toEqual([
+        ['order.created', 'pending_payment', 0],
+        ['order.paid', 'paid', 0],
+        ['order.refunded', 'partially_refunded', 500],
+      ]);
+      const shown = await t.http().get(`/api/orders/${fixture.orderId}`).set(bearer(key)).expect(200);
+      expect(events[2].data.object).toEqual(shown.body);
+      // When it was paid, its payment had not been refunded yet.
+      expect(events[1].data.object.payment).toEqual({ ...shown.body.payment, status: 'succeeded' });
+    });
+
+    it('an order cancelled by its owner, and one that expired unpaid: order.cancelled each', async () => {
+      const cancelled = await pendingOrder(t);
+      await t
+        .http()
+        .post(`/api/orders/${cancelled.orderId}/cancel`)
+        .set(bearer(cancelled.customer.key))
+        .set('Idempotency-Key', randomUUID())
+        .expect(200);
+      const shown = await t
+        .http()
+        .get(`/api/orders/${cancelled.orderId}`)
+        .set(bearer(cancelled.customer.key));
+      expect(
+        (await eventsOf(cancelled.customer.key, cancelled.orderId)).map((e) => [e.type, e.data.object]),
+      ).toEqual([
+        ['order.created', expect.objectContaining({ status: 'pending_payment' })],
+        ['order.cancelled', shown.body],
+      ]);
+
+      const expiring = await pendingOrder(t);
+      t.clock.advance(t.config.ORDER_PAYMENT_TTL_SECONDS * SECOND);
+      await t.app.get(ExpireOrdersService).sweep();
+      expect(
+        (await eventsOf(expiring.customer.key, expiring.orderId)).map((e) => [e.type, e.data.object.status]),
+      ).toEqual([
+        ['order.created', 'pending_payment'],
+        ['order.cancelled', 'cancelled'],
+      ]);
+    });
+
+    it('a refused payment records nothing', async () => {
+      const poor = await pendingOrder(t, { balance: 100 });
+      await pay(t, poor.customer.key, poor.orderId, poor.walletId).expect(422);
+      expect((await eventsOf(poor.customer.key, poor.orderId)).map((e) => e.type)).toEqual(['order.created']);
     });
   });
 
