@@ -12,6 +12,8 @@ import { UnitOfWork } from '../../src/shared/database/unit-of-work';
 import { createProduct, eventually, placeHold } from '../support/inventory-fixtures';
 import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
 import { pay, pendingOrder, refund } from '../support/payment-fixtures';
+import { bookFlight, flightOfferId, settledBooking } from '../support/booking-fixtures';
+import { customerWithWallet } from '../support/wallet-fixtures';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
 const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
@@ -476,6 +478,38 @@ describe('events and outbound webhooks (e2e)', () => {
       const poor = await pendingOrder(t, { balance: 100 });
       await pay(t, poor.customer.key, poor.orderId, poor.walletId).expect(422);
       expect((await eventsOf(poor.customer.key, poor.orderId)).map((e) => e.type)).toEqual(['order.created']);
+    });
+  });
+
+  describe('events of bookings', () => {
+    it('a booking confirmed, then cancelled; one the provider refused: booking.confirmed, booking.cancelled, booking.failed', async () => {
+      const judy = await customerWithWallet(t, 1_000_000, 'EUR');
+      const key = judy.customer.key;
+      const offerId = await flightOfferId(t);
+      const booked = (await bookFlight(t, key, offerId, judy.walletId).expect(202)).body;
+      expect((await settledBooking(t, booked.id, judy.customer)).status).toBe('confirmed');
+      await t
+        .http()
+        .post(`/api/bookings/${booked.id}/cancel`)
+        .set(bearer(key))
+        .set('Idempotency-Key', randomUUID())
+        .expect(200);
+      const refused = (await bookFlight(t, key, offerId, judy.walletId, 'Decline').expect(202)).body;
+      expect((await settledBooking(t, refused.id, judy.customer)).status).toBe('failed');
+
+      const events = (
+        (await t.http().get('/api/events?limit=100').set(bearer(key)).expect(200)).body.data as Array<{
+          type: string;
+          data: { object: { id: string; status: string } };
+        }>
+      ).reverse();
+      expect(events.map((e) => [e.type, e.data.object.id, e.data.object.status])).toEqual([
+        ['booking.confirmed', booked.id, 'confirmed'],
+        ['booking.cancelled', booked.id, 'cancelled'],
+        ['booking.failed', refused.id, 'failed'],
+      ]);
+      const shown = await t.http().get(`/api/bookings/${refused.id}`).set(bearer(key)).expect(200);
+      expect(events[2].data.object).toEqual(shown.body);
     });
   });
 

@@ -17,6 +17,8 @@ import { BOOKING_SWEEP_DEFAULTS, BookingSweeper } from './infrastructure/booking
 import { BookingOrmEntity } from './infrastructure/booking.orm-entity';
 import { TypeOrmBookingRepository } from './infrastructure/typeorm-booking.repository';
 import { queueWithDashboard } from '../../shared/queue/queue-dashboard.module';
+import { EventModule } from '../event/event.module';
+import { BookingEventsPresenter } from './api/booking-events.presenter';
 
 /** Travel bookings: pays from Wallet, books through Provider; neither of those knows the other. */
 @Module({
@@ -25,9 +27,11 @@ import { queueWithDashboard } from '../../shared/queue/queue-dashboard.module';
     ...queueWithDashboard(BOOKING_QUEUE),
     WalletModule,
     ProviderModule,
+    EventModule,
   ],
   controllers: [BookingsController, AdminBookingsController],
   providers: [
+    BookingEventsPresenter,
     CreateBookingService,
     GetBookingService,
     CancelBookingService,

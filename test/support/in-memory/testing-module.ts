@@ -30,6 +30,7 @@ import { MetricsRegistry } from '../../../src/shared/observability/metrics';
 import type { TestClock } from '../test-clock';
 import { EventRecorder } from '../../../src/modules/event/application/event-recorder';
 import { EVENT_OUTBOX } from '../../../src/modules/event/event.tokens';
+import { BookingEventsPresenter } from '../../../src/modules/booking/api/booking-events.presenter';
 import { HoldEventsPresenter } from '../../../src/modules/inventory/api/hold-events.presenter';
 import { OrderEventsPresenter } from '../../../src/modules/order/api/order-events.presenter';
 import { PaymentEventsPresenter } from '../../../src/modules/payment/api/payment-events.presenter';
@@ -134,6 +135,7 @@ export function inMemoryProviders(ports: InMemoryPorts): Provider[] {
     { provide: EVENT_OUTBOX, useValue: ports.events },
     EventRecorder,
     // What events show of each resource: its module's API presenters, as in the application.
+    BookingEventsPresenter,
     HoldEventsPresenter,
     OrderEventsPresenter,
     PaymentEventsPresenter,

@@ -12,6 +12,8 @@ import { BOOKING_REPOSITORY } from '../booking.tokens';
 import { type Booking, cancelBooking } from '../domain/booking';
 import type { BookingRepository } from '../domain/booking.repository';
 import { refundOnce } from './refund-once';
+import { EventRecorder } from '../../event/application/event-recorder';
+import { recordBookingChange } from './booking-events';
 import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 /**
@@ -27,6 +29,7 @@ export class CancelBookingService {
     private readonly handlers: TravelHandlers,
     @Inject(BOOKING_REPOSITORY) private readonly bookings: BookingRepository<EntityManager>,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly events: EventRecorder,
   ) {}
 
   async execute(
@@ -71,6 +74,7 @@ export class CancelBookingService {
             `Refund of cancelled ${locked.type} booking`,
           );
           const cancelled = cancelBooking(locked, refund, new Date(this.clock.now()));
+          recordBookingChange(this.events, em, cancelled);
           await this.bookings.save(em, cancelled);
           return cancelled;
         },
