@@ -10,6 +10,7 @@ import { CancelBookingService } from './application/cancel-booking.service';
 import { CreateBookingService } from './application/create-booking.service';
 import { GetBookingService } from './application/get-booking.service';
 import { ProcessBookingService } from './application/process-booking.service';
+import { ParkBookingService } from './application/park-booking.service';
 import { BOOKING_JOBS, BOOKING_QUEUE, BOOKING_REPOSITORY, BOOKING_SWEEP } from './booking.tokens';
 import { BookingQueue } from './infrastructure/booking-queue';
 import { BookingProcessor } from './infrastructure/booking.processor';
@@ -37,6 +38,7 @@ import { BookingEventsPresenter } from './api/booking-events.presenter';
     CancelBookingService,
     BookingAdminService,
     ProcessBookingService,
+    ParkBookingService,
     BookingQueue,
     { provide: BOOKING_JOBS, useExisting: BookingQueue },
     { provide: BOOKING_SWEEP, useValue: BOOKING_SWEEP_DEFAULTS },
