@@ -8,6 +8,7 @@
 const { spawn } = require('child_process');
 const { randomUUID } = require('crypto');
 const path = require('path');
+const Redis = require('ioredis');
 const { freePort } = require('./embedded-services');
 const { closedLoop, cpuSideBySide } = require('./bench-load');
 const { fundedWallet, ledgerOf, stockOf } = require('./bench-state');
@@ -67,14 +68,26 @@ async function startBareFastify() {
   };
 }
 
+/**
+ * Deletes the keys under `prefix` (the service's hold-expiry jobs, which no worker runs here, and
+ * its idempotency answers), since the Redis server may be shared.
+ */
+async function forgetKeys(redisUrl, prefix) {
+  const redis = new Redis(redisUrl);
+  try {
+    for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 1000 })) {
+      if (keys.length > 0) await redis.unlink(...keys);
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** The production-settings service and the bare server, started once for the whole group. */
 function servers({ once, startService, env, client }) {
   return once('cpu servers', async () => {
-    const service = await startService({
-      ...env,
-      ...PRODUCTION,
-      REDIS_KEY_PREFIX: `${env.REDIS_KEY_PREFIX}:cpu`,
-    });
+    const prefix = `${env.REDIS_KEY_PREFIX}:cpu`;
+    const service = await startService({ ...env, ...PRODUCTION, REDIS_KEY_PREFIX: prefix });
     const bare = await startBareFastify().catch(async (error) => {
       await service.stop();
       throw error;
@@ -86,6 +99,7 @@ function servers({ once, startService, env, client }) {
       stop: async () => {
         await bare.stop();
         await service.stop();
+        await forgetKeys(env.REDIS_URL, prefix);
       },
     };
   });
