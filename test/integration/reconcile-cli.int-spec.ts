@@ -137,7 +137,9 @@ describe('npm run reconcile (integration, the compiled CLI)', () => {
     // The embedded database of `npm start` has its data in .data/pg; it is not running here.
     mkdirSync(join(out, '.data', 'pg'), { recursive: true });
     mkdirSync(join(out, 'scripts'));
-    copyFileSync(join(ROOT, 'scripts', 'embedded-services.js'), join(out, 'scripts', 'embedded-services.js'));
+    for (const script of ['embedded-services.js', 'processes.js']) {
+      copyFileSync(join(ROOT, 'scripts', script), join(out, 'scripts', script));
+    }
     const stopped = await reconcile({});
     expect([stopped.code, stopped.stdout]).toEqual([2, '']);
     expect(stopped.stderr).toMatch(
