@@ -182,7 +182,7 @@ describe('round trips of the hot requests (e2e)', () => {
         'START TRANSACTION',
         'SET LOCAL lock_timeout',
         '**SELECT products FOR UPDATE**',
-        '**WITH products, holds**',
+        '**WITH products, holds, events**',
         '**COMMIT**',
       ]);
       expect(cost(trace, 'products')).toEqual({ roundTrips: 5, locked: 3, commits: 1 });
@@ -200,7 +200,7 @@ describe('round trips of the hot requests (e2e)', () => {
         'SET LOCAL lock_timeout',
         'INSERT idempotency_keys',
         '**SELECT products FOR UPDATE**',
-        '**WITH products, holds, idempotency_keys**',
+        '**WITH products, holds, idempotency_keys, events**',
         '**COMMIT**',
       ]);
       expect(cost(trace, 'products')).toEqual({ roundTrips: 6, locked: 3, commits: 1 });
@@ -216,7 +216,7 @@ describe('round trips of the hot requests (e2e)', () => {
         'SET LOCAL lock_timeout',
         '**SELECT products FOR UPDATE**',
         '**SELECT holds, orders**',
-        '**WITH products, holds**',
+        '**WITH products, holds, events**',
         '**COMMIT**',
       ]);
       expect(cost(trace, 'products')).toEqual({ roundTrips: 6, locked: 4, commits: 1 });
@@ -239,7 +239,7 @@ describe('round trips of the hot requests (e2e)', () => {
       'SET LOCAL lock_timeout',
       'INSERT idempotency_keys',
       '**SELECT wallet_transactions, wallets FOR UPDATE**',
-      '**WITH wallets, wallet_transactions, idempotency_keys**',
+      '**WITH wallets, wallet_transactions, idempotency_keys, events**',
       '**COMMIT**',
     ];
 
@@ -321,10 +321,10 @@ describe('round trips of the hot requests (e2e)', () => {
       'INSERT idempotency_keys',
       '**SELECT wallets FOR UPDATE**',
       '**SELECT wallet_transactions, wallets FOR UPDATE**',
-      '**WITH wallets, wallet_transactions**',
+      '**WITH wallets, wallet_transactions, events**',
       '**SELECT wallet_transactions, wallets FOR UPDATE**',
-      '**WITH wallets, wallet_transactions**',
-      '**WITH transfers, idempotency_keys**',
+      '**WITH wallets, wallet_transactions, events**',
+      '**WITH transfers, idempotency_keys, events**',
       '**COMMIT**',
     ]);
     expect(cost(trace, 'wallets')).toEqual({ roundTrips: 10, locked: 7, commits: 1 });
@@ -342,7 +342,7 @@ describe('round trips of the hot requests (e2e)', () => {
         'INSERT idempotency_keys',
         'SELECT orders FOR UPDATE',
         '**SELECT wallet_transactions, wallets FOR UPDATE**',
-        '**WITH wallets, wallet_transactions**',
+        '**WITH wallets, wallet_transactions, events**',
         '**INSERT payments**',
         '**SELECT products FOR UPDATE**',
         '**WITH products**',
@@ -368,7 +368,7 @@ describe('round trips of the hot requests (e2e)', () => {
         'SELECT orders FOR UPDATE',
         'SELECT payments FOR UPDATE',
         '**SELECT wallet_transactions, wallets FOR UPDATE**',
-        '**WITH wallets, wallet_transactions**',
+        '**WITH wallets, wallet_transactions, events**',
         '**INSERT refunds**',
         '**UPDATE payments**',
         '**SELECT products FOR UPDATE**',
@@ -395,7 +395,7 @@ describe('round trips of the hot requests (e2e)', () => {
       'SET LOCAL lock_timeout',
       'INSERT idempotency_keys',
       '**SELECT wallet_transactions, wallets FOR UPDATE**',
-      '**WITH wallets, wallet_transactions**',
+      '**WITH wallets, wallet_transactions, events**',
       '**INSERT bookings**',
       '**WITH idempotency_keys**',
       '**COMMIT**',
@@ -413,7 +413,7 @@ describe('round trips of the hot requests (e2e)', () => {
       'START TRANSACTION',
       'SET LOCAL lock_timeout',
       'SELECT products FOR UPDATE',
-      'WITH products, holds',
+      'WITH products, holds, events',
       'COMMIT',
     ];
     expect(steps(first.trace)).toEqual(['SELECT accounts', ...transaction]);

@@ -406,8 +406,10 @@ describe('events and outbound webhooks (e2e)', () => {
       expect(events.map((e) => [e.type, e.data.object.id])).toEqual([
         ['hold.expired', expiring.id],
         ['hold.released', released.id],
+        ['hold.created', expiring.id],
+        ['hold.created', released.id],
       ]);
-      for (const event of events) {
+      for (const event of events.slice(0, 2)) {
         expect(event.account_id).toBe(ivan.id);
         const shown = await t
           .http()
@@ -502,7 +504,9 @@ describe('events and outbound webhooks (e2e)', () => {
           type: string;
           data: { object: { id: string; status: string } };
         }>
-      ).reverse();
+      )
+        .reverse()
+        .filter((e) => e.type.startsWith('booking.'));
       expect(events.map((e) => [e.type, e.data.object.id, e.data.object.status])).toEqual([
         ['booking.confirmed', booked.id, 'confirmed'],
         ['booking.cancelled', booked.id, 'cancelled'],

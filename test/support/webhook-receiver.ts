@@ -30,6 +30,8 @@ export class WebhookReceiver {
   readonly refused: Array<{ headers: IncomingHttpHeaders; reason: string }> = [];
   answers: number[] = [];
   secret?: string;
+  /** While set, verified messages are kept but not answered until the promise settles (a stuck receiver). */
+  stall?: Promise<void>;
   private server?: Server;
 
   async start(): Promise<string> {
@@ -60,7 +62,12 @@ export class WebhookReceiver {
           event: JSON.parse(body) as Received['event'],
           answered,
         });
-        res.writeHead(answered).end();
+        if (this.stall)
+          void this.stall.then(
+            () => res.writeHead(answered).end(),
+            () => res.destroy(),
+          );
+        else res.writeHead(answered).end();
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));

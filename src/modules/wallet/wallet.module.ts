@@ -1,3 +1,5 @@
+import { EventModule } from '../event/event.module';
+import { WalletEventsPresenter } from './api/wallet-events.presenter';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { TransfersController } from './api/transfers.controller';
@@ -17,7 +19,7 @@ import { WalletOrmEntity } from './infrastructure/wallet.orm-entity';
 import { TRANSFER_REPOSITORY, WALLET_LOCK, WALLET_REPOSITORY } from './wallet.tokens';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([WalletOrmEntity, WalletTransactionOrmEntity])],
+  imports: [TypeOrmModule.forFeature([WalletOrmEntity, WalletTransactionOrmEntity]), EventModule],
   controllers: [WalletsController, TransfersController],
   providers: [
     CreateWalletService,
@@ -27,6 +29,7 @@ import { TRANSFER_REPOSITORY, WALLET_LOCK, WALLET_REPOSITORY } from './wallet.to
     TransferMoneyService,
     GetTransferService,
     WalletLedgerFacade,
+    WalletEventsPresenter,
     { provide: WALLET_LOCK, useClass: RedisWalletLock },
     { provide: WALLET_REPOSITORY, useClass: TypeOrmWalletRepository },
     { provide: TRANSFER_REPOSITORY, useClass: TypeOrmTransferRepository },

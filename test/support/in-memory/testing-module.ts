@@ -34,6 +34,7 @@ import { BookingEventsPresenter } from '../../../src/modules/booking/api/booking
 import { HoldEventsPresenter } from '../../../src/modules/inventory/api/hold-events.presenter';
 import { OrderEventsPresenter } from '../../../src/modules/order/api/order-events.presenter';
 import { PaymentEventsPresenter } from '../../../src/modules/payment/api/payment-events.presenter';
+import { WalletEventsPresenter } from '../../../src/modules/wallet/api/wallet-events.presenter';
 import { InMemoryBookingJobs, InMemoryBookingRepository } from './booking';
 import { InMemoryEventOutbox } from './events';
 import { InMemoryDatabase } from './database';
@@ -139,6 +140,7 @@ export function inMemoryProviders(ports: InMemoryPorts): Provider[] {
     HoldEventsPresenter,
     OrderEventsPresenter,
     PaymentEventsPresenter,
+    WalletEventsPresenter,
   ];
 }
 

@@ -82,7 +82,13 @@ export class InMemoryWalletRepository implements WalletRepository<EntityManager>
     return wallets;
   }
 
-  async append(tx: EntityManager, id: string, balance: bigint, entries: WalletTransaction[]): Promise<void> {
+  async append(
+    tx: EntityManager,
+    id: string,
+    balance: bigint,
+    entries: WalletTransaction[],
+    at: Date,
+  ): Promise<void> {
     const wallets = this.db.table<Wallet>(WALLETS, tx);
     const ledger = this.db.table<WalletTransaction>(WALLET_TRANSACTIONS, tx);
     if (balance < 0n || balance > MAX_BALANCE) throw checkViolation('wallets_balance_check');
@@ -94,7 +100,7 @@ export class InMemoryWalletRepository implements WalletRepository<EntityManager>
         keyed.slice(0, i).some((other) => sameLedgerKey(other.idempotencyKey, e.idempotencyKey)),
     );
     if (clash) throw new LedgerConflictError(id);
-    if (!wallets.update(id, (w) => ({ ...w, balance, updatedAt: new Date() }))) {
+    if (!wallets.update(id, (w) => ({ ...w, balance, updatedAt: at }))) {
       throw new Error(`in-memory wallets: no wallet ${id} to append to`);
     }
     for (const entry of entries) ledger.insert(entry.id, { ...entry, walletId: id });

@@ -26,10 +26,23 @@ export class WebhookDeliverySweeper extends PeriodicSweeper {
     super({ intervalMs: 1000, batchSize: DELIVERY_BATCH });
   }
 
-  protected sweep(): Promise<number> {
-    return this.deliveries.attemptDue();
+  /**
+   * A resource's next event waits until its previous one is delivered, so one batch takes at most
+   * one delivery per (endpoint, resource): claim again at once while deliveries keep coming, for up
+   * to DRAIN_MS, so that a hot wallet's events go out at the pace of the receiver, not of the tick.
+   */
+  protected async sweep(): Promise<number> {
+    const started = Date.now();
+    let total = 0;
+    for (;;) {
+      const attempted = await this.deliveries.attemptDue();
+      total += attempted;
+      if (attempted === 0 || Date.now() - started >= DRAIN_MS) return total;
+    }
   }
 }
+
+const DRAIN_MS = 5000;
 
 /** Deletes events past EVENT_RETENTION_DAYS, with their deliveries. */
 @Injectable()

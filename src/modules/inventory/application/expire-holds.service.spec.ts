@@ -77,12 +77,19 @@ describe('ExpireHoldsService', () => {
       'active',
     ]);
     expect(counters(t.products.committed(product.id))).toEqual({ available: 9, reserved: 1, sold: 0 });
-    // One hold.expired each, showing the hold as expired, for its own account.
+    // Each hold's hold.created; then one hold.expired each, showing the hold as expired, for its own account.
     expect(t.events.summary()).toEqual([
+      ['hold.created', lost.id],
+      ['hold.created', kept.id],
+      ['hold.created', later.id],
       ['hold.expired', lost.id],
       ['hold.expired', kept.id],
     ]);
-    expect(t.events.recorded.map((e) => [e.accountId, e.data.object.status])).toEqual([
+    expect(
+      t.events.recorded
+        .filter((e) => e.type === 'hold.expired')
+        .map((e) => [e.accountId, e.data.object.status]),
+    ).toEqual([
       [alice.accountId, 'expired'],
       [kept.accountId, 'expired'],
     ]);

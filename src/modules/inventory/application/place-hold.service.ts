@@ -14,6 +14,7 @@ import {
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import type { Caller } from '../../../shared/domain/caller';
 import { NotFoundError } from '../../../shared/domain/domain-error';
+import { EventRecorder } from '../../event/application/event-recorder';
 import type { DeadlineScheduler } from '../../../shared/queue/deadline';
 import type { Hold } from '../domain/hold';
 import { InsufficientStockError, LimitExceededError } from '../domain/inventory.errors';
@@ -75,6 +76,7 @@ export class PlaceHoldService {
     private readonly config: AppConfig,
     @Inject(HOLD_EXPIRY_SCHEDULER) private readonly expiry: DeadlineScheduler,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly events: EventRecorder,
   ) {
     this.batcher = new HotRowBatcher<HoldRequest, Hold>((productId, batch) => this.decide(productId, batch), {
       maxBatch: MAX_BATCH,
@@ -181,6 +183,15 @@ export class PlaceHoldService {
     if (product && counters) {
       let version = product.stockVersion;
       if (holds.length > 0) {
+        this.events.record(
+          em,
+          holds.map((hold) => ({
+            type: 'hold.created' as const,
+            accountId: hold.accountId,
+            resourceId: hold.id,
+            resource: hold,
+          })),
+        );
         version = await this.products.reserveForHolds(em, productId, counters, holds, now);
         this.cache.invalidateAfterCommit(em, productId);
         afterCommit(em, () =>

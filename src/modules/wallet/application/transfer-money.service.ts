@@ -10,6 +10,7 @@ import {
 } from '../../../shared/database/idempotent-request';
 import { UnitOfWork } from '../../../shared/database/unit-of-work';
 import { NotFoundError } from '../../../shared/domain/domain-error';
+import { EventRecorder } from '../../event/application/event-recorder';
 import { isAdmin, type Caller } from '../../../shared/domain/caller';
 import { type Transfer, transferDescription, transferLedgerKeys } from '../domain/transfer';
 import type { TransferRepository } from '../domain/transfer.repository';
@@ -66,6 +67,7 @@ export class TransferMoneyService {
     private readonly ledger: WalletLedgerFacade,
     @Inject(IDEMPOTENCY_KEYS) private readonly keys: IdempotencyKeys,
     @Inject(TRANSFER_REPOSITORY) private readonly transfers: TransferRepository<EntityManager>,
+    private readonly events: EventRecorder,
   ) {
     this.batcher = walletBatcher(uow, (em, fromWalletId, batch) =>
       decideBatch(em, this.keys, batch, {
@@ -77,11 +79,26 @@ export class TransferMoneyService {
             ),
           ),
         decide: (em, wallets, requests) => this.decide(em, fromWalletId, wallets, requests),
-        write: (em, _wallets, _requests, outcomes) =>
-          this.transfers.insert(
+        write: (em, wallets, _requests, outcomes) => {
+          const made = outcomes.flatMap((o) => ('ok' in o ? [o.ok] : []));
+          // One event per side's account (one, when both wallets are the same account's).
+          this.events.record(
             em,
-            outcomes.flatMap((o) => ('ok' in o ? [o.ok] : [])),
-          ),
+            made.flatMap((transfer) =>
+              [
+                ...new Set(
+                  [transfer.fromWalletId, transfer.toWalletId].map((id) => wallets.get(id)?.accountId),
+                ),
+              ].map((accountId) => ({
+                type: 'transfer.created' as const,
+                accountId: accountId as string,
+                resourceId: transfer.id,
+                resource: transfer,
+              })),
+            ),
+          );
+          return this.transfers.insert(em, made);
+        },
       }),
     );
   }

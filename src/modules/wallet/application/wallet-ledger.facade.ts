@@ -11,6 +11,7 @@ import {
   type IdempotentRequest,
 } from '../../../shared/database/idempotent-request';
 import { DomainError, NotFoundError } from '../../../shared/domain/domain-error';
+import { EventRecorder } from '../../event/application/event-recorder';
 import { MetricsRegistry } from '../../../shared/observability/metrics';
 import {
   isSameMovement,
@@ -92,6 +93,7 @@ export class WalletLedgerFacade {
     @Inject(IDEMPOTENCY_KEYS) private readonly keys: IdempotencyKeys,
     metrics: MetricsRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly events: EventRecorder,
   ) {
     this.movements = metrics.counter('wallet_movements_total', 'Wallet debits and credits by outcome', [
       'type',
@@ -124,11 +126,27 @@ export class WalletLedgerFacade {
       lock: (em, movements) => this.lock(em, walletId, movements),
       decide: async (_em, locked, movements) => movements.map((m) => this.decide(locked, m)),
       write: async (em, locked, movements, outcomes) => {
-        if (locked.written.length > 0)
-          await this.wallets.append(em, walletId, locked.balance, locked.written);
+        if (locked.written.length > 0) {
+          this.recordEvents(em, locked);
+          await this.wallets.append(em, walletId, locked.balance, locked.written, locked.now);
+        }
         afterCommit(em, () => outcomes.forEach((outcome, i) => this.count(movements[i].type, outcome)));
       },
     });
+  }
+
+  /** One `wallet.credited` or `wallet.debited` per entry, showing the wallet as it is after that entry. */
+  private recordEvents(em: EntityManager, locked: LockedWallet): void {
+    const wallet = locked.wallet as Wallet;
+    this.events.record(
+      em,
+      locked.written.map((entry) => ({
+        type: entry.type === 'credit' ? ('wallet.credited' as const) : ('wallet.debited' as const),
+        accountId: wallet.accountId,
+        resourceId: wallet.id,
+        resource: { ...wallet, balance: entry.balanceAfter, updatedAt: locked.now },
+      })),
+    );
   }
 
   private async lock(

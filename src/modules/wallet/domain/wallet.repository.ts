@@ -30,9 +30,9 @@ export interface WalletRepository<Tx> {
   /**
    * Sets the balance and appends the entries, in one statement that also carries the side-writes
    * queued on the transaction. Throws LedgerConflictError when an entry's (wallet, key) is already
-   * in the ledger: nothing is written then.
+   * in the ledger: nothing is written then. `at` is the wallet's new `updated_at`.
    */
-  append(tx: Tx, id: string, balance: bigint, entries: WalletTransaction[]): Promise<void>;
+  append(tx: Tx, id: string, balance: bigint, entries: WalletTransaction[], at: Date): Promise<void>;
   findTransactionById(id: string, tx?: Tx): Promise<WalletTransaction | null>;
   /** Newest first, strictly after `cursor`. */
   listTransactions(walletId: string, limit: number, cursor?: Cursor): Promise<WalletTransaction[]>;

@@ -151,12 +151,18 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
     return rows.map(fromRawRow);
   }
 
-  async append(tx: EntityManager, id: string, balance: bigint, entries: WalletTransaction[]): Promise<void> {
+  async append(
+    tx: EntityManager,
+    id: string,
+    balance: bigint,
+    entries: WalletTransaction[],
+    at: Date,
+  ): Promise<void> {
     // ON CONFLICT keeps the transaction usable and lets the count tell a key already recorded.
     const { sql, params } = withSideWrites(
       tx,
       `WITH w AS (
-         UPDATE wallets SET balance = $2, updated_at = date_trunc('milliseconds', clock_timestamp())
+         UPDATE wallets SET balance = $2, updated_at = $14
           WHERE id = $1),
        t AS (
          INSERT INTO wallet_transactions
@@ -185,6 +191,7 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
         entries.map((e) => e.idempotencyKey?.scope ?? null),
         entries.map((e) => e.idempotencyKey?.key ?? null),
         entries.map((e) => e.createdAt.toISOString()),
+        at,
       ],
     );
     const [{ inserted }]: Array<{ inserted: number }> = await tx.query(sql, params);
