@@ -19,6 +19,8 @@ import {
 import { PAYMENT_REPOSITORY } from '../../../src/modules/payment/payment.tokens';
 import { FLIGHT_PROVIDER, HOTEL_PROVIDER } from '../../../src/modules/provider/provider.tokens';
 import {
+  AUTHORIZATION_EXPIRY,
+  AUTHORIZATION_EXPIRY_SCHEDULER,
   TRANSFER_REPOSITORY,
   WALLET_LOCK,
   WALLET_REPOSITORY,
@@ -61,6 +63,7 @@ export interface InMemoryPorts {
   wallets: InMemoryWalletRepository;
   transfers: InMemoryTransferRepository;
   walletLock: InMemoryWalletLock;
+  authorizationExpiry: InMemoryDeadlineScheduler;
   bookings: InMemoryBookingRepository;
   bookingJobs: InMemoryBookingJobs;
   payments: InMemoryPaymentRepository;
@@ -90,6 +93,7 @@ export function inMemoryPorts(config: Partial<AppConfig> = {}): InMemoryPorts {
     wallets: new InMemoryWalletRepository(db),
     transfers: new InMemoryTransferRepository(db),
     walletLock: new InMemoryWalletLock(),
+    authorizationExpiry: new InMemoryDeadlineScheduler(AUTHORIZATION_EXPIRY, () => clock.now()),
     bookings: new InMemoryBookingRepository(db),
     bookingJobs: new InMemoryBookingJobs(),
     payments: new InMemoryPaymentRepository(db),
@@ -117,6 +121,7 @@ export function inMemoryProviders(ports: InMemoryPorts): Provider[] {
     { provide: WALLET_REPOSITORY, useValue: ports.wallets },
     { provide: TRANSFER_REPOSITORY, useValue: ports.transfers },
     { provide: WALLET_LOCK, useValue: ports.walletLock },
+    { provide: AUTHORIZATION_EXPIRY_SCHEDULER, useValue: ports.authorizationExpiry },
     { provide: BOOKING_REPOSITORY, useValue: ports.bookings },
     { provide: BOOKING_JOBS, useValue: ports.bookingJobs },
     { provide: PAYMENT_REPOSITORY, useValue: ports.payments },
