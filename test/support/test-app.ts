@@ -1,3 +1,4 @@
+import { AUTHORIZATION_EXPIRY_QUEUE } from '../../src/modules/wallet/wallet.tokens';
 import type { INestApplication, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -39,10 +40,11 @@ export interface TestAppOptions {
   sweepers?: boolean;
 }
 
-/** The providers of the periodic sweepers: the two deadline sweepers (by token) and the bookings'. */
+/** The providers of the periodic sweepers: the deadline sweepers (by token) and the bookings'. */
 export const SWEEPERS: Array<Type<unknown> | string> = [
   deadlineSweeperToken(HOLD_EXPIRY_QUEUE),
   deadlineSweeperToken(ORDER_EXPIRY_QUEUE),
+  deadlineSweeperToken(AUTHORIZATION_EXPIRY_QUEUE),
   BookingSweeper,
 ];
 

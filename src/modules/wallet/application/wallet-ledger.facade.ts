@@ -151,10 +151,11 @@ export class WalletLedgerFacade {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(AUTHORIZATION_EXPIRY_SCHEDULER) private readonly expiry: DeadlineScheduler,
   ) {
-    this.movements = metrics.counter('wallet_movements_total', 'Wallet debits, credits and authorization changes by outcome', [
-      'type',
-      'outcome',
-    ]);
+    this.movements = metrics.counter(
+      'wallet_movements_total',
+      'Wallet debits, credits and authorization changes by outcome',
+      ['type', 'outcome'],
+    );
     this.lockWait = metrics.lockWait('wallet_lock_wait_seconds', 'Time spent acquiring a wallet row lock');
   }
 
@@ -189,20 +190,31 @@ export class WalletLedgerFacade {
     walletId: string,
     batch: Batch<WalletOperation>,
   ): Promise<Array<BatchOutcome<WalletOperationResult>>> {
-    return decideBatch(em, this.keys, batch as Batch<WalletOperation & { idempotent?: IdempotentRequest<WalletOperationResult> }>, {
-      lock: (em, operations) => this.lock(em, walletId, operations),
-      decide: async (_em, locked, operations) => operations.map((op) => this.decideOne(locked, op)),
-      write: async (em, locked, operations, outcomes) => {
-        if (locked.written.length + locked.created.length + locked.changed.length > 0) {
-          await this.wallets.append(em, walletId, { balance: locked.balance, held: locked.held }, locked.written, {
-            created: locked.created,
-            changed: locked.changed,
-          });
-        }
-        this.scheduleExpiry(em, locked.created, locked.now);
-        afterCommit(em, () => outcomes.forEach((outcome, i) => this.count(operations[i], outcome)));
+    return decideBatch(
+      em,
+      this.keys,
+      batch as Batch<WalletOperation & { idempotent?: IdempotentRequest<WalletOperationResult> }>,
+      {
+        lock: (em, operations) => this.lock(em, walletId, operations),
+        decide: async (_em, locked, operations) => operations.map((op) => this.decideOne(locked, op)),
+        write: async (em, locked, operations, outcomes) => {
+          if (locked.written.length + locked.created.length + locked.changed.length > 0) {
+            await this.wallets.append(
+              em,
+              walletId,
+              { balance: locked.balance, held: locked.held },
+              locked.written,
+              {
+                created: locked.created,
+                changed: locked.changed,
+              },
+            );
+          }
+          this.scheduleExpiry(em, locked.created, locked.now);
+          afterCommit(em, () => outcomes.forEach((outcome, i) => this.count(operations[i], outcome)));
+        },
       },
-    });
+    );
   }
 
   private async lock(
@@ -210,12 +222,16 @@ export class WalletLedgerFacade {
     walletId: string,
     operations: readonly WalletOperation[],
   ): Promise<LockedWallet> {
-    const keys = operations.flatMap((op) => (!('kind' in op) && op.idempotencyKey ? [op.idempotencyKey] : []));
+    const keys = operations.flatMap((op) =>
+      !('kind' in op) && op.idempotencyKey ? [op.idempotencyKey] : [],
+    );
     const stopTimer = this.lockWait.startTimer();
     const locked = await this.wallets.lockWithEntries(em, walletId, keys);
     stopTimer();
     // A statement of its own after the lock, so that it sees what the batch ahead committed.
-    const ids = operations.flatMap((op) => ('kind' in op && op.kind === 'settle' ? [op.authorizationId] : []));
+    const ids = operations.flatMap((op) =>
+      'kind' in op && op.kind === 'settle' ? [op.authorizationId] : [],
+    );
     const authorizationKeys = operations.flatMap((op) =>
       'kind' in op && op.kind === 'authorize' && op.idempotencyKey ? [op.idempotencyKey] : [],
     );
@@ -239,7 +255,9 @@ export class WalletLedgerFacade {
   private decideOne(locked: LockedWallet, op: WalletOperation): BatchOutcome<WalletOperationResult> {
     try {
       if (!('kind' in op)) return { ok: this.decideMovement(locked, op) };
-      return { ok: op.kind === 'authorize' ? this.decideAuthorize(locked, op) : this.decideSettle(locked, op) };
+      return {
+        ok: op.kind === 'authorize' ? this.decideAuthorize(locked, op) : this.decideSettle(locked, op),
+      };
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       return { error };
@@ -287,7 +305,9 @@ export class WalletLedgerFacade {
     const wallet = this.check(locked.wallet, command);
     const key = command.idempotencyKey ?? null;
     const earlier = key
-      ? [...locked.authorizations.values(), ...locked.created].find((a) => sameLedgerKey(a.idempotencyKey, key))
+      ? [...locked.authorizations.values(), ...locked.created].find((a) =>
+          sameLedgerKey(a.idempotencyKey, key),
+        )
       : undefined;
     if (earlier) {
       if (earlier.amount !== command.amount) throw new LedgerKeyReusedError(key?.key ?? '');
@@ -423,7 +443,10 @@ export class WalletLedgerFacade {
 
   private check(
     wallet: Wallet | undefined,
-    movement: Pick<LedgerMovement, 'walletId' | 'expectedAccountId' | 'eligibleAccountId' | 'expectedCurrency'>,
+    movement: Pick<
+      LedgerMovement,
+      'walletId' | 'expectedAccountId' | 'eligibleAccountId' | 'expectedCurrency'
+    >,
   ): Wallet {
     if (
       !wallet ||

@@ -47,7 +47,8 @@ export function hold(wallet: Pick<Wallet, 'balance' | 'held'>, amount: bigint): 
   return wallet.held + amount;
 }
 
-export type AuthorizationAction = { kind: 'capture'; amount?: bigint } | { kind: 'void' } | { kind: 'expire' };
+export type AuthorizationAction =
+  { kind: 'capture'; amount?: bigint } | { kind: 'void' } | { kind: 'expire' };
 
 /**
  * What an action does to an authorization at `now`: the authorization after it (the same object

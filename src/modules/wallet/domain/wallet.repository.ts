@@ -49,7 +49,11 @@ export interface WalletRepository<Tx> {
   ): Promise<void>;
   findAuthorizationById(id: string, tx?: Tx): Promise<Authorization | null>;
   /** Pending authorizations past their deadline at `now`, oldest deadline first. */
-  findOverdueAuthorizations(tx: Tx, now: Date, limit: number): Promise<Array<Pick<Authorization, 'id' | 'walletId'>>>;
+  findOverdueAuthorizations(
+    tx: Tx,
+    now: Date,
+    limit: number,
+  ): Promise<Array<Pick<Authorization, 'id' | 'walletId'>>>;
   findTransactionById(id: string, tx?: Tx): Promise<WalletTransaction | null>;
   /** Newest first, strictly after `cursor`. */
   listTransactions(walletId: string, limit: number, cursor?: Cursor): Promise<WalletTransaction[]>;

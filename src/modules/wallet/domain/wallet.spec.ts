@@ -26,7 +26,10 @@ describe('wallet debit', () => {
 
 describe('wallet credit', () => {
   it('adds the amount', () => {
-    expect(credit({ balance: 100n, held: 0n }, 50n)).toMatchObject({ balanceBefore: 100n, balanceAfter: 150n });
+    expect(credit({ balance: 100n, held: 0n }, 50n)).toMatchObject({
+      balanceBefore: 100n,
+      balanceAfter: 150n,
+    });
   });
 
   it('refuses a balance past the largest safe integer', () => {

@@ -84,7 +84,11 @@ export function credit(wallet: Pick<Wallet, 'balance' | 'held'>, amount: bigint)
   return { type: 'credit', amount, balanceBefore: wallet.balance, balanceAfter: after };
 }
 
-export function move(wallet: Pick<Wallet, 'balance' | 'held'>, type: TransactionType, amount: bigint): Movement {
+export function move(
+  wallet: Pick<Wallet, 'balance' | 'held'>,
+  type: TransactionType,
+  amount: bigint,
+): Movement {
   return type === 'debit' ? debit(wallet, amount) : credit(wallet, amount);
 }
 

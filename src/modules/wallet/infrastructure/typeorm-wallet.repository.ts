@@ -114,7 +114,9 @@ const toAuthorization = (r: AuthorizationRow): Authorization => ({
   expiresAt: r.expires_at,
   description: r.description,
   idempotencyKey:
-    r.key_scope !== null && r.idempotency_key !== null ? { scope: r.key_scope, key: r.idempotency_key } : null,
+    r.key_scope !== null && r.idempotency_key !== null
+      ? { scope: r.key_scope, key: r.idempotency_key }
+      : null,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -134,7 +136,13 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
         `INSERT INTO wallets (id, account_id, currency) VALUES ($1, $2, $3) RETURNING created_at, updated_at`,
         [wallet.id, wallet.accountId, wallet.currency],
       );
-      return { ...wallet, balance: 0n, held: 0n, createdAt: rows[0].created_at, updatedAt: rows[0].updated_at };
+      return {
+        ...wallet,
+        balance: 0n,
+        held: 0n,
+        createdAt: rows[0].created_at,
+        updatedAt: rows[0].updated_at,
+      };
     } catch (error) {
       if (isUniqueViolation(error, 'wallets_account_currency_key')) {
         throw new WalletExistsError(wallet.accountId, wallet.currency);
@@ -276,8 +284,15 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
             ]),
       ],
     );
-    const [counts]: Array<{ inserted: number; created: number; changed: number }> = await tx.query(sql, params);
-    if (counts.inserted !== entries.length || counts.created !== created.length || counts.changed !== changed.length) {
+    const [counts]: Array<{ inserted: number; created: number; changed: number }> = await tx.query(
+      sql,
+      params,
+    );
+    if (
+      counts.inserted !== entries.length ||
+      counts.created !== created.length ||
+      counts.changed !== changed.length
+    ) {
       throw new LedgerConflictError(id);
     }
   }
