@@ -1,6 +1,7 @@
 // Load generators for scripts/bench.js: closed-loop HTTP clients against the service, and the same
 // transaction run directly against PostgreSQL (pgbench when it is on the PATH, else node-postgres
-// with the same concurrency), so that every figure has a baseline measured in the same run.
+// with the same concurrency), so that every figure has a baseline measured in the same run; and the
+// CPU time a process spends on a load.
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -99,8 +100,9 @@ function encode(host, { method, path: p, headers = {}, body }) {
 /**
  * `clients` connections each send a request as soon as their previous one is answered, for
  * `seconds`. `request(i, n)` returns { method, path, headers, body } for client i's n-th request.
+ * With `rate` (requests per second in all), a client also waits for its next turn at that rate.
  */
-async function closedLoop(base, { clients, seconds, request }) {
+async function closedLoop(base, { clients, seconds, request, rate }) {
   const url = new URL(base);
   const latencies = [];
   const statuses = {};
@@ -111,6 +113,8 @@ async function closedLoop(base, { clients, seconds, request }) {
       const conn = connection(url.hostname, Number(url.port));
       try {
         for (let n = 0; performance.now() < deadline; n++) {
+          const turn = rate && started + ((n * clients + i) * 1000) / rate - performance.now();
+          if (turn > 0) await new Promise((resolve) => setTimeout(resolve, turn));
           const bytes = encode(url.host, request(i, n));
           const t0 = performance.now();
           const status = await conn.send(bytes);
@@ -195,4 +199,46 @@ async function directSql(databaseUrl, { clients, seconds, sql, vars }) {
   return { tps: count / ((performance.now() - started) / 1000), latencyAvg: null, tool: 'node-postgres' };
 }
 
-module.exports = { closedLoop, directSql, percentile, summary };
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
+/** CPU seconds (user + system, all threads) process `pid` has used so far, from /proc/<pid>/stat. */
+function cpuSeconds(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+  // After the command name (in parentheses, and it may hold spaces) come state, ppid, …: utime and
+  // stime are the 14th and 15th fields of the line.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/**
+ * Each side's `request` against its own server, in alternating slices of the same closed loop, with
+ * the CPU time the server's process `pid` spent during its slices. The machine's speed drifts over
+ * seconds when it is shared; alternating puts the drift on both sides. A side's `rate(previous)`
+ * paces it (see closedLoop), given the figures of each side's slice just before. Each side gets
+ * `seconds` in all. Returns a summary per side, with `cpu` (seconds) and `cpuPerRequest` (µs).
+ */
+async function cpuSideBySide(sides, { clients, seconds, slices = 5 }) {
+  const parts = sides.map(() => ({ loads: [], cpu: 0 }));
+  for (let i = 0; i < slices; i++) {
+    const previous = [];
+    for (const [s, side] of sides.entries()) {
+      const before = cpuSeconds(side.pid);
+      parts[s].loads.push(
+        await closedLoop(side.base, {
+          clients,
+          seconds: seconds / slices,
+          request: side.request,
+          rate: side.rate?.(previous),
+        }),
+      );
+      parts[s].cpu += cpuSeconds(side.pid) - before;
+      previous.push(parts[s].loads.at(-1));
+    }
+  }
+  return parts.map(({ loads, cpu }) => {
+    const total = summary(loads);
+    return { ...total, cpu, cpuPerRequest: (cpu * 1e6) / total.count };
+  });
+}
+
+module.exports = { closedLoop, cpuSideBySide, directSql, percentile, summary };

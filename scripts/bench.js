@@ -61,10 +61,14 @@ async function withDatabase(fn) {
   }
 }
 
+/**
+ * The built service with `env`; by default without request logs and without the rate limit, which
+ * `env` may turn on. Its log lines go to /dev/null.
+ */
 async function startService(env) {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(root, 'dist/src/main.js')], {
-    env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0' },
+    env: { ...process.env, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
@@ -80,6 +84,7 @@ async function startService(env) {
   }
   return {
     base,
+    pid: child.pid,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', resolve);
@@ -118,6 +123,33 @@ const scenarios = require('./bench-scenarios');
 
 const fmt = (n) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 
+/** The command that reproduces this run's settings. */
+function command() {
+  const settings = ['BENCH_ONLY', 'BENCH_ROUNDS', 'BENCH_SECONDS']
+    .filter((name) => process.env[name] !== undefined)
+    .map((name) => `${name}='${process.env[name]}'`);
+  return [...settings, 'npm run bench'].join(' ');
+}
+
+/** The CPU scenarios' table: each ratio against its target. */
+function printCpuTable(rows) {
+  console.log(
+    "\nCPU per request: the process's utime + stime over the requests it answered, the service (ROLE=api, " +
+      'LOG_LEVEL=info, rate limit on) beside bare Fastify, same load, same run; medians of rounds',
+  );
+  console.log(
+    "\n| request | service | bare Fastify | ratio | target | | bare Fastify at the service's rate | ratio at that rate |",
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    console.log(
+      `| ${r.scenario.replace(/^CPU per request: /, '')} | ${fmt(r.serviceValue)} µs | ${fmt(r.baselineValue)} µs | ` +
+        `${r.ratioValue.toFixed(2)}x | <= ${r.target}x | ${r.ratioValue <= r.target ? 'met' : 'NOT MET'} | ` +
+        `${fmt(r.paced)} µs | ${r.pacedRatio.toFixed(2)}x |`,
+    );
+  }
+}
+
 async function main() {
   await withDatabase(async (databaseUrl, redisUrl) => {
     const { runMigrations } = require(path.join(root, 'dist/src/shared/database/migrate.js'));
@@ -133,12 +165,18 @@ async function main() {
     const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : null;
     console.log(
       `bench: median of ${ROUNDS} rounds per scenario, ${os.cpus().length} cores, node ${process.version}, ` +
-        `${new Date().toISOString().slice(0, 10)}; load generator on this machine`,
+        `${new Date().toISOString().slice(0, 10)}; load generator on this machine; ${command()}`,
     );
     const db = new Client({ connectionString: databaseUrl });
     await db.connect();
     const service = await startService(env);
     const rows = [];
+    // What a group of scenarios starts once for all its rounds (a server, say), stopped at the end.
+    const shared = new Map();
+    const once = (key, start) => {
+      if (!shared.has(key)) shared.set(key, start());
+      return shared.get(key);
+    };
     try {
       for (const scenario of scenarios) {
         if (only && !only.test(scenario.name)) continue;
@@ -152,28 +190,37 @@ async function main() {
               databaseUrl,
               env,
               startService,
+              client,
+              once,
             }),
           );
         }
         const m = (key) => median(rounds.map((r) => r[key]));
+        const ratio =
+          rounds[0].direct === undefined ? undefined : median(rounds.map((r) => r.service / r.direct));
         const ms = (key) => (rounds[0][key] === undefined ? '—' : `${fmt(m(key))} ms`);
         const row = {
           scenario: scenario.name,
           service: `${fmt(m('service'))} ${scenario.unit}`,
           baseline: rounds[0].direct === undefined ? '—' : `${fmt(m('direct'))} (${rounds[0].tool})`,
-          ratio:
-            rounds[0].direct === undefined
-              ? '—'
-              : `${median(rounds.map((r) => r.service / r.direct)).toFixed(2)}x`,
+          ratio: ratio === undefined ? '—' : `${ratio.toFixed(2)}x`,
           p50: ms('p50'),
           p99: ms('p99'),
           exact: rounds.every((r) => r.exact) ? 'exact' : 'NOT EXACT',
           note: rounds[0].note || '',
         };
-        rows.push(row);
         console.log(Object.values(row).join(' | '));
+        rows.push({ ...row, serviceValue: m('service'), baselineValue: m('direct'), ratioValue: ratio });
+        if (scenario.target) {
+          Object.assign(rows.at(-1), {
+            target: scenario.target,
+            paced: m('paced'),
+            pacedRatio: median(rounds.map((r) => r.service / r.paced)),
+          });
+        }
       }
     } finally {
+      for (const started of shared.values()) await (await started.catch(() => null))?.stop();
       await service.stop();
       await db.end();
     }
@@ -184,6 +231,8 @@ async function main() {
         `| ${r.scenario} | ${r.service} | ${r.baseline} | ${r.ratio} | ${r.p50} | ${r.p99} | ${r.exact}${r.note ? `; ${r.note}` : ''} |`,
       );
     }
+    const cpu = rows.filter((r) => r.target);
+    if (cpu.length > 0) printCpuTable(cpu);
     if (rows.some((r) => r.exact !== 'exact')) process.exitCode = 1;
   });
 }

@@ -68,13 +68,16 @@ describe('UnitOfWork retries (integration)', () => {
       });
     const results = await Promise.all([contender('first', 1, 2), contender('second', 2, 1)]);
     expect(results).toEqual(['first', 'second']);
-    // One of them was chosen as the deadlock victim and ran twice; its first attempt left nothing.
-    expect(attempts.first + attempts.second).toBe(3);
+    // One of them was chosen as the deadlock victim and ran again; its first attempt left nothing. On a
+    // loaded machine both backends' deadlock checks may fire before the first victim's locks are gone,
+    // and both are retried: each retry is counted, and each transaction still commits once.
+    const retried = attempts.first + attempts.second - 2;
+    expect([1, 2]).toContain(retried);
     expect(await rows()).toEqual([
       { id: 1, attempt: 2 },
       { id: 2, attempt: 2 },
     ]);
-    expect((await retries('40P01')) - before).toBe(1);
+    expect((await retries('40P01')) - before).toBe(retried);
   });
 
   it('gives up after five attempts and throws the last serialization failure', async () => {
