@@ -66,6 +66,41 @@ describe('wallet authorizations under concurrency (integration)', () => {
     }
   });
 
+  it('authorizations, captures and debits of one wallet share its batches: one transaction writes several kinds', async () => {
+    const { customer, walletId } = await customerWithWallet(t, 100_000);
+    const held: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      held.push((await authorize(t, walletId, customer.key, { amount: 100 }).expect(201)).body.id);
+    }
+    const answers = await Promise.all([
+      ...held.map((id) => settleAuthorization(t, id, customer.key, 'capture', { amount: 50 })),
+      ...Array.from({ length: 10 }, () => authorize(t, walletId, customer.key, { amount: 100 })),
+      ...Array.from({ length: 10 }, () => debit(t, walletId, customer.key, 100, randomUUID())),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([...Array(10).fill(200), ...Array(20).fill(201)]);
+    // Rows written by one transaction carry its id (xmin): the 30 requests took fewer transactions,
+    // and some of them wrote more than one kind (captures, new authorizations, debits).
+    const kinds: Array<{ kinds: number; requests: number }> = await db.query(
+      `SELECT count(DISTINCT kind)::int AS kinds, count(*)::int AS requests FROM (
+         SELECT xmin::text AS xact, 'authorize' AS kind FROM authorizations
+          WHERE wallet_id = $1 AND status = 'pending'
+         UNION ALL
+         SELECT xmin::text, coalesce(reference_type, 'debit') FROM wallet_transactions
+          WHERE wallet_id = $1 AND type = 'debit'
+       ) x GROUP BY xact`,
+      [walletId],
+    );
+    expect(kinds.reduce((n, k) => n + k.requests, 0)).toBe(30);
+    expect(kinds.length).toBeLessThan(30);
+    expect(kinds.some((k) => k.kinds > 1)).toBe(true);
+    expect(await walletRow(walletId)).toEqual({
+      balance: 100_000 - 10 * 50 - 10 * 100,
+      held: 10 * 100,
+      pending: 10 * 100,
+      ledger: 100_000 - 10 * 50 - 10 * 100,
+    });
+  });
+
   it('a capture racing a void: exactly one wins for each authorization, and the money moves once', async () => {
     const { customer, walletId } = await customerWithWallet(t, 10_000);
     const ids: string[] = [];
