@@ -209,6 +209,8 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
     const withAuthorizations = created.length + changed.length > 0;
     // ON CONFLICT keeps the transaction usable and lets the counts tell a key already recorded; a
     // changed authorization is written only from pending, so the count also tells one that was not.
+    // Changed authorizations are found by primary key alone (they were read under this wallet's lock):
+    // a condition on wallet_id lets the planner walk all of a busy wallet's pending ones instead.
     const { sql, params } = withSideWrites(
       tx,
       `WITH w AS (
@@ -244,7 +246,7 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
          UPDATE authorizations SET status = c.status, captured_amount = c.captured_amount, updated_at = c.updated_at
            FROM unnest($24::uuid[], $25::varchar[], $26::bigint[], $27::timestamptz[])
              AS c(id, status, captured_amount, updated_at)
-          WHERE authorizations.id = c.id AND authorizations.wallet_id = $1 AND authorizations.status = 'pending'
+          WHERE authorizations.id = c.id AND authorizations.status = 'pending'
          RETURNING 1)`
          }
        SELECT (SELECT count(*)::int FROM t) AS inserted,
@@ -303,11 +305,13 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
     ids: string[],
     keys: LedgerKey[],
   ): Promise<Authorization[]> {
+    // Two index lookups (the primary key, the unique key), never a scan of the wallet's authorizations.
     const rows: AuthorizationRow[] = await tx.query(
-      `SELECT ${AUTHORIZATION_COLUMNS} FROM authorizations
+      `SELECT ${AUTHORIZATION_COLUMNS} FROM authorizations WHERE id = ANY($2::uuid[]) AND wallet_id = $1
+       UNION
+       SELECT ${AUTHORIZATION_COLUMNS} FROM authorizations
         WHERE wallet_id = $1
-          AND (id = ANY($2::uuid[])
-            OR (key_scope, idempotency_key) IN (SELECT * FROM unnest($3::varchar[], $4::varchar[])))`,
+          AND (key_scope, idempotency_key) IN (SELECT * FROM unnest($3::varchar[], $4::varchar[]))`,
       [walletId, ids, keys.map((k) => k.scope), keys.map((k) => k.key)],
     );
     return rows.map(toAuthorization);
