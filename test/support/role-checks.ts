@@ -3,11 +3,18 @@ import type { Queue } from 'bull';
 import { BOOKING_QUEUE } from '../../src/modules/booking/booking.tokens';
 import { HOLD_EXPIRY_QUEUE } from '../../src/modules/inventory/inventory.tokens';
 import { ORDER_EXPIRY_QUEUE } from '../../src/modules/order/order.tokens';
+import { AUTHORIZATION_EXPIRY_QUEUE } from '../../src/modules/wallet/wallet.tokens';
 import { IDEMPOTENCY_QUEUE } from '../../src/shared/idempotency/idempotency-purge.processor';
 import { PeriodicSweeper } from '../../src/shared/queue/periodic-sweeper';
 import { SWEEPERS, type TestApp } from './test-app';
 
-export const QUEUES = [HOLD_EXPIRY_QUEUE, ORDER_EXPIRY_QUEUE, BOOKING_QUEUE, IDEMPOTENCY_QUEUE];
+export const QUEUES = [
+  HOLD_EXPIRY_QUEUE,
+  ORDER_EXPIRY_QUEUE,
+  AUTHORIZATION_EXPIRY_QUEUE,
+  BOOKING_QUEUE,
+  IDEMPOTENCY_QUEUE,
+];
 
 /** For each queue, the job names this app processes: none when no processor is bound to it. */
 export function queueHandlers(t: TestApp): Record<string, string[]> {
