@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ConfigModule } from './config/config.module';
 import { AccountModule } from './modules/account/account.module';
 import { BookingModule } from './modules/booking/booking.module';
+import { EventModule } from './modules/event/event.module';
 import { InventoryModule } from './modules/inventory/inventory.module';
 import { OrderModule } from './modules/order/order.module';
 import { PaymentModule } from './modules/payment/payment.module';
@@ -45,6 +46,7 @@ import { ClockModule } from './shared/time/clock.module';
     ProviderModule,
     WalletModule,
     BookingModule,
+    EventModule,
   ],
   providers: [
     // Guards run in this order: who is calling, then whether the request has a shape the route takes.

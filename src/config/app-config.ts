@@ -216,6 +216,17 @@ export class AppConfig {
   @IsIn(['on', 'off'])
   WALLET_REDIS_LOCK: 'on' | 'off' = 'off';
 
+  /** How long events are kept (GET /api/events, and the delivery log of webhook endpoints). */
+  @IntSetting(1, 3650)
+  EVENT_RETENTION_DAYS = 30;
+
+  /**
+   * `true`: webhook endpoints may be `http` and resolve to private, loopback or link-local addresses
+   * (tests, private networks). Off by default, so that an endpoint URL cannot reach the service's own network.
+   */
+  @IsIn(['true', 'false'])
+  WEBHOOK_ALLOW_PRIVATE: 'true' | 'false' = 'false';
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 

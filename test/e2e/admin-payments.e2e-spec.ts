@@ -108,6 +108,21 @@ describe('settling refund_required payments (e2e)', () => {
     const replay = await resolve(f.paymentId, { wallet_id: f.walletId }, key).expect(200);
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.body).toEqual(res.body);
+    // The order's account was told both: money owed back, then returned (each once, replay or not).
+    const events = (
+      (await t.http().get('/api/events?limit=100').set(bearer(f.customer.key)).expect(200)).body
+        .data as Array<{
+        type: string;
+        data: { object: { id: string; status: string } };
+      }>
+    )
+      .filter((e) => e.data.object.id === f.paymentId)
+      .reverse();
+    expect(events.map((e) => [e.type, e.data.object.status])).toEqual([
+      ['payment.refund_required', 'refund_required'],
+      ['payment.resolved', 'refunded'],
+    ]);
+    expect(events[1].data.object).toEqual(res.body);
     const again = await resolve(f.paymentId, { wallet_id: f.walletId }).expect(409);
     expect(again.headers['content-type']).toMatch(PROBLEM);
     expect(again.body.code).toBe('payment_not_resolvable');

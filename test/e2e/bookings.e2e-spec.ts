@@ -1,4 +1,5 @@
 import { serviceKey } from '../../src/modules/wallet/domain/wallet';
+import { ParkBookingService } from '../../src/modules/booking/application/park-booking.service';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { randomUUID } from 'crypto';
@@ -212,6 +213,7 @@ describe('bookings (e2e, sandbox providers)', () => {
       t.app.get(BookingQueue),
       BOOKING_SWEEP_DEFAULTS,
       t.clock,
+      t.app.get(ParkBookingService),
     );
     expect(await sweeper.parkStaleCancels(new Date(t.clock.now()))).toBe(1);
 

@@ -45,6 +45,7 @@ describe('queue dashboard (e2e)', () => {
       'hold-expiry',
       'idempotency',
       'order-expiry',
+      'webhook-deliveries',
     ]);
   });
 

@@ -1,4 +1,5 @@
 import { BOOKING_QUEUE } from '../../src/modules/booking/booking.tokens';
+import { WEBHOOK_DELIVERY_QUEUE } from '../../src/modules/event/event.tokens';
 import { HOLD_EXPIRY_QUEUE } from '../../src/modules/inventory/inventory.tokens';
 import { ORDER_EXPIRY_QUEUE } from '../../src/modules/order/order.tokens';
 import { AUTHORIZATION_EXPIRY_QUEUE } from '../../src/modules/wallet/wallet.tokens';
@@ -30,12 +31,16 @@ describe('a ROLE=worker process (e2e)', () => {
       [AUTHORIZATION_EXPIRY_QUEUE]: ['expire-authorization'],
       [BOOKING_QUEUE]: ['__default__'],
       [IDEMPOTENCY_QUEUE]: ['purge-expired'],
+      [WEBHOOK_DELIVERY_QUEUE]: ['attempt'],
     });
     expect(sweepersOf(t)).toEqual([
       'DeadlineSweeper:hold-expiry',
       'DeadlineSweeper:order-expiry',
       'DeadlineSweeper:authorization-expiry',
       'BookingSweeper',
+      'EventRelaySweeper',
+      'WebhookDeliverySweeper',
+      'EventRetentionSweeper',
     ]);
   });
 });

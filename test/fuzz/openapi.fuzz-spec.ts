@@ -3,7 +3,12 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import * as fc from 'fast-check';
 import { DataSource } from 'typeorm';
+import { EventRecorder } from '../../src/modules/event/application/event-recorder';
+import { RelayEventsService } from '../../src/modules/event/application/relay-events.service';
+import { HOST_RESOLVER } from '../../src/modules/event/event.tokens';
+import { WebhookDeliveryProcessor } from '../../src/modules/event/infrastructure/webhook-delivery.processor';
 import { WebhookSignature } from '../../src/modules/payment/domain/webhook-signature';
+import { UnitOfWork } from '../../src/shared/database/unit-of-work';
 import { bookFlight, flightOfferId, inDays } from '../support/booking-fixtures';
 import { eventually, createOrder, createProduct, placeHold } from '../support/inventory-fixtures';
 import { pay, sendWebhook, succeeded } from '../support/payment-fixtures';
@@ -68,6 +73,7 @@ const KNOWN_CODES = new Set([
   'amount_too_large', // 422: price × quantity past 2^53 - 1 (POST /api/orders; in openapi.json)
   'unsupported_media_type', // 415: a body in a Content-Encoding or charset the service does not read
   'booking_not_resolvable', // 409: resolving a booking that is not action_required (in openapi.json)
+  'invalid_webhook_url', // 422: a webhook endpoint URL that is not https to a public address
 ]);
 
 // ---------------------------------------------------------------------------------------------
@@ -200,10 +206,21 @@ interface Fixtures {
   authorizationToVoid: string;
   offerId: string;
   cursor: string;
+  /** One of the customer's events. */
+  eventId: string;
+  /** The customer's webhook endpoint (its deliveries never attempted: no worker runs them here). */
+  endpointId: string;
+  /** A pending delivery to endpointId. */
+  deliveryId: string;
+  /** Deleted at the end. */
+  endpointToDelete: string;
 }
 
-/** The resource each path's `{id}` names in a request that is valid there. */
-const PATH_IDS: Record<string, (f: Fixtures) => string> = {
+/**
+ * The resource each path's `{id}` names in a request that is valid there (by operation where the
+ * methods of a path need different ones; by name where a path has several).
+ */
+const PATH_IDS: Record<string, (f: Fixtures) => string | Record<string, string>> = {
   '/api/accounts/{id}/api-keys': (f) => f.customer.id,
   '/api/products/{id}': (f) => f.productId,
   '/api/holds/{id}': (f) => f.holdToRelease,
@@ -224,6 +241,21 @@ const PATH_IDS: Record<string, (f: Fixtures) => string> = {
   '/api/authorizations/{id}': (f) => f.authorizationToRead,
   '/api/authorizations/{id}/capture': (f) => f.authorizationToCapture,
   '/api/authorizations/{id}/void': (f) => f.authorizationToVoid,
+  '/api/events/{id}': (f) => f.eventId,
+  '/api/webhook-endpoints/{id}': (f) => f.endpointId,
+  'DELETE /api/webhook-endpoints/{id}': (f) => f.endpointToDelete,
+  '/api/webhook-endpoints/{id}/rotate-secret': (f) => f.endpointId,
+  '/api/webhook-endpoints/{id}/deliveries': (f) => f.endpointId,
+  '/api/webhook-endpoints/{id}/deliveries/{delivery_id}/retry': (f) => ({
+    id: f.endpointId,
+    delivery_id: f.deliveryId,
+  }),
+};
+
+/** The fixture id of a path parameter in a valid request of `op`. */
+const pathId = (op: Operation, name: string, f: Fixtures): string | undefined => {
+  const ids = (PATH_IDS[op.id] ?? PATH_IDS[op.path])?.(f);
+  return typeof ids === 'object' ? ids[name] : ids;
 };
 
 /** Body fields and query parameters whose valid value is a real resource or depends on the day. */
@@ -622,7 +654,7 @@ function pathParts(op: Operation, f: Fixtures): fc.Arbitrary<Part>[] {
               withSurrogate,
               repeated(300, 4000),
               fc.uuid(),
-              fc.constantFrom(...wrongIds(f, PATH_IDS[op.path]?.(f))),
+              fc.constantFrom(...wrongIds(f, pathId(op, p.name, f))),
               fc.constantFrom('../products', '../../api/products', 'a/b', '?x=1', '#x'),
               word.filter((w) => w.length > 0 && !UUID.test(w)),
             )
@@ -1046,9 +1078,9 @@ function bodyParts(
 function baseRequest(op: Operation, f: Fixtures): { req: FuzzRequest; body?: Record<string, unknown> } {
   const pathParams: Record<string, string> = {};
   for (const p of op.params.filter((x) => x.in === 'path')) {
-    const id = PATH_IDS[op.path];
+    const id = pathId(op, p.name, f);
     if (!id) throw new Error(`No fixture names the {${p.name}} of ${op.id}: add one to PATH_IDS`);
-    pathParams[p.name] = id(f);
+    pathParams[p.name] = id;
   }
   const query = op.params
     .filter((p) => p.in === 'query' && p.required)
@@ -1456,6 +1488,46 @@ describe('fuzz: every OpenAPI operation with hostile input', () => {
     const page = await t.http().get('/api/products').query({ limit: 1 }).expect(200);
     const authorization = async () =>
       (await authorize(t, usdWallet, customer.key, { amount: 500 }).expect(201)).body.id as string;
+    const endpoint = async () =>
+      (
+        await t
+          .http()
+          .post('/api/webhook-endpoints')
+          .set(bearer(customer.key))
+          .send({ url: 'https://hooks.fuzz.example/in', enabled_events: ['*'] })
+          .expect(201)
+      ).body as { id: string; created_at: string };
+    const hooks = await endpoint();
+    // An event of the customer's (about its endpoint), fanned out to a delivery as the relay does.
+    await t.app.get(UnitOfWork).run(async (em) =>
+      t.app.get(EventRecorder).record(em, [
+        {
+          type: 'webhook_endpoint.disabled',
+          accountId: customer.id,
+          resourceId: hooks.id,
+          resource: {
+            id: hooks.id,
+            accountId: customer.id,
+            url: 'https://hooks.fuzz.example/in',
+            enabledEvents: ['*'],
+            description: null,
+            status: 'disabled',
+            failingSince: null,
+            createdAt: new Date(hooks.created_at),
+            updatedAt: new Date(hooks.created_at),
+          },
+        },
+      ]),
+    );
+    await t.app.get(RelayEventsService).relay();
+    const [event] = (await t.http().get('/api/events').set(bearer(customer.key)).expect(200)).body.data;
+    const [delivery] = (
+      await t
+        .http()
+        .get(`/api/webhook-endpoints/${hooks.id}/deliveries`)
+        .set(bearer(customer.key))
+        .expect(200)
+    ).body.data;
     return {
       admin,
       customer,
@@ -1482,12 +1554,24 @@ describe('fuzz: every OpenAPI operation with hostile input', () => {
       authorizationToVoid: await authorization(),
       offerId,
       cursor: page.body.next_cursor,
+      eventId: event.id,
+      endpointId: hooks.id,
+      deliveryId: delivery.id,
+      endpointToDelete: (await endpoint()).id,
     };
   };
 
   beforeAll(async () => {
     // Nothing may expire under the run: an expiry would move stock that no request moved.
-    t = await createTestApp({ config: { HOLD_TTL_SECONDS: 3600, ORDER_PAYMENT_TTL_SECONDS: 3600 } });
+    // Webhook endpoint hosts resolve to a public address without asking DNS, and no worker attempts
+    // deliveries: the run sends nothing out of this machine.
+    t = await createTestApp({
+      config: { HOLD_TTL_SECONDS: 3600, ORDER_PAYMENT_TTL_SECONDS: 3600 },
+      overrides: [
+        [HOST_RESOLVER, { resolve: async () => ['93.184.215.14'] }],
+        [WebhookDeliveryProcessor, {}],
+      ],
+    });
     signer = new WebhookSignature(process.env.WEBHOOK_SECRET as string);
     f = await makeFixtures();
     before = await snapshot();
@@ -1508,7 +1592,8 @@ describe('fuzz: every OpenAPI operation with hostile input', () => {
   it('reads every operation of openapi.json', () => {
     expect(operations.length).toBeGreaterThan(20);
     for (const op of operations) {
-      if (op.params.some((p) => p.in === 'path')) expect([op.id, !!PATH_IDS[op.path]]).toEqual([op.id, true]);
+      const named = !!(PATH_IDS[op.id] ?? PATH_IDS[op.path]);
+      if (op.params.some((p) => p.in === 'path')) expect([op.id, named]).toEqual([op.id, true]);
     }
   });
 

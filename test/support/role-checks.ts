@@ -1,6 +1,7 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { BOOKING_QUEUE } from '../../src/modules/booking/booking.tokens';
+import { WEBHOOK_DELIVERY_QUEUE } from '../../src/modules/event/event.tokens';
 import { HOLD_EXPIRY_QUEUE } from '../../src/modules/inventory/inventory.tokens';
 import { ORDER_EXPIRY_QUEUE } from '../../src/modules/order/order.tokens';
 import { AUTHORIZATION_EXPIRY_QUEUE } from '../../src/modules/wallet/wallet.tokens';
@@ -14,6 +15,7 @@ export const QUEUES = [
   AUTHORIZATION_EXPIRY_QUEUE,
   BOOKING_QUEUE,
   IDEMPOTENCY_QUEUE,
+  WEBHOOK_DELIVERY_QUEUE,
 ];
 
 /** For each queue, the job names this app processes: none when no processor is bound to it. */

@@ -7,6 +7,11 @@ import { AppModule } from '../../src/app.module';
 import { APP_OPTIONS, configureApp, createHttpAdapter } from '../../src/app.setup';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { BookingSweeper } from '../../src/modules/booking/infrastructure/booking.sweeper';
+import {
+  EventRelaySweeper,
+  EventRetentionSweeper,
+  WebhookDeliverySweeper,
+} from '../../src/modules/event/infrastructure/event.sweepers';
 import { HOLD_EXPIRY_QUEUE } from '../../src/modules/inventory/inventory.tokens';
 import { ORDER_EXPIRY_QUEUE } from '../../src/modules/order/order.tokens';
 import { CLOCK } from '../../src/shared/domain/clock';
@@ -32,6 +37,8 @@ export interface TestAppOptions {
   /** Extra controllers or providers a test needs around the real application. */
   controllers?: Type<unknown>[];
   providers?: Type<unknown>[];
+  /** Providers of the application bound to something else (a resolver the test controls, for one). */
+  overrides?: Array<[token: string | symbol | Type<unknown>, value: unknown]>;
   /**
    * Whether the periodic sweepers (holds, orders, bookings) run. Off by default, so that nothing
    * expires or is queued again behind a test's back; a test about sweeping turns them on, or calls
@@ -40,12 +47,18 @@ export interface TestAppOptions {
   sweepers?: boolean;
 }
 
-/** The providers of the periodic sweepers: the deadline sweepers (by token) and the bookings'. */
+/**
+ * The providers of the periodic sweepers: the deadline sweepers (by token), the bookings', and the
+ * event relay, webhook delivery and event retention sweepers.
+ */
 export const SWEEPERS: Array<Type<unknown> | string> = [
   deadlineSweeperToken(HOLD_EXPIRY_QUEUE),
   deadlineSweeperToken(ORDER_EXPIRY_QUEUE),
   deadlineSweeperToken(AUTHORIZATION_EXPIRY_QUEUE),
   BookingSweeper,
+  EventRelaySweeper,
+  WebhookDeliverySweeper,
+  EventRetentionSweeper,
 ];
 
 /** The real application, configured exactly as main.ts does, on the run's database and Redis. */
@@ -62,6 +75,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     .overrideProvider(CLOCK)
     .useValue(clock);
   if (!options.sweepers) for (const sweeper of SWEEPERS) builder.overrideProvider(sweeper).useValue({});
+  for (const [token, value] of options.overrides ?? []) builder.overrideProvider(token).useValue(value);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(config), APP_OPTIONS);
   configureApp(app);

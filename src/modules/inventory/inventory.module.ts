@@ -30,14 +30,18 @@ import {
   SOLD_OUT_REGISTRY,
 } from './inventory.tokens';
 import { queueWithDashboard } from '../../shared/queue/queue-dashboard.module';
+import { EventModule } from '../event/event.module';
+import { HoldEventsPresenter } from './api/hold-events.presenter';
 
 @Module({
   imports: [
     TypeOrmModule.forFeature([ProductOrmEntity, HoldOrmEntity]),
     ...queueWithDashboard(HOLD_EXPIRY_QUEUE),
+    EventModule,
   ],
   controllers: [ProductsController, HoldsController],
   providers: [
+    HoldEventsPresenter,
     CreateProductService,
     GetProductService,
     ListProductsService,

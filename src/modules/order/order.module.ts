@@ -20,15 +20,19 @@ import {
   ORDER_VIEWS,
 } from './order.tokens';
 import { queueWithDashboard } from '../../shared/queue/queue-dashboard.module';
+import { EventModule } from '../event/event.module';
+import { OrderEventsPresenter } from './api/order-events.presenter';
 
 @Module({
   imports: [
     InventoryModule,
     TypeOrmModule.forFeature([OrderOrmEntity]),
     ...queueWithDashboard(ORDER_EXPIRY_QUEUE),
+    EventModule,
   ],
   controllers: [OrdersController],
   providers: [
+    OrderEventsPresenter,
     CreateOrderService,
     GetOrderService,
     CancelOrderService,

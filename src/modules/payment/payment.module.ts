@@ -20,9 +20,11 @@ import { PaymentOrmEntity } from './infrastructure/payment.orm-entity';
 import { SqlReconciliationChecks } from './infrastructure/sql-reconciliation-checks';
 import { TypeOrmPaymentRepository } from './infrastructure/typeorm-payment.repository';
 import { PAYMENT_REPOSITORY, RECONCILIATION_CHECKS } from './payment.tokens';
+import { EventModule } from '../event/event.module';
+import { PaymentEventsPresenter } from './api/payment-events.presenter';
 
 @Module({
-  imports: [OrderModule, WalletModule, TypeOrmModule.forFeature([PaymentOrmEntity])],
+  imports: [OrderModule, WalletModule, EventModule, TypeOrmModule.forFeature([PaymentOrmEntity])],
   controllers: [
     OrderPaymentsController,
     PaymentWebhooksController,
@@ -30,6 +32,7 @@ import { PAYMENT_REPOSITORY, RECONCILIATION_CHECKS } from './payment.tokens';
     ReconciliationController,
   ],
   providers: [
+    PaymentEventsPresenter,
     PayOrderService,
     RefundOrderService,
     ResolvePaymentService,

@@ -40,6 +40,7 @@ export const STATUS_BY_CODE: Record<string, number> = {
   wallet_not_eligible: 422,
   booking_refused: 422,
   traveler_details_required: 422,
+  invalid_webhook_url: 422,
   rate_limited: 429,
   internal_error: 500,
   provider_unavailable: 502,

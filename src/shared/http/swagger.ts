@@ -73,7 +73,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig) {
     'A retry sent while the first is still running waits for it and',
     `replays its answer; past ${config.LOCK_TIMEOUT_MS} ms of waiting (LOCK_TIMEOUT_MS) it is a 409`,
     '`idempotency_key_in_use` with `Retry-After`. A 5xx answer releases the key so that the request can be retried',
-    'safely. Secrets in an answer (a new API key) are never stored: a replay shows them as `null`.',
+    'safely. Secrets in an answer (a new API key, a webhook signing secret) are never stored: a replay shows them as `null`.',
     '',
     '**Hostile input is a 400 `validation_failed`**, never a 5xx: text containing NUL characters or unpaired',
     'surrogates, bodies nested deeper than 32 levels, arrays where an object belongs (and the reverse), unknown',
@@ -170,6 +170,12 @@ const TAGS: Array<{ name: string; description: string }> = [
   { name: 'orders', description: 'Orders made from holds, exactly one per hold, cancelled when unpaid' },
   { name: 'payments', description: 'Paying orders from wallets, signed payment webhooks, refunds' },
   { name: 'travel', description: 'Flight and hotel offers from the provider adapters, wallet-paid bookings' },
+  { name: 'events', description: 'What changed, per account, newest first: the events webhooks carry' },
+  {
+    name: 'webhooks',
+    description:
+      'Endpoints that receive events, signed per Standard Webhooks; their delivery log and retries',
+  },
   { name: 'operations', description: 'Health, metrics and reconciliation' },
 ];
 

@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { CreateBookingService } from '../../../src/modules/booking/application/create-booking.service';
 import { ProcessBookingService } from '../../../src/modules/booking/application/process-booking.service';
+import { ParkBookingService } from '../../../src/modules/booking/application/park-booking.service';
 import { FlightBookingHandler } from '../../../src/modules/provider/application/flight-booking.handler';
 import { HotelBookingHandler } from '../../../src/modules/provider/application/hotel-booking.handler';
 import { TravelHandlers } from '../../../src/modules/provider/application/travel-handlers.service';
@@ -27,6 +28,7 @@ export async function bookingWorld(services: Provider[] = []) {
   const t = await inMemoryModule([
     CreateBookingService,
     ProcessBookingService,
+    ParkBookingService,
     WalletLedgerFacade,
     TravelHandlers,
     FlightBookingHandler,

@@ -91,13 +91,13 @@ export class InMemoryBookingRepository implements BookingRepository<EntityManage
       .map(([id]) => id);
   }
 
-  async parkConfirmed(id: string, reason: string, now: Date): Promise<void> {
-    if ((await this.findById(id))?.status === 'confirmed') this.cancelClaims.delete(id);
-    await this.db.autocommit((tx) =>
-      this.db
-        .table<Booking>(BOOKINGS, tx)
-        .update(id, (b) => (b.status === 'confirmed' ? parkBooking(b, reason, now) : b)),
-    );
+  async parkConfirmed(tx: EntityManager, id: string, reason: string, now: Date): Promise<Booking | null> {
+    const booking = await this.lockById(tx, id);
+    if (booking?.status !== 'confirmed') return null;
+    this.cancelClaims.delete(id);
+    const parked = parkBooking(booking, reason, now);
+    this.db.table<Booking>(BOOKINGS, tx).update(id, () => parked);
+    return parked;
   }
 
   async releaseCancel(id: string): Promise<void> {

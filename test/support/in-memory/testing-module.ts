@@ -30,7 +30,14 @@ import { CLOCK } from '../../../src/shared/domain/clock';
 import { IDEMPOTENCY_KEYS } from '../../../src/shared/database/idempotent-request';
 import { MetricsRegistry } from '../../../src/shared/observability/metrics';
 import type { TestClock } from '../test-clock';
+import { EventRecorder } from '../../../src/modules/event/application/event-recorder';
+import { EVENT_OUTBOX } from '../../../src/modules/event/event.tokens';
+import { BookingEventsPresenter } from '../../../src/modules/booking/api/booking-events.presenter';
+import { HoldEventsPresenter } from '../../../src/modules/inventory/api/hold-events.presenter';
+import { OrderEventsPresenter } from '../../../src/modules/order/api/order-events.presenter';
+import { PaymentEventsPresenter } from '../../../src/modules/payment/api/payment-events.presenter';
 import { InMemoryBookingJobs, InMemoryBookingRepository } from './booking';
+import { InMemoryEventOutbox } from './events';
 import { InMemoryDatabase } from './database';
 import { InMemoryDeadlineScheduler } from './deadline-scheduler';
 import { InMemoryIdempotencyStore } from './idempotency';
@@ -71,6 +78,8 @@ export interface InMemoryPorts {
   amadeus: InMemoryTravelProvider;
   /** Bound to HOTEL_PROVIDER. */
   bookingCom: InMemoryTravelProvider;
+  /** The events use cases recorded, as committed. */
+  events: InMemoryEventOutbox;
 }
 
 export function inMemoryPorts(config: Partial<AppConfig> = {}): InMemoryPorts {
@@ -99,6 +108,7 @@ export function inMemoryPorts(config: Partial<AppConfig> = {}): InMemoryPorts {
     payments: new InMemoryPaymentRepository(db),
     amadeus: new InMemoryTravelProvider('Amadeus'),
     bookingCom: new InMemoryTravelProvider('Booking.com'),
+    events: new InMemoryEventOutbox(),
   };
 }
 
@@ -127,6 +137,13 @@ export function inMemoryProviders(ports: InMemoryPorts): Provider[] {
     { provide: PAYMENT_REPOSITORY, useValue: ports.payments },
     { provide: FLIGHT_PROVIDER, useValue: ports.amadeus },
     { provide: HOTEL_PROVIDER, useValue: ports.bookingCom },
+    { provide: EVENT_OUTBOX, useValue: ports.events },
+    EventRecorder,
+    // What events show of each resource: its module's API presenters, as in the application.
+    BookingEventsPresenter,
+    HoldEventsPresenter,
+    OrderEventsPresenter,
+    PaymentEventsPresenter,
   ];
 }
 

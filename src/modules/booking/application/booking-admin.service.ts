@@ -10,6 +10,8 @@ import { BOOKING_REPOSITORY } from '../booking.tokens';
 import { type Booking, type BookingStatus, confirmBooking, failBooking } from '../domain/booking';
 import type { BookingRepository } from '../domain/booking.repository';
 import { refundOnce } from './refund-once';
+import { EventRecorder } from '../../event/application/event-recorder';
+import { recordBookingChange } from './booking-events';
 import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 export class BookingNotResolvableError extends domainError(
@@ -28,6 +30,7 @@ export class BookingAdminService {
     private readonly ledger: WalletLedgerFacade,
     @Inject(BOOKING_REPOSITORY) private readonly bookings: BookingRepository<EntityManager>,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly events: EventRecorder,
   ) {}
 
   list(limit: number, status?: BookingStatus, cursor?: Cursor): Promise<Booking[]> {
@@ -70,6 +73,7 @@ export class BookingAdminService {
             now,
           );
         }
+        recordBookingChange(this.events, em, settled);
         await this.bookings.save(em, settled);
         return settled;
       },

@@ -1,4 +1,5 @@
 import { bookingWorld, OPENING, PRICE } from '../../../../test/support/in-memory/booking-world';
+import { ParkBookingService } from './park-booking.service';
 import { customer } from '../../../../test/support/in-memory/fixtures';
 import { WALLETS } from '../../../../test/support/in-memory/wallet';
 import { ProviderUnavailableError } from '../../provider/domain/provider.errors';
@@ -94,7 +95,9 @@ describe('CancelBookingService', () => {
     const booking = await t.confirmed();
     // A cancel whose process died before it reached the provider, parked by the sweep.
     await t.bookings.claimCancel(booking.id, new Date(t.clock.now() - 6 * 60_000));
-    await t.bookings.parkConfirmed(booking.id, 'A cancel began and never finished', new Date(t.clock.now()));
+    await t.module
+      .get(ParkBookingService)
+      .parkConfirmed(booking.id, 'A cancel began and never finished', new Date(t.clock.now()));
     expect(t.bookings.committed(booking.id)?.status).toBe('action_required');
 
     const resolved = await t.module

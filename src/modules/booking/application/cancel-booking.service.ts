@@ -12,6 +12,9 @@ import { BOOKING_REPOSITORY } from '../booking.tokens';
 import { type Booking, cancelBooking } from '../domain/booking';
 import type { BookingRepository } from '../domain/booking.repository';
 import { refundOnce } from './refund-once';
+import { EventRecorder } from '../../event/application/event-recorder';
+import { recordBookingChange } from './booking-events';
+import { ParkBookingService } from './park-booking.service';
 import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 /**
@@ -27,6 +30,8 @@ export class CancelBookingService {
     private readonly handlers: TravelHandlers,
     @Inject(BOOKING_REPOSITORY) private readonly bookings: BookingRepository<EntityManager>,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly events: EventRecorder,
+    private readonly parker: ParkBookingService,
   ) {}
 
   async execute(
@@ -71,6 +76,7 @@ export class CancelBookingService {
             `Refund of cancelled ${locked.type} booking`,
           );
           const cancelled = cancelBooking(locked, refund, new Date(this.clock.now()));
+          recordBookingChange(this.events, em, cancelled);
           await this.bookings.save(em, cancelled);
           return cancelled;
         },
@@ -83,9 +89,9 @@ export class CancelBookingService {
     }
   }
 
-  /** Outside any transaction: inside a request, those are its answer (see parkConfirmed). */
-  private park(booking: Booking, reason: string): Promise<void> {
+  /** In a transaction of its own: the request's are its answer (see parkConfirmed). */
+  private async park(booking: Booking, reason: string): Promise<void> {
     const reference = `provider reference ${booking.providerBookingId}`;
-    return this.bookings.parkConfirmed(booking.id, `${reason} (${reference})`, new Date(this.clock.now()));
+    await this.parker.parkConfirmed(booking.id, `${reason} (${reference})`, new Date(this.clock.now()));
   }
 }

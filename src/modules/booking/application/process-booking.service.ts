@@ -26,6 +26,8 @@ import {
 } from '../domain/booking';
 import type { BookingRepository } from '../domain/booking.repository';
 import { refundOnce } from './refund-once';
+import { EventRecorder } from '../../event/application/event-recorder';
+import { recordBookingChange } from './booking-events';
 import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
 export type AttemptOutcome =
@@ -52,6 +54,7 @@ export class ProcessBookingService {
     @Inject(BOOKING_REPOSITORY) private readonly bookings: BookingRepository<EntityManager>,
     metrics: MetricsRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly events: EventRecorder,
   ) {
     this.outcomes = metrics.counter('booking_attempts_total', 'Provider booking attempts by outcome', [
       'type',
@@ -149,18 +152,17 @@ export class ProcessBookingService {
           });
         }
         this.logger.log(`booking ${locked.id} confirmed (${made.confirmationCode})`);
-        await this.bookings.save(
-          em,
-          confirmBooking(
-            locked,
-            {
-              confirmationCode: made.confirmationCode,
-              providerBookingId: made.providerBookingId,
-              amount: total.amount,
-            },
-            new Date(this.clock.now()),
-          ),
+        const confirmed = confirmBooking(
+          locked,
+          {
+            confirmationCode: made.confirmationCode,
+            providerBookingId: made.providerBookingId,
+            amount: total.amount,
+          },
+          new Date(this.clock.now()),
         );
+        recordBookingChange(this.events, em, confirmed);
+        await this.bookings.save(em, confirmed);
         return true;
       },
       { onLockTimeout: () => new WalletBusyError() },
@@ -173,7 +175,9 @@ export class ProcessBookingService {
     const parked = await this.uow.run(async (em) => {
       const booking = await this.bookings.lockById(em, pending.id);
       if (!booking || booking.status !== 'pending') return false;
-      await this.bookings.save(em, parkBooking(booking, reason, new Date(this.clock.now())));
+      const parked = parkBooking(booking, reason, new Date(this.clock.now()));
+      recordBookingChange(this.events, em, parked);
+      await this.bookings.save(em, parked);
       this.logger.error(`booking ${booking.id} needs a person: ${reason}`);
       return true;
     });
@@ -192,7 +196,9 @@ export class ProcessBookingService {
         const booking = await this.bookings.lockById(em, pending.id);
         if (!booking || booking.status !== 'pending') return false;
         const refund = await refundOnce(this.ledger, em, booking, `Refund of failed ${booking.type} booking`);
-        await this.bookings.save(em, failBooking(booking, reason, refund, new Date(this.clock.now())));
+        const failed = failBooking(booking, reason, refund, new Date(this.clock.now()));
+        recordBookingChange(this.events, em, failed);
+        await this.bookings.save(em, failed);
         this.logger.warn(`booking ${booking.id} failed and its debit was refunded: ${reason}`);
         return true;
       },

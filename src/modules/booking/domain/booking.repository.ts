@@ -22,9 +22,9 @@ export interface BookingRepository<Tx = unknown> {
   /** Confirmed bookings claimed for a cancel before `olderThan` (a cancel that never finished). */
   findStaleCancels(olderThan: Date, limit: number): Promise<string[]>;
   /**
-   * A statement of its own, outside any transaction (as markOutcomeUnknown): a confirmed booking whose
-   * cancel left it unsettled becomes action_required (see parkBooking). Inside a request, the
-   * transactions are the request's answer; this is not.
+   * A confirmed booking whose cancel left it unsettled becomes action_required (see parkBooking), its
+   * cancel claim released, in `tx` (never a request's transaction: those are its answer). Returns
+   * the parked booking, or null when it was not confirmed.
    */
-  parkConfirmed(id: string, reason: string, now: Date): Promise<void>;
+  parkConfirmed(tx: Tx, id: string, reason: string, now: Date): Promise<Booking | null>;
 }

@@ -1,4 +1,5 @@
 import { bookingWorld } from '../../../../test/support/in-memory/booking-world';
+import { ParkBookingService } from '../application/park-booking.service';
 import { BOOKING_SWEEP_DEFAULTS, BookingSweeper } from './booking.sweeper';
 
 const MINUTE = 60_000;
@@ -11,7 +12,13 @@ describe('BookingSweeper: cancels that never finished', () => {
     const now = new Date(t.clock.now());
     await t.bookings.claimCancel(stale, new Date(now.getTime() - 6 * MINUTE));
     await t.bookings.claimCancel(recent, new Date(now.getTime() - 1 * MINUTE));
-    const sweeper = new BookingSweeper(t.bookings, t.bookingJobs, BOOKING_SWEEP_DEFAULTS, t.clock);
+    const sweeper = new BookingSweeper(
+      t.bookings,
+      t.bookingJobs,
+      BOOKING_SWEEP_DEFAULTS,
+      t.clock,
+      t.module.get(ParkBookingService),
+    );
 
     expect(await sweeper.parkStaleCancels(now)).toBe(1);
     expect(await sweeper.parkStaleCancels(now)).toBe(0);
@@ -20,6 +27,10 @@ describe('BookingSweeper: cancels that never finished', () => {
       status: 'action_required',
       failureReason: expect.stringContaining('never finished'),
     });
+    // Its account is told, once.
+    expect(t.events.summary().filter(([type]) => type === 'booking.action_required')).toEqual([
+      ['booking.action_required', stale],
+    ]);
     expect([t.bookings.committed(recent)?.status, t.bookings.committed(untouched)?.status]).toEqual([
       'confirmed',
       'confirmed',

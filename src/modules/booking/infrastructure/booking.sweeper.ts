@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '../../../shared/domain/clock';
 import { PeriodicSweeper } from '../../../shared/queue/periodic-sweeper';
 import type { BookingJobs } from '../application/booking-jobs';
+import { ParkBookingService } from '../application/park-booking.service';
 import { BOOKING_JOBS, BOOKING_REPOSITORY, BOOKING_SWEEP } from '../booking.tokens';
 import type { BookingRepository } from '../domain/booking.repository';
 
@@ -34,6 +35,7 @@ export class BookingSweeper extends PeriodicSweeper {
     @Inject(BOOKING_JOBS) private readonly jobs: BookingJobs,
     @Inject(BOOKING_SWEEP) private readonly settings: BookingSweepSettings,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly parker: ParkBookingService,
   ) {
     super({ intervalMs: settings.intervalMs });
   }
@@ -57,7 +59,7 @@ export class BookingSweeper extends PeriodicSweeper {
     const olderThan = new Date(now.getTime() - this.settings.cancelGraceMs);
     const ids = await this.bookings.findStaleCancels(olderThan, this.settings.limit);
     for (const id of ids) {
-      await this.bookings.parkConfirmed(
+      await this.parker.parkConfirmed(
         id,
         'A cancel began and never finished: whether the provider cancelled is unknown',
         now,

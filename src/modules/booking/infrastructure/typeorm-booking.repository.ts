@@ -99,11 +99,11 @@ export class TypeOrmBookingRepository implements BookingRepository<EntityManager
     return result.affected === 1;
   }
 
-  async parkConfirmed(id: string, reason: string, now: Date): Promise<void> {
-    const booking = await this.findById(id);
-    if (booking?.status !== 'confirmed') return;
+  async parkConfirmed(tx: EntityManager, id: string, reason: string, now: Date): Promise<Booking | null> {
+    const booking = await this.lockById(tx, id);
+    if (booking?.status !== 'confirmed') return null;
     const parked = parkBooking(booking, reason, now);
-    await this.dataSource.manager.update(
+    await tx.update(
       BookingOrmEntity,
       { id, status: 'confirmed' },
       {
@@ -115,6 +115,7 @@ export class TypeOrmBookingRepository implements BookingRepository<EntityManager
         cancelRequestedAt: null,
       },
     );
+    return parked;
   }
 
   async findStaleCancels(olderThan: Date, limit: number): Promise<string[]> {

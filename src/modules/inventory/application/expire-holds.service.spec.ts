@@ -77,6 +77,15 @@ describe('ExpireHoldsService', () => {
       'active',
     ]);
     expect(counters(t.products.committed(product.id))).toEqual({ available: 9, reserved: 1, sold: 0 });
+    // One hold.expired each, showing the hold as expired, for its own account.
+    expect(t.events.summary()).toEqual([
+      ['hold.expired', lost.id],
+      ['hold.expired', kept.id],
+    ]);
+    expect(t.events.recorded.map((e) => [e.accountId, e.data.object.status])).toEqual([
+      [alice.accountId, 'expired'],
+      [kept.accountId, 'expired'],
+    ]);
   });
 
   it('the sweep passes by a hold another transaction has locked, and takes it on a later sweep', async () => {
@@ -125,5 +134,6 @@ describe('ExpireHoldsService', () => {
     expect(counters(t.products.committed(healthy.id))).toEqual({ available: 0, reserved: 2, sold: 0 });
     expect(t.productCache.entries.has(healthy.id)).toBe(true);
     expect(await t.soldOut.isSoldOut(healthy.id)).toBe(true);
+    expect(t.events.recorded).toEqual([]);
   });
 });

@@ -6,14 +6,16 @@ import type { HoldRepository } from '../domain/hold.repository';
 import { HOLD_REPOSITORY } from '../inventory.tokens';
 import { InventoryMetrics } from './inventory-metrics';
 import { StockFacade } from './stock.facade';
+import { EventRecorder } from '../../event/application/event-recorder';
 
 /** How holds end when their units go back: given up by their owner, or past their deadline. */
 export type ReturnedStatus = 'released' | 'expired';
 
 /**
  * Gives the units of active holds (locked by the caller in `em`) back to their products and marks the
- * holds `released` or `expired`, in that transaction; expiries are counted once it commits. Products
- * are moved in id order, so that two transactions never wait on each other in a cycle.
+ * holds `released` or `expired`, in that transaction, with a `hold.released` / `hold.expired` event
+ * each; expiries are counted once it commits. Products are moved in id order, so that two
+ * transactions never wait on each other in a cycle.
  */
 @Injectable()
 export class HoldReturns {
@@ -21,6 +23,7 @@ export class HoldReturns {
     @Inject(HOLD_REPOSITORY) private readonly holds: HoldRepository<EntityManager>,
     private readonly stock: StockFacade,
     private readonly metrics: InventoryMetrics,
+    private readonly events: EventRecorder,
   ) {}
 
   async giveBack(em: EntityManager, holds: Hold[], status: ReturnedStatus, at: Date): Promise<void> {
@@ -29,6 +32,15 @@ export class HoldReturns {
     for (const productId of [...units.keys()].sort()) {
       await this.stock.returnReserved(em, productId, units.get(productId) as number);
     }
+    this.events.record(
+      em,
+      holds.map((hold) => ({
+        type: `hold.${status}` as const,
+        accountId: hold.accountId,
+        resourceId: hold.id,
+        resource: { ...hold, status, updatedAt: at },
+      })),
+    );
     await this.holds.setStatus(
       em,
       holds.map((h) => h.id),

@@ -28,6 +28,14 @@ describe('ReleaseHoldService', () => {
     const released = await t.service.execute(alice, hold.id);
 
     expect(released).toMatchObject({ id: hold.id, status: 'released' });
+    expect(t.events.recorded).toEqual([
+      expect.objectContaining({
+        type: 'hold.released',
+        accountId: alice.accountId,
+        resourceId: hold.id,
+        data: { object: expect.objectContaining({ id: hold.id, status: 'released', quantity: 3 }) },
+      }),
+    ]);
     expect(t.holds.committed(hold.id)?.status).toBe('released');
     expect(counters(t.products.committed(product.id))).toEqual({ available: 3, reserved: 0, sold: 0 });
     expect(t.productCache.entries.has(product.id)).toBe(false);

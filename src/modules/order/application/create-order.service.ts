@@ -14,7 +14,8 @@ import { ORDER_EXPIRY_SCHEDULER, ORDER_REPOSITORY, ORDER_VIEWS } from '../order.
 import { OrderCreationHooks } from './order-creation-hooks';
 import { OrderMetrics } from './order-metrics';
 import { CLOCK, type Clock } from '../../../shared/domain/clock';
-import type { OrderView, OrderViews } from './order-view';
+import { type OrderView, type OrderViews, unpaidView } from './order-view';
+import { EventRecorder } from '../../event/application/event-recorder';
 
 @Injectable()
 export class CreateOrderService {
@@ -28,6 +29,7 @@ export class CreateOrderService {
     private readonly config: AppConfig,
     @Inject(ORDER_EXPIRY_SCHEDULER) private readonly expiry: DeadlineScheduler,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly events: EventRecorder,
   ) {}
 
   /**
@@ -61,6 +63,15 @@ export class CreateOrderService {
           createdAt: now,
           updatedAt: now,
         };
+        // Recorded before the listeners run, so that what they do to the order comes after it.
+        this.events.record(em, [
+          {
+            type: 'order.created',
+            accountId: order.accountId,
+            resourceId: order.id,
+            resource: unpaidView(order),
+          },
+        ]);
         await this.orders.insert(em, order);
         await this.hooks.notify(em, order);
         afterCommit(em, () => this.expiry.schedule([order.id], ttlMs));

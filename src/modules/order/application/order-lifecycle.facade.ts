@@ -13,7 +13,9 @@ import {
   type RefundPlan,
 } from '../domain/order';
 import type { OrderRepository } from '../domain/order.repository';
-import { ORDER_REPOSITORY } from '../order.tokens';
+import { ORDER_REPOSITORY, ORDER_VIEWS } from '../order.tokens';
+import { EventRecorder } from '../../event/application/event-recorder';
+import { type OrderViews, unpaidView } from './order-view';
 import { OrderMetrics } from './order-metrics';
 import { CLOCK, type Clock } from '../../../shared/domain/clock';
 
@@ -30,6 +32,8 @@ export class OrderLifecycleFacade {
     private readonly stock: StockFacade,
     private readonly metrics: OrderMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ORDER_VIEWS) private readonly views: OrderViews<EntityManager>,
+    private readonly events: EventRecorder,
   ) {}
 
   /** Locks the order row for the rest of the transaction; NotFoundError when there is none. */
@@ -87,6 +91,12 @@ export class OrderLifecycleFacade {
     if (planCancel(order) === 'unchanged') return order;
     await this.stock.returnReserved(em, order.productId, order.quantity);
     const cancelled = await this.save(em, { ...order, status: 'cancelled' });
+    // Only an order cancelled before can name a payment, so this is no read but in theory.
+    const view =
+      cancelled.paymentId === null ? unpaidView(cancelled) : await this.views.findView(cancelled.id, em);
+    this.events.record(em, [
+      { type: 'order.cancelled', accountId: cancelled.accountId, resourceId: cancelled.id, resource: view },
+    ]);
     afterCommit(em, () => this.metrics[reason].inc());
     return cancelled;
   }

@@ -9,6 +9,7 @@ import { WalletBusyError } from '../../wallet/domain/wallet.errors';
 import type { PaymentRepository } from '../domain/payment.repository';
 import { PAYMENT_REPOSITORY } from '../payment.tokens';
 import { PaymentMetrics } from './payment-metrics';
+import { EventRecorder } from '../../event/application/event-recorder';
 
 /**
  * What the use cases that move an order's money (pay, refund, settle) share: the order's lifecycle,
@@ -23,6 +24,7 @@ export abstract class OrderMoneyUseCase {
     @Inject(PAYMENT_REPOSITORY) protected readonly payments: PaymentRepository<EntityManager>,
     protected readonly metrics: PaymentMetrics,
     @Inject(CLOCK) protected readonly clock: Clock,
+    protected readonly events: EventRecorder,
   ) {}
 
   /** `idempotent`: the Idempotency-Key request whose effect the transaction makes, if any. */

@@ -67,7 +67,11 @@ export class PayOrderService extends OrderMoneyUseCase {
         updatedAt: now,
       };
       await this.payments.insert(em, payment);
-      return withPayment(await this.orders.markPaid(em, order, payment.id), payment);
+      const paid = withPayment(await this.orders.markPaid(em, order, payment.id), payment);
+      this.events.record(em, [
+        { type: 'order.paid', accountId: paid.accountId, resourceId: paid.id, resource: paid },
+      ]);
+      return paid;
     }, idempotent);
     this.metrics.payments.inc({ method: 'wallet' });
     return paid;

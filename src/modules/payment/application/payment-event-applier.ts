@@ -11,6 +11,8 @@ import type { PaymentRepository } from '../domain/payment.repository';
 import { PAYMENT_REPOSITORY } from '../payment.tokens';
 import { PaymentMetrics } from './payment-metrics';
 import { CLOCK, type Clock } from '../../../shared/domain/clock';
+import { EventRecorder } from '../../event/application/event-recorder';
+import { withPayment } from './order-with-payment';
 
 export interface AppliedEvent {
   status: 'processed' | 'ignored';
@@ -31,6 +33,7 @@ export class PaymentEventApplier {
     @Inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository<EntityManager>,
     private readonly metrics: PaymentMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly events: EventRecorder,
   ) {}
 
   async apply(em: EntityManager, event: PaymentEvent, locked: Order): Promise<AppliedEvent> {
@@ -52,17 +55,27 @@ export class PaymentEventApplier {
       case 'mark_paid': {
         const payment = await this.recordExternal(em, event, locked, 'succeeded');
         const order = await this.orders.markPaid(em, locked, payment.id);
+        this.events.record(em, [
+          {
+            type: 'order.paid',
+            accountId: order.accountId,
+            resourceId: order.id,
+            resource: withPayment(order, payment),
+          },
+        ]);
         afterCommit(em, () => this.metrics.payments.inc({ method: 'external' }));
         return { status: 'processed', reason: null, order, paymentStatus: payment.status };
       }
       case 'record_refund_required': {
         const payment = await this.recordExternal(em, event, locked, 'refund_required');
+        this.owedBack(em, locked, payment);
         const order = await this.orders.recordPayment(em, locked, payment.id);
         return { status: 'processed', reason: null, order, paymentStatus: payment.status };
       }
       case 'record_surplus': {
         // The order keeps the payment that paid it; this money waits beside it to be returned.
         const payment = await this.recordExternal(em, event, locked, 'refund_required');
+        this.owedBack(em, locked, payment);
         return { status: 'processed', reason: null, order: locked, paymentStatus: payment.status };
       }
       case 'cancel': {
@@ -77,6 +90,18 @@ export class PaymentEventApplier {
           paymentStatus: await shown(locked),
         };
     }
+  }
+
+  /** Money that arrived for an order that will not take it: `payment.refund_required`, to the order's account. */
+  private owedBack(em: EntityManager, order: Order, payment: Payment): void {
+    this.events.record(em, [
+      {
+        type: 'payment.refund_required',
+        accountId: order.accountId,
+        resourceId: payment.id,
+        resource: payment,
+      },
+    ]);
   }
 
   private async recordExternal(

@@ -80,7 +80,16 @@ export class RefundOrderService extends OrderMoneyUseCase {
         refundTransactionId: changed.refundTransactionId,
         updatedAt: changed.updatedAt,
       });
-      return withPayment(await this.orders.recordRefund(em, order, plan), changed);
+      const refunded = withPayment(await this.orders.recordRefund(em, order, plan), changed);
+      this.events.record(em, [
+        {
+          type: 'order.refunded',
+          accountId: refunded.accountId,
+          resourceId: refunded.id,
+          resource: refunded,
+        },
+      ]);
+      return refunded;
     }, idempotent);
     this.metrics.refunds.inc({ method });
     return refunded;

@@ -76,6 +76,9 @@ export class ResolvePaymentService extends OrderMoneyUseCase {
         updatedAt: now,
       });
       if (order.paymentId === payment.id) await this.orders.recordSettledPayment(em, order, payment.amount);
+      this.events.record(em, [
+        { type: 'payment.resolved', accountId: order.accountId, resourceId: payment.id, resource: refunded },
+      ]);
       return refunded;
     }, idempotent);
     this.metrics.refunds.inc({

@@ -6,8 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * by the same statement that changes them, under the wallet's row lock; the CHECK keeps it within
  * the balance, so `available = balance - held` never goes negative whatever the code does.
  */
-export class Authorizations1764300000000 implements MigrationInterface {
-  name = 'Authorizations1764300000000';
+export class Authorizations1764400000000 implements MigrationInterface {
+  name = 'Authorizations1764400000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
