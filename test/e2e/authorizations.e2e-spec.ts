@@ -198,6 +198,52 @@ describe('wallet authorizations (e2e)', () => {
     expect(await money(walletId)).toEqual({ balance: 10_000, held: 100, available: 9900 });
   });
 
+  it('records authorization.created, .captured, .voided and .expired, each showing the authorization as its GET does', async () => {
+    const { customer, walletId } = await customerWithWallet(t, 10_000);
+    const events = async (id: string) =>
+      (
+        await t.http().get('/api/events').query({ limit: 100 }).set(bearer(customer.key)).expect(200)
+      ).body.data
+        .filter((e: { data: { object: { id: string } } }) => e.data.object.id === id)
+        .map((e: { type: string; account_id: string; data: { object: unknown } }) => [
+          e.type,
+          e.account_id,
+          e.data.object,
+        ])
+        .reverse();
+    const read = async (id: string) =>
+      (await t.http().get(`/api/authorizations/${id}`).set(bearer(customer.key)).expect(200)).body;
+
+    const captured = (await authorize(t, walletId, customer.key, { amount: 500 }).expect(201)).body;
+    const created = await read(captured.id);
+    await settleAuthorization(t, captured.id, customer.key, 'capture', { amount: 200 }).expect(200);
+    expect(await events(captured.id)).toEqual([
+      ['authorization.created', customer.id, created],
+      ['authorization.captured', customer.id, await read(captured.id)],
+    ]);
+
+    const voided = (await authorize(t, walletId, customer.key, { amount: 500 }).expect(201)).body;
+    await settleAuthorization(t, voided.id, customer.key, 'void').expect(200);
+    expect((await events(voided.id)).map(([type]: [string]) => type)).toEqual([
+      'authorization.created',
+      'authorization.voided',
+    ]);
+    expect((await events(voided.id))[1][2]).toEqual(await read(voided.id));
+
+    const expired = (
+      await authorize(t, walletId, customer.key, { amount: 500, expires_in_seconds: 60 }).expect(201)
+    ).body;
+    t.clock.advance(60_000);
+    await t.app.get(ExpireAuthorizationsService).expireOne(expired.id);
+    expect(await events(expired.id)).toEqual([
+      ['authorization.created', customer.id, expired],
+      ['authorization.expired', customer.id, await read(expired.id)],
+    ]);
+    // A refused capture records nothing.
+    await settleAuthorization(t, expired.id, customer.key, 'capture').expect(409);
+    expect(await events(expired.id)).toHaveLength(2);
+  });
+
   describe('expiry at expires_at', () => {
     it('the delayed job expires it when the clock reaches expires_at, and not before', async () => {
       const { customer, walletId } = await customerWithWallet(t, 10_000);

@@ -281,7 +281,7 @@ describe('round trips of the hot requests (e2e)', () => {
       'INSERT idempotency_keys',
       '**SELECT wallet_transactions, wallets FOR UPDATE**',
       '**SELECT authorizations**',
-      '**WITH wallets, wallet_transactions, authorizations, idempotency_keys**',
+      '**WITH wallets, wallet_transactions, authorizations, idempotency_keys, events**',
       '**COMMIT**',
     ];
 

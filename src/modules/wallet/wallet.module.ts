@@ -3,6 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { TransfersController } from './api/transfers.controller';
 import { WalletsController } from './api/wallets.controller';
 import { AuthorizationsController } from './api/authorizations.controller';
+import { AuthorizationEventsPresenter } from './api/authorization-events.presenter';
+import { EventModule } from '../event/event.module';
 import { AuthorizeWalletService } from './application/authorize-wallet.service';
 import { ExpireAuthorizationsService } from './application/expire-authorizations.service';
 import { GetAuthorizationService } from './application/get-authorization.service';
@@ -35,6 +37,7 @@ import {
   imports: [
     TypeOrmModule.forFeature([WalletOrmEntity, WalletTransactionOrmEntity]),
     ...queueWithDashboard(AUTHORIZATION_EXPIRY_QUEUE),
+    EventModule,
   ],
   controllers: [WalletsController, TransfersController, AuthorizationsController],
   providers: [
@@ -50,6 +53,7 @@ import {
     SettleAuthorizationService,
     GetAuthorizationService,
     ExpireAuthorizationsService,
+    AuthorizationEventsPresenter,
     ...deadlineProviders(AUTHORIZATION_EXPIRY, AUTHORIZATION_EXPIRY_SCHEDULER, ExpireAuthorizationsService),
     { provide: WALLET_LOCK, useClass: RedisWalletLock },
     { provide: WALLET_REPOSITORY, useClass: TypeOrmWalletRepository },

@@ -36,6 +36,7 @@ import { BookingEventsPresenter } from '../../../src/modules/booking/api/booking
 import { HoldEventsPresenter } from '../../../src/modules/inventory/api/hold-events.presenter';
 import { OrderEventsPresenter } from '../../../src/modules/order/api/order-events.presenter';
 import { PaymentEventsPresenter } from '../../../src/modules/payment/api/payment-events.presenter';
+import { AuthorizationEventsPresenter } from '../../../src/modules/wallet/api/authorization-events.presenter';
 import { InMemoryBookingJobs, InMemoryBookingRepository } from './booking';
 import { InMemoryEventOutbox } from './events';
 import { InMemoryDatabase } from './database';
@@ -144,6 +145,7 @@ export function inMemoryProviders(ports: InMemoryPorts): Provider[] {
     HoldEventsPresenter,
     OrderEventsPresenter,
     PaymentEventsPresenter,
+    AuthorizationEventsPresenter,
   ];
 }
 

@@ -150,6 +150,11 @@ describe('PayOrderService', () => {
       });
       expect(t.wallets.committed(t.wallet.id)).toMatchObject({ balance: 7_000n, held: 0n });
       expect(t.stock()).toEqual({ available: 8, reserved: 0, sold: 2 });
+      expect(t.events.summary()).toEqual([
+        ['authorization.created', t.held.id],
+        ['authorization.captured', t.held.id],
+        ['order.paid', t.order.id],
+      ]);
     });
 
     it('a write that fails after the capture rolls the capture back with the order: both as they were', async () => {
@@ -182,6 +187,8 @@ describe('PayOrderService', () => {
       expect(t.wallets.ledger(t.wallet.id)).toHaveLength(1);
       expect(t.orders.committed(t.order.id)).toMatchObject({ status: 'pending_payment', paymentId: null });
       expect(t.stock()).toEqual({ available: 8, reserved: 2, sold: 0 });
+      // Nor its events: only the authorization's creation committed.
+      expect(t.events.summary()).toEqual([['authorization.created', t.held.id]]);
     });
 
     it('an authorization smaller than the order is amount_exceeds_authorization; an unknown one not_found', async () => {

@@ -26,6 +26,7 @@ import {
 import {
   type Authorization,
   type AuthorizationAction,
+  type AuthorizationStatus,
   captureKey,
   hold,
   released,
@@ -36,6 +37,7 @@ import type { WalletRepository } from '../domain/wallet.repository';
 import { AUTHORIZATION_EXPIRY_SCHEDULER, WALLET_REPOSITORY } from '../wallet.tokens';
 import { CLOCK, type Clock } from '../../../shared/domain/clock';
 import type { DeadlineScheduler } from '../../../shared/queue/deadline';
+import { EventRecorder } from '../../event/application/event-recorder';
 
 export interface LedgerMovementCommand {
   walletId: string;
@@ -150,6 +152,7 @@ export class WalletLedgerFacade {
     metrics: MetricsRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(AUTHORIZATION_EXPIRY_SCHEDULER) private readonly expiry: DeadlineScheduler,
+    private readonly events: EventRecorder,
   ) {
     this.movements = metrics.counter(
       'wallet_movements_total',
@@ -198,6 +201,21 @@ export class WalletLedgerFacade {
         lock: (em, operations) => this.lock(em, walletId, operations),
         decide: async (_em, locked, operations) => operations.map((op) => this.decideOne(locked, op)),
         write: async (em, locked, operations, outcomes) => {
+          // Queued before the write, so that the events ride along in its statement.
+          this.events.record(em, [
+            ...locked.created.map((a) => ({
+              type: 'authorization.created' as const,
+              accountId: a.accountId,
+              resourceId: a.id,
+              resource: a,
+            })),
+            ...locked.changed.map((a) => ({
+              type: `authorization.${a.status as Exclude<AuthorizationStatus, 'pending'>}` as const,
+              accountId: a.accountId,
+              resourceId: a.id,
+              resource: a,
+            })),
+          ]);
           if (locked.written.length + locked.created.length + locked.changed.length > 0) {
             await this.wallets.append(
               em,
