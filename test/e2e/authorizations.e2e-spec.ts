@@ -1,9 +1,12 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Job, Queue } from 'bull';
-import { randomUUID } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
+import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { ExpireAuthorizationsService } from '../../src/modules/wallet/application/expire-authorizations.service';
 import { AUTHORIZATION_EXPIRY_QUEUE, authorizationExpiryJobId } from '../../src/modules/wallet/wallet.tokens';
+import { REDIS } from '../../src/shared/redis/redis.module';
+import { redisKey } from '../../src/shared/redis/redis-keys';
 import { eventually } from '../support/inventory-fixtures';
 import { pendingOrder } from '../support/payment-fixtures';
 import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
@@ -177,6 +180,26 @@ describe('wallet authorizations (e2e)', () => {
     expect([steal.status, steal.body.code]).toEqual([404, 'not_found']);
     const other = await authorize(t, walletId, mallory.key, { amount: 100 });
     expect([other.status, other.body.code]).toEqual([404, 'not_found']);
+  });
+
+  it('with its stored answer gone (key expired, Redis flushed), a retry of the key is still one authorization: the table is keyed too', async () => {
+    const { customer, walletId } = await customerWithWallet(t, 10_000);
+    const key = randomUUID();
+    const first = await authorize(t, walletId, customer.key, { amount: 700 }, key).expect(201);
+    await db.query('DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2', [customer.id, key]);
+    const digest = createHash('sha256').update(key, 'utf8').digest('hex');
+    await t.app.get<Redis>(REDIS).del(redisKey(t.config, 'idem', customer.id, digest));
+
+    const again = await authorize(t, walletId, customer.key, { amount: 700 }, key).expect(201);
+    expect(again.headers['idempotent-replayed']).toBeUndefined();
+    expect(again.body).toEqual(first.body);
+    expect(await money(walletId)).toEqual({ balance: 10_000, held: 700, available: 9300 });
+
+    await db.query('DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2', [customer.id, key]);
+    await t.app.get<Redis>(REDIS).del(redisKey(t.config, 'idem', customer.id, digest));
+    const other = await authorize(t, walletId, customer.key, { amount: 701 }, key);
+    expect([other.status, other.body.code]).toEqual([422, 'idempotency_key_reused']);
+    expect(await money(walletId)).toEqual({ balance: 10_000, held: 700, available: 9300 });
   });
 
   it('refuses bad input with 400: amount, expires_in_seconds out of 60..604800, unknown fields', async () => {
