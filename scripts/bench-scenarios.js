@@ -29,6 +29,52 @@ INSERT INTO wallet_transactions (id, wallet_id, type, amount, balance_before, ba
 COMMIT;
 `;
 
+// The naive authorization: lock the wallet, hold the money, insert the authorization, commit.
+const NAIVE_AUTHORIZE = `BEGIN;
+SELECT balance, held FROM wallets WHERE id = ':wallet' FOR UPDATE;
+UPDATE wallets SET held = held + 1 WHERE id = ':wallet';
+INSERT INTO authorizations (id, wallet_id, account_id, amount, currency, status, expires_at, created_at, updated_at) SELECT gen_random_uuid(), id, account_id, 1, currency, 'pending', now() + interval '1 day', now(), now() FROM wallets WHERE id = ':wallet';
+COMMIT;
+`;
+
+// The naive capture of all of a pending authorization: lock the wallet, capture it, take the money, write the entry.
+const NAIVE_CAPTURE = `BEGIN;
+SELECT balance, held FROM wallets WHERE id = ':wallet' FOR UPDATE;
+UPDATE authorizations SET status = 'captured', captured_amount = amount, updated_at = now() WHERE id = (SELECT id FROM authorizations WHERE wallet_id = ':wallet' AND status = 'pending' LIMIT 1);
+UPDATE wallets SET balance = balance - 1, held = held - 1 WHERE id = ':wallet';
+INSERT INTO wallet_transactions (id, wallet_id, type, amount, balance_before, balance_after) SELECT gen_random_uuid(), id, 'debit', 1, balance + 1, balance FROM wallets WHERE id = ':wallet';
+COMMIT;
+`;
+
+/** What pending authorizations of `walletId` hold, and whether its `held` says the same. */
+async function heldOf(db, walletId) {
+  const { rows } = await db.query(
+    `SELECT w.held::bigint AS held,
+            (SELECT coalesce(sum(amount), 0) FROM authorizations a
+              WHERE a.wallet_id = w.id AND a.status = 'pending')::bigint AS pending,
+            (SELECT count(*)::int FROM authorizations a WHERE a.wallet_id = w.id AND a.status = 'captured') AS captured
+       FROM wallets w WHERE w.id = $1`,
+    [walletId],
+  );
+  return { held: Number(rows[0].held), pending: Number(rows[0].pending), captured: rows[0].captured };
+}
+
+/**
+ * `count` pending authorizations of 1 on `walletId`, written straight into the tables (as the
+ * service would, `held` included): what the capture scenarios take, one request each.
+ */
+async function seedAuthorizations(db, walletId, count) {
+  const { rows } = await db.query(
+    `WITH w AS (UPDATE wallets SET held = held + $2 WHERE id = $1 RETURNING id, account_id, currency)
+     INSERT INTO authorizations (id, wallet_id, account_id, amount, currency, status, expires_at, created_at, updated_at)
+     SELECT gen_random_uuid(), w.id, w.account_id, 1, w.currency, 'pending', now() + interval '1 day', now(), now()
+       FROM w, generate_series(1, $2)
+     RETURNING id`,
+    [walletId, count],
+  );
+  return rows.map((r) => r.id);
+}
+
 /** The same answer, but for the request id a problem document carries. */
 const sameAnswer = (a, b) =>
   JSON.stringify({ ...a, request_id: undefined }) === JSON.stringify({ ...b, request_id: undefined });
@@ -113,6 +159,96 @@ function hotDebits(clients) {
           debited === load.count &&
           after.debits === debited &&
           after.balance === initial - debited &&
+          after.ledger === after.balance,
+      };
+    },
+  };
+}
+
+function hotAuthorizations(clients) {
+  return {
+    name: `hot-wallet authorizations, ${clients} clients`,
+    unit: 'authorizations/s',
+    async run({ http, base, db, databaseUrl }) {
+      const key = await http.customer('hot authorizer');
+      const walletId = await fundedWallet(http, key, 'USD', 1e12);
+      const load = await closedLoop(base, {
+        clients,
+        seconds: SECONDS,
+        request: () => ({
+          method: 'POST',
+          path: `/api/wallets/${walletId}/authorizations`,
+          headers: { authorization: `Bearer ${key}`, 'idempotency-key': randomUUID() },
+          body: { amount: 1 },
+        }),
+      });
+      const after = await heldOf(db, walletId);
+      const twinId = await fundedWallet(http, key, 'EUR', 1e12);
+      const direct = await directSql(databaseUrl, {
+        clients,
+        seconds: SECONDS,
+        sql: NAIVE_AUTHORIZE,
+        vars: { wallet: twinId },
+      });
+      const authorized = load.statuses[201] || 0;
+      return {
+        service: load.rps,
+        direct: direct.tps,
+        tool: direct.tool,
+        p50: load.p50,
+        p99: load.p99,
+        exact: authorized === load.count && after.held === authorized && after.pending === authorized,
+      };
+    },
+  };
+}
+
+/** Captures of whole authorizations (of 1) on one wallet, each request a different authorization. */
+function hotCaptures(clients) {
+  return {
+    name: `hot-wallet captures, ${clients} clients`,
+    unit: 'captures/s',
+    async run({ http, base, db, databaseUrl }) {
+      const key = await http.customer('hot capturer');
+      const initial = 1e12;
+      const walletId = await fundedWallet(http, key, 'USD', initial);
+      // More than any round answers in BENCH_SECONDS here; one left over proves nothing was missed.
+      const ids = await seedAuthorizations(db, walletId, 20000 * Math.max(1, SECONDS / 5));
+      let next = 0;
+      const load = await closedLoop(base, {
+        clients,
+        seconds: SECONDS,
+        request: () => ({
+          method: 'POST',
+          path: `/api/authorizations/${ids[next++ % ids.length]}/capture`,
+          headers: { authorization: `Bearer ${key}`, 'idempotency-key': randomUUID() },
+          body: {},
+        }),
+      });
+      const after = { ...(await heldOf(db, walletId)), ...(await ledgerOf(db, walletId)) };
+      const twinId = await fundedWallet(http, key, 'EUR', initial);
+      await seedAuthorizations(db, twinId, 20000 * Math.max(1, SECONDS / 5));
+      const direct = await directSql(databaseUrl, {
+        clients,
+        seconds: SECONDS,
+        sql: NAIVE_CAPTURE,
+        vars: { wallet: twinId },
+      });
+      const captured = load.statuses[200] || 0;
+      return {
+        service: load.rps,
+        direct: direct.tps,
+        tool: direct.tool,
+        p50: load.p50,
+        p99: load.p99,
+        exact:
+          next < ids.length &&
+          captured === load.count &&
+          after.captured === captured &&
+          after.debits === captured &&
+          after.held === ids.length - captured &&
+          after.pending === after.held &&
+          after.balance === initial - captured &&
           after.ledger === after.balance,
       };
     },
@@ -406,6 +542,10 @@ module.exports = [
   soldOut,
   hotDebits(16),
   hotDebits(64),
+  hotAuthorizations(16),
+  hotAuthorizations(64),
+  hotCaptures(16),
+  hotCaptures(64),
   replays,
   flashSale,
   walletContention,

@@ -150,6 +150,7 @@ function enable() {
   $('debit').disabled = !hasWallet;
   $('debit-retry').disabled = !hasWallet || !state.lastDebit;
   $('debit-race').disabled = !hasWallet;
+  $('authorize-capture').disabled = !hasWallet;
   $('ledger-more').disabled = !hasWallet || !state.ledgerCursor;
   $('race').disabled = !state.productId || state.buyers.length === 0;
   $('hold-one').disabled = !hasKey || !state.productId;
@@ -194,7 +195,7 @@ async function loadWallets(preferred) {
 
 async function showWallet() {
   if (!wallet()) {
-    $('balance').textContent = '—';
+    for (const id of ['balance', 'held', 'wallet-available']) $(id).textContent = '—';
     $('ledger').replaceChildren();
     return;
   }
@@ -208,6 +209,8 @@ async function refreshBalance() {
   const fresh = (await api('GET', `/api/wallets/${state.walletId}`)).data;
   state.wallets = state.wallets.map((w) => (w.id === fresh.id ? fresh : w));
   $('balance').textContent = money(fresh.balance, fresh.currency);
+  $('held').textContent = money(fresh.held, fresh.currency);
+  $('wallet-available').textContent = money(fresh.available, fresh.currency);
   return fresh.balance;
 }
 
@@ -329,6 +332,57 @@ async function debitRace() {
         `arithmetic predicts ${predicted}. Balance ${money(balance, currency())} → ${money(after, currency())}.` +
         (other.length ? ` First other: ${other[0].reason.describe()}` : ''),
       succeeded === predicted && other.length === 0 ? 'ok' : 'refused',
+    );
+  });
+}
+
+/**
+ * An authorization (money moves from available to held, the balance stays), then a capture of part
+ * of it: one debit of the part, the rest released.
+ */
+async function authorizeThenCapture() {
+  const amount = toMinor($('authorize-amount').value, currency());
+  const part = toMinor($('capture-amount').value, currency());
+  if (amount === null || part === null)
+    return setResult(
+      'authorize-result',
+      `Type two amounts in ${currency()}, e.g. 20.00 and 12.50`,
+      'refused',
+    );
+  await act('authorize-result', `Authorizing ${money(amount, currency())}…`, async () => {
+    await refreshBalance();
+    const before = wallet();
+    const authorization = (
+      await api('POST', `/api/wallets/${state.walletId}/authorizations`, {
+        body: { amount, description: 'Demo: authorize, then capture part' },
+        idempotencyKey: newKey(),
+      })
+    ).data;
+    await refreshBalance();
+    const holding = wallet();
+    setResult(
+      'authorize-result',
+      `Authorized ${money(amount, currency())}: held ${money(holding.held, currency())}, available ` +
+        `${money(holding.available, currency())}; capturing ${money(part, currency())}…`,
+      'pending',
+    );
+    const captured = (
+      await api('POST', `/api/authorizations/${authorization.id}/capture`, {
+        body: { amount: part },
+        idempotencyKey: newKey(),
+      })
+    ).data;
+    await refreshBalance();
+    await loadLedger(true);
+    const after = wallet();
+    setResult(
+      'authorize-result',
+      `Authorized ${money(amount, currency())} (available ${money(before.available, currency())} → ` +
+        `${money(holding.available, currency())}, balance unchanged), then captured ` +
+        `${money(captured.captured_amount, currency())} and released ` +
+        `${money(captured.amount - captured.captured_amount, currency())}: balance ` +
+        `${money(before.balance, currency())} → ${money(after.balance, currency())}, held ${money(after.held, currency())}.`,
+      'ok',
     );
   });
 }
@@ -644,6 +698,7 @@ function init() {
   });
   $('debit-retry').addEventListener('click', () => sendDebit(state.lastDebit));
   $('debit-race').addEventListener('click', debitRace);
+  $('authorize-capture').addEventListener('click', authorizeThenCapture);
   $('ledger-more').addEventListener('click', () => loadLedger(false).catch(show));
   $('product-id').addEventListener('change', (e) => {
     state.productId = e.target.value;

@@ -38,7 +38,7 @@ describe('the /demo page in Chromium (browser)', () => {
   const browser = useBrowser();
 
   it(
-    'shows money as money, a replay, exact races of debits and of distinct buyers, top-ups, orders kept over a reload and bookings',
+    'shows money as money, a replay, exact races of debits and of distinct buyers, top-ups, orders kept over a reload, an authorization captured in part and bookings',
     () =>
       browser.run('demo', async () => {
         const h = browser.get();
@@ -130,6 +130,21 @@ describe('the /demo page in Chromium (browser)', () => {
         await h.page.click('#holds button:has-text("Pay")');
         await textOf(h, 'hold-result', /^Paid 19\.99 USD: balance 549\.50 USD → 529\.51 USD\.$/);
         await textOf(h, 'holds', /^Order .+: paid, 19\.99 USD/);
+
+        // An authorization moves money from available to held, then a capture of part takes it.
+        await textOf(h, 'held', /^0\.00 USD$/);
+        await textOf(h, 'wallet-available', /^529\.51 USD$/);
+        await h.page.fill('#authorize-amount', '20.00');
+        await h.page.fill('#capture-amount', '12.50');
+        await h.page.click('#authorize-capture');
+        const captured = await textOf(h, 'authorize-result', /released/);
+        expect(captured).toBe(
+          'Authorized 20.00 USD (available 529.51 USD → 509.51 USD, balance unchanged), then captured 12.50 USD ' +
+            'and released 7.50 USD: balance 529.51 USD → 517.01 USD, held 0.00 USD.',
+        );
+        await textOf(h, 'balance', /^517\.01 USD$/);
+        await textOf(h, 'wallet-available', /^517\.01 USD$/);
+        await textOf(h, 'ledger', /^debit \(authorization\)12\.50517\.01/);
 
         // Bookings: the debit at once, the queued booking, its outcome; a declined one is refunded once.
         await textOf(h, 'binding', /Flights book through Amadeus, hotels through Booking\.com/);

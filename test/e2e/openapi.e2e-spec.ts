@@ -214,6 +214,7 @@ describe('the OpenAPI document (e2e)', () => {
       'POST /api/products',
       'POST /api/transfers',
       'POST /api/wallets',
+      'POST /api/wallets/{id}/authorizations',
       'POST /api/webhook-endpoints',
     ]);
     // The GET of what was created answers with what the creation answered (but a secret shown once).
@@ -221,9 +222,25 @@ describe('the OpenAPI document (e2e)', () => {
       (op?.responses[status] as { content?: Record<string, { schema: unknown }> } | undefined)?.content?.[
         'application/json'
       ]?.schema;
+    // Where the Location points, as its description names it (`/api/authorizations/{id}`).
+    const locationOf = (name: string) => {
+      const header = doc.paths[name.slice(5)].post?.responses['201'] as {
+        headers: Record<string, { description: string }>;
+      };
+      return /`([^`]+)`/.exec(header.headers.Location.description)?.[1] ?? '';
+    };
+    expect(located.map(locationOf)).toEqual([
+      '/api/holds/{id}',
+      '/api/orders/{id}',
+      '/api/products/{id}',
+      '/api/transfers/{id}',
+      '/api/wallets/{id}',
+      '/api/authorizations/{id}',
+      '/api/webhook-endpoints/{id}',
+    ]);
     const withSecret = ['POST /api/webhook-endpoints'];
     const same = located.filter((name) => !withSecret.includes(name));
-    expect(same.map((name) => schemaOf(doc.paths[`${name.slice(5)}/{id}`]?.get, '200'))).toEqual(
+    expect(same.map((name) => schemaOf(doc.paths[locationOf(name)]?.get, '200'))).toEqual(
       same.map((name) => schemaOf(doc.paths[name.slice(5)].post, '201')),
     );
     const propertiesOf = (schema: unknown): string[] => {
@@ -323,7 +340,12 @@ describe('the OpenAPI document (e2e)', () => {
         (pay.responses[status].content?.['application/problem+json'] as { examples: object }).examples,
       );
     expect(examplesOf('401')).toEqual(['unauthorized']);
-    expect(examplesOf('422')).toEqual(['insufficient_funds', 'currency_mismatch', 'idempotency_key_reused']);
+    expect(examplesOf('422')).toEqual([
+      'insufficient_funds',
+      'currency_mismatch',
+      'amount_exceeds_authorization',
+      'idempotency_key_reused',
+    ]);
 
     // The first purchase as the examples show it: the credit covers the product's price.
     const schemas = doc.components?.schemas as Record<

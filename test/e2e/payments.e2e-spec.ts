@@ -919,6 +919,9 @@ describe('payments (e2e)', () => {
         'no_order_refunded_beyond_its_payment',
         'surplus_payments_returned_once',
         'every_transfer_moved_one_amount',
+        'wallet_held_equals_pending_authorizations',
+        'authorization_captured_within_amount',
+        'authorization_captured_only_once_and_only_when_captured',
         'paid_orders_have_a_payment',
       ]);
     });

@@ -40,6 +40,7 @@ describe('queue dashboard (e2e)', () => {
     const basic = `Basic ${Buffer.from(`ops:${ADMIN_KEY()}`).toString('base64')}`;
     const api = await t.http().get('/admin/queues/api/queues').set('Authorization', basic).expect(200);
     expect(api.body.queues.map((q: { name: string }) => q.name).sort()).toEqual([
+      'authorization-expiry',
       'bookings',
       'hold-expiry',
       'idempotency',

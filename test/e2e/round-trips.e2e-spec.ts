@@ -11,7 +11,13 @@ import { bookFlight, flightOfferId } from '../support/booking-fixtures';
 import { createProduct, placeHold } from '../support/inventory-fixtures';
 import { pay, pendingOrder, refund } from '../support/payment-fixtures';
 import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
-import { bearer, customerWithWallet, debit } from '../support/wallet-fixtures';
+import {
+  authorize,
+  bearer,
+  customerWithWallet,
+  debit,
+  settleAuthorization,
+} from '../support/wallet-fixtures';
 
 /**
  * The README's round-trip budget (Architecture, "The write path: round trips and commits"), held:
@@ -266,6 +272,40 @@ describe('round trips of the hot requests (e2e)', () => {
       expect(steps(trace, 'wallets')).toEqual(ledgerPath);
       expect(cost(trace, 'wallets')).toEqual({ roundTrips: 6, locked: 3, commits: 1 });
     });
+  });
+
+  describe("authorizations: create, capture and void join the wallet's batch", () => {
+    const authorizationPath = [
+      'START TRANSACTION',
+      'SET LOCAL lock_timeout',
+      'INSERT idempotency_keys',
+      '**SELECT wallet_transactions, wallets FOR UPDATE**',
+      '**SELECT authorizations**',
+      '**WITH wallets, wallet_transactions, authorizations, idempotency_keys, events**',
+      '**COMMIT**',
+    ];
+
+    it("create: the claim, the locked read, the batch's authorizations read under the lock, one write with the answer", async () => {
+      const { customer, walletId } = await customerWithWallet(t, 1000);
+      await warm(customer.key);
+      const { res, trace } = await traced(() => authorize(t, walletId, customer.key, { amount: 100 }));
+      expect(res.status).toBe(201);
+      expect(steps(trace, 'wallets')).toEqual(authorizationPath);
+      expect(cost(trace, 'wallets')).toEqual({ roundTrips: 7, locked: 4, commits: 1 });
+    });
+
+    it.each(['capture', 'void'] as const)(
+      "%s: the authorization's wallet read before the transaction, then the same path",
+      async (action) => {
+        const { customer, walletId } = await customerWithWallet(t, 1000);
+        const created = (await authorize(t, walletId, customer.key, { amount: 100 }).expect(201)).body;
+        await warm(customer.key);
+        const { res, trace } = await traced(() => settleAuthorization(t, created.id, customer.key, action));
+        expect(res.status).toBe(200);
+        expect(steps(trace, 'wallets')).toEqual(['SELECT authorizations', ...authorizationPath]);
+        expect(cost(trace, 'wallets')).toEqual({ roundTrips: 8, locked: 4, commits: 1 });
+      },
+    );
   });
 
   describe('a replay of a completed key', () => {

@@ -39,6 +39,8 @@ describe('wallets (e2e)', () => {
         account_id: customer.id,
         currency: 'EUR',
         balance: 0,
+        held: 0,
+        available: 0,
         created_at: expect.stringMatching(/Z$/),
         updated_at: expect.stringMatching(/Z$/),
       });
@@ -153,6 +155,8 @@ describe('wallets (e2e)', () => {
         account_id: customer.id,
         currency: 'USD',
         balance: 700,
+        held: 0,
+        available: 700,
         created_at: expect.stringMatching(/Z$/),
         updated_at: expect.stringMatching(/Z$/),
       });

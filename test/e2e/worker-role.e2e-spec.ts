@@ -2,6 +2,7 @@ import { BOOKING_QUEUE } from '../../src/modules/booking/booking.tokens';
 import { WEBHOOK_DELIVERY_QUEUE } from '../../src/modules/event/event.tokens';
 import { HOLD_EXPIRY_QUEUE } from '../../src/modules/inventory/inventory.tokens';
 import { ORDER_EXPIRY_QUEUE } from '../../src/modules/order/order.tokens';
+import { AUTHORIZATION_EXPIRY_QUEUE } from '../../src/modules/wallet/wallet.tokens';
 import { IDEMPOTENCY_QUEUE } from '../../src/shared/idempotency/idempotency-purge.processor';
 import { queueHandlers, sweepersOf } from '../support/role-checks';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -27,6 +28,7 @@ describe('a ROLE=worker process (e2e)', () => {
     expect(queueHandlers(t)).toEqual({
       [HOLD_EXPIRY_QUEUE]: ['expire-hold'],
       [ORDER_EXPIRY_QUEUE]: ['expire-order'],
+      [AUTHORIZATION_EXPIRY_QUEUE]: ['expire-authorization'],
       [BOOKING_QUEUE]: ['__default__'],
       [IDEMPOTENCY_QUEUE]: ['purge-expired'],
       [WEBHOOK_DELIVERY_QUEUE]: ['attempt'],
@@ -34,6 +36,7 @@ describe('a ROLE=worker process (e2e)', () => {
     expect(sweepersOf(t)).toEqual([
       'DeadlineSweeper:hold-expiry',
       'DeadlineSweeper:order-expiry',
+      'DeadlineSweeper:authorization-expiry',
       'BookingSweeper',
       'EventRelaySweeper',
       'WebhookDeliverySweeper',

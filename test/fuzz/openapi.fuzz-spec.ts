@@ -13,7 +13,7 @@ import { bookFlight, flightOfferId, inDays } from '../support/booking-fixtures';
 import { eventually, createOrder, createProduct, placeHold } from '../support/inventory-fixtures';
 import { pay, sendWebhook, succeeded } from '../support/payment-fixtures';
 import { createCustomer, createTestApp, type TestApp } from '../support/test-app';
-import { bearer, credit, customerWithWallet } from '../support/wallet-fixtures';
+import { authorize, bearer, credit, customerWithWallet } from '../support/wallet-fixtures';
 
 /**
  * The fuzz tier: every operation of the committed OpenAPI document gets generated requests that are
@@ -48,6 +48,8 @@ const KNOWN_CODES = new Set([
   'order_not_payable',
   'order_not_cancellable',
   'order_not_refundable',
+  'authorization_not_pending',
+  'amount_exceeds_authorization',
   'payment_not_resolvable',
   'limit_exceeded',
   'wallet_exists',
@@ -198,6 +200,10 @@ interface Fixtures {
   /** From usdWallet to otherWallet. */
   transferId: string;
   bookingId: string;
+  /** Pending authorizations of 500 on usdWallet: one read, one captured and one voided at the end. */
+  authorizationToRead: string;
+  authorizationToCapture: string;
+  authorizationToVoid: string;
   offerId: string;
   cursor: string;
   /** One of the customer's events. */
@@ -231,6 +237,10 @@ const PATH_IDS: Record<string, (f: Fixtures) => string | Record<string, string>>
   '/api/admin/bookings/{id}/resolve': (f) => f.bookingToResolve,
   '/api/admin/payments/{id}/resolve': (f) => f.paymentToResolve,
   '/api/transfers/{id}': (f) => f.transferId,
+  '/api/wallets/{id}/authorizations': (f) => f.usdWallet,
+  '/api/authorizations/{id}': (f) => f.authorizationToRead,
+  '/api/authorizations/{id}/capture': (f) => f.authorizationToCapture,
+  '/api/authorizations/{id}/void': (f) => f.authorizationToVoid,
   '/api/events/{id}': (f) => f.eventId,
   '/api/webhook-endpoints/{id}': (f) => f.endpointId,
   'DELETE /api/webhook-endpoints/{id}': (f) => f.endpointToDelete,
@@ -313,6 +323,14 @@ const DOMAIN_REFUSALS: Record<
 > = {
   'POST /api/wallets/{id}/debit': () => [{ body: { amount: MAX_AMOUNT } }, { body: { amount: 1_000_001 } }],
   'POST /api/wallets/{id}/credit': () => [{ body: { amount: MAX_AMOUNT } }],
+  'POST /api/wallets/{id}/authorizations': () => [
+    { body: { amount: MAX_AMOUNT } },
+    { body: { amount: 1_000_001 } },
+  ],
+  'POST /api/authorizations/{id}/capture': () => [
+    { body: { amount: 501 } },
+    { body: { amount: MAX_AMOUNT } },
+  ],
   'POST /api/holds': (f) => [
     { body: { quantity: 1000 } },
     { body: { quantity: 51 } },
@@ -1338,7 +1356,7 @@ describe('fuzz: every OpenAPI operation with hostile input', () => {
 
   /**
    * What no refused request may change: the fixtures' money (the customer's wallets and the other
-   * account's, with their ledgers), stock, holds, orders, payments, refunds, transfers, bookings and key.
+   * account's, with their ledgers, held money and authorizations), stock, holds, orders, payments, refunds, transfers, bookings and key.
    */
   const snapshot = async () => {
     const db = t.app.get(DataSource);
@@ -1346,9 +1364,13 @@ describe('fuzz: every OpenAPI operation with hostile input', () => {
     const accounts = [f.customer.id, f.otherAccount];
     return {
       wallets: await one(
-        `SELECT id, balance::text,
+        `SELECT id, balance::text, held::text,
                 (SELECT count(*)::int FROM wallet_transactions t WHERE t.wallet_id = w.id) AS entries
            FROM wallets w WHERE account_id = ANY($1) ORDER BY id`,
+        [accounts],
+      ),
+      authorizations: await one(
+        `SELECT id, status, captured_amount::text FROM authorizations WHERE account_id = ANY($1) ORDER BY id`,
         [accounts],
       ),
       products: await one(
@@ -1464,6 +1486,8 @@ describe('fuzz: every OpenAPI operation with hostile input', () => {
     );
     expect(parked).toBe('action_required');
     const page = await t.http().get('/api/products').query({ limit: 1 }).expect(200);
+    const authorization = async () =>
+      (await authorize(t, usdWallet, customer.key, { amount: 500 }).expect(201)).body.id as string;
     const endpoint = async () =>
       (
         await t
@@ -1525,6 +1549,9 @@ describe('fuzz: every OpenAPI operation with hostile input', () => {
       transferId: transfer.body.id,
       bookingId: booking.body.id,
       bookingToResolve: timedOut.body.id,
+      authorizationToRead: await authorization(),
+      authorizationToCapture: await authorization(),
+      authorizationToVoid: await authorization(),
       offerId,
       cursor: page.body.next_cursor,
       eventId: event.id,

@@ -5,6 +5,7 @@ import { randomUUID } from 'crypto';
 import { compileCli, type CliRun, type CompiledCli } from '../support/compiled-cli';
 import { pay, pendingOrder } from '../support/payment-fixtures';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { authorize, customerWithWallet, settleAuthorization } from '../support/wallet-fixtures';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -61,6 +62,28 @@ describe('npm run reconcile (integration, the compiled CLI)', () => {
     ]);
   });
 
+  it('names a corrupted authorization row: a capture that took more than the ledger says', async () => {
+    const { customer, walletId } = await customerWithWallet(t, 5000);
+    const created = (await authorize(t, walletId, customer.key, { amount: 3000 }).expect(201)).body;
+    await settleAuthorization(t, created.id, customer.key, 'capture', { amount: 2000 }).expect(200);
+    expect((await reconcile()).code).toBe(0);
+
+    const db = t.app.get(DataSource);
+    await db.query('UPDATE authorizations SET captured_amount = 2500 WHERE id = $1', [created.id]);
+    const broken = await reconcile();
+    await db.query('UPDATE authorizations SET captured_amount = 2000 WHERE id = $1', [created.id]);
+    expect(broken.code).toBe(1);
+    expect(JSON.parse(broken.stdout).checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([
+      {
+        name: 'authorization_captured_within_amount',
+        ok: false,
+        details: [
+          { authorization_id: created.id, amount: 3000, captured_amount: 2500, ledger_captured: 2000 },
+        ],
+      },
+    ]);
+  });
+
   it('prints a line per check as it goes and a verdict; since the checkpoint, it names a corruption made after it', async () => {
     const ds = t.app.get(DataSource);
     const line = (name: string, status = 'ok  ') => new RegExp(`^${status}  ${name} +\\d+ ms$`);
@@ -72,7 +95,7 @@ describe('npm run reconcile (integration, the compiled CLI)', () => {
       'Reconciling (full run) ...',
       ...names.map((name: string) => expect.stringMatching(line(name))),
       expect.stringMatching(
-        /^Reconciliation OK: 10 checks in \d+\.\d\d s; full run; checkpoint \d+ recorded; previous checkpoint (none|under a minute old)$/,
+        /^Reconciliation OK: 13 checks in \d+\.\d\d s; full run; checkpoint \d+ recorded; previous checkpoint (none|under a minute old)$/,
       ),
     ]);
 
@@ -93,7 +116,7 @@ describe('npm run reconcile (integration, the compiled CLI)', () => {
       'Reconciling (since the newest checkpoint) ...',
       ...names.map((name: string) => expect.stringMatching(line(name))),
       expect.stringMatching(
-        /^Reconciliation OK: 10 checks in \d+\.\d\d s; since checkpoint \d+ \(under a minute old\)$/,
+        /^Reconciliation OK: 13 checks in \d+\.\d\d s; since checkpoint \d+ \(under a minute old\)$/,
       ),
     ]);
 
@@ -108,7 +131,7 @@ describe('npm run reconcile (integration, the compiled CLI)', () => {
         `        ${JSON.stringify({ transfer_id: sent.body.id, amount: 301, debit_amount: 300, credit_amount: 300, ledger_entries: 2 })}`,
       );
       expect(lines(broken).at(-1)).toMatch(
-        /^Reconciliation FAILED: 1 of 10 checks broken \(every_transfer_moved_one_amount\) in \d+\.\d\d s; since checkpoint/,
+        /^Reconciliation FAILED: 1 of 13 checks broken \(every_transfer_moved_one_amount\) in \d+\.\d\d s; since checkpoint/,
       );
       // A full run does not record a checkpoint over a broken invariant.
       const fullBroken = await reconcile(undefined, []);

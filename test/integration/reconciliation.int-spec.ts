@@ -288,6 +288,79 @@ describe('reconciliation checks (integration, on generated data)', () => {
     });
   });
 
+  describe.each(['full', 'since-checkpoint'] as const)('a %s run names a corrupted authorization', (mode) => {
+    const named = async (check: string, corrupt: () => Promise<unknown>) => {
+      const report = await corrupted(mode, corrupt);
+      expect(report.ok).toBe(false);
+      return report.checks.find((c) => c.name === check);
+    };
+    /** A wallet holding `held` for a pending authorization of that amount (consistent so far). */
+    const pendingAuthorization = async (id: string, amount: number) => {
+      const w = await one(
+        `SELECT id, account_id, currency FROM wallets WHERE balance >= $1 ORDER BY id LIMIT 1`,
+        [amount],
+      );
+      await db.query(
+        `INSERT INTO authorizations (id, wallet_id, account_id, amount, currency, status, expires_at, created_at,
+                                     updated_at)
+         VALUES ($1, $2, $3, $4, $5, 'pending', now() + interval '1 hour', now(), now())`,
+        [id, w.id, w.account_id, amount, w.currency],
+      );
+      await db.query('UPDATE wallets SET held = held + $2 WHERE id = $1', [w.id, amount]);
+      return w.id as string;
+    };
+
+    it('wallet_held_equals_pending_authorizations: an amount that is not what the wallet holds', async () => {
+      const id = randomUUID();
+      let wallet = '';
+      const check = await named('wallet_held_equals_pending_authorizations', async () => {
+        wallet = await pendingAuthorization(id, 300);
+        await db.query('UPDATE authorizations SET amount = 301 WHERE id = $1', [id]);
+      });
+      expect(check?.details).toEqual([{ wallet_id: wallet, held: 300, pending_authorizations: 301 }]);
+    });
+
+    it('authorization_captured_within_amount and _only_when_captured: a capture after a void, more than authorized', async () => {
+      const [voidedThenTaken, overCaptured] = [randomUUID(), randomUUID()];
+      const report = await corrupted(mode, async () => {
+        for (const id of [voidedThenTaken, overCaptured]) await pendingAuthorization(id, 300);
+        await db.query('ALTER TABLE authorizations DROP CONSTRAINT authorizations_captured_check');
+        await db.query('ALTER TABLE authorizations DROP CONSTRAINT authorizations_capture_status_check');
+        for (const id of [voidedThenTaken, overCaptured]) {
+          await db.query(
+            `UPDATE wallets w SET held = held - 300 FROM authorizations a WHERE a.wallet_id = w.id AND a.id = $1`,
+            [id],
+          );
+        }
+        await db.query(`UPDATE authorizations SET status = 'voided', captured_amount = 100 WHERE id = $1`, [
+          voidedThenTaken,
+        ]);
+        await db.query(`UPDATE authorizations SET status = 'captured', captured_amount = 400 WHERE id = $1`, [
+          overCaptured,
+        ]);
+      });
+      const failing = report.checks.filter((c) => !c.ok);
+      expect(failing.map((c) => c.name)).toEqual([
+        'authorization_captured_within_amount',
+        'authorization_captured_only_once_and_only_when_captured',
+      ]);
+      const sorted = (rows: Array<Record<string, unknown>>) =>
+        [...rows].sort((a, b) => String(a.authorization_id).localeCompare(String(b.authorization_id)));
+      expect(sorted(failing[0].details)).toEqual(
+        sorted([
+          { authorization_id: voidedThenTaken, amount: 300, captured_amount: 100, ledger_captured: 0 },
+          { authorization_id: overCaptured, amount: 300, captured_amount: 400, ledger_captured: 0 },
+        ]),
+      );
+      expect(sorted(failing[1].details)).toEqual(
+        sorted([
+          { authorization_id: voidedThenTaken, status: 'voided', captured_amount: 100, ledger_captures: 0 },
+          { authorization_id: overCaptured, status: 'captured', captured_amount: 400, ledger_captures: 0 },
+        ]),
+      );
+    });
+  });
+
   it('a ledger entry committed after the checkpoint by a transaction that began before it is still read', async () => {
     const w = await one('SELECT id, balance::bigint AS balance FROM wallets ORDER BY id LIMIT 1');
     // A transaction writes an entry (without its balance: a corruption) and commits only after a

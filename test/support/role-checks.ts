@@ -4,6 +4,7 @@ import { BOOKING_QUEUE } from '../../src/modules/booking/booking.tokens';
 import { WEBHOOK_DELIVERY_QUEUE } from '../../src/modules/event/event.tokens';
 import { HOLD_EXPIRY_QUEUE } from '../../src/modules/inventory/inventory.tokens';
 import { ORDER_EXPIRY_QUEUE } from '../../src/modules/order/order.tokens';
+import { AUTHORIZATION_EXPIRY_QUEUE } from '../../src/modules/wallet/wallet.tokens';
 import { IDEMPOTENCY_QUEUE } from '../../src/shared/idempotency/idempotency-purge.processor';
 import { PeriodicSweeper } from '../../src/shared/queue/periodic-sweeper';
 import { SWEEPERS, type TestApp } from './test-app';
@@ -11,6 +12,7 @@ import { SWEEPERS, type TestApp } from './test-app';
 export const QUEUES = [
   HOLD_EXPIRY_QUEUE,
   ORDER_EXPIRY_QUEUE,
+  AUTHORIZATION_EXPIRY_QUEUE,
   BOOKING_QUEUE,
   IDEMPOTENCY_QUEUE,
   WEBHOOK_DELIVERY_QUEUE,

@@ -1,3 +1,4 @@
+import { AUTHORIZATION_EXPIRY_QUEUE } from '../../src/modules/wallet/wallet.tokens';
 import type { INestApplication, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -47,12 +48,13 @@ export interface TestAppOptions {
 }
 
 /**
- * The providers of the periodic sweepers: the two deadline sweepers (by token), the bookings', and the
+ * The providers of the periodic sweepers: the deadline sweepers (by token), the bookings', and the
  * event relay, webhook delivery and event retention sweepers.
  */
 export const SWEEPERS: Array<Type<unknown> | string> = [
   deadlineSweeperToken(HOLD_EXPIRY_QUEUE),
   deadlineSweeperToken(ORDER_EXPIRY_QUEUE),
+  deadlineSweeperToken(AUTHORIZATION_EXPIRY_QUEUE),
   BookingSweeper,
   EventRelaySweeper,
   WebhookDeliverySweeper,

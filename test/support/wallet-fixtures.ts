@@ -44,3 +44,36 @@ export function credit(t: TestApp, walletId: string, amount: number, key: string
     .send({ amount })
     .expect(201);
 }
+
+/** POST /api/wallets/:id/authorizations with a fresh (or the given) Idempotency-Key. */
+export function authorize(
+  t: TestApp,
+  walletId: string,
+  key: string,
+  body: Record<string, unknown>,
+  idempotencyKey: string = randomUUID(),
+) {
+  return t
+    .http()
+    .post(`/api/wallets/${walletId}/authorizations`)
+    .set(bearer(key))
+    .set('Idempotency-Key', idempotencyKey)
+    .send(body);
+}
+
+/** POST /api/authorizations/:id/capture (body `{ amount }` or `{}`) or /void. */
+export function settleAuthorization(
+  t: TestApp,
+  id: string,
+  key: string,
+  action: 'capture' | 'void',
+  body: Record<string, unknown> = {},
+  idempotencyKey: string = randomUUID(),
+) {
+  return t
+    .http()
+    .post(`/api/authorizations/${id}/${action}`)
+    .set(bearer(key))
+    .set('Idempotency-Key', idempotencyKey)
+    .send(body);
+}

@@ -1,9 +1,18 @@
-import { EventModule } from '../event/event.module';
-import { WalletEventsPresenter } from './api/wallet-events.presenter';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { TransfersController } from './api/transfers.controller';
 import { WalletsController } from './api/wallets.controller';
+import { AuthorizationsController } from './api/authorizations.controller';
+import { AuthorizationEventsPresenter } from './api/authorization-events.presenter';
+import { WalletEventsPresenter } from './api/wallet-events.presenter';
+import { EventModule } from '../event/event.module';
+import { AuthorizeWalletService } from './application/authorize-wallet.service';
+import { ExpireAuthorizationsService } from './application/expire-authorizations.service';
+import { GetAuthorizationService } from './application/get-authorization.service';
+import { SettleAuthorizationService } from './application/settle-authorization.service';
+import { WalletOperations } from './application/wallet-operations';
+import { deadlineProviders } from '../../shared/queue/bull-deadline';
+import { queueWithDashboard } from '../../shared/queue/queue-dashboard.module';
 import { CreateWalletService } from './application/create-wallet.service';
 import { GetTransferService } from './application/get-transfer.service';
 import { GetWalletService } from './application/get-wallet.service';
@@ -16,11 +25,22 @@ import { TypeOrmTransferRepository } from './infrastructure/typeorm-transfer.rep
 import { TypeOrmWalletRepository } from './infrastructure/typeorm-wallet.repository';
 import { WalletTransactionOrmEntity } from './infrastructure/wallet-transaction.orm-entity';
 import { WalletOrmEntity } from './infrastructure/wallet.orm-entity';
-import { TRANSFER_REPOSITORY, WALLET_LOCK, WALLET_REPOSITORY } from './wallet.tokens';
+import {
+  AUTHORIZATION_EXPIRY,
+  AUTHORIZATION_EXPIRY_QUEUE,
+  AUTHORIZATION_EXPIRY_SCHEDULER,
+  TRANSFER_REPOSITORY,
+  WALLET_LOCK,
+  WALLET_REPOSITORY,
+} from './wallet.tokens';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([WalletOrmEntity, WalletTransactionOrmEntity]), EventModule],
-  controllers: [WalletsController, TransfersController],
+  imports: [
+    TypeOrmModule.forFeature([WalletOrmEntity, WalletTransactionOrmEntity]),
+    ...queueWithDashboard(AUTHORIZATION_EXPIRY_QUEUE),
+    EventModule,
+  ],
+  controllers: [WalletsController, TransfersController, AuthorizationsController],
   providers: [
     CreateWalletService,
     GetWalletService,
@@ -29,7 +49,14 @@ import { TRANSFER_REPOSITORY, WALLET_LOCK, WALLET_REPOSITORY } from './wallet.to
     TransferMoneyService,
     GetTransferService,
     WalletLedgerFacade,
+    WalletOperations,
+    AuthorizeWalletService,
+    SettleAuthorizationService,
+    GetAuthorizationService,
+    ExpireAuthorizationsService,
+    AuthorizationEventsPresenter,
     WalletEventsPresenter,
+    ...deadlineProviders(AUTHORIZATION_EXPIRY, AUTHORIZATION_EXPIRY_SCHEDULER, ExpireAuthorizationsService),
     { provide: WALLET_LOCK, useClass: RedisWalletLock },
     { provide: WALLET_REPOSITORY, useClass: TypeOrmWalletRepository },
     { provide: TRANSFER_REPOSITORY, useClass: TypeOrmTransferRepository },

@@ -29,6 +29,9 @@ const SAMPLES: Record<string, { title?: string; detail?: string; errors?: object
   payment_not_resolvable: {
     detail: 'Payment 2c4e6a8b-1d3f-4a5c-9e7b-0f2d4c6a8e1b is refunded, not refund_required',
   },
+  authorization_not_pending: {
+    detail: 'Authorization 1e3c5a7b-9d2f-4b6e-8a0c-3f5e7a9c1b2d is voided, not pending',
+  },
   limit_exceeded: { detail: 'At most 2 units of this product per account' },
   wallet_exists: { detail: 'Account 9a7b5c3d-1e2f-4a6b-8c0d-2e4f6a8b0c1d already has a USD wallet' },
   idempotency_key_in_use: {
@@ -48,6 +51,9 @@ const SAMPLES: Record<string, { title?: string; detail?: string; errors?: object
   },
   balance_limit_exceeded: {
     detail: 'Crediting 5000 to a balance of 9007199254740000 would exceed 9007199254740991',
+  },
+  amount_exceeds_authorization: {
+    detail: 'A capture of 5000 is more than the 3000 authorized',
   },
   offer_unavailable: { detail: 'The provider no longer sells this offer' },
   amount_too_large: { detail: '1000 × 9007199254740991 is more than the largest amount, 9007199254740991' },

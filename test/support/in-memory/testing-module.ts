@@ -19,6 +19,8 @@ import {
 import { PAYMENT_REPOSITORY } from '../../../src/modules/payment/payment.tokens';
 import { FLIGHT_PROVIDER, HOTEL_PROVIDER } from '../../../src/modules/provider/provider.tokens';
 import {
+  AUTHORIZATION_EXPIRY,
+  AUTHORIZATION_EXPIRY_SCHEDULER,
   TRANSFER_REPOSITORY,
   WALLET_LOCK,
   WALLET_REPOSITORY,
@@ -34,6 +36,7 @@ import { BookingEventsPresenter } from '../../../src/modules/booking/api/booking
 import { HoldEventsPresenter } from '../../../src/modules/inventory/api/hold-events.presenter';
 import { OrderEventsPresenter } from '../../../src/modules/order/api/order-events.presenter';
 import { PaymentEventsPresenter } from '../../../src/modules/payment/api/payment-events.presenter';
+import { AuthorizationEventsPresenter } from '../../../src/modules/wallet/api/authorization-events.presenter';
 import { WalletEventsPresenter } from '../../../src/modules/wallet/api/wallet-events.presenter';
 import { InMemoryBookingJobs, InMemoryBookingRepository } from './booking';
 import { InMemoryEventOutbox } from './events';
@@ -69,6 +72,7 @@ export interface InMemoryPorts {
   wallets: InMemoryWalletRepository;
   transfers: InMemoryTransferRepository;
   walletLock: InMemoryWalletLock;
+  authorizationExpiry: InMemoryDeadlineScheduler;
   bookings: InMemoryBookingRepository;
   bookingJobs: InMemoryBookingJobs;
   payments: InMemoryPaymentRepository;
@@ -100,6 +104,7 @@ export function inMemoryPorts(config: Partial<AppConfig> = {}): InMemoryPorts {
     wallets: new InMemoryWalletRepository(db),
     transfers: new InMemoryTransferRepository(db),
     walletLock: new InMemoryWalletLock(),
+    authorizationExpiry: new InMemoryDeadlineScheduler(AUTHORIZATION_EXPIRY, () => clock.now()),
     bookings: new InMemoryBookingRepository(db),
     bookingJobs: new InMemoryBookingJobs(),
     payments: new InMemoryPaymentRepository(db),
@@ -128,6 +133,7 @@ export function inMemoryProviders(ports: InMemoryPorts): Provider[] {
     { provide: WALLET_REPOSITORY, useValue: ports.wallets },
     { provide: TRANSFER_REPOSITORY, useValue: ports.transfers },
     { provide: WALLET_LOCK, useValue: ports.walletLock },
+    { provide: AUTHORIZATION_EXPIRY_SCHEDULER, useValue: ports.authorizationExpiry },
     { provide: BOOKING_REPOSITORY, useValue: ports.bookings },
     { provide: BOOKING_JOBS, useValue: ports.bookingJobs },
     { provide: PAYMENT_REPOSITORY, useValue: ports.payments },
@@ -140,6 +146,7 @@ export function inMemoryProviders(ports: InMemoryPorts): Provider[] {
     HoldEventsPresenter,
     OrderEventsPresenter,
     PaymentEventsPresenter,
+    AuthorizationEventsPresenter,
     WalletEventsPresenter,
   ];
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import type { EntityManager } from 'typeorm';
 import { v7 as timeOrderedUuid } from 'uuid';
 import type { WalletLock } from '../../../src/modules/wallet/application/wallet-lock';
+import type { Authorization } from '../../../src/modules/wallet/domain/authorization';
 import type { Transfer } from '../../../src/modules/wallet/domain/transfer';
 import type { TransferRepository } from '../../../src/modules/wallet/domain/transfer.repository';
 import {
@@ -19,6 +20,7 @@ import { checkViolation, type InMemoryDatabase, newestFirstPage, uniqueViolation
 export const WALLETS = 'wallets';
 export const WALLET_TRANSACTIONS = 'wallet_transactions';
 export const TRANSFERS = 'transfers';
+export const AUTHORIZATIONS = 'authorizations';
 
 /**
  * WalletRepository over the in-memory database. As the TypeORM one: one wallet per account and
@@ -38,7 +40,7 @@ export class InMemoryWalletRepository implements WalletRepository<EntityManager>
       throw new WalletExistsError(wallet.accountId, wallet.currency);
     }
     const createdAt = new Date();
-    const row: Wallet = { ...wallet, balance: 0n, createdAt, updatedAt: createdAt };
+    const row: Wallet = { ...wallet, balance: 0n, held: 0n, createdAt, updatedAt: createdAt };
     table.insert(wallet.id, row);
     return row;
   }
@@ -85,13 +87,16 @@ export class InMemoryWalletRepository implements WalletRepository<EntityManager>
   async append(
     tx: EntityManager,
     id: string,
-    balance: bigint,
+    state: Pick<Wallet, 'balance' | 'held' | 'updatedAt'>,
     entries: WalletTransaction[],
-    at: Date,
+    authorizations: { created: Authorization[]; changed: Authorization[] } = { created: [], changed: [] },
   ): Promise<void> {
     const wallets = this.db.table<Wallet>(WALLETS, tx);
     const ledger = this.db.table<WalletTransaction>(WALLET_TRANSACTIONS, tx);
+    const held = this.db.table<Authorization>(AUTHORIZATIONS, tx);
+    const { balance } = state;
     if (balance < 0n || balance > MAX_BALANCE) throw checkViolation('wallets_balance_check');
+    if (state.held < 0n || state.held > balance) throw checkViolation('wallets_held_check');
     const recorded = ledger.filter((t) => t.walletId === id && t.idempotencyKey !== null);
     const keyed = entries.filter((e) => e.idempotencyKey !== null);
     const clash = keyed.some(
@@ -99,11 +104,54 @@ export class InMemoryWalletRepository implements WalletRepository<EntityManager>
         recorded.some((t) => sameLedgerKey(t.idempotencyKey, e.idempotencyKey)) ||
         keyed.slice(0, i).some((other) => sameLedgerKey(other.idempotencyKey, e.idempotencyKey)),
     );
-    if (clash) throw new LedgerConflictError(id);
-    if (!wallets.update(id, (w) => ({ ...w, balance, updatedAt: at }))) {
+    const authorizationClash = authorizations.created.some(
+      (a) =>
+        a.idempotencyKey !== null &&
+        held.find((b) => b.walletId === id && sameLedgerKey(b.idempotencyKey, a.idempotencyKey)) !== null,
+    );
+    const notPending = authorizations.changed.some((a) => {
+      const stored = held.get(a.id);
+      return !stored || stored.walletId !== id || stored.status !== 'pending';
+    });
+    if (clash || authorizationClash || notPending) throw new LedgerConflictError(id);
+    if (!wallets.update(id, (w) => ({ ...w, balance, held: state.held, updatedAt: state.updatedAt }))) {
       throw new Error(`in-memory wallets: no wallet ${id} to append to`);
     }
     for (const entry of entries) ledger.insert(entry.id, { ...entry, walletId: id });
+    for (const a of authorizations.created) held.insert(a.id, { ...a, walletId: id });
+    for (const a of authorizations.changed) held.update(a.id, (stored) => ({ ...stored, ...a }));
+  }
+
+  async findAuthorizations(
+    tx: EntityManager,
+    walletId: string,
+    ids: string[],
+    keys: LedgerKey[],
+  ): Promise<Authorization[]> {
+    return this.db
+      .table<Authorization>(AUTHORIZATIONS, tx)
+      .filter(
+        (a) =>
+          a.walletId === walletId &&
+          (ids.includes(a.id) || keys.some((k) => sameLedgerKey(a.idempotencyKey, k))),
+      );
+  }
+
+  async findAuthorizationById(id: string, tx?: EntityManager): Promise<Authorization | null> {
+    return this.db.table<Authorization>(AUTHORIZATIONS, tx).get(id);
+  }
+
+  async findOverdueAuthorizations(
+    tx: EntityManager,
+    now: Date,
+    limit: number,
+  ): Promise<Array<Pick<Authorization, 'id' | 'walletId'>>> {
+    return this.db
+      .table<Authorization>(AUTHORIZATIONS, tx)
+      .filter((a) => a.status === 'pending' && a.expiresAt.getTime() <= now.getTime())
+      .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime())
+      .slice(0, limit)
+      .map((a) => ({ id: a.id, walletId: a.walletId }));
   }
 
   async findTransactionById(id: string, tx?: EntityManager): Promise<WalletTransaction | null> {
@@ -202,6 +250,7 @@ export function seedWallet(
     accountId: randomUUID(),
     currency: 'USD',
     balance: 0n,
+    held: 0n,
     ...wallet,
     createdAt,
     updatedAt: createdAt,

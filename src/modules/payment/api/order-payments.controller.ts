@@ -4,6 +4,7 @@ import { AdminOnly, Authenticated, CurrentCaller } from '../../../shared/http/au
 import { type Caller } from '../../../shared/domain/caller';
 import type { IdempotentRequest } from '../../../shared/database/idempotent-request';
 import { ApiProblems } from '../../../shared/http/problem-details';
+import { ValidationFailedError } from '../../../shared/http/http-errors';
 import { UuidParam } from '../../../shared/http/validation';
 import { Idempotent, IdempotentRequestOf } from '../../../shared/idempotency/idempotent.decorator';
 import { OrderResponse } from '../../order/api/dto/order.response';
@@ -31,18 +32,32 @@ export class OrderPaymentsController {
   @Authenticated()
   @Idempotent({ required: true })
   @ApiOperation({
-    summary: 'Pay an order from a wallet (owner)',
+    summary: 'Pay an order from a wallet or an authorization (owner)',
     description:
       "The wallet debit (a ledger entry referencing the order), the payment and the order's move to `paid` " +
-      '(units reserved -> sold) commit together: never a charge without a paid order, never two charges.',
+      '(units reserved -> sold) commit together: never a charge without a paid order, never two charges. ' +
+      "With `authorization_id` instead of `wallet_id`, the order's amount is captured from that pending " +
+      'authorization (one `debit` entry with `reference_type: authorization`, the rest released) in the same ' +
+      'transaction; a refused capture leaves the order and the authorization as they were.',
+  })
+  @ApiBody({
+    type: PayOrderRequest,
+    examples: {
+      'from a wallet': { value: { wallet_id: '0f8e6d4c-2b1a-4c9e-8d7f-6a5b4c3d2e1f' } },
+      'from an authorization': { value: { authorization_id: '1e3c5a7b-9d2f-4b6e-8a0c-3f5e7a9c1b2d' } },
+    },
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: OrderResponse, description: 'The order, `paid`, with its `payment`' })
   @ApiProblems({
-    400: '`validation_failed`',
-    404: '`not_found`: unknown order or wallet, or one of another account',
-    409: '`order_not_payable`: the order is not pending payment, or is past `payment_due_at`',
-    422: '`insufficient_funds`; `currency_mismatch`: the wallet and the order currencies differ',
+    400: '`validation_failed` (also: both `wallet_id` and `authorization_id`, or neither)',
+    404: '`not_found`: unknown order, wallet or authorization, or one of another account',
+    409:
+      '`order_not_payable`: the order is not pending payment, or is past `payment_due_at`; ' +
+      '`authorization_not_pending`: the authorization is captured, voided or expired',
+    422:
+      '`insufficient_funds`; `currency_mismatch`: the wallet (or authorization) and the order currencies differ; ' +
+      "`amount_exceeds_authorization`: the order's amount is more than the authorization holds",
     503: BUSY,
   })
   async pay(
@@ -51,9 +66,16 @@ export class OrderPaymentsController {
     @Body() body: PayOrderRequest,
     @IdempotentRequestOf(OrderResponse.from) idempotent: IdempotentRequest<OrderView>,
   ): Promise<OrderResponse> {
-    return OrderResponse.from(
-      await this.payOrder.execute({ orderId: id, walletId: body.wallet_id, caller }, idempotent),
-    );
+    if (body.wallet_id !== undefined && body.authorization_id !== undefined) {
+      throw new ValidationFailedError([
+        { field: 'authorization_id', message: 'give either wallet_id or authorization_id, not both' },
+      ]);
+    }
+    const source =
+      body.authorization_id !== undefined
+        ? { authorizationId: body.authorization_id }
+        : { walletId: body.wallet_id as string };
+    return OrderResponse.from(await this.payOrder.execute({ orderId: id, caller, ...source }, idempotent));
   }
 
   @Post(':id/refund')

@@ -20,7 +20,10 @@ export class ReconciliationController {
       '`refunded_amount`, the refunds of its payment and their ledger credits agree); money of a second payment for ' +
       'a paid order is returned once (nothing while `refund_required`, all of it once `refunded`); every paid order ' +
       'shows the payment that paid it; every transfer is one debit and one credit of ' +
-      'its amount, both referencing it. `details` names the rows that break a check, money and counts as integers. ' +
+      "its amount, both referencing it; every wallet's `held` equals the sum of its pending authorizations; no " +
+      'capture took more than its authorization, and the ledger took what the authorization says it captured; ' +
+      'money is taken only by the one capture of a `captured` authorization (none after a void or an expiry). ' +
+      '`details` names the rows that break a check, money and counts as integers. ' +
       'All checks read one consistent snapshot. ' +
       'The same report: `npm run reconcile -- --json` (which also runs from a checkpoint: `--since-checkpoint`).',
   })

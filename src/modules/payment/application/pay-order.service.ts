@@ -8,17 +8,17 @@ import { chargeKey, type Payment } from '../domain/payment';
 import { OrderMoneyUseCase } from './order-money-use-case';
 import { withPayment } from './order-with-payment';
 
-export interface PayOrderCommand {
-  orderId: string;
-  walletId: string;
-  caller: Caller;
-}
+/** Pay from a wallet (a debit of the order's amount) or from an authorization (a capture of it). */
+export type PayOrderCommand = { orderId: string; caller: Caller } & (
+  { walletId: string } | { authorizationId: string }
+);
 
 /**
- * The wallet debit, the payment record and the order's move to paid (units reserved -> sold)
- * commit together. Rows are locked order first, then wallet, then product, as everywhere else.
- * Never two charges: the order lock serialises payers, only a pending order can be paid, the ledger
- * takes one debit per (wallet, order), and an order has at most one payment that pays it.
+ * The wallet debit (or the capture of an authorization), the payment record and the order's move to
+ * paid (units reserved -> sold) commit together. Rows are locked order first, then wallet, then
+ * product, as everywhere else. Never two charges: the order lock serialises payers, only a pending
+ * order can be paid, the ledger takes one debit per (wallet, order) and one capture per
+ * authorization, and an order has at most one payment that pays it.
  */
 @Injectable()
 export class PayOrderService extends OrderMoneyUseCase {
@@ -30,15 +30,26 @@ export class PayOrderService extends OrderMoneyUseCase {
       const order = await this.orders.lockForPayment(em, command.caller, command.orderId);
 
       // The ledger locks the wallet and refuses one of another account (not_found) or currency.
-      const debit = await this.ledger.debit(em, {
-        walletId: command.walletId,
-        amount: order.amount,
-        reference: { type: 'order', id: order.id },
-        description: `Payment for order ${order.id}`,
-        idempotencyKey: serviceKey(chargeKey(order.id)),
-        expectedAccountId: order.accountId,
-        expectedCurrency: order.currency,
-      });
+      const debit =
+        'authorizationId' in command
+          ? (
+              await this.ledger.capture(em, {
+                authorizationId: command.authorizationId,
+                amount: order.amount,
+                description: `Payment for order ${order.id}`,
+                expectedAccountId: order.accountId,
+                expectedCurrency: order.currency,
+              })
+            ).transaction
+          : await this.ledger.debit(em, {
+              walletId: command.walletId,
+              amount: order.amount,
+              reference: { type: 'order', id: order.id },
+              description: `Payment for order ${order.id}`,
+              idempotencyKey: serviceKey(chargeKey(order.id)),
+              expectedAccountId: order.accountId,
+              expectedCurrency: order.currency,
+            });
       const now = new Date(this.clock.now());
       const payment: Payment = {
         id: randomUUID(),
@@ -48,7 +59,7 @@ export class PayOrderService extends OrderMoneyUseCase {
         paysOrder: true,
         amount: order.amount,
         currency: order.currency,
-        walletId: command.walletId,
+        walletId: debit.walletId,
         walletTransactionId: debit.id,
         refundTransactionId: null,
         externalPaymentId: null,

@@ -91,8 +91,9 @@ const CHECKS: Array<{ name: string; sql: (within: Within, scope: Scope) => strin
        GROUP BY hold_id HAVING COUNT(*) > 1`,
   },
   {
-    // Wallet charges from the ledger, external ones from the payments that paid their order: money
-    // owed back (refund_required, refunded once settled) is not a charge.
+    // Wallet charges from the ledger (order debits, and captures that paid an order), external ones
+    // from the payments that paid their order: money owed back (refund_required, refunded once
+    // settled) is not a charge.
     name: 'no_order_charged_twice',
     sql: (within) => `
       SELECT order_id, SUM(charges)::int AS charges FROM (
@@ -104,6 +105,12 @@ const CHECKS: Array<{ name: string; sql: (within: Within, scope: Scope) => strin
         SELECT order_id, COUNT(*) FROM payments
          WHERE method = 'external' AND pays_order${within('order_id', 'orders')}
          GROUP BY order_id
+        UNION ALL
+        -- An order paid from an authorization: its charge is the capture entry its payment names.
+        SELECT p.order_id, COUNT(*) FROM payments p
+          JOIN wallet_transactions t ON t.id = p.wallet_transaction_id AND t.reference_type = 'authorization'
+         WHERE p.method = 'wallet' AND p.pays_order${within('p.order_id', 'orders')}
+         GROUP BY p.order_id
       ) c GROUP BY order_id HAVING SUM(charges) > 1`,
   },
   {
@@ -178,6 +185,51 @@ const CHECKS: Array<{ name: string; sql: (within: Within, scope: Scope) => strin
           OR COUNT(*) FILTER (WHERE e.id = tr.credit_transaction_id AND e.type = 'credit'
                                 AND e.wallet_id = tr.to_wallet_id AND e.amount = tr.amount) <> 1`,
     integers: ['amount', 'debit_amount', 'credit_amount', 'ledger_entries'],
+  },
+  {
+    // A wallet's held money is exactly what its pending authorizations hold. Read whole in every run
+    // (the pending authorizations, by their partial index, and the wallets holding any): held money
+    // changes without a ledger entry, so the checkpoint's ledger sums say nothing about it.
+    name: 'wallet_held_equals_pending_authorizations',
+    sql: () => `
+      SELECT wallet_id, SUM(held) AS held, SUM(pending) AS pending_authorizations FROM (
+        SELECT id AS wallet_id, held, 0 AS pending FROM wallets WHERE held <> 0
+        UNION ALL
+        SELECT wallet_id, 0, amount FROM authorizations WHERE status = 'pending'
+      ) x GROUP BY wallet_id HAVING SUM(held) <> SUM(pending)`,
+    integers: ['held', 'pending_authorizations'],
+  },
+  {
+    // A capture took at most what was authorized, and the ledger's capture entry is what the
+    // authorization says it took; no capture entry references an authorization that is not there.
+    name: 'authorization_captured_within_amount',
+    sql: () => `
+      SELECT COALESCE(a.id, e.reference_id) AS authorization_id, MAX(a.amount) AS amount,
+             MAX(a.captured_amount) AS captured_amount, COALESCE(SUM(e.amount), 0) AS ledger_captured
+        FROM authorizations a
+        FULL JOIN (
+          SELECT amount, reference_id FROM wallet_transactions
+           WHERE type = 'debit' AND reference_type = 'authorization'
+        ) e ON e.reference_id = a.id
+       GROUP BY COALESCE(a.id, e.reference_id)
+      HAVING COUNT(a.id) = 0 OR MAX(a.captured_amount) > MAX(a.amount) OR MAX(a.captured_amount) < 0
+          OR MAX(a.captured_amount) <> COALESCE(SUM(e.amount), 0)`,
+    integers: ['amount', 'captured_amount', 'ledger_captured'],
+  },
+  {
+    // Money is taken only by the one capture of a captured authorization: none after a void or an
+    // expiry, none while pending, and a captured one took something, once.
+    name: 'authorization_captured_only_once_and_only_when_captured',
+    sql: () => `
+      SELECT a.id AS authorization_id, a.status, a.captured_amount, COUNT(e.id) AS ledger_captures
+        FROM authorizations a
+        LEFT JOIN wallet_transactions e
+          ON e.reference_type = 'authorization' AND e.reference_id = a.id AND e.type = 'debit'
+       WHERE a.status <> 'pending' OR a.captured_amount <> 0 OR e.id IS NOT NULL
+       GROUP BY a.id, a.status, a.captured_amount
+      HAVING (a.status = 'captured') <> (a.captured_amount > 0)
+          OR COUNT(e.id) <> CASE a.status WHEN 'captured' THEN 1 ELSE 0 END`,
+    integers: ['captured_amount', 'ledger_captures'],
   },
   {
     // A paid (or refunded) order shows a payment, and it is the one that paid it.

@@ -15,6 +15,10 @@ import { CreateWalletService } from '../application/create-wallet.service';
 import { GetWalletService } from '../application/get-wallet.service';
 import { ListWalletTransactionsService } from '../application/list-wallet-transactions.service';
 import { MoveMoneyService } from '../application/move-money.service';
+import { AuthorizeWalletService } from '../application/authorize-wallet.service';
+import type { AuthorizationResult } from '../application/wallet-ledger.facade';
+import { CreateAuthorizationRequest } from './dto/authorization.request';
+import { AuthorizationResponse } from './dto/authorization.response';
 import { CreateWalletRequest, ListWalletsQuery } from './dto/create-wallet.request';
 import { MoveMoneyRequest } from './dto/move-money.request';
 import {
@@ -35,6 +39,7 @@ export class WalletsController {
     private readonly getWallet: GetWalletService,
     private readonly moveMoney: MoveMoneyService,
     private readonly listTransactions: ListWalletTransactionsService,
+    private readonly authorize: AuthorizeWalletService,
     private readonly cursors: CursorCodec,
   ) {}
 
@@ -106,7 +111,12 @@ export class WalletsController {
 
   @Get(':id')
   @Authenticated()
-  @ApiOperation({ summary: 'A wallet and its balance (owner or admin)' })
+  @ApiOperation({
+    summary: 'A wallet and its balance (owner or admin)',
+    description:
+      '`balance` is what the ledger posted, `held` what pending authorizations hold of it, and `available` ' +
+      '(`balance - held`) what debits, transfers and new authorizations may take.',
+  })
   @ApiOkResponse({ type: WalletResponse })
   @ApiProblems({
     400: '`validation_failed`: the id is not a UUID',
@@ -146,7 +156,9 @@ export class WalletsController {
   @ApiProblems({
     400: '`validation_failed`',
     404: NOT_FOUND,
-    422: '`insufficient_funds`: the amount is larger than the balance (replayed as such for its key)',
+    422:
+      '`insufficient_funds`: the amount is larger than the available balance (`balance - held`; replayed as such ' +
+      'for its key)',
     503: BUSY,
   })
   async debit(
@@ -156,6 +168,52 @@ export class WalletsController {
     @IdempotentRequestOf(WalletTransactionResponse.of) idempotent: IdempotentRequest<RecordedTransaction>,
   ): Promise<WalletTransactionResponse> {
     return this.move('debit', id, body, caller, idempotent);
+  }
+
+  @Post(':id/authorizations')
+  @Creates('/api/authorizations', AuthorizationResponse)
+  @Authenticated()
+  @Idempotent({ required: true })
+  @ApiOperation({
+    summary: 'Hold money of a wallet for a later capture (owner or admin)',
+    description:
+      "The amount moves from the wallet's `available` to its `held` (the balance does not change) until the " +
+      'authorization is captured (`POST /api/authorizations/{id}/capture`), voided, or expires at `expires_at` ' +
+      "(then its money is available again). Decided in the wallet's group commit with its debits: concurrent " +
+      'authorizations and debits never take more than is available.',
+  })
+  @ApiBody({
+    type: CreateAuthorizationRequest,
+    examples: {
+      'for a week (the default)': { value: { amount: 5000 } },
+      'for an hour': { value: { amount: 5000, expires_in_seconds: 3600, description: 'Hotel deposit' } },
+    },
+  })
+  @ApiProblems({
+    400: '`validation_failed`',
+    404: NOT_FOUND,
+    422: '`insufficient_funds`: the amount is larger than the available balance (replayed as such for its key)',
+    503: BUSY,
+  })
+  async createAuthorization(
+    @UuidParam('id') id: string,
+    @Body() body: CreateAuthorizationRequest,
+    @CurrentCaller() caller: Caller,
+    @IdempotentRequestOf(AuthorizationResponse.from) idempotent: IdempotentRequest<AuthorizationResult>,
+  ): Promise<AuthorizationResponse> {
+    return AuthorizationResponse.from(
+      await this.authorize.execute(
+        {
+          walletId: id,
+          amount: BigInt(body.amount),
+          expiresInSeconds: body.expires_in_seconds,
+          description: body.description,
+          idempotencyKey: idempotent.key,
+          caller,
+        },
+        idempotent,
+      ),
+    );
   }
 
   @Get(':id/transactions')

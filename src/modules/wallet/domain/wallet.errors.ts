@@ -1,8 +1,13 @@
 import { ResourceBusyError, domainError } from '../../../shared/domain/domain-error';
 
 export class InsufficientFundsError extends domainError('insufficient_funds', 'Insufficient funds') {
-  constructor(balance: bigint, amount: bigint) {
-    super(`Balance ${balance} is below ${amount}`);
+  /** `held`: what pending authorizations hold of the balance; the rest is available. */
+  constructor(balance: bigint, amount: bigint, held = 0n) {
+    super(
+      held === 0n
+        ? `Balance ${balance} is below ${amount}`
+        : `Available balance ${balance - held} (balance ${balance}, held ${held}) is below ${amount}`,
+    );
   }
 }
 
@@ -64,5 +69,25 @@ export class LedgerKeyReusedError extends domainError('idempotency_key_reused', 
 export class LedgerConflictError extends Error {
   constructor(walletId: string) {
     super(`a ledger entry of wallet ${walletId} was recorded under the same key meanwhile`);
+  }
+}
+
+/** Capturing or voiding an authorization that is no longer pending. */
+export class AuthorizationNotPendingError extends domainError(
+  'authorization_not_pending',
+  'Authorization not pending',
+) {
+  constructor(id: string, status: string) {
+    super(`Authorization ${id} is ${status}, not pending`);
+  }
+}
+
+/** A capture larger than what its authorization holds. */
+export class AmountExceedsAuthorizationError extends domainError(
+  'amount_exceeds_authorization',
+  'Amount exceeds authorization',
+) {
+  constructor(amount: bigint, authorized: bigint) {
+    super(`A capture of ${amount} is more than the ${authorized} authorized`);
   }
 }

@@ -1,4 +1,5 @@
 import type { Cursor } from '../../../shared/domain/cursor';
+import type { Authorization } from './authorization';
 import type { LedgerKey, Wallet, WalletTransaction } from './wallet';
 
 export type NewWallet = Pick<Wallet, 'id' | 'accountId' | 'currency'>;
@@ -28,11 +29,31 @@ export interface WalletRepository<Tx> {
    */
   lockInOrder(tx: Tx, ids: string[]): Promise<Wallet[]>;
   /**
-   * Sets the balance and appends the entries, in one statement that also carries the side-writes
-   * queued on the transaction. Throws LedgerConflictError when an entry's (wallet, key) is already
-   * in the ledger: nothing is written then. `at` is the wallet's new `updated_at`.
+   * The wallet's authorizations among `ids`, and those recorded under any of `keys`, as committed
+   * now: called with the wallet locked, so that no other transaction changes them meanwhile.
    */
-  append(tx: Tx, id: string, balance: bigint, entries: WalletTransaction[], at: Date): Promise<void>;
+  findAuthorizations(tx: Tx, walletId: string, ids: string[], keys: LedgerKey[]): Promise<Authorization[]>;
+  /**
+   * Sets the balance and `held`, appends the entries, inserts the new authorizations and writes the
+   * changed ones (each only from pending), in one statement that also carries the side-writes queued
+   * on the transaction. Throws LedgerConflictError when an entry's or a new authorization's
+   * (wallet, key) is already recorded, or a changed authorization was no longer pending: nothing is
+   * written then. `state.updatedAt` is the wallet's new `updated_at` (the batch's clock time).
+   */
+  append(
+    tx: Tx,
+    id: string,
+    state: Pick<Wallet, 'balance' | 'held' | 'updatedAt'>,
+    entries: WalletTransaction[],
+    authorizations?: { created: Authorization[]; changed: Authorization[] },
+  ): Promise<void>;
+  findAuthorizationById(id: string, tx?: Tx): Promise<Authorization | null>;
+  /** Pending authorizations past their deadline at `now`, oldest deadline first. */
+  findOverdueAuthorizations(
+    tx: Tx,
+    now: Date,
+    limit: number,
+  ): Promise<Array<Pick<Authorization, 'id' | 'walletId'>>>;
   findTransactionById(id: string, tx?: Tx): Promise<WalletTransaction | null>;
   /** Newest first, strictly after `cursor`. */
   listTransactions(walletId: string, limit: number, cursor?: Cursor): Promise<WalletTransaction[]>;

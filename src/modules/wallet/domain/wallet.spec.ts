@@ -3,7 +3,7 @@ import { BalanceLimitExceededError, InsufficientFundsError, InvalidAmountError }
 
 describe('wallet debit', () => {
   it('takes the amount and reports the balance before and after', () => {
-    expect(debit({ balance: 10000n }, 300n)).toEqual({
+    expect(debit({ balance: 10000n, held: 0n }, 300n)).toEqual({
       type: 'debit',
       amount: 300n,
       balanceBefore: 10000n,
@@ -12,27 +12,30 @@ describe('wallet debit', () => {
   });
 
   it('may empty the wallet but never take it below zero', () => {
-    expect(debit({ balance: 300n }, 300n).balanceAfter).toBe(0n);
-    expect(() => debit({ balance: 299n }, 300n)).toThrow(InsufficientFundsError);
-    expect(() => debit({ balance: 0n }, 1n)).toThrow('Balance 0 is below 1');
+    expect(debit({ balance: 300n, held: 0n }, 300n).balanceAfter).toBe(0n);
+    expect(() => debit({ balance: 299n, held: 0n }, 300n)).toThrow(InsufficientFundsError);
+    expect(() => debit({ balance: 0n, held: 0n }, 1n)).toThrow('Balance 0 is below 1');
   });
 
   it('refuses a zero, negative or oversized amount', () => {
-    expect(() => debit({ balance: 100n }, 0n)).toThrow(InvalidAmountError);
-    expect(() => debit({ balance: 100n }, -5n)).toThrow(InvalidAmountError);
-    expect(() => debit({ balance: MAX_BALANCE }, MAX_BALANCE + 1n)).toThrow(InvalidAmountError);
+    expect(() => debit({ balance: 100n, held: 0n }, 0n)).toThrow(InvalidAmountError);
+    expect(() => debit({ balance: 100n, held: 0n }, -5n)).toThrow(InvalidAmountError);
+    expect(() => debit({ balance: MAX_BALANCE, held: 0n }, MAX_BALANCE + 1n)).toThrow(InvalidAmountError);
   });
 });
 
 describe('wallet credit', () => {
   it('adds the amount', () => {
-    expect(credit({ balance: 100n }, 50n)).toMatchObject({ balanceBefore: 100n, balanceAfter: 150n });
+    expect(credit({ balance: 100n, held: 0n }, 50n)).toMatchObject({
+      balanceBefore: 100n,
+      balanceAfter: 150n,
+    });
   });
 
   it('refuses a balance past the largest safe integer', () => {
-    expect(credit({ balance: MAX_BALANCE - 1n }, 1n).balanceAfter).toBe(MAX_BALANCE);
-    expect(() => credit({ balance: MAX_BALANCE }, 1n)).toThrow(BalanceLimitExceededError);
-    expect(() => credit({ balance: 0n }, 0n)).toThrow(InvalidAmountError);
+    expect(credit({ balance: MAX_BALANCE - 1n, held: 0n }, 1n).balanceAfter).toBe(MAX_BALANCE);
+    expect(() => credit({ balance: MAX_BALANCE, held: 0n }, 1n)).toThrow(BalanceLimitExceededError);
+    expect(() => credit({ balance: 0n, held: 0n }, 0n)).toThrow(InvalidAmountError);
   });
 });
 

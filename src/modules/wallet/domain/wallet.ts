@@ -9,6 +9,8 @@ export interface Wallet {
   currency: string;
   /** Minor units, never negative. */
   balance: bigint;
+  /** What pending authorizations hold of the balance (0 .. balance); `balance - held` is available. */
+  held: bigint;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -64,22 +66,29 @@ function assertPositive(amount: bigint): void {
   if (amount <= 0n || amount > MAX_BALANCE) throw new InvalidAmountError(amount);
 }
 
-/** The balance after taking `amount`; refuses to go below zero. */
-export function debit(wallet: Pick<Wallet, 'balance'>, amount: bigint): Movement {
+/** What may be debited or authorized: the balance less what pending authorizations hold. */
+export const available = (wallet: Pick<Wallet, 'balance' | 'held'>): bigint => wallet.balance - wallet.held;
+
+/** The balance after taking `amount`; refuses to take more than is available. */
+export function debit(wallet: Pick<Wallet, 'balance' | 'held'>, amount: bigint): Movement {
   assertPositive(amount);
-  if (amount > wallet.balance) throw new InsufficientFundsError(wallet.balance, amount);
+  if (amount > available(wallet)) throw new InsufficientFundsError(wallet.balance, amount, wallet.held);
   return { type: 'debit', amount, balanceBefore: wallet.balance, balanceAfter: wallet.balance - amount };
 }
 
 /** The balance after adding `amount`; refuses to exceed MAX_BALANCE. */
-export function credit(wallet: Pick<Wallet, 'balance'>, amount: bigint): Movement {
+export function credit(wallet: Pick<Wallet, 'balance' | 'held'>, amount: bigint): Movement {
   assertPositive(amount);
   const after = wallet.balance + amount;
   if (after > MAX_BALANCE) throw new BalanceLimitExceededError(wallet.balance, amount);
   return { type: 'credit', amount, balanceBefore: wallet.balance, balanceAfter: after };
 }
 
-export function move(wallet: Pick<Wallet, 'balance'>, type: TransactionType, amount: bigint): Movement {
+export function move(
+  wallet: Pick<Wallet, 'balance' | 'held'>,
+  type: TransactionType,
+  amount: bigint,
+): Movement {
   return type === 'debit' ? debit(wallet, amount) : credit(wallet, amount);
 }
 

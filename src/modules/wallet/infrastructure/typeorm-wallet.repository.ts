@@ -5,6 +5,7 @@ import { MappedRows } from '../../../shared/database/mapped-rows';
 import { isUniqueViolation, pgCode, PG } from '../../../shared/database/postgres-errors';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import type { Cursor } from '../../../shared/domain/cursor';
+import type { Authorization, AuthorizationStatus } from '../domain/authorization';
 import type { LedgerKey, TransactionType, Wallet, WalletTransaction } from '../domain/wallet';
 import { LedgerConflictError, WalletExistsError } from '../domain/wallet.errors';
 import type { NewWallet, WalletRepository } from '../domain/wallet.repository';
@@ -17,6 +18,7 @@ const toWallet = (row: WalletOrmEntity): Wallet => ({
   accountId: row.accountId,
   currency: row.currency,
   balance: row.balance,
+  held: row.held,
   createdAt: row.createdAt,
   updatedAt: row.updatedAt,
 });
@@ -45,6 +47,7 @@ interface LockedRow {
   account_id: string;
   currency: string;
   balance: string;
+  held: string;
   created_at: Date;
   updated_at: Date;
   entries: Array<Record<string, string | number | null>>;
@@ -56,6 +59,7 @@ const fromRawRow = (row: Omit<LockedRow, 'entries'>): Wallet => ({
   accountId: row.account_id,
   currency: row.currency,
   balance: BigInt(row.balance),
+  held: BigInt(row.held),
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
@@ -80,6 +84,43 @@ const fromJsonRow = (r: Record<string, string | number | null>): WalletTransacti
   createdAt: new Date(String(r.created_at)),
 });
 
+const AUTHORIZATION_COLUMNS = `id, wallet_id, account_id, amount, captured_amount, currency, status, expires_at,
+  description, key_scope, idempotency_key, created_at, updated_at`;
+
+interface AuthorizationRow {
+  id: string;
+  wallet_id: string;
+  account_id: string;
+  amount: string;
+  captured_amount: string;
+  currency: string;
+  status: AuthorizationStatus;
+  expires_at: Date;
+  description: string | null;
+  key_scope: string | null;
+  idempotency_key: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toAuthorization = (r: AuthorizationRow): Authorization => ({
+  id: r.id,
+  walletId: r.wallet_id,
+  accountId: r.account_id,
+  amount: BigInt(r.amount),
+  capturedAmount: BigInt(r.captured_amount),
+  currency: r.currency,
+  status: r.status,
+  expiresAt: r.expires_at,
+  description: r.description,
+  idempotencyKey:
+    r.key_scope !== null && r.idempotency_key !== null
+      ? { scope: r.key_scope, key: r.idempotency_key }
+      : null,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
 @Injectable()
 export class TypeOrmWalletRepository implements WalletRepository<EntityManager> {
   private readonly wallets = new MappedRows(WalletOrmEntity, toWallet);
@@ -95,7 +136,13 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
         `INSERT INTO wallets (id, account_id, currency) VALUES ($1, $2, $3) RETURNING created_at, updated_at`,
         [wallet.id, wallet.accountId, wallet.currency],
       );
-      return { ...wallet, balance: 0n, createdAt: rows[0].created_at, updatedAt: rows[0].updated_at };
+      return {
+        ...wallet,
+        balance: 0n,
+        held: 0n,
+        createdAt: rows[0].created_at,
+        updatedAt: rows[0].updated_at,
+      };
     } catch (error) {
       if (isUniqueViolation(error, 'wallets_account_currency_key')) {
         throw new WalletExistsError(wallet.accountId, wallet.currency);
@@ -123,7 +170,7 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
     // because an entry with one of these keys committed meanwhile would have been made by a request
     // with the same Idempotency-Key or order, which its claim or the order's lock turned away first.
     const rows: Array<LockedRow> = await tx.query(
-      `SELECT w.id, w.account_id, w.currency, w.balance, w.created_at, w.updated_at,
+      `SELECT w.id, w.account_id, w.currency, w.balance, w.held, w.created_at, w.updated_at,
               CASE WHEN cardinality($2::varchar[]) = 0 THEN '[]'::json ELSE (
                 SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]'::json)
                   FROM wallet_transactions t
@@ -142,7 +189,7 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
   async lockInOrder(tx: EntityManager, ids: string[]): Promise<Wallet[]> {
     // LockRows sits above the sort: rows are locked in id order, whatever order `ids` came in.
     const rows: Array<Omit<LockedRow, 'entries'>> = await tx.query(
-      `SELECT id, account_id, currency, balance, created_at, updated_at
+      `SELECT id, account_id, currency, balance, held, created_at, updated_at
          FROM wallets WHERE id = ANY($1::uuid[])
         ORDER BY id
           FOR UPDATE`,
@@ -154,15 +201,20 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
   async append(
     tx: EntityManager,
     id: string,
-    balance: bigint,
+    state: Pick<Wallet, 'balance' | 'held' | 'updatedAt'>,
     entries: WalletTransaction[],
-    at: Date,
+    authorizations: { created: Authorization[]; changed: Authorization[] } = { created: [], changed: [] },
   ): Promise<void> {
-    // ON CONFLICT keeps the transaction usable and lets the count tell a key already recorded.
+    const { created, changed } = authorizations;
+    const withAuthorizations = created.length + changed.length > 0;
+    // ON CONFLICT keeps the transaction usable and lets the counts tell a key already recorded; a
+    // changed authorization is written only from pending, so the count also tells one that was not.
+    // Changed authorizations are found by primary key alone (they were read under this wallet's lock):
+    // a condition on wallet_id lets the planner walk all of a busy wallet's pending ones instead.
     const { sql, params } = withSideWrites(
       tx,
       `WITH w AS (
-         UPDATE wallets SET balance = $2, updated_at = $14
+         UPDATE wallets SET balance = $2, held = $14, updated_at = $15
           WHERE id = $1),
        t AS (
          INSERT INTO wallet_transactions
@@ -175,11 +227,34 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
              AS e(id, type, amount, balance_before, balance_after, description,
                   reference_type, reference_id, key_scope, idempotency_key, created_at)
          ON CONFLICT (wallet_id, key_scope, idempotency_key) DO NOTHING
-         RETURNING 1)
-       SELECT count(*)::int AS inserted FROM t`,
+         RETURNING 1)${
+           !withAuthorizations
+             ? ''
+             : `,
+       a AS (
+         INSERT INTO authorizations
+           (id, wallet_id, account_id, amount, currency, status, expires_at, description,
+            key_scope, idempotency_key, created_at, updated_at)
+         SELECT n.id, $1, n.account_id, n.amount, n.currency, 'pending', n.expires_at, n.description,
+                n.key_scope, n.idempotency_key, n.created_at, n.created_at
+           FROM unnest($16::uuid[], $17::uuid[], $18::bigint[], $19::char(3)[], $20::timestamptz[],
+                       $21::varchar[], $22::varchar[], $23::varchar[], $24::timestamptz[])
+             AS n(id, account_id, amount, currency, expires_at, description, key_scope, idempotency_key, created_at)
+         ON CONFLICT (wallet_id, key_scope, idempotency_key) DO NOTHING
+         RETURNING 1),
+       s AS (
+         UPDATE authorizations SET status = c.status, captured_amount = c.captured_amount, updated_at = c.updated_at
+           FROM unnest($25::uuid[], $26::varchar[], $27::bigint[], $28::timestamptz[])
+             AS c(id, status, captured_amount, updated_at)
+          WHERE authorizations.id = c.id AND authorizations.status = 'pending'
+         RETURNING 1)`
+         }
+       SELECT (SELECT count(*)::int FROM t) AS inserted,
+              ${withAuthorizations ? '(SELECT count(*)::int FROM a)' : '0'} AS created,
+              ${withAuthorizations ? '(SELECT count(*)::int FROM s)' : '0'} AS changed`,
       [
         id,
-        balance.toString(),
+        state.balance.toString(),
         entries.map((e) => e.id),
         entries.map((e) => e.type),
         entries.map((e) => e.amount.toString()),
@@ -191,11 +266,78 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
         entries.map((e) => e.idempotencyKey?.scope ?? null),
         entries.map((e) => e.idempotencyKey?.key ?? null),
         entries.map((e) => e.createdAt.toISOString()),
-        at,
+        state.held.toString(),
+        state.updatedAt,
+        ...(!withAuthorizations
+          ? []
+          : [
+              created.map((a) => a.id),
+              created.map((a) => a.accountId),
+              created.map((a) => a.amount.toString()),
+              created.map((a) => a.currency),
+              created.map((a) => a.expiresAt.toISOString()),
+              created.map((a) => a.description),
+              created.map((a) => a.idempotencyKey?.scope ?? null),
+              created.map((a) => a.idempotencyKey?.key ?? null),
+              created.map((a) => a.createdAt.toISOString()),
+              changed.map((a) => a.id),
+              changed.map((a) => a.status),
+              changed.map((a) => a.capturedAmount.toString()),
+              changed.map((a) => a.updatedAt.toISOString()),
+            ]),
       ],
     );
-    const [{ inserted }]: Array<{ inserted: number }> = await tx.query(sql, params);
-    if (inserted !== entries.length) throw new LedgerConflictError(id);
+    const [counts]: Array<{ inserted: number; created: number; changed: number }> = await tx.query(
+      sql,
+      params,
+    );
+    if (
+      counts.inserted !== entries.length ||
+      counts.created !== created.length ||
+      counts.changed !== changed.length
+    ) {
+      throw new LedgerConflictError(id);
+    }
+  }
+
+  async findAuthorizations(
+    tx: EntityManager,
+    walletId: string,
+    ids: string[],
+    keys: LedgerKey[],
+  ): Promise<Authorization[]> {
+    // Two index lookups (the primary key, the unique key), never a scan of the wallet's authorizations.
+    const rows: AuthorizationRow[] = await tx.query(
+      `SELECT ${AUTHORIZATION_COLUMNS} FROM authorizations WHERE id = ANY($2::uuid[]) AND wallet_id = $1
+       UNION
+       SELECT ${AUTHORIZATION_COLUMNS} FROM authorizations
+        WHERE wallet_id = $1
+          AND (key_scope, idempotency_key) IN (SELECT * FROM unnest($3::varchar[], $4::varchar[]))`,
+      [walletId, ids, keys.map((k) => k.scope), keys.map((k) => k.key)],
+    );
+    return rows.map(toAuthorization);
+  }
+
+  async findAuthorizationById(id: string, tx?: EntityManager): Promise<Authorization | null> {
+    const rows: AuthorizationRow[] = await (tx ?? this.dataSource.manager).query(
+      `SELECT ${AUTHORIZATION_COLUMNS} FROM authorizations WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ? toAuthorization(rows[0]) : null;
+  }
+
+  async findOverdueAuthorizations(
+    tx: EntityManager,
+    now: Date,
+    limit: number,
+  ): Promise<Array<Pick<Authorization, 'id' | 'walletId'>>> {
+    const rows: Array<{ id: string; wallet_id: string }> = await tx.query(
+      `SELECT id, wallet_id FROM authorizations
+        WHERE status = 'pending' AND expires_at <= $1
+        ORDER BY expires_at LIMIT $2`,
+      [now.toISOString(), limit],
+    );
+    return rows.map((r) => ({ id: r.id, walletId: r.wallet_id }));
   }
 
   findTransactionById(id: string, tx?: EntityManager): Promise<WalletTransaction | null> {

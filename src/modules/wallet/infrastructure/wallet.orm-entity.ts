@@ -7,6 +7,7 @@ export class WalletOrmEntity {
   @Column({ name: 'account_id', type: 'uuid' }) accountId: string;
   @Column({ type: 'char', length: 3 }) currency: string;
   @Column({ type: 'bigint', transformer: bigintTransformer }) balance: bigint;
+  @Column({ type: 'bigint', transformer: bigintTransformer, insert: false }) held: bigint;
   @Column({ name: 'created_at', type: 'timestamptz', insert: false, update: false }) createdAt: Date;
   @Column({ name: 'updated_at', type: 'timestamptz', insert: false }) updatedAt: Date;
 }

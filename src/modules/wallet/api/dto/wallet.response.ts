@@ -1,13 +1,21 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { toJsonAmount } from '../../../../shared/domain/money';
 import { PageMeta } from '../../../../shared/http/pagination';
-import type { Wallet, WalletTransaction } from '../../domain/wallet';
+import { available, type Wallet, type WalletTransaction } from '../../domain/wallet';
 
 export class WalletResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) account_id: string;
   @ApiProperty({ example: 'USD' }) currency: string;
-  @ApiProperty({ example: 10000, description: 'Minor units, never negative' }) balance: number;
+  @ApiProperty({ example: 10000, description: 'Minor units posted (credits minus debits), never negative' })
+  balance: number;
+  @ApiProperty({ example: 2500, description: 'Minor units held by pending authorizations (0 .. balance)' })
+  held: number;
+  @ApiProperty({
+    example: 7500,
+    description: '`balance - held`: what debits, transfers and new authorizations may take, never negative',
+  })
+  available: number;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
 
@@ -17,6 +25,8 @@ export class WalletResponse {
       account_id: wallet.accountId,
       currency: wallet.currency,
       balance: toJsonAmount(wallet.balance),
+      held: toJsonAmount(wallet.held),
+      available: toJsonAmount(available(wallet)),
       created_at: wallet.createdAt.toISOString(),
       updated_at: wallet.updatedAt.toISOString(),
     };
