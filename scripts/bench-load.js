@@ -241,4 +241,4 @@ async function cpuSideBySide(sides, { clients, seconds, slices = 5 }) {
   });
 }
 
-module.exports = { closedLoop, cpuSideBySide, directSql, percentile, summary };
+module.exports = { closedLoop, cpuSeconds, cpuSideBySide, directSql, percentile, summary };

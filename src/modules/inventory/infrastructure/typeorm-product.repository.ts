@@ -12,6 +12,22 @@ import { ProductOrmEntity } from './product.orm-entity';
 // eslint-disable-next-line @typescript-eslint/no-unused-vars
 const toProduct = ({ stockVersion, ...product }: ProductOrmEntity): Product => product;
 
+/** A products row as `pg` returns it (int8 as a string). */
+interface LockedRow {
+  id: string;
+  name: string;
+  price: string;
+  currency: string;
+  total_stock: number;
+  available_stock: number;
+  reserved_stock: number;
+  sold_stock: number;
+  max_per_account: number | null;
+  stock_version: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
 @Injectable()
 export class TypeOrmProductRepository implements ProductRepository<EntityManager> {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -25,9 +41,34 @@ export class TypeOrmProductRepository implements ProductRepository<EntityManager
     return row ? toProduct(row) : null;
   }
 
+  /**
+   * Every hot batch's first statement, so written out: TypeORM's `findOne` built the query and mapped
+   * the row through its entity machinery on each call, a visible part of a hot hold's profile.
+   */
   async lockById(em: EntityManager, id: string): Promise<LockedProduct | null> {
-    const row = await em.findOne(ProductOrmEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
-    return row ? { ...toProduct(row), stockVersion: row.stockVersion } : null;
+    const rows: LockedRow[] = await em.query(
+      `SELECT id, name, price, currency, total_stock, available_stock, reserved_stock, sold_stock,
+              max_per_account, stock_version, created_at, updated_at
+         FROM products WHERE id = $1
+          FOR UPDATE`,
+      [id],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      id: row.id,
+      name: row.name,
+      price: BigInt(row.price),
+      currency: row.currency,
+      totalStock: row.total_stock,
+      availableStock: row.available_stock,
+      reservedStock: row.reserved_stock,
+      soldStock: row.sold_stock,
+      maxPerAccount: row.max_per_account,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      stockVersion: BigInt(row.stock_version),
+    };
   }
 
   async updateCounters(
