@@ -15,6 +15,12 @@ export interface NewDelivery {
   eventId: string;
 }
 
+/** What an attempt's outcome writes of its delivery. */
+export type AttemptRecord = Pick<
+  Delivery,
+  'id' | 'attempt' | 'status' | 'responseStatus' | 'durationMs' | 'error' | 'nextAttemptAt' | 'deliveredAt'
+>;
+
 export interface DeliveryRepository<Tx = unknown> {
   /** Pending deliveries, due at once; one per (endpoint, event) however often it is asked. */
   insertPending(tx: Tx, deliveries: NewDelivery[], now: Date): Promise<void>;
@@ -34,21 +40,7 @@ export interface DeliveryRepository<Tx = unknown> {
    */
   claimDue(now: Date, leaseUntil: Date, limit: number, ids?: string[]): Promise<ClaimedDelivery[]>;
   /** Records an attempt's outcome, unless the lease was lost to another worker meanwhile. */
-  settle(
-    delivery: Pick<
-      Delivery,
-      | 'id'
-      | 'attempt'
-      | 'status'
-      | 'responseStatus'
-      | 'durationMs'
-      | 'error'
-      | 'nextAttemptAt'
-      | 'deliveredAt'
-    >,
-    lease: Date,
-    previousAttempt: number,
-  ): Promise<boolean>;
+  settle(delivery: AttemptRecord, lease: Date, previousAttempt: number): Promise<boolean>;
   /**
    * Sends a delivery again at `now`: a pending one keeps its schedule; a settled one becomes pending
    * for one more attempt (`manual`). Returns the delivery, or null when the endpoint has no such delivery.

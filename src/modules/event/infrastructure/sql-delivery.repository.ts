@@ -3,7 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Cursor } from '../../../shared/domain/cursor';
 import type { Delivery, DeliveryStatus } from '../domain/delivery';
-import type { ClaimedDelivery, DeliveryRepository, NewDelivery } from '../domain/delivery.repository';
+import type {
+  AttemptRecord,
+  ClaimedDelivery,
+  DeliveryRepository,
+  NewDelivery,
+} from '../domain/delivery.repository';
 import type { EventType } from '../domain/event';
 
 interface DeliveryRow {
@@ -152,21 +157,7 @@ export class SqlDeliveryRepository implements DeliveryRepository<EntityManager> 
     }));
   }
 
-  async settle(
-    d: Pick<
-      Delivery,
-      | 'id'
-      | 'attempt'
-      | 'status'
-      | 'responseStatus'
-      | 'durationMs'
-      | 'error'
-      | 'nextAttemptAt'
-      | 'deliveredAt'
-    >,
-    lease: Date,
-    previousAttempt: number,
-  ): Promise<boolean> {
+  async settle(d: AttemptRecord, lease: Date, previousAttempt: number): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(
       `WITH settled AS (
          UPDATE webhook_deliveries
