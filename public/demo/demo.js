@@ -133,10 +133,12 @@ async function act(id, text, work) {
       // A bug of this page, or the network: said where the click was, and kept for the console.
       setResult(id, `This page failed: ${error.message}`, 'refused');
       enable();
+      pollEvents();
       throw error;
     }
   }
   enable();
+  pollEvents();
 }
 
 const wallet = () => state.wallets.find((w) => w.id === state.walletId);
@@ -161,6 +163,7 @@ function enable() {
 
 async function useKey(key) {
   state.key = key.trim();
+  resetEvents();
   sessionStorage.setItem('demo-key', state.key);
   try {
     const me = (await api('GET', '/api/accounts/me')).data;
@@ -173,6 +176,7 @@ async function useKey(key) {
     enable();
     return show(error);
   }
+  pollEvents();
   await Promise.all([loadWallets(), loadHolds()]).catch(show);
   enable();
 }
@@ -658,6 +662,118 @@ async function bookOffer(offer) {
   });
 }
 
+// ---- events ----------------------------------------------------------------------------------
+
+/** How often the list asks for new events while the page is visible, and how many it keeps. */
+const EVENT_POLL_MS = 2000;
+const EVENTS_KEPT = 50;
+const feed = { timer: 0, busy: false, again: false };
+
+/** A short line for an event's resource: its id, and its status or its money as the type suggests. */
+function summarize(type, object) {
+  const o = object ?? {};
+  const resource = type.slice(0, type.indexOf('.')).replace(/_/g, ' ');
+  const parts = [];
+  if (o.balance !== undefined) {
+    parts.push(
+      `balance ${money(o.balance, o.currency)}`,
+      `held ${money(o.held, o.currency)}`,
+      `available ${money(o.available, o.currency)}`,
+    );
+  } else {
+    if (o.status) parts.push(String(o.status).replace(/_/g, ' '));
+    if (o.amount !== undefined && o.currency)
+      parts.push(
+        o.captured_amount
+          ? `${money(o.captured_amount, o.currency)} of ${money(o.amount, o.currency)}`
+          : money(o.amount, o.currency),
+      );
+  }
+  const id = o.id ? ` ${String(o.id).slice(0, 8)}…` : '';
+  return `${resource}${id}${parts.length ? `: ${parts.join(', ')}` : ''}`;
+}
+
+function eventItem(event) {
+  const item = document.createElement('li');
+  item.dataset.eventId = event.id;
+  item.dataset.createdAt = event.created_at;
+  const time = document.createElement('time');
+  time.dateTime = event.created_at;
+  time.textContent = new Date(event.created_at).toLocaleTimeString('en-GB');
+  const type = document.createElement('span');
+  type.className = 'type';
+  type.textContent = event.type;
+  const what = document.createElement('span');
+  what.className = 'what';
+  what.textContent = summarize(event.type, event.data?.object);
+  item.append(time, type, what);
+  return item;
+}
+
+/**
+ * Adds the events not shown yet, each once (by id), in place by time, newest first; only new items
+ * are inserted, so a screen reader announces just those. The oldest beyond EVENTS_KEPT go.
+ */
+function addEvents(page) {
+  const list = $('events');
+  const shown = new Set(Array.from(list.children, (li) => li.dataset.eventId));
+  for (const event of page) {
+    if (shown.has(event.id)) continue;
+    shown.add(event.id);
+    const at = Date.parse(event.created_at);
+    const older = Array.from(list.children).find((li) => Date.parse(li.dataset.createdAt) < at);
+    list.insertBefore(eventItem(event), older ?? null);
+  }
+  while (list.children.length > EVENTS_KEPT) list.lastElementChild.remove();
+}
+
+function setEventsError(text) {
+  if ($('events-error').textContent !== text) $('events-error').textContent = text;
+}
+
+function resetEvents() {
+  $('events').replaceChildren();
+  setEventsError('');
+}
+
+/** One read of the newest events with the page's key; a failure is said on the list's error line. */
+async function fetchEvents() {
+  const key = state.key;
+  let page;
+  try {
+    page = (await api('GET', '/api/events?limit=20', { key })).data.data;
+  } catch (error) {
+    if (key !== state.key) return;
+    const reason = error instanceof Problem ? error.describe() : error.message;
+    return setEventsError(`Could not read the events (${reason}); trying again.`);
+  }
+  if (key !== state.key) return;
+  setEventsError('');
+  addEvents(page);
+}
+
+/**
+ * Reads the events now, then every EVENT_POLL_MS while the page is visible. A call while a read is
+ * under way asks for one more read after it, so an action's events are never missed.
+ */
+async function pollEvents() {
+  if (feed.busy) {
+    feed.again = true;
+    return;
+  }
+  clearTimeout(feed.timer);
+  feed.busy = true;
+  try {
+    do {
+      feed.again = false;
+      if (state.key && document.visibilityState === 'visible') await fetchEvents();
+    } while (feed.again);
+  } finally {
+    feed.busy = false;
+    if (document.visibilityState === 'visible') feed.timer = setTimeout(pollEvents, EVENT_POLL_MS);
+  }
+}
+
 // ---- wiring ----------------------------------------------------------------------------------
 
 function init() {
@@ -711,6 +827,12 @@ function init() {
 
   setInterval(renderHolds, 1000);
   pollStock();
+  // Hidden, the page stops asking for events; shown again, it asks at once.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') pollEvents();
+    else clearTimeout(feed.timer);
+  });
+  pollEvents();
   loadBinding().catch(show);
   loadProducts().catch(show);
   if (key) {

@@ -16,6 +16,22 @@ async function textOf(h: BrowserHarness, testId: string, pattern: RegExp, timeou
   throw new Error(`${testId} never matched ${pattern}; it says "${text}"`);
 }
 
+/** Waits until the newest event in the page's live list matches, and returns its text. */
+async function newestEvent(h: BrowserHarness, pattern: RegExp, timeout = 5000): Promise<string> {
+  const locator = h.page.locator('#events li').first();
+  const deadline = Date.now() + timeout;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = (await locator.count()) ? ((await locator.textContent()) ?? '') : '';
+    if (pattern.test(text)) return text;
+    await h.page.waitForTimeout(100);
+  }
+  throw new Error(`the newest event never matched ${pattern}; it says "${text}"`);
+}
+
+/** The ids of the events the list shows, in its order. */
+const EVENT_IDS = `Array.from(document.querySelectorAll('#events li'), (li) => li.dataset.eventId)`;
+
 /**
  * Whatever sticks out of the viewport sideways, and any ledger amount whose text is cut. Run in the
  * page, as source: the tests compile without the DOM's types.
@@ -84,6 +100,11 @@ describe('the /demo page in Chromium (browser)', () => {
         await h.page.fill('#debit-amount', '0.50');
         await h.page.click('#debit');
         await textOf(h, 'debit-result', /^Debited 0\.50 USD: balance 1,050\.00 USD → 1,049\.50 USD\.$/);
+        // The live list shows the debit's event within seconds, newest first, the wallet as it left it.
+        expect(await newestEvent(h, /wallet\.debited/)).toMatch(
+          /^\d\d:\d\d:\d\dwallet\.debitedwallet [0-9a-f]{8}…: balance 1,049\.50 USD, held 0\.00 USD, available 1,049\.50 USD$/,
+        );
+        expect(await h.page.locator('#events').getAttribute('aria-live')).toBe('polite');
         await h.page.click('#debit-retry');
         await textOf(
           h,
@@ -145,6 +166,11 @@ describe('the /demo page in Chromium (browser)', () => {
         await textOf(h, 'balance', /^517\.01 USD$/);
         await textOf(h, 'wallet-available', /^517\.01 USD$/);
         await textOf(h, 'ledger', /^debit \(authorization\)12\.50517\.01/);
+        await textOf(h, 'events', /authorization\.captured[^:]+: captured, 12\.50 USD of 20\.00 USD/, 5000);
+        await textOf(h, 'events', /order\.paid[^:]+: paid, 19\.99 USD/, 5000);
+        // Each event once, however many polls and actions read it; none after the reload went missing.
+        const ids = await h.page.evaluate<string[]>(EVENT_IDS);
+        expect(new Set(ids).size).toBe(ids.length);
 
         // Bookings: the debit at once, the queued booking, its outcome; a declined one is refunded once.
         await textOf(h, 'binding', /Flights book through Amadeus, hotels through Booking\.com/);
@@ -197,6 +223,44 @@ describe('the /demo page in Chromium (browser)', () => {
       expect(await page.locator('#fund').getAttribute('title')).toMatch(/npm run seed/);
       expect(await page.locator('#race').isDisabled()).toBe(true);
       expect(await page.locator('#buyers-note').textContent()).toMatch(/No buyers/);
+      await context.close();
+    }));
+
+  it('keeps the live events list going when a read of the events fails, each event once', () =>
+    browser.run('demo-events-retry', async () => {
+      const h = browser.get();
+      const customer = await customerWithWallet(h.t, 1000);
+      const context = await h.page.context().browser()!.newContext();
+      const page = await context.newPage();
+      await page.goto(`${h.base}/demo/#key=${customer.customer.key}&wallet=${customer.walletId}`);
+      const events = page.getByTestId('events');
+      // The wallet's funding, as the list reads it with this key.
+      await events.filter({ hasText: /wallet\.credited.*balance 10\.00 USD/ }).waitFor({ timeout: 5000 });
+
+      // The network drops every read of the events: the list says so and keeps what it showed.
+      await page.route('**/api/events?*', (route) => route.abort('failed'));
+      await page
+        .getByTestId('events-error')
+        .filter({ hasText: /^Could not read the events/ })
+        .waitFor();
+      expect(await page.locator('#events li').count()).toBe(1);
+      // A debit meanwhile: once the reads come back, its event shows, and the error line goes.
+      await page.fill('#debit-amount', '2.50');
+      await page.click('#debit');
+      await page
+        .getByTestId('debit-result')
+        .filter({ hasText: /^Debited 2\.50 USD/ })
+        .waitFor();
+      await page.unroute('**/api/events?*');
+      await page
+        .locator('#events li')
+        .first()
+        .filter({ hasText: /wallet\.debited.*balance 7\.50 USD/ })
+        .waitFor({ timeout: 5000 });
+      expect(await page.getByTestId('events-error').textContent()).toBe('');
+      const ids = await page.evaluate<string[]>(EVENT_IDS);
+      expect(ids).toHaveLength(2);
+      expect(new Set(ids).size).toBe(2);
       await context.close();
     }));
 });
