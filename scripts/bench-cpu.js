@@ -8,7 +8,6 @@
 const { spawn } = require('child_process');
 const { randomUUID } = require('crypto');
 const path = require('path');
-const Redis = require('ioredis');
 const { freePort } = require('./embedded-services');
 const { closedLoop, cpuSideBySide } = require('./bench-load');
 const { fundedWallet, ledgerOf, stockOf } = require('./bench-state');
@@ -68,21 +67,6 @@ async function startBareFastify() {
   };
 }
 
-/**
- * Deletes the keys under `prefix` (the service's hold-expiry jobs, which no worker runs here, and
- * its idempotency answers), since the Redis server may be shared.
- */
-async function forgetKeys(redisUrl, prefix) {
-  const redis = new Redis(redisUrl);
-  try {
-    for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 1000 })) {
-      if (keys.length > 0) await redis.unlink(...keys);
-    }
-  } finally {
-    redis.disconnect();
-  }
-}
-
 /** The production-settings service and the bare server, started once for the whole group. */
 function servers({ once, startService, env, client }) {
   return once('cpu servers', async () => {
@@ -99,7 +83,6 @@ function servers({ once, startService, env, client }) {
       stop: async () => {
         await bare.stop();
         await service.stop();
-        await forgetKeys(env.REDIS_URL, prefix);
       },
     };
   });

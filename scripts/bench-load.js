@@ -241,4 +241,21 @@ async function cpuSideBySide(sides, { clients, seconds, slices = 5 }) {
   });
 }
 
-module.exports = { closedLoop, cpuSeconds, cpuSideBySide, directSql, percentile, summary };
+/**
+ * Deletes the keys under `prefix` (a run's REDIS_KEY_PREFIX, sub-prefixes included) from the Redis at
+ * `redisUrl`, since it may be a user's: a run leaves a hold-expiry job per hold that no worker ran,
+ * idempotency answers and rate-limit counts.
+ */
+async function forgetRedisPrefix(redisUrl, prefix) {
+  const Redis = require('ioredis');
+  const redis = new Redis(redisUrl);
+  try {
+    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 1000 })) {
+      if (keys.length > 0) await redis.unlink(...keys);
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
+module.exports = { closedLoop, cpuSeconds, cpuSideBySide, directSql, forgetRedisPrefix, percentile, summary };

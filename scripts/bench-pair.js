@@ -8,16 +8,17 @@
 // limit on with a limit no request reaches), each on its own database on DATABASE_URL's server and
 // its own Redis prefix, deleted at the end. After 3 s of unmeasured load on each, the two get
 // PAIR_SLICES (10) slices of PAIR_SLICE_SECONDS (2) each, in alternating order, 16 clients. It prints
-// each build's CPU time (utime + stime from /proc) over the requests it answered, and the median of
-// the per-slice ratios after/before: the machine's speed drifts between slices when it is shared,
+// each build's CPU time (utime + stime from /proc) over the requests it answered, the machine's busy
+// CPU time over the same requests (PostgreSQL, Redis and the load generator included: what a change
+// in SQL costs shows there), and the median of the per-slice ratios after/before: the machine's speed drifts between slices when it is shared,
 // and alternating puts the drift on both builds.
 'use strict';
 const { spawn } = require('child_process');
 const { randomBytes, randomUUID } = require('crypto');
 const path = require('path');
 const { Client } = require('pg');
-const Redis = require('ioredis');
-const { closedLoop, cpuSeconds } = require('./bench-load');
+const fs = require('fs');
+const { closedLoop, cpuSeconds, forgetRedisPrefix } = require('./bench-load');
 const { freePort } = require('./embedded-services');
 
 const CLIENTS = 16;
@@ -25,6 +26,13 @@ const SLICES = Number(process.env.PAIR_SLICES || 10);
 const SLICE_SECONDS = Number(process.env.PAIR_SLICE_SECONDS || 2);
 const ADMIN_KEY = `pair-admin-${randomBytes(12).toString('hex')}`;
 const SCENARIOS = ['reads', 'soldout', 'holds', 'debits'];
+
+/** The machine's busy CPU time so far, all processes (PostgreSQL and Redis too), from /proc/stat. */
+function machineSeconds() {
+  const [, ...ticks] = fs.readFileSync('/proc/stat', 'latin1').split('\n')[0].trim().split(/\s+/).map(Number);
+  // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+  return (ticks.reduce((a, b) => a + b, 0) - ticks[3] - ticks[4]) / 100;
+}
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -114,54 +122,56 @@ async function startBuild(root, tag, scenario, admin) {
   return build;
 }
 
-async function stopBuild(build, admin, redis) {
+async function stopBuild(build, admin) {
   if (build.child && build.child.exitCode === null) {
     const exited = new Promise((resolve) => build.child.once('exit', resolve));
     build.child.kill('SIGTERM');
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10000))]);
   }
   await admin.query(`DROP DATABASE IF EXISTS "${build.database}" WITH (FORCE)`);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${build.prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+  await forgetRedisPrefix(process.env.REDIS_URL, `${build.prefix}:`);
 }
 
-async function compare(roots, scenario, admin, redis) {
+async function compare(roots, scenario, admin) {
   const builds = [];
   try {
     for (const [i, root] of roots.entries())
       builds.push(await startBuild(root, i ? 'after' : 'before', scenario, admin));
     for (const b of builds) await closedLoop(b.base, { clients: CLIENTS, seconds: 3, request: b.request });
     const perSlice = [[], []];
-    const totals = builds.map(() => ({ cpu: 0, requests: 0 }));
+    const machinePerSlice = [[], []];
+    const totals = builds.map(() => ({ cpu: 0, machine: 0, requests: 0 }));
     for (let k = 0; k < SLICES; k++) {
       for (const i of k % 2 === 0 ? [0, 1] : [1, 0]) {
         const before = cpuSeconds(builds[i].child.pid);
+        const machineBefore = machineSeconds();
         const load = await closedLoop(builds[i].base, {
           clients: CLIENTS,
           seconds: SLICE_SECONDS,
           request: builds[i].request,
         });
         const cpu = cpuSeconds(builds[i].child.pid) - before;
+        const machine = machineSeconds() - machineBefore;
         const unexpected = Object.keys(load.statuses).filter((s) => s !== builds[i].expected);
         if (unexpected.length > 0) throw new Error(`${roots[i]}: statuses ${JSON.stringify(load.statuses)}`);
         totals[i].cpu += cpu;
+        totals[i].machine += machine;
         totals[i].requests += load.count;
         perSlice[i].push(cpu / load.count);
+        machinePerSlice[i].push(machine / load.count);
       }
     }
     const us = (t) =>
-      `${((t.cpu / t.requests) * 1e6).toFixed(0)} µs/request at ${(t.requests / SLICES / SLICE_SECONDS).toFixed(0)}/s`;
-    const ratios = perSlice[1].map((after, k) => after / perSlice[0][k]);
+      `${((t.cpu / t.requests) * 1e6).toFixed(0)} µs/request (machine ${((t.machine / t.requests) * 1e6).toFixed(0)} µs) ` +
+      `at ${(t.requests / SLICES / SLICE_SECONDS).toFixed(0)}/s`;
+    const ratios = (slices) => slices[1].map((after, k) => after / slices[0][k]);
+    const line = (rs) => `median ${median(rs).toFixed(3)} [${rs.map((r) => r.toFixed(2)).join(' ')}]`;
     console.log(
-      `${scenario}: before ${us(totals[0])}, after ${us(totals[1])}; after/before per slice: median ` +
-        `${median(ratios).toFixed(3)} [${ratios.map((r) => r.toFixed(2)).join(' ')}]`,
+      `${scenario}: before ${us(totals[0])}, after ${us(totals[1])}; after/before per slice: ` +
+        `service ${line(ratios(perSlice))}; machine ${line(ratios(machinePerSlice))}`,
     );
   } finally {
-    for (const b of builds) await stopBuild(b, admin, redis);
+    for (const b of builds) await stopBuild(b, admin);
   }
 }
 
@@ -172,14 +182,12 @@ async function main() {
   }
   const admin = new Client({ connectionString: process.env.DATABASE_URL });
   await admin.connect();
-  const redis = new Redis(process.env.REDIS_URL);
   try {
     console.log(
       `bench-pair: ${SLICES} slices of ${SLICE_SECONDS} s per build, ${CLIENTS} clients, node ${process.version}`,
     );
-    for (const scenario of scenarios) await compare([before, after], scenario, admin, redis);
+    for (const scenario of scenarios) await compare([before, after], scenario, admin);
   } finally {
-    await redis.quit();
     await admin.end();
   }
 }

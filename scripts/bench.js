@@ -9,6 +9,7 @@ const os = require('os');
 const path = require('path');
 const { Client } = require('pg');
 const { startPostgres, startRedis, freePort } = require('./embedded-services');
+const { forgetRedisPrefix } = require('./bench-load');
 
 const root = path.resolve(__dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
@@ -223,6 +224,7 @@ async function main() {
       for (const started of shared.values()) await (await started.catch(() => null))?.stop();
       await service.stop();
       await db.end();
+      await forgetRedisPrefix(redisUrl, `${env.REDIS_KEY_PREFIX}:`);
     }
     console.log('\n| scenario | service | same SQL direct | ratio | p50 | p99 | invariants |');
     console.log('|---|---|---|---|---|---|---|');
