@@ -52,7 +52,7 @@ export class EventRecorder {
           accountId: draft.accountId,
           resourceType,
           resourceId: draft.resourceId,
-          data: JSON.stringify({ object: present(draft.resource as never) }),
+          data: { object: present(draft.resource as never) },
         };
       }),
     );

@@ -7,8 +7,8 @@ export interface OutboxRow {
   accountId: string;
   resourceType: string;
   resourceId: string;
-  /** The event's `data`, as JSON text. */
-  data: string;
+  /** The event's `data`: `object` is the resource as its GET shows it. */
+  data: { object: unknown };
 }
 
 /** Writes events as part of their caller's transaction, without a round trip of their own. */

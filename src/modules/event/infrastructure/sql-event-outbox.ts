@@ -5,8 +5,10 @@ import type { EventOutbox, OutboxRow } from '../application/ports';
 
 /**
  * The outbox's insert, as a side-write of the caller's next statement in its transaction (or, with
- * none to come, a statement of its own just before the commit): one multi-row INSERT from arrays,
- * whatever the number of events. Two of them in one statement are named apart by `withSideWrites`.
+ * none to come, a statement of its own just before the commit): one multi-row INSERT from one JSON
+ * array, whatever the number of events: one serialisation in Node and one parse in PostgreSQL, where
+ * an array of JSON texts (`jsonb[]`) made the pg driver quote every quote of every event's data. Two
+ * of them in one statement are named apart by `withSideWrites`.
  */
 @Injectable()
 export class SqlEventOutbox implements EventOutbox<EntityManager> {
@@ -14,16 +16,21 @@ export class SqlEventOutbox implements EventOutbox<EntityManager> {
     rideAlong(tx, {
       name: 'new_events',
       sql: `INSERT INTO events (id, type, account_id, resource_type, resource_id, data)
-            SELECT * FROM unnest($ids::uuid[], $types::text[], $accounts::uuid[],
-                                 $resource_types::text[], $resource_ids::uuid[], $data::jsonb[])
+            SELECT id, type, account_id, resource_type, resource_id, data
+              FROM jsonb_to_recordset($events::jsonb)
+                   AS e (id uuid, type text, account_id uuid, resource_type text, resource_id uuid, data jsonb)
             RETURNING 1`,
       params: {
-        ids: rows.map((row) => row.id),
-        types: rows.map((row) => row.type),
-        accounts: rows.map((row) => row.accountId),
-        resource_types: rows.map((row) => row.resourceType),
-        resource_ids: rows.map((row) => row.resourceId),
-        data: rows.map((row) => row.data),
+        events: JSON.stringify(
+          rows.map((row) => ({
+            id: row.id,
+            type: row.type,
+            account_id: row.accountId,
+            resource_type: row.resourceType,
+            resource_id: row.resourceId,
+            data: row.data,
+          })),
+        ),
       },
     });
   }
