@@ -122,138 +122,114 @@ function hotHolds(clients) {
   };
 }
 
-function hotDebits(clients) {
+/**
+ * A hot-wallet scenario: `clients` requests at once on one funded wallet of a customer's, each with
+ * its own Idempotency-Key, beside `naive` run directly on a twin wallet. `prepare(db, walletId)` makes
+ * what the requests take (returns `path(i)`, the path of the i-th request sent); `exact(answered,
+ * walletId, sent)` checks the wallet after the load, `answered` being the requests answered `status`.
+ */
+function hotWallet(clients, { what, unit, status, naive, prepare, exact }) {
   return {
-    name: `hot-wallet debits, ${clients} clients`,
-    unit: 'debits/s',
+    name: `hot-wallet ${what}, ${clients} clients`,
+    unit,
     async run({ http, base, db, databaseUrl }) {
-      const key = await http.customer('hot spender');
-      const initial = 1e12;
-      const walletId = await fundedWallet(http, key, 'USD', initial);
+      const key = await http.customer(`hot ${what}`);
+      const walletId = await fundedWallet(http, key, 'USD', INITIAL);
+      const path = await prepare(db, walletId);
+      let sent = 0;
       const load = await closedLoop(base, {
         clients,
         seconds: SECONDS,
         request: () => ({
           method: 'POST',
-          path: `/api/wallets/${walletId}/debit`,
+          path: path(sent++),
           headers: { authorization: `Bearer ${key}`, 'idempotency-key': randomUUID() },
-          body: { amount: 1 },
+          body: path.body,
         }),
       });
-      const after = await ledgerOf(db, walletId);
-      const twinId = await fundedWallet(http, key, 'EUR', initial);
+      const answered = load.statuses[status] || 0;
+      const checked = answered === load.count && (await exact(db, walletId, answered, sent));
+      const twinId = await fundedWallet(http, key, 'EUR', INITIAL);
+      await prepare(db, twinId);
       const direct = await directSql(databaseUrl, {
         clients,
         seconds: SECONDS,
-        sql: NAIVE_DEBIT,
+        sql: naive,
         vars: { wallet: twinId },
       });
-      const debited = load.statuses[201] || 0;
       return {
         service: load.rps,
         direct: direct.tps,
         tool: direct.tool,
         p50: load.p50,
         p99: load.p99,
-        exact:
-          debited === load.count &&
-          after.debits === debited &&
-          after.balance === initial - debited &&
-          after.ledger === after.balance,
+        exact: checked,
       };
     },
   };
 }
 
-function hotAuthorizations(clients) {
-  return {
-    name: `hot-wallet authorizations, ${clients} clients`,
-    unit: 'authorizations/s',
-    async run({ http, base, db, databaseUrl }) {
-      const key = await http.customer('hot authorizer');
-      const walletId = await fundedWallet(http, key, 'USD', 1e12);
-      const load = await closedLoop(base, {
-        clients,
-        seconds: SECONDS,
-        request: () => ({
-          method: 'POST',
-          path: `/api/wallets/${walletId}/authorizations`,
-          headers: { authorization: `Bearer ${key}`, 'idempotency-key': randomUUID() },
-          body: { amount: 1 },
-        }),
-      });
-      const after = await heldOf(db, walletId);
-      const twinId = await fundedWallet(http, key, 'EUR', 1e12);
-      const direct = await directSql(databaseUrl, {
-        clients,
-        seconds: SECONDS,
-        sql: NAIVE_AUTHORIZE,
-        vars: { wallet: twinId },
-      });
-      const authorized = load.statuses[201] || 0;
-      return {
-        service: load.rps,
-        direct: direct.tps,
-        tool: direct.tool,
-        p50: load.p50,
-        p99: load.p99,
-        exact: authorized === load.count && after.held === authorized && after.pending === authorized,
-      };
+/** What a hot wallet starts with: more than any run spends. */
+const INITIAL = 1e12;
+
+/** Requests to `url` with the JSON body `body`, whatever their number. */
+const every = (url, body) => Object.assign(() => url, { body });
+
+const hotDebits = (clients) =>
+  hotWallet(clients, {
+    what: 'debits',
+    unit: 'debits/s',
+    status: 201,
+    naive: NAIVE_DEBIT,
+    prepare: async (db, walletId) => every(`/api/wallets/${walletId}/debit`, { amount: 1 }),
+    exact: async (db, walletId, debited) => {
+      const after = await ledgerOf(db, walletId);
+      return (
+        after.debits === debited && after.balance === INITIAL - debited && after.ledger === after.balance
+      );
     },
-  };
-}
+  });
+
+const hotAuthorizations = (clients) =>
+  hotWallet(clients, {
+    what: 'authorizations',
+    unit: 'authorizations/s',
+    status: 201,
+    naive: NAIVE_AUTHORIZE,
+    prepare: async (db, walletId) => every(`/api/wallets/${walletId}/authorizations`, { amount: 1 }),
+    exact: async (db, walletId, authorized) => {
+      const after = await heldOf(db, walletId);
+      return after.held === authorized && after.pending === authorized;
+    },
+  });
+
+/** More authorizations than any round captures in BENCH_SECONDS here: one left over proves none was missed. */
+const TO_CAPTURE = 20000 * Math.max(1, SECONDS / 5);
 
 /** Captures of whole authorizations (of 1) on one wallet, each request a different authorization. */
-function hotCaptures(clients) {
-  return {
-    name: `hot-wallet captures, ${clients} clients`,
+const hotCaptures = (clients) =>
+  hotWallet(clients, {
+    what: 'captures',
     unit: 'captures/s',
-    async run({ http, base, db, databaseUrl }) {
-      const key = await http.customer('hot capturer');
-      const initial = 1e12;
-      const walletId = await fundedWallet(http, key, 'USD', initial);
-      // More than any round answers in BENCH_SECONDS here; one left over proves nothing was missed.
-      const ids = await seedAuthorizations(db, walletId, 20000 * Math.max(1, SECONDS / 5));
-      let next = 0;
-      const load = await closedLoop(base, {
-        clients,
-        seconds: SECONDS,
-        request: () => ({
-          method: 'POST',
-          path: `/api/authorizations/${ids[next++ % ids.length]}/capture`,
-          headers: { authorization: `Bearer ${key}`, 'idempotency-key': randomUUID() },
-          body: {},
-        }),
-      });
-      const after = { ...(await heldOf(db, walletId)), ...(await ledgerOf(db, walletId)) };
-      const twinId = await fundedWallet(http, key, 'EUR', initial);
-      await seedAuthorizations(db, twinId, 20000 * Math.max(1, SECONDS / 5));
-      const direct = await directSql(databaseUrl, {
-        clients,
-        seconds: SECONDS,
-        sql: NAIVE_CAPTURE,
-        vars: { wallet: twinId },
-      });
-      const captured = load.statuses[200] || 0;
-      return {
-        service: load.rps,
-        direct: direct.tps,
-        tool: direct.tool,
-        p50: load.p50,
-        p99: load.p99,
-        exact:
-          next < ids.length &&
-          captured === load.count &&
-          after.captured === captured &&
-          after.debits === captured &&
-          after.held === ids.length - captured &&
-          after.pending === after.held &&
-          after.balance === initial - captured &&
-          after.ledger === after.balance,
-      };
+    status: 200,
+    naive: NAIVE_CAPTURE,
+    prepare: async (db, walletId) => {
+      const ids = await seedAuthorizations(db, walletId, TO_CAPTURE);
+      return Object.assign((i) => `/api/authorizations/${ids[i % ids.length]}/capture`, { body: {} });
     },
-  };
-}
+    exact: async (db, walletId, captured, sent) => {
+      const after = { ...(await heldOf(db, walletId)), ...(await ledgerOf(db, walletId)) };
+      return (
+        sent < TO_CAPTURE &&
+        after.captured === captured &&
+        after.debits === captured &&
+        after.held === TO_CAPTURE - captured &&
+        after.pending === after.held &&
+        after.balance === INITIAL - captured &&
+        after.ledger === after.balance
+      );
+    },
+  });
 
 /**
  * `request` from 64 clients, and cached product reads (the baseline of the scenarios that should
