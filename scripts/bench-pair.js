@@ -11,7 +11,8 @@
 // each build's CPU time (utime + stime from /proc) over the requests it answered, the machine's busy
 // CPU time over the same requests (PostgreSQL, Redis and the load generator included: what a change
 // in SQL costs shows there), and the median of the per-slice ratios after/before: the machine's speed drifts between slices when it is shared,
-// and alternating puts the drift on both builds.
+// and alternating puts the drift on both builds. PAIR_ROLE=all runs each build with its worker in the
+// same process (the outbox relay, expiry), so that the machine's figure counts their work too.
 'use strict';
 const { spawn } = require('child_process');
 const { randomBytes, randomUUID } = require('crypto');
@@ -57,7 +58,7 @@ async function startBuild(root, tag, scenario, admin) {
       WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}`,
       SIGNING_SECRET: randomBytes(32).toString('base64url'),
       PORT: String(port),
-      ROLE: 'api',
+      ROLE: process.env.PAIR_ROLE || 'api',
       NODE_ENV: 'production',
       LOG_LEVEL: 'info',
       RATE_LIMIT_PER_MINUTE: String(1e9),

@@ -348,6 +348,44 @@ const flashSale = {
   },
 };
 
+// After an outage of the worker: the outbox's backlog, recorded at once, and how fast the relay (in the
+// service's process, ROLE=all) fans it out. No endpoint subscribes, so each event costs the relay its
+// batch's read and its mark, nothing else.
+const RELAY_BACKLOG = 100000;
+const relayBacklog = {
+  name: `outbox relay: a backlog of ${RELAY_BACKLOG / 1000}k events fanned out`,
+  unit: 'events/s',
+  async run({ http, db }) {
+    const accountId = (await http.admin('POST', '/api/accounts', { body: { name: 'eventful' } })).body.id;
+    const undispatched = async () =>
+      (
+        await db.query(
+          `SELECT count(*)::int AS n FROM events WHERE account_id = $1 AND dispatched_at IS NULL`,
+          [accountId],
+        )
+      ).rows[0].n;
+    await db.query(
+      `INSERT INTO events (id, type, account_id, resource_type, resource_id, data)
+       SELECT gen_random_uuid(), 'wallet.credited', $1, 'wallet', gen_random_uuid(),
+              jsonb_build_object('object', jsonb_build_object('id', gen_random_uuid(), 'balance', n))
+         FROM generate_series(1, $2) AS n`,
+      [accountId, RELAY_BACKLOG],
+    );
+    const started = performance.now();
+    while ((await undispatched()) > 0) {
+      if (performance.now() - started > 300000) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const wall = performance.now() - started;
+    const left = await undispatched();
+    return {
+      service: RELAY_BACKLOG / (wall / 1000),
+      exact: left === 0,
+      note: `fanned out in ${(wall / 1000).toFixed(1)} s`,
+    };
+  },
+};
+
 const walletContention = {
   name: 'wallet contention: 200 concurrent debits of 300 on 45000, then their replays',
   unit: 'debits/s',
@@ -525,6 +563,7 @@ module.exports = [
   replays,
   flashSale,
   walletContention,
+  relayBacklog,
   reconciliation,
   ...require('./bench-cpu'),
 ];

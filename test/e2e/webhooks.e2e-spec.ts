@@ -1,11 +1,13 @@
 import { randomUUID } from 'crypto';
 import { Webhook } from 'standardwebhooks';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { EventRecorder, type EventDraft } from '../../src/modules/event/application/event-recorder';
 import { DeliverWebhooksService } from '../../src/modules/event/application/deliver-webhooks.service';
 import { PurgeEventsService } from '../../src/modules/event/application/purge-events.service';
 import { RelayEventsService } from '../../src/modules/event/application/relay-events.service';
+import type { EventRepository } from '../../src/modules/event/domain/event.repository';
 import type { WebhookEndpoint } from '../../src/modules/event/domain/webhook-endpoint';
+import { EVENT_REPOSITORY } from '../../src/modules/event/event.tokens';
 import { ExpireHoldsService } from '../../src/modules/inventory/application/expire-holds.service';
 import { ExpireOrdersService } from '../../src/modules/order/application/expire-orders.service';
 import { UnitOfWork } from '../../src/shared/database/unit-of-work';
@@ -231,6 +233,42 @@ describe('events and outbound webhooks (e2e)', () => {
       expect(metrics).toMatch(/^webhook_delivery_attempts_total\{outcome="delivered"\} [1-9]\d*$/m);
       expect(metrics).toMatch(/^webhook_delivery_lag_seconds_count [1-9]\d*$/m);
       expect(metrics).toMatch(/^events_outbox_backlog \d+$/m);
+    });
+
+    it('relays one batch at a time, oldest first: a relay waits while another one’s transaction is under way', async () => {
+      const resourceId = randomUUID();
+      let release!: () => void;
+      let holding!: () => void;
+      const held = new Promise<void>((resolve) => (holding = resolve));
+      const other = t.app.get(UnitOfWork).run(async (em) => {
+        await t.app.get<EventRepository<EntityManager>>(EVENT_REPOSITORY).lockUndispatched(em, 0);
+        holding();
+        await new Promise<void>((resolve) => (release = resolve));
+      });
+      await held;
+      await record([
+        disabledEvent(alice.id, resourceId, 'first'),
+        disabledEvent(alice.id, resourceId, 'second'),
+      ]);
+      let relayed = false;
+      const relay = t.app
+        .get(RelayEventsService)
+        .relay()
+        .then(() => (relayed = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(relayed).toBe(false);
+      expect(
+        await db.query(`SELECT 1 FROM events WHERE resource_id = $1 AND dispatched_at IS NULL`, [resourceId]),
+      ).toHaveLength(2);
+
+      release();
+      await Promise.all([other, relay]);
+      const got = await eventually(
+        async () => receivedFor(resourceId),
+        (messages) => messages.length >= 2,
+        15_000,
+      );
+      expect(got.map((m) => m.event.data.object.description)).toEqual(['first', 'second']);
     });
 
     it('retries a receiver that answers 500 twice on the schedule (5 s, then 5 min), driven by the clock, and holds the resource’s next event back meanwhile', async () => {

@@ -22,7 +22,12 @@ export interface EventRepository<Tx = unknown> {
   findById(id: string): Promise<DomainEvent | null>;
   /** Newest first, `limit + 1` rows so that the caller can build the page. */
   listPage(filter: EventFilter, limit: number, after?: Cursor): Promise<DomainEvent[]>;
-  /** Up to `limit` undispatched events, oldest first, locked (skipping those another relay holds). */
+  /**
+   * Up to `limit` undispatched events, oldest first (`seq` order), locked until `tx` ends; taken
+   * once any other relay's transaction has ended. One relay at a time, in `seq` order, fans a
+   * resource's events out in their order: they are made under the resource's row lock, so their
+   * `seq` follows their commits, and no event of a resource is dispatched before an earlier one.
+   */
   lockUndispatched(tx: Tx, limit: number): Promise<UndispatchedEvent[]>;
   markDispatched(tx: Tx, ids: string[]): Promise<void>;
   /** Events not yet fanned out to their endpoints. */

@@ -46,8 +46,9 @@ const toDelivery = (row: DeliveryRow): Delivery => ({
 
 /**
  * Pending deliveries that may be attempted now: due, to an enabled endpoint, and first in line for
- * their resource at that endpoint (no earlier event of the resource pending to it, nor waiting in the
- * outbox to be fanned out). `$1` is now.
+ * their resource at that endpoint (no earlier event of the resource pending to it). An earlier event
+ * still in the outbox has none yet, but cannot be behind a dispatched one: the relay fans events out
+ * one batch at a time in `seq` order (`EventRepository.lockUndispatched`). `$1` is now.
  */
 const DUE = `
   d.status = 'pending' AND d.next_attempt_at <= $1
@@ -55,11 +56,7 @@ const DUE = `
   AND NOT EXISTS (
     SELECT 1 FROM webhook_deliveries p
      WHERE p.endpoint_id = d.endpoint_id AND p.resource_type = d.resource_type
-       AND p.resource_id = d.resource_id AND p.event_seq < d.event_seq AND p.status = 'pending')
-  AND NOT EXISTS (
-    SELECT 1 FROM events o
-     WHERE o.resource_type = d.resource_type AND o.resource_id = d.resource_id
-       AND o.seq < d.event_seq AND o.dispatched_at IS NULL)`;
+       AND p.resource_id = d.resource_id AND p.event_seq < d.event_seq AND p.status = 'pending')`;
 
 @Injectable()
 export class SqlDeliveryRepository implements DeliveryRepository<EntityManager> {

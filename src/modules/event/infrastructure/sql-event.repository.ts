@@ -50,6 +50,7 @@ export class SqlEventRepository implements EventRepository<EntityManager> {
   }
 
   async lockUndispatched(tx: EntityManager, limit: number): Promise<UndispatchedEvent[]> {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('events-relay', 0))`);
     const rows: Array<{ id: string; type: EventType; account_id: string }> = await tx.query(
       `SELECT id, type, account_id FROM events WHERE dispatched_at IS NULL
         ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
