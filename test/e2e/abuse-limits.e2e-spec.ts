@@ -52,6 +52,24 @@ describe('rate limits (e2e)', () => {
     expect(statuses).toEqual([...Array(20 + missed).fill(401), ...Array(10 - missed).fill(429)]);
   });
 
+  it('25 concurrent requests with one key at a limit of 20: 20 answered, each with its own remaining count, 5 refused', async () => {
+    const customer = await createCustomer(t);
+    const before = await uncounted(t);
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, () => t.http().get('/api/accounts/me').set(bearer(customer.key))),
+    );
+    const missed = (await uncounted(t)) - before;
+    const answered = answers.filter((res) => res.status === 200);
+    expect(answered).toHaveLength(20 + missed);
+    expect(answers.filter((res) => res.status === 429)).toHaveLength(5 - missed);
+    // Counted together or alone, each request took its own place in the window: r = 19, 18, … 0.
+    const remaining = answered
+      .filter((res) => res.headers['ratelimit'] !== undefined)
+      .map((res) => Number(/r=(\d+)/.exec(res.headers['ratelimit'])?.[1]))
+      .sort((a, b) => b - a);
+    expect(remaining).toEqual(Array.from({ length: 20 }, (_, i) => 19 - i));
+  });
+
   it('public routes count per address whatever token is sent, and wrong keys on the queue dashboard count too', async () => {
     for (let i = 0; i < 10; i++) await t.http().get('/api/products').set(junk()).expect(200);
     for (let i = 0; i < 10; i++) await t.http().get('/admin/queues').set(junk()).expect(401);

@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import ipaddr from 'ipaddr.js';
 import { AppConfig } from '../../config/app-config';
 import type { Clock } from '../domain/clock';
+import { PerTurn } from '../redis/per-turn';
 import { redisKey } from '../redis/redis-keys';
 import type { MetricsRegistry } from '../observability/metrics';
 import {
@@ -18,9 +19,10 @@ import { requestIdOf, sendProblem, toProblem } from './problem-details.filter';
 const WINDOW_MS = 60_000;
 const POLICY = 'default';
 
-// One round trip: count the hit, start the window on the first one, report its remaining time.
-// The window ends where the key expires, at a time of the service's clock (ARGV[2] is its now), so
-// that a test moving that clock moves the window; a window the clock has passed starts afresh.
+// One round trip: count the hits (ARGV[3] of them), start the window on the first one, report its
+// remaining time. The window ends where the key expires, at a time of the service's clock (ARGV[2]
+// is its now), so that a test moving that clock moves the window; a window the clock has passed
+// starts afresh.
 const INCREMENT = `
 local now = tonumber(ARGV[2])
 local ends = redis.call('PEXPIRETIME', KEYS[1])
@@ -28,14 +30,19 @@ if ends <= now then
   ends = now + tonumber(ARGV[1])
   redis.call('SET', KEYS[1], 0, 'PXAT', ends)
 end
-return { redis.call('INCR', KEYS[1]), ends - now }`;
+return { redis.call('INCRBY', KEYS[1], ARGV[3]), ends - now }`;
 /**
  * The script as a command of the client: ioredis sends its text once per connection and its SHA1
  * (EVALSHA) after that, instead of the whole script with every request.
  */
 const INCREMENT_COMMAND = 'rateLimitIncrement';
 type CountingRedis = Redis & {
-  [INCREMENT_COMMAND](counter: string, windowMs: number, now: number): Promise<[number, number]>;
+  [INCREMENT_COMMAND](
+    counter: string,
+    windowMs: number,
+    now: number,
+    hits: number,
+  ): Promise<[number, number]>;
 };
 
 function countingClient(redis: Redis): CountingRedis {
@@ -117,6 +124,14 @@ class RateLimiter {
   private readonly limit: number;
   private readonly policy: string;
   private readonly redis: CountingRedis;
+  /**
+   * The hits on one counter in one turn of the event loop are counted by one command: each takes
+   * its own place among them, as if it had been counted alone, so the count stays exact across
+   * instances.
+   */
+  private readonly hits = new PerTurn<[number, number]>((counter, asks) =>
+    this.redis[INCREMENT_COMMAND](counter, WINDOW_MS, this.clock.now(), asks),
+  );
 
   constructor(
     private readonly config: AppConfig,
@@ -174,7 +189,9 @@ class RateLimiter {
   /** Counts a hit in `counter`'s window; undefined when Redis could not count it. */
   private async count(counter: string): Promise<Verdict | undefined> {
     try {
-      const [hits, pttl] = await this.redis[INCREMENT_COMMAND](counter, WINDOW_MS, this.clock.now());
+      const { value, place, asks } = await this.hits.ask(counter);
+      const [total, pttl] = value;
+      const hits = total - asks + place;
       return { hits, resetSeconds: Math.max(0, Math.ceil(pttl / 1000)), over: hits > this.limit };
     } catch (error) {
       this.unenforced.inc();

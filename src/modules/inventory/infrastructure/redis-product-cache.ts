@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
 import { afterCommit } from '../../../shared/database/after-commit';
 import { REDIS } from '../../../shared/redis/redis.module';
+import { PerTurn } from '../../../shared/redis/per-turn';
 import { redisKey } from '../../../shared/redis/redis-keys';
 import type { ProductCache } from '../application/product-cache';
 import type { Product } from '../domain/product';
@@ -27,10 +28,13 @@ export class RedisProductCache implements ProductCache {
     private readonly config: AppConfig,
   ) {}
 
+  /** The reads of one product asked in one turn of the event loop share one GET. */
+  private readonly reads = new PerTurn<string | null>((id) => this.redis.get(this.key(id)));
+
   async get(id: string): Promise<Product | null> {
     if (!this.enabled) return null;
     try {
-      const raw = await this.redis.get(this.key(id));
+      const raw = await this.reads.value(id);
       if (!raw) return null;
       const cached = JSON.parse(raw) as CachedProduct;
       return {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { AppConfig } from '../../../config/app-config';
 import { REDIS } from '../../../shared/redis/redis.module';
+import { PerTurn } from '../../../shared/redis/per-turn';
 import { redisKey } from '../../../shared/redis/redis-keys';
 import type { SoldOutRegistry } from '../application/sold-out-registry';
 
@@ -42,28 +43,11 @@ export class RedisSoldOutRegistry implements SoldOutRegistry {
     private readonly config: AppConfig,
   ) {}
 
-  /** The lookups asked in this turn of the event loop whose EXISTS is not sent yet, by product. */
-  private readonly asked = new Map<string, Promise<boolean>>();
+  /** The lookups of one product asked in one turn of the event loop share one EXISTS. */
+  private readonly lookups = new PerTurn<boolean>((productId) => this.marked(productId));
 
-  /**
-   * The lookups of one product asked in one turn of the event loop share one EXISTS, sent once the
-   * turn's I/O callbacks have run (setImmediate), so after the last of them was asked. Each answer is
-   * therefore still read after its own request began, as exact as a command of its own; a lookup
-   * asked once the command is sent waits for the next one, never for an answer read before it began.
-   * Under a sold-out storm this is one command per turn instead of one per request.
-   */
   isSoldOut(productId: string): Promise<boolean> {
-    let lookup = this.asked.get(productId);
-    if (!lookup) {
-      lookup = new Promise<boolean>((resolve) => {
-        setImmediate(() => {
-          this.asked.delete(productId);
-          resolve(this.marked(productId));
-        });
-      });
-      this.asked.set(productId, lookup);
-    }
-    return lookup;
+    return this.lookups.value(productId);
   }
 
   private async marked(productId: string): Promise<boolean> {
