@@ -13,6 +13,8 @@
 // in SQL costs shows there), and the median of the per-slice ratios after/before: the machine's speed drifts between slices when it is shared,
 // and alternating puts the drift on both builds. PAIR_ROLE=all runs each build with its worker in the
 // same process (the outbox relay, expiry), so that the machine's figure counts their work too.
+// PAIR_PROFILE=<dir> writes each build's CPU profile (`node --cpu-prof`, setup and load alike) to
+// <dir>/before and <dir>/after.
 'use strict';
 const { spawn } = require('child_process');
 const { randomBytes, randomUUID } = require('crypto');
@@ -49,7 +51,10 @@ async function startBuild(root, tag, scenario, admin) {
   const { runMigrations } = require(path.resolve(root, 'dist/src/shared/database/migrate.js'));
   await runMigrations(url);
   const port = await freePort();
-  build.child = spawn(process.execPath, [path.resolve(root, 'dist/src/main.js')], {
+  const profile = process.env.PAIR_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.PAIR_PROFILE, tag)}`]
+    : [];
+  build.child = spawn(process.execPath, [...profile, path.resolve(root, 'dist/src/main.js')], {
     env: {
       ...process.env,
       DATABASE_URL: url,

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ConfigModule } from './config/config.module';
 import { AccountModule } from './modules/account/account.module';
 import { BookingModule } from './modules/booking/booking.module';
@@ -10,14 +10,11 @@ import { PaymentModule } from './modules/payment/payment.module';
 import { ProviderModule } from './modules/provider/provider.module';
 import { WalletModule } from './modules/wallet/wallet.module';
 import { DatabaseModule } from './shared/database/database.module';
-import { LocationInterceptor } from './shared/http/location';
 import { ApiKeyGuard } from './shared/http/auth';
-import { IdempotencyInterceptor } from './shared/idempotency/idempotency.interceptor';
 import { IdempotencyModule } from './shared/idempotency/idempotency.module';
 import { PaginationModule } from './shared/http/pagination.module';
 import { ProblemDetailsFilter } from './shared/http/problem-details.filter';
 import { RequestShapeGuard } from './shared/http/request-shape.guard';
-import { RequestTimeoutInterceptor } from './shared/http/request-timeout.interceptor';
 import { LoggingModule } from './shared/observability/logging.module';
 import { HealthModule } from './shared/operations/health';
 import { MetricsModule } from './shared/operations/metrics.module';
@@ -53,11 +50,8 @@ import { ClockModule } from './shared/time/clock.module';
     // How often is counted before routing, by the rate limit middleware (see app.setup.ts).
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_GUARD, useClass: RequestShapeGuard },
-    // Interceptors nest in this order: Location wraps every answer a 201 route gives (replays too), the
-    // timeout answers first, idempotency records the real outcome.
-    { provide: APP_INTERCEPTOR, useClass: LocationInterceptor },
-    { provide: APP_INTERCEPTOR, useClass: RequestTimeoutInterceptor },
-    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+    // No global interceptor: `@Creates()` and `@Idempotent()` put theirs on their routes, and the
+    // request timeout is Fastify's (see createHttpAdapter).
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
   ],
 })

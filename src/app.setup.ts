@@ -16,6 +16,7 @@ import { sendProblem, toProblem } from './shared/http/problem-details.filter';
 import { rateLimitHook } from './shared/http/rate-limit';
 import { requestIdFor } from './shared/http/request-id';
 import { requestLogHook } from './shared/http/request-log';
+import { answerLateRequests } from './shared/http/request-timeout';
 import { REDIS } from './shared/redis/redis.module';
 import { MetricsRegistry } from './shared/observability/metrics';
 import { guardQueueDashboard } from './shared/queue/queue-dashboard.module';
@@ -67,7 +68,7 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
   const proxies = config.TRUST_PROXY.split(',')
     .map((p) => p.trim())
     .filter(Boolean);
-  return new FastifyAdapter({
+  return new ServiceHttpAdapter({
     // Only the configured proxies may name the client; by default the socket's address is the client.
     trustProxy: proxies.length > 0 ? proxies : false,
     bodyLimit: MAX_BODY_BYTES,
@@ -89,6 +90,17 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
 }
 
 /**
+ * Nest's Fastify adapter, but a handler that finishes after its request was answered 503 by timeout
+ * (see answerLateRequests) sends nothing: the client has had its answer.
+ */
+class ServiceHttpAdapter extends FastifyAdapter {
+  override reply(...args: Parameters<FastifyAdapter['reply']>): ReturnType<FastifyAdapter['reply']> {
+    const reply = args[0] as ReturnType<FastifyAdapter['reply']>;
+    return reply.sent === true ? reply : super.reply(...args);
+  }
+}
+
+/**
  * Everything main.ts and the test app factory share, so that tests exercise the real HTTP stack.
  * The app must be created on `createHttpAdapter(config)` with `APP_OPTIONS`.
  */
@@ -101,6 +113,7 @@ export function configureApp(app: NestFastifyApplication): AppConfig {
     reply.header('x-request-id', req.id);
     if (!refuseMissingHost(req, reply, problemLogger)) done();
   });
+  answerLateRequests(fastify, config.REQUEST_TIMEOUT_MS, problemLogger);
   // Before body parsing, so a limited client costs no parsing; before routing to a handler, so it
   // covers the queue dashboard and runs ahead of the API key guard.
   const limit = rateLimitHook(

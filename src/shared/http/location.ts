@@ -8,6 +8,7 @@ import {
   SetMetadata,
   type Type,
 } from '@nestjs/common';
+import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import { ApiCreatedResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -24,6 +25,7 @@ export const Creates = (collection: string, type: Type<unknown>, description?: s
   applyDecorators(
     HttpCode(201),
     SetMetadata(CREATED_UNDER, collection),
+    locationFirst,
     ApiCreatedResponse({
       type,
       description,
@@ -36,6 +38,15 @@ export const Creates = (collection: string, type: Type<unknown>, description?: s
       },
     }),
   );
+
+/**
+ * The route's interceptors with LocationInterceptor first (outermost), whichever order the route's
+ * decorators are written in: a replay answered by the idempotency interceptor gets its `Location` too.
+ */
+const locationFirst: MethodDecorator = (_target, _key, descriptor) => {
+  const others: unknown[] = Reflect.getMetadata(INTERCEPTORS_METADATA, descriptor.value as object) ?? [];
+  Reflect.defineMetadata(INTERCEPTORS_METADATA, [LocationInterceptor, ...others], descriptor.value as object);
+};
 
 /**
  * Sets `Location` on the 201s of `@Creates()` routes, first answers and idempotent replays alike

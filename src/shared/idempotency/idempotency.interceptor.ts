@@ -55,9 +55,10 @@ class ReplayedProblem extends DomainError {
  * transaction found already answered, and records a domain refusal whose transaction rolled back.
  * A 5xx records nothing, so the client may retry at once.
  *
- * It runs inside the request timeout interceptor, awaiting the handler through its own subscription,
- * so that the outcome is recorded when the handler really finishes, even after a 503 by timeout.
- * POSTs without a caller (public routes) have no scope for a key and are not deduplicated.
+ * It awaits the handler through its own subscription, so that the outcome is recorded when the
+ * handler really finishes, even after Fastify has answered 503 by timeout (see createHttpAdapter).
+ * `@Idempotent()` puts it on its routes; POSTs without a caller (public routes) have no scope for a
+ * key and are not deduplicated.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {

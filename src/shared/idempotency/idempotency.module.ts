@@ -8,7 +8,7 @@ import { IdempotencyStore } from './idempotency.store';
 import { queueWithDashboard } from '../queue/queue-dashboard.module';
 
 /**
- * The key store behind the global IdempotencyInterceptor (registered in AppModule) and every
+ * The key store behind the IdempotencyInterceptor (on every `@Idempotent()` route) and every
  * UnitOfWork (as IDEMPOTENCY_KEYS). At start it refuses any POST handler that would take an
  * Idempotency-Key without handing it to its use case.
  */

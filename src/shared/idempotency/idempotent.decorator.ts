@@ -1,4 +1,10 @@
-import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  type ExecutionContext,
+  SetMetadata,
+  UseInterceptors,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -7,6 +13,7 @@ import {
 } from '@nestjs/swagger';
 import type { IdempotentRequest } from '../database/idempotent-request';
 import { ProblemDetails } from '../http/problem-details';
+import { IdempotencyInterceptor } from './idempotency.interceptor';
 
 export const IDEMPOTENT = 'idempotency:options';
 /** On a handler: the index of its `@IdempotentRequestOf` parameter. */
@@ -21,11 +28,13 @@ export interface IdempotentOptions {
  * Declares that a POST honours the Idempotency-Key header (documented in Swagger) and, with
  * `required: true`, makes it mandatory. The error descriptions merge with the route's own. Every
  * authenticated POST must have it and an `@IdempotentRequestOf` parameter: the app refuses to boot
- * otherwise (see `checkIdempotentRoutes`).
+ * otherwise (see `checkIdempotentRoutes`). It puts the idempotency interceptor on the route, and only
+ * there: a route without interceptors skips Nest's rxjs pipeline altogether.
  */
 export const Idempotent = (options: IdempotentOptions = { required: false }) =>
   applyDecorators(
     SetMetadata(IDEMPOTENT, options),
+    UseInterceptors(IdempotencyInterceptor),
     ApiHeader({
       name: 'Idempotency-Key',
       required: options.required,
