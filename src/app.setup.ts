@@ -11,6 +11,7 @@ import { CLOCK, type Clock } from './shared/domain/clock';
 import { API_KEY_AUTHENTICATOR, type ApiKeyAuthenticator } from './shared/http/auth';
 import { answerClientError, HTTP_SERVER_OPTIONS, refuseMissingHost } from './shared/http/client-error';
 import { HttpMetrics } from './shared/http/http-metrics';
+import { locate } from './shared/http/location';
 import { parseJsonBody } from './shared/http/hostile-input';
 import { sendProblem, toProblem } from './shared/http/problem-details.filter';
 import { rateLimitHook } from './shared/http/rate-limit';
@@ -90,13 +91,17 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
 }
 
 /**
- * Nest's Fastify adapter, but a handler that finishes after its request was answered 503 by timeout
- * (see answerLateRequests) sends nothing: the client has had its answer.
+ * Nest's Fastify adapter, where the handlers' answers are sent: a 201 of a `@Creates()` route gets
+ * its `Location`, and a handler that finishes after its request was answered 503 by timeout (see
+ * answerLateRequests) sends nothing, the client having had its answer.
  */
 class ServiceHttpAdapter extends FastifyAdapter {
   override reply(...args: Parameters<FastifyAdapter['reply']>): ReturnType<FastifyAdapter['reply']> {
+    const [, body, status] = args;
     const reply = args[0] as ReturnType<FastifyAdapter['reply']>;
-    return reply.sent === true ? reply : super.reply(...args);
+    if (reply.sent === true) return reply;
+    locate(reply, body, status);
+    return super.reply(...args);
   }
 }
 

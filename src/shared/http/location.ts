@@ -1,21 +1,12 @@
-import {
-  applyDecorators,
-  type CallHandler,
-  type ExecutionContext,
-  HttpCode,
-  Injectable,
-  type NestInterceptor,
-  SetMetadata,
-  type Type,
-} from '@nestjs/common';
-import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
-import { Reflector } from '@nestjs/core';
+import { applyDecorators, HttpCode, type Type } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiCreatedResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { map, type Observable } from 'rxjs';
-import { routeMetadata } from './route-metadata';
 
-const CREATED_UNDER = 'http:created-under';
+/** The Fastify route config of a `@Creates()` route. */
+interface CreatesConfig {
+  createdUnder?: string;
+}
 
 /**
  * A POST that creates a resource: 201, with `Location` = `<collection>/<id of the answer>`, the URL
@@ -24,8 +15,7 @@ const CREATED_UNDER = 'http:created-under';
 export const Creates = (collection: string, type: Type<unknown>, description?: string) =>
   applyDecorators(
     HttpCode(201),
-    SetMetadata(CREATED_UNDER, collection),
-    locationFirst,
+    RouteConfig({ createdUnder: collection } satisfies CreatesConfig),
     ApiCreatedResponse({
       type,
       description,
@@ -40,38 +30,13 @@ export const Creates = (collection: string, type: Type<unknown>, description?: s
   );
 
 /**
- * The route's interceptors with LocationInterceptor first (outermost), whichever order the route's
- * decorators are written in: a replay answered by the idempotency interceptor gets its `Location` too.
+ * Sets `Location` on a 201 of a `@Creates()` route, as the HTTP adapter sends it (see
+ * createHttpAdapter): first answers and idempotent replays alike, since both are answers of the
+ * handler's route. Not an interceptor: one on a route puts the route through Nest's rxjs pipeline.
  */
-const locationFirst: MethodDecorator = (_target, _key, descriptor) => {
-  const others: unknown[] = Reflect.getMetadata(INTERCEPTORS_METADATA, descriptor.value as object) ?? [];
-  Reflect.defineMetadata(INTERCEPTORS_METADATA, [LocationInterceptor, ...others], descriptor.value as object);
-};
-
-/**
- * Sets `Location` on the 201s of `@Creates()` routes, first answers and idempotent replays alike
- * (it runs outside the idempotency interceptor, which answers a replay with the stored body).
- */
-@Injectable()
-export class LocationInterceptor implements NestInterceptor {
-  constructor(private readonly reflector: Reflector) {}
-
-  private readonly collection = routeMetadata((context) =>
-    this.reflector.get<string | undefined>(CREATED_UNDER, context.getHandler()),
-  );
-
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const collection = context.getType() === 'http' ? this.collection(context) : undefined;
-    if (!collection) return next.handle();
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
-    return next.handle().pipe(
-      map((body: unknown) => {
-        const id = (body as { id?: unknown } | null)?.id;
-        if (reply.statusCode === 201 && typeof id === 'string') {
-          reply.header('Location', `${collection}/${id}`);
-        }
-        return body;
-      }),
-    );
-  }
+export function locate(reply: FastifyReply, body: unknown, status: number | undefined): void {
+  if ((status ?? reply.statusCode) !== 201) return;
+  const collection = (reply.request.routeOptions.config as CreatesConfig).createdUnder;
+  const id = (body as { id?: unknown } | null)?.id;
+  if (collection !== undefined && typeof id === 'string') reply.header('Location', `${collection}/${id}`);
 }
