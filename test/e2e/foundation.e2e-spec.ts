@@ -1,4 +1,5 @@
-import { Controller, Get, Post } from '@nestjs/common';
+import { PassThrough } from 'stream';
+import { Controller, Get, Post, StreamableFile } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Public } from '../../src/shared/http/auth';
 import { metricIn } from '../support/metrics';
@@ -16,6 +17,19 @@ class SlowController {
   async slow(): Promise<{ ok: true }> {
     await new Promise<void>((resolve) => (finishSlow = resolve));
     return { ok: true };
+  }
+
+  /**
+   * An answer whose headers and first bytes are out at once and whose end comes after the request
+   * timeout of the test app below (200 ms): timers fire in the order of their deadlines.
+   */
+  @Public()
+  @Get('stream')
+  stream(): StreamableFile {
+    const body = new PassThrough();
+    body.write('first, ');
+    setTimeout(() => body.end('last'), 400);
+    return new StreamableFile(body, { type: 'text/plain' });
   }
 
   @Public()
@@ -212,6 +226,22 @@ describe('request timeout (e2e)', () => {
     expect(res.status).toBe(503);
     expect(res.headers['content-type']).toMatch(PROBLEM);
     expect(res.body.code).toBe('service_unavailable');
+  });
+
+  it('lets an answer already under way when the timeout comes finish as it is', async () => {
+    const res = await t
+      .http()
+      .get('/test-only/stream')
+      .buffer(true)
+      .parse((stream, done) => {
+        let text = '';
+        stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        stream.on('end', () => done(null, text));
+      });
+    expect(res.status).toBe(200);
+    expect(res.body).toBe('first, last');
+    // The app still answers.
+    await t.http().post('/test-only/echo').expect(201);
   });
 });
 

@@ -22,7 +22,9 @@ type TimedRequest = FastifyRequest & { [TIMER]?: NodeJS.Timeout };
 export function answerLateRequests(fastify: FastifyInstance, ms: number, logger: Logger): void {
   fastify.addHook('preHandler', (req: TimedRequest, reply, done) => {
     req[TIMER] = setTimeout(() => {
-      if (reply.sent || reply.raw.destroyed) return;
+      // An answer already under way (a file still streaming to a slow reader) is left to finish:
+      // a second status line cannot be sent.
+      if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
       const late = new ServiceUnavailableError(`The request did not complete within ${ms} ms`);
       sendProblem(reply, toProblem(late, req.id, logger));
     }, ms);
