@@ -50,8 +50,9 @@ import { ClockModule } from './shared/time/clock.module';
     // How often is counted before routing, by the rate limit middleware (see app.setup.ts).
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_GUARD, useClass: RequestShapeGuard },
-    // No global interceptor: `@Creates()` and `@Idempotent()` put theirs on their routes, and the
-    // request timeout is Fastify's (see createHttpAdapter).
+    // No global interceptor: `@Idempotent()` puts the idempotency interceptor on its routes, the
+    // HTTP adapter sets `Location` (see createHttpAdapter), and the request timeout is a timer from
+    // Fastify hooks (see answerLateRequests).
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
   ],
 })

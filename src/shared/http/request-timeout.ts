@@ -12,7 +12,7 @@ type TimedRequest = FastifyRequest & { [TIMER]?: NodeJS.Timeout };
  * handler is not cancelled: what it commits stays committed, and the idempotency interceptor
  * records its real outcome, so a client retrying with the same key gets either "in use" or the
  * first request's answer, never a second effect. The handler's own answer, when it comes, is
- * dropped (see createHttpAdapter).
+ * dropped by the HTTP adapter (ServiceHttpAdapter in app.setup.ts).
  *
  * One timer per request, from two Fastify hooks. A global Nest interceptor put every route through
  * rxjs (without it a cached read takes a quarter less CPU). Fastify's `handlerTimeout`, and an

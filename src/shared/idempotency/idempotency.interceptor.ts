@@ -56,7 +56,7 @@ class ReplayedProblem extends DomainError {
  * A 5xx records nothing, so the client may retry at once.
  *
  * It awaits the handler through its own subscription, so that the outcome is recorded when the
- * handler really finishes, even after Fastify has answered 503 by timeout (see createHttpAdapter).
+ * handler really finishes, even after the request was answered 503 by timeout (answerLateRequests).
  * `@Idempotent()` puts it on its routes; POSTs without a caller (public routes) have no scope for a
  * key and are not deduplicated.
  */
