@@ -348,28 +348,29 @@ const flashSale = {
   },
 };
 
-// After an outage of the worker: the outbox's backlog, recorded at once, and how fast the relay (in the
-// service's process, ROLE=all) fans it out. No endpoint subscribes, so each event costs the relay its
-// batch's read and its mark, nothing else.
+// After an outage of the worker: the outbox's backlog, recorded at once as rows of ten events (as a
+// batch of hot writes records them), and how fast the relay (in the service's process, ROLE=all)
+// fans it out. No endpoint subscribes, so each event costs the relay its move into `events`, nothing else.
 const RELAY_BACKLOG = 100000;
+const RELAY_ROW_EVENTS = 10;
 const relayBacklog = {
   name: `outbox relay: a backlog of ${RELAY_BACKLOG / 1000}k events fanned out`,
   unit: 'events/s',
   async run({ http, db }) {
     const accountId = (await http.admin('POST', '/api/accounts', { body: { name: 'eventful' } })).body.id;
-    const undispatched = async () =>
-      (
-        await db.query(
-          `SELECT count(*)::int AS n FROM events WHERE account_id = $1 AND dispatched_at IS NULL`,
-          [accountId],
-        )
-      ).rows[0].n;
+    const count = async (sql) => (await db.query(sql, [accountId])).rows[0].n;
+    const undispatched = () =>
+      count(`SELECT count(*)::int AS n FROM event_outbox o, json_to_recordset(o.events) AS e (account_id uuid)
+              WHERE e.account_id = $1`);
     await db.query(
-      `INSERT INTO events (id, type, account_id, resource_type, resource_id, data)
-       SELECT gen_random_uuid(), 'wallet.credited', $1, 'wallet', gen_random_uuid(),
-              jsonb_build_object('object', jsonb_build_object('id', gen_random_uuid(), 'balance', n))
-         FROM generate_series(1, $2) AS n`,
-      [accountId, RELAY_BACKLOG],
+      `INSERT INTO event_outbox (events)
+       SELECT json_agg(json_build_object(
+                'id', gen_random_uuid(), 'type', 'wallet.credited', 'account_id', $1::uuid,
+                'resource_type', 'wallet', 'resource_id', gen_random_uuid(),
+                'data', json_build_object('object', json_build_object('id', gen_random_uuid(), 'balance', n))))
+         FROM generate_series(1, $2) AS n
+        GROUP BY (n - 1) / $3`,
+      [accountId, RELAY_BACKLOG, RELAY_ROW_EVENTS],
     );
     const started = performance.now();
     while ((await undispatched()) > 0) {
@@ -378,9 +379,10 @@ const relayBacklog = {
     }
     const wall = performance.now() - started;
     const left = await undispatched();
+    const moved = await count(`SELECT count(*)::int AS n FROM events WHERE account_id = $1`);
     return {
       service: RELAY_BACKLOG / (wall / 1000),
-      exact: left === 0,
+      exact: left === 0 && moved === RELAY_BACKLOG,
       note: `fanned out in ${(wall / 1000).toFixed(1)} s`,
     };
   },

@@ -188,7 +188,7 @@ describe('round trips of the hot requests (e2e)', () => {
         'START TRANSACTION',
         'SET LOCAL lock_timeout',
         '**SELECT products FOR UPDATE**',
-        '**WITH products, holds, events**',
+        '**WITH products, holds, event_outbox**',
         '**COMMIT**',
       ]);
       expect(cost(trace, 'products')).toEqual({ roundTrips: 5, locked: 3, commits: 1 });
@@ -206,7 +206,7 @@ describe('round trips of the hot requests (e2e)', () => {
         'SET LOCAL lock_timeout',
         'INSERT idempotency_keys',
         '**SELECT products FOR UPDATE**',
-        '**WITH products, holds, idempotency_keys, events**',
+        '**WITH products, holds, idempotency_keys, event_outbox**',
         '**COMMIT**',
       ]);
       expect(cost(trace, 'products')).toEqual({ roundTrips: 6, locked: 3, commits: 1 });
@@ -222,7 +222,7 @@ describe('round trips of the hot requests (e2e)', () => {
         'SET LOCAL lock_timeout',
         '**SELECT products FOR UPDATE**',
         '**SELECT holds, orders**',
-        '**WITH products, holds, events**',
+        '**WITH products, holds, event_outbox**',
         '**COMMIT**',
       ]);
       expect(cost(trace, 'products')).toEqual({ roundTrips: 6, locked: 4, commits: 1 });
@@ -245,7 +245,7 @@ describe('round trips of the hot requests (e2e)', () => {
       'SET LOCAL lock_timeout',
       'INSERT idempotency_keys',
       '**SELECT wallet_transactions, wallets FOR UPDATE**',
-      '**WITH wallets, wallet_transactions, idempotency_keys, events**',
+      '**WITH wallets, wallet_transactions, idempotency_keys, event_outbox**',
       '**COMMIT**',
     ];
 
@@ -281,7 +281,7 @@ describe('round trips of the hot requests (e2e)', () => {
       'INSERT idempotency_keys',
       '**SELECT wallet_transactions, wallets FOR UPDATE**',
       '**SELECT authorizations**',
-      '**WITH wallets, wallet_transactions, authorizations, idempotency_keys, events**',
+      '**WITH wallets, wallet_transactions, authorizations, idempotency_keys, event_outbox**',
       '**COMMIT**',
     ];
 
@@ -361,10 +361,10 @@ describe('round trips of the hot requests (e2e)', () => {
       'INSERT idempotency_keys',
       '**SELECT wallets FOR UPDATE**',
       '**SELECT wallet_transactions, wallets FOR UPDATE**',
-      '**WITH wallets, wallet_transactions, events**',
+      '**WITH wallets, wallet_transactions, event_outbox**',
       '**SELECT wallet_transactions, wallets FOR UPDATE**',
-      '**WITH wallets, wallet_transactions, events**',
-      '**WITH transfers, idempotency_keys, events**',
+      '**WITH wallets, wallet_transactions, event_outbox**',
+      '**WITH transfers, idempotency_keys, event_outbox**',
       '**COMMIT**',
     ]);
     expect(cost(trace, 'wallets')).toEqual({ roundTrips: 10, locked: 7, commits: 1 });
@@ -382,13 +382,13 @@ describe('round trips of the hot requests (e2e)', () => {
         'INSERT idempotency_keys',
         'SELECT orders FOR UPDATE',
         '**SELECT wallet_transactions, wallets FOR UPDATE**',
-        '**WITH wallets, wallet_transactions, events**',
+        '**WITH wallets, wallet_transactions, event_outbox**',
         '**INSERT payments**',
         '**SELECT products FOR UPDATE**',
         '**WITH products**',
         '**UPDATE orders**',
         // The order's event rides along with the stored answer: no round trip of its own.
-        '**WITH events, idempotency_keys**',
+        '**WITH event_outbox, idempotency_keys**',
         '**COMMIT**',
       ]);
       expect(cost(trace, 'wallets')).toEqual({ roundTrips: 12, locked: 8, commits: 1 });
@@ -408,14 +408,14 @@ describe('round trips of the hot requests (e2e)', () => {
         'SELECT orders FOR UPDATE',
         'SELECT payments FOR UPDATE',
         '**SELECT wallet_transactions, wallets FOR UPDATE**',
-        '**WITH wallets, wallet_transactions, events**',
+        '**WITH wallets, wallet_transactions, event_outbox**',
         '**INSERT refunds**',
         '**UPDATE payments**',
         '**SELECT products FOR UPDATE**',
         '**WITH products**',
         '**UPDATE orders**',
         // The order's event rides along with the stored answer: no round trip of its own.
-        '**WITH events, idempotency_keys**',
+        '**WITH event_outbox, idempotency_keys**',
         '**COMMIT**',
       ]);
       expect(cost(trace, 'wallets')).toEqual({ roundTrips: 14, locked: 9, commits: 1 });
@@ -435,7 +435,7 @@ describe('round trips of the hot requests (e2e)', () => {
       'SET LOCAL lock_timeout',
       'INSERT idempotency_keys',
       '**SELECT wallet_transactions, wallets FOR UPDATE**',
-      '**WITH wallets, wallet_transactions, events**',
+      '**WITH wallets, wallet_transactions, event_outbox**',
       '**INSERT bookings**',
       '**WITH idempotency_keys**',
       '**COMMIT**',
@@ -453,7 +453,7 @@ describe('round trips of the hot requests (e2e)', () => {
       'START TRANSACTION',
       'SET LOCAL lock_timeout',
       'SELECT products FOR UPDATE',
-      'WITH products, holds, events',
+      'WITH products, holds, event_outbox',
       'COMMIT',
     ];
     expect(steps(first.trace)).toEqual(['SELECT accounts', ...transaction]);

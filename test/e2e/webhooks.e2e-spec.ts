@@ -55,6 +55,38 @@ describe('events and outbound webhooks (e2e)', () => {
   const record = (drafts: EventDraft[]) =>
     t.app.get(UnitOfWork).run(async (em) => t.app.get(EventRecorder).record(em, drafts));
 
+  /**
+   * Runs `work` while the relay cannot take anything out of the outbox: a transaction holds the
+   * relay's turn (as a relay under way would), and is ended after `work`.
+   */
+  async function withRelayHeld<T>(work: () => Promise<T>): Promise<T> {
+    let release!: () => void;
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const other = t.app.get(UnitOfWork).run(async (em) => {
+      await t.app.get<EventRepository<EntityManager>>(EVENT_REPOSITORY).takeUndispatched(em, 0);
+      holding();
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await held;
+    try {
+      return await work();
+    } finally {
+      release();
+      await other;
+    }
+  }
+
+  /** How many of a resource's events are still in the outbox. */
+  const undispatched = async (resourceId: string) =>
+    (
+      await db.query(
+        `SELECT count(*)::int AS n FROM event_outbox o, json_to_recordset(o.events) AS e (resource_id uuid)
+          WHERE e.resource_id = $1`,
+        [resourceId],
+      )
+    )[0].n as number;
+
   const disabledEvent = (accountId: string, resourceId: string, description: string): EventDraft => ({
     type: 'webhook_endpoint.disabled',
     accountId,
@@ -237,32 +269,20 @@ describe('events and outbound webhooks (e2e)', () => {
 
     it('relays one batch at a time, oldest first: a relay waits while another one’s transaction is under way', async () => {
       const resourceId = randomUUID();
-      let release!: () => void;
-      let holding!: () => void;
-      const held = new Promise<void>((resolve) => (holding = resolve));
-      const other = t.app.get(UnitOfWork).run(async (em) => {
-        await t.app.get<EventRepository<EntityManager>>(EVENT_REPOSITORY).lockUndispatched(em, 0);
-        holding();
-        await new Promise<void>((resolve) => (release = resolve));
-      });
-      await held;
-      await record([
-        disabledEvent(alice.id, resourceId, 'first'),
-        disabledEvent(alice.id, resourceId, 'second'),
-      ]);
+      let relay!: Promise<number>;
       let relayed = false;
-      const relay = t.app
-        .get(RelayEventsService)
-        .relay()
-        .then(() => (relayed = true));
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(relayed).toBe(false);
-      expect(
-        await db.query(`SELECT 1 FROM events WHERE resource_id = $1 AND dispatched_at IS NULL`, [resourceId]),
-      ).toHaveLength(2);
-
-      release();
-      await Promise.all([other, relay]);
+      await withRelayHeld(async () => {
+        await record([
+          disabledEvent(alice.id, resourceId, 'first'),
+          disabledEvent(alice.id, resourceId, 'second'),
+        ]);
+        relay = t.app.get(RelayEventsService).relay();
+        void relay.then(() => (relayed = true));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(relayed).toBe(false);
+        expect(await undispatched(resourceId)).toBe(2);
+      });
+      await relay;
       const got = await eventually(
         async () => receivedFor(resourceId),
         (messages) => messages.length >= 2,
@@ -616,6 +636,41 @@ describe('events and outbound webhooks (e2e)', () => {
       await t.http().get(`/api/events/${randomUUID()}`).set(bearer(dave.key)).expect(404);
     });
 
+    it('shows an event once its change commits, the same and once, before and after the relay takes it out of the outbox', async () => {
+      const ivy = await createCustomer(t, 'Ivy');
+      const r = randomUUID();
+      const list = async () =>
+        (await t.http().get('/api/events?limit=100').set(bearer(ivy.key)).expect(200)).body.data as Array<{
+          id: string;
+          data: { object: { description: string } };
+        }>;
+      const shown = async (events: Array<{ id: string }>) =>
+        Promise.all(
+          events.map(
+            async (e) => (await t.http().get(`/api/events/${e.id}`).set(bearer(ivy.key)).expect(200)).body,
+          ),
+        );
+
+      const before = await withRelayHeld(async () => {
+        await record([disabledEvent(ivy.id, r, 'one'), disabledEvent(ivy.id, r, 'two')]);
+        await record([disabledEvent(ivy.id, r, 'three')]);
+        expect(await undispatched(r)).toBe(3);
+        const listed = await list();
+        return { listed, shown: await shown(listed) };
+      });
+      expect(before.listed.map((e) => e.data.object.description)).toEqual(['three', 'two', 'one']);
+      expect(before.shown).toEqual(before.listed);
+
+      await eventually(
+        () => undispatched(r),
+        (n) => n === 0,
+        15_000,
+      );
+      const after = await list();
+      expect(after).toEqual(before.listed);
+      expect(await shown(after)).toEqual(before.listed);
+    });
+
     it('refuses an unknown type, a cursor it did not issue and unknown parameters', async () => {
       const erin = await createCustomer(t, 'Erin');
       for (const query of ['type=order.shipped', 'cursor=abc.def', 'foo=1', 'limit=0', 'account_id=nope']) {
@@ -727,23 +782,45 @@ describe('events and outbound webhooks (e2e)', () => {
     });
   });
   describe('retention', () => {
-    it('deletes events once they are EVENT_RETENTION_DAYS (30) old, with their deliveries', async () => {
+    it('deletes events once they are EVENT_RETENTION_DAYS (30) old, with their deliveries, dispatched or not', async () => {
       const heidi = await createCustomer(t, 'Heidi');
-      const resourceId = randomUUID();
-      await record([disabledEvent(heidi.id, resourceId, 'old')]);
-      const [event] = (await t.http().get('/api/events').set(bearer(heidi.key)).expect(200)).body.data;
       const purge = () => t.app.get(PurgeEventsService).purge();
+      const dispatched = randomUUID();
+      await record([disabledEvent(heidi.id, dispatched, 'old')]);
+      await eventually(
+        () => undispatched(dispatched),
+        (n) => n === 0,
+        15_000,
+      );
 
-      // Earlier tests moved the clock on: what counts is its distance from the event's creation.
-      const age = () => t.clock.now() - Date.parse(event.created_at);
-      t.clock.advance(30 * 86400 * SECOND - MINUTE - age());
-      await purge();
-      await t.http().get(`/api/events/${event.id}`).set(bearer(heidi.key)).expect(200);
+      await withRelayHeld(async () => {
+        const pending = randomUUID();
+        await record([disabledEvent(heidi.id, pending, 'old, not yet dispatched')]);
+        const events = (await t.http().get('/api/events').set(bearer(heidi.key)).expect(200)).body
+          .data as Array<{
+          id: string;
+          created_at: string;
+        }>;
+        expect(events).toHaveLength(2);
+        expect(await undispatched(pending)).toBe(1);
 
-      t.clock.advance(2 * MINUTE);
-      expect(await purge()).toBeGreaterThanOrEqual(1);
-      await t.http().get(`/api/events/${event.id}`).set(bearer(heidi.key)).expect(404);
-      expect(await db.query(`SELECT 1 FROM webhook_deliveries WHERE event_id = $1`, [event.id])).toEqual([]);
+        // Earlier tests moved the clock on: what counts is its distance from the events' creation.
+        const age = () => t.clock.now() - Math.min(...events.map((e) => Date.parse(e.created_at)));
+        t.clock.advance(30 * 86400 * SECOND - MINUTE - age());
+        await purge();
+        for (const event of events)
+          await t.http().get(`/api/events/${event.id}`).set(bearer(heidi.key)).expect(200);
+
+        t.clock.advance(2 * MINUTE);
+        expect(await purge()).toBeGreaterThanOrEqual(2);
+        for (const event of events) {
+          await t.http().get(`/api/events/${event.id}`).set(bearer(heidi.key)).expect(404);
+          expect(await db.query(`SELECT 1 FROM webhook_deliveries WHERE event_id = $1`, [event.id])).toEqual(
+            [],
+          );
+        }
+        expect(await undispatched(pending)).toBe(0);
+      });
     });
   });
 });

@@ -16,16 +16,16 @@ import {
 } from '../event.tokens';
 import type { DeliveryJobs } from './ports';
 
-/** Events one relay transaction fans out. */
+/** Outbox rows (each one statement's events) one relay transaction fans out. */
 export const RELAY_BATCH = 200;
 
 const logger = new Logger('EventRelay');
 
 /**
- * The outbox relay: takes undispatched events oldest first (`FOR UPDATE SKIP LOCKED`, so several
- * workers share them and a killed one loses nothing), makes one pending delivery per enabled endpoint
- * that subscribes to each (the account's own endpoints and the admin's), marks them dispatched in the
- * same transaction, then queues their first attempts.
+ * The outbox relay: takes the outbox's oldest rows into `events` (one relay at a time; a killed one
+ * rolls back and loses nothing), makes one pending delivery per enabled endpoint that subscribes to
+ * each of their events (the account's own endpoints and the admin's) in the same transaction, then
+ * queues their first attempts.
  */
 @Injectable()
 export class RelayEventsService {
@@ -38,10 +38,10 @@ export class RelayEventsService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** One batch; returns how many events it dispatched. */
+  /** One batch; returns how many events it dispatched (at least one per outbox row taken). */
   async relay(): Promise<number> {
     const { dispatched, created } = await this.uow.run(async (em) => {
-      const events = await this.events.lockUndispatched(em, RELAY_BATCH);
+      const events = await this.events.takeUndispatched(em, RELAY_BATCH);
       if (events.length === 0) return { dispatched: 0, created: [] as NewDelivery[] };
       const accounts = [...new Set(events.map((event) => event.accountId).concat(ADMIN_ACCOUNT_ID))];
       const endpoints = await this.endpoints.enabledOf(em, accounts);
@@ -55,10 +55,6 @@ export class RelayEventsService {
         }
       }
       await this.deliveries.insertPending(em, created, new Date(this.clock.now()));
-      await this.events.markDispatched(
-        em,
-        events.map((event) => event.id),
-      );
       return { dispatched: events.length, created };
     });
     if (created.length > 0) {

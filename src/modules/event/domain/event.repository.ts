@@ -16,22 +16,27 @@ export interface UndispatchedEvent {
 
 /**
  * Storage of events; `Tx` is the caller's transaction handle. Events are written only through the
- * outbox (`EventRecorder.record`), as a side-write of the statement that makes their change.
+ * outbox (`EventRecorder.record`), as a side-write of the statement that makes their change, and
+ * read alike whether the relay has dispatched them yet or not.
  */
 export interface EventRepository<Tx = unknown> {
   findById(id: string): Promise<DomainEvent | null>;
   /** Newest first, `limit + 1` rows so that the caller can build the page. */
   listPage(filter: EventFilter, limit: number, after?: Cursor): Promise<DomainEvent[]>;
   /**
-   * Up to `limit` undispatched events, oldest first (`seq` order), locked until `tx` ends; taken
-   * once any other relay's transaction has ended. One relay at a time, in `seq` order, fans a
-   * resource's events out in their order: they are made under the resource's row lock, so their
-   * `seq` follows their commits, and no event of a resource is dispatched before an earlier one.
+   * Moves the events of up to `limit` outbox rows (one per statement that recorded events), oldest
+   * first, into the events' storage and returns them, for the caller to fan out in the same
+   * transaction; taken once any other relay's transaction has ended. One relay at a time, in outbox
+   * order, fans a resource's events out in their order: they are recorded under the resource's row
+   * lock, so the outbox's order follows their commits, and no event of a resource is dispatched
+   * before an earlier one.
    */
-  lockUndispatched(tx: Tx, limit: number): Promise<UndispatchedEvent[]>;
-  markDispatched(tx: Tx, ids: string[]): Promise<void>;
+  takeUndispatched(tx: Tx, limit: number): Promise<UndispatchedEvent[]>;
   /** Events not yet fanned out to their endpoints. */
   backlog(): Promise<number>;
-  /** Deletes up to `limit` events created before `before` (their deliveries with them); returns how many. */
+  /**
+   * Deletes events created before `before`, dispatched or not (their deliveries with them), up to
+   * `limit` of each kind (outbox rows for the undispatched); returns how many events.
+   */
   purgeBefore(before: Date, limit: number): Promise<number>;
 }

@@ -48,7 +48,7 @@ const toDelivery = (row: DeliveryRow): Delivery => ({
  * Pending deliveries that may be attempted now: due, to an enabled endpoint, and first in line for
  * their resource at that endpoint (no earlier event of the resource pending to it). An earlier event
  * still in the outbox has none yet, but cannot be behind a dispatched one: the relay fans events out
- * one batch at a time in `seq` order (`EventRepository.lockUndispatched`). `$1` is now.
+ * one batch at a time in the outbox's order (`EventRepository.takeUndispatched`). `$1` is now.
  */
 const DUE = `
   d.status = 'pending' AND d.next_attempt_at <= $1

@@ -5,21 +5,17 @@ import type { EventOutbox, OutboxRow } from '../application/ports';
 
 /**
  * The outbox's insert, as a side-write of the caller's next statement in its transaction (or, with
- * none to come, a statement of its own just before the commit): one multi-row INSERT from one JSON
- * array, whatever the number of events: one serialisation in Node and one parse in PostgreSQL, where
- * an array of JSON texts (`jsonb[]`) made the pg driver quote every quote of every event's data. Two
- * of them in one statement are named apart by `withSideWrites`.
+ * none to come, a statement of its own just before the commit): one row of `event_outbox` holding
+ * the statement's events as one JSON array, whatever their number. The relay moves them into `events`
+ * out of the hot row's lock (see the EventOutboxBatches migration for what that saves). Two of them
+ * in one statement are named apart by `withSideWrites`.
  */
 @Injectable()
 export class SqlEventOutbox implements EventOutbox<EntityManager> {
   append(tx: EntityManager, rows: OutboxRow[]): void {
     rideAlong(tx, {
       name: 'new_events',
-      sql: `INSERT INTO events (id, type, account_id, resource_type, resource_id, data)
-            SELECT id, type, account_id, resource_type, resource_id, data
-              FROM jsonb_to_recordset($events::jsonb)
-                   AS e (id uuid, type text, account_id uuid, resource_type text, resource_id uuid, data jsonb)
-            RETURNING 1`,
+      sql: `INSERT INTO event_outbox (events) VALUES ($events::json) RETURNING 1`,
       params: {
         events: JSON.stringify(
           rows.map((row) => ({

@@ -16,6 +16,24 @@ interface EventRow {
 
 const COLUMNS = 'id, type, account_id, resource_id, data, created_at';
 
+/** The events of the outbox's rows, in their order, with the columns of `events`. */
+const OUTBOX_EVENTS = (outbox: string) => `
+  ROWS FROM (json_to_recordset(${outbox}.events)
+    AS (id uuid, type varchar(64), account_id uuid, resource_type varchar(32), resource_id uuid, data jsonb))
+    WITH ORDINALITY AS e (id, type, account_id, resource_type, resource_id, data, n)`;
+
+/**
+ * Every event, dispatched (`events`) or still in the outbox, as one relation: a statement reads
+ * both on one snapshot, and the relay moves an outbox row's events in one transaction, so each
+ * event is seen exactly once. Conditions on it reach both sides (the `events` side keeps its
+ * indexes); the outbox side is as long as the relay's backlog.
+ */
+const ALL_EVENTS = `(
+  SELECT ${COLUMNS} FROM events
+  UNION ALL
+  SELECT e.id, e.type, e.account_id, e.resource_id, e.data, o.created_at FROM event_outbox o, ${OUTBOX_EVENTS('o')}
+) AS events`;
+
 export const toEvent = (row: EventRow): DomainEvent => ({
   id: row.id,
   type: row.type,
@@ -30,7 +48,10 @@ export class SqlEventRepository implements EventRepository<EntityManager> {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async findById(id: string): Promise<DomainEvent | null> {
-    const rows: EventRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM events WHERE id = $1`, [id]);
+    const rows: EventRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM ${ALL_EVENTS} WHERE id = $1`,
+      [id],
+    );
     return rows[0] ? toEvent(rows[0]) : null;
   }
 
@@ -42,30 +63,33 @@ export class SqlEventRepository implements EventRepository<EntityManager> {
     if (filter.type !== undefined) where.push(`type = ${param(filter.type)}`);
     if (after) where.push(`(created_at, id) < (${param(after.createdAt)}, ${param(after.id)})`);
     const rows: EventRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      `SELECT ${COLUMNS} FROM ${ALL_EVENTS} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY created_at DESC, id DESC LIMIT ${param(limit + 1)}`,
       params,
     );
     return rows.map(toEvent);
   }
 
-  async lockUndispatched(tx: EntityManager, limit: number): Promise<UndispatchedEvent[]> {
+  async takeUndispatched(tx: EntityManager, limit: number): Promise<UndispatchedEvent[]> {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('events-relay', 0))`);
     const rows: Array<{ id: string; type: EventType; account_id: string }> = await tx.query(
-      `SELECT id, type, account_id FROM events WHERE dispatched_at IS NULL
-        ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      `WITH taken AS (
+         DELETE FROM event_outbox WHERE seq IN (SELECT seq FROM event_outbox ORDER BY seq LIMIT $1)
+         RETURNING seq, created_at, events
+       )
+       INSERT INTO events (id, type, account_id, resource_type, resource_id, data, created_at)
+       SELECT e.id, e.type, e.account_id, e.resource_type, e.resource_id, e.data, taken.created_at
+         FROM taken, ${OUTBOX_EVENTS('taken')}
+        ORDER BY taken.seq, e.n
+       RETURNING id, type, account_id`,
       [limit],
     );
     return rows.map((row) => ({ id: row.id, type: row.type, accountId: row.account_id }));
   }
 
-  async markDispatched(tx: EntityManager, ids: string[]): Promise<void> {
-    await tx.query(`UPDATE events SET dispatched_at = clock_timestamp() WHERE id = ANY($1::uuid[])`, [ids]);
-  }
-
   async backlog(): Promise<number> {
     const [row]: Array<{ count: number }> = await this.dataSource.query(
-      `SELECT count(*)::int AS count FROM events WHERE dispatched_at IS NULL`,
+      `SELECT coalesce(sum(json_array_length(events)), 0)::int AS count FROM event_outbox`,
     );
     return row.count;
   }
@@ -76,8 +100,12 @@ export class SqlEventRepository implements EventRepository<EntityManager> {
          DELETE FROM events WHERE id IN (
            SELECT id FROM events WHERE created_at < $1 ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED
          ) RETURNING 1
+       ), gone_undispatched AS (
+         DELETE FROM event_outbox WHERE seq IN (
+           SELECT seq FROM event_outbox WHERE created_at < $1 ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED
+         ) RETURNING json_array_length(events) AS events
        )
-       SELECT count(*)::int AS count FROM gone`,
+       SELECT ((SELECT count(*) FROM gone) + (SELECT coalesce(sum(events), 0) FROM gone_undispatched))::int AS count`,
       [before, limit],
     );
     return row.count;
