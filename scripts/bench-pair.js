@@ -10,7 +10,7 @@
 // PAIR_SLICES (10) slices of PAIR_SLICE_SECONDS (2) each, in alternating order, 16 clients. It prints
 // each build's CPU time (utime + stime from /proc) over the requests it answered, the machine's busy
 // CPU time over the same requests (PostgreSQL, Redis and the load generator included: what a change
-// in SQL costs shows there), and the median of the per-slice ratios after/before: the machine's speed drifts between slices when it is shared,
+// in SQL costs shows there), its requests per second, and the median of the per-slice ratios after/before: the machine's speed drifts between slices when it is shared,
 // and alternating puts the drift on both builds. PAIR_ROLE=all runs each build with its worker in the
 // same process (the outbox relay, expiry), so that the machine's figure counts their work too.
 // PAIR_PROFILE=<dir> writes each build's CPU profile (`node --cpu-prof`, setup and load alike) to
@@ -146,6 +146,7 @@ async function compare(roots, scenario, admin) {
     for (const b of builds) await closedLoop(b.base, { clients: CLIENTS, seconds: 3, request: b.request });
     const perSlice = [[], []];
     const machinePerSlice = [[], []];
+    const ratePerSlice = [[], []];
     const totals = builds.map(() => ({ cpu: 0, machine: 0, requests: 0 }));
     for (let k = 0; k < SLICES; k++) {
       for (const i of k % 2 === 0 ? [0, 1] : [1, 0]) {
@@ -165,6 +166,7 @@ async function compare(roots, scenario, admin) {
         totals[i].requests += load.count;
         perSlice[i].push(cpu / load.count);
         machinePerSlice[i].push(machine / load.count);
+        ratePerSlice[i].push(load.count / SLICE_SECONDS);
       }
     }
     const us = (t) =>
@@ -174,7 +176,8 @@ async function compare(roots, scenario, admin) {
     const line = (rs) => `median ${median(rs).toFixed(3)} [${rs.map((r) => r.toFixed(2)).join(' ')}]`;
     console.log(
       `${scenario}: before ${us(totals[0])}, after ${us(totals[1])}; after/before per slice: ` +
-        `service ${line(ratios(perSlice))}; machine ${line(ratios(machinePerSlice))}`,
+        `service ${line(ratios(perSlice))}; machine ${line(ratios(machinePerSlice))}; ` +
+        `requests/s ${line(ratios(ratePerSlice))}`,
     );
   } finally {
     for (const b of builds) await stopBuild(b, admin);

@@ -11,6 +11,12 @@ const { fundedWallet, ledgerOf, stockOf } = require('./bench-state');
 const { generateReconciliationData, generateOperations } = require('./reconciliation-data');
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 5);
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
 const MAX_STOCK = 1000000;
 
 // The naive hold: lock the product, move the unit, insert the hold, commit.
@@ -230,6 +236,50 @@ const hotCaptures = (clients) =>
       );
     },
   });
+
+/**
+ * What recording events costs a hot scenario: each round runs it on the service as deployed and on a
+ * second instance of the same build whose `EventRecorder.record` does nothing (preloaded
+ * `bench-events-off.js`; same database, the outbox table present), one after the other in alternating
+ * order, each beside its own pgbench run. `service` and `direct` are the rates with and without
+ * events, so the ratio column reads events on / events off (the goal: at least 0.90); the note gives
+ * each side's median ratio against pgbench. The second instance stays up until the bench ends.
+ */
+function eventsOnAgainstOff(scenario) {
+  let rounds = 0;
+  return {
+    name: `events: ${scenario.name}, with events against without`,
+    unit: scenario.unit,
+    async run(context) {
+      const off = await context.once('events-off', async () => {
+        const service = await context.startService({
+          ...context.env,
+          NODE_OPTIONS: `--require ${path.join(__dirname, 'bench-events-off.js')}`,
+        });
+        return { ...service, http: context.client(service.base) };
+      });
+      const sides = {
+        on: () => scenario.run(context),
+        off: () => scenario.run({ ...context, http: off.http, base: off.base }),
+      };
+      const order = rounds++ % 2 ? ['off', 'on'] : ['on', 'off'];
+      const measured = {};
+      for (const side of order) measured[side] = await sides[side]();
+      return {
+        service: measured.on.service,
+        direct: measured.off.service,
+        tool: 'events off',
+        p50: measured.on.p50,
+        p99: measured.on.p99,
+        exact: measured.on.exact && measured.off.exact,
+        on: measured.on.service / measured.on.direct,
+        off: measured.off.service / measured.off.direct,
+      };
+    },
+    note: (done) =>
+      `against pgbench: on ${median(done.map((r) => r.on)).toFixed(2)}x, off ${median(done.map((r) => r.off)).toFixed(2)}x`,
+  };
+}
 
 /**
  * `request` from 64 clients, and cached product reads (the baseline of the scenarios that should
@@ -567,5 +617,7 @@ module.exports = [
   walletContention,
   relayBacklog,
   reconciliation,
+  eventsOnAgainstOff(hotHolds(16)),
+  eventsOnAgainstOff(hotDebits(16)),
   ...require('./bench-cpu'),
 ];

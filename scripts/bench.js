@@ -208,7 +208,7 @@ async function main() {
           p50: ms('p50'),
           p99: ms('p99'),
           exact: rounds.every((r) => r.exact) ? 'exact' : 'NOT EXACT',
-          note: rounds[0].note || '',
+          note: scenario.note ? scenario.note(rounds) : rounds[0].note || '',
         };
         console.log(Object.values(row).join(' | '));
         rows.push({ ...row, serviceValue: m('service'), baselineValue: m('direct'), ratioValue: ratio });
