@@ -18,6 +18,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * would compress a batch of a dozen holds' events (about 6 kB) under the lock (about 0.1 ms in a
  * throwaway loop).
  *
+ * Apply it with the older version stopped: an older instance still running afterwards would write
+ * its events straight into `events`, where they are taken as dispatched and never sent to endpoints.
+ *
  * `seq` orders the outbox rows as `events.seq` ordered events: a resource's rows are written under
  * its row lock, so their `seq` follows their commits, and the relay takes them in that order.
  */
