@@ -10,6 +10,13 @@ const os = require('os');
 const path = require('path');
 const { Client } = require('pg');
 
+/** The middle value, or the mean of the two middle ones. */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 function percentile(values, p) {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
@@ -258,4 +265,13 @@ async function forgetRedisPrefix(redisUrl, prefix) {
   }
 }
 
-module.exports = { closedLoop, cpuSeconds, cpuSideBySide, directSql, forgetRedisPrefix, percentile, summary };
+module.exports = {
+  closedLoop,
+  cpuSeconds,
+  cpuSideBySide,
+  directSql,
+  forgetRedisPrefix,
+  median,
+  percentile,
+  summary,
+};

@@ -21,7 +21,7 @@ const { randomBytes, randomUUID } = require('crypto');
 const path = require('path');
 const { Client } = require('pg');
 const fs = require('fs');
-const { closedLoop, cpuSeconds, forgetRedisPrefix } = require('./bench-load');
+const { closedLoop, cpuSeconds, forgetRedisPrefix, median } = require('./bench-load');
 const { freePort } = require('./embedded-services');
 
 const CLIENTS = 16;
@@ -36,11 +36,6 @@ function machineSeconds() {
   // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
   return (ticks.reduce((a, b) => a + b, 0) - ticks[3] - ticks[4]) / 100;
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** The build in `root`, started on a database of its own, with `scenario`'s resources made. */
 async function startBuild(root, tag, scenario, admin) {

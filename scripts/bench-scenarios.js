@@ -6,17 +6,11 @@ const { execFile } = require('child_process');
 const { randomUUID } = require('crypto');
 const path = require('path');
 const { Client } = require('pg');
-const { closedLoop, directSql, percentile, summary } = require('./bench-load');
+const { closedLoop, directSql, median, percentile, summary } = require('./bench-load');
 const { fundedWallet, ledgerOf, stockOf } = require('./bench-state');
 const { generateReconciliationData, generateOperations } = require('./reconciliation-data');
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 5);
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const MAX_STOCK = 1000000;
 
 // The naive hold: lock the product, move the unit, insert the hold, commit.
@@ -254,7 +248,8 @@ function eventsOnAgainstOff(scenario) {
       const off = await context.once('events-off', async () => {
         const service = await context.startService({
           ...context.env,
-          NODE_OPTIONS: `--require ${path.join(__dirname, 'bench-events-off.js')}`,
+          // Quoted, so that a checkout path with spaces stays one argument.
+          NODE_OPTIONS: `--require ${JSON.stringify(path.join(__dirname, 'bench-events-off.js'))}`,
         });
         return { ...service, http: context.client(service.base) };
       });

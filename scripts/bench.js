@@ -9,17 +9,11 @@ const os = require('os');
 const path = require('path');
 const { Client } = require('pg');
 const { startPostgres, startRedis, freePort } = require('./embedded-services');
-const { forgetRedisPrefix } = require('./bench-load');
+const { forgetRedisPrefix, median } = require('./bench-load');
 
 const root = path.resolve(__dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 const ADMIN_KEY = `bench-admin-${randomBytes(12).toString('hex')}`;
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 async function withDatabase(fn) {
   const stops = [];
