@@ -16,7 +16,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * A row lives until the relay's next turn, so its events are kept as written: not compressed
  * (`EXTERNAL`), and in the row itself up to a page's worth (`toast_tuple_target`), where the default
  * would compress a batch of a dozen holds' events (about 6 kB) under the lock (about 0.1 ms in a
- * throwaway loop).
+ * throwaway loop). `event_count` is the array's length, so that counting the backlog (a metric, read at
+ * every scrape, and largest when the relay is down) reads no JSON.
  *
  * Apply it with the older version stopped: an older instance still running afterwards would write
  * its events straight into `events`, where they are taken as dispatched and never sent to endpoints.
@@ -32,14 +33,15 @@ export class EventOutboxBatches1764600000000 implements MigrationInterface {
       CREATE TABLE event_outbox (
         seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         created_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', clock_timestamp()),
-        events json NOT NULL
+        events json NOT NULL,
+        event_count integer NOT NULL CHECK (event_count > 0)
       ) WITH (toast_tuple_target = 8160)`);
     await q.query(`ALTER TABLE event_outbox ALTER COLUMN events SET STORAGE EXTERNAL`);
     await q.query(`
-      INSERT INTO event_outbox (created_at, events)
+      INSERT INTO event_outbox (created_at, events, event_count)
       SELECT created_at, json_build_array(json_build_object(
                'id', id, 'type', type, 'account_id', account_id,
-               'resource_type', resource_type, 'resource_id', resource_id, 'data', data))
+               'resource_type', resource_type, 'resource_id', resource_id, 'data', data)), 1
         FROM events WHERE dispatched_at IS NULL ORDER BY seq`);
     await q.query(`DELETE FROM events WHERE dispatched_at IS NULL`);
     await q.query(`DROP INDEX events_undispatched`);

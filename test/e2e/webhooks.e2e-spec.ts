@@ -655,6 +655,8 @@ describe('events and outbound webhooks (e2e)', () => {
         await record([disabledEvent(ivy.id, r, 'one'), disabledEvent(ivy.id, r, 'two')]);
         await record([disabledEvent(ivy.id, r, 'three')]);
         expect(await undispatched(r)).toBe(3);
+        const metrics = (await t.http().get('/metrics').expect(200)).text;
+        expect(Number(/^events_outbox_backlog (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(3);
         const listed = await list();
         return { listed, shown: await shown(listed) };
       });

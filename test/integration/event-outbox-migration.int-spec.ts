@@ -36,10 +36,12 @@ describe('EventOutboxBatches migration (integration)', () => {
          VALUES ($1, $2, $3, $4, $5, $6)`,
         [dispatched.id, dispatched.type, accountId, dispatched.resource_type, resourceId, dispatched.data],
       );
-      await runner.query(`INSERT INTO event_outbox (events) VALUES ($1::json)`, [
-        JSON.stringify([first, second]),
-      ]);
-      await runner.query(`INSERT INTO event_outbox (events) VALUES ($1::json)`, [JSON.stringify([third])]);
+      for (const events of [[first, second], [third]]) {
+        await runner.query(`INSERT INTO event_outbox (events, event_count) VALUES ($1::json, $2)`, [
+          JSON.stringify(events),
+          events.length,
+        ]);
+      }
 
       await migration.down(runner);
       const older = await runner.query(
@@ -54,11 +56,12 @@ describe('EventOutboxBatches migration (integration)', () => {
       const kept = await runner.query(`SELECT id FROM events WHERE resource_id = $1`, [resourceId]);
       expect(kept).toEqual([{ id: dispatched.id }]);
       const outbox = await runner.query(
-        `SELECT e.id, e.data FROM event_outbox o, json_to_recordset(o.events) AS e (id uuid, resource_id uuid, data jsonb)
+        `SELECT e.id, e.data, o.event_count FROM event_outbox o,
+                json_to_recordset(o.events) AS e (id uuid, resource_id uuid, data jsonb)
           WHERE e.resource_id = $1 ORDER BY o.seq`,
         [resourceId],
       );
-      expect(outbox).toEqual([first, second, third].map((e) => ({ id: e.id, data: e.data })));
+      expect(outbox).toEqual([first, second, third].map((e) => ({ id: e.id, data: e.data, event_count: 1 })));
     } finally {
       await runner.rollbackTransaction();
       await runner.release();

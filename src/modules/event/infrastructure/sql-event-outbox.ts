@@ -15,8 +15,9 @@ export class SqlEventOutbox implements EventOutbox<EntityManager> {
   append(tx: EntityManager, rows: OutboxRow[]): void {
     rideAlong(tx, {
       name: 'new_events',
-      sql: `INSERT INTO event_outbox (events) VALUES ($events::json) RETURNING 1`,
+      sql: `INSERT INTO event_outbox (events, event_count) VALUES ($events::json, $count::int) RETURNING 1`,
       params: {
+        count: rows.length,
         events: JSON.stringify(
           rows.map((row) => ({
             id: row.id,

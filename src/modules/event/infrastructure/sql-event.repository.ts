@@ -89,7 +89,7 @@ export class SqlEventRepository implements EventRepository<EntityManager> {
 
   async backlog(): Promise<number> {
     const [row]: Array<{ count: number }> = await this.dataSource.query(
-      `SELECT coalesce(sum(json_array_length(events)), 0)::int AS count FROM event_outbox`,
+      `SELECT coalesce(sum(event_count), 0)::int AS count FROM event_outbox`,
     );
     return row.count;
   }
@@ -103,9 +103,9 @@ export class SqlEventRepository implements EventRepository<EntityManager> {
        ), gone_undispatched AS (
          DELETE FROM event_outbox WHERE seq IN (
            SELECT seq FROM event_outbox WHERE created_at < $1 ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED
-         ) RETURNING json_array_length(events) AS events
+         ) RETURNING event_count
        )
-       SELECT ((SELECT count(*) FROM gone) + (SELECT coalesce(sum(events), 0) FROM gone_undispatched))::int AS count`,
+       SELECT ((SELECT count(*) FROM gone) + (SELECT coalesce(sum(event_count), 0) FROM gone_undispatched))::int AS count`,
       [before, limit],
     );
     return row.count;
