@@ -80,43 +80,73 @@ const sameAnswer = (a, b) =>
   JSON.stringify({ ...a, request_id: undefined }) === JSON.stringify({ ...b, request_id: undefined });
 
 function hotHolds(clients) {
-  return {
+  return closedLoopScenario({
     name: `hot-product holds, ${clients} clients`,
     unit: 'holds/s',
-    async run({ http, base, db, databaseUrl }) {
+    clients,
+    async setup({ http }) {
       const keys = await Promise.all(Array.from({ length: clients }, (_, i) => http.customer(`holder ${i}`)));
       const product = await http.admin('POST', '/api/products', {
         body: { name: 'hot', price: 100, currency: 'USD', stock: MAX_STOCK },
       });
-      const load = await closedLoop(base, {
-        clients,
-        seconds: SECONDS,
-        request: (i) => ({
-          method: 'POST',
-          path: '/api/holds',
-          headers: { authorization: `Bearer ${keys[i]}` },
-          body: { product_id: product.body.id, quantity: 1 },
-        }),
-      });
-      const stock = await stockOf(db, product.body.id);
+      return { keys, productId: product.body.id };
+    },
+    request:
+      ({ keys, productId }) =>
+      (i) => ({
+        method: 'POST',
+        path: '/api/holds',
+        headers: { authorization: `Bearer ${keys[i]}` },
+        body: { product_id: productId, quantity: 1 },
+      }),
+    async exact({ db }, { productId }, load) {
+      const stock = await stockOf(db, productId);
+      const granted = load.statuses[201] || 0;
+      return stock.exact && stock.reserved_stock === granted && granted === load.count;
+    },
+    async direct({ http, databaseUrl }, { keys }) {
       const twin = await http.admin('POST', '/api/products', {
         body: { name: 'hot, direct', price: 100, currency: 'USD', stock: MAX_STOCK },
       });
       const account = (await http.call('GET', '/api/accounts/me', { key: keys[0] })).body.id;
-      const direct = await directSql(databaseUrl, {
+      return directSql(databaseUrl, {
         clients,
         seconds: SECONDS,
         sql: NAIVE_HOLD,
         vars: { product: twin.body.id, account },
       });
-      const granted = load.statuses[201] || 0;
+    },
+  });
+}
+
+/**
+ * A scenario of `clients` closed-loop clients against the service for SECONDS, beside the naive
+ * transaction: `setup(context)` makes what the requests need (its state), `request(state)` is the
+ * i-th client's next request, `exact(context, state, load)` checks the database after the load, and
+ * `direct(context, state)` runs the naive transaction on a twin. `eventsOnAgainstOff` runs the same
+ * phases in slices on two instances.
+ */
+function closedLoopScenario(phases) {
+  return {
+    name: phases.name,
+    unit: phases.unit,
+    phases,
+    async run(context) {
+      const state = await phases.setup(context);
+      const load = await closedLoop(context.base, {
+        clients: phases.clients,
+        seconds: SECONDS,
+        request: phases.request(state),
+      });
+      const exact = await phases.exact(context, state, load);
+      const direct = await phases.direct(context, state);
       return {
         service: load.rps,
         direct: direct.tps,
         tool: direct.tool,
         p50: load.p50,
         p99: load.p99,
-        exact: stock.exact && stock.reserved_stock === granted && granted === load.count,
+        exact,
       };
     },
   };
@@ -129,44 +159,31 @@ function hotHolds(clients) {
  * walletId, sent)` checks the wallet after the load, `answered` being the requests answered `status`.
  */
 function hotWallet(clients, { what, unit, status, naive, prepare, exact }) {
-  return {
+  return closedLoopScenario({
     name: `hot-wallet ${what}, ${clients} clients`,
     unit,
-    async run({ http, base, db, databaseUrl }) {
+    clients,
+    async setup({ http, db }) {
       const key = await http.customer(`hot ${what}`);
       const walletId = await fundedWallet(http, key, 'USD', INITIAL);
-      const path = await prepare(db, walletId);
-      let sent = 0;
-      const load = await closedLoop(base, {
-        clients,
-        seconds: SECONDS,
-        request: () => ({
-          method: 'POST',
-          path: path(sent++),
-          headers: { authorization: `Bearer ${key}`, 'idempotency-key': randomUUID() },
-          body: path.body,
-        }),
-      });
+      return { key, walletId, path: await prepare(db, walletId), sent: 0 };
+    },
+    request: (state) => () => ({
+      method: 'POST',
+      path: state.path(state.sent++),
+      headers: { authorization: `Bearer ${state.key}`, 'idempotency-key': randomUUID() },
+      body: state.path.body,
+    }),
+    async exact({ db }, { walletId, sent }, load) {
       const answered = load.statuses[status] || 0;
-      const checked = answered === load.count && (await exact(db, walletId, answered, sent));
+      return answered === load.count && (await exact(db, walletId, answered, sent));
+    },
+    async direct({ http, db, databaseUrl }, { key }) {
       const twinId = await fundedWallet(http, key, 'EUR', INITIAL);
       await prepare(db, twinId);
-      const direct = await directSql(databaseUrl, {
-        clients,
-        seconds: SECONDS,
-        sql: naive,
-        vars: { wallet: twinId },
-      });
-      return {
-        service: load.rps,
-        direct: direct.tps,
-        tool: direct.tool,
-        p50: load.p50,
-        p99: load.p99,
-        exact: checked,
-      };
+      return directSql(databaseUrl, { clients, seconds: SECONDS, sql: naive, vars: { wallet: twinId } });
     },
-  };
+  });
 }
 
 /** What a hot wallet starts with: more than any run spends. */
@@ -232,15 +249,20 @@ const hotCaptures = (clients) =>
   });
 
 /**
- * What recording events costs a hot scenario: each round runs it on the service as deployed and on a
- * second instance of the same build whose `EventRecorder.record` does nothing (preloaded
- * `bench-events-off.js`; same database, the outbox table present), one after the other in alternating
- * order, each beside its own pgbench run. `service` and `direct` are the rates with and without
- * events, so the ratio column reads events on / events off (the goal: at least 0.90); the note gives
- * each side's median ratio against pgbench. The second instance stays up until the bench ends.
+ * What recording events costs a hot scenario: the service as deployed ("on") against a second
+ * instance of the same build whose `EventRecorder.record` does nothing (preloaded
+ * `bench-events-off.js`; same database, the outbox table present). Each round sets the scenario up
+ * on both, then runs its load in alternating slices, SECONDS in all per side (the machine's speed
+ * drifts by tens of percent over seconds when it is shared, and a side measured wholly after the
+ * other would take the drift as its own), then checks both and runs the naive transaction once.
+ * The relay moves a slice's events within about 250 ms, so the last of it may run in the next slice:
+ * the relay costs about 17 µs per event (the outbox backlog scenario), about 1 % of a hold's CPU.
+ * `service` and `direct` are the rates with and without events, so the ratio column reads events on
+ * / events off (the goal: at least 0.90); the note gives each side's median ratio against pgbench.
+ * The second instance stays up until the bench ends.
  */
-function eventsOnAgainstOff(scenario) {
-  let rounds = 0;
+function eventsOnAgainstOff(scenario, slices = 5) {
+  const { phases } = scenario;
   return {
     name: `events: ${scenario.name}, with events against without`,
     unit: scenario.unit,
@@ -253,22 +275,34 @@ function eventsOnAgainstOff(scenario) {
         });
         return { ...service, http: context.client(service.base) };
       });
-      const sides = {
-        on: () => scenario.run(context),
-        off: () => scenario.run({ ...context, http: off.http, base: off.base }),
-      };
-      const order = rounds++ % 2 ? ['off', 'on'] : ['on', 'off'];
-      const measured = {};
-      for (const side of order) measured[side] = await sides[side]();
+      const sides = { on: context, off: { ...context, http: off.http, base: off.base } };
+      const states = {};
+      const parts = { on: [], off: [] };
+      for (const side of ['on', 'off']) states[side] = await phases.setup(sides[side]);
+      for (let i = 0; i < slices * 2; i++) {
+        const side = i % 4 === 0 || i % 4 === 3 ? 'on' : 'off';
+        parts[side].push(
+          await closedLoop(sides[side].base, {
+            clients: phases.clients,
+            seconds: SECONDS / slices,
+            request: phases.request(states[side]),
+          }),
+        );
+      }
+      const on = summary(parts.on);
+      const offLoad = summary(parts.off);
+      const exact =
+        (await phases.exact(sides.on, states.on, on)) && (await phases.exact(sides.off, states.off, offLoad));
+      const direct = await phases.direct(context, states.on);
       return {
-        service: measured.on.service,
-        direct: measured.off.service,
+        service: on.rps,
+        direct: offLoad.rps,
         tool: 'events off',
-        p50: measured.on.p50,
-        p99: measured.on.p99,
-        exact: measured.on.exact && measured.off.exact,
-        on: measured.on.service / measured.on.direct,
-        off: measured.off.service / measured.off.direct,
+        p50: on.p50,
+        p99: on.p99,
+        exact,
+        on: on.rps / direct.tps,
+        off: offLoad.rps / direct.tps,
       };
     },
     note: (done) =>
