@@ -6,7 +6,7 @@ const { execFile } = require('child_process');
 const { randomUUID } = require('crypto');
 const path = require('path');
 const { Client } = require('pg');
-const { closedLoop, directSql, median, percentile, summary } = require('./bench-load');
+const { closedLoop, cpuSideBySide, directSql, median, percentile, summary } = require('./bench-load');
 const { fundedWallet, ledgerOf, stockOf } = require('./bench-state');
 const { generateReconciliationData, generateOperations } = require('./reconciliation-data');
 
@@ -252,16 +252,17 @@ const hotCaptures = (clients) =>
  * What recording events costs a hot scenario: the service as deployed ("on") against a second
  * instance of the same build whose `EventRecorder.record` does nothing (preloaded
  * `bench-events-off.js`; same database, the outbox table present). Each round sets the scenario up
- * on both, then runs its load in alternating slices, SECONDS in all per side (the machine's speed
- * drifts by tens of percent over seconds when it is shared, and a side measured wholly after the
- * other would take the drift as its own), then checks both and runs the naive transaction once.
+ * on both, then runs its load in alternating slices (`cpuSideBySide`, which also reads each
+ * instance's CPU), SECONDS in all per side (the machine's speed drifts by tens of percent over seconds
+ * when it is shared, and a side measured wholly after the other would take the drift as its own),
+ * then checks both and runs the naive transaction once.
  * The relay moves a slice's events within about 250 ms, so the last of it may run in the next slice:
  * the relay costs about 17 µs per event (the outbox backlog scenario), about 1 % of a hold's CPU.
  * `service` and `direct` are the rates with and without events, so the ratio column reads events on
  * / events off (the goal: at least 0.90); the note gives each side's median ratio against pgbench.
  * The second instance stays up until the bench ends.
  */
-function eventsOnAgainstOff(scenario, slices = 5) {
+function eventsOnAgainstOff(scenario) {
   const { phases } = scenario;
   return {
     name: `events: ${scenario.name}, with events against without`,
@@ -275,22 +276,17 @@ function eventsOnAgainstOff(scenario, slices = 5) {
         });
         return { ...service, http: context.client(service.base) };
       });
-      const sides = { on: context, off: { ...context, http: off.http, base: off.base } };
+      const sides = { on: context, off: { ...context, http: off.http, base: off.base, pid: off.pid } };
       const states = {};
-      const parts = { on: [], off: [] };
       for (const side of ['on', 'off']) states[side] = await phases.setup(sides[side]);
-      for (let i = 0; i < slices * 2; i++) {
-        const side = i % 4 === 0 || i % 4 === 3 ? 'on' : 'off';
-        parts[side].push(
-          await closedLoop(sides[side].base, {
-            clients: phases.clients,
-            seconds: SECONDS / slices,
-            request: phases.request(states[side]),
-          }),
-        );
-      }
-      const on = summary(parts.on);
-      const offLoad = summary(parts.off);
+      const [on, offLoad] = await cpuSideBySide(
+        ['on', 'off'].map((side) => ({
+          base: sides[side].base,
+          pid: sides[side].pid,
+          request: phases.request(states[side]),
+        })),
+        { clients: phases.clients, seconds: SECONDS },
+      );
       const exact =
         (await phases.exact(sides.on, states.on, on)) && (await phases.exact(sides.off, states.off, offLoad));
       const direct = await phases.direct(context, states.on);
@@ -303,10 +299,17 @@ function eventsOnAgainstOff(scenario, slices = 5) {
         exact,
         on: on.rps / direct.tps,
         off: offLoad.rps / direct.tps,
+        cpuOn: on.cpuPerRequest,
+        cpuOff: offLoad.cpuPerRequest,
       };
     },
-    note: (done) =>
-      `against pgbench: on ${median(done.map((r) => r.on)).toFixed(2)}x, off ${median(done.map((r) => r.off)).toFixed(2)}x`,
+    note: (done) => {
+      const m = (key) => median(done.map((r) => r[key]));
+      return (
+        `against pgbench: on ${m('on').toFixed(2)}x, off ${m('off').toFixed(2)}x; ` +
+        `service CPU per request: on ${m('cpuOn').toFixed(0)} µs, off ${m('cpuOff').toFixed(0)} µs`
+      );
+    },
   };
 }
 

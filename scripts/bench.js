@@ -181,6 +181,7 @@ async function main() {
             await scenario.run({
               http: client(service.base),
               base: service.base,
+              pid: service.pid,
               db,
               databaseUrl,
               env,
