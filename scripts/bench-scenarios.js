@@ -259,7 +259,8 @@ const hotCaptures = (clients) =>
  * The relay moves a slice's events within about 250 ms, so the last of it may run in the next slice:
  * the relay costs about 17 µs per event (the outbox backlog scenario), about 1 % of a hold's CPU.
  * `service` and `direct` are the rates with and without events, so the ratio column reads events on
- * / events off (the goal: at least 0.90); the note gives each side's median ratio against pgbench.
+ * / events off (the goal: at least 0.90); the note gives each side's median ratio against pgbench
+ * and its median CPU per request.
  * The second instance stays up until the bench ends.
  */
 function eventsOnAgainstOff(scenario) {
