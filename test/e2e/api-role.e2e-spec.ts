@@ -40,7 +40,7 @@ describe('a ROLE=api process (e2e)', () => {
       (found) => found !== null,
       2000,
     );
-    expect(job?.data).toEqual({ id: hold.id });
+    expect(job?.data).toEqual({ ids: [hold.id] });
     expect(await job?.getState()).toBe('delayed');
   });
 

@@ -71,7 +71,7 @@ describe('hold and order expiry (e2e)', () => {
     const hold = (await placeHold(t, alice.key, product.id, 3).expect(201)).body;
     expect(hold.reserved_for_seconds).toBe(HOLD_TTL_SECONDS);
     const job = await jobOf(HOLD_EXPIRY_QUEUE, holdExpiryJobId(hold.id));
-    expect(job.data).toEqual({ id: hold.id });
+    expect(job.data).toEqual({ ids: [hold.id] });
     expect(job.opts.delay).toBe(HOLD_TTL_SECONDS * 1000);
 
     await overdueHold(hold.id);
@@ -92,6 +92,32 @@ describe('hold and order expiry (e2e)', () => {
     expect(release.status).toBe(200);
     expect(release.body).toEqual(read.body);
     expect(await stockInDb(t, product.id)).toMatchObject({ available_stock: 5, reserved_stock: 0 });
+  });
+
+  it('holds placed at once share delayed jobs, each hold in exactly one, and running them expires every hold', async () => {
+    const product = await createProduct(t, 12);
+    const holds: Array<{ id: string }> = (
+      await Promise.all(Array.from({ length: 12 }, () => placeHold(t, alice.key, product.id, 1).expect(201)))
+    ).map((r) => r.body);
+    const ids = holds.map((h) => h.id).sort();
+    // The jobs are enqueued after the commits, unawaited by the requests.
+    const jobs = await eventually(
+      async () =>
+        (await queue(HOLD_EXPIRY_QUEUE).getDelayed()).filter((job) =>
+          (job.data.ids as string[]).some((id) => ids.includes(id)),
+        ),
+      (found) => found.flatMap((job) => job.data.ids).length === ids.length,
+      2000,
+    );
+    // Every hold in exactly one job, named after its first hold; batches made fewer jobs than holds.
+    expect(jobs.flatMap((job) => job.data.ids as string[]).sort()).toEqual(ids);
+    for (const job of jobs) expect(job.id).toBe(holdExpiryJobId(job.data.ids[0]));
+    expect(jobs.length).toBeLessThan(ids.length);
+
+    for (const id of ids) await overdueHold(id);
+    for (const job of jobs) await runNow(job);
+    expect(await Promise.all(ids.map(holdStatus))).toEqual(ids.map(() => 'expired'));
+    expect(await stockInDb(t, product.id)).toMatchObject({ available_stock: 12, reserved_stock: 0 });
   });
 
   it('a job that fires early changes nothing', async () => {

@@ -5,7 +5,10 @@ export const TRANSFER_REPOSITORY = Symbol('TRANSFER_REPOSITORY');
 export const WALLET_LOCK = Symbol('WALLET_LOCK');
 export const AUTHORIZATION_EXPIRY_SCHEDULER = Symbol('AUTHORIZATION_EXPIRY_SCHEDULER');
 
-/** Bull queue of the delayed authorization-expiry jobs (job id `authorization-expiry:<id>`). */
+/**
+ * Bull queue of the delayed authorization-expiry jobs: one per batch's authorizations of one lifetime
+ * (job id `authorization-expiry:<the first one's id>`).
+ */
 export const AUTHORIZATION_EXPIRY_QUEUE = 'authorization-expiry';
 
 export const authorizationExpiryJobId = (id: string) => `authorization-expiry:${id}`;

@@ -1,13 +1,24 @@
 import { getQueueToken } from '@nestjs/bull';
 import { Logger, type OnModuleInit, type Provider, type Type } from '@nestjs/common';
 import type { Queue } from 'bull';
-import type { Deadline, DeadlineExpirer, DeadlineJob, DeadlineScheduler } from './deadline';
+import {
+  type Deadline,
+  type DeadlineExpirer,
+  type DeadlineJob,
+  type DeadlineScheduler,
+  expireRows,
+  rowsOf,
+} from './deadline';
 import { PeriodicSweeper } from './periodic-sweeper';
 import { processJobs } from './process-jobs';
 import { workerProviders } from './role';
 
 const logger = new Logger('DeadlineProcessor');
 
+/**
+ * One delayed job per call, for all its rows: a batch of a dozen holds adds one job to Redis, not a
+ * dozen (each a script run, and a hash of the job's fields).
+ */
 export class BullDeadlineScheduler implements DeadlineScheduler {
   constructor(
     private readonly queue: Queue<DeadlineJob>,
@@ -15,17 +26,21 @@ export class BullDeadlineScheduler implements DeadlineScheduler {
   ) {}
 
   async schedule(ids: string[], delayMs: number): Promise<void> {
-    await this.queue.addBulk(
-      ids.map((id) => ({
-        name: this.deadline.job,
-        data: { id },
-        opts: { jobId: this.deadline.jobId(id), delay: delayMs, removeOnComplete: true, removeOnFail: 100 },
-      })),
+    if (ids.length === 0) return;
+    await this.queue.add(
+      this.deadline.job,
+      { ids },
+      {
+        jobId: this.deadline.jobId(ids[0]),
+        delay: delayMs,
+        removeOnComplete: true,
+        removeOnFail: 100,
+      },
     );
   }
 }
 
-/** Runs the delayed job of each row at its deadline. */
+/** Runs each delayed job at its rows' deadline. */
 export class DeadlineProcessor implements OnModuleInit {
   constructor(
     private readonly queue: Queue<DeadlineJob>,
@@ -38,8 +53,8 @@ export class DeadlineProcessor implements OnModuleInit {
       this.queue,
       this.deadline.job,
       async (job) => {
-        // A job queued before jobs carried `id` is left to the sweeper, which expires its row on time.
-        if (typeof job.data.id === 'string') await this.expirer.expireOne(job.data.id);
+        // A job queued before jobs carried `ids` has one `id`; one with neither is left to the sweeper.
+        await expireRows(this.expirer, rowsOf(job.data));
       },
       logger,
     );

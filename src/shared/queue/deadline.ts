@@ -8,7 +8,10 @@ export interface Deadline {
   queue: string;
   /** The job name within the queue. */
   job: string;
-  /** Deterministic, so that duplicate jobs for one row collapse. */
+  /**
+   * The job id of rows scheduled together, from the first row's id: deterministic, so that
+   * scheduling them again while their job waits adds nothing.
+   */
   jobId(id: string): string;
   /** Rows one sweep handles at the most. */
   sweepBatch: number;
@@ -22,12 +25,40 @@ export interface DeadlineExpirer {
   sweep(): Promise<number>;
 }
 
+/**
+ * One delayed job for the rows that one transaction made, whose deadlines are the same (a batch of
+ * holds). `id` is the single row of a job queued before jobs carried `ids`.
+ */
 export interface DeadlineJob {
-  id: string;
+  ids?: string[];
+  id?: string;
+}
+
+/** The rows of a job, in the order they were scheduled. */
+export const rowsOf = (job: DeadlineJob): string[] => job.ids ?? (typeof job.id === 'string' ? [job.id] : []);
+
+/**
+ * Expires each row of a job in turn, each in its own transaction. A row that fails does not keep the
+ * others from expiring; the first failure is thrown once all were tried (the sweeper expires that
+ * row later).
+ */
+export async function expireRows(expirer: DeadlineExpirer, ids: readonly string[]): Promise<string[]> {
+  const expired: string[] = [];
+  let failure: { error: unknown } | undefined;
+  for (const id of ids) {
+    try {
+      if (await expirer.expireOne(id)) expired.push(id);
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure) throw failure.error;
+  return expired;
 }
 
 /** Schedules the expiry of rows at their deadlines, once the transaction that made them has committed. */
 export interface DeadlineScheduler {
+  /** One delayed job for all of `ids`, which share their deadline, `delayMs` from now. */
   schedule(ids: string[], delayMs: number): Promise<void>;
 }
 

@@ -1,15 +1,21 @@
-import type { Deadline, DeadlineExpirer, DeadlineScheduler } from '../../../src/shared/queue/deadline';
+import {
+  type Deadline,
+  type DeadlineExpirer,
+  type DeadlineScheduler,
+  expireRows,
+} from '../../../src/shared/queue/deadline';
 
 export interface ScheduledJob {
   jobId: string;
-  id: string;
+  ids: string[];
   /** Epoch milliseconds from which the job may run. */
   runAt: number;
 }
 
 /**
- * DeadlineScheduler as the Bull one behaves: one delayed job per row under the deadline's
- * deterministic job id, so that scheduling a row again while its job waits changes nothing
+ * DeadlineScheduler as the Bull one behaves: one delayed job per call, for all its rows, under the
+ * deadline's deterministic job id of the first, so that scheduling them again while their job waits
+ * changes nothing
  * (Bull ignores an add whose job id exists); a job that ran is removed (removeOnComplete), one whose
  * run threw is kept among the failed.
  */
@@ -23,10 +29,9 @@ export class InMemoryDeadlineScheduler implements DeadlineScheduler {
   ) {}
 
   async schedule(ids: string[], delayMs: number): Promise<void> {
-    for (const id of ids) {
-      const jobId = this.deadline.jobId(id);
-      if (!this.waiting.has(jobId)) this.waiting.set(jobId, { jobId, id, runAt: this.now() + delayMs });
-    }
+    if (ids.length === 0) return;
+    const jobId = this.deadline.jobId(ids[0]);
+    if (!this.waiting.has(jobId)) this.waiting.set(jobId, { jobId, ids, runAt: this.now() + delayMs });
   }
 
   /** The jobs waiting, soonest first. */
@@ -35,15 +40,15 @@ export class InMemoryDeadlineScheduler implements DeadlineScheduler {
   }
 
   /**
-   * Runs the jobs that are due, as the deadline's processor does (`expirer.expireOne(id)`), one
-   * after another; returns the ids whose row the expirer expired.
+   * Runs the jobs that are due, one after another, as the deadline's processor does (`expireRows`);
+   * returns the ids whose row the expirer expired.
    */
   async runDue(expirer: DeadlineExpirer): Promise<string[]> {
     const expired: string[] = [];
     for (const job of this.jobs().filter((j) => j.runAt <= this.now())) {
       this.waiting.delete(job.jobId);
       try {
-        if (await expirer.expireOne(job.id)) expired.push(job.id);
+        expired.push(...(await expireRows(expirer, job.ids)));
       } catch (error) {
         this.failed.push({ ...job, error });
       }

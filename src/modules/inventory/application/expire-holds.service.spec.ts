@@ -5,6 +5,7 @@ import { ExpireHoldsService } from './expire-holds.service';
 import { HoldReturns } from './hold-returns';
 import { InventoryMetrics } from './inventory-metrics';
 import { PlaceHoldService } from './place-hold.service';
+import { ReleaseHoldService } from './release-hold.service';
 import { StockFacade } from './stock.facade';
 
 const HOLD_TTL_SECONDS = 120;
@@ -14,7 +15,7 @@ const past = (t: InMemoryPorts) => new Date(t.clock.now() - 1000);
 
 async function setup() {
   const t = await inMemoryModule(
-    [ExpireHoldsService, HoldReturns, PlaceHoldService, StockFacade, InventoryMetrics],
+    [ExpireHoldsService, HoldReturns, PlaceHoldService, ReleaseHoldService, StockFacade, InventoryMetrics],
     {
       HOLD_TTL_SECONDS,
     },
@@ -28,7 +29,7 @@ describe('ExpireHoldsService', () => {
     const product = seedProduct(t.db, { totalStock: 4 });
     const hold = await t.placeHold.execute(alice, product.id, 3, undefined);
     expect(t.holdExpiry.jobs()).toEqual([
-      { jobId: `hold-expiry:${hold.id}`, id: hold.id, runAt: t.clock.now() + HOLD_TTL_SECONDS * 1000 },
+      { jobId: `hold-expiry:${hold.id}`, ids: [hold.id], runAt: t.clock.now() + HOLD_TTL_SECONDS * 1000 },
     ]);
 
     t.clock.advance(HOLD_TTL_SECONDS * 1000 - 1);
@@ -40,6 +41,26 @@ describe('ExpireHoldsService', () => {
     expect(t.holds.committed(hold.id)?.status).toBe('expired');
     expect(counters(t.products.committed(product.id))).toEqual({ available: 4, reserved: 0, sold: 0 });
     expect(t.holdExpiry.jobs()).toEqual([]);
+  });
+
+  it("a batch's one job expires each of its holds that is still active at the deadline", async () => {
+    const t = await setup();
+    const product = seedProduct(t.db, { totalStock: 10 });
+    const callers = [customer(), customer(), customer()];
+    // Three holds at once: one batch, one transaction, one job.
+    const holds = await Promise.all(
+      callers.map((caller, i) => t.placeHold.execute(caller, product.id, i + 1, undefined)),
+    );
+    expect(t.holdExpiry.jobs()).toEqual([
+      { jobId: `hold-expiry:${holds[0].id}`, ids: holds.map((h) => h.id), runAt: expect.any(Number) },
+    ]);
+    // The second is released before the job runs: the job leaves it as it is.
+    await t.module.get(ReleaseHoldService).execute(callers[1], holds[1].id);
+
+    t.clock.advance(HOLD_TTL_SECONDS * 1000);
+    expect(await t.holdExpiry.runDue(t.service)).toEqual([holds[0].id, holds[2].id]);
+    expect(holds.map((h) => t.holds.committed(h.id)?.status)).toEqual(['expired', 'released', 'expired']);
+    expect(counters(t.products.committed(product.id))).toEqual({ available: 10, reserved: 0, sold: 0 });
   });
 
   it('a job that runs early, twice, or for a hold no longer active changes nothing', async () => {

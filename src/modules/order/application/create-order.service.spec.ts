@@ -66,7 +66,7 @@ describe('CreateOrderService', () => {
     expect(committedWhenScheduled).toEqual([true]);
     const [job] = t.orderExpiry.jobs();
     expect(t.orderExpiry.jobs()).toHaveLength(1);
-    expect(job).toMatchObject({ jobId: `order-expiry:${order.id}`, id: order.id });
+    expect(job).toMatchObject({ jobId: `order-expiry:${order.id}`, ids: [order.id] });
     expect(job.runAt).toBe(t.clock.now() + PAYMENT_TTL_SECONDS * 1000);
   });
 
@@ -80,7 +80,7 @@ describe('CreateOrderService', () => {
     });
 
     expect(t.orders.all()).toEqual([first]);
-    expect(t.orderExpiry.jobs().map((j) => j.id)).toEqual([first.id]);
+    expect(t.orderExpiry.jobs().flatMap((j) => j.ids)).toEqual([first.id]);
     expect(counters(t.products.committed(product.id))).toEqual({ available: 8, reserved: 2, sold: 0 });
   });
 
