@@ -1,7 +1,10 @@
 import { serviceKey } from '../../src/modules/wallet/domain/wallet';
 import { randomUUID } from 'crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { WalletLedgerFacade } from '../../src/modules/wallet/application/wallet-ledger.facade';
+import type { WalletRepository } from '../../src/modules/wallet/domain/wallet.repository';
+import { LOCK_WITH_ENTRIES } from '../../src/modules/wallet/infrastructure/typeorm-wallet.repository';
+import { WALLET_REPOSITORY } from '../../src/modules/wallet/wallet.tokens';
 import {
   CurrencyMismatchError,
   InsufficientFundsError,
@@ -129,4 +132,62 @@ describe('WalletLedgerFacade inside a caller unit of work (integration)', () => 
       .expect(201);
     expect(await ledger.getBalance(walletId)).toBe(99n);
   });
+
+  it("the locked keyed read looks each key up, never reading the wallet's other entries, even when the planner believes a wallet has one entry", async () => {
+    const { walletId, customer } = await customerWithWallet(t, 3000);
+    const ds = t.app.get(DataSource);
+    // 3,000 debits of 1 under keys of the customer, and one of them asked for again among eleven new keys.
+    await ds.query(
+      `INSERT INTO wallet_transactions
+         (id, wallet_id, type, amount, balance_before, balance_after, key_scope, idempotency_key)
+       SELECT gen_random_uuid(), $1, 'debit', 1, 3001 - i, 3000 - i, $2, 'bulk-' || i
+         FROM generate_series(1, 3000) AS i`,
+      [walletId, customer.id],
+    );
+    const keys = ['bulk-1500', ...Array.from({ length: 11 }, () => randomUUID())];
+    // As with one hot wallet among many quiet ones: a wallet's entries estimated at one row.
+    await ds.query(`ALTER TABLE wallet_transactions ALTER COLUMN wallet_id SET (n_distinct = -1)`);
+    await ds.query(`ANALYZE wallet_transactions`);
+    try {
+      const [{ 'QUERY PLAN': plan }] = await ds.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${LOCK_WITH_ENTRIES}`, [
+        walletId,
+        keys.map(() => customer.id),
+        keys,
+      ]);
+      // The nodes over wallet_transactions: index lookups, one per key, each of at most one row
+      // (EXPLAIN gives rows per loop, rounded), never a read of the wallet's 3,000 entries.
+      const reads: PlanNode[] = [];
+      const walk = (node: PlanNode) => {
+        if (node['Relation Name'] === 'wallet_transactions') reads.push(node);
+        for (const child of node.Plans ?? []) walk(child);
+      };
+      walk(plan[0].Plan);
+      expect(reads.map((n) => [n['Index Name'], n['Actual Loops']])).toEqual([
+        ['wallet_transactions_wallet_key_key', keys.length],
+      ]);
+      expect(reads[0]['Actual Rows']).toBeLessThanOrEqual(1);
+
+      const found = await uow.run((em) =>
+        t.app.get<WalletRepository<EntityManager>>(WALLET_REPOSITORY).lockWithEntries(
+          em,
+          walletId,
+          keys.map((key) => ({ scope: customer.id, key })),
+        ),
+      );
+      expect(found?.entries.map((e) => [e.idempotencyKey?.key, e.balanceAfter])).toEqual([
+        ['bulk-1500', 1500n],
+      ]);
+    } finally {
+      await ds.query(`ALTER TABLE wallet_transactions ALTER COLUMN wallet_id RESET (n_distinct)`);
+      await ds.query(`ANALYZE wallet_transactions`);
+    }
+  });
 });
+
+interface PlanNode {
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Actual Rows': number;
+  'Actual Loops': number;
+  Plans?: PlanNode[];
+}
