@@ -50,7 +50,7 @@ import { ClockModule } from './shared/time/clock.module';
     // How often is counted before routing, by the rate limit middleware (see app.setup.ts).
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_GUARD, useClass: RequestShapeGuard },
-    // No global interceptor: `@Idempotent()` puts the idempotency interceptor on its routes, the
+    // No interceptor at all: `@Idempotent()` wraps its handlers in IdempotentCalls, the
     // HTTP adapter sets `Location` (see createHttpAdapter), and the request timeout is a timer from
     // Fastify hooks (see answerLateRequests).
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },

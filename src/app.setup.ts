@@ -1,3 +1,4 @@
+import { IdempotentCalls, serveIdempotentCalls } from './shared/idempotency/idempotent-calls';
 import { resolve } from 'path';
 import helmet from '@fastify/helmet';
 import { Logger as NestLogger } from '@nestjs/common';
@@ -129,6 +130,7 @@ export function configureApp(app: NestFastifyApplication): AppConfig {
     app.get(MetricsRegistry),
   );
   if (limit) fastify.addHook('onRequest', limit);
+  serveIdempotentCalls(fastify, app.get(IdempotentCalls));
   guardQueueDashboard(fastify, config);
   securePages(app);
   app.get(HttpMetrics).attach(fastify);

@@ -78,6 +78,27 @@ describe('Idempotency-Key on wallet movements (e2e)', () => {
     expect(await balance(walletId)).toBe(700);
   });
 
+  it('a body that fails validation is refused as such before its key is looked at, and leaves the key unused', async () => {
+    const { walletId, customer } = await customerWithWallet(t, 1000);
+    const post = (body: object, key?: string) => {
+      const req = t.http().post(`/api/wallets/${walletId}/debit`).set(bearer(customer.key));
+      return (key === undefined ? req : req.set('Idempotency-Key', key)).send(body);
+    };
+    // Without a key, with a key that is no key, and with a key already answered for another body.
+    await debit(walletId, customer.key, 300, 'checked-1').expect(201);
+    for (const key of [undefined, '', 'checked-1']) {
+      const refused = await post({ amount: -5 }, key).expect(400);
+      expect(refused.body.code).toBe('validation_failed');
+    }
+    // A valid body is refused for its key as before; the key's first answer still replays.
+    expect((await post({ amount: 300 }).expect(400)).body.code).toBe('idempotency_key_required');
+    expect((await post({ amount: 300 }, '').expect(400)).body.code).toBe('invalid_idempotency_key');
+    expect((await post({ amount: 300 }, 'checked-1').expect(201)).headers['idempotent-replayed']).toBe(
+      'true',
+    );
+    expect(await balance(walletId)).toBe(700);
+  });
+
   it('the key order of the body does not matter', async () => {
     const { walletId, customer } = await customerWithWallet(t, 1000);
     const send = (body: string) =>

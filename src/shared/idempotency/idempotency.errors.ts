@@ -41,7 +41,7 @@ export class IdempotencyKeyReusedError extends domainError(
 
 /**
  * What a claim that found its key already answered comes to: the transaction rolls back and the
- * interceptor replays the stored answer.
+ * handler's IdempotentCalls.around replays the stored answer.
  */
 export class IdempotentReplay extends Error {
   constructor(readonly response: StoredResponse) {

@@ -5,11 +5,12 @@ import { unkeyedPostHandlers } from './idempotent-routes';
 import { workerProviders } from '../queue/role';
 import { IDEMPOTENCY_QUEUE, IdempotencyPurgeProcessor } from './idempotency-purge.processor';
 import { IdempotencyStore } from './idempotency.store';
+import { IdempotentCalls } from './idempotent-calls';
 import { queueWithDashboard } from '../queue/queue-dashboard.module';
 
 /**
- * The key store behind the IdempotencyInterceptor (on every `@Idempotent()` route) and every
- * UnitOfWork (as IDEMPOTENCY_KEYS). At start it refuses any POST handler that would take an
+ * The key store behind IdempotentCalls (around every `@Idempotent()` handler, served to requests by
+ * `serveIdempotentCalls`) and every UnitOfWork (as IDEMPOTENCY_KEYS). At start it refuses any POST handler that would take an
  * Idempotency-Key without handing it to its use case.
  */
 @Global()
@@ -17,10 +18,11 @@ import { queueWithDashboard } from '../queue/queue-dashboard.module';
   imports: [DiscoveryModule, ...queueWithDashboard(IDEMPOTENCY_QUEUE)],
   providers: [
     IdempotencyStore,
+    IdempotentCalls,
     { provide: IDEMPOTENCY_KEYS, useExisting: IdempotencyStore },
     ...workerProviders(IdempotencyPurgeProcessor),
   ],
-  exports: [IdempotencyStore, IDEMPOTENCY_KEYS],
+  exports: [IdempotencyStore, IdempotentCalls, IDEMPOTENCY_KEYS],
 })
 export class IdempotencyModule implements OnModuleInit {
   constructor(private readonly discovery: DiscoveryService) {}

@@ -1,19 +1,15 @@
-import {
-  applyDecorators,
-  createParamDecorator,
-  type ExecutionContext,
-  SetMetadata,
-  UseInterceptors,
-} from '@nestjs/common';
+import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiHeader,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { IdempotentRequest } from '../database/idempotent-request';
+import type { FastifyReply } from 'fastify';
+import type { AuthenticatedRequest } from '../http/auth';
 import { ProblemDetails } from '../http/problem-details';
-import { IdempotencyInterceptor } from './idempotency.interceptor';
+import { type IdempotentCallSlot, type IdempotentRoute, idempotentCallsOf } from './idempotent-calls';
+import { secretFieldsOfHandler } from './secret-field';
 
 export const IDEMPOTENT = 'idempotency:options';
 /** On a handler: the index of its `@IdempotentRequestOf` parameter. */
@@ -28,13 +24,14 @@ export interface IdempotentOptions {
  * Declares that a POST honours the Idempotency-Key header (documented in Swagger) and, with
  * `required: true`, makes it mandatory. The error descriptions merge with the route's own. Every
  * authenticated POST must have it and an `@IdempotentRequestOf` parameter: the app refuses to boot
- * otherwise (see `checkIdempotentRoutes`). It puts the idempotency interceptor on the route, and only
- * there: a route without interceptors skips Nest's rxjs pipeline altogether.
+ * otherwise (see `unkeyedPostHandlers`). It wraps the handler in IdempotentCalls.around, which runs
+ * after the guards and pipes (a body refused by validation is refused before its key is looked at),
+ * and not through a Nest interceptor, whose rxjs pipeline every request of the route would pay for.
  */
 export const Idempotent = (options: IdempotentOptions = { required: false }) =>
   applyDecorators(
+    runsIdempotently(options),
     SetMetadata(IDEMPOTENT, options),
-    UseInterceptors(IdempotencyInterceptor),
     ApiHeader({
       name: 'Idempotency-Key',
       required: options.required,
@@ -64,36 +61,53 @@ export const Idempotent = (options: IdempotentOptions = { required: false }) =>
     }),
   );
 
-/** The Idempotency-Key request of an HTTP request, as the interceptor prepared it (no presenter yet). */
-export type PreparedRequest = Omit<IdempotentRequest, 'present'>;
-
-const prepared = new WeakMap<object, PreparedRequest>();
-
-/** Called by the interceptor before the handler runs. */
-export function prepareIdempotentRequest(httpRequest: object, request: PreparedRequest): void {
-  prepared.set(httpRequest, request);
-}
-
-/** The request as the handler completed it, to see whether its answer was recorded (`settled`). */
-export function preparedRequestOf(httpRequest: object): PreparedRequest | undefined {
-  return prepared.get(httpRequest);
+/**
+ * Replaces the handler with one that runs it through IdempotentCalls.around, handing it the
+ * Idempotency-Key request in place of what its `@IdempotentRequestOf` parameter received. The
+ * metadata that decorators below this one put on the handler moves to the new one; those above put
+ * theirs on it directly.
+ */
+function runsIdempotently(options: IdempotentOptions): MethodDecorator {
+  return (_target, key, descriptor) => {
+    const handler = descriptor.value as unknown as (...args: unknown[]) => Promise<unknown>;
+    const index = Reflect.getMetadata(IDEMPOTENT_REQUEST_PARAM, handler) as number | undefined;
+    // The boot check (unkeyedPostHandlers) names a handler without the parameter.
+    if (index === undefined) return;
+    let route: IdempotentRoute | undefined;
+    const idempotent = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
+      const slot = args[index] as IdempotentCallSlot;
+      route ??= { options, secrets: secretFieldsOfHandler(idempotent) };
+      return idempotentCallsOf(slot.req).around(slot, route, (request) => {
+        args[index] = request;
+        return handler.apply(this, args);
+      });
+    };
+    for (const metadataKey of Reflect.getOwnMetadataKeys(handler)) {
+      Reflect.defineMetadata(metadataKey, Reflect.getOwnMetadata(metadataKey, handler), idempotent);
+    }
+    Object.defineProperty(idempotent, 'name', { value: String(key) });
+    (descriptor as PropertyDescriptor).value = idempotent;
+  };
 }
 
 /**
  * The handler's parameter that receives the request's Idempotency-Key request (undefined when the
  * request carries no key), to hand to its use case, which hands it to the transaction that makes
- * the effect. `present` is how the handler turns the use case's result into its body: the
- * transaction stores exactly that answer with the effect.
+ * the effect (`@Idempotent()` puts it there in place of what Nest resolved). `present` is how the
+ * handler turns the use case's result into its body: the transaction stores exactly that answer
+ * with the effect.
  *
  *   debit(@Body() body, @IdempotentRequestOf(WalletTransactionResponse.of) idempotent: IdempotentRequest<…> | undefined)
  */
 export function IdempotentRequestOf<R>(present: (result: R) => unknown): ParameterDecorator {
-  const param = createParamDecorator(
-    (_data: unknown, ctx: ExecutionContext): IdempotentRequest<R> | undefined => {
-      const request = prepared.get(ctx.switchToHttp().getRequest<object>());
-      return request && Object.assign(request, { present });
-    },
-  )();
+  const param = createParamDecorator((_data: unknown, ctx: ExecutionContext): IdempotentCallSlot => {
+    const http = ctx.switchToHttp();
+    return {
+      req: http.getRequest<AuthenticatedRequest>(),
+      res: http.getResponse<FastifyReply>(),
+      present: present as (result: never) => unknown,
+    };
+  })();
   return (target, key, index) => {
     param(target, key, index);
     if (key !== undefined) {

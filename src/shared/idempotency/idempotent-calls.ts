@@ -1,15 +1,12 @@
-import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import type { FastifyReply } from 'fastify';
+import { Injectable, Logger } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Counter } from 'prom-client';
-import { from, lastValueFrom, Observable, throwError } from 'rxjs';
 import { DomainError } from '../domain/domain-error';
 import type { AuthenticatedRequest } from '../http/auth';
 import { requestIdOf, toProblem } from '../http/problem-details.filter';
-import { routeMetadata } from '../http/route-metadata';
 import { MetricsRegistry } from '../observability/metrics';
 import { isValidIdempotencyKey, requestFingerprint } from './fingerprint';
-import { type StoredResponse, toStoredBody } from '../database/idempotent-request';
+import { type IdempotentRequest, type StoredResponse, toStoredBody } from '../database/idempotent-request';
 import {
   IdempotencyKeyInUseError,
   IdempotencyKeyRequiredError,
@@ -18,15 +15,38 @@ import {
   InvalidIdempotencyKeyError,
 } from './idempotency.errors';
 import { type ClaimOutcome, IdempotencyStore } from './idempotency.store';
-import {
-  IDEMPOTENT,
-  type IdempotentOptions,
-  type PreparedRequest,
-  prepareIdempotentRequest,
-} from './idempotent.decorator';
-import { secretFieldsOfHandler } from './secret-field';
+import type { IdempotentOptions } from './idempotent.decorator';
+
+/** What an `@Idempotent()` handler's `@IdempotentRequestOf` parameter receives from Nest. */
+export interface IdempotentCallSlot {
+  req: AuthenticatedRequest;
+  res: FastifyReply;
+  /** How the handler turns its use case's result into its body. */
+  present: (result: never) => unknown;
+}
+
+/** What one `@Idempotent()` route says, read once from its handler. */
+export interface IdempotentRoute {
+  options: IdempotentOptions;
+  /** The fields of its answers that are never stored (SecretField). */
+  secrets: readonly string[];
+}
 
 export const REPLAYED_HEADER = 'idempotent-replayed';
+
+const CALLS = 'idempotentCalls';
+
+/** Gives every request of `fastify` the app's IdempotentCalls, for the `@Idempotent()` handlers. */
+export function serveIdempotentCalls(fastify: FastifyInstance, calls: IdempotentCalls): void {
+  fastify.decorateRequest(CALLS, { getter: () => calls });
+}
+
+/** The app's IdempotentCalls, as `serveIdempotentCalls` gave them to the request. */
+export function idempotentCallsOf(req: object): IdempotentCalls {
+  const calls = (req as { [CALLS]?: IdempotentCalls })[CALLS];
+  if (!calls) throw new Error('Idempotency-Key handling is not served by this app (serveIdempotentCalls)');
+  return calls;
+}
 
 /**
  * A stored failure, answered again as the first time (code, title, detail, extensions), and saying
@@ -50,23 +70,22 @@ class ReplayedProblem extends DomainError {
 /**
  * Idempotency-Key for POSTs (see the Swagger description of the header). The key is claimed and answered inside the
  * transaction of the request's use case (see UnitOfWork and decideBatch), so the claim, the effect
- * and the answer commit together. This interceptor prepares that request for the handler's
- * `@IdempotentRequestOf` parameter, replays from the Redis cache when it can, replays what a
- * transaction found already answered, and records a domain refusal whose transaction rolled back.
- * A 5xx records nothing, so the client may retry at once.
+ * and the answer commit together. `around` runs each `@Idempotent()` handler (the decorator wraps it):
+ * it prepares the request for the handler's `@IdempotentRequestOf` parameter, replays from the Redis
+ * cache when it can, replays what a transaction found already answered, and records a domain refusal
+ * whose transaction rolled back. A 5xx records nothing, so the client may retry at once.
  *
- * It awaits the handler through its own subscription, so that the outcome is recorded when the
- * handler really finishes, even after the request was answered 503 by timeout (answerLateRequests).
- * `@Idempotent()` puts it on its routes; POSTs without a caller (public routes) have no scope for a
- * key and are not deduplicated.
+ * It awaits the handler itself, so that the outcome is recorded when the handler really finishes,
+ * even after the request was answered 503 by timeout (answerLateRequests). POSTs without a caller
+ * (public routes) have no scope for a key and are not deduplicated. It is not a Nest interceptor: a
+ * route with one runs every request through rxjs, which cost a hot hold without a key 18% of its CPU.
  */
 @Injectable()
-export class IdempotencyInterceptor implements NestInterceptor {
-  private readonly logger = new Logger(IdempotencyInterceptor.name);
+export class IdempotentCalls {
+  private readonly logger = new Logger(IdempotentCalls.name);
   private readonly outcomes: Counter<string>;
 
   constructor(
-    private readonly reflector: Reflector,
     private readonly store: IdempotencyStore,
     metrics: MetricsRegistry,
   ) {
@@ -75,45 +94,47 @@ export class IdempotencyInterceptor implements NestInterceptor {
     ]);
   }
 
-  private readonly route = routeMetadata((context) => ({
-    options: this.reflector.get<IdempotentOptions | undefined>(IDEMPOTENT, context.getHandler()),
-    secrets: secretFieldsOfHandler(context.getHandler()),
-  }));
-
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
-    const http = context.switchToHttp();
-    const req = http.getRequest<AuthenticatedRequest>();
-    if (req.method !== 'POST') return next.handle();
-
-    const { options, secrets } = this.route(context);
+  /**
+   * Runs `handler` with the request's Idempotency-Key request (undefined without a key), as the
+   * route's options say; throws the refusals (a missing or invalid key, a key reused) as DomainErrors.
+   */
+  around(
+    slot: IdempotentCallSlot,
+    route: IdempotentRoute,
+    handler: (request: IdempotentRequest | undefined) => Promise<unknown>,
+  ): Promise<unknown> {
+    const { req, res } = slot;
+    if (req.method !== 'POST') return handler(undefined);
     const key = req.headers['idempotency-key'];
     if (key === undefined) {
-      return options?.required ? throwError(() => new IdempotencyKeyRequiredError()) : next.handle();
+      return route.options.required ? Promise.reject(new IdempotencyKeyRequiredError()) : handler(undefined);
     }
-    if (!isValidIdempotencyKey(key)) return throwError(() => new InvalidIdempotencyKeyError());
-    if (!req.caller) return next.handle();
+    if (!isValidIdempotencyKey(key)) return Promise.reject(new InvalidIdempotencyKeyError());
+    if (!req.caller) return handler(undefined);
 
-    const res = http.getResponse<FastifyReply>();
     const requestId = requestIdOf(req);
-    const call: PreparedRequest = {
+    const call: IdempotentRequest = {
       scope: req.caller.accountId,
       key,
       fingerprint: requestFingerprint(req.method, req.originalUrl.split('?')[0], req.body),
-      // The route's status, set before interceptors run; read now, because after a timeout the
+      // The route's status, set before the handler runs; read now, because after a timeout the
       // response already carries the 503 the client was given.
       status: res.statusCode,
       problem: (error) => {
         const { body } = toProblem(error, requestId, this.logger);
         return { status: body.status, body };
       },
-      redact: (body) => withoutSecrets(body, secrets),
+      redact: (body) => withoutSecrets(body, route.secrets),
+      present: slot.present,
     };
-    prepareIdempotentRequest(req, call);
-    return from(this.run(call, res, next));
+    return this.run(call, res, () => handler(call));
   }
 
-  private async run(call: PreparedRequest, res: FastifyReply, next: CallHandler): Promise<unknown> {
+  private async run(
+    call: IdempotentRequest,
+    res: FastifyReply,
+    handle: () => Promise<unknown>,
+  ): Promise<unknown> {
     const cached = await this.store.cached(call);
     if (cached) {
       if (cached.fingerprint !== call.fingerprint) return this.refuseReused();
@@ -121,7 +142,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     let result: unknown;
     try {
-      result = await lastValueFrom(next.handle(), { defaultValue: undefined });
+      result = await handle();
     } catch (error) {
       if (error instanceof IdempotentReplay) return this.replay(res, error.response);
       if (error instanceof IdempotencyKeyReusedError) return this.refuseReused();
@@ -154,7 +175,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return result;
   }
 
-  private async recordAlone(call: PreparedRequest, response: StoredResponse): Promise<ClaimOutcome | null> {
+  private async recordAlone(call: IdempotentRequest, response: StoredResponse): Promise<ClaimOutcome | null> {
     try {
       const outcome = await this.store.recordAlone(call, response);
       if (outcome.kind === 'claimed') this.outcomes.inc({ outcome: 'claimed' });
