@@ -10,9 +10,9 @@ type TimedRequest = FastifyRequest & { [TIMER]?: NodeJS.Timeout };
  * Answers 503 when a request is not answered within `ms` of its having arrived whole (until then,
  * Node's own request timeout cuts a client trickling it, with a 408: see boundRequestTime). The
  * handler is not cancelled: what it commits stays committed, and IdempotentCalls records its real
- * outcome, so a client retrying with the same key gets either "in use" or the
- * first request's answer, never a second effect. The handler's own answer, when it comes, is
- * dropped by the HTTP adapter (ServiceHttpAdapter in app.setup.ts).
+ * outcome, so a client retrying with the same key gets either "in use" or the first request's
+ * answer, never a second effect. The handler's own answer, when it comes, is dropped by the HTTP
+ * adapter (ServiceHttpAdapter in app.setup.ts).
  *
  * One timer per request, from two Fastify hooks. A global Nest interceptor put every route through
  * rxjs (without it a cached read takes a quarter less CPU). Fastify's `handlerTimeout`, and an

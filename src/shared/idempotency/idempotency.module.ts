@@ -10,8 +10,8 @@ import { queueWithDashboard } from '../queue/queue-dashboard.module';
 
 /**
  * The key store behind IdempotentCalls (around every `@Idempotent()` handler, served to requests by
- * `serveIdempotentCalls`) and every UnitOfWork (as IDEMPOTENCY_KEYS). At start it refuses any POST handler that would take an
- * Idempotency-Key without handing it to its use case.
+ * `serveIdempotentCalls`) and every UnitOfWork (as IDEMPOTENCY_KEYS). At start it refuses any POST
+ * handler that would take an Idempotency-Key without handing it to its use case.
  */
 @Global()
 @Module({
