@@ -12,6 +12,7 @@ import type {
   StoredResponse,
 } from '../database/idempotent-request';
 import { PG, pgCode } from '../database/postgres-errors';
+import { queryPrepared } from '../database/prepared-statement';
 import { rideAlong } from '../database/side-write';
 import { CLOCK, type Clock } from '../domain/clock';
 import { REDIS } from '../redis/redis.module';
@@ -105,7 +106,7 @@ export class IdempotencyStore implements IdempotencyKeys {
     if (calls.length === 0) return outcomes;
     let claimed: Array<{ account_id: string; key: string }>;
     try {
-      claimed = await em.query(CLAIM, [
+      claimed = await queryPrepared(em, CLAIM, [
         calls.map((c) => c.scope),
         calls.map((c) => c.key),
         calls.map((c) => c.fingerprint),
@@ -122,7 +123,8 @@ export class IdempotencyStore implements IdempotencyKeys {
     if (taken.length === 0) return outcomes;
 
     // The first request of each of these keys has committed (the claim waited for it): its answer is there.
-    const rows: KeyRow[] = await em.query(
+    const rows: KeyRow[] = await queryPrepared(
+      em,
       `SELECT k.account_id, k.key, k.fingerprint, k.response_status, k.response_body
          FROM idempotency_keys k
          JOIN unnest($1::uuid[], $2::varchar[]) AS c(scope, key) ON k.account_id = c.scope AND k.key = c.key`,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { newestFirst } from '../../../shared/database/newest-first';
+import { queryPrepared } from '../../../shared/database/prepared-statement';
 import { withSideWrites } from '../../../shared/database/side-write';
 import type { Cursor } from '../../../shared/domain/cursor';
 import type { Hold } from '../domain/hold';
@@ -46,7 +47,8 @@ export class TypeOrmProductRepository implements ProductRepository<EntityManager
    * the row through its entity machinery on each call, a visible part of a hot hold's profile.
    */
   async lockById(em: EntityManager, id: string): Promise<LockedProduct | null> {
-    const rows: LockedRow[] = await em.query(
+    const rows: LockedRow[] = await queryPrepared(
+      em,
       `SELECT id, name, price, currency, total_stock, available_stock, reserved_stock, sold_stock,
               max_per_account, stock_version, created_at, updated_at
          FROM products WHERE id = $1
@@ -77,7 +79,8 @@ export class TypeOrmProductRepository implements ProductRepository<EntityManager
     changed: Partial<StockCounters>,
     at: Date,
   ): Promise<bigint> {
-    const [{ stock_version }]: Array<{ stock_version: string }> = await em.query(
+    const [{ stock_version }]: Array<{ stock_version: string }> = await queryPrepared(
+      em,
       `WITH p AS (
          UPDATE products
             SET available_stock = coalesce($2, available_stock), reserved_stock = coalesce($3, reserved_stock),
@@ -120,7 +123,7 @@ export class TypeOrmProductRepository implements ProductRepository<EntityManager
         holds.map((h) => h.expiresAt.toISOString()),
       ],
     );
-    const [{ stock_version }]: Array<{ stock_version: string }> = await em.query(sql, params);
+    const [{ stock_version }]: Array<{ stock_version: string }> = await queryPrepared(em, sql, params);
     return BigInt(stock_version);
   }
 
@@ -130,7 +133,8 @@ export class TypeOrmProductRepository implements ProductRepository<EntityManager
     accountIds: string[],
     now: Date,
   ): Promise<Map<string, number>> {
-    const rows: Array<{ account_id: string; units: number }> = await em.query(
+    const rows: Array<{ account_id: string; units: number }> = await queryPrepared(
+      em,
       `SELECT account_id, SUM(quantity)::int AS units FROM (
          SELECT account_id, quantity FROM holds
           WHERE product_id = $1 AND account_id = ANY($2::uuid[]) AND status = 'active' AND expires_at > $3

@@ -1,3 +1,4 @@
+import { queryPrepared } from '../../../shared/database/prepared-statement';
 import { withSideWrites } from '../../../shared/database/side-write';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -58,7 +59,7 @@ export class TypeOrmTransferRepository implements TransferRepository<EntityManag
         transfers.map((t) => t.createdAt.toISOString()),
       ],
     );
-    await tx.query(sql, params);
+    await queryPrepared(tx, sql, params);
   }
 
   async findById(id: string, tx?: EntityManager): Promise<Transfer | null> {

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { MappedRows } from '../../../shared/database/mapped-rows';
 import { isUniqueViolation, pgCode, PG } from '../../../shared/database/postgres-errors';
+import { queryPrepared } from '../../../shared/database/prepared-statement';
 import { NotFoundError } from '../../../shared/domain/domain-error';
 import type { Cursor } from '../../../shared/domain/cursor';
 import type { Authorization, AuthorizationStatus } from '../domain/authorization';
@@ -188,7 +189,7 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
     id: string,
     keys: LedgerKey[],
   ): Promise<{ wallet: Wallet; entries: WalletTransaction[] } | null> {
-    const rows: Array<LockedRow> = await tx.query(LOCK_WITH_ENTRIES, [
+    const rows: Array<LockedRow> = await queryPrepared(tx, LOCK_WITH_ENTRIES, [
       id,
       keys.map((k) => k.scope),
       keys.map((k) => k.key),
@@ -200,7 +201,8 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
 
   async lockInOrder(tx: EntityManager, ids: string[]): Promise<Wallet[]> {
     // LockRows sits above the sort: rows are locked in id order, whatever order `ids` came in.
-    const rows: Array<Omit<LockedRow, 'entries'>> = await tx.query(
+    const rows: Array<Omit<LockedRow, 'entries'>> = await queryPrepared(
+      tx,
       `SELECT id, account_id, currency, balance, held, created_at, updated_at
          FROM wallets WHERE id = ANY($1::uuid[])
         ORDER BY id
@@ -299,7 +301,8 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
             ]),
       ],
     );
-    const [counts]: Array<{ inserted: number; created: number; changed: number }> = await tx.query(
+    const [counts]: Array<{ inserted: number; created: number; changed: number }> = await queryPrepared(
+      tx,
       sql,
       params,
     );
@@ -319,7 +322,8 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
     keys: LedgerKey[],
   ): Promise<Authorization[]> {
     // Two index lookups (the primary key, the unique key), never a scan of the wallet's authorizations.
-    const rows: AuthorizationRow[] = await tx.query(
+    const rows: AuthorizationRow[] = await queryPrepared(
+      tx,
       `SELECT ${AUTHORIZATION_COLUMNS} FROM authorizations WHERE id = ANY($2::uuid[]) AND wallet_id = $1
        UNION
        SELECT ${AUTHORIZATION_COLUMNS} FROM authorizations
