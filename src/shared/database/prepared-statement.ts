@@ -23,12 +23,13 @@ function nameOf(sql: string): string {
 
 /**
  * Runs `sql` in `em`'s transaction as a named prepared statement of its connection: PostgreSQL
- * parses, analyses and plans it once per connection instead of at every run. For the hot paths'
- * statements, whose texts are a fixed set (a composed statement's side-writes included): each
- * distinct text stays prepared on every pooled connection for the connection's life, so a text
- * built from data (an IN list of varying length) must not come here. Outside a unit of work it is
- * `em.query`. Rows come back as `em.query` gives them for a SELECT (or a WITH … SELECT), and a
- * failure as the same QueryFailedError.
+ * parses and analyses it once per connection instead of at every run, and after its first five
+ * runs keeps a generic plan instead of planning it again (when that plan costs no more). For the
+ * hot paths' statements, whose texts are a fixed set (a composed statement's side-writes
+ * included): each distinct text stays prepared on every pooled connection for the connection's
+ * life, so a text built from data (an IN list of varying length) must not come here. Outside a
+ * unit of work it is `em.query`. Rows come back as `em.query` gives them for a SELECT (or a
+ * WITH … SELECT), and a failure as the same QueryFailedError.
  */
 export async function queryPrepared<T>(
   em: EntityManager,
