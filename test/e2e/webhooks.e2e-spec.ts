@@ -5,7 +5,7 @@ import { EventRecorder, type EventDraft } from '../../src/modules/event/applicat
 import { DeliverWebhooksService } from '../../src/modules/event/application/deliver-webhooks.service';
 import { PurgeEventsService } from '../../src/modules/event/application/purge-events.service';
 import { RelayEventsService } from '../../src/modules/event/application/relay-events.service';
-import type { EventRepository } from '../../src/modules/event/domain/event.repository';
+import type { EventRepository, TakenEvents } from '../../src/modules/event/domain/event.repository';
 import type { WebhookEndpoint } from '../../src/modules/event/domain/webhook-endpoint';
 import { EVENT_REPOSITORY } from '../../src/modules/event/event.tokens';
 import { ExpireHoldsService } from '../../src/modules/inventory/application/expire-holds.service';
@@ -16,6 +16,7 @@ import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../suppo
 import { pay, pendingOrder, refund } from '../support/payment-fixtures';
 import { bookFlight, flightOfferId, settledBooking } from '../support/booking-fixtures';
 import { customerWithWallet } from '../support/wallet-fixtures';
+import { ADMIN_ACCOUNT_ID } from '../../src/modules/account/domain/account';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
 const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
@@ -64,7 +65,9 @@ describe('events and outbound webhooks (e2e)', () => {
     let holding!: () => void;
     const held = new Promise<void>((resolve) => (holding = resolve));
     const other = t.app.get(UnitOfWork).run(async (em) => {
-      await t.app.get<EventRepository<EntityManager>>(EVENT_REPOSITORY).takeUndispatched(em, 0);
+      await t.app
+        .get<EventRepository<EntityManager>>(EVENT_REPOSITORY)
+        .takeUndispatched(em, 0, ADMIN_ACCOUNT_ID);
       holding();
       await new Promise<void>((resolve) => (release = resolve));
     });
@@ -289,6 +292,62 @@ describe('events and outbound webhooks (e2e)', () => {
         15_000,
       );
       expect(got.map((m) => m.event.data.object.description)).toEqual(['first', 'second']);
+    });
+
+    it('takes every event out of the outbox, and back only those an enabled endpoint may want: its account’s, or all when the every-account one has one', async () => {
+      const bob = await createCustomer(t, 'Bob'); // no endpoint
+      const carol = await createCustomer(t, 'Carol'); // a disabled one
+      const carols = await register(carol.key, { url: receiverUrl, enabled_events: ['*'] }).expect(201);
+      await t
+        .http()
+        .patch(`/api/webhook-endpoints/${carols.body.id}`)
+        .set(bearer(carol.key))
+        .send({ status: 'disabled' })
+        .expect(200);
+      const [toAlice, toBob, toCarol] = [alice.id, bob.id, carol.id].map((accountId) => ({
+        accountId,
+        resourceId: randomUUID(),
+      }));
+      const events = t.app.get<EventRepository<EntityManager>>(EVENT_REPOSITORY);
+      const mine = (taken: TakenEvents) =>
+        taken.listened
+          .filter((e) => [toAlice, toBob, toCarol].some((r) => r.accountId === e.accountId))
+          .map((e) => e.accountId);
+      const rolledBack = new Error('rolled back');
+      let taken!: TakenEvents;
+      let takenForEveryAccount!: TakenEvents;
+      await t.app
+        .get(UnitOfWork)
+        .run(async (em) => {
+          await events.takeUndispatched(em, 0, randomUUID()); // the relay's turn is this transaction's
+          for (const { accountId, resourceId } of [toAlice, toBob, toCarol]) {
+            await record([disabledEvent(accountId, resourceId, 'listened for?')]);
+          }
+          await em.query('SAVEPOINT before_taking');
+          taken = await events.takeUndispatched(em, 200, randomUUID());
+          await em.query('ROLLBACK TO SAVEPOINT before_taking');
+          takenForEveryAccount = await events.takeUndispatched(em, 200, alice.id);
+          throw rolledBack; // the background relay fans them out as usual
+        })
+        .catch((error: unknown) => {
+          if (error !== rolledBack) throw error;
+        });
+      expect(taken.moved).toBeGreaterThanOrEqual(3);
+      expect(mine(taken)).toEqual([alice.id]);
+      expect(takenForEveryAccount.moved).toBe(taken.moved);
+      expect(mine(takenForEveryAccount)).toEqual([alice.id, bob.id, carol.id]);
+      expect(takenForEveryAccount.listened).toHaveLength(takenForEveryAccount.moved);
+      expect(
+        (
+          await eventually(
+            async () => receivedFor(toAlice.resourceId),
+            (m) => m.length === 1,
+            15_000,
+          )
+        ).length,
+      ).toBe(1);
+      expect(await undispatched(toBob.resourceId)).toBe(0);
+      expect(await deliveriesOf(carols.body.id, carol.key)).toEqual([]);
     });
 
     it('retries a receiver that answers 500 twice on the schedule (5 s, then 5 min), driven by the clock, and holds the resource’s next event back meanwhile', async () => {

@@ -41,21 +41,22 @@ export class RelayEventsService {
   /** One batch; returns how many events it dispatched (at least one per outbox row taken). */
   async relay(): Promise<number> {
     const { dispatched, created } = await this.uow.run(async (em) => {
-      const events = await this.events.takeUndispatched(em, RELAY_BATCH);
-      if (events.length === 0) return { dispatched: 0, created: [] as NewDelivery[] };
-      const accounts = [...new Set(events.map((event) => event.accountId).concat(ADMIN_ACCOUNT_ID))];
-      const endpoints = await this.endpoints.enabledOf(em, accounts);
+      const { moved, listened } = await this.events.takeUndispatched(em, RELAY_BATCH, ADMIN_ACCOUNT_ID);
       const created: NewDelivery[] = [];
-      for (const event of events) {
-        for (const endpoint of endpoints) {
-          const owns = endpoint.accountId === event.accountId || endpoint.accountId === ADMIN_ACCOUNT_ID;
-          if (owns && subscribes(endpoint.enabledEvents, event.type)) {
-            created.push({ id: timeOrderedUuid(), endpointId: endpoint.id, eventId: event.id });
+      if (listened.length > 0) {
+        const accounts = [...new Set(listened.map((event) => event.accountId).concat(ADMIN_ACCOUNT_ID))];
+        const endpoints = await this.endpoints.enabledOf(em, accounts);
+        for (const event of listened) {
+          for (const endpoint of endpoints) {
+            const owns = endpoint.accountId === event.accountId || endpoint.accountId === ADMIN_ACCOUNT_ID;
+            if (owns && subscribes(endpoint.enabledEvents, event.type)) {
+              created.push({ id: timeOrderedUuid(), endpointId: endpoint.id, eventId: event.id });
+            }
           }
         }
+        await this.deliveries.insertPending(em, created, new Date(this.clock.now()));
       }
-      await this.deliveries.insertPending(em, created, new Date(this.clock.now()));
-      return { dispatched: events.length, created };
+      return { dispatched: moved, created };
     });
     if (created.length > 0) {
       // Redis may be down: the delivery sweeper attempts what no job does.

@@ -14,6 +14,17 @@ export interface UndispatchedEvent {
   accountId: string;
 }
 
+/** What one relay turn took out of the outbox. */
+export interface TakenEvents {
+  /** How many events it moved. */
+  moved: number;
+  /**
+   * Those of them that an enabled webhook endpoint may subscribe to: of an account that has one, or
+   * all of them when `everyAccount` has one. The rest have no endpoint to go to.
+   */
+  listened: UndispatchedEvent[];
+}
+
 /**
  * Storage of events; `Tx` is the caller's transaction handle. Events are written only through the
  * outbox (`EventRecorder.record`), as a side-write of the statement that makes their change, and
@@ -25,13 +36,14 @@ export interface EventRepository<Tx = unknown> {
   listPage(filter: EventFilter, limit: number, after?: Cursor): Promise<DomainEvent[]>;
   /**
    * Moves the events of up to `limit` outbox rows (one per statement that recorded events), oldest
-   * first, into the events' storage and returns them, for the caller to fan out in the same
-   * transaction; taken once any other relay's transaction has ended. One relay at a time, in outbox
+   * first, into the events' storage, and returns those that an enabled endpoint may subscribe to,
+   * for the caller to fan out in the same transaction (`everyAccount`: the account whose endpoints
+   * receive every account's events); taken once any other relay's transaction has ended. One relay at a time, in outbox
    * order, fans a resource's events out in their order: they are recorded under the resource's row
    * lock, so the outbox's order follows their commits, and no event of a resource is dispatched
    * before an earlier one.
    */
-  takeUndispatched(tx: Tx, limit: number): Promise<UndispatchedEvent[]>;
+  takeUndispatched(tx: Tx, limit: number, everyAccount: string): Promise<TakenEvents>;
   /** Events not yet fanned out to their endpoints. */
   backlog(): Promise<number>;
   /**

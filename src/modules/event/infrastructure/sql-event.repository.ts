@@ -3,7 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Cursor } from '../../../shared/domain/cursor';
 import type { DomainEvent, EventType } from '../domain/event';
-import type { EventFilter, EventRepository, UndispatchedEvent } from '../domain/event.repository';
+import type {
+  EventFilter,
+  EventRepository,
+  TakenEvents,
+  UndispatchedEvent,
+} from '../domain/event.repository';
 
 interface EventRow {
   id: string;
@@ -19,7 +24,7 @@ const COLUMNS = 'id, type, account_id, resource_id, data, created_at';
 /** The events of the outbox's rows, in their order, with the columns of `events`. */
 const OUTBOX_EVENTS = (outbox: string) => `
   ROWS FROM (json_to_recordset(${outbox}.events)
-    AS (id uuid, type varchar(64), account_id uuid, resource_type varchar(32), resource_id uuid, data jsonb))
+    AS (id uuid, type varchar(64), account_id uuid, resource_type varchar(32), resource_id uuid, data json))
     WITH ORDINALITY AS e (id, type, account_id, resource_type, resource_id, data, n)`;
 
 /**
@@ -70,21 +75,43 @@ export class SqlEventRepository implements EventRepository<EntityManager> {
     return rows.map(toEvent);
   }
 
-  async takeUndispatched(tx: EntityManager, limit: number): Promise<UndispatchedEvent[]> {
+  async takeUndispatched(tx: EntityManager, limit: number, everyAccount: string): Promise<TakenEvents> {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('events-relay', 0))`);
-    const rows: Array<{ id: string; type: EventType; account_id: string }> = await tx.query(
+    // Only the events that an endpoint may want come back: most accounts have none, and reading each
+    // moved event back cost the relay's process more than the rest of its turn.
+    const [row]: Array<{
+      moved: number;
+      listened: Array<{ id: string; type: EventType; account_id: string }>;
+    }> = await tx.query(
       `WITH taken AS (
-         DELETE FROM event_outbox WHERE seq IN (SELECT seq FROM event_outbox ORDER BY seq LIMIT $1)
-         RETURNING seq, created_at, events
-       )
-       INSERT INTO events (id, type, account_id, resource_type, resource_id, data, created_at)
-       SELECT e.id, e.type, e.account_id, e.resource_type, e.resource_id, e.data, taken.created_at
-         FROM taken, ${OUTBOX_EVENTS('taken')}
-        ORDER BY taken.seq, e.n
-       RETURNING id, type, account_id`,
-      [limit],
+           DELETE FROM event_outbox WHERE seq IN (SELECT seq FROM event_outbox ORDER BY seq LIMIT $1)
+           RETURNING seq, created_at, events
+         ), moved AS (
+           INSERT INTO events (id, type, account_id, resource_type, resource_id, data, created_at)
+           SELECT e.id, e.type, e.account_id, e.resource_type, e.resource_id, e.data, taken.created_at
+             FROM taken, ${OUTBOX_EVENTS('taken')}
+            ORDER BY taken.seq, e.n
+           RETURNING seq, id, type, account_id
+         ), listening AS (
+           SELECT DISTINCT account_id FROM webhook_endpoints WHERE status = 'enabled'
+         )
+         SELECT (SELECT count(*) FROM moved)::int AS moved,
+                coalesce((
+                  SELECT json_agg(json_build_object('id', m.id, 'type', m.type, 'account_id', m.account_id) ORDER BY m.seq)
+                    FROM moved m
+                   WHERE m.account_id IN (SELECT account_id FROM listening)
+                      OR $2::uuid IN (SELECT account_id FROM listening)
+                ), '[]') AS listened`,
+      [limit, everyAccount],
     );
-    return rows.map((row) => ({ id: row.id, type: row.type, accountId: row.account_id }));
+    return {
+      moved: row.moved,
+      listened: row.listened.map((e): UndispatchedEvent => ({
+        id: e.id,
+        type: e.type,
+        accountId: e.account_id,
+      })),
+    };
   }
 
   async backlog(): Promise<number> {
