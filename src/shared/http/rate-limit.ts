@@ -125,13 +125,14 @@ class RateLimiter {
   private readonly unenforced;
   private readonly limit: number;
   private readonly policy: string;
+  /** Each client address's counter key, made once (see addressCounter). */
+  private readonly addressCounters = new Map<string, string>();
   private readonly redis: CountingRedis;
   /**
    * The hits on one counter in one turn of the event loop are counted by one command: each takes
    * its own place among them, as if it had been counted alone, so the count stays exact across
    * instances.
    */
-  private readonly addressCounters = new Map<string, string>();
   private readonly hits = new PerTurn<[number, number]>((counter, asks) =>
     this.redis[INCREMENT_COMMAND](counter, WINDOW_MS, this.clock.now(), asks),
   );
@@ -185,7 +186,10 @@ class RateLimiter {
     if (verdict?.over) throw new RateLimitedError(this.limit, verdict.resetSeconds);
   }
 
-  /** Parsing the address took about 2.6 µs of a 140 µs anonymous read (`--cpu-prof`); one parse per address. */
+  /**
+   * Parsing the address took about 2.6 µs of a 164 µs anonymous cached read (`--cpu-prof`), and 5.7
+   * µs for an IPv4-mapped IPv6 address: each address is parsed once.
+   */
   private addressCounter(req: FastifyRequest): string {
     let counter = this.addressCounters.get(req.ip);
     if (counter === undefined) {

@@ -38,10 +38,10 @@ export interface EventRepository<Tx = unknown> {
    * Moves the events of up to `limit` outbox rows (one per statement that recorded events), oldest
    * first, into the events' storage, and returns those that an enabled endpoint may subscribe to,
    * for the caller to fan out in the same transaction (`everyAccount`: the account whose endpoints
-   * receive every account's events); taken once any other relay's transaction has ended. One relay at a time, in outbox
-   * order, fans a resource's events out in their order: they are recorded under the resource's row
-   * lock, so the outbox's order follows their commits, and no event of a resource is dispatched
-   * before an earlier one.
+   * receive every account's events); taken once any other relay's transaction has ended. One relay
+   * at a time, in outbox order, fans a resource's events out in their order: they are recorded
+   * under the resource's row lock, so the outbox's order follows their commits, and no event of a
+   * resource is dispatched before an earlier one.
    */
   takeUndispatched(tx: Tx, limit: number, everyAccount: string): Promise<TakenEvents>;
   /** Events not yet fanned out to their endpoints. */
