@@ -15,24 +15,25 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * less of PostgreSQL's CPU per event, and those two indexes 43% and 35% smaller.
  *
  * Rewriting `events` locks it: the relay and the events API wait for it, the writes that record
- * events (into `event_outbox`) do not.
+ * events (into `event_outbox`) do not. A million events took 7.3 s on a 2-core development machine.
  */
 export class EventsCheaperToRelay1764700000000 implements MigrationInterface {
   name = 'EventsCheaperToRelay1764700000000';
 
+  // The indexes are dropped before the table is rewritten, which would rebuild them too.
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE events ALTER COLUMN data TYPE json USING data::json`);
     await q.query(`DROP INDEX events_newest`);
-    await q.query(`CREATE INDEX events_newest ON events (created_at, id)`);
     await q.query(`DROP INDEX events_type_newest`);
+    await q.query(`ALTER TABLE events ALTER COLUMN data TYPE json USING data::json`);
+    await q.query(`CREATE INDEX events_newest ON events (created_at, id)`);
     await q.query(`CREATE INDEX events_type_newest ON events (type, created_at, id)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP INDEX events_type_newest`);
-    await q.query(`CREATE INDEX events_type_newest ON events (type, created_at DESC, id DESC)`);
     await q.query(`DROP INDEX events_newest`);
-    await q.query(`CREATE INDEX events_newest ON events (created_at DESC, id DESC)`);
+    await q.query(`DROP INDEX events_type_newest`);
     await q.query(`ALTER TABLE events ALTER COLUMN data TYPE jsonb USING data::jsonb`);
+    await q.query(`CREATE INDEX events_newest ON events (created_at DESC, id DESC)`);
+    await q.query(`CREATE INDEX events_type_newest ON events (type, created_at DESC, id DESC)`);
   }
 }
