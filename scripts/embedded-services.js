@@ -19,6 +19,33 @@ function freePort() {
   });
 }
 
+/**
+ * A free port below the kernel's ephemeral range, for a server that is stopped and started again on
+ * the same port: while it is down, a port of that range can be handed to any outgoing connection on
+ * the machine, and the second start would fail to bind it.
+ */
+async function restartablePort() {
+  let low = 32768;
+  try {
+    low =
+      Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || low;
+  } catch {
+    // not Linux: its default range
+  }
+  const from = Math.max(1024, low - 12000);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = from + Math.floor(Math.random() * (low - from));
+    const free = await new Promise((resolve) => {
+      const server = net.createServer();
+      server.unref();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error(`no free port found below ${low}`);
+}
+
 const PG_PASSWORD = 'postgres';
 // Only TCP on loopback: no socket file to collide with a system PostgreSQL.
 const PG_FLAGS = [
@@ -291,6 +318,7 @@ module.exports = {
   runningPostgresUrl,
   startRedis,
   freePort,
+  restartablePort,
   hasRedisServer,
   REDIS_MISSING,
 };

@@ -12,7 +12,7 @@ import { pay, pendingOrder, refund } from '../support/payment-fixtures';
 import { ADMIN_KEY, createCustomer, createTestApp, type TestApp } from '../support/test-app';
 import { bearer, credit, customerWithWallet, debit as debitAs } from '../support/wallet-fixtures';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { freePort, startPostgres } = require('../../scripts/embedded-services');
+const { freePort, restartablePort, startPostgres } = require('../../scripts/embedded-services');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -404,7 +404,7 @@ describe('the write path when PostgreSQL restarts (e2e)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    port = await freePort();
+    port = await restartablePort();
     pg = await startPostgres({ dir, database, port });
     await runMigrations(pg.url);
     t = await createTestApp({ config: { DATABASE_URL: pg.url, REQUEST_TIMEOUT_MS: 2000 } });
