@@ -7,16 +7,23 @@ const net = require('net');
 const path = require('path');
 const { alive } = require('./processes');
 
-function freePort() {
-  return new Promise((resolve, reject) => {
+/** `port` if a server can listen on it on loopback now (0: any free one), else null. */
+function listenable(port) {
+  return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
+    server.once('error', () => resolve(null));
+    server.listen(port, '127.0.0.1', () => {
+      const bound = server.address().port;
+      server.close(() => resolve(bound));
     });
   });
+}
+
+async function freePort() {
+  const port = await listenable(0);
+  if (port === null) throw new Error('no free port on 127.0.0.1');
+  return port;
 }
 
 /**
@@ -34,14 +41,8 @@ async function restartablePort() {
   }
   const from = Math.max(1024, low - 12000);
   for (let attempt = 0; attempt < 100; attempt++) {
-    const port = from + Math.floor(Math.random() * (low - from));
-    const free = await new Promise((resolve) => {
-      const server = net.createServer();
-      server.unref();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
+    const port = await listenable(from + Math.floor(Math.random() * (low - from)));
+    if (port !== null) return port;
   }
   throw new Error(`no free port found below ${low}`);
 }
