@@ -16,6 +16,7 @@ import {
 import { EventMetrics } from './event-metrics';
 import { EventRecorder } from './event-recorder';
 import type { DeliveryJobs, SecretBox, WebhookSender } from './ports';
+import { isoTime } from '../../../shared/time/iso-time';
 
 /** Attempts one sweep makes at once, each waiting up to 10 s for its receiver. */
 export const DELIVERY_BATCH = 20;
@@ -83,7 +84,7 @@ export class DeliverWebhooksService {
         id: event.id,
         type: event.type,
         account_id: event.accountId,
-        created_at: event.createdAt.toISOString(),
+        created_at: isoTime(event.createdAt),
         data: { object: event.object },
       });
       outcome = await this.sender.send({ url: endpoint.url, messageId: event.id, body, secrets });

@@ -8,6 +8,7 @@ import { PerTurn } from '../../../shared/redis/per-turn';
 import { redisKey } from '../../../shared/redis/redis-keys';
 import type { ProductCache } from '../application/product-cache';
 import type { Product } from '../domain/product';
+import { isoTime } from '../../../shared/time/iso-time';
 
 type CachedProduct = Omit<Product, 'price' | 'createdAt' | 'updatedAt'> & {
   price: string;
@@ -53,8 +54,8 @@ export class RedisProductCache implements ProductCache {
     const cached: CachedProduct = {
       ...product,
       price: product.price.toString(),
-      createdAt: product.createdAt.toISOString(),
-      updatedAt: product.updatedAt.toISOString(),
+      createdAt: isoTime(product.createdAt),
+      updatedAt: isoTime(product.updatedAt),
     };
     await this.redis
       .set(this.key(product.id), JSON.stringify(cached), 'EX', this.config.PRODUCT_CACHE_TTL_SECONDS)

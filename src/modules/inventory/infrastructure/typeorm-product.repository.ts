@@ -9,6 +9,7 @@ import type { Hold } from '../domain/hold';
 import type { Product, StockCounters } from '../domain/product';
 import type { LockedProduct, ProductRepository } from '../domain/product.repository';
 import { ProductOrmEntity } from './product.orm-entity';
+import { isoTime } from '../../../shared/time/iso-time';
 
 // eslint-disable-next-line @typescript-eslint/no-unused-vars
 const toProduct = ({ stockVersion, ...product }: ProductOrmEntity): Product => product;
@@ -120,7 +121,7 @@ export class TypeOrmProductRepository implements ProductRepository<EntityManager
         holds.map((h) => h.id),
         holds.map((h) => h.accountId),
         holds.map((h) => h.quantity),
-        holds.map((h) => h.expiresAt.toISOString()),
+        holds.map((h) => isoTime(h.expiresAt)),
       ],
     );
     const [{ stock_version }]: Array<{ stock_version: string }> = await queryPrepared(em, sql, params);

@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Transfer } from '../domain/transfer';
 import type { TransferRepository } from '../domain/transfer.repository';
+import { isoTime } from '../../../shared/time/iso-time';
 
 interface TransferRow {
   id: string;
@@ -56,7 +57,7 @@ export class TypeOrmTransferRepository implements TransferRepository<EntityManag
         transfers.map((t) => t.description),
         transfers.map((t) => t.debitTransactionId),
         transfers.map((t) => t.creditTransactionId),
-        transfers.map((t) => t.createdAt.toISOString()),
+        transfers.map((t) => isoTime(t.createdAt)),
       ],
     );
     await queryPrepared(tx, sql, params);

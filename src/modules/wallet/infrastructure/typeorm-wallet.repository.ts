@@ -13,6 +13,7 @@ import type { NewWallet, WalletRepository } from '../domain/wallet.repository';
 import { WalletTransactionOrmEntity } from './wallet-transaction.orm-entity';
 import { WalletOrmEntity } from './wallet.orm-entity';
 import { withSideWrites } from '../../../shared/database/side-write';
+import { isoTime } from '../../../shared/time/iso-time';
 
 const toWallet = (row: WalletOrmEntity): Wallet => ({
   id: row.id,
@@ -279,7 +280,7 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
         entries.map((e) => e.reference?.id ?? null),
         entries.map((e) => e.idempotencyKey?.scope ?? null),
         entries.map((e) => e.idempotencyKey?.key ?? null),
-        entries.map((e) => e.createdAt.toISOString()),
+        entries.map((e) => isoTime(e.createdAt)),
         state.held.toString(),
         state.updatedAt,
         ...(!withAuthorizations
@@ -289,15 +290,15 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
               created.map((a) => a.accountId),
               created.map((a) => a.amount.toString()),
               created.map((a) => a.currency),
-              created.map((a) => a.expiresAt.toISOString()),
+              created.map((a) => isoTime(a.expiresAt)),
               created.map((a) => a.description),
               created.map((a) => a.idempotencyKey?.scope ?? null),
               created.map((a) => a.idempotencyKey?.key ?? null),
-              created.map((a) => a.createdAt.toISOString()),
+              created.map((a) => isoTime(a.createdAt)),
               changed.map((a) => a.id),
               changed.map((a) => a.status),
               changed.map((a) => a.capturedAmount.toString()),
-              changed.map((a) => a.updatedAt.toISOString()),
+              changed.map((a) => isoTime(a.updatedAt)),
             ]),
       ],
     );
@@ -351,7 +352,7 @@ export class TypeOrmWalletRepository implements WalletRepository<EntityManager> 
       `SELECT id, wallet_id FROM authorizations
         WHERE status = 'pending' AND expires_at <= $1
         ORDER BY expires_at LIMIT $2`,
-      [now.toISOString(), limit],
+      [isoTime(now), limit],
     );
     return rows.map((r) => ({ id: r.id, walletId: r.wallet_id }));
   }

@@ -3,6 +3,7 @@ import type { CreatedAccount } from '../../application/create-account.service';
 import { PageMeta } from '../../../../shared/http/pagination';
 import { SecretField } from '../../../../shared/idempotency/secret-field';
 import type { Account } from '../../domain/account';
+import { isoTime } from '../../../../shared/time/iso-time';
 
 export class CreatedAccountResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -20,7 +21,7 @@ export class CreatedAccountResponse {
       id: account.id,
       name: account.name,
       api_key: apiKey,
-      created_at: account.createdAt.toISOString(),
+      created_at: isoTime(account.createdAt),
     };
   }
 }
@@ -42,7 +43,7 @@ export class AccountResponse {
       id: account.id,
       name: account.name,
       role: account.role,
-      created_at: account.createdAt.toISOString(),
+      created_at: isoTime(account.createdAt),
     };
   }
 }

@@ -3,6 +3,7 @@ import { toJsonAmount } from '../../../../shared/domain/money';
 import { GENDERS, TRAVEL_TYPES, type TravelType } from '../../../provider/domain/travel-provider';
 import { BOOKING_STATUSES, type Booking, type BookingStatus } from '../../domain/booking';
 import { type TravelerJson, travelerToJson } from '../../domain/traveler-json';
+import { isoTime } from '../../../../shared/time/iso-time';
 
 export class TravelerResponse implements TravelerJson {
   @ApiProperty({ example: 'Ada' }) first_name: string;
@@ -62,8 +63,8 @@ export class BookingResponse {
       provider_reference: booking.providerBookingId,
       confirmation_code: booking.confirmationCode,
       failure_reason: booking.failureReason,
-      created_at: booking.createdAt.toISOString(),
-      updated_at: booking.updatedAt.toISOString(),
+      created_at: isoTime(booking.createdAt),
+      updated_at: isoTime(booking.updatedAt),
     };
   }
 }

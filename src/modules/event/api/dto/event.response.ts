@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { PageMeta, PaginationQuery } from '../../../../shared/http/pagination';
 import { type DomainEvent, EVENT_TYPES, type EventType } from '../../domain/event';
+import { isoTime } from '../../../../shared/time/iso-time';
 
 export class EventDataResponse {
   @ApiProperty({
@@ -25,7 +26,7 @@ export class EventResponse {
       id: event.id,
       type: event.type,
       account_id: event.accountId,
-      created_at: event.createdAt.toISOString(),
+      created_at: isoTime(event.createdAt),
       data: { object: event.object as Record<string, unknown> },
     };
   }

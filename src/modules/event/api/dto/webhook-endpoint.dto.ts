@@ -17,6 +17,7 @@ import type { EndpointWithSecret } from '../../application/webhook-endpoints.ser
 import { DELIVERY_STATUSES, type Delivery, type DeliveryStatus } from '../../domain/delivery';
 import { ALL_EVENTS, EVENT_TYPES } from '../../domain/event';
 import { ENDPOINT_STATUSES, type EndpointStatus, type WebhookEndpoint } from '../../domain/webhook-endpoint';
+import { isoTime } from '../../../../shared/time/iso-time';
 
 const SUBSCRIBABLE = [ALL_EVENTS, ...EVENT_TYPES];
 
@@ -114,7 +115,7 @@ export class WebhookEndpointResponse {
       enabled_events: endpoint.enabledEvents,
       description: endpoint.description,
       status: endpoint.status,
-      created_at: endpoint.createdAt.toISOString(),
+      created_at: isoTime(endpoint.createdAt),
     };
   }
 }
@@ -171,8 +172,8 @@ export class DeliveryResponse {
       response_status: delivery.responseStatus,
       duration_ms: delivery.durationMs,
       error: delivery.error,
-      next_attempt_at: delivery.nextAttemptAt?.toISOString() ?? null,
-      delivered_at: delivery.deliveredAt?.toISOString() ?? null,
+      next_attempt_at: delivery.nextAttemptAt ? isoTime(delivery.nextAttemptAt) : null,
+      delivered_at: delivery.deliveredAt ? isoTime(delivery.deliveredAt) : null,
     };
   }
 }

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { HOLD_STATUSES, type Hold, type HoldStatus } from '../../domain/hold';
+import { isoTime } from '../../../../shared/time/iso-time';
 
 export class HoldResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -26,9 +27,9 @@ export class HoldResponse {
       account_id: hold.accountId,
       quantity: hold.quantity,
       status: hold.status,
-      expires_at: hold.expiresAt.toISOString(),
+      expires_at: isoTime(hold.expiresAt),
       reserved_for_seconds: Math.round((hold.expiresAt.getTime() - hold.createdAt.getTime()) / 1000),
-      created_at: hold.createdAt.toISOString(),
+      created_at: isoTime(hold.createdAt),
     };
   }
 }

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { toJsonAmount } from '../../../../shared/domain/money';
 import { PageMeta } from '../../../../shared/http/pagination';
 import type { Product } from '../../domain/product';
+import { isoTime } from '../../../../shared/time/iso-time';
 
 export class ProductResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -36,8 +37,8 @@ export class ProductResponse {
       sold_stock: product.soldStock,
       // A product cached before the column existed has none.
       max_per_account: product.maxPerAccount ?? null,
-      created_at: product.createdAt.toISOString(),
-      updated_at: product.updatedAt.toISOString(),
+      created_at: isoTime(product.createdAt),
+      updated_at: isoTime(product.updatedAt),
     };
   }
 }

@@ -2,6 +2,7 @@ import { ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { toJsonAmount } from '../../../../shared/domain/money';
 import type { OrderView, PaymentSummary } from '../../application/order-view';
 import { ORDER_STATUSES, type OrderStatus } from '../../domain/order';
+import { isoTime } from '../../../../shared/time/iso-time';
 
 /**
  * The payment an order names, as JSON: its summary, in the API's names and with the amount in minor
@@ -55,10 +56,10 @@ export class OrderResponse {
       currency: order.currency,
       status: order.status,
       refunded_amount: toJsonAmount(order.refundedAmount),
-      payment_due_at: order.paymentDueAt.toISOString(),
+      payment_due_at: isoTime(order.paymentDueAt),
       payment: order.payment && paymentJson(order.payment),
-      created_at: order.createdAt.toISOString(),
-      updated_at: order.updatedAt.toISOString(),
+      created_at: isoTime(order.createdAt),
+      updated_at: isoTime(order.updatedAt),
     };
   }
 }

@@ -10,6 +10,7 @@ import {
   type PaymentStatus,
 } from '../../domain/payment-status';
 import type { Payment } from '../../domain/payment';
+import { isoTime } from '../../../../shared/time/iso-time';
 
 export class ListPaymentsQuery extends PaginationQuery {
   @ApiPropertyOptional({
@@ -66,8 +67,8 @@ export class AdminPaymentResponse {
       amount: toJsonAmount(payment.amount),
       currency: payment.currency.trim(),
       external_payment_id: payment.externalPaymentId,
-      created_at: payment.createdAt.toISOString(),
-      updated_at: payment.updatedAt.toISOString(),
+      created_at: isoTime(payment.createdAt),
+      updated_at: isoTime(payment.updatedAt),
     };
   }
 }

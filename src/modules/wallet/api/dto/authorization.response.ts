@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { toJsonAmount } from '../../../../shared/domain/money';
 import type { AuthorizationResult } from '../../application/wallet-ledger.facade';
 import type { Authorization, AuthorizationStatus } from '../../domain/authorization';
+import { isoTime } from '../../../../shared/time/iso-time';
 
 export class AuthorizationResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -28,9 +29,9 @@ export class AuthorizationResponse {
       captured_amount: toJsonAmount(a.capturedAmount),
       currency: a.currency,
       status: a.status,
-      expires_at: a.expiresAt.toISOString(),
-      created_at: a.createdAt.toISOString(),
-      updated_at: a.updatedAt.toISOString(),
+      expires_at: isoTime(a.expiresAt),
+      created_at: isoTime(a.createdAt),
+      updated_at: isoTime(a.updatedAt),
     };
   }
 

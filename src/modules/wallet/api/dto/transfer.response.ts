@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { toJsonAmount } from '../../../../shared/domain/money';
 import type { Transfer } from '../../domain/transfer';
+import { isoTime } from '../../../../shared/time/iso-time';
 
 export class TransferResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -28,7 +29,7 @@ export class TransferResponse {
       description: transfer.description,
       debit_transaction_id: transfer.debitTransactionId,
       credit_transaction_id: transfer.creditTransactionId,
-      created_at: transfer.createdAt.toISOString(),
+      created_at: isoTime(transfer.createdAt),
     };
   }
 }

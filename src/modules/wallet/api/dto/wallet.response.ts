@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { toJsonAmount } from '../../../../shared/domain/money';
 import { PageMeta } from '../../../../shared/http/pagination';
 import { available, type Wallet, type WalletTransaction } from '../../domain/wallet';
+import { isoTime } from '../../../../shared/time/iso-time';
 
 export class WalletResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -27,8 +28,8 @@ export class WalletResponse {
       balance: toJsonAmount(wallet.balance),
       held: toJsonAmount(wallet.held),
       available: toJsonAmount(available(wallet)),
-      created_at: wallet.createdAt.toISOString(),
-      updated_at: wallet.updatedAt.toISOString(),
+      created_at: isoTime(wallet.createdAt),
+      updated_at: isoTime(wallet.updatedAt),
     };
   }
 }
@@ -65,7 +66,7 @@ export class WalletTransactionResponse {
       reference_type: t.reference?.type ?? null,
       reference_id: t.reference?.id ?? null,
       idempotency_key: t.idempotencyKey?.key ?? null,
-      created_at: t.createdAt.toISOString(),
+      created_at: isoTime(t.createdAt),
     };
   }
 }
