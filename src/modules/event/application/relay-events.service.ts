@@ -38,10 +38,13 @@ export class RelayEventsService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** One batch; returns how many events it dispatched (at least one per outbox row taken). */
+  /**
+   * One batch; returns how many outbox rows it took, so that its sweeper turns again at once only
+   * after a full batch (RELAY_BATCH rows), when more may be waiting.
+   */
   async relay(): Promise<number> {
-    const { dispatched, created } = await this.uow.run(async (em) => {
-      const { moved, listened } = await this.events.takeUndispatched(em, RELAY_BATCH, ADMIN_ACCOUNT_ID);
+    const { rows, created } = await this.uow.run(async (em) => {
+      const { rows, listened } = await this.events.takeUndispatched(em, RELAY_BATCH, ADMIN_ACCOUNT_ID);
       const created: NewDelivery[] = [];
       if (listened.length > 0) {
         const accounts = [...new Set(listened.map((event) => event.accountId).concat(ADMIN_ACCOUNT_ID))];
@@ -56,7 +59,7 @@ export class RelayEventsService {
         }
         await this.deliveries.insertPending(em, created, new Date(this.clock.now()));
       }
-      return { dispatched: moved, created };
+      return { rows, created };
     });
     if (created.length > 0) {
       // Redis may be down: the delivery sweeper attempts what no job does.
@@ -64,6 +67,6 @@ export class RelayEventsService {
         .schedule(created.map((delivery) => ({ id: delivery.id, attempt: 0, delayMs: 0 })))
         .catch((error: Error) => logger.warn(`first attempts not queued: ${error.message}`));
     }
-    return dispatched;
+    return rows;
   }
 }

@@ -16,6 +16,8 @@ export interface UndispatchedEvent {
 
 /** What one relay turn took out of the outbox. */
 export interface TakenEvents {
+  /** How many outbox rows it took (at most the limit asked for): a full batch means more may wait. */
+  rows: number;
   /** How many events it moved. */
   moved: number;
   /**

@@ -80,6 +80,7 @@ export class SqlEventRepository implements EventRepository<EntityManager> {
     // Only the events that an endpoint may want come back: most accounts have none, and reading each
     // moved event back cost the relay's process more than the rest of its turn.
     const [row]: Array<{
+      rows: number;
       moved: number;
       listened: Array<{ id: string; type: EventType; account_id: string }>;
     }> = await tx.query(
@@ -95,7 +96,8 @@ export class SqlEventRepository implements EventRepository<EntityManager> {
          ), listening AS (
            SELECT DISTINCT account_id FROM webhook_endpoints WHERE status = 'enabled'
          )
-         SELECT (SELECT count(*) FROM moved)::int AS moved,
+         SELECT (SELECT count(*) FROM taken)::int AS rows,
+                (SELECT count(*) FROM moved)::int AS moved,
                 coalesce((
                   SELECT json_agg(json_build_object('id', m.id, 'type', m.type, 'account_id', m.account_id) ORDER BY m.seq)
                     FROM moved m
@@ -105,6 +107,7 @@ export class SqlEventRepository implements EventRepository<EntityManager> {
       [limit, everyAccount],
     );
     return {
+      rows: row.rows,
       moved: row.moved,
       listened: row.listened.map((e): UndispatchedEvent => ({
         id: e.id,
