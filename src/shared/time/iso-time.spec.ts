@@ -17,7 +17,7 @@ describe('isoTime', () => {
     expect(isoTime(date)).toBe('2025-12-06T05:46:41.000Z');
   });
 
-  it('never remembers more instants than it has room for', () => {
+  it('stays right while more instants pass than it remembers, each slot reused in turn', () => {
     const times = Array.from({ length: 50 }, (_, i) => 1_700_000_000_000 + i * 1000);
     for (const time of [...times, ...times.reverse()]) {
       expect(isoTime(new Date(time))).toBe(new Date(time).toISOString());
